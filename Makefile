@@ -1,0 +1,36 @@
+# civicgrid front door. `make run` and `make test` work on a fresh Debian 12.
+.PHONY: setup build build-debug run test bench format clean
+
+JOBS ?= $(shell nproc)
+DB ?= sqlite:var/civicgrid.db
+LISTEN ?= 127.0.0.1:8080
+SEED ?= 1
+
+setup:
+	@scripts/setup
+
+build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+build-debug: setup
+	@cmake --preset debug >/dev/null
+	@cmake --build --preset debug -j $(JOBS)
+
+# Builds the demo county on first start (reused afterwards) and serves it.
+run: build
+	@build/release/civicgrid demo --db $(DB) --profile guan --seed $(SEED) --if-empty
+	@build/release/civicgrid serve --db $(DB) --listen $(LISTEN) --demo
+
+# Every suite, on SQLite and on a throwaway PostgreSQL, under ASan + UBSan.
+test: build-debug
+	@scripts/with-postgres ctest --preset debug -j $(JOBS)
+
+bench: build
+	@scripts/bench
+
+format:
+	@find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf build

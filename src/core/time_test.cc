@@ -1,0 +1,69 @@
+#include "core/time.h"
+
+#include <gtest/gtest.h>
+
+namespace civicgrid::core {
+namespace {
+
+TEST(TimeTest, CivilDaysRoundTripAcrossCenturies) {
+  for (int64_t days = -800000; days < 800000; days += 997) {
+    EXPECT_EQ(DaysFromCivil(CivilFromDays(days)), days);
+  }
+  EXPECT_EQ(DaysFromCivil({1970, 1, 1}), 0);
+  EXPECT_EQ(DaysFromCivil({2000, 3, 1}), 11017);
+}
+
+TEST(TimeTest, FormatsUtcAndShanghai) {
+  int64_t ms = 1795406706789;  // 2026-11-23T04:05:06.789Z
+  EXPECT_EQ(FormatUtc(ms), "2026-11-23T04:05:06.789Z");
+  EXPECT_EQ(FormatShanghai(ms), "2026-11-23T12:05:06+08:00");
+}
+
+TEST(TimeTest, ParsesTimestampsWithZones) {
+  struct Case {
+    const char* text;
+    int64_t expected;
+  };
+  const Case cases[] = {
+      {"2026-11-23T04:05:06.789Z", 1795406706789},
+      {"2026-11-23T12:05:06.789+08:00", 1795406706789},
+      {"2026-11-23T12:05:06+08:00", 1795406706000},
+      {"2026-11-22T23:05:06-05:00", 1795406706000},
+  };
+  for (const auto& c : cases) {
+    auto parsed = ParseTimestamp(c.text, "at");
+    ASSERT_TRUE(parsed.ok()) << c.text;
+    EXPECT_EQ(*parsed, c.expected) << c.text;
+  }
+}
+
+TEST(TimeTest, RejectsBadTimestampsNamingTheField) {
+  for (const char* bad : {"2026-11-23T04:05:06", "2026-02-30T00:00:00Z", "2026-11-23 04:05:06Z",
+                          "2026-11-23T24:00:00Z", "2026-11-23T04:05:06+8", "garbage"}) {
+    auto parsed = ParseTimestamp(bad, "start_date");
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.error().field, "start_date");
+    EXPECT_EQ(parsed.error().code, ErrorCode::kInvalid);
+  }
+}
+
+TEST(TimeTest, DatesValidateCalendar) {
+  EXPECT_TRUE(ParseDate("2024-02-29", "d").ok());
+  EXPECT_FALSE(ParseDate("2023-02-29", "d").ok());
+  EXPECT_FALSE(ParseDate("2023-13-01", "d").ok());
+  EXPECT_EQ(FormatDate(*ParseDate("2023-07-04", "d")), "2023-07-04");
+}
+
+TEST(TimeTest, ShanghaiDateTurnsAtSixteenUtc) {
+  EXPECT_EQ(ShanghaiDate(*ParseTimestamp("2026-01-01T15:59:59Z", "t")).day, 1);
+  EXPECT_EQ(ShanghaiDate(*ParseTimestamp("2026-01-01T16:00:00Z", "t")).day, 2);
+}
+
+TEST(TimeTest, FakeClockAdvances) {
+  FakeClock clock(1000);
+  clock.Advance(500);
+  EXPECT_EQ(clock.NowMs(), 1500);
+}
+
+}  // namespace
+}  // namespace civicgrid::core

@@ -1,0 +1,88 @@
+// Router: maps (method, path) to a handler through patterns such as
+// "/api/v1/org-nodes/{id}".
+//
+// A pattern is '/' followed by segments, each either literal text or a
+// "{name}" parameter that matches one whole non-empty path segment. When
+// several patterns match a path, the one with a literal earliest wins, so
+// "/org-nodes/tree" beats "/org-nodes/{id}". A path that matches some pattern
+// but not with this method answers 405 with an Allow header; no match at all
+// answers 404. HEAD and OPTIONS get no special treatment.
+//
+// Thread-safety: Add() all routes before the server starts; after that the
+// router is only read, from any number of threads.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/request.h"
+#include "http/response.h"
+
+namespace civicgrid::http {
+
+// Handlers run synchronously on a server I/O thread: they must not block for
+// long (a slow database call holds up every connection of that thread).
+using Handler = std::function<Response(Request&)>;
+
+struct RouteOptions {
+  // Largest request body for this route; 0 means the server's max_body_bytes.
+  size_t max_body_bytes = 0;
+};
+
+struct RouteInfo {
+  std::string method;
+  std::string pattern;
+};
+
+// What the router decided for one request.
+struct RouteMatch {
+  enum class Kind { kFound, kNotFound, kMethodNotAllowed };
+  Kind kind = Kind::kNotFound;
+  const Handler* handler = nullptr;  // set when kFound; owned by the router
+  RouteOptions options;              // set when kFound
+  std::string pattern;               // the most specific matching pattern, empty when kNotFound
+  NameValues params;                 // set when kFound
+  std::string allow;                 // "GET, POST" when kMethodNotAllowed
+};
+
+class Router {
+ public:
+  // Registers a handler. A malformed pattern or a second handler for the same
+  // method and pattern shape is a programmer error: throws std::invalid_argument.
+  void Add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+
+  // Matches decoded path segments, as ParseTarget() returns them.
+  RouteMatch Match(std::string_view method, const std::vector<std::string>& segments) const;
+
+  // The 404 or 405 response for a match that found no handler.
+  static Response Refusal(const RouteMatch& match);
+
+  // Every (method, pattern) in registration order, e.g. to compare with the OpenAPI document.
+  std::vector<RouteInfo> Routes() const;
+
+ private:
+  struct Segment {
+    std::string text;  // literal text, or the parameter name
+    bool is_param = false;
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    Handler handler;
+    RouteOptions options;
+  };
+
+  static std::vector<Segment> ParsePattern(std::string_view pattern);
+  static bool Matches(const Route& route, const std::vector<std::string>& segments);
+  static bool MoreSpecific(const Route& a, const Route& b);
+  static bool SameShape(const Route& a, const Route& b);
+  static RouteMatch Found(const Route& route, const std::vector<std::string>& segments);
+
+  std::vector<Route> routes_;
+};
+
+}  // namespace civicgrid::http

@@ -1,0 +1,93 @@
+// Server: the HTTP/1.1 server (Boost.Beast on Asio, C++20 coroutines) that
+// feeds requests to a Router.
+//
+// Layout: `threads` I/O threads, each running its own io_context; one
+// acceptor hands accepted sockets round-robin to them. Each connection is a
+// coroutine on one thread: read the header, match the route, read the body
+// under that route's limit, run the handler, write the response; every read
+// and write has a deadline, so a slow client holds one socket, never a thread.
+// Handlers run synchronously on the I/O thread (documented trade-off: simple,
+// and fast while handlers are quick; a slow handler delays its thread's other
+// connections).
+//
+// Every response carries X-Request-Id (a sane incoming one is kept, otherwise
+// one is generated). An exception escaping a handler becomes a 500 JSON error
+// naming the request id, and is logged. Each request is counted in Metrics and
+// written to the access log as one JSON line:
+//   {"method":"GET","route":"/x/{id}","path":"/x/7","status":200,"duration_us":81,
+//    "bytes":17,"request_id":"...","remote":"127.0.0.1"}
+//
+// Ownership: the router, metrics and logger are borrowed and must outlive the
+// server. Thread-safety: Start(), Stop() and the destructor are called from one
+// controlling thread, never from a handler.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace civicgrid::http {
+
+class Metrics;
+class Router;
+
+struct ServerOptions {
+  // "host:port" with a numeric IPv4 address, "[v6]:port", or "localhost:port".
+  // Port 0 picks a free port (for tests); port() reports it.
+  std::string listen = "127.0.0.1:8080";
+  // I/O threads; 0 means std::thread::hardware_concurrency().
+  unsigned threads = 0;
+  // Largest request body unless a route sets RouteOptions::max_body_bytes.
+  size_t max_body_bytes = size_t{1} << 20;
+  // Largest request line plus headers.
+  uint32_t max_header_bytes = 16 * 1024;
+  // Deadline for reading a request's header, and again for reading its body.
+  // The first request of a connection uses it for the header too.
+  std::chrono::milliseconds read_timeout{15'000};
+  // Deadline for writing one response.
+  std::chrono::milliseconds write_timeout{15'000};
+  // How long a kept-alive connection may wait for (and send the header of) its next request.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Keep connections open between requests when the client allows it.
+  bool keep_alive = true;
+  // Pending-connection queue of the listening socket.
+  int listen_backlog = 1024;
+};
+
+class Server {
+ public:
+  // `metrics` and `access_log` may be null (then nothing is counted or logged).
+  Server(ServerOptions options, const Router& router, Metrics* metrics = nullptr,
+         std::shared_ptr<spdlog::logger> access_log = nullptr);
+  ~Server();  // calls Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the I/O threads. Fails with kInvalid (field
+  // "listen") on a malformed address and kUnavailable when the address cannot
+  // be bound, notably when the port is taken (no SO_REUSEPORT: a second server
+  // never shares a port silently). Call at most once.
+  [[nodiscard]] core::Status Start();
+
+  // The bound port; valid after a successful Start().
+  uint16_t port() const;
+
+  // Graceful stop: stops accepting, closes idle and reading connections, lets
+  // a response being produced finish (within write_timeout), joins the
+  // threads. Idempotent.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace civicgrid::http

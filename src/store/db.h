@@ -1,0 +1,137 @@
+// The storage interface every domain repository talks to. Two adapters
+// implement it (store/sqlite, store/postgres); nothing above this layer knows
+// which one runs.
+//
+// SQL is written once in PostgreSQL style with numbered parameters ($1, $2…);
+// the SQLite adapter accepts the same text. Values are always bound, never
+// spliced into SQL. A Connection is used by one thread at a time; Db (the
+// pool) is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+
+namespace civicgrid::store {
+
+using core::Result;
+using core::Status;
+
+enum class Backend { kSqlite, kPostgres };
+
+// Raw bytes, bound as BLOB / BYTEA (ciphertexts, hashes).
+struct Blob {
+  std::string bytes;
+};
+
+// A bound parameter or a column value.
+class Value {
+ public:
+  Value() = default;  // NULL
+  Value(std::nullopt_t) {}                         // NOLINT(google-explicit-constructor)
+  Value(int v) : v_(int64_t{v}) {}                 // NOLINT(google-explicit-constructor)
+  Value(int64_t v) : v_(v) {}                      // NOLINT(google-explicit-constructor)
+  Value(bool v) : v_(int64_t{v ? 1 : 0}) {}        // NOLINT(google-explicit-constructor)
+  Value(double v) : v_(v) {}                       // NOLINT(google-explicit-constructor)
+  Value(std::string v) : v_(std::move(v)) {}       // NOLINT(google-explicit-constructor)
+  Value(std::string_view v) : v_(std::string(v)) {}  // NOLINT(google-explicit-constructor)
+  Value(const char* v) : v_(std::string(v)) {}     // NOLINT(google-explicit-constructor)
+  Value(Blob v) : v_(std::move(v)) {}              // NOLINT(google-explicit-constructor)
+  template <typename T>
+  Value(const std::optional<T>& v) {  // NOLINT(google-explicit-constructor)
+    if (v) *this = Value(*v);
+  }
+
+  bool is_null() const { return v_.index() == 0; }
+  bool is_int() const { return v_.index() == 1; }
+  bool is_real() const { return v_.index() == 2; }
+  bool is_text() const { return v_.index() == 3; }
+  bool is_blob() const { return v_.index() == 4; }
+  int64_t AsInt() const;             // ints, reals (truncated) and numeric text
+  double AsReal() const;             // reals, ints and numeric text
+  const std::string& AsText() const;  // text or blob bytes; "" for NULL
+  std::string ToString() const;       // for diagnostics
+
+ private:
+  std::variant<std::monostate, int64_t, double, std::string, Blob> v_;
+};
+
+using Params = std::vector<Value>;
+
+// One result row; columns by position.
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  size_t size() const { return values_.size(); }
+  bool IsNull(size_t i) const { return values_.at(i).is_null(); }
+  int64_t Int(size_t i) const { return values_.at(i).AsInt(); }
+  double Real(size_t i) const { return values_.at(i).AsReal(); }
+  const std::string& Text(size_t i) const { return values_.at(i).AsText(); }
+  std::optional<int64_t> OptInt(size_t i) const;
+  std::optional<std::string> OptText(size_t i) const;
+  const Value& at(size_t i) const { return values_.at(i); }
+
+ private:
+  std::vector<Value> values_;
+};
+
+using Rows = std::vector<Row>;
+
+enum class TxMode {
+  kRead,   // a consistent read
+  kWrite,  // takes the write lock up front (SQLite: BEGIN IMMEDIATE)
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual Backend backend() const = 0;
+
+  // Runs a prepared (and cached) statement and returns all rows.
+  virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
+  // Runs a prepared statement; returns the number of rows changed.
+  virtual Result<int64_t> Execute(std::string_view sql, const Params& params = {}) = 0;
+  // Runs several statements without parameters (migrations only).
+  virtual Status ExecScript(std::string_view sql) = 0;
+
+  virtual Status Begin(TxMode mode) = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+  // Serialises writers that contend on `key` until the transaction ends
+  // (PostgreSQL advisory lock; SQLite writers are already serialised).
+  virtual Status LockKey(int64_t key) = 0;
+  // False once the connection is unusable (e.g. the server went away); the
+  // pool then drops it instead of handing it out again.
+  virtual bool healthy() const { return true; }
+
+  // The first row, or NotFound.
+  Result<Row> QueryOne(std::string_view sql, const Params& params = {});
+  // The first column of the first row as an integer (COUNT, RETURNING id).
+  Result<int64_t> QueryInt(std::string_view sql, const Params& params = {});
+};
+
+// Rolls back unless Commit() succeeded. Movable, not copyable.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Connection& conn, TxMode mode = TxMode::kWrite);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+
+  Status Commit();
+  Connection& conn() { return *conn_; }
+
+ private:
+  explicit Transaction(Connection& conn) : conn_(&conn) {}
+  Connection* conn_;
+  bool open_ = true;
+};
+
+}  // namespace civicgrid::store

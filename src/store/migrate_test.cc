@@ -1,0 +1,67 @@
+#include "store/migrate.h"
+
+#include <gtest/gtest.h>
+
+#include "store/testing/test_db.h"
+
+namespace civicgrid::store {
+namespace {
+
+using testing::AllBackends;
+using testing::BackendParamName;
+
+std::vector<Migration> TwoMigrations() {
+  return {
+      {2, "add qty", "ALTER TABLE thing ADD COLUMN qty BIGINT"},
+      {1, "create", "CREATE TABLE thing (id {{pk}}, name {{text}} NOT NULL, raw {{blob}})"},
+  };
+}
+
+class MigrateTest : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(MigrateTest, AppliesInOrderOnceAndRecordsVersions) {
+  CG_TEST_DB(t, GetParam());
+  auto conn = t->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  auto report = Migrate(**conn, TwoMigrations());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->from_version, 0);
+  EXPECT_EQ(report->to_version, 2);
+  EXPECT_EQ(report->applied.size(), 2u);
+  auto again = Migrate(**conn, TwoMigrations());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->applied.empty());
+  EXPECT_EQ(*SchemaVersion(**conn), 2);
+  EXPECT_TRUE((*conn)->Execute("INSERT INTO thing (name, qty) VALUES ('a', 1)").ok());
+}
+
+TEST_P(MigrateTest, RefusesDatabaseNewerThanBinary) {
+  CG_TEST_DB(t, GetParam());
+  auto conn = t->db().Acquire();
+  ASSERT_TRUE(Migrate(**conn, TwoMigrations()).ok());
+  std::vector<Migration> older = {TwoMigrations()[1]};
+  auto refused = Migrate(**conn, older);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("升级"), std::string::npos);
+}
+
+TEST_P(MigrateTest, FailedMigrationLeavesNothingBehind) {
+  CG_TEST_DB(t, GetParam());
+  auto conn = t->db().Acquire();
+  std::vector<Migration> bad = {
+      {1, "create", "CREATE TABLE thing (id {{pk}}, name TEXT)"},
+      {2, "half", "CREATE TABLE other (id {{pk}}); INSERT INTO no_such_table VALUES (1)"},
+  };
+  auto report = Migrate(**conn, bad);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(*SchemaVersion(**conn), 1);
+  // "other" was created inside the failed migration's transaction: it must be gone.
+  EXPECT_FALSE((*conn)->Query("SELECT COUNT(*) FROM other").ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MigrateTest, ::testing::ValuesIn(AllBackends()),
+                         BackendParamName());
+
+}  // namespace
+}  // namespace civicgrid::store

@@ -1,0 +1,233 @@
+#include "store/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <list>
+#include <unordered_map>
+
+namespace civicgrid::store {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+Error SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  int primary = rc & 0xff;
+  if (primary == SQLITE_CONSTRAINT) return Error{ErrorCode::kConflict, msg, {}};
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return Error{ErrorCode::kUnavailable, "数据库繁忙，请稍后重试（" + msg + "）", {}};
+  }
+  if (primary == SQLITE_FULL || primary == SQLITE_IOERR) {
+    return Error{ErrorCode::kUnavailable, msg, {}};
+  }
+  return Error::Internal(msg);
+}
+
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, size_t cache_size) : db_(db), cache_size_(cache_size) {}
+  ~SqliteConnection() override {
+    cache_.clear();
+    lru_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  Result<Rows> Query(std::string_view sql, const Params& params) override {
+    CG_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    Rows rows;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(ReadRow(stmt));
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "查询失败");
+    return rows;
+  }
+
+  Result<int64_t> Execute(std::string_view sql, const Params& params) override {
+    CG_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "执行失败");
+    return int64_t{sqlite3_changes(db_)};
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    std::string text(sql);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return Error::Internal("执行 SQL 脚本失败: " + msg);
+    }
+    return core::Ok();
+  }
+
+  Status Begin(TxMode mode) override {
+    return Simple(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  }
+  Status Commit() override { return Simple("COMMIT"); }
+  Status Rollback() override {
+    if (sqlite3_get_autocommit(db_)) return core::Ok();  // nothing open
+    return Simple("ROLLBACK");
+  }
+  Status LockKey(int64_t /*key*/) override { return core::Ok(); }
+
+ private:
+  Status Simple(const char* sql) {
+    auto r = Execute(sql, {});
+    if (!r.ok()) return std::move(r).error();
+    return core::Ok();
+  }
+
+  Result<sqlite3_stmt*> Prepare(std::string_view sql, const Params& params) {
+    CG_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Cached(sql));
+    sqlite3_clear_bindings(stmt);
+    int expected = sqlite3_bind_parameter_count(stmt);
+    if (static_cast<size_t>(expected) != params.size()) {
+      return Error::Internal("参数个数不符: SQL 需要 " + std::to_string(expected) + " 个，给了 " +
+                             std::to_string(params.size()));
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      int rc = Bind(stmt, static_cast<int>(i + 1), params[i]);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "绑定参数失败");
+    }
+    return stmt;
+  }
+
+  static int Bind(sqlite3_stmt* stmt, int index, const Value& v) {
+    if (v.is_null()) return sqlite3_bind_null(stmt, index);
+    if (v.is_int()) return sqlite3_bind_int64(stmt, index, v.AsInt());
+    if (v.is_real()) return sqlite3_bind_double(stmt, index, v.AsReal());
+    const std::string& s = v.AsText();
+    if (v.is_blob()) {
+      return sqlite3_bind_blob64(stmt, index, s.data(), s.size(), SQLITE_TRANSIENT);
+    }
+    return sqlite3_bind_text64(stmt, index, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
+
+  static Row ReadRow(sqlite3_stmt* stmt) {
+    int n = sqlite3_column_count(stmt);
+    std::vector<Value> values;
+    values.reserve(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      switch (sqlite3_column_type(stmt, i)) {
+        case SQLITE_INTEGER:
+          values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, i)));
+          break;
+        case SQLITE_FLOAT:
+          values.emplace_back(sqlite3_column_double(stmt, i));
+          break;
+        case SQLITE_TEXT:
+          values.emplace_back(std::string(
+              reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
+              static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
+          break;
+        case SQLITE_BLOB: {
+          const char* data = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+          values.emplace_back(
+              Blob{std::string(data ? data : "", static_cast<size_t>(sqlite3_column_bytes(stmt, i)))});
+          break;
+        }
+        default:
+          values.emplace_back();
+      }
+    }
+    return Row(std::move(values));
+  }
+
+  Result<sqlite3_stmt*> Cached(std::string_view sql) {
+    std::string key(sql);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.second);
+      return it->second.first.get();
+    }
+    std::string rewritten = RewritePlaceholders(sql);
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size()),
+                                SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "SQL 预编译失败 [" + key + "]");
+    if (cache_.size() >= cache_size_) Evict();
+    lru_.push_front(key);
+    auto& entry = cache_[key];
+    entry.first.reset(raw);
+    entry.second = lru_.begin();
+    return raw;
+  }
+
+  void Evict() {
+    cache_.erase(lru_.back());
+    lru_.pop_back();
+  }
+
+  sqlite3* db_;
+  size_t cache_size_;
+  std::list<std::string> lru_;
+  std::unordered_map<std::string, std::pair<StmtPtr, std::list<std::string>::iterator>> cache_;
+};
+
+const char* SyncPragma(SqliteSync sync) {
+  switch (sync) {
+    case SqliteSync::kOff:
+      return "PRAGMA synchronous=OFF";
+    case SqliteSync::kNormal:
+      return "PRAGMA synchronous=NORMAL";
+    case SqliteSync::kFull:
+      return "PRAGMA synchronous=FULL";
+  }
+  return "PRAGMA synchronous=FULL";
+}
+
+}  // namespace
+
+std::string RewritePlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      c = '?';
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path, const DbOptions& options) {
+  std::filesystem::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Error err = SqliteError(db, rc, "无法打开数据库 " + path);
+    sqlite3_close_v2(db);
+    return err;
+  }
+  auto conn = std::make_unique<SqliteConnection>(db, options.statement_cache_size);
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
+                             SyncPragma(options.sqlite_sync)}) {
+    CG_TRY(conn->ExecScript(pragma));
+  }
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
+}  // namespace civicgrid::store
