@@ -68,8 +68,14 @@ bool NeedsFormulaGuard(std::string_view field) {
          !IsSignedNumber(field);
 }
 
+// A leading BOM is quoted too: at the start of a file the reader would skip it.
+bool NeedsQuoting(std::string_view field) {
+  return field.find_first_of(kNeedsQuoting) != std::string_view::npos ||
+         field.starts_with(kUtf8Bom);
+}
+
 void AppendCsvField(std::string& out, std::string_view field) {
-  const bool quote = field.find_first_of(kNeedsQuoting) != std::string_view::npos;
+  const bool quote = NeedsQuoting(field);
   if (quote) {
     out += kQuote;
   }

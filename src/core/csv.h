@@ -26,7 +26,7 @@ struct CsvOptions {
   // Longest field accepted, in bytes. Excel holds at most 32,767 characters
   // in a cell, at most 4 UTF-8 bytes each. Also stops a stray quote from
   // swallowing the rest of a file into one field.
-  size_t max_field_bytes = 128 * 1024;
+  size_t max_field_bytes = size_t{128} * 1024;
   // Most fields in one record. Our import templates have a few dozen columns.
   size_t max_fields_per_record = 1024;
   // Lines with no characters at all yield no record (people leave blank
@@ -112,12 +112,11 @@ class CsvHeader {
 // (text_encoding.h) or convert it with Utf8ToGb18030, or Excel on Chinese
 // Windows shows mojibake.
 
-// `field` as one CSV field: quoted when it holds a comma, quote, CR or LF,
-// with quotes doubled. A field starting with = + - @ TAB or CR gets a leading
-// apostrophe, because Excel would otherwise run it as a formula (CSV
-// injection: "=HYPERLINK(...)" in a resident's name field would run on the
-// official's machine). Plain signed numbers such as "-12.5" are left alone:
-// Excel reads them as numbers, not formulas.
+// `field` as one CSV field: quoted when it holds a comma, quote, CR or LF
+// (or starts with a BOM), with quotes doubled. A field starting with = + - @ TAB or CR gets a
+// leading apostrophe, because Excel would otherwise run it as a formula (CSV injection:
+// "=HYPERLINK(...)" in a resident's name field would run on the official's machine). Plain signed
+// numbers such as "-12.5" are left alone: Excel reads them as numbers, not formulas.
 std::string CsvEscape(std::string_view field);
 
 // Appends `fields` escaped with CsvEscape, comma-separated, ending in CRLF.

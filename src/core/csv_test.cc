@@ -252,7 +252,12 @@ INSTANTIATE_TEST_SUITE_P(
                     EscapeCase{"FormulaWithComma", "=A1,B1", "\"'=A1,B1\""},
                     EscapeCase{"NegativeNumber", "-12.5", "-12.5"},
                     EscapeCase{"PositiveNumber", "+3", "+3"}, EscapeCase{"SignOnly", "-", "'-"},
-                    EscapeCase{"SignDot", "-.", "'-."}, EscapeCase{"EqualsLater", "a=b", "a=b"}),
+                    EscapeCase{"SignDot", "-.", "'-."}, EscapeCase{"EqualsLater", "a=b", "a=b"},
+                    EscapeCase{"LeadingBom",
+                               "\xEF\xBB\xBF"
+                               "a",
+                               "\"\xEF\xBB\xBF"
+                               "a\""}),
     CaseName());
 
 TEST(AppendCsvRowTest, RoundTripsThroughReader) {
@@ -273,7 +278,7 @@ TEST(AppendCsvRowTest, RoundTripsThroughReader) {
   for (size_t i = 0; i < rows.size(); ++i) {
     EXPECT_EQ((*records)[i].fields, rows[i]) << "row " << i;
   }
-  EXPECT_EQ((*records)[3].line, 5);  // row 1 spans two lines, row 2 two more
+  EXPECT_EQ((*records)[3].line, 6);  // rows 1 and 2 each span two lines
 }
 
 TEST(AppendCsvRowTest, EndsRowsWithCrlf) {

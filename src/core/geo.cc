@@ -1,5 +1,6 @@
 #include "core/geo.h"
 
+#include <fmt/format.h>
 #include <boost/geometry/algorithms/area.hpp>
 #include <boost/geometry/algorithms/centroid.hpp>
 #include <boost/geometry/algorithms/correct.hpp>
@@ -12,10 +13,10 @@
 #include <boost/geometry/strategies/spherical/distance_haversine.hpp>
 #include <boost/iterator/function_output_iterator.hpp>
 #include <boost/json/parse.hpp>
-#include <fmt/format.h>
 
 #include <cassert>
 #include <cmath>
+#include <iterator>
 #include <numbers>
 #include <utility>
 
@@ -30,7 +31,7 @@ namespace json = boost::json;
 // GCJ-02. The constants are those of the published obfuscation formula.
 
 constexpr double kPi = std::numbers::pi;
-constexpr double kKrasovskyA = 6378245.0;                 // semi-major axis, metres
+constexpr double kKrasovskyA = 6378245.0;                // semi-major axis, metres
 constexpr double kKrasovskyEe = 0.00669342162296594323;  // first eccentricity squared
 // The rough mainland-China box every GCJ-02 implementation uses.
 constexpr double kChinaMinLon = 72.004;
@@ -55,7 +56,8 @@ double ShakeX(double x) {
 }
 
 double TransformLat(double x, double y) {
-  double ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * std::sqrt(std::abs(x));
+  double ret =
+      -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * std::sqrt(std::abs(x));
   ret += ShakeX(x);
   ret += (20.0 * std::sin(y * kPi) + 40.0 * std::sin(y / 3.0 * kPi)) * 2.0 / 3.0;
   ret += (160.0 * std::sin(y / 12.0 * kPi) + 320.0 * std::sin(y * kPi / 30.0)) * 2.0 / 3.0;
@@ -181,10 +183,11 @@ class GeometryReader {
   // Appends the polygon whose rings are `rings` (outer first, then holes).
   Status ReadPolygon(const json::array& rings, const std::string& path, MultiPolygon& out) {
     Polygon& polygon = out.emplace_back();
-    polygon.inners().resize(rings.size() - 1);
-    for (std::size_t i = 0; i < rings.size(); ++i) {
-      auto& ring = i == 0 ? polygon.outer() : polygon.inners()[i - 1];
-      CG_TRY(ReadRing(rings[i], Index(path, i), ring));
+    CG_TRY(ReadRing(rings[0], Index(path, 0), polygon.outer()));
+    // Holes one at a time: `rings` may claim millions of entries that the
+    // position limit rejects before they cost memory here.
+    for (std::size_t i = 1; i < rings.size(); ++i) {
+      CG_TRY(ReadRing(rings[i], Index(path, i), polygon.inners().emplace_back()));
     }
     return Ok();
   }
@@ -387,8 +390,8 @@ LonLatBox BoundingBox(const MultiPolygon& geometry) {
 
 LonLat Centroid(const MultiPolygon& geometry) {
   assert(!geometry.empty());
-  // Boost's centroid throws on a zero-area polygon; a degenerate boundary
-  // still deserves a usable label position.
+  // For a zero-area polygon Boost returns one of its vertices (measured with
+  // 1.81); the middle of the box is a better label position.
   if (!(bg::area(geometry) > 0)) {
     const LonLatBox box = BoundingBox(geometry);
     return {(box.min.lon + box.max.lon) / 2, (box.min.lat + box.max.lat) / 2};

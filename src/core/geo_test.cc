@@ -68,10 +68,10 @@ TEST(Wgs84ToGcj02Test, ShiftsTiananmenByTheFamiliarFewHundredMetres) {
 
 TEST(GcjConversionTest, RoundTripsInsideChina) {
   const std::pair<const char*, LonLat> places[] = {
-      {"固安 county seat", {116.30, 39.44}},   {"固安 south", {116.25, 39.35}},
-      {"固安 east", {116.45, 39.47}},          {"Beijing Tiananmen", {116.397, 39.908}},
-      {"Beijing Haidian", {116.30, 39.96}},    {"Shanghai", {121.4737, 31.2304}},
-      {"Urumqi", {87.6168, 43.8256}},          {"Sanya", {109.5119, 18.2528}},
+      {"固安 county seat", {116.30, 39.44}}, {"固安 south", {116.25, 39.35}},
+      {"固安 east", {116.45, 39.47}},        {"Beijing Tiananmen", {116.397, 39.908}},
+      {"Beijing Haidian", {116.30, 39.96}},  {"Shanghai", {121.4737, 31.2304}},
+      {"Urumqi", {87.6168, 43.8256}},        {"Sanya", {109.5119, 18.2528}},
       {"Harbin", {126.5350, 45.8038}},
   };
   for (const auto& [name, wgs] : places) {
@@ -90,7 +90,7 @@ TEST(GcjConversionTest, RoundTripsInsideChina) {
 
 TEST(GcjConversionTest, IsIdentityOutsideChina) {
   const std::pair<const char*, LonLat> places[] = {
-      {"London", {-0.1276, 51.5072}}, {"Tokyo", {139.6917, 35.6895}},
+      {"London", {-0.1276, 51.5072}},   {"Tokyo", {139.6917, 35.6895}},
       {"Sydney", {151.2093, -33.8688}}, {"Null Island", {0.0, 0.0}},
       {"Moscow", {37.6173, 55.7558}},
   };
@@ -197,15 +197,13 @@ TEST(ParseGeometryTest, RejectsBadInputNamingTheField) {
       {"not an object", "[1,2]", "body"},
       {"empty coordinates", R"({"type":"MultiPolygon","coordinates":[]})", "coordinates"},
       {"missing coordinates", R"({"type":"Polygon"})", "coordinates"},
-      {"empty polygon in multi", R"({"type":"MultiPolygon","coordinates":[[]]})",
-       "coordinates[0]"},
+      {"empty polygon in multi", R"({"type":"MultiPolygon","coordinates":[[]]})", "coordinates[0]"},
       {"string coordinate", Polygon1(R"([[0,0],[1,0],["1",1],[0,0]])"), "coordinates[0][2][0]"},
       {"null coordinate", Polygon1("[[0,0],[1,null],[1,1],[0,0]]"), "coordinates[0][1][1]"},
       {"one number position", Polygon1("[[0,0],[1],[1,1],[0,0]]"), "coordinates[0][1]"},
       {"four number position", Polygon1("[[0,0],[1,0,0,0],[1,1],[0,0]]"), "coordinates[0][1]"},
       {"latitude out of range", Polygon1("[[0,0],[1,95],[1,1],[0,0]]"), "coordinates[0][1][1]"},
-      {"longitude out of range", Polygon1("[[0,0],[-200,0],[1,1],[0,0]]"),
-       "coordinates[0][1][0]"},
+      {"longitude out of range", Polygon1("[[0,0],[-200,0],[1,1],[0,0]]"), "coordinates[0][1][0]"},
       {"overflowing number", Polygon1("[[0,0],[1e999,0],[1,1],[0,0]]"), "coordinates[0][1][0]"},
       {"malformed json", R"({"type":"Polygon","coordinates":[[[0,0],)", "body"},
       {"not utf-8", "{\"type\":\"\xff\"}", "body"},
@@ -327,8 +325,7 @@ TEST(ParseFeatureCollectionTest, RejectsBadInputNamingTheField) {
       {"null geometry", Collection({Feature("null")}), "features[0].geometry"},
       {"point geometry", Collection({ok, Feature(R"({"type":"Point","coordinates":[1,2]})")}),
        "features[1].geometry.type"},
-      {"properties not an object", Collection({Feature(kSquare, "[]")}),
-       "features[0].properties"},
+      {"properties not an object", Collection({Feature(kSquare, "[]")}), "features[0].properties"},
       {"feature without type", Collection({R"({"geometry":null})"}), "features[0].type"},
       {"bare geometry", kSquare, "type"},
       {"features not an array", R"({"type":"FeatureCollection","features":{}})", "features"},

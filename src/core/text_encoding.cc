@@ -18,7 +18,7 @@ constexpr std::string_view kUtf16LeBom = "\xFF\xFE";
 constexpr std::string_view kUtf16BeBom = "\xFE\xFF";
 constexpr std::string_view kEuroUtf8 = "\xE2\x82\xAC";
 constexpr unsigned char kCp936Euro = 0x80;  // code page 936 only; undefined in GB18030
-constexpr size_t kIconvChunkBytes = 16 * 1024;
+constexpr size_t kIconvChunkBytes = size_t{16} * 1024;
 
 unsigned char ByteAt(std::string_view bytes, size_t i) {
   return static_cast<unsigned char>(bytes[i]);
@@ -76,7 +76,9 @@ using IconvHandle = std::unique_ptr<void, IconvCloser>;
 // A missing gconv module is a broken installation, not bad input: throw.
 IconvHandle OpenIconv(const char* to, const char* from) {
   iconv_t cd = iconv_open(to, from);
-  if (cd == reinterpret_cast<iconv_t>(static_cast<intptr_t>(-1))) {
+  // (iconv_t)-1 is iconv_open's documented failure value.
+  if (cd ==
+      reinterpret_cast<iconv_t>(static_cast<intptr_t>(-1))) {  // NOLINT(performance-no-int-to-ptr)
     throw std::runtime_error(
         fmt::format("iconv_open({}, {}) failed; are the glibc gconv modules installed?", to, from));
   }

@@ -145,8 +145,14 @@ INSTANTIATE_TEST_SUITE_P(Cases, ToUtf8RejectsTest,
                                                       "\xEF\xBB\xBF"
                                                       "ab\xFF",
                                                       "偏移 5"},
-                                         BadBytesCase{"Utf16Le", "\xFF\xFEa\0", "UTF-16"},
-                                         BadBytesCase{"Utf16Be", "\xFE\xFF\0a", "UTF-16"}),
+                                         BadBytesCase{"Utf16Le",
+                                                      "\xFF\xFE"
+                                                      "a",
+                                                      "UTF-16"},
+                                         BadBytesCase{"Utf16Be",
+                                                      "\xFE\xFF"
+                                                      "a",
+                                                      "UTF-16"}),
                          CaseName());
 
 TEST(Utf8ToGb18030Test, ProducesGbkBytesForCommonChinese) {

@@ -122,8 +122,8 @@ Result<boost::json::value> ParseJsonBody(std::string_view body, JsonLimits limit
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(body, ec, {}, options);
   if (ec == boost::json::error::too_deep) {
-    return Error::Invalid(field, "请求体嵌套层级过深（最多 " + std::to_string(limits.max_depth) +
-                                     " 层）");
+    return Error::Invalid(field,
+                          "请求体嵌套层级过深（最多 " + std::to_string(limits.max_depth) + " 层）");
   }
   if (ec) {
     return Error::Invalid(field, "请求体不是合法的 JSON");

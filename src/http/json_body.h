@@ -61,10 +61,10 @@ core::Result<std::optional<std::string>> OptionalString(const boost::json::objec
 core::Result<int64_t> RequireInt(const boost::json::object& object, std::string_view field,
                                  int64_t min = std::numeric_limits<int64_t>::min(),
                                  int64_t max = std::numeric_limits<int64_t>::max());
-core::Result<std::optional<int64_t>> OptionalInt(
-    const boost::json::object& object, std::string_view field,
-    int64_t min = std::numeric_limits<int64_t>::min(),
-    int64_t max = std::numeric_limits<int64_t>::max());
+core::Result<std::optional<int64_t>> OptionalInt(const boost::json::object& object,
+                                                 std::string_view field,
+                                                 int64_t min = std::numeric_limits<int64_t>::min(),
+                                                 int64_t max = std::numeric_limits<int64_t>::max());
 
 core::Result<bool> RequireBool(const boost::json::object& object, std::string_view field);
 core::Result<std::optional<bool>> OptionalBool(const boost::json::object& object,

@@ -35,8 +35,7 @@ std::string Number(double value) {
   return ec == std::errc() ? std::string(buffer.data(), end) : std::string("NaN");
 }
 
-void Header(std::string& out, std::string_view name, std::string_view help,
-            std::string_view type) {
+void Header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
@@ -44,8 +43,8 @@ void Header(std::string& out, std::string_view name, std::string_view help,
 }  // namespace
 
 std::string_view Metrics::MethodLabel(std::string_view method) {
-  static constexpr std::array<std::string_view, 7> kKnown = {"GET",    "HEAD",   "POST",   "PUT",
-                                                             "PATCH",  "DELETE", "OPTIONS"};
+  static constexpr std::array<std::string_view, 7> kKnown = {"GET",   "HEAD",   "POST",   "PUT",
+                                                             "PATCH", "DELETE", "OPTIONS"};
   bool known = std::find(kKnown.begin(), kKnown.end(), method) != kKnown.end();
   return known ? method : "OTHER";
 }
@@ -65,7 +64,8 @@ void Metrics::Record(std::string_view method, std::string_view route, unsigned s
     return c.status == status && c.method == method_label;
   });
   if (counter == stats.counters.end()) {
-    counter = stats.counters.insert(stats.counters.end(), Counter{std::string(method_label), status});
+    counter =
+        stats.counters.insert(stats.counters.end(), Counter{std::string(method_label), status});
   }
   ++counter->count;
   if (bound != kBucketBounds.end()) {
@@ -101,8 +101,8 @@ void Metrics::RenderCounters(std::string& out) const {
 }
 
 void Metrics::RenderHistograms(std::string& out) const {
-  Header(out, kDurationName, "HTTP request latency, from request header received to response written.",
-         "histogram");
+  Header(out, kDurationName,
+         "HTTP request latency, from request header received to response written.", "histogram");
   for (const auto& [route, stats] : routes_) {
     std::string label = "route=\"" + Escape(route) + "\"";
     uint64_t cumulative = 0;

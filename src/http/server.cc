@@ -1,1 +1,560 @@
-// placeholder
+// The only Beast translation unit of the server: keep Beast and Asio out of
+// every header (each file including Beast costs ~12 s of compile).
+#include "http/server.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <spdlog/logger.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "http/metrics.h"
+#include "http/router.h"
+
+namespace civicgrid::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using Parser = bhttp::request_parser<bhttp::string_body>;
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kMaxRequestIdLength = 64;
+constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+// Upper bound on draining a client's unread input before closing (see Linger).
+constexpr std::chrono::milliseconds kMaxLinger{5'000};
+
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // writing a response: Stop() lets it finish
+};
+
+// One I/O thread. Members are touched only on that thread, except `io`.
+// `connections` is declared before `io` so that destroying `io` (which may
+// destroy suspended connection coroutines) still finds the set alive.
+struct Worker {
+  std::mt19937_64 rng{std::random_device{}()};
+  std::set<Connection*> connections;
+  asio::io_context io{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+};
+
+// One request in flight.
+struct Exchange {
+  Request request;
+  RouteMatch match;
+  std::optional<Response> response;  // set early when refused before the handler
+  bool close = false;                // unread input remains: do not reuse the connection
+  unsigned version = 11;
+  bool client_keep_alive = false;
+  Clock::time_point start = Clock::now();
+};
+
+enum class After { kKeepAlive, kClose, kLingerClose };
+
+std::string_view View(beast::string_view text) { return {text.data(), text.size()}; }
+
+core::Result<tcp::endpoint> ParseListen(std::string_view listen) {
+  core::Error bad = core::Error::Invalid("listen", "监听地址格式应为 主机:端口");
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos) {
+    return bad;
+  }
+  std::string host(listen.substr(0, colon));
+  std::string_view port_text = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  uint16_t port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  boost::system::error_code address_ec;
+  auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, address_ec);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || address_ec) {
+    return bad;
+  }
+  return tcp::endpoint(address, port);
+}
+
+bool SaneRequestId(std::string_view id) {
+  auto allowed = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
+           c == ':';
+  };
+  return !id.empty() && id.size() <= kMaxRequestIdLength &&
+         std::all_of(id.begin(), id.end(), allowed);
+}
+
+std::string PickRequestId(std::string_view incoming, std::mt19937_64& rng) {
+  if (SaneRequestId(incoming)) {
+    return std::string(incoming);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t bits = rng();
+  std::string id(16, '0');
+  for (char& c : id) {
+    c = kHex[bits & 0xF];
+    bits >>= 4;
+  }
+  return id;
+}
+
+void CopyHeaders(const BeastRequest& message, Request& request) {
+  request.headers.reserve(std::distance(message.begin(), message.end()));
+  for (const auto& field : message) {
+    request.headers.emplace_back(View(field.name_string()), View(field.value()));
+  }
+}
+
+bool SafeHeaderText(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+BeastResponse ToBeast(Response&& response, unsigned version, bool keep_alive,
+                      const std::string& request_id) {
+  BeastResponse message;
+  message.version(version);
+  message.result(response.status);
+  if (!response.content_type.empty()) {
+    message.set(bhttp::field::content_type, response.content_type);
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (SafeHeaderText(name) && SafeHeaderText(value)) {  // no response splitting
+      message.insert(name, value);
+    }
+  }
+  message.set("X-Request-Id", request_id);
+  message.keep_alive(keep_alive);
+  message.body() = std::move(response.body);
+  message.prepare_payload();
+  return message;
+}
+
+Response InternalError(const std::string& request_id) {
+  return Response::FromError(
+      core::Error::Internal("服务器内部错误，请联系管理员（请求编号 " + request_id + "）"));
+}
+
+Response TooLarge(size_t limit) {
+  return Response::FromError(core::Error{core::ErrorCode::kTooLarge,
+                                         "请求体过大（上限 " + std::to_string(limit) + " 字节）",
+                                         std::string(kBodyField)});
+}
+
+// A request the parser refused: 431 for an oversized header, 400 otherwise.
+Response Malformed(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::header_limit) {
+    return Response::FromError(core::Error{core::ErrorCode::kTooLarge, "请求头过大", "header"},
+                               431);
+  }
+  return Response::FromError(core::Error::Invalid("request", "HTTP 请求格式不正确"), 400);
+}
+
+// Parse errors deserve an answer; end of stream, timeouts and resets do not.
+bool IsProtocolError(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+bool ExpectsContinue(const BeastRequest& message) {
+  return EqualsIgnoreCase(View(message[bhttp::field::expect]), "100-continue");
+}
+
+std::string AccessLine(const Request& request, unsigned status, int64_t micros, size_t bytes) {
+  boost::json::object line;
+  line["method"] = request.method;
+  line["route"] = request.route;
+  line["path"] = request.path;
+  line["status"] = status;
+  line["duration_us"] = micros;
+  line["bytes"] = bytes;
+  line["request_id"] = request.request_id;
+  line["remote"] = request.remote_address;
+  return boost::json::serialize(line);
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router, Metrics* metrics,
+       std::shared_ptr<spdlog::logger> log);
+  core::Status Start();
+  void Stop();
+  uint16_t port() const { return port_; }
+
+ private:
+  core::Status Bind();
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Serve(Worker& worker, tcp::socket socket);
+  asio::awaitable<After> ServeOne(Worker& worker, Connection& connection,
+                                  beast::flat_buffer& buffer, const std::string& remote,
+                                  bool first);
+  Exchange Begin(Worker& worker, const BeastRequest& message, const std::string& remote) const;
+  asio::awaitable<bool> ReadBody(Connection& connection, beast::flat_buffer& buffer, Parser& parser,
+                                 Exchange& exchange);
+  asio::awaitable<After> Finish(Connection& connection, Exchange& exchange);
+  asio::awaitable<void> Linger(Connection& connection);
+  Response Handle(Exchange& exchange);
+  Response Checked(Response response, const Request& request);
+  void Record(const Exchange& exchange, unsigned status, size_t bytes);
+  void LogError(std::string_view event, const Request* request, std::string_view what);
+  auto Report(std::string_view what);
+
+  const ServerOptions options_;
+  const Router& router_;
+  Metrics* metrics_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  tcp::acceptor acceptor_;  // runs on workers_[0]; declared after it, destroyed before it
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+  bool stopped_ = false;
+  uint16_t port_ = 0;
+};
+
+namespace {
+
+std::vector<std::unique_ptr<Worker>> MakeWorkers(unsigned threads) {
+  unsigned count = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned i = 0; i < count; ++i) {
+    workers.push_back(std::make_unique<Worker>());
+  }
+  return workers;
+}
+
+}  // namespace
+
+Server::Impl::Impl(ServerOptions options, const Router& router, Metrics* metrics,
+                   std::shared_ptr<spdlog::logger> log)
+    : options_(std::move(options)),
+      router_(router),
+      metrics_(metrics),
+      log_(std::move(log)),
+      workers_(MakeWorkers(options_.threads)),
+      acceptor_(workers_.front()->io) {}
+
+auto Server::Impl::Report(std::string_view what) {
+  return [this, what](std::exception_ptr error) {
+    try {
+      if (error) {
+        std::rethrow_exception(error);
+      }
+    } catch (const std::exception& e) {
+      LogError(what, nullptr, e.what());
+    }
+  };
+}
+
+core::Status Server::Impl::Start() {
+  if (started_) {
+    return core::Error::Internal("服务已启动");
+  }
+  CG_TRY(Bind());
+  started_ = true;
+  asio::co_spawn(workers_.front()->io, Accept(), Report("accept_loop_failed"));
+  for (auto& worker : workers_) {
+    worker->work.emplace(worker->io.get_executor());
+    worker->thread = std::thread([io = &worker->io] { io->run(); });
+  }
+  return core::Ok();
+}
+
+core::Status Server::Impl::Bind() {
+  CG_ASSIGN_OR_RETURN(tcp::endpoint endpoint, ParseListen(options_.listen));
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  // SO_REUSEADDR only skips TIME_WAIT leftovers; on Linux a bind still fails
+  // while another socket listens on the port. SO_REUSEPORT is never set.
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(options_.listen_backlog, ec);
+  if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    return core::Error{core::ErrorCode::kUnavailable,
+                       "无法监听 " + options_.listen + "：" + ec.message(), "listen"};
+  }
+  return core::Ok();
+}
+
+void Server::Impl::Stop() {
+  if (!started_ || stopped_) {
+    return;
+  }
+  stopped_ = true;
+  stopping_ = true;
+  asio::post(workers_.front()->io, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  for (auto& worker : workers_) {
+    asio::post(worker->io, [w = worker.get()] {
+      for (Connection* connection : w->connections) {
+        if (!connection->busy) {
+          connection->stream.close();  // pending reads finish with operation_aborted
+        }
+      }
+    });
+    worker->work.reset();
+  }
+  for (auto& worker : workers_) {
+    worker->thread.join();
+  }
+}
+
+asio::awaitable<void> Server::Impl::Accept() {
+  size_t next = 0;
+  while (!stopping_) {
+    Worker& worker = *workers_[next];
+    next = (next + 1) % workers_.size();
+    auto [ec, socket] = co_await acceptor_.async_accept(worker.io, kNoThrow);
+    if (stopping_ || ec == asio::error::operation_aborted) {
+      co_return;
+    }
+    if (ec) {  // e.g. out of file descriptors: wait instead of spinning
+      LogError("accept_failed", nullptr, ec.message());
+      asio::steady_timer timer(acceptor_.get_executor(), kAcceptRetryDelay);
+      co_await timer.async_wait(kNoThrow);
+      continue;
+    }
+    asio::co_spawn(worker.io, Serve(worker, tcp::socket(std::move(socket))),
+                   Report("connection_failed"));
+  }
+}
+
+asio::awaitable<void> Server::Impl::Serve(Worker& worker, tcp::socket socket) {
+  Connection connection(std::move(socket));
+  worker.connections.insert(&connection);
+  struct Unregister {
+    Worker& worker;
+    Connection* connection;
+    ~Unregister() { worker.connections.erase(connection); }
+  } unregister{worker, &connection};
+  boost::system::error_code ec;
+  connection.stream.socket().set_option(tcp::no_delay(true), ec);
+  std::string remote = connection.stream.socket().remote_endpoint(ec).address().to_string();
+  beast::flat_buffer buffer;
+  After after = After::kKeepAlive;
+  for (bool first = true; after == After::kKeepAlive && !stopping_; first = false) {
+    after = co_await ServeOne(worker, connection, buffer, remote, first);
+  }
+  if (after == After::kLingerClose && !stopping_) {
+    co_await Linger(connection);
+  }
+  connection.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  connection.stream.close();
+}
+
+asio::awaitable<After> Server::Impl::ServeOne(Worker& worker, Connection& connection,
+                                              beast::flat_buffer& buffer, const std::string& remote,
+                                              bool first) {
+  Parser parser;
+  parser.header_limit(options_.max_header_bytes);
+  parser.body_limit(boost::none);  // the route decides, once the header is known
+  connection.stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
+  auto [ec, n] = co_await bhttp::async_read_header(connection.stream, buffer, parser, kNoThrow);
+  if (ec && !IsProtocolError(ec)) {
+    co_return After::kClose;
+  }
+  Exchange exchange;
+  if (ec) {
+    exchange.request.request_id = PickRequestId({}, worker.rng);
+    exchange.response = Malformed(ec);
+    exchange.close = true;
+  } else {
+    exchange = Begin(worker, parser.get(), remote);
+  }
+  if (!exchange.response && !co_await ReadBody(connection, buffer, parser, exchange)) {
+    co_return After::kClose;
+  }
+  if (!exchange.response) {
+    exchange.response = Handle(exchange);
+  }
+  co_return co_await Finish(connection, exchange);
+}
+
+Exchange Server::Impl::Begin(Worker& worker, const BeastRequest& message,
+                             const std::string& remote) const {
+  Exchange exchange;
+  exchange.version = message.version();
+  exchange.client_keep_alive = message.keep_alive();
+  Request& request = exchange.request;
+  request.method = View(message.method_string());
+  CopyHeaders(message, request);
+  request.remote_address = remote;
+  request.request_id = PickRequestId(request.Header("X-Request-Id"), worker.rng);
+  auto segments = ParseTarget(View(message.target()), request);
+  if (!segments.ok()) {
+    exchange.response = Response::FromError(segments.error(), 400);
+    exchange.close = true;  // the body, if any, stays unread
+    return exchange;
+  }
+  exchange.match = router_.Match(request.method, *segments);
+  request.route = exchange.match.pattern;
+  request.params = std::move(exchange.match.params);
+  return exchange;
+}
+
+asio::awaitable<bool> Server::Impl::ReadBody(Connection& connection, beast::flat_buffer& buffer,
+                                             Parser& parser, Exchange& exchange) {
+  size_t route_limit = exchange.match.options.max_body_bytes;
+  size_t limit = route_limit != 0 ? route_limit : options_.max_body_bytes;
+  auto length = parser.content_length();
+  if (length && *length > limit) {  // refuse before reading a byte of it
+    exchange.response = TooLarge(limit);
+    exchange.close = true;
+    co_return true;
+  }
+  parser.body_limit(limit);
+  if (!parser.is_done() && ExpectsContinue(parser.get())) {
+    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, exchange.version};
+    connection.stream.expires_after(options_.write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(connection.stream, proceed, kNoThrow);
+    if (ec) {
+      co_return false;
+    }
+  }
+  connection.stream.expires_after(options_.read_timeout);
+  auto [ec, n] = co_await bhttp::async_read(connection.stream, buffer, parser, kNoThrow);
+  if (ec == bhttp::error::body_limit) {  // chunked body grew past the limit
+    exchange.response = TooLarge(limit);
+    exchange.close = true;
+    co_return true;
+  }
+  if (ec) {
+    co_return false;
+  }
+  exchange.request.body = std::move(parser.get().body());
+  co_return true;
+}
+
+asio::awaitable<After> Server::Impl::Finish(Connection& connection, Exchange& exchange) {
+  bool keep_alive =
+      options_.keep_alive && exchange.client_keep_alive && !exchange.close && !stopping_;
+  unsigned status = exchange.response->status;
+  BeastResponse message = ToBeast(std::move(*exchange.response), exchange.version, keep_alive,
+                                  exchange.request.request_id);
+  size_t bytes = message.body().size();
+  connection.busy = true;
+  connection.stream.expires_after(options_.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write(connection.stream, message, kNoThrow);
+  connection.busy = false;
+  Record(exchange, status, bytes);
+  if (ec) {
+    co_return After::kClose;
+  }
+  if (keep_alive) {
+    co_return After::kKeepAlive;
+  }
+  co_return exchange.close ? After::kLingerClose : After::kClose;
+}
+
+// After answering early (413, malformed request) the client may still be
+// sending. Closing with unread input makes the kernel send a reset, which can
+// destroy the response before the client reads it; so stop sending, then read
+// and discard until the client closes or a deadline passes.
+asio::awaitable<void> Server::Impl::Linger(Connection& connection) {
+  boost::system::error_code ec;
+  connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  connection.stream.expires_after(std::min<Clock::duration>(options_.read_timeout, kMaxLinger));
+  std::array<char, 16 * 1024> scratch{};
+  while (!ec && !stopping_) {
+    std::tie(ec, std::ignore) =
+        co_await connection.stream.async_read_some(asio::buffer(scratch), kNoThrow);
+  }
+}
+
+Response Server::Impl::Handle(Exchange& exchange) {
+  if (exchange.match.kind != RouteMatch::Kind::kFound) {
+    return Router::Refusal(exchange.match);
+  }
+  Request& request = exchange.request;
+  try {
+    return Checked((*exchange.match.handler)(request), request);
+  } catch (const std::exception& e) {
+    LogError("handler_exception", &request, e.what());
+  } catch (...) {
+    LogError("handler_exception", &request, "non-standard exception");
+  }
+  return InternalError(request.request_id);
+}
+
+// Guards against handler bugs the wire format cannot carry.
+Response Server::Impl::Checked(Response response, const Request& request) {
+  if (response.status < 200 || response.status > 599) {
+    LogError("bad_status", &request, std::to_string(response.status));
+    return InternalError(request.request_id);
+  }
+  if (response.status == 204 || response.status == 304) {
+    response.body.clear();  // these statuses never carry a body
+  }
+  return response;
+}
+
+void Server::Impl::Record(const Exchange& exchange, unsigned status, size_t bytes) {
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchange.start);
+  if (metrics_ != nullptr) {
+    metrics_->Record(exchange.request.method, exchange.request.route, status, micros);
+  }
+  if (log_) {
+    log_->info("{}", AccessLine(exchange.request, status, micros.count(), bytes));
+  }
+}
+
+void Server::Impl::LogError(std::string_view event, const Request* request, std::string_view what) {
+  if (!log_) {
+    return;
+  }
+  boost::json::object line;
+  line["event"] = event;
+  if (request != nullptr) {
+    line["method"] = request->method;
+    line["route"] = request->route;
+    line["request_id"] = request->request_id;
+  }
+  line["what"] = what;
+  log_->error("{}", boost::json::serialize(line));
+}
+
+Server::Server(ServerOptions options, const Router& router, Metrics* metrics,
+               std::shared_ptr<spdlog::logger> access_log)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics, std::move(access_log))) {}
+
+Server::~Server() { Stop(); }
+
+core::Status Server::Start() { return impl_->Start(); }
+
+uint16_t Server::port() const { return impl_->port(); }
+
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace civicgrid::http

@@ -3,7 +3,10 @@
 // which one runs.
 //
 // SQL is written once in PostgreSQL style with numbered parameters ($1, $2…);
-// the SQLite adapter accepts the same text. Values are always bound, never
+// the SQLite adapter accepts the same text. The dialect tokens of
+// store/migrate.h ({{blob}} …) work in queries too, e.g. to type a parameter
+// that may be NULL: PostgreSQL cannot infer "$4 IS NULL" on its own, so write
+// "CAST($4 AS BIGINT) IS NULL" or "CAST($5 AS {{blob}}) IS NULL". Values are always bound, never
 // spliced into SQL. A Connection is used by one thread at a time; Db (the
 // pool) is thread-safe.
 #pragma once

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "store/migrate.h"
-#include "store/pool.h"
+#include "store/open.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/testing/test_db.h"
 
@@ -157,13 +157,13 @@ TEST_P(DbTest, PoolHandsOutAtMostPoolSizeConnections) {
 INSTANTIATE_TEST_SUITE_P(Backends, DbTest, ::testing::ValuesIn(AllBackends()), BackendParamName());
 
 TEST(DbOpenTest, RejectsUnknownUrlScheme) {
-  auto db = Db::Open("mysql://x");
+  auto db = OpenDb("mysql://x");
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.error().field, "db");
 }
 
 TEST(DbOpenTest, UnreachablePostgresIsUnavailable) {
-  auto db = Db::Open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2");
+  auto db = OpenDb("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2");
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.error().code, core::ErrorCode::kUnavailable);
 }

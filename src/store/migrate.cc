@@ -33,7 +33,9 @@ Status ApplyOne(Connection& conn, const Migration& m) {
                                         "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
                                         {m.version}));
   if (seen > 0) return core::Ok();
-  auto script = conn.ExecScript(TranslateDialect(m.sql, conn.backend()));
+  const std::string& sql =
+      conn.backend() == Backend::kPostgres && !m.postgres_sql.empty() ? m.postgres_sql : m.sql;
+  auto script = conn.ExecScript(TranslateDialect(sql, conn.backend()));
   if (!script.ok()) {
     return core::Error::Internal("迁移 " + std::to_string(m.version) + " (" + m.name +
                                  ") 失败: " + script.error().message);

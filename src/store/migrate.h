@@ -22,6 +22,9 @@ struct Migration {
   int version = 0;
   std::string name;
   std::string sql;
+  // When set, PostgreSQL runs this instead of `sql` (for triggers and other
+  // syntax the two engines do not share).
+  std::string postgres_sql;
 };
 
 std::string TranslateDialect(std::string_view sql, Backend backend);

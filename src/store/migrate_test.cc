@@ -12,8 +12,8 @@ using testing::BackendParamName;
 
 std::vector<Migration> TwoMigrations() {
   return {
-      {2, "add qty", "ALTER TABLE thing ADD COLUMN qty BIGINT"},
-      {1, "create", "CREATE TABLE thing (id {{pk}}, name {{text}} NOT NULL, raw {{blob}})"},
+      {2, "add qty", "ALTER TABLE thing ADD COLUMN qty BIGINT", ""},
+      {1, "create", "CREATE TABLE thing (id {{pk}}, name {{text}} NOT NULL, raw {{blob}})", ""},
   };
 }
 
@@ -50,8 +50,8 @@ TEST_P(MigrateTest, FailedMigrationLeavesNothingBehind) {
   CG_TEST_DB(t, GetParam());
   auto conn = t->db().Acquire();
   std::vector<Migration> bad = {
-      {1, "create", "CREATE TABLE thing (id {{pk}}, name TEXT)"},
-      {2, "half", "CREATE TABLE other (id {{pk}}); INSERT INTO no_such_table VALUES (1)"},
+      {1, "create", "CREATE TABLE thing (id {{pk}}, name TEXT)", ""},
+      {2, "half", "CREATE TABLE other (id {{pk}}); INSERT INTO no_such_table VALUES (1)", ""},
   };
   auto report = Migrate(**conn, bad);
   ASSERT_FALSE(report.ok());

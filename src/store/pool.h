@@ -1,6 +1,4 @@
-// Db: a pool of connections to one database, opened from a URL:
-//   sqlite:PATH            embedded SQLite file (WAL, foreign keys on)
-//   postgresql://…         PostgreSQL through libpq (also postgres://)
+// Db: a pool of connections to one database (opened by store/open.h).
 // Thread-safe. Connections are handed out exclusively and come back when the
 // PooledConnection is destroyed.
 #pragma once
@@ -48,9 +46,6 @@ class PooledConnection {
 class Db {
  public:
   using Factory = std::function<Result<std::unique_ptr<Connection>>()>;
-
-  // Opens the database named by `url` and checks one connection works.
-  static Result<std::unique_ptr<Db>> Open(const std::string& url, const DbOptions& options = {});
 
   Db(Backend backend, std::string url, DbOptions options, Factory factory)
       : backend_(backend), url_(std::move(url)), options_(options), factory_(std::move(factory)) {}

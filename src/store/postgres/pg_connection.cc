@@ -1,5 +1,7 @@
 #include "store/postgres/pg_connection.h"
 
+#include "store/migrate.h"
+
 #include <libpq-fe.h>
 
 #include <cstdlib>
@@ -173,7 +175,7 @@ class PgConnection final : public Connection {
       }
     }
     std::string name = "s" + std::to_string(next_id_++);
-    std::string text(sql);
+    std::string text = TranslateDialect(sql, Backend::kPostgres);
     PgResult res(PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()),
                            types.data()));
     if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_connection.h"
 
+#include "store/migrate.h"
+
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -153,7 +155,7 @@ class SqliteConnection final : public Connection {
       lru_.splice(lru_.begin(), lru_, it->second.second);
       return it->second.first.get();
     }
-    std::string rewritten = RewritePlaceholders(sql);
+    std::string rewritten = RewritePlaceholders(TranslateDialect(sql, Backend::kSqlite));
     sqlite3_stmt* raw = nullptr;
     int rc = sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size()),
                                 SQLITE_PREPARE_PERSISTENT, &raw, nullptr);

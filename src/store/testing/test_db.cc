@@ -25,7 +25,7 @@ std::string PgUrl(const std::string& name) {
 }
 
 Status AdminExec(const std::string& sql) {
-  CG_ASSIGN_OR_RETURN(auto admin, Db::Open(PgUrl("postgres"), DbOptions{.pool_size = 1}));
+  CG_ASSIGN_OR_RETURN(auto admin, OpenDb(PgUrl("postgres"), DbOptions{.pool_size = 1}));
   CG_ASSIGN_OR_RETURN(auto conn, admin->Acquire());
   return conn->ExecScript(sql);
 }
@@ -67,7 +67,7 @@ std::unique_ptr<TestDatabase> TestDatabase::Create(Backend backend, const DbOpti
     }
     t->url_ = PgUrl(t->pg_name_);
   }
-  auto db = Db::Open(t->url_, options);
+  auto db = OpenDb(t->url_, options);
   if (!db.ok()) {
     ADD_FAILURE() << "cannot open " << t->url_ << ": " << db.error().message;
     return nullptr;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "store/pool.h"
+#include "store/open.h"
 
 namespace civicgrid::store::testing {
 

@@ -1,0 +1,86 @@
+// Accounts, sessions and API tokens: login with argon2id-hashed passwords,
+// lockout with back-off after repeated failures, session and bearer tokens
+// stored only as SHA-256 hashes, password change. Resolves a token to the
+// Caller every other service takes. Thread-safe (state lives in the database).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/crypto.h"
+#include "core/time.h"
+#include "domain/access/audit_log.h"
+#include "domain/access/caller.h"
+#include "store/pool.h"
+
+namespace civicgrid::domain {
+
+struct AccountOptions {
+  core::PasswordOptions password;            // argon2id cost and length rules
+  int64_t session_ttl_ms = 12 * core::kMsPerHour;  // a session lives this long
+  int lock_after_failures = 5;               // consecutive failures before a lock
+  int64_t first_lock_ms = core::kMsPerMinute;  // doubled on each further failure
+  int64_t max_lock_ms = core::kMsPerHour;      // the longest lock
+};
+
+struct NewAccount {
+  std::string username;
+  std::string display_name;
+  std::string password;
+  Role role = Role::kResident;
+  int64_t scope_node_id = 0;
+  std::optional<int64_t> unit_id;
+  std::optional<int64_t> party_member_id;
+  std::optional<int64_t> resident_id;
+};
+
+struct AccountView {
+  int64_t id = 0;
+  std::string username;
+  std::string display_name;
+  Role role = Role::kResident;
+  int64_t scope_node_id = 0;
+  std::string scope_name;
+  std::string scope_kind;
+};
+
+struct LoginResult {
+  std::string session_token;  // give to the client once; only its hash is kept
+  int64_t expires_at_ms = 0;
+  Caller caller;
+};
+
+class AccountService {
+ public:
+  AccountService(store::Db& db, const core::Clock& clock, AuditLog& audit, AccountOptions options)
+      : db_(db), clock_(clock), audit_(audit), options_(std::move(options)) {}
+
+  core::Result<LoginResult> Login(std::string_view username, std::string_view password);
+  core::Status Logout(std::string_view session_token);
+  // The caller behind a session cookie or a bearer token; Unauthenticated if
+  // unknown, expired, revoked or the account is disabled.
+  core::Result<Caller> AuthenticateSession(std::string_view session_token);
+  core::Result<Caller> AuthenticateBearer(std::string_view api_token);
+
+  // Creates an account. `creator` needs kAccountsAdmin and the scope node must
+  // lie inside the creator's scope. Bootstrap code passes no creator.
+  core::Result<int64_t> CreateAccount(const Caller* creator, const NewAccount& account);
+  core::Status ChangePassword(const Caller& caller, std::string_view old_password,
+                              std::string_view new_password);
+  // A new API token for the caller's own account (integrations, Open311).
+  core::Result<std::string> CreateApiToken(const Caller& caller, std::string_view name,
+                                           std::optional<int64_t> expires_at_ms);
+  core::Result<AccountView> Describe(const Caller& caller);
+
+ private:
+  core::Result<Caller> LoadCaller(store::Connection& conn, int64_t account_id);
+  core::Status RecordFailure(store::Connection& conn, int64_t account_id, int failures);
+
+  store::Db& db_;
+  const core::Clock& clock_;
+  AuditLog& audit_;
+  AccountOptions options_;
+};
+
+}  // namespace civicgrid::domain

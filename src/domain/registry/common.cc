@@ -1,0 +1,44 @@
+#include "domain/registry/common.h"
+
+#include "core/pii.h"
+
+namespace civicgrid::domain {
+
+core::Result<Page> MakePage(std::optional<int64_t> after, std::optional<int64_t> limit) {
+  Page page;
+  if (after) {
+    if (*after < 0) return core::Error::Invalid("after", "分页游标无效");
+    page.after = *after;
+  }
+  if (limit) {
+    if (*limit < 1) return core::Error::Invalid("limit", "每页条数至少为 1");
+    page.limit = std::min(*limit, kMaxPageSize);
+  }
+  return page;
+}
+
+SealedPii SealIdNumber(const core::PiiCipher& cipher, const std::string& normalized) {
+  return SealedPii{store::Blob{cipher.Encrypt(normalized)},
+                   store::Blob{cipher.LookupHash("id:" + normalized)},
+                   core::MaskIdNumber(normalized)};
+}
+
+SealedPii SealPhone(const core::PiiCipher& cipher, const std::string& normalized) {
+  return SealedPii{store::Blob{cipher.Encrypt(normalized)},
+                   store::Blob{cipher.LookupHash("phone:" + normalized)},
+                   core::MaskPhone(normalized)};
+}
+
+core::Result<std::string> CleanName(std::string_view raw, std::string_view field,
+                                    size_t max_bytes) {
+  while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
+  if (raw.empty()) return core::Error::Invalid(std::string(field), "不能为空");
+  if (raw.size() > max_bytes) return core::Error::Invalid(std::string(field), "过长");
+  for (unsigned char c : raw) {
+    if (c < 0x20 || c == 0x7f) return core::Error::Invalid(std::string(field), "含有控制字符");
+  }
+  return std::string(raw);
+}
+
+}  // namespace civicgrid::domain

@@ -1,0 +1,59 @@
+// Shared vocabulary of the registry services: cursor pagination and the
+// sealing of personal data (encrypted value, keyed lookup hash, masked form).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/crypto.h"
+#include "core/error.h"
+#include "store/db.h"
+
+namespace civicgrid::domain {
+
+inline constexpr int64_t kDefaultPageSize = 50;
+inline constexpr int64_t kMaxPageSize = 500;
+
+// ?after=<id>&limit=<n>: rows with id > after, in id order.
+struct Page {
+  int64_t after = 0;
+  int64_t limit = kDefaultPageSize;
+};
+// Clamps limit to [1, kMaxPageSize]; a negative cursor is invalid.
+core::Result<Page> MakePage(std::optional<int64_t> after, std::optional<int64_t> limit);
+
+template <typename T>
+struct PageOf {
+  std::vector<T> items;
+  std::optional<int64_t> next_after;  // set when there may be more
+};
+
+template <typename T>
+PageOf<T> FinishPage(std::vector<T> items, const Page& page, int64_t (*id_of)(const T&)) {
+  PageOf<T> out;
+  if (static_cast<int64_t>(items.size()) == page.limit && !items.empty()) {
+    out.next_after = id_of(items.back());
+  }
+  out.items = std::move(items);
+  return out;
+}
+
+// A PII value as stored: ciphertext, keyed hash for exact lookup, masked form
+// for display. None of the three reveals the value without the key.
+struct SealedPii {
+  store::Blob enc;
+  store::Blob hash;
+  std::string masked;
+};
+
+SealedPii SealIdNumber(const core::PiiCipher& cipher, const std::string& normalized);
+SealedPii SealPhone(const core::PiiCipher& cipher, const std::string& normalized);
+
+// Trims and checks a required display name (1..max characters, no control
+// characters); errors name `field`.
+core::Result<std::string> CleanName(std::string_view raw, std::string_view field,
+                                    size_t max_bytes = 100);
+
+}  // namespace civicgrid::domain

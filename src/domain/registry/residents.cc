@@ -1,0 +1,255 @@
+#include "domain/registry/residents.h"
+
+#include <array>
+
+#include "core/pii.h"
+
+namespace civicgrid::domain {
+namespace {
+
+using core::Error;
+
+struct FlagInfo {
+  ResidentFlag flag;
+  std::string_view name;
+};
+constexpr std::array<FlagInfo, 6> kFlags = {{
+    {ResidentFlag::kElderAlone, "elder_alone"},
+    {ResidentFlag::kDisabled, "disabled"},
+    {ResidentFlag::kLowIncome, "low_income"},
+    {ResidentFlag::kVeteran, "veteran"},
+    {ResidentFlag::kLeftBehindChild, "left_behind_child"},
+    {ResidentFlag::kSeriouslyIll, "seriously_ill"},
+}};
+
+// Residents join their building, whose path scopes them.
+constexpr std::string_view kSelect =
+    "SELECT r.id, r.node_id, r.household_id, COALESCE(h.room, ''), r.name, r.sex, r.birth_date, "
+    "r.id_number_masked, r.phone_masked, r.flags, r.created_at FROM resident r JOIN org_node n ON "
+    "n.id = r.node_id LEFT JOIN household h ON h.id = r.household_id ";
+
+Resident FromRow(const store::Row& row) {
+  return Resident{row.Int(0),  row.Int(1),     row.OptInt(2), row.Text(3),
+                  row.Text(4), row.Text(5),    row.Text(6),   row.Text(7),
+                  row.OptText(8), row.Int(9), row.Int(10)};
+}
+
+int64_t IdOf(const Resident& r) { return r.id; }
+
+std::string Field(std::string_view at, std::string_view name) {
+  return at.empty() ? std::string(name) : std::string(at) + "." + std::string(name);
+}
+
+Error ResidentNotFound() { return Error::NotFound("居民不存在"); }
+
+}  // namespace
+
+core::Result<int64_t> ParseResidentFlags(const std::vector<std::string>& names,
+                                         std::string_view field) {
+  int64_t bits = 0;
+  for (const std::string& name : names) {
+    bool found = false;
+    for (const auto& f : kFlags) {
+      if (f.name == name) {
+        bits |= static_cast<int64_t>(f.flag);
+        found = true;
+      }
+    }
+    if (!found) return Error::Invalid(std::string(field), "未知的居民标记: " + name);
+  }
+  return bits;
+}
+
+std::vector<std::string> ResidentFlagNames(int64_t flags) {
+  std::vector<std::string> names;
+  for (const auto& f : kFlags) {
+    if (flags & static_cast<int64_t>(f.flag)) names.emplace_back(f.name);
+  }
+  return names;
+}
+
+core::Result<ResidentRecord> ResidentService::Validate(const NewResident& r,
+                                                       std::string_view at) const {
+  ResidentRecord rec;
+  CG_ASSIGN_OR_RETURN(rec.name, CleanName(r.name, Field(at, "name"), 60));
+  CG_ASSIGN_OR_RETURN(rec.room, CleanName(r.room, Field(at, "room"), 40));
+  std::string id = core::NormalizeIdNumber(r.id_number);
+  CG_TRY(core::ValidateIdNumber(id, Field(at, "id_number")));
+  rec.sex = std::string(1, core::IdNumberSex(id));
+  rec.birth_date = core::FormatDate(core::IdNumberBirthDate(id));
+  rec.id_number = SealIdNumber(cipher_, id);
+  if (r.phone && !r.phone->empty()) {
+    std::string phone = core::NormalizePhone(*r.phone);
+    CG_TRY(core::ValidatePhone(phone, Field(at, "phone")));
+    rec.phone = SealPhone(cipher_, phone);
+  }
+  if (r.building_id <= 0) return Error::Invalid(Field(at, "building_id"), "请指定楼栋");
+  rec.building_id = r.building_id;
+  rec.flags = r.flags;
+  return rec;
+}
+
+core::Result<int64_t> ResidentService::Household(store::Connection& conn, int64_t building_id,
+                                                 const std::string& room) {
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query("SELECT id FROM household WHERE building_id = $1 AND room = $2",
+                                 {building_id, room}));
+  if (!rows.empty()) return rows[0].Int(0);
+  return conn.QueryInt(
+      "INSERT INTO household (building_id, room, created_at) VALUES ($1, $2, $3) RETURNING id",
+      {building_id, room, clock_.NowMs()});
+}
+
+core::Result<int64_t> ResidentService::Insert(store::Connection& conn, const Caller& caller,
+                                              const ResidentRecord& rec, std::string_view at) {
+  PathRange scope = caller.Scope();
+  CG_ASSIGN_OR_RETURN(store::Rows building,
+                      conn.Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
+                                 "path < $3",
+                                 {rec.building_id, scope.lo, scope.hi}));
+  if (building.empty() || building[0].Text(0) != "building") {
+    return Error::Invalid(Field(at, "building_id"), "楼栋不存在或不在管辖范围内");
+  }
+  CG_ASSIGN_OR_RETURN(int64_t household, Household(conn, rec.building_id, rec.room));
+  int64_t now = clock_.NowMs();
+  const std::optional<SealedPii>& ph = rec.phone;
+  auto id = conn.QueryInt(
+      "INSERT INTO resident (node_id, household_id, name, sex, birth_date, id_number_enc, "
+      "id_number_hash, id_number_masked, phone_enc, phone_hash, phone_masked, flags, created_at, "
+      "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) "
+      "RETURNING id",
+      {rec.building_id, household, rec.name, rec.sex, rec.birth_date, rec.id_number.enc,
+       rec.id_number.hash, rec.id_number.masked,
+       ph ? store::Value(ph->enc) : store::Value(), ph ? store::Value(ph->hash) : store::Value(),
+       ph ? store::Value(ph->masked) : store::Value(), rec.flags, now});
+  if (!id.ok() && id.error().code == core::ErrorCode::kConflict) {
+    return Error::Conflict("该身份证号码已登记", Field(at, "id_number"));
+  }
+  return id;
+}
+
+core::Result<Resident> ResidentService::Load(store::Connection& conn, const Caller& caller,
+                                             int64_t id) {
+  PathRange scope = caller.Scope();
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query(std::string(kSelect) +
+                                     "WHERE r.id = $1 AND n.path >= $2 AND n.path < $3",
+                                 {id, scope.lo, scope.hi}));
+  if (rows.empty()) return ResidentNotFound();
+  return FromRow(rows[0]);
+}
+
+core::Result<Resident> ResidentService::Create(const Caller& caller, const NewResident& r) {
+  CG_TRY(caller.Require(Permission::kPeopleWrite));
+  CG_ASSIGN_OR_RETURN(ResidentRecord rec, Validate(r, ""));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  CG_ASSIGN_OR_RETURN(int64_t id, Insert(*conn, caller, rec, ""));
+  CG_TRY(audit_.Append(*conn, caller, "resident.create", "resident", id, ""));
+  CG_TRY(tx.Commit());
+  return Load(*conn, caller, id);
+}
+
+core::Result<Resident> ResidentService::Get(const Caller& caller, int64_t id) {
+  // A resident may read their own record; staff need kPeopleRead.
+  bool self = caller.resident_id && *caller.resident_id == id;
+  if (!self) CG_TRY(caller.Require(Permission::kPeopleRead));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  return Load(*conn, caller, id);
+}
+
+core::Result<PageOf<Resident>> ResidentService::List(const Caller& caller,
+                                                     const ResidentFilter& filter) {
+  CG_TRY(caller.Require(Permission::kPeopleRead));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  PathRange range = caller.Scope();
+  if (filter.within) {
+    CG_ASSIGN_OR_RETURN(store::Rows base,
+                        conn->Query("SELECT path FROM org_node WHERE id = $1 AND path >= $2 AND "
+                                    "path < $3",
+                                    {*filter.within, range.lo, range.hi}));
+    if (base.empty()) return Error::NotFound("节点不存在");
+    range = SubtreeRange(base[0].Text(0));
+  }
+  std::optional<store::Blob> id_hash, phone_hash;
+  if (filter.id_number) {
+    id_hash = store::Blob{cipher_.LookupHash("id:" + core::NormalizeIdNumber(*filter.id_number))};
+  }
+  if (filter.phone) {
+    phone_hash = store::Blob{cipher_.LookupHash("phone:" + core::NormalizePhone(*filter.phone))};
+  }
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn->Query(std::string(kSelect) +
+                      "WHERE n.path >= $1 AND n.path < $2 AND r.id > $3 AND (CAST($4 AS BIGINT) IS NULL OR "
+                      "(r.flags & $4) <> 0) AND (CAST($5 AS {{blob}}) IS NULL OR r.id_number_hash "
+                      "= $5) AND (CAST($6 AS {{blob}}) IS NULL OR r.phone_hash = $6) ORDER BY "
+                      "r.id LIMIT $7",
+                  {range.lo, range.hi, filter.page.after, filter.flag,
+                   id_hash ? store::Value(*id_hash) : store::Value(),
+                   phone_hash ? store::Value(*phone_hash) : store::Value(), filter.page.limit}));
+  std::vector<Resident> items;
+  items.reserve(rows.size());
+  for (const auto& row : rows) items.push_back(FromRow(row));
+  return FinishPage(std::move(items), filter.page, &IdOf);
+}
+
+core::Result<RevealedPii> ResidentService::Reveal(const Caller& caller, int64_t id) {
+  CG_TRY(caller.Require(Permission::kPiiReveal));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  CG_ASSIGN_OR_RETURN(Resident r, Load(*conn, caller, id));
+  CG_ASSIGN_OR_RETURN(store::Row row, conn->QueryOne("SELECT id_number_enc, phone_enc FROM "
+                                                     "resident WHERE id = $1",
+                                                     {r.id}));
+  RevealedPii out;
+  CG_ASSIGN_OR_RETURN(out.id_number, cipher_.Decrypt(row.Text(0)));
+  if (!row.IsNull(1)) {
+    CG_ASSIGN_OR_RETURN(out.phone, cipher_.Decrypt(row.Text(1)));
+  }
+  // The read is recorded before the value leaves: no audit entry, no data.
+  CG_TRY(audit_.Append(*conn, caller, "pii.reveal", "resident", id, "id_number,phone"));
+  CG_TRY(tx.Commit());
+  return out;
+}
+
+core::Result<Resident> ResidentService::Relocate(const Caller& caller, int64_t id,
+                                                 int64_t building_id, std::string_view room) {
+  CG_TRY(caller.Require(Permission::kPeopleWrite));
+  CG_ASSIGN_OR_RETURN(std::string clean_room, CleanName(room, "room", 40));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  CG_ASSIGN_OR_RETURN(Resident r, Load(*conn, caller, id));
+  PathRange scope = caller.Scope();
+  CG_ASSIGN_OR_RETURN(store::Rows building,
+                      conn->Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
+                                  "path < $3",
+                                  {building_id, scope.lo, scope.hi}));
+  if (building.empty() || building[0].Text(0) != "building") {
+    return Error::Invalid("building_id", "楼栋不存在或不在管辖范围内");
+  }
+  CG_ASSIGN_OR_RETURN(int64_t household, Household(*conn, building_id, clean_room));
+  CG_ASSIGN_OR_RETURN(auto n, conn->Execute("UPDATE resident SET node_id = $1, household_id = $2, "
+                                            "updated_at = $3 WHERE id = $4",
+                                            {building_id, household, clock_.NowMs(), r.id}));
+  (void)n;
+  CG_TRY(audit_.Append(*conn, caller, "resident.relocate", "resident", id, ""));
+  CG_TRY(tx.Commit());
+  return Load(*conn, caller, id);
+}
+
+core::Status ResidentService::Delete(const Caller& caller, int64_t id) {
+  CG_TRY(caller.Require(Permission::kPeopleWrite));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  CG_ASSIGN_OR_RETURN(Resident r, Load(*conn, caller, id));
+  auto deleted = conn->Execute("DELETE FROM resident WHERE id = $1", {r.id});
+  if (!deleted.ok() && deleted.error().code == core::ErrorCode::kConflict) {
+    return Error::Conflict("该居民仍被其他记录引用（如网格员、楼长），不能删除");
+  }
+  CG_TRY(deleted);
+  CG_TRY(audit_.Append(*conn, caller, "resident.delete", "resident", id, r.id_number_masked));
+  return tx.Commit();
+}
+
+}  // namespace civicgrid::domain
