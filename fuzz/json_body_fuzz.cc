@@ -23,6 +23,9 @@ void ExpectFieldOnError(const civicgrid::core::Result<T>& result) {
 void ReadFields(const boost::json::object& object) {
   for (const auto& member : object) {
     std::string_view key = member.key();
+    if (key.empty()) {
+      continue;  // an error about field "" cannot name it
+    }
     ExpectFieldOnError(civicgrid::http::OptionalString(object, key, 64, TextKind::kSingleLine));
     ExpectFieldOnError(civicgrid::http::OptionalString(object, key, 4096, TextKind::kMultiLine));
     ExpectFieldOnError(civicgrid::http::OptionalInt(object, key, -1000, 1000));

@@ -1,6 +1,7 @@
 #include "http/request.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <boost/url/parse.hpp>
 
@@ -82,6 +83,28 @@ std::optional<std::string> Request::Cookie(std::string_view name) const {
     }
   }
   return std::nullopt;
+}
+
+bool IsSaneRequestId(std::string_view id) {
+  constexpr size_t kMaxLength = 64;
+  auto allowed = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
+           c == ':';
+  };
+  return !id.empty() && id.size() <= kMaxLength && std::all_of(id.begin(), id.end(), allowed);
+}
+
+std::string PickRequestId(std::string_view incoming, uint64_t random_bits) {
+  if (IsSaneRequestId(incoming)) {
+    return std::string(incoming);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (char& c : id) {
+    c = kHex[random_bits & 0xF];
+    random_bits >>= 4;
+  }
+  return id;
 }
 
 core::Result<std::vector<std::string>> ParseTarget(std::string_view target, Request& request) {

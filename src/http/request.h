@@ -5,6 +5,7 @@
 // Not thread-safe; nothing shares a Request.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,13 @@ struct Request {
 // request.query and the decoded path segments used for routing ({"a","b c"}).
 // A decoded '/' (%2F) stays inside its segment. Used by the server; public for tests.
 core::Result<std::vector<std::string>> ParseTarget(std::string_view target, Request& request);
+
+// True for an incoming X-Request-Id worth keeping: 1 to 64 characters of
+// [A-Za-z0-9._:-], so it cannot smuggle anything into logs or headers.
+bool IsSaneRequestId(std::string_view id);
+
+// `incoming` when sane, otherwise 16 hex digits made from `random_bits`.
+std::string PickRequestId(std::string_view incoming, uint64_t random_bits);
 
 // ASCII case-insensitive comparison, as HTTP header names need.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

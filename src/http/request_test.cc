@@ -62,5 +62,16 @@ TEST(RequestTest, ParamReturnsEmptyWhenAbsent) {
   EXPECT_EQ(request.Param("code"), "");
 }
 
+TEST(RequestIdTest, KeepsSaneIncomingIdsAndReplacesOthers) {
+  EXPECT_EQ(PickRequestId("trace-1.a_b:2", 0), "trace-1.a_b:2");
+  EXPECT_EQ(PickRequestId("", 0x0123456789abcdefULL), "fedcba9876543210");
+  for (std::string_view bad : {"a b", "<x>", "a\r\nSet-Cookie: x", "\xe7\xbd\x91"}) {
+    EXPECT_FALSE(IsSaneRequestId(bad)) << bad;
+    EXPECT_EQ(PickRequestId(bad, 1).size(), 16U);
+  }
+  EXPECT_TRUE(IsSaneRequestId(std::string(64, 'a')));
+  EXPECT_FALSE(IsSaneRequestId(std::string(65, 'a')));
+}
+
 }  // namespace
 }  // namespace civicgrid::http

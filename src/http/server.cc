@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <charconv>
 #include <optional>
 #include <random>
@@ -24,8 +23,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/json/serialize.hpp>
 
+#include "http/access_log.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
@@ -43,7 +42,6 @@ using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-constexpr size_t kMaxRequestIdLength = 64;
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 // Upper bound on draining a client's unread input before closing (see Linger).
 constexpr std::chrono::milliseconds kMaxLinger{5'000};
@@ -99,29 +97,6 @@ core::Result<tcp::endpoint> ParseListen(std::string_view listen) {
     return bad;
   }
   return tcp::endpoint(address, port);
-}
-
-bool SaneRequestId(std::string_view id) {
-  auto allowed = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
-           c == ':';
-  };
-  return !id.empty() && id.size() <= kMaxRequestIdLength &&
-         std::all_of(id.begin(), id.end(), allowed);
-}
-
-std::string PickRequestId(std::string_view incoming, std::mt19937_64& rng) {
-  if (SaneRequestId(incoming)) {
-    return std::string(incoming);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  uint64_t bits = rng();
-  std::string id(16, '0');
-  for (char& c : id) {
-    c = kHex[bits & 0xF];
-    bits >>= 4;
-  }
-  return id;
 }
 
 void CopyHeaders(const BeastRequest& message, Request& request) {
@@ -183,19 +158,6 @@ bool IsProtocolError(const boost::system::error_code& ec) {
 
 bool ExpectsContinue(const BeastRequest& message) {
   return EqualsIgnoreCase(View(message[bhttp::field::expect]), "100-continue");
-}
-
-std::string AccessLine(const Request& request, unsigned status, int64_t micros, size_t bytes) {
-  boost::json::object line;
-  line["method"] = request.method;
-  line["route"] = request.route;
-  line["path"] = request.path;
-  line["status"] = status;
-  line["duration_us"] = micros;
-  line["bytes"] = bytes;
-  line["request_id"] = request.request_id;
-  line["remote"] = request.remote_address;
-  return boost::json::serialize(line);
 }
 
 }  // namespace
@@ -386,7 +348,7 @@ asio::awaitable<After> Server::Impl::ServeOne(Worker& worker, Connection& connec
   }
   Exchange exchange;
   if (ec) {
-    exchange.request.request_id = PickRequestId({}, worker.rng);
+    exchange.request.request_id = PickRequestId({}, worker.rng());
     exchange.response = Malformed(ec);
     exchange.close = true;
   } else {
@@ -410,7 +372,7 @@ Exchange Server::Impl::Begin(Worker& worker, const BeastRequest& message,
   request.method = View(message.method_string());
   CopyHeaders(message, request);
   request.remote_address = remote;
-  request.request_id = PickRequestId(request.Header("X-Request-Id"), worker.rng);
+  request.request_id = PickRequestId(request.Header("X-Request-Id"), worker.rng());
   auto segments = ParseTarget(View(message.target()), request);
   if (!segments.ok()) {
     exchange.response = Response::FromError(segments.error(), 400);
@@ -463,6 +425,9 @@ asio::awaitable<After> Server::Impl::Finish(Connection& connection, Exchange& ex
   BeastResponse message = ToBeast(std::move(*exchange.response), exchange.version, keep_alive,
                                   exchange.request.request_id);
   size_t bytes = message.body().size();
+  if (exchange.request.method == "HEAD") {
+    message.body().clear();  // Content-Length stays: it describes what GET would send
+  }
   connection.busy = true;
   connection.stream.expires_after(options_.write_timeout);
   auto [ec, n] = co_await bhttp::async_write(connection.stream, message, kNoThrow);
@@ -526,23 +491,14 @@ void Server::Impl::Record(const Exchange& exchange, unsigned status, size_t byte
     metrics_->Record(exchange.request.method, exchange.request.route, status, micros);
   }
   if (log_) {
-    log_->info("{}", AccessLine(exchange.request, status, micros.count(), bytes));
+    log_->info("{}", AccessLogLine(exchange.request, status, micros, bytes));
   }
 }
 
 void Server::Impl::LogError(std::string_view event, const Request* request, std::string_view what) {
-  if (!log_) {
-    return;
+  if (log_) {
+    log_->error("{}", EventLogLine(event, request, what));
   }
-  boost::json::object line;
-  line["event"] = event;
-  if (request != nullptr) {
-    line["method"] = request->method;
-    line["route"] = request->route;
-    line["request_id"] = request->request_id;
-  }
-  line["what"] = what;
-  log_->error("{}", boost::json::serialize(line));
 }
 
 Server::Server(ServerOptions options, const Router& router, Metrics* metrics,

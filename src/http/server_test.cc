@@ -53,6 +53,13 @@ class RawSocket {
               static_cast<ssize_t>(bytes.size()));
   }
 
+  // Whatever arrives next (at least one byte), or "" when the peer closed.
+  std::string ReadSome() {
+    char buffer[4096];
+    ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
+  }
+
   // Everything received until the peer closes; nullopt if it is still open
   // after `patience` (a guard against hanging, far above any timeout used).
   std::optional<std::string> ReadUntilClosed(std::chrono::seconds patience = 20s) {
@@ -208,6 +215,56 @@ TEST_F(ServerTest, ChunkedBodyPastTheLimitIsTooLarge) {
   std::optional<std::string> reply = socket.ReadUntilClosed();
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->rfind("HTTP/1.1 413", 0), 0U) << *reply;
+}
+
+TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  StartServer();
+  RawSocket socket(port());
+  socket.Send(
+      "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 7\r\n"
+      "Expect: 100-continue\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(socket.ReadSome().rfind("HTTP/1.1 100 Continue\r\n", 0), 0U);
+  socket.Send(R"({"a":1})");
+  std::optional<std::string> reply = socket.ReadUntilClosed();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << *reply;
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  RawSocket socket(port());
+  socket.Send(
+      "HEAD /api/v1/org-nodes/1 HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /api/v1/org-nodes/2 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  std::optional<std::string> reply = socket.ReadUntilClosed();
+  ASSERT_TRUE(reply.has_value());
+  size_t first = reply->find("HTTP/1.1 405");
+  size_t second = reply->find("HTTP/1.1 200");
+  EXPECT_EQ(first, 0U) << *reply;
+  EXPECT_NE(second, std::string::npos) << *reply;
+  EXPECT_EQ(reply->find(R"({"error")"), std::string::npos) << "HEAD must not get a body";
+  EXPECT_EQ(reply->substr(reply->find("\r\n\r\n", second) + 4),
+            R"({"id":"2","route":"/api/v1/org-nodes/{id}"})");
+}
+
+TEST_F(ServerTest, OversizedHeaderIsRefused) {
+  StartServer();
+  RawSocket socket(port());
+  socket.Send("GET /api/v1/org-nodes/1 HTTP/1.1\r\nHost: t\r\nX-Big: " +
+              std::string(20 * 1024, 'x') + "\r\n\r\n");
+  std::optional<std::string> reply = socket.ReadUntilClosed();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->rfind("HTTP/1.1 431", 0), 0U) << reply->substr(0, 100);
+}
+
+TEST_F(ServerTest, GarbageIsBadRequest) {
+  StartServer();
+  RawSocket socket(port());
+  socket.Send("HELLO\r\n\r\n");
+  std::optional<std::string> reply = socket.ReadUntilClosed();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->rfind("HTTP/1.1 400", 0), 0U) << *reply;
+  EXPECT_NE(reply->find("X-Request-Id: "), std::string::npos);
 }
 
 TEST_F(ServerTest, EveryResponseCarriesARequestId) {

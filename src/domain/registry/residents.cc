@@ -111,6 +111,12 @@ core::Result<int64_t> ResidentService::Insert(store::Connection& conn, const Cal
     return Error::Invalid(Field(at, "building_id"), "楼栋不存在或不在管辖范围内");
   }
   CG_ASSIGN_OR_RETURN(int64_t household, Household(conn, rec.building_id, rec.room));
+  return InsertRow(conn, rec, household, at);
+}
+
+core::Result<int64_t> ResidentService::InsertRow(store::Connection& conn,
+                                                 const ResidentRecord& rec, int64_t household,
+                                                 std::string_view at) {
   int64_t now = clock_.NowMs();
   const std::optional<SealedPii>& ph = rec.phone;
   auto id = conn.QueryInt(

@@ -101,11 +101,16 @@ class ResidentService {
   // Inserts inside an open transaction: the building must be in scope.
   core::Result<int64_t> Insert(store::Connection& conn, const Caller& caller,
                                const ResidentRecord& record, std::string_view at);
+  // The household for (building, room), created when absent. The caller has
+  // checked the building is in scope.
+  core::Result<int64_t> Household(store::Connection& conn, int64_t building_id,
+                                  const std::string& room);
+  // Inserts a validated record into a known household (bulk import path).
+  core::Result<int64_t> InsertRow(store::Connection& conn, const ResidentRecord& record,
+                                  int64_t household_id, std::string_view at);
 
  private:
   core::Result<Resident> Load(store::Connection& conn, const Caller& caller, int64_t id);
-  core::Result<int64_t> Household(store::Connection& conn, int64_t building_id,
-                                  const std::string& room);
 
   store::Db& db_;
   const core::Clock& clock_;
