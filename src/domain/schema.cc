@@ -192,11 +192,27 @@ CREATE TABLE grid_assignment (
 CREATE INDEX grid_assignment_grid ON grid_assignment(grid_id);
 )sql";
 
+// Migration 4: party-and-people service centres (党群服务中心).
+constexpr const char* kServiceCenterSql = R"sql(
+CREATE TABLE service_center (
+  id {{pk}},
+  node_id BIGINT NOT NULL REFERENCES org_node(id),
+  name TEXT NOT NULL,
+  floor_area_m2 BIGINT NOT NULL,
+  lon {{real}} NOT NULL,
+  lat {{real}} NOT NULL,
+  facilities TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX service_center_node ON service_center(node_id);
+)sql";
+
 std::vector<store::Migration> Build() {
   return {
       {1, "accounts, sessions, tokens, audit log", kAccessSql, ""},
       {2, "audit log is append-only", kAuditGuardSqlite, kAuditGuardPostgres},
       {3, "registry", kRegistrySql, ""},
+      {4, "service centres", kServiceCenterSql, ""},
   };
 }
 

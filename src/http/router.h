@@ -6,7 +6,8 @@
 // several patterns match a path, the one with a literal earliest wins, so
 // "/org-nodes/tree" beats "/org-nodes/{id}". A path that matches some pattern
 // but not with this method answers 405 with an Allow header; no match at all
-// answers 404. HEAD and OPTIONS get no special treatment.
+// answers 404. HEAD and OPTIONS are routed like any other method (no
+// automatic HEAD for GET routes); the server never sends a body to a HEAD.
 //
 // Thread-safety: Add() all routes before the server starts; after that the
 // router is only read, from any number of threads.

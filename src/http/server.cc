@@ -230,6 +230,8 @@ auto Server::Impl::Report(std::string_view what) {
       }
     } catch (const std::exception& e) {
       LogError(what, nullptr, e.what());
+    } catch (...) {
+      LogError(what, nullptr, "non-standard exception");
     }
   };
 }
@@ -250,19 +252,19 @@ core::Status Server::Impl::Start() {
 
 core::Status Server::Impl::Bind() {
   CG_ASSIGN_OR_RETURN(tcp::endpoint endpoint, ParseListen(options_.listen));
-  boost::system::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  // SO_REUSEADDR only skips TIME_WAIT leftovers; on Linux a bind still fails
-  // while another socket listens on the port. SO_REUSEPORT is never set.
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(options_.listen_backlog, ec);
-  if (!ec) port_ = acceptor_.local_endpoint(ec).port();
-  if (ec) {
+  try {
+    acceptor_.open(endpoint.protocol());
+    // SO_REUSEADDR only skips TIME_WAIT leftovers; on Linux a bind still fails
+    // while another socket listens on the port. SO_REUSEPORT is never set.
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(options_.listen_backlog);
+    port_ = acceptor_.local_endpoint().port();
+  } catch (const boost::system::system_error& e) {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     return core::Error{core::ErrorCode::kUnavailable,
-                       "无法监听 " + options_.listen + "：" + ec.message(), "listen"};
+                       "无法监听 " + options_.listen + "：" + e.code().message(), "listen"};
   }
   return core::Ok();
 }
@@ -424,10 +426,10 @@ asio::awaitable<After> Server::Impl::Finish(Connection& connection, Exchange& ex
   unsigned status = exchange.response->status;
   BeastResponse message = ToBeast(std::move(*exchange.response), exchange.version, keep_alive,
                                   exchange.request.request_id);
-  size_t bytes = message.body().size();
   if (exchange.request.method == "HEAD") {
     message.body().clear();  // Content-Length stays: it describes what GET would send
   }
+  size_t bytes = message.body().size();
   connection.busy = true;
   connection.stream.expires_after(options_.write_timeout);
   auto [ec, n] = co_await bhttp::async_write(connection.stream, message, kNoThrow);

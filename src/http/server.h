@@ -16,6 +16,7 @@
 // written to the access log as one JSON line:
 //   {"method":"GET","route":"/x/{id}","path":"/x/7","status":200,"duration_us":81,
 //    "bytes":17,"request_id":"...","remote":"127.0.0.1"}
+// ("bytes" counts the response body; the query string is never logged).
 //
 // Ownership: the router, metrics and logger are borrowed and must outlive the
 // server. Thread-safety: Start(), Stop() and the destructor are called from one

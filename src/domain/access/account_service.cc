@@ -228,4 +228,12 @@ core::Result<AccountView> AccountService::Describe(const Caller& caller) {
                      caller.scope_node_id, row.Text(1), row.Text(2)};
 }
 
+core::Result<Caller> AccountService::CallerForUsername(std::string_view username) {
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn->Query("SELECT id FROM account WHERE username = $1", {username}));
+  if (rows.empty()) return Error::Invalid("as", "账号不存在: " + std::string(username));
+  return LoadCaller(*conn, rows[0].Int(0));
+}
+
 }  // namespace civicgrid::domain

@@ -72,6 +72,9 @@ class AccountService {
   core::Result<std::string> CreateApiToken(const Caller& caller, std::string_view name,
                                            std::optional<int64_t> expires_at_ms);
   core::Result<AccountView> Describe(const Caller& caller);
+  // The caller for an account by name, for operators at the command line
+  // (import, export) who act as that account.
+  core::Result<Caller> CallerForUsername(std::string_view username);
 
  private:
   core::Result<Caller> LoadCaller(store::Connection& conn, int64_t account_id);

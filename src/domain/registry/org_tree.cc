@@ -216,6 +216,14 @@ core::Result<OrgNode> OrgTreeService::Create(const Caller* caller, const NewOrgN
   return created;
 }
 
+core::Result<OrgNode> OrgTreeService::InsertNode(store::Connection& conn, const NewOrgNode& node) {
+  std::optional<OrgNode> parent;
+  if (node.parent_id) {
+    CG_ASSIGN_OR_RETURN(parent, Load(conn, nullptr, *node.parent_id));
+  }
+  return Insert(conn, node, parent);
+}
+
 core::Result<OrgNode> OrgTreeService::Get(const Caller& caller, int64_t id) {
   CG_TRY(caller.Require(Permission::kOrgRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());

@@ -99,6 +99,8 @@ class OrgTreeService {
   core::Status Delete(const Caller& caller, int64_t id);
   // Sets many grids' boundaries at once: all or nothing.
   core::Result<int64_t> SetBoundaries(const Caller& caller, const std::vector<GridBoundary>& grids);
+  // Inserts inside an open transaction, unscoped (bootstrap, demo, import).
+  core::Result<OrgNode> InsertNode(store::Connection& conn, const NewOrgNode& node);
   // The nodes from the root down to `id` (for breadcrumbs), unscoped names only.
   core::Result<std::vector<OrgNode>> Lineage(store::Connection& conn, int64_t id);
 

@@ -90,27 +90,30 @@ core::Result<PartyOrg> PartyService::LoadOrg(store::Connection& conn, const Call
   return OrgFromRow(rows[0]);
 }
 
-core::Result<PartyOrg> PartyService::CreateOrg(const Caller& caller, const NewPartyOrg& org) {
-  CG_TRY(caller.Require(Permission::kOrgWrite));
+core::Result<int64_t> PartyService::InsertOrg(store::Connection& conn, const Caller& caller,
+                                              const NewPartyOrg& org) {
   CG_ASSIGN_OR_RETURN(std::string name, CleanName(org.name, "name"));
-  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   PathRange scope = caller.Scope();
   CG_ASSIGN_OR_RETURN(int64_t node_ok,
-                      conn->QueryInt("SELECT COUNT(*) FROM org_node WHERE id = $1 AND path >= $2 "
-                                     "AND path < $3",
-                                     {org.node_id, scope.lo, scope.hi}));
+                      conn.QueryInt("SELECT COUNT(*) FROM org_node WHERE id = $1 AND path >= $2 "
+                                    "AND path < $3",
+                                    {org.node_id, scope.lo, scope.hi}));
   if (node_ok == 0) return Error::Invalid("node_id", "组织节点不存在或不在管辖范围内");
-  if (org.parent_id && !LoadOrg(*conn, caller, *org.parent_id).ok()) {
+  if (org.parent_id && !LoadOrg(conn, caller, *org.parent_id).ok()) {
     return Error::Invalid("parent_id", "上级党组织不存在");
   }
-  CG_ASSIGN_OR_RETURN(int64_t id, conn->QueryInt("INSERT INTO party_org (node_id, parent_id, kind, "
-                                                 "name, created_at) VALUES ($1, $2, $3, $4, $5) "
-                                                 "RETURNING id",
-                                                 {org.node_id, org.parent_id,
-                                                  PartyOrgKindName(org.kind), name,
-                                                  clock_.NowMs()}));
-  CG_TRY(audit_.Append(*conn, caller, "party_org.create", "party_org", id, name));
+  return conn.QueryInt(
+      "INSERT INTO party_org (node_id, parent_id, kind, name, created_at) VALUES ($1, $2, $3, $4, "
+      "$5) RETURNING id",
+      {org.node_id, org.parent_id, PartyOrgKindName(org.kind), name, clock_.NowMs()});
+}
+
+core::Result<PartyOrg> PartyService::CreateOrg(const Caller& caller, const NewPartyOrg& org) {
+  CG_TRY(caller.Require(Permission::kOrgWrite));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  CG_ASSIGN_OR_RETURN(int64_t id, InsertOrg(*conn, caller, org));
+  CG_TRY(audit_.Append(*conn, caller, "party_org.create", "party_org", id, org.name));
   CG_TRY(tx.Commit());
   return LoadOrg(*conn, caller, id);
 }

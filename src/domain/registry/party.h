@@ -113,6 +113,10 @@ class PartyService {
   core::Result<PartyMember> RegisterResidence(const Caller& caller, int64_t member_id,
                                               int64_t community_id);
 
+  // Inserts inside an open transaction; node and parent must be in scope.
+  core::Result<int64_t> InsertOrg(store::Connection& conn, const Caller& caller,
+                                  const NewPartyOrg& org);
+
   core::Result<PartyMemberRecord> Validate(const NewPartyMember& member, std::string_view at) const;
   core::Result<int64_t> Insert(store::Connection& conn, const Caller& caller,
                                const PartyMemberRecord& record, std::string_view at);

@@ -1,0 +1,177 @@
+// civicgrid: the command line. Every subcommand opens the database named by
+// --db (migrating it first) and does one job.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/app.h"
+#include "app/demo/demo_loader.h"
+#include "app/progress.h"
+#include "app/serve.h"
+
+namespace {
+
+using civicgrid::app::App;
+using civicgrid::app::AppOptions;
+
+int Fail(const civicgrid::core::Error& error) {
+  std::fprintf(stderr, "civicgrid: %s%s%s\n", error.message.c_str(),
+               error.field.empty() ? "" : " (", error.field.empty() ? "" : (error.field + ")").c_str());
+  return 1;
+}
+
+std::unique_ptr<App> OpenOrExit(const AppOptions& options, int& exit_code) {
+  auto app = App::Open(options);
+  if (!app.ok()) {
+    exit_code = Fail(app.error());
+    return nullptr;
+  }
+  return std::move(app).value();
+}
+
+civicgrid::core::Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return civicgrid::core::Error::Invalid("file", "无法读取文件 " + path);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void PrintReport(const civicgrid::domain::ImportReport& report) {
+  if (report.ok()) {
+    std::fprintf(stderr, "导入完成：%lld 行\n", static_cast<long long>(report.inserted));
+    return;
+  }
+  std::fprintf(stderr, "导入未执行，%zu 处错误：\n", report.issues.size());
+  for (const auto& issue : report.issues) {
+    std::fprintf(stderr, "  第 %lld 行 %s: %s\n", static_cast<long long>(issue.line),
+                 issue.field.c_str(), issue.message.c_str());
+  }
+}
+
+int RunImport(App& app, const std::string& what, const std::string& as, const std::string& file) {
+  auto caller = app.CallerFor(as);
+  if (!caller.ok()) return Fail(caller.error());
+  auto bytes = ReadFile(file);
+  if (!bytes.ok()) return Fail(bytes.error());
+  civicgrid::app::Progress progress("导入 " + what);
+  civicgrid::domain::ImportOptions options;
+  options.progress = [&](int64_t done, int64_t total) { progress.Update(done, total); };
+  civicgrid::core::Result<civicgrid::domain::ImportReport> report =
+      civicgrid::core::Error::Invalid("what", "未知的导入类型: " + what);
+  auto& importer = app.importer();
+  if (what == "residents") report = importer.ImportResidents(*caller, *bytes, options);
+  if (what == "party-members") report = importer.ImportPartyMembers(*caller, *bytes, options);
+  if (what == "units") report = importer.ImportUnits(*caller, *bytes, options);
+  if (what == "grid-boundaries") report = importer.ImportGridBoundaries(*caller, *bytes);
+  progress.Finish();
+  if (!report.ok()) return Fail(report.error());
+  PrintReport(*report);
+  return report->ok() ? 0 : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"civicgrid — 党建引领基层治理平台 / party-building-led grassroots governance"};
+  cli.require_subcommand(1);
+  AppOptions options;
+  auto add_db = [&](CLI::App* cmd) {
+    cmd->add_option("--db", options.db_url, "sqlite:PATH 或 postgresql://…")->capture_default_str();
+    cmd->add_option("--key-file", options.key_file, "PII 密钥文件（默认在数据库旁）");
+    cmd->add_option("--sqlite-sync", options.sqlite_sync, "full | normal")->capture_default_str();
+  };
+
+  civicgrid::app::ServeOptions serve_options;
+  auto* serve = cli.add_subcommand("serve", "提供 HTTP 服务");
+  add_db(serve);
+  serve->add_option("--listen", serve_options.listen, "host:port")->capture_default_str();
+  serve->add_option("--threads", serve_options.threads, "I/O 线程数，0 为按核数");
+  bool quiet = false;
+  serve->add_flag("--no-access-log", quiet, "不输出访问日志");
+  serve->add_flag("--secure-cookies", serve_options.secure_cookies, "会话 Cookie 加 Secure");
+  bool demo_mode = false;
+  serve->add_flag("--demo", demo_mode, "演示模式：启动时列出演示账号");
+
+  auto* migrate = cli.add_subcommand("migrate", "只迁移数据库结构");
+  add_db(migrate);
+
+  civicgrid::app::demo::DemoLoadOptions demo_options;
+  auto* demo = cli.add_subcommand("demo", "生成演示县（固安）");
+  add_db(demo);
+  demo->add_option("--profile", demo_options.profile, "演示配置")->capture_default_str();
+  demo->add_option("--seed", demo_options.seed, "随机种子")->capture_default_str();
+  demo->add_option("--residents-per-grid", demo_options.residents_per_grid)->capture_default_str();
+  demo->add_flag("--if-empty", demo_options.if_empty, "数据库已有数据时跳过");
+
+  std::string import_what, import_file, as = "admin";
+  auto* import = cli.add_subcommand("import", "导入 CSV / GeoJSON（全部成功或全部不写入）");
+  add_db(import);
+  import->add_option("what", import_what, "residents | party-members | units | grid-boundaries")
+      ->required();
+  import->add_option("file", import_file, "文件路径")->required();
+  import->add_option("--as", as, "以此账号的身份与管辖范围导入")->capture_default_str();
+
+  std::string export_what;
+  int64_t within = 0;
+  auto* exp = cli.add_subcommand("export", "导出 CSV（身份证号、手机号脱敏）到标准输出");
+  add_db(exp);
+  exp->add_option("what", export_what, "residents")->required();
+  exp->add_option("--as", as)->capture_default_str();
+  exp->add_option("--within", within, "只导出此节点之下");
+
+  auto* audit = cli.add_subcommand("audit", "审计日志");
+  auto* verify = audit->add_subcommand("verify", "校验审计日志哈希链");
+  audit->require_subcommand(1);
+  add_db(verify);
+
+  CLI11_PARSE(cli, argc, argv);
+  int exit_code = 0;
+  auto app = OpenOrExit(options, exit_code);
+  if (!app) return exit_code;
+
+  if (*serve) {
+    serve_options.access_log = !quiet;
+    if (demo_mode) civicgrid::app::demo::PrintDemoAccounts(*app);
+    return civicgrid::app::Serve(*app, serve_options);
+  }
+  if (*migrate) {
+    std::fprintf(stderr, "数据库结构已是最新\n");
+    return 0;
+  }
+  if (*demo) {
+    auto loaded = civicgrid::app::demo::LoadDemo(*app, demo_options);
+    if (!loaded.ok()) return Fail(loaded.error());
+    civicgrid::app::demo::PrintDemoAccounts(*app);
+    return 0;
+  }
+  if (*import) return RunImport(*app, import_what, as, import_file);
+  if (*exp) {
+    auto caller = app->CallerFor(as);
+    if (!caller.ok()) return Fail(caller.error());
+    if (export_what != "residents") return Fail(civicgrid::core::Error::Invalid("what", "只支持 residents"));
+    auto csv = app->importer().ExportResidents(
+        *caller, within > 0 ? std::optional<int64_t>(within) : std::nullopt);
+    if (!csv.ok()) return Fail(csv.error());
+    std::cout << *csv;
+    return 0;
+  }
+  if (*verify) {
+    auto conn = app->db().Acquire();
+    if (!conn.ok()) return Fail(conn.error());
+    auto report = app->audit().Verify(**conn);
+    if (!report.ok()) return Fail(report.error());
+    if (report->ok) {
+      std::printf("审计日志完好：%lld 条记录，哈希链校验通过\n",
+                  static_cast<long long>(report->entries));
+      return 0;
+    }
+    std::printf("审计日志被篡改：第 %lld 条起 %s\n", static_cast<long long>(report->first_bad_seq),
+                report->problem.c_str());
+    return 3;
+  }
+  return 0;
+}

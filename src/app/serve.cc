@@ -1,0 +1,59 @@
+#include "app/serve.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "http/api/api.h"
+#include "http/api/openapi_doc.h"
+#include "http/metrics.h"
+#include "http/server.h"
+
+namespace civicgrid::app {
+
+int Serve(App& app, const ServeOptions& options) {
+  // Block the stop signals before any thread starts, so they all inherit the
+  // mask and only sigwait() below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  http::Metrics metrics;
+  http::Router router;
+  http::ApiOptions api_options;
+  api_options.secure_cookies = options.secure_cookies;
+  api_options.openapi_json = std::string(http::OpenApiDocument());
+  http::ApiServices services{app.db(),    app.clock(),    app.audit(),     app.accounts(),
+                             app.tree(),  app.residents(), app.party(),    app.units(),
+                             app.staff(), app.service_centers(), app.importer(),  app.locator(),  metrics,
+                             api_options};
+  http::RegisterApi(router, services);
+
+  http::ServerOptions server_options;
+  server_options.listen = options.listen;
+  server_options.threads = options.threads;
+  std::shared_ptr<spdlog::logger> access_log;
+  if (options.access_log) {
+    access_log = spdlog::stdout_logger_mt("access");
+    access_log->set_pattern("%v");
+  }
+  http::Server server(server_options, router, &metrics, access_log);
+  if (auto started = server.Start(); !started.ok()) {
+    std::fprintf(stderr, "civicgrid: 无法启动服务: %s\n", started.error().message.c_str());
+    return 1;
+  }
+  std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  std::fprintf(stderr, "civicgrid 正在服务 http://%s:%u （数据库 %s，按 Ctrl+C 停止）\n",
+               host.c_str(), static_cast<unsigned>(server.port()), app.db().url().c_str());
+  int received = 0;
+  sigwait(&signals, &received);
+  std::fprintf(stderr, "civicgrid: 收到停止信号，正在关闭…\n");
+  server.Stop();
+  return 0;
+}
+
+}  // namespace civicgrid::app

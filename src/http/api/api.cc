@@ -1,0 +1,85 @@
+#include "http/api/api.h"
+
+#include <charconv>
+
+#include "http/json_body.h"
+
+namespace civicgrid::http {
+
+Handler Authed(ApiServices& services, AuthedHandler handler) {
+  return [&services, handler = std::move(handler)](Request& request) -> Response {
+    core::Result<domain::Caller> caller = core::Error{core::ErrorCode::kUnauthenticated, "请先登录", {}};
+    std::string_view auth = request.Header("Authorization");
+    if (auth.size() > 7 && EqualsIgnoreCase(auth.substr(0, 7), "Bearer ")) {
+      caller = services.accounts.AuthenticateBearer(auth.substr(7));
+    } else if (auto cookie = request.Cookie(kSessionCookie)) {
+      caller = services.accounts.AuthenticateSession(*cookie);
+    }
+    if (!caller.ok()) return Response::FromError(caller.error());
+    caller->request_id = request.request_id;
+    auto response = handler(request, *caller);
+    if (!response.ok()) return Response::FromError(response.error());
+    return std::move(response).value();
+  };
+}
+
+Handler Plain(PlainHandler handler) {
+  return [handler = std::move(handler)](Request& request) -> Response {
+    auto response = handler(request);
+    if (!response.ok()) return Response::FromError(response.error());
+    return std::move(response).value();
+  };
+}
+
+core::Result<boost::json::object> BodyObject(const Request& request) {
+  CG_ASSIGN_OR_RETURN(boost::json::value body, ParseJsonBody(request.body));
+  CG_ASSIGN_OR_RETURN(const boost::json::object* object, RequireObject(body));
+  return *object;
+}
+
+core::Result<int64_t> ParseId(std::string_view text, std::string_view field) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value <= 0) {
+    return core::Error::Invalid(std::string(field), "应为正整数编号");
+  }
+  return value;
+}
+
+core::Result<std::optional<int64_t>> QueryId(const Request& request, std::string_view name) {
+  auto text = request.Query(name);
+  if (!text) return std::optional<int64_t>();
+  CG_ASSIGN_OR_RETURN(int64_t id, ParseId(*text, name));
+  return std::optional<int64_t>(id);
+}
+
+core::Result<domain::Page> QueryPage(const Request& request) {
+  std::optional<int64_t> after, limit;
+  if (auto a = request.Query("after")) {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(a->data(), a->data() + a->size(), v);
+    if (ec != std::errc() || ptr != a->data() + a->size()) {
+      return core::Error::Invalid("after", "分页游标无效");
+    }
+    after = v;
+  }
+  if (auto l = request.Query("limit")) {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
+    if (ec != std::errc() || ptr != l->data() + l->size()) {
+      return core::Error::Invalid("limit", "每页条数应为整数");
+    }
+    limit = v;
+  }
+  return domain::MakePage(after, limit);
+}
+
+void RegisterApi(Router& router, ApiServices& services) {
+  RegisterSystemRoutes(router, services);
+  RegisterSessionRoutes(router, services);
+  RegisterOrgRoutes(router, services);
+  RegisterPeopleRoutes(router, services);
+  RegisterImportRoutes(router, services);
+}
+
+}  // namespace civicgrid::http

@@ -1,0 +1,82 @@
+// The JSON API under /api/v1: thin handlers that authenticate the caller,
+// read and validate the request, call one domain service and map its result
+// or error to JSON. No SQL and no business rule here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/time.h"
+#include "domain/access/account_service.h"
+#include "domain/access/audit_log.h"
+#include "domain/registry/grid_locator.h"
+#include "domain/registry/importer.h"
+#include "domain/registry/org_tree.h"
+#include "domain/registry/party.h"
+#include "domain/registry/residents.h"
+#include "domain/registry/service_centers.h"
+#include "domain/registry/staff.h"
+#include "domain/registry/units.h"
+#include <boost/json/object.hpp>
+
+#include "http/metrics.h"
+#include "http/router.h"
+#include "store/pool.h"
+
+namespace civicgrid::http {
+
+struct ApiOptions {
+  // Mark the session cookie Secure (set when served behind HTTPS).
+  bool secure_cookies = false;
+  // Largest CSV or GeoJSON upload accepted by the import endpoints.
+  size_t import_max_bytes = size_t{128} << 20;
+  // The OpenAPI document served at /api/v1/openapi.json.
+  std::string openapi_json;
+};
+
+// Everything the handlers call; owned by the app, borrowed here.
+struct ApiServices {
+  store::Db& db;
+  const core::Clock& clock;
+  domain::AuditLog& audit;
+  domain::AccountService& accounts;
+  domain::OrgTreeService& tree;
+  domain::ResidentService& residents;
+  domain::PartyService& party;
+  domain::UnitService& units;
+  domain::StaffService& staff;
+  domain::ServiceCenterService& service_centers;
+  domain::Importer& importer;
+  domain::GridLocator& locator;
+  Metrics& metrics;
+  ApiOptions options;
+};
+
+inline constexpr std::string_view kSessionCookie = "cg_session";
+
+// Registers every route of the API (and /healthz, /metrics).
+void RegisterApi(Router& router, ApiServices& services);
+
+// Pieces shared by the route files.
+// Handlers return Result<Response>; an error becomes the JSON error body.
+using AuthedHandler = std::function<core::Result<Response>(Request&, const domain::Caller&)>;
+using PlainHandler = std::function<core::Result<Response>(Request&)>;
+// Resolves the caller from the session cookie or a Bearer token, then runs
+// `handler`; 401 JSON when neither is valid.
+Handler Authed(ApiServices& services, AuthedHandler handler);
+Handler Plain(PlainHandler handler);
+// The request body as a JSON object (errors name "body").
+core::Result<boost::json::object> BodyObject(const Request& request);
+// A positive id from a route parameter or query value; else invalid (field).
+core::Result<int64_t> ParseId(std::string_view text, std::string_view field);
+core::Result<std::optional<int64_t>> QueryId(const Request& request, std::string_view name);
+core::Result<domain::Page> QueryPage(const Request& request);
+
+void RegisterSessionRoutes(Router& router, ApiServices& services);
+void RegisterOrgRoutes(Router& router, ApiServices& services);
+void RegisterPeopleRoutes(Router& router, ApiServices& services);
+void RegisterImportRoutes(Router& router, ApiServices& services);
+void RegisterSystemRoutes(Router& router, ApiServices& services);
+
+}  // namespace civicgrid::http

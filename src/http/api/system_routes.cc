@@ -1,0 +1,70 @@
+// /healthz, /metrics, the OpenAPI document and the audit log.
+#include <boost/json.hpp>
+
+#include "http/api/api.h"
+#include "store/migrate.h"
+
+namespace civicgrid::http {
+namespace {
+
+namespace json = boost::json;
+using domain::Caller;
+
+core::Result<Response> Health(ApiServices& s) {
+  CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
+  CG_ASSIGN_OR_RETURN(int version, store::SchemaVersion(*conn));
+  return Response::Json(
+      200, json::object{{"status", "ok"},
+                        {"database", s.db.backend() == store::Backend::kSqlite ? "sqlite"
+                                                                               : "postgresql"},
+                        {"schema_version", version},
+                        {"grids_indexed", s.locator.size()}});
+}
+
+core::Result<Response> AuditList(ApiServices& s, Request& r, const Caller& c) {
+  CG_TRY(c.Require(domain::Permission::kAuditRead));
+  CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
+  CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
+  CG_ASSIGN_OR_RETURN(auto entries, s.audit.List(*conn, page.after, page.limit));
+  json::array items;
+  for (const auto& e : entries) {
+    items.push_back(json::object{{"seq", e.seq},
+                                 {"at", core::FormatUtc(e.at_ms)},
+                                 {"account_id", e.account_id},
+                                 {"action", e.action},
+                                 {"subject_type", e.subject_type},
+                                 {"subject_id", e.subject_id},
+                                 {"detail", e.detail},
+                                 {"request_id", e.request_id},
+                                 {"hash", e.hash}});
+  }
+  json::value next = nullptr;
+  if (static_cast<int64_t>(entries.size()) == page.limit) next = entries.back().seq;
+  return Response::Json(200, json::object{{"items", std::move(items)}, {"next_after", next}});
+}
+
+core::Result<Response> AuditVerify(ApiServices& s, const Caller& c) {
+  CG_TRY(c.Require(domain::Permission::kAuditRead));
+  CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
+  CG_ASSIGN_OR_RETURN(domain::AuditVerifyReport report, s.audit.Verify(*conn));
+  return Response::Json(200, json::object{{"ok", report.ok},
+                                          {"entries", report.entries},
+                                          {"first_bad_seq", report.first_bad_seq},
+                                          {"problem", report.problem}});
+}
+
+}  // namespace
+
+void RegisterSystemRoutes(Router& router, ApiServices& s) {
+  router.Add("GET", "/healthz", Plain([&s](Request&) { return Health(s); }));
+  AddMetricsRoute(router, s.metrics);
+  router.Add("GET", "/api/v1/openapi.json", [&s](Request&) {
+    return Response::Text(200, s.options.openapi_json, std::string(kJsonContentType));
+  });
+  router.Add("GET", "/api/v1/audit",
+             Authed(s, [&s](Request& r, const Caller& c) { return AuditList(s, r, c); }));
+  router.Add("GET", "/api/v1/audit/verify",
+             Authed(s, [&s](Request&, const Caller& c) { return AuditVerify(s, c); }));
+}
+
+}  // namespace civicgrid::http

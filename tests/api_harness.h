@@ -1,0 +1,68 @@
+// API test harness: the real server on a loopback port over a fresh database
+// (SQLite or the throwaway PostgreSQL), with a small county and one account
+// per role, named like the demo accounts:
+//
+//   county 131022 ─ street S (street1) ─┬ community A (secretary1, worker1)
+//                                      │   ├ grid A1 (grid1) ─ building A1 ─ resident ra1 (resident1)
+//                                      │   └ grid A2         ─ building A2 ─ resident ra2
+//                                      └ community B
+//                                          └ grid B1 (grid2) ─ building B1 ─ resident rb1
+//   unit U paired with A (unit1); member M of A1's branch registered with A (member1)
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+
+#include "app/app.h"
+#include "http/api/api.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "http/test_client.h"
+#include "store/testing/test_db.h"
+
+namespace civicgrid::tests {
+
+struct World {
+  domain::OrgNode county, street, community_a, community_b, grid_a1, grid_a2, grid_b1;
+  domain::OrgNode building_a1, building_a2, building_b1;
+  domain::Resident ra1, ra2, rb1;
+  domain::PartyOrg branch_a1;
+  domain::PartyMember member;
+  domain::Unit unit;
+  std::map<std::string, std::string> plain_pii;  // every ID number and phone created
+};
+
+inline constexpr const char* kPassword = "civicgrid-demo";
+// The nine demo usernames.
+const std::vector<std::string>& Usernames();
+
+class ApiTest : public ::testing::TestWithParam<store::Backend> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // A client logged in as `username` (cached per username).
+  http::TestClient& As(const std::string& username);
+  // A fresh client with no session.
+  std::unique_ptr<http::TestClient> Anonymous();
+  int64_t Count(const std::string& table);
+  static std::string IdNumber(int serial);
+
+  std::unique_ptr<store::testing::TestDatabase> test_db_;
+  std::string dir_;
+  std::unique_ptr<app::App> app_;
+  http::Metrics metrics_;
+  http::Router router_;
+  std::unique_ptr<http::ApiServices> services_;
+  std::unique_ptr<http::Server> server_;
+  std::map<std::string, std::unique_ptr<http::TestClient>> clients_;
+  World w_;
+  bool skipped_ = false;
+
+ private:
+  void BuildWorld();
+};
+
+}  // namespace civicgrid::tests

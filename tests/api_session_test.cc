@@ -1,0 +1,113 @@
+// POST/DELETE /api/v1/session, /api/v1/me, password change, API tokens, lockout.
+#include <boost/json.hpp>
+
+#include <thread>
+
+#include "api_harness.h"
+
+namespace civicgrid::tests {
+namespace {
+
+class SessionTest : public ApiTest {};
+
+TEST_P(SessionTest, LoginSetsHttpOnlyLaxCookieAndReturnsRoleAndScope) {
+  auto client = Anonymous();
+  auto r = client->Send("POST", "/api/v1/session", R"({"username":"grid1","password":"civicgrid-demo"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  std::string cookie = r.Header("Set-Cookie");
+  EXPECT_EQ(cookie.rfind("cg_session=", 0), 0u) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  auto json = r.Json();
+  EXPECT_EQ(json.at("account").at("username").as_string(), "grid1");
+  EXPECT_EQ(json.at("role").as_string(), "grid_worker");
+  EXPECT_EQ(json.at("scope").at("node_id").as_int64(), w_.grid_a1.id);
+  EXPECT_FALSE(r.Header("X-Request-Id").empty());
+}
+
+TEST_P(SessionTest, MeNeedsASessionAndLogoutEndsIt) {
+  auto& grid1 = As("grid1");
+  EXPECT_EQ(grid1.Send("GET", "/api/v1/me").status, 200u);
+  std::string token = grid1.cookies().at("cg_session");
+  EXPECT_EQ(grid1.Send("DELETE", "/api/v1/session").status, 204u);
+  auto replay = Anonymous();
+  auto r = replay->Send("GET", "/api/v1/me", "", {{"Cookie", "cg_session=" + token}});
+  EXPECT_EQ(r.status, 401u);
+}
+
+TEST_P(SessionTest, WrongPasswordIs401AndRepeatedFailuresLock) {
+  auto client = Anonymous();
+  for (int i = 0; i < 5; ++i) {
+    auto r = client->Send("POST", "/api/v1/session", R"({"username":"worker1","password":"nope-nope"})");
+    EXPECT_EQ(r.status, 401u);
+  }
+  auto locked = client->Send("POST", "/api/v1/session",
+                             R"({"username":"worker1","password":"civicgrid-demo"})");
+  EXPECT_EQ(locked.status, 423u) << locked.body;
+  EXPECT_EQ(locked.Json().at("error").at("code").as_string(), "locked");
+}
+
+TEST_P(SessionTest, MissingFieldsAreNamed) {
+  auto client = Anonymous();
+  auto r = client->Send("POST", "/api/v1/session", R"({"username":"grid1"})");
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "password");
+}
+
+TEST_P(SessionTest, PasswordChangeThenOldPasswordFails) {
+  auto& member = As("member1");
+  auto bad = member.Send("PUT", "/api/v1/me/password",
+                         R"({"old_password":"wrong-one","new_password":"a-new-secret"})");
+  EXPECT_EQ(bad.status, 422u);
+  EXPECT_EQ(bad.Json().at("error").at("field").as_string(), "old_password");
+  auto ok = member.Send("PUT", "/api/v1/me/password",
+                        R"({"old_password":"civicgrid-demo","new_password":"a-new-secret"})");
+  EXPECT_EQ(ok.status, 204u) << ok.body;
+  auto client = Anonymous();
+  EXPECT_EQ(client->Send("POST", "/api/v1/session",
+                         R"({"username":"member1","password":"civicgrid-demo"})")
+                .status,
+            401u);
+  EXPECT_EQ(client->Send("POST", "/api/v1/session",
+                         R"({"username":"member1","password":"a-new-secret"})")
+                .status,
+            200u);
+}
+
+TEST_P(SessionTest, BearerTokenActsAsItsAccount) {
+  auto created = As("secretary1").Send("POST", "/api/v1/tokens", R"({"name":"大屏"})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  std::string token(created.Json().at("token").as_string());
+  auto client = Anonymous();
+  auto me = client->Send("GET", "/api/v1/me", "", {{"Authorization", "Bearer " + token}});
+  ASSERT_EQ(me.status, 200u);
+  EXPECT_EQ(me.Json().at("account").at("username").as_string(), "secretary1");
+  auto other = client->Send("GET", "/api/v1/residents/" + std::to_string(w_.rb1.id), "",
+                            {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(other.status, 404u);
+  EXPECT_EQ(client->Send("GET", "/api/v1/me", "", {{"Authorization", "Bearer nope"}}).status, 401u);
+}
+
+TEST_P(SessionTest, HealthzAndMetricsAnswer) {
+  auto client = Anonymous();
+  auto health = client->Send("GET", "/healthz");
+  ASSERT_EQ(health.status, 200u);
+  EXPECT_EQ(health.Json().at("status").as_string(), "ok");
+  As("admin").Send("GET", "/api/v1/me");
+  // The server counts a request once its response is written, which may be a
+  // moment after the client has read it: poll briefly.
+  http::ClientResponse metrics;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    metrics = client->Send("GET", "/metrics");
+    if (metrics.body.find("route=\"/api/v1/me\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(metrics.status, 200u);
+  EXPECT_NE(metrics.body.find("route=\"/api/v1/me\""), std::string::npos) << metrics.body;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SessionTest, ::testing::ValuesIn(store::testing::AllBackends()),
+                         store::testing::BackendParamName());
+
+}  // namespace
+}  // namespace civicgrid::tests
