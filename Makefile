@@ -20,7 +20,7 @@ build-debug: setup
 # Builds the demo county on first start (reused afterwards) and serves it.
 run: build
 	@build/release/civicgrid demo --db $(DB) --profile guan --seed $(SEED) --if-empty
-	@build/release/civicgrid serve --db $(DB) --listen $(LISTEN) --demo
+	@build/release/civicgrid serve --db $(DB) --listen $(LISTEN)
 
 # Every suite, on SQLite and on a throwaway PostgreSQL, under ASan + UBSan.
 test: build-debug

@@ -202,36 +202,15 @@ class Rng {
 
 // Bytes and tokens that matter to the text formats we parse (CSV, JSON,
 // GeoJSON, UTF-8/GBK): structure, quoting, line ends, odd numbers, bad UTF-8.
-constexpr std::array<std::string_view, 30> kTokens = {"\"",
-                                                      ",",
-                                                      "\n",
-                                                      "\r\n",
-                                                      "\\",
-                                                      "{",
-                                                      "}",
-                                                      "[",
-                                                      "]",
-                                                      ":",
-                                                      "-",
-                                                      ".",
-                                                      "e",
-                                                      "0",
-                                                      " ",
-                                                      "'",
-                                                      "\t",
-                                                      "\x00",
-                                                      "\xff",
-                                                      "\x80",
-                                                      "\xc3",
-                                                      "\xe4\xb8",
-                                                      "\xef\xbb\xbf",
-                                                      "\\u0000",
-                                                      "\\ud800",
-                                                      "-1",
-                                                      "1e309",
-                                                      "NaN",
-                                                      "null",
-                                                      "18446744073709551616"};
+using std::string_view_literals::operator""sv;  // keeps the NUL in "\x00"sv
+// clang-format off
+constexpr std::array kTokens = {
+    "\""sv, ","sv, "\n"sv, "\r\n"sv, "\\"sv, "{"sv, "}"sv, "["sv, "]"sv, ":"sv, "-"sv, "."sv,
+    "e"sv, "0"sv, " "sv, "'"sv, "\t"sv, "\x00"sv, "\xff"sv, "\x80"sv, "\xc3"sv, "\xe4\xb8"sv,
+    "\xef\xbb\xbf"sv, "\\u0000"sv, "\\ud800"sv, "null"sv, "NaN"sv, "-1"sv, "1e309"sv,
+    "18446744073709551616"sv};
+// clang-format on
+static_assert(std::ranges::none_of(kTokens, &std::string_view::empty));
 
 // Stacks a few random edits on one input; other corpus inputs feed splices.
 class Mutator {

@@ -310,8 +310,9 @@ void PrintDemoAccounts(App& app) {
   auto conn = app.db().Acquire();
   if (!conn.ok()) return;
   auto rows = (*conn)->Query(
-      "SELECT a.username, a.role, n.name FROM account a JOIN org_node n ON n.id = a.scope_node_id "
-      "WHERE a.username IN ('admin', 'street1', 'secretary1', 'worker1', 'grid1', 'grid2', "
+      "SELECT a.username, a.role, CASE WHEN n.kind IN ('grid', 'building') THEN p.name || ' ' || "
+      "n.name ELSE n.name END FROM account a JOIN org_node n ON n.id = a.scope_node_id LEFT JOIN "
+      "org_node p ON p.id = n.parent_id WHERE a.username IN ('admin', 'street1', 'secretary1', 'worker1', 'grid1', 'grid2', "
       "'unit1', 'member1', 'resident1') ORDER BY a.id");
   if (!rows.ok() || rows->empty()) return;
   std::fprintf(stderr, "\n演示账号（密码均为 %s）：\n", kDemoPassword);

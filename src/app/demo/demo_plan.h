@@ -239,8 +239,8 @@ struct PlanChief {
 // A demo login. `role` as domain::RoleName writes it; the links say which
 // person or unit the account acts for (-1: none).
 struct PlanAccount {
-  std::string
-      username;  // admin, street1, secretary1, worker1, grid1, grid2, unit1, member1, resident1
+  // admin, street1, secretary1, worker1, grid1, grid2, unit1, member1, resident1
+  std::string username;
   std::string display_name;
   std::string role;  // county_admin, street_admin, … resident
   NodeRef scope;

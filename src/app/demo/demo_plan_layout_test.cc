@@ -1,3 +1,4 @@
+// The demo plan's layout: codes, boundaries, buildings, service centres, units.
 #include <gtest/gtest.h>
 
 #include <boost/geometry/algorithms/area.hpp>
@@ -13,13 +14,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "app/demo/demo_plan.h"
 #include "app/demo/demo_plan_test_util.h"
 
-// The demo plan's layout: codes, boundaries, buildings, service centres, units.
 namespace civicgrid::app::demo {
 namespace {
 

@@ -1,8 +1,8 @@
 // Names for the demo plan: the 固安 profile's streets, communities and units,
 // name stems for compounds and back streets, lists of skills and facilities,
-// and people's names drawn from weighted common surnames. All invented except
-// where the seed document names a place (东方街北社区). Tables are constant;
-// functions are pure apart from the Rng they are given.
+// and people's names drawn from weighted common surnames. Invented, some after
+// real places of 固安; only 东方街北社区 is named in the seed document. Tables
+// are constant; functions are pure apart from the Rng they are given.
 #pragma once
 
 #include <span>

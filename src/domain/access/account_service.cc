@@ -28,6 +28,32 @@ core::Status ValidateUsername(std::string_view username) {
   return core::Ok();
 }
 
+// The person or unit an account acts for must exist; a resident must live
+// inside the account's own scope.
+core::Status CheckLinks(store::Connection& conn, const NewAccount& a, const PathRange& scope) {
+  if (a.resident_id) {
+    CG_ASSIGN_OR_RETURN(int64_t n, conn.QueryInt("SELECT COUNT(*) FROM resident r JOIN org_node n "
+                                                 "ON n.id = r.node_id WHERE r.id = $1 AND n.path "
+                                                 ">= $2 AND n.path < $3",
+                                                 {*a.resident_id, scope.lo, scope.hi}));
+    if (n == 0) return Error::Invalid("resident_id", "居民不存在或不在账号的管辖范围内");
+  }
+  if (a.party_member_id) {
+    CG_ASSIGN_OR_RETURN(int64_t n, conn.QueryInt("SELECT COUNT(*) FROM party_member WHERE id = $1",
+                                                 {*a.party_member_id}));
+    if (n == 0) return Error::Invalid("party_member_id", "党员不存在");
+  }
+  if (a.unit_id) {
+    CG_ASSIGN_OR_RETURN(int64_t n,
+                        conn.QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1", {*a.unit_id}));
+    if (n == 0) return Error::Invalid("unit_id", "单位不存在");
+  }
+  if (a.role == Role::kUnitAdmin && !a.unit_id) {
+    return Error::Invalid("unit_id", "驻区单位管理员账号须指定单位");
+  }
+  return core::Ok();
+}
+
 }  // namespace
 
 core::Result<Caller> AccountService::LoadCaller(store::Connection& conn, int64_t account_id) {
@@ -154,6 +180,7 @@ core::Result<int64_t> AccountService::CreateAccount(const Caller* creator,
     return Error::Invalid("scope_node_id", "管辖范围节点不存在");
   }
   if (creator != nullptr) CG_TRY(creator->Require(Permission::kAccountsAdmin));
+  CG_TRY(CheckLinks(*conn, account, SubtreeRange(scope[0].Text(0))));
   int64_t now = clock_.NowMs();
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   auto id = conn->QueryInt(

@@ -101,6 +101,15 @@ TEST_P(AccountServiceTest, AdminCreatesAccountsOnlyInsideScope) {
   Caller secretary_b = As(Role::kCountyAdmin, tree_.community_b);
   EXPECT_EQ(accounts_->CreateAccount(&secretary_b, a).error().field, "scope_node_id");
   Caller admin = Admin();
+  NewAccount dangling = a;
+  dangling.username = "res9";
+  dangling.role = Role::kResident;
+  dangling.resident_id = 987654;
+  EXPECT_EQ(accounts_->CreateAccount(&admin, dangling).error().field, "resident_id");
+  NewAccount no_unit = a;
+  no_unit.username = "unit9";
+  no_unit.role = Role::kUnitAdmin;
+  EXPECT_EQ(accounts_->CreateAccount(&admin, no_unit).error().field, "unit_id");
   EXPECT_TRUE(accounts_->CreateAccount(&admin, a).ok());
   EXPECT_EQ(accounts_->CreateAccount(&admin, a).error().code, core::ErrorCode::kConflict);
 }

@@ -30,13 +30,17 @@ SealedPii SealPhone(const core::PiiCipher& cipher, const std::string& normalized
 }
 
 core::Result<std::string> CleanName(std::string_view raw, std::string_view field,
-                                    size_t max_bytes) {
+                                    size_t max_chars) {
   while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
   while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
   if (raw.empty()) return core::Error::Invalid(std::string(field), "不能为空");
-  if (raw.size() > max_bytes) return core::Error::Invalid(std::string(field), "过长");
+  size_t chars = 0;
   for (unsigned char c : raw) {
     if (c < 0x20 || c == 0x7f) return core::Error::Invalid(std::string(field), "含有控制字符");
+    if ((c & 0xC0) != 0x80) ++chars;  // count lead bytes only
+  }
+  if (chars > max_chars) {
+    return core::Error::Invalid(std::string(field), "过长（最多 " + std::to_string(max_chars) + " 个字）");
   }
   return std::string(raw);
 }

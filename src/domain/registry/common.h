@@ -51,9 +51,10 @@ struct SealedPii {
 SealedPii SealIdNumber(const core::PiiCipher& cipher, const std::string& normalized);
 SealedPii SealPhone(const core::PiiCipher& cipher, const std::string& normalized);
 
-// Trims and checks a required display name (1..max characters, no control
+// Trims and checks a required display name (1..max_chars characters, counted
+// as Unicode code points so 60 means 60 Chinese characters too; no control
 // characters); errors name `field`.
 core::Result<std::string> CleanName(std::string_view raw, std::string_view field,
-                                    size_t max_bytes = 100);
+                                    size_t max_chars = 100);
 
 }  // namespace civicgrid::domain

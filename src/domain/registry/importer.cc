@@ -1,5 +1,6 @@
 #include "domain/registry/importer.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -285,12 +286,17 @@ core::Result<ImportReport> Importer::ImportUnits(const Caller& caller, std::stri
   report.rows = static_cast<int64_t>(table.records().size());
   IssueList issues(report, options.max_issues);
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   PathRange scope = caller.Scope();
-  std::string today = core::FormatDate(core::ShanghaiDate(clock_.NowMs()));
+  struct Row {
+    int64_t line;
+    NewUnit unit;
+    std::vector<int64_t> paired;
+  };
+  std::vector<Row> good;
+  std::set<std::string> credit_codes;
+  // Phase 1: check every row without writing anything.
   for (const core::CsvRecord& r : table.records()) {
     if (issues.full()) break;
-    std::string at = "line " + std::to_string(r.line);
     auto kind = ParseUnitKind(table.Get(r, "kind"), LineField(r.line, "kind"));
     if (!kind.ok()) {
       issues.Add(r.line, kind.error());
@@ -305,15 +311,26 @@ core::Result<ImportReport> Importer::ImportUnits(const Caller& caller, std::stri
       continue;
     }
     std::string credit = table.Get(r, "credit_code");
-    NewUnit u{node[0].Int(0), *kind, table.Get(r, "name"),
-              credit.empty() ? std::nullopt : std::optional(credit), table.Get(r, "address"),
-              table.Get(r, "contact_name")};
-    auto id = units_.Insert(*conn, caller, u, at);
-    if (!id.ok()) {
-      if (id.error().code == core::ErrorCode::kInternal) return std::move(id).error();
-      issues.Add(r.line, id.error());
+    if (!credit.empty()) {
+      auto valid = ValidateCreditCode(credit, LineField(r.line, "credit_code"));
+      if (!valid.ok() || !credit_codes.insert(credit).second) {
+        issues.Add(r.line, valid.ok() ? Error::Invalid(LineField(r.line, "credit_code"),
+                                                       "统一社会信用代码在文件中重复")
+                                      : valid.error());
+        continue;
+      }
+    }
+    auto name = CleanName(table.Get(r, "name"), LineField(r.line, "name"));
+    if (!name.ok()) {
+      issues.Add(r.line, name.error());
       continue;
     }
+    Row row{r.line,
+            NewUnit{node[0].Int(0), *kind, *name,
+                    credit.empty() ? std::nullopt : std::optional(credit), table.Get(r, "address"),
+                    table.Get(r, "contact_name")},
+            {}};
+    bool bad = false;
     for (const std::string& code : SplitList(table.Get(r, "paired_codes"))) {
       CG_ASSIGN_OR_RETURN(store::Rows paired,
                           conn->Query("SELECT id FROM org_node WHERE code = $1 AND kind IN "
@@ -322,20 +339,39 @@ core::Result<ImportReport> Importer::ImportUnits(const Caller& caller, std::stri
                                       {code, scope.lo, scope.hi}));
       if (paired.empty()) {
         issues.Add(r.line, Error::Invalid(LineField(r.line, "paired_codes"),
-                                          "包联节点 " + code + " 不存在"));
-        continue;
+                                          "包联节点 " + code + " 不存在或不是社区、小区、背街小巷"));
+        bad = true;
+        break;
       }
+      int64_t id = paired[0].Int(0);
+      if (std::find(row.paired.begin(), row.paired.end(), id) == row.paired.end()) {
+        row.paired.push_back(id);
+      }
+    }
+    if (!bad) good.push_back(std::move(row));
+  }
+  if (!report.ok()) return report;
+  // Phase 2: one transaction; a conflict with the database rolls it all back.
+  std::string today = core::FormatDate(core::ShanghaiDate(clock_.NowMs()));
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  for (const Row& row : good) {
+    auto id = units_.Insert(*conn, caller, row.unit, "line " + std::to_string(row.line));
+    if (!id.ok()) {
+      if (id.error().code == core::ErrorCode::kInternal ||
+          id.error().code == core::ErrorCode::kUnavailable) {
+        return std::move(id).error();
+      }
+      issues.Add(row.line, id.error());
+      return report;  // rolls back
+    }
+    for (int64_t node : row.paired) {
       CG_ASSIGN_OR_RETURN(auto n, conn->Execute("INSERT INTO unit_pairing (unit_id, node_id, "
                                                 "since, created_at) VALUES ($1, $2, $3, $4)",
-                                                {*id, paired[0].Int(0), today, clock_.NowMs()}));
+                                                {*id, node, today, clock_.NowMs()}));
       (void)n;
     }
     ++report.inserted;
-    Progress(options, report.inserted, report.rows);
-  }
-  if (!report.ok()) {
-    report.inserted = 0;
-    return report;  // rolls back
+    Progress(options, report.inserted, static_cast<int64_t>(good.size()));
   }
   CG_TRY(audit_.Append(*conn, caller, "import.units", "unit", 0,
                        std::to_string(report.inserted) + " rows"));

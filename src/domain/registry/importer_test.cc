@@ -153,11 +153,17 @@ TEST_P(ImporterTest, ImportsUnitsWithPairings) {
   auto units = units_->List(Admin(), {});
   ASSERT_EQ(units->items.size(), 1u);
   EXPECT_EQ(units->items[0].pairings.size(), 2u);
+  auto twice = importer_->ImportUnits(
+      Admin(), "name,kind,node_code,paired_codes\n县卫健局,government," + tree_.county.code + "," +
+                   tree_.community_a.code + "|" + tree_.community_a.code + "\n");
+  ASSERT_TRUE(twice.ok()) << twice.error().message;
+  ASSERT_TRUE(twice->ok()) << twice->issues[0].message;
+  EXPECT_EQ(units_->List(Admin(), {})->items[1].pairings.size(), 1u);
   auto bad = importer_->ImportUnits(Admin(), "name,kind,node_code\n某公司,alien," +
                                                  tree_.county.code + "\n");
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->issues[0].field, "line 2.kind");
-  EXPECT_EQ(units_->List(Admin(), {})->items.size(), 1u);
+  EXPECT_EQ(units_->List(Admin(), {})->items.size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImporterTest,

@@ -249,7 +249,7 @@ core::Result<PageOf<OrgNode>> OrgTreeService::List(const Caller& caller,
   PathRange range = caller.Scope();
   if (filter.within) {
     auto base = Load(*conn, &caller, *filter.within);
-    if (!base.ok()) return Error::Invalid("within", "节点不存在");
+    if (!base.ok()) return NodeNotFound();
     range = SubtreeRange(base->path);
   }
   // Optional filters are bound as NULL and switched off in SQL, so one

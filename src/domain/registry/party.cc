@@ -187,10 +187,13 @@ core::Result<int64_t> PartyService::Insert(store::Connection& conn, const Caller
     return Error::Invalid(Field(at, "party_org_id"), "党组织不存在或不在管辖范围内");
   }
   if (rec.residence_node_id) {
-    CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query("SELECT kind FROM org_node WHERE id = $1",
-                                                     {*rec.residence_node_id}));
+    PathRange scope = caller.Scope();
+    CG_ASSIGN_OR_RETURN(store::Rows rows,
+                        conn.Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
+                                   "path < $3",
+                                   {*rec.residence_node_id, scope.lo, scope.hi}));
     if (rows.empty() || rows[0].Text(0) != "community") {
-      return Error::Invalid(Field(at, "residence_node_id"), "报到社区不存在");
+      return Error::Invalid(Field(at, "residence_node_id"), "报到社区不存在或不在管辖范围内");
     }
   }
   if (rec.unit_id) {
@@ -258,12 +261,20 @@ core::Result<PageOf<PartyMember>> PartyService::ListMembers(const Caller& caller
     range = SubtreeRange(base[0].Text(0));
   }
   std::optional<std::string> skill_pattern;
-  if (filter.skill) skill_pattern = "%," + *filter.skill + ",%";
+  if (filter.skill) {
+    // LIKE wildcards in the skill itself are matched literally.
+    std::string escaped;
+    for (char ch : *filter.skill) {
+      if (ch == '%' || ch == '_' || ch == '!') escaped.push_back('!');
+      escaped.push_back(ch);
+    }
+    skill_pattern = "%," + escaped + ",%";
+  }
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
       conn->Query(std::string(kMemberSelect) + "WHERE " + std::string(kMemberScope) +
                       "AND m.id > $3 AND (CAST($4 AS TEXT) IS NULL OR ',' || m.skills || ',' LIKE "
-                      "$4) AND (CAST($5 AS BIGINT) IS NULL OR m.unit_id = $5) ORDER BY m.id "
+                      "$4 ESCAPE '!') AND (CAST($5 AS BIGINT) IS NULL OR m.unit_id = $5) ORDER BY m.id "
                       "LIMIT $6",
                   {range.lo, range.hi, filter.page.after, skill_pattern, filter.unit_id,
                    filter.page.limit}));

@@ -58,6 +58,23 @@ TEST_P(PeopleTest, DualRegistrationMakesMemberVisibleToResidenceCommunity) {
   EXPECT_EQ(member->phone_masked, "138****1111");
 }
 
+TEST_P(PeopleTest, LinksMustExistInsideScope) {
+  Caller secretary_a = As(Role::kCommunitySecretary, tree_.community_a);
+  auto member = party_->CreateMember(
+      secretary_a, NewPartyMember{"吴十", IdNumber(23), std::nullopt, branch_a_.id, std::nullopt,
+                                  tree_.community_b.id, std::nullopt, {}, false});
+  ASSERT_FALSE(member.ok());
+  EXPECT_EQ(member.error().field, "residence_node_id");
+  auto staff = staff_->Create(Admin(), NewStaff{StaffKind::kBuildingChief, Employment::kNone,
+                                                tree_.building_a1.id, "楼长", std::nullopt,
+                                                int64_t{987654}, {}});
+  ASSERT_FALSE(staff.ok());
+  EXPECT_EQ(staff.error().field, "resident_id");
+  PartyMemberFilter wildcard;
+  wildcard.skill = "%";
+  EXPECT_EQ(party_->ListMembers(Admin(), wildcard)->items.size(), 0u);
+}
+
 TEST_P(PeopleTest, MemberValidationNamesFields) {
   auto bad_org = party_->CreateMember(
       Admin(), NewPartyMember{"钱七", IdNumber(22), std::nullopt, 987654, std::nullopt,
@@ -84,6 +101,13 @@ TEST_P(PeopleTest, UnitsArePairedAndScopedThroughPairings) {
   ASSERT_TRUE(paired.ok()) << paired.error().message;
   ASSERT_EQ(paired->pairings.size(), 1u);
   EXPECT_TRUE(units_->Get(secretary_a, unit->id).ok());
+  ASSERT_TRUE(units_->Pair(Admin(), unit->id, tree_.community_b.id, std::nullopt).ok());
+  // Each community sees the unit, but only its own pairing.
+  auto seen_by_a = units_->Get(secretary_a, unit->id);
+  ASSERT_TRUE(seen_by_a.ok());
+  ASSERT_EQ(seen_by_a->pairings.size(), 1u);
+  EXPECT_EQ(seen_by_a->pairings[0].node_id, tree_.community_a.id);
+  EXPECT_EQ(units_->Get(Admin(), unit->id)->pairings.size(), 2u);
   EXPECT_EQ(units_->Pair(Admin(), unit->id, tree_.community_a.id, std::nullopt).error().code,
             core::ErrorCode::kConflict);
   EXPECT_EQ(units_->Pair(Admin(), unit->id, tree_.grid_a1.id, std::nullopt).error().field,

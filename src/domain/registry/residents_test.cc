@@ -52,6 +52,20 @@ TEST_P(ResidentsTest, BadInputNamesTheFieldAndWritesNothing) {
   EXPECT_TRUE(page->items.empty());
 }
 
+TEST_P(ResidentsTest, NameLimitCountsCharactersNotBytes) {
+  std::string long_name;
+  for (int i = 0; i < 30; ++i) long_name += "张";  // 30 characters, 90 bytes
+  auto ok = residents_->Create(Admin(), NewResident{tree_.building_a1.id, "1-101", long_name,
+                                                    IdNumber(30), std::nullopt, 0});
+  EXPECT_TRUE(ok.ok()) << ok.error().message;
+  std::string too_long;
+  for (int i = 0; i < 61; ++i) too_long += "张";
+  auto refused = residents_->Create(Admin(), NewResident{tree_.building_a1.id, "1-101", too_long,
+                                                         IdNumber(31), std::nullopt, 0});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "name");
+}
+
 TEST_P(ResidentsTest, DuplicateIdNumberIsAConflict) {
   Add(tree_.building_a1, 10);
   auto again = residents_->Create(Admin(), NewResident{tree_.building_a2.id, "2-202", "王五",

@@ -133,6 +133,13 @@ core::Result<int64_t> StaffService::Insert(store::Connection& conn, const Caller
     return Error::Invalid(field("node_id"), "所在节点应为管辖范围内的" +
                                                 std::string(RequiredNodeKind(s.kind)));
   }
+  if (s.resident_id) {
+    CG_ASSIGN_OR_RETURN(store::Rows resident,
+                        conn.Query("SELECT r.id FROM resident r JOIN org_node n ON n.id = r.node_id "
+                                   "WHERE r.id = $1 AND n.path >= $2 AND n.path < $3",
+                                   {*s.resident_id, scope.lo, scope.hi}));
+    if (resident.empty()) return Error::Invalid(field("resident_id"), "居民不存在或不在管辖范围内");
+  }
   for (size_t i = 0; i < s.grid_ids.size(); ++i) {
     CG_TRY(CheckGrid(conn, caller, s.node_id, s.grid_ids[i],
                      field("grid_ids[" + std::to_string(i) + "]")));

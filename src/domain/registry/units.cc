@@ -48,12 +48,15 @@ std::optional<int64_t> OwnUnit(const Caller& caller) {
   return std::nullopt;
 }
 
-core::Status LoadPairings(store::Connection& conn, Unit& unit) {
+// The pairings the caller may see: those with nodes inside their scope (a
+// unit admin sees all of their own unit's).
+core::Status LoadPairings(store::Connection& conn, const Caller& caller, Unit& unit) {
+  PathRange scope = caller.role == Role::kUnitAdmin ? SubtreeRange("/") : caller.Scope();
   CG_ASSIGN_OR_RETURN(store::Rows rows,
                       conn.Query("SELECT p.id, p.node_id, n.name, n.kind, p.since FROM "
                                  "unit_pairing p JOIN org_node n ON n.id = p.node_id WHERE "
-                                 "p.unit_id = $1 ORDER BY p.id",
-                                 {unit.id}));
+                                 "p.unit_id = $1 AND n.path >= $2 AND n.path < $3 ORDER BY p.id",
+                                 {unit.id, scope.lo, scope.hi}));
   for (const auto& r : rows) {
     unit.pairings.push_back(UnitPairing{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4)});
   }
@@ -98,7 +101,7 @@ core::Result<Unit> UnitService::Load(store::Connection& conn, const Caller& call
                                  {scope.lo, scope.hi, OwnUnit(caller), id}));
   if (rows.empty()) return Error::NotFound("单位不存在");
   Unit unit = FromRow(rows[0]);
-  CG_TRY(LoadPairings(conn, unit));
+  CG_TRY(LoadPairings(conn, caller, unit));
   return unit;
 }
 
@@ -157,7 +160,7 @@ core::Result<PageOf<Unit>> UnitService::List(const Caller& caller, const UnitFil
   std::vector<Unit> items;
   for (const auto& row : rows) {
     items.push_back(FromRow(row));
-    CG_TRY(LoadPairings(*conn, items.back()));
+    CG_TRY(LoadPairings(*conn, caller, items.back()));
   }
   return FinishPage(std::move(items), filter.page, &IdOf);
 }

@@ -32,7 +32,10 @@ Handler Plain(PlainHandler handler) {
 }
 
 core::Result<boost::json::object> BodyObject(const Request& request) {
-  CG_ASSIGN_OR_RETURN(boost::json::value body, ParseJsonBody(request.body));
+  // The server already held the body to the route's limit; parse up to that.
+  JsonLimits limits;
+  limits.max_bytes = size_t{128} << 20;
+  CG_ASSIGN_OR_RETURN(boost::json::value body, ParseJsonBody(request.body, limits));
   CG_ASSIGN_OR_RETURN(const boost::json::object* object, RequireObject(body));
   return *object;
 }

@@ -144,6 +144,9 @@ json::value CallerJson(const domain::Caller& caller, const domain::AccountView& 
                                {"username", view.username},
                                {"display_name", view.display_name}}},
       {"role", domain::RoleName(caller.role)},
+      {"resident_id", Opt(caller.resident_id)},
+      {"party_member_id", Opt(caller.party_member_id)},
+      {"unit_id", Opt(caller.unit_id)},
       {"scope", json::object{{"node_id", view.scope_node_id},
                              {"name", view.scope_name},
                              {"kind", view.scope_kind}}}};

@@ -1,0 +1,73 @@
+#include "bench_support.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/crypto.h"
+
+namespace civicgrid::bench {
+namespace {
+
+// The first line of `file` starting with `key`, without the key; "" if none.
+std::string ProcValue(const std::string& file, const std::string& key) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) return line.substr(key.size());
+  }
+  return "";
+}
+
+double KibToMib(const std::string& value) { return std::atof(value.c_str()) / 1024.0; }
+
+std::string Trim(std::string s) {
+  size_t start = s.find_first_not_of(" \t:");
+  if (start == std::string::npos) return "";
+  return s.substr(start, s.find_last_not_of(" \t") + 1 - start);
+}
+
+}  // namespace
+
+int CoreCount() { return static_cast<int>(std::thread::hardware_concurrency()); }
+
+std::string MachineLine() {
+  double gib = KibToMib(ProcValue("/proc/meminfo", "MemTotal:")) / 1024.0;
+  char memory[32];
+  std::snprintf(memory, sizeof memory, "%.1f GiB", gib);
+  std::ostringstream out;
+  out << CoreCount() << " cores, " << memory << ", "
+      << Trim(ProcValue("/proc/cpuinfo", "model name"));
+  return out.str();
+}
+
+Memory ProcessMemory() {
+  return Memory{KibToMib(ProcValue("/proc/self/status", "VmRSS:")),
+                KibToMib(ProcValue("/proc/self/status", "VmHWM:"))};
+}
+
+TempDir::TempDir(const std::string& prefix) {
+  path_ = (std::filesystem::temp_directory_path() / (prefix + core::RandomToken(6))).string();
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void Fail(const std::string& what, const core::Error& error) {
+  std::fprintf(stderr, "bench: %s failed: %s%s%s\n", what.c_str(), error.message.c_str(),
+               error.field.empty() ? "" : " field=", error.field.c_str());
+  std::exit(1);
+}
+
+std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == "--" + name) return argv[i + 1];
+  }
+  return fallback;
+}
+
+}  // namespace civicgrid::bench

@@ -1,0 +1,87 @@
+// Shared pieces of the benchmarks in bench/: the machine line every figure is
+// printed with, process memory from /proc, a monotonic stopwatch, a fixed-seed
+// PRNG, and a way to stop on an unexpected error. Benchmarks are programs, not
+// tests: they print figures (as ratios to a limit measured in the same run)
+// and exit non-zero only when something failed. Single-threaded helpers
+// except Stopwatch and SplitMix64, which are plain values.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "core/error.h"
+
+namespace civicgrid::bench {
+
+// "2 cores, 23.4 GiB, <cpu model>" from /proc (std::thread for the cores).
+std::string MachineLine();
+int CoreCount();
+
+// Resident set now and its peak (VmRSS / VmHWM of /proc/self/status), in MiB.
+struct Memory {
+  double rss_mib = 0;
+  double peak_mib = 0;
+};
+Memory ProcessMemory();
+
+// A temporary directory on disk (TMPDIR or /tmp), removed by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class Stopwatch {
+ public:
+  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Deterministic on every platform (no standard distributions).
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, 1).
+  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+
+ private:
+  uint64_t state_;
+};
+
+// Prints `what` and the error, and exits: a benchmark cannot go on without it.
+[[noreturn]] void Fail(const std::string& what, const core::Error& error);
+
+template <typename T>
+T Must(core::Result<T> result, const std::string& what) {
+  if (!result.ok()) Fail(what, result.error());
+  return std::move(result).value();
+}
+inline void Must(const core::Status& status, const std::string& what) {
+  if (!status.ok()) Fail(what, status.error());
+}
+
+// The value after `--name` in argv, or `fallback`.
+std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback);
+
+}  // namespace civicgrid::bench

@@ -1,0 +1,193 @@
+// server_rss_bench: the memory of a server holding the demo county (tier
+// county, 246 grids; 60 residents per grid by default) and a quick request
+// rate. Loads the demo into a temp SQLite database, starts the API server in
+// this process on 127.0.0.1:0 (threads as `civicgrid serve` picks them, no
+// access log), logs in as admin and pages through /api/v1/residents and
+// /api/v1/org-nodes completely; then prints VmRSS/VmHWM against the RSS of
+// this very process at start (the baseline). Then GET
+// /api/v1/residents?limit=50 from 4 client threads for a few seconds, against
+// GET /healthz (one trivial query) and a handler that does nothing, measured
+// the same way in the same run. Client and server share the machine's cores.
+//
+//   server_rss_bench [--seconds S] [--residents-per-grid N] [--clients C]
+#include <atomic>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/app.h"
+#include "app/demo/demo_loader.h"
+#include "bench_support.h"
+#include "http/api/api.h"
+#include "http/api/openapi_doc.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "http/test_client.h"
+
+namespace civicgrid::bench {
+namespace {
+
+constexpr int kPageLimit = 500;  // the API's largest page
+
+struct Options {
+  double seconds = 5;
+  int residents_per_grid = 60;
+  int clients = 4;
+};
+
+// The API over an App, served on a free loopback port.
+class ApiServer {
+ public:
+  explicit ApiServer(app::App& a) {
+    http::ApiOptions options;
+    options.openapi_json = std::string(http::OpenApiDocument());
+    services_ = std::make_unique<http::ApiServices>(http::ApiServices{
+        a.db(), a.clock(), a.audit(), a.accounts(), a.tree(), a.residents(), a.party(),
+        a.units(), a.staff(), a.service_centers(), a.importer(), a.locator(), metrics_, options});
+    http::RegisterApi(router_, *services_);
+    // The limit of the request rate: a handler that touches nothing.
+    router_.Add("GET", "/bench/noop", [](http::Request&) {
+      return http::Response::Text(200, "ok");
+    });
+    http::ServerOptions server_options;
+    server_options.listen = "127.0.0.1:0";
+    server_ = std::make_unique<http::Server>(server_options, router_, &metrics_);
+    Must(server_->Start(), "start server");
+  }
+  uint16_t port() const { return server_->port(); }
+
+ private:
+  http::Metrics metrics_;
+  http::Router router_;
+  std::unique_ptr<http::ApiServices> services_;
+  std::unique_ptr<http::Server> server_;
+};
+
+std::unique_ptr<http::TestClient> LoggedIn(uint16_t port) {
+  auto client = std::make_unique<http::TestClient>(port);
+  client->set_cookie_jar(true);
+  auto login = client->Send("POST", "/api/v1/session",
+                            std::string(R"({"username":"admin","password":")") +
+                                app::demo::kDemoPassword + R"("})");
+  if (login.status != 200) Fail("login", core::Error::Internal(login.body));
+  return client;
+}
+
+// Follows next_after to the end; returns the number of items.
+int64_t PageThrough(http::TestClient& client, const std::string& path) {
+  int64_t items = 0;
+  std::string after;
+  while (true) {
+    std::string target = path + "?limit=" + std::to_string(kPageLimit) + after;
+    auto response = client.Send("GET", target);
+    if (response.status != 200) Fail(target, core::Error::Internal(response.body));
+    boost::json::object page = response.Json().as_object();
+    items += static_cast<int64_t>(page.at("items").as_array().size());
+    const boost::json::value& next = page.at("next_after");
+    if (next.is_null()) return items;
+    after = "&after=" + std::to_string(next.as_int64());
+  }
+}
+
+// Requests per second of GET `target` from `clients` threads for `seconds`.
+double RequestRate(const std::vector<std::unique_ptr<http::TestClient>>& clients,
+                   const std::string& target, double seconds) {
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> done{0}, failed{0};
+  std::vector<std::thread> threads;
+  Stopwatch clock;
+  for (const auto& client : clients) {
+    threads.emplace_back([&, c = client.get()] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        auto response = c->Send("GET", target);
+        (response.status == 200 ? done : failed).fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  double elapsed = clock.Seconds();
+  if (failed > 0) Fail(target, core::Error::Internal(std::to_string(failed) + " requests failed"));
+  return static_cast<double>(done.load()) / elapsed;
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options o;
+  o.seconds = std::stod(Flag(argc, argv, "seconds", "5"));
+  o.residents_per_grid = std::stoi(Flag(argc, argv, "residents-per-grid", "60"));
+  o.clients = std::stoi(Flag(argc, argv, "clients", "4"));
+  if (o.seconds <= 0 || o.clients < 1) {
+    std::fprintf(stderr, "server_rss_bench: --seconds and --clients must be positive\n");
+    std::exit(2);
+  }
+  return o;
+}
+
+std::unique_ptr<app::App> LoadCounty(const Options& o, const std::string& dir) {
+  app::AppOptions options;  // the server's defaults (argon2id at its interactive cost)
+  options.db_url = "sqlite:" + dir + "/demo.db";
+  options.key_file = dir + "/pii.key";
+  auto app = Must(app::App::Open(options), "open");
+  Stopwatch load;
+  app::demo::DemoLoadOptions demo;
+  demo.residents_per_grid = o.residents_per_grid;
+  auto report = Must(app::demo::LoadDemo(*app, demo), "load demo");
+  std::printf("# demo county loaded in %.1f s: %lld org nodes, %lld residents, %lld party "
+              "members, %lld staff, %lld units\n",
+              load.Seconds(), static_cast<long long>(report.nodes),
+              static_cast<long long>(report.residents),
+              static_cast<long long>(report.party_members), static_cast<long long>(report.staff),
+              static_cast<long long>(report.units));
+  return app;
+}
+
+void PrintMemory(const char* label, const Memory& baseline, const Memory& now) {
+  std::printf("%s rss_mib=%.1f peak_rss_mib=%.1f baseline_rss_mib=%.1f ratio=%.2f "
+              "(tier county, %d cores)\n",
+              label, now.rss_mib, now.peak_mib, baseline.rss_mib, now.rss_mib / baseline.rss_mib,
+              CoreCount());
+}
+
+int Run(const Options& o, const Memory& baseline) {
+  std::printf("# server_rss_bench: tier county (demo 固安, %d residents per grid), machine: %s\n",
+              o.residents_per_grid, MachineLine().c_str());
+  TempDir dir("cg-bench-server-");
+  auto app = LoadCounty(o, dir.path());
+  ApiServer server(*app);
+  auto admin = LoggedIn(server.port());
+  Stopwatch walk;
+  int64_t residents = PageThrough(*admin, "/api/v1/residents");
+  int64_t nodes = PageThrough(*admin, "/api/v1/org-nodes");
+  std::printf("# paged through %lld residents and %lld org nodes in %.2f s (pages of %d)\n",
+              static_cast<long long>(residents), static_cast<long long>(nodes), walk.Seconds(),
+              kPageLimit);
+  PrintMemory("server_rss county_loaded", baseline, ProcessMemory());
+  std::fflush(stdout);
+
+  std::vector<std::unique_ptr<http::TestClient>> clients;
+  for (int i = 0; i < o.clients; ++i) clients.push_back(LoggedIn(server.port()));
+  double list_rate = RequestRate(clients, "/api/v1/residents?limit=50", o.seconds);
+  double health_rate = RequestRate(clients, "/healthz", o.seconds);
+  double noop_rate = RequestRate(clients, "/bench/noop", o.seconds);
+  std::printf("request_rate clients=%d residents_limit50_per_s=%.0f healthz_per_s=%.0f "
+              "noop_per_s=%.0f ratio=%.2f ratio_to_noop=%.2f (tier county, %d cores)\n",
+              o.clients, list_rate, health_rate, noop_rate, list_rate / health_rate,
+              list_rate / noop_rate, CoreCount());
+  PrintMemory("server_rss after_load_test", baseline, ProcessMemory());
+  return 0;
+}
+
+}  // namespace
+}  // namespace civicgrid::bench
+
+int main(int argc, char** argv) {
+  // Measured first, before anything is allocated: the process's own floor.
+  civicgrid::bench::Memory baseline = civicgrid::bench::ProcessMemory();
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
+  return civicgrid::bench::Run(civicgrid::bench::ParseOptions(argc, argv), baseline);
+}
