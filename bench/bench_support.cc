@@ -47,6 +47,8 @@ Memory ProcessMemory() {
                 KibToMib(ProcValue("/proc/self/status", "VmHWM:"))};
 }
 
+double WrittenMib() { return KibToMib(ProcValue("/proc/self/io", "write_bytes:")) / 1024.0; }
+
 TempDir::TempDir(const std::string& prefix) {
   path_ = (std::filesystem::temp_directory_path() / (prefix + core::RandomToken(6))).string();
   std::filesystem::create_directories(path_);
@@ -57,10 +59,27 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::string Ratio(double r) {
+  char out[32];
+  std::snprintf(out, sizeof out, r >= 100 ? "%.0f" : r >= 0.1 ? "%.2f" : "%.2g", r);
+  return out;
+}
+
 void Fail(const std::string& what, const core::Error& error) {
   std::fprintf(stderr, "bench: %s failed: %s%s%s\n", what.c_str(), error.message.c_str(),
                error.field.empty() ? "" : " field=", error.field.c_str());
   std::exit(1);
+}
+
+void CheckFlags(int argc, char** argv, const std::vector<std::string>& known, const char* usage) {
+  for (int i = 1; i < argc; i += 2) {
+    bool found = false;
+    for (const std::string& name : known) found = found || argv[i] == "--" + name;
+    if (!found || i + 1 >= argc) {
+      std::fprintf(stderr, "usage: %s %s\n", argv[0], usage);
+      std::exit(2);
+    }
+  }
 }
 
 std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/error.h"
 
@@ -27,6 +28,10 @@ struct Memory {
   double peak_mib = 0;
 };
 Memory ProcessMemory();
+
+// Bytes this process has caused to be written to storage so far
+// (write_bytes of /proc/self/io), in MiB.
+double WrittenMib();
 
 // A temporary directory on disk (TMPDIR or /tmp), removed by the destructor.
 class TempDir {
@@ -69,6 +74,9 @@ class SplitMix64 {
   uint64_t state_;
 };
 
+// A ratio printed with the digits it needs: "1.31", "0.0095", "2160".
+std::string Ratio(double r);
+
 // Prints `what` and the error, and exits: a benchmark cannot go on without it.
 [[noreturn]] void Fail(const std::string& what, const core::Error& error);
 
@@ -81,6 +89,9 @@ inline void Must(const core::Status& status, const std::string& what) {
   if (!status.ok()) Fail(what, status.error());
 }
 
+// Exits with a usage message unless argv is pairs of `--name value` with
+// names from `known`.
+void CheckFlags(int argc, char** argv, const std::vector<std::string>& known, const char* usage);
 // The value after `--name` in argv, or `fallback`.
 std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback);
 

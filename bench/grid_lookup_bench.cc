@@ -99,6 +99,7 @@ std::pair<double, double> TimeConversions(const std::vector<core::LonLat>& point
 }
 
 Options ParseOptions(int argc, char** argv) {
+  CheckFlags(argc, argv, {"points", "brute-points"}, "[--points N] [--brute-points M]");
   Options o;
   o.points = std::stoll(Flag(argc, argv, "points", std::to_string(kDefaultPoints)));
   o.brute_points =
@@ -143,17 +144,19 @@ int Run(const Options& o) {
               static_cast<unsigned long long>(fast.checksum));
   std::printf("brute_force points=%lld seconds=%.2f lookups_per_s=%.0f mismatches=%zu\n",
               static_cast<long long>(o.brute_points), slow.seconds, slow_rate, mismatches);
-  std::printf("grid_lookup lookups_per_s=%.0f brute_lookups_per_s=%.0f speedup=%.1f "
-              "(tier county, %d cores)\n",
-              fast_rate, slow_rate, fast_rate / slow_rate, CoreCount());
+  std::printf(
+      "grid_lookup lookups_per_s=%.0f brute_lookups_per_s=%.0f speedup=%s "
+      "(tier county, %d cores)\n",
+      fast_rate, slow_rate, Ratio(fast_rate / slow_rate).c_str(), CoreCount());
 
   auto [inverse_s, inverse_sum] = TimeConversions(points, core::Gcj02ToWgs84);
   auto [forward_s, forward_sum] = TimeConversions(points, core::Wgs84ToGcj02);
   double n = static_cast<double>(o.points);
-  std::printf("gcj02_to_wgs84 conversions_per_s=%.0f wgs84_to_gcj02_per_s=%.0f ratio=%.2f "
-              "checksum=%.6f (tier county, %d cores)\n",
-              n / inverse_s, n / forward_s, forward_s / inverse_s, inverse_sum + forward_sum,
-              CoreCount());
+  std::printf(
+      "gcj02_to_wgs84 conversions_per_s=%.0f wgs84_to_gcj02_per_s=%.0f ratio=%s "
+      "checksum=%.6f (tier county, %d cores)\n",
+      n / inverse_s, n / forward_s, Ratio(forward_s / inverse_s).c_str(), inverse_sum + forward_sum,
+      CoreCount());
   if (mismatches != 0) {
     std::fprintf(stderr, "grid_lookup_bench: GridIndex and the brute force disagree\n");
     return 1;

@@ -4,9 +4,12 @@
 // the limit measured in the same run on the same backend, a raw batched insert
 // of the very same final column values (read back from the import, so sealing
 // is already done) into a fresh copy of the resident table: one prepared
-// statement, 1000 rows per transaction. Prints rows/s of both and import/raw.
+// statement, 1000 rows per transaction. Prints rows/s of both and import/raw,
+// how the import's time splits (its CPU steps re-timed on their own), peak
+// RSS, and then what listing residents costs at this size: a page of 50 as
+// GET /api/v1/residents reads it, against the same page read by primary key.
 //
-//   import_bench [--rows N] [--db-url postgresql://…]
+//   import_bench [--rows N] [--db-url postgresql://…] [--sqlite-cache-mib MiB]
 //
 // Without --db-url the database is a SQLite file in TMPDIR with the server's
 // defaults (WAL, synchronous=FULL). A PostgreSQL URL must name an empty
@@ -17,7 +20,6 @@
 
 #include <cstdio>
 #include <iterator>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,14 +80,14 @@ SourceRow RowAt(int64_t i, int64_t per_building) {
   r.name = std::string(kSurnames[i % nsur]) + std::string(kGiven[(i / 7) % ngiven]) +
            std::string(kGiven[(i / 11) % ngiven]);
   core::CivilDate birth = core::CivilFromDays(kFirstDay + i % kBirthDays);
-  std::string first17 = fmt::format("{}{:04}{:02}{:02}{:03}", kCountyCode, birth.year,
-                                    birth.month, birth.day, i / kBirthDays);
+  std::string first17 = fmt::format("{}{:04}{:02}{:02}{:03}", kCountyCode, birth.year, birth.month,
+                                    birth.day, i / kBirthDays);
   r.id_number = first17 + core::IdNumberCheckChar(first17);
   r.phone = fmt::format("1{}{:09}", "3456789"[i % 7], i);
   r.building = static_cast<int>(i / per_building);
   int64_t household = (i % per_building) / kResidentsPerHousehold;
-  r.room = fmt::format("{}-{}{:02}", household / 36 + 1, (household % 36) / 2 + 1,
-                       household % 2 + 1);
+  r.room =
+      fmt::format("{}-{}{:02}", household / 36 + 1, (household % 36) / 2 + 1, household % 2 + 1);
   r.flags = i % 20 == 0 ? "elder_alone" : i % 53 == 0 ? "disabled|low_income" : "";
   return r;
 }
@@ -98,8 +100,8 @@ struct Building {
 core::Result<domain::OrgNode> Node(domain::OrgTreeService& tree, store::Connection& conn,
                                    std::optional<int64_t> parent, OrgKind kind, std::string code,
                                    std::string name) {
-  return tree.InsertNode(conn, domain::NewOrgNode{parent, kind, std::move(code), std::move(name),
-                                                  std::nullopt});
+  return tree.InsertNode(
+      conn, domain::NewOrgNode{parent, kind, std::move(code), std::move(name), std::nullopt});
 }
 
 // county → 10 streets → 50 communities → 250 grids → 2,500 buildings; returns the county id.
@@ -110,21 +112,21 @@ core::Result<int64_t> BuildTree(app::App& app, std::vector<Building>& buildings)
   CG_ASSIGN_OR_RETURN(auto county,
                       Node(tree, *conn, std::nullopt, OrgKind::kCounty, kCountyCode, "固安县"));
   for (int s = 1; s <= kStreets; ++s) {
-    CG_ASSIGN_OR_RETURN(auto street, Node(tree, *conn, county.id, OrgKind::kStreet,
-                                          fmt::format("{}{:03}", kCountyCode, s),
-                                          fmt::format("第{}街道", s)));
+    CG_ASSIGN_OR_RETURN(auto street,
+                        Node(tree, *conn, county.id, OrgKind::kStreet,
+                             fmt::format("{}{:03}", kCountyCode, s), fmt::format("第{}街道", s)));
     for (int c = 1; c <= kCommunitiesPerStreet; ++c) {
-      CG_ASSIGN_OR_RETURN(auto community, Node(tree, *conn, street.id, OrgKind::kCommunity,
-                                               fmt::format("{}{:03}", street.code, c),
-                                               fmt::format("第{}社区", c)));
+      CG_ASSIGN_OR_RETURN(auto community,
+                          Node(tree, *conn, street.id, OrgKind::kCommunity,
+                               fmt::format("{}{:03}", street.code, c), fmt::format("第{}社区", c)));
       for (int g = 1; g <= kGridsPerCommunity; ++g) {
-        CG_ASSIGN_OR_RETURN(auto grid, Node(tree, *conn, community.id, OrgKind::kGrid,
-                                            fmt::format("{}{:03}", community.code, g),
-                                            fmt::format("第{}网格", g)));
+        CG_ASSIGN_OR_RETURN(
+            auto grid, Node(tree, *conn, community.id, OrgKind::kGrid,
+                            fmt::format("{}{:03}", community.code, g), fmt::format("第{}网格", g)));
         for (int b = 1; b <= kBuildingsPerGrid; ++b) {
-          CG_ASSIGN_OR_RETURN(auto building,
-                              Node(tree, *conn, grid.id, OrgKind::kBuilding,
-                                   fmt::format("{}-{:02}", grid.code, b), fmt::format("{}号楼", b)));
+          CG_ASSIGN_OR_RETURN(
+              auto building, Node(tree, *conn, grid.id, OrgKind::kBuilding,
+                                  fmt::format("{}-{:02}", grid.code, b), fmt::format("{}号楼", b)));
           buildings.push_back({building.id, building.code});
         }
       }
@@ -159,8 +161,8 @@ core::Result<std::string> ResidentTableCopy(store::Backend backend, const std::s
       size_t line = m.sql.rfind("CREATE INDEX ", at);
       size_t cols = at + std::string_view(" ON resident").size();
       std::string index = m.sql.substr(line + 13, at - line - 13);
-      ddl += "\nCREATE INDEX " + name + index.substr(std::string_view("resident").size()) +
-             " ON " + name + m.sql.substr(cols, m.sql.find(';', cols) + 1 - cols);
+      ddl += "\nCREATE INDEX " + name + index.substr(std::string_view("resident").size()) + " ON " +
+             name + m.sql.substr(cols, m.sql.find(';', cols) + 1 - cols);
     }
     return store::TranslateDialect(ddl, backend);
   }
@@ -224,7 +226,8 @@ Breakdown TimeSteps(app::App& app, const std::string& csv, int64_t rows, int64_t
   std::string text = Must(core::ToUtf8(csv), "decode");
   auto records = Must(core::ParseCsv(text), "parse");
   b.parse_s = parse.Seconds();
-  if (static_cast<int64_t>(records.size()) != rows + 1) Fail("parse", core::Error::Internal("rows"));
+  if (static_cast<int64_t>(records.size()) != rows + 1)
+    Fail("parse", core::Error::Internal("rows"));
   records.clear();
   Stopwatch validate;
   for (int64_t i = 0; i < rows; ++i) {
@@ -307,6 +310,8 @@ class PgScratch {
 };
 
 Options ParseOptions(int argc, char** argv) {
+  CheckFlags(argc, argv, {"rows", "db-url", "sqlite-cache-mib"},
+             "[--rows N] [--db-url postgresql://…] [--sqlite-cache-mib MiB]");
   Options o;
   o.rows = std::stoll(Flag(argc, argv, "rows", std::to_string(kDefaultRows)));
   o.db_url = Flag(argc, argv, "db-url", "");
@@ -335,9 +340,9 @@ std::unique_ptr<app::App> OpenApp(const std::string& url, const std::string& dir
 
 domain::Caller Admin(app::App& app, int64_t county_id) {
   Must(app.accounts().CreateAccount(
-           nullptr, domain::NewAccount{"admin", "县管理员", "bench-password-1",
-                                       domain::Role::kCountyAdmin, county_id, std::nullopt,
-                                       std::nullopt, std::nullopt}),
+           nullptr,
+           domain::NewAccount{"admin", "县管理员", "bench-password-1", domain::Role::kCountyAdmin,
+                              county_id, std::nullopt, std::nullopt, std::nullopt}),
        "create admin");
   return Must(app.CallerFor("admin"), "admin caller");
 }
@@ -345,6 +350,8 @@ domain::Caller Admin(app::App& app, int64_t county_id) {
 struct Figures {
   double import_s = 0;
   double raw_s = 0;
+  double import_written_mib = 0;
+  double raw_written_mib = 0;
   Memory before;
   Memory after;
   Breakdown steps;
@@ -365,72 +372,85 @@ void Report(const Options& o, std::string_view backend, const Figures& f) {
       "%.2fs) households+insert+commit=%.2fs (%.0f%%, the remainder)\n",
       f.steps.parse_s, pct(f.steps.parse_s), f.steps.validate_s, pct(f.steps.validate_s),
       f.steps.seal_s, insert_s, pct(insert_s));
+  if (backend == "sqlite") {  // PostgreSQL writes from its own processes
+    std::printf("disk_writes import_mib=%.0f raw_mib=%.0f (write_bytes of /proc/self/io)\n",
+                f.import_written_mib, f.raw_written_mib);
+  }
   std::printf("memory rss_before_import_mib=%.0f peak_rss_mib=%.0f (VmHWM after the import)\n",
               f.before.rss_mib, f.after.peak_mib);
   std::printf(
-      "import_residents %s rows=%lld rows_per_s=%.0f raw_rows_per_s=%.0f ratio=%.2f "
+      "import_residents %s rows=%lld rows_per_s=%.0f raw_rows_per_s=%.0f ratio=%s "
       "(tier county, %d cores)\n",
-      backend.data(), static_cast<long long>(o.rows), import_rate, raw_rate, import_rate / raw_rate,
-      CoreCount());
+      backend.data(), static_cast<long long>(o.rows), import_rate, raw_rate,
+      Ratio(import_rate / raw_rate).c_str(), CoreCount());
+}
+
+// The experiment of --sqlite-cache-mib. The pool has opened one connection
+// so far and every step below reuses it.
+void SetSqliteCache(app::App& app, int64_t mib) {
+  auto conn = Must(app.db().Acquire(), "acquire");
+  Must(conn->ExecScript(fmt::format("PRAGMA cache_size=-{}", mib * 1024)), "cache_size");
+  std::printf("# experiment: SQLite page cache %lld MiB\n", static_cast<long long>(mib));
+}
+
+void TimeImport(app::App& app, const domain::Caller& admin, const std::string& csv, int64_t rows,
+                Figures& f) {
+  f.before = ProcessMemory();
+  double written = WrittenMib();
+  Stopwatch clock;
+  auto report = Must(app.importer().ImportResidents(admin, csv), "import");
+  f.import_s = clock.Seconds();
+  f.after = ProcessMemory();
+  f.import_written_mib = WrittenMib() - written;
+  if (!report.ok() || report.inserted != rows) {
+    Fail("import", core::Error::Internal(
+                       fmt::format("inserted {} of {} rows; first issue: {}", report.inserted, rows,
+                                   report.issues.empty() ? "" : report.issues[0].message)));
+  }
+}
+
+void TimeRawInsert(store::Connection& conn, int64_t rows, Figures& f) {
+  Must(conn.ExecScript(Must(ResidentTableCopy(conn.backend(), "resident_raw"), "ddl")),
+       "create resident_raw");
+  std::vector<store::Params> values = Must(FinalRows(conn), "read back");
+  double written = WrittenMib();
+  f.raw_s = Must(RawInsert(conn, values), "raw insert");
+  f.raw_written_mib = WrittenMib() - written;
+  if (Must(conn.QueryInt("SELECT COUNT(*) FROM resident_raw"), "count") != rows) {
+    Fail("raw insert", core::Error::Internal("row count"));
+  }
 }
 
 int Run(const Options& o) {
   TempDir dir("cg-bench-import-");
   PgScratch pg(o.db_url);
-  std::string url = o.db_url.empty() ? "sqlite:" + dir.path() + "/bench.db" : pg.url();
-  std::string_view backend = o.db_url.empty() ? "sqlite" : "postgresql";
+  bool sqlite = o.db_url.empty();
+  std::string_view backend = sqlite ? "sqlite" : "postgresql";
   std::printf("# import_bench: tier county (500k residents), machine: %s\n", MachineLine().c_str());
   std::printf("# backend %s%s%s\n", backend.data(),
-              o.db_url.empty() ? " (WAL, synchronous=FULL), file in " : "",
-              o.db_url.empty() ? dir.path().c_str() : "");
-  auto app = OpenApp(url, dir.path());
-  if (o.sqlite_cache_mib > 0 && o.db_url.empty()) {
-    // The pool has opened one connection so far; every step below reuses it.
-    auto conn = Must(app->db().Acquire(), "acquire");
-    Must(conn->ExecScript(fmt::format("PRAGMA cache_size=-{}", o.sqlite_cache_mib * 1024)),
-         "cache_size");
-    std::printf("# experiment: SQLite page cache %lld MiB\n",
-                static_cast<long long>(o.sqlite_cache_mib));
-  }
+              sqlite ? " (WAL, synchronous=FULL), file in " : "", sqlite ? dir.path().c_str() : "");
+  auto app = OpenApp(sqlite ? "sqlite:" + dir.path() + "/bench.db" : pg.url(), dir.path());
+  if (o.sqlite_cache_mib > 0 && sqlite) SetSqliteCache(*app, o.sqlite_cache_mib);
   std::vector<Building> buildings;
-  int64_t county = Must(BuildTree(*app, buildings), "org tree");
-  domain::Caller admin = Admin(*app, county);
+  domain::Caller admin = Admin(*app, Must(BuildTree(*app, buildings), "org tree"));
   int64_t per_building = (o.rows + static_cast<int64_t>(buildings.size()) - 1) /
                          static_cast<int64_t>(buildings.size());
   std::string csv = MakeCsv(o.rows, per_building, buildings);
   std::printf("# %zu buildings, %lld residents each, CSV %.1f MiB\n", buildings.size(),
               static_cast<long long>(per_building), static_cast<double>(csv.size()) / 1048576.0);
-  std::fflush(stdout);
 
   Figures f;
-  f.before = ProcessMemory();
-  Stopwatch import;
-  auto report = Must(app->importer().ImportResidents(admin, csv), "import");
-  f.import_s = import.Seconds();
-  f.after = ProcessMemory();
-  if (!report.ok() || report.inserted != o.rows) {
-    Fail("import", core::Error::Internal(fmt::format(
-                       "inserted {} of {} rows; first issue: {}", report.inserted, o.rows,
-                       report.issues.empty() ? "" : report.issues[0].message)));
-  }
-
+  TimeImport(*app, admin, csv, o.rows, f);
   auto conn = Must(app->db().Acquire(), "acquire");
-  Must(conn->ExecScript(Must(ResidentTableCopy(conn->backend(), "resident_raw"), "ddl")),
-       "create resident_raw");
-  {
-    std::vector<store::Params> rows = Must(FinalRows(*conn), "read back");
-    f.raw_s = Must(RawInsert(*conn, rows), "raw insert");
-  }
-  if (Must(conn->QueryInt("SELECT COUNT(*) FROM resident_raw"), "count") != o.rows) {
-    Fail("raw insert", core::Error::Internal("row count"));
-  }
+  TimeRawInsert(*conn, o.rows, f);
   f.steps = TimeSteps(*app, csv, o.rows, per_building, buildings);
   Report(o, backend, f);
   auto [list_ms, pk_ms] = TimeListPages(*app, *conn, admin);
-  std::printf("list_residents %s residents=%lld limit=%lld ms_per_page=%.2f pk_page_ms=%.3f "
-              "ratio=%.0f (tier county, %d cores)\n",
-              backend.data(), static_cast<long long>(o.rows), static_cast<long long>(kListLimit),
-              list_ms, pk_ms, list_ms / pk_ms, CoreCount());
+  std::printf(
+      "list_residents %s residents=%lld limit=%lld ms_per_page=%.2f pk_page_ms=%.3f "
+      "ratio=%s (tier county, %d cores)\n",
+      backend.data(), static_cast<long long>(o.rows), static_cast<long long>(kListLimit), list_ms,
+      pk_ms, Ratio(list_ms / pk_ms).c_str(), CoreCount());
   return 0;
 }
 

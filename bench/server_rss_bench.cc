@@ -10,8 +10,9 @@
 // the same way in the same run. Client and server share the machine's cores.
 //
 //   server_rss_bench [--seconds S] [--residents-per-grid N] [--clients C]
-#include <atomic>
 #include <boost/json.hpp>
+
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -46,13 +47,12 @@ class ApiServer {
     http::ApiOptions options;
     options.openapi_json = std::string(http::OpenApiDocument());
     services_ = std::make_unique<http::ApiServices>(http::ApiServices{
-        a.db(), a.clock(), a.audit(), a.accounts(), a.tree(), a.residents(), a.party(),
-        a.units(), a.staff(), a.service_centers(), a.importer(), a.locator(), metrics_, options});
+        a.db(), a.clock(), a.audit(), a.accounts(), a.tree(), a.residents(), a.party(), a.units(),
+        a.staff(), a.service_centers(), a.importer(), a.locator(), metrics_, options});
     http::RegisterApi(router_, *services_);
     // The limit of the request rate: a handler that touches nothing.
-    router_.Add("GET", "/bench/noop", [](http::Request&) {
-      return http::Response::Text(200, "ok");
-    });
+    router_.Add("GET", "/bench/noop",
+                [](http::Request&) { return http::Response::Text(200, "ok"); });
     http::ServerOptions server_options;
     server_options.listen = "127.0.0.1:0";
     server_ = std::make_unique<http::Server>(server_options, router_, &metrics_);
@@ -70,9 +70,9 @@ class ApiServer {
 std::unique_ptr<http::TestClient> LoggedIn(uint16_t port) {
   auto client = std::make_unique<http::TestClient>(port);
   client->set_cookie_jar(true);
-  auto login = client->Send("POST", "/api/v1/session",
-                            std::string(R"({"username":"admin","password":")") +
-                                app::demo::kDemoPassword + R"("})");
+  auto login = client->Send(
+      "POST", "/api/v1/session",
+      std::string(R"({"username":"admin","password":")") + app::demo::kDemoPassword + R"("})");
   if (login.status != 200) Fail("login", core::Error::Internal(login.body));
   return client;
 }
@@ -117,6 +117,8 @@ double RequestRate(const std::vector<std::unique_ptr<http::TestClient>>& clients
 }
 
 Options ParseOptions(int argc, char** argv) {
+  CheckFlags(argc, argv, {"seconds", "residents-per-grid", "clients"},
+             "[--seconds S] [--residents-per-grid N] [--clients C]");
   Options o;
   o.seconds = std::stod(Flag(argc, argv, "seconds", "5"));
   o.residents_per_grid = std::stoi(Flag(argc, argv, "residents-per-grid", "60"));
@@ -137,20 +139,21 @@ std::unique_ptr<app::App> LoadCounty(const Options& o, const std::string& dir) {
   app::demo::DemoLoadOptions demo;
   demo.residents_per_grid = o.residents_per_grid;
   auto report = Must(app::demo::LoadDemo(*app, demo), "load demo");
-  std::printf("# demo county loaded in %.1f s: %lld org nodes, %lld residents, %lld party "
-              "members, %lld staff, %lld units\n",
-              load.Seconds(), static_cast<long long>(report.nodes),
-              static_cast<long long>(report.residents),
-              static_cast<long long>(report.party_members), static_cast<long long>(report.staff),
-              static_cast<long long>(report.units));
+  std::printf(
+      "# demo county loaded in %.1f s: %lld org nodes, %lld residents, %lld party "
+      "members, %lld staff, %lld units\n",
+      load.Seconds(), static_cast<long long>(report.nodes),
+      static_cast<long long>(report.residents), static_cast<long long>(report.party_members),
+      static_cast<long long>(report.staff), static_cast<long long>(report.units));
   return app;
 }
 
 void PrintMemory(const char* label, const Memory& baseline, const Memory& now) {
-  std::printf("%s rss_mib=%.1f peak_rss_mib=%.1f baseline_rss_mib=%.1f ratio=%.2f "
-              "(tier county, %d cores)\n",
-              label, now.rss_mib, now.peak_mib, baseline.rss_mib, now.rss_mib / baseline.rss_mib,
-              CoreCount());
+  std::printf(
+      "%s rss_mib=%.1f peak_rss_mib=%.1f baseline_rss_mib=%.1f ratio=%s "
+      "(tier county, %d cores)\n",
+      label, now.rss_mib, now.peak_mib, baseline.rss_mib,
+      Ratio(now.rss_mib / baseline.rss_mib).c_str(), CoreCount());
 }
 
 int Run(const Options& o, const Memory& baseline) {
@@ -174,10 +177,11 @@ int Run(const Options& o, const Memory& baseline) {
   double list_rate = RequestRate(clients, "/api/v1/residents?limit=50", o.seconds);
   double health_rate = RequestRate(clients, "/healthz", o.seconds);
   double noop_rate = RequestRate(clients, "/bench/noop", o.seconds);
-  std::printf("request_rate clients=%d residents_limit50_per_s=%.0f healthz_per_s=%.0f "
-              "noop_per_s=%.0f ratio=%.2f ratio_to_noop=%.2f (tier county, %d cores)\n",
-              o.clients, list_rate, health_rate, noop_rate, list_rate / health_rate,
-              list_rate / noop_rate, CoreCount());
+  std::printf(
+      "request_rate clients=%d residents_limit50_per_s=%.0f healthz_per_s=%.0f "
+      "noop_per_s=%.0f ratio=%s ratio_to_noop=%s (tier county, %d cores)\n",
+      o.clients, list_rate, health_rate, noop_rate, Ratio(list_rate / health_rate).c_str(),
+      Ratio(list_rate / noop_rate).c_str(), CoreCount());
   PrintMemory("server_rss after_load_test", baseline, ProcessMemory());
   return 0;
 }

@@ -24,34 +24,53 @@ class AccessMatrixTest : public ApiTest {
     //                      admin street sec  worker grid1 grid2 unit member resident
     return {
         {"GET", "/api/v1/me", "", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
-        {"GET", "/api/v1/org-nodes/" + Id(w_.grid_a2.id), "",
+        {"GET",
+         "/api/v1/org-nodes/" + Id(w_.grid_a2.id),
+         "",
          {200, 200, 200, 200, 404, 404, 200, 200, 404}},
-        {"GET", "/api/v1/org-nodes/" + Id(w_.grid_b1.id), "",
+        {"GET",
+         "/api/v1/org-nodes/" + Id(w_.grid_b1.id),
+         "",
          {200, 200, 404, 404, 404, 200, 200, 404, 404}},
         {"GET", "/api/v1/org-nodes?kind=grid", "", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
         {"GET", res + Id(w_.ra1.id), "", {200, 200, 200, 200, 200, 404, 403, 403, 200}},
         {"GET", res + Id(w_.rb1.id), "", {200, 200, 404, 404, 404, 200, 403, 403, 403}},
         {"GET", "/api/v1/residents", "", {200, 200, 200, 200, 200, 200, 403, 403, 403}},
-        {"GET", "/api/v1/residents?within=" + Id(w_.grid_b1.id), "",
+        {"GET",
+         "/api/v1/residents?within=" + Id(w_.grid_b1.id),
+         "",
          {200, 200, 404, 404, 404, 200, 403, 403, 403}},
         {"GET", res + Id(w_.ra1.id) + "/pii", "", {200, 403, 200, 200, 200, 404, 403, 403, 403}},
-        {"GET", "/api/v1/party-members/" + Id(w_.member.id), "",
+        {"GET",
+         "/api/v1/party-members/" + Id(w_.member.id),
+         "",
          {200, 200, 200, 200, 200, 404, 403, 200, 403}},
         {"GET", "/api/v1/party-members", "", {200, 200, 200, 200, 200, 200, 403, 403, 403}},
-        {"GET", "/api/v1/party-orgs/" + Id(w_.branch_a1.id), "",
+        {"GET",
+         "/api/v1/party-orgs/" + Id(w_.branch_a1.id),
+         "",
          {200, 200, 200, 200, 200, 404, 200, 200, 404}},
-        {"GET", "/api/v1/units/" + Id(w_.unit.id), "", {200, 200, 200, 200, 403, 403, 200, 403, 403}},
+        {"GET",
+         "/api/v1/units/" + Id(w_.unit.id),
+         "",
+         {200, 200, 200, 200, 403, 403, 200, 403, 403}},
         {"GET", "/api/v1/units", "", {200, 200, 200, 200, 403, 403, 200, 403, 403}},
         {"GET", "/api/v1/staff", "", {200, 200, 200, 200, 200, 200, 403, 403, 403}},
         {"GET", "/api/v1/staffing", "", {200, 200, 200, 200, 200, 200, 403, 403, 403}},
-        {"GET", "/api/v1/org-nodes/" + Id(w_.community_b.id) + "/staffing", "",
+        {"GET",
+         "/api/v1/org-nodes/" + Id(w_.community_b.id) + "/staffing",
+         "",
          {200, 200, 404, 404, 404, 404, 403, 403, 403}},
         {"GET", "/api/v1/exports/residents.csv", "", {200, 200, 200, 200, 200, 200, 403, 403, 403}},
         {"GET", "/api/v1/audit/verify", "", {200, 403, 403, 403, 403, 403, 403, 403, 403}},
-        {"PATCH", "/api/v1/org-nodes/" + Id(w_.grid_b1.id), R"({"name":"西关第一网格"})",
+        {"PATCH",
+         "/api/v1/org-nodes/" + Id(w_.grid_b1.id),
+         R"({"name":"西关第一网格"})",
          {200, 200, 404, 403, 403, 403, 403, 403, 403}},
-        {"POST", "/api/v1/units/" + Id(w_.unit.id) + "/pairings",
-         R"({"node_id":)" + Id(w_.community_b.id) + "}", {201, 409, 403, 403, 403, 403, 403, 403, 403}},
+        {"POST",
+         "/api/v1/units/" + Id(w_.unit.id) + "/pairings",
+         R"({"node_id":)" + Id(w_.community_b.id) + "}",
+         {201, 409, 403, 403, 403, 403, 403, 403, 403}},
     };
   }
 };
@@ -90,8 +109,8 @@ TEST_P(AccessMatrixTest, WritesLandOnlyInsideScope) {
   //                   admin street sec  worker grid1 grid2 unit member resident
   const unsigned into_b1[] = {201, 403, 422, 422, 422, 201, 403, 403, 403};
   for (size_t i = 0; i < Usernames().size(); ++i) {
-    std::string body = R"({"building_id":)" + Id(w_.building_b1.id) +
-                       R"(,"room":"9-90)" + std::to_string(i) + R"(","name":"新居民","id_number":")" +
+    std::string body = R"({"building_id":)" + Id(w_.building_b1.id) + R"(,"room":"9-90)" +
+                       std::to_string(i) + R"(","name":"新居民","id_number":")" +
                        IdNumber(100 + static_cast<int>(i)) + R"("})";
     auto response = As(Usernames()[i]).Send("POST", "/api/v1/residents", body);
     EXPECT_EQ(response.status, into_b1[i]) << Usernames()[i] << ": " << response.body;

@@ -50,9 +50,9 @@ void ApiTest::SetUp() {
   http::ApiOptions api_options;
   api_options.openapi_json = std::string(http::OpenApiDocument());
   api_options.import_max_bytes = 4 << 20;
-  services_.reset(new http::ApiServices{a.db(), a.clock(), a.audit(), a.accounts(), a.tree(),
-                                        a.residents(), a.party(), a.units(), a.staff(), a.service_centers(),
-                                        a.importer(), a.locator(), metrics_, api_options});
+  services_.reset(new http::ApiServices{
+      a.db(), a.clock(), a.audit(), a.accounts(), a.tree(), a.residents(), a.party(), a.units(),
+      a.staff(), a.service_centers(), a.importer(), a.locator(), metrics_, api_options});
   http::RegisterApi(router_, *services_);
   http::ServerOptions server_options;
   server_options.listen = "127.0.0.1:0";
@@ -93,8 +93,8 @@ void ApiTest::BuildWorld() {
   // Bootstrap the county admin, then act as them.
   auto& accounts = app_->accounts();
   auto account = [](std::string username, domain::Role role, int64_t scope) {
-    domain::NewAccount a{username, username, kPassword, role, scope,
-                         std::nullopt, std::nullopt, std::nullopt};
+    domain::NewAccount a{username, username,     kPassword,    role,
+                         scope,    std::nullopt, std::nullopt, std::nullopt};
     return a;
   };
   Must(accounts.CreateAccount(nullptr, account("admin", domain::Role::kCountyAdmin, w_.county.id)),
@@ -112,22 +112,27 @@ void ApiTest::BuildWorld() {
   w_.ra1 = resident(w_.building_a1, 1, "13800000001");
   w_.ra2 = resident(w_.building_a2, 2, "13800000002");
   w_.rb1 = resident(w_.building_b1, 3, "13800000003");
-  w_.branch_a1 = Must(app_->party().CreateOrg(
-                          admin, domain::NewPartyOrg{w_.grid_a1.id, std::nullopt,
-                                                     domain::PartyOrgKind::kGridBranch, "一网格党支部"}),
-                      "branch");
-  w_.unit = Must(app_->units().Create(admin, domain::NewUnit{w_.county.id,
-                                                             domain::UnitKind::kGovernment,
-                                                             "县住建局", std::nullopt, "", ""}),
-                 "unit");
+  w_.branch_a1 =
+      Must(app_->party().CreateOrg(
+               admin, domain::NewPartyOrg{w_.grid_a1.id, std::nullopt,
+                                          domain::PartyOrgKind::kGridBranch, "一网格党支部"}),
+           "branch");
+  w_.unit =
+      Must(app_->units().Create(admin, domain::NewUnit{w_.county.id, domain::UnitKind::kGovernment,
+                                                       "县住建局", std::nullopt, "", ""}),
+           "unit");
   Must(app_->units().Pair(admin, w_.unit.id, w_.community_a.id, std::nullopt), "pair");
   w_.plain_pii[IdNumber(4)] = "id";
   w_.plain_pii["13900000004"] = "phone";
-  w_.member = Must(app_->party().CreateMember(
-                       admin, domain::NewPartyMember{"党员四", IdNumber(4), "13900000004",
-                                                     w_.branch_a1.id, w_.unit.id,
-                                                     w_.community_a.id, std::nullopt,
-                                                     {"维修"}, false}),
+  w_.member = Must(app_->party().CreateMember(admin, domain::NewPartyMember{"党员四",
+                                                                            IdNumber(4),
+                                                                            "13900000004",
+                                                                            w_.branch_a1.id,
+                                                                            w_.unit.id,
+                                                                            w_.community_a.id,
+                                                                            std::nullopt,
+                                                                            {"维修"},
+                                                                            false}),
                    "member");
   struct Spec {
     const char* name;
@@ -156,9 +161,9 @@ http::TestClient& ApiTest::As(const std::string& username) {
   if (it != clients_.end()) return *it->second;
   auto client = std::make_unique<http::TestClient>(server_->port());
   client->set_cookie_jar(true);
-  auto login = client->Send("POST", "/api/v1/session",
-                            R"({"username":")" + username + R"(","password":")" + kPassword +
-                                R"("})");
+  auto login =
+      client->Send("POST", "/api/v1/session",
+                   R"({"username":")" + username + R"(","password":")" + kPassword + R"("})");
   EXPECT_EQ(login.status, 200u) << username << ": " << login.body;
   return *clients_.emplace(username, std::move(client)).first->second;
 }

@@ -3,9 +3,9 @@
 // per role, named like the demo accounts:
 //
 //   county 131022 ─ street S (street1) ─┬ community A (secretary1, worker1)
-//                                      │   ├ grid A1 (grid1) ─ building A1 ─ resident ra1 (resident1)
-//                                      │   └ grid A2         ─ building A2 ─ resident ra2
-//                                      └ community B
+//                                      │   ├ grid A1 (grid1) ─ building A1 ─ resident ra1
+//                                      (resident1) │   └ grid A2         ─ building A2 ─ resident
+//                                      ra2 └ community B
 //                                          └ grid B1 (grid2) ─ building B1 ─ resident rb1
 //   unit U paired with A (unit1); member M of A1's branch registered with A (member1)
 #pragma once

@@ -12,7 +12,8 @@ class SessionTest : public ApiTest {};
 
 TEST_P(SessionTest, LoginSetsHttpOnlyLaxCookieAndReturnsRoleAndScope) {
   auto client = Anonymous();
-  auto r = client->Send("POST", "/api/v1/session", R"({"username":"grid1","password":"civicgrid-demo"})");
+  auto r = client->Send("POST", "/api/v1/session",
+                        R"({"username":"grid1","password":"civicgrid-demo"})");
   ASSERT_EQ(r.status, 200u) << r.body;
   std::string cookie = r.Header("Set-Cookie");
   EXPECT_EQ(cookie.rfind("cg_session=", 0), 0u) << cookie;
@@ -38,7 +39,8 @@ TEST_P(SessionTest, MeNeedsASessionAndLogoutEndsIt) {
 TEST_P(SessionTest, WrongPasswordIs401AndRepeatedFailuresLock) {
   auto client = Anonymous();
   for (int i = 0; i < 5; ++i) {
-    auto r = client->Send("POST", "/api/v1/session", R"({"username":"worker1","password":"nope-nope"})");
+    auto r =
+        client->Send("POST", "/api/v1/session", R"({"username":"worker1","password":"nope-nope"})");
     EXPECT_EQ(r.status, 401u);
   }
   auto locked = client->Send("POST", "/api/v1/session",
@@ -64,14 +66,15 @@ TEST_P(SessionTest, PasswordChangeThenOldPasswordFails) {
                         R"({"old_password":"civicgrid-demo","new_password":"a-new-secret"})");
   EXPECT_EQ(ok.status, 204u) << ok.body;
   auto client = Anonymous();
-  EXPECT_EQ(client->Send("POST", "/api/v1/session",
-                         R"({"username":"member1","password":"civicgrid-demo"})")
-                .status,
-            401u);
-  EXPECT_EQ(client->Send("POST", "/api/v1/session",
-                         R"({"username":"member1","password":"a-new-secret"})")
-                .status,
-            200u);
+  EXPECT_EQ(
+      client
+          ->Send("POST", "/api/v1/session", R"({"username":"member1","password":"civicgrid-demo"})")
+          .status,
+      401u);
+  EXPECT_EQ(
+      client->Send("POST", "/api/v1/session", R"({"username":"member1","password":"a-new-secret"})")
+          .status,
+      200u);
 }
 
 TEST_P(SessionTest, BearerTokenActsAsItsAccount) {

@@ -45,9 +45,10 @@ TEST_P(ValidationTest, RefusedRequestsNameTheFieldAndWriteNothing) {
               "building_id");
   ExpectError(admin.Send("POST", "/api/v1/residents", R"({"building_id":1,)"), 400, "body");
   ExpectError(admin.Send("POST", "/api/v1/residents", "[1,2]"), 400, "body");
-  ExpectError(admin.Send("POST", "/api/v1/org-nodes",
-                         R"({"parent_id":999999,"kind":"grid","code":"131022001001009","name":"x"})"),
-              422, "parent_id");
+  ExpectError(
+      admin.Send("POST", "/api/v1/org-nodes",
+                 R"({"parent_id":999999,"kind":"grid","code":"131022001001009","name":"x"})"),
+      422, "parent_id");
   ExpectError(admin.Send("POST", "/api/v1/org-nodes",
                          R"({"parent_id":)" + std::to_string(w_.community_a.id) +
                              R"(,"kind":"galaxy","code":"131022001001009","name":"x"})"),
@@ -57,8 +58,10 @@ TEST_P(ValidationTest, RefusedRequestsNameTheFieldAndWriteNothing) {
                              R"(,"room":"1","name":"x","id_number":")" + IdNumber(52) +
                              R"(","flags":["flying"]})"),
               422, "flags");
-  std::string open_ring = R"({"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44]]]}})";
-  auto geometry = admin.Send("PATCH", "/api/v1/org-nodes/" + std::to_string(w_.grid_a1.id), open_ring);
+  std::string open_ring =
+      R"({"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44]]]}})";
+  auto geometry =
+      admin.Send("PATCH", "/api/v1/org-nodes/" + std::to_string(w_.grid_a1.id), open_ring);
   EXPECT_EQ(geometry.status, 422u) << geometry.body;
   EXPECT_EQ(geometry.Json().at("error").at("field").as_string().rfind("geometry", 0), 0u);
   ExpectError(admin.Send("GET", "/api/v1/residents?limit=abc"), 422, "limit");
@@ -91,23 +94,25 @@ TEST_P(ValidationTest, CsvWithOneBadRowImportsNothingAndNamesTheLine) {
   // The same file without the bad row goes in whole.
   std::string good = "姓名,身份证号,手机号,楼栋编码,房号\n张一," + IdNumber(60) + ",13700000060," +
                      w_.building_a1.code + ",2-201\n";
-  auto ok = As("admin").Send("POST", "/api/v1/imports/residents", good,
-                             {{"Content-Type", "text/csv"}});
+  auto ok =
+      As("admin").Send("POST", "/api/v1/imports/residents", good, {{"Content-Type", "text/csv"}});
   EXPECT_EQ(ok.status, 200u) << ok.body;
   EXPECT_EQ(Count("resident"), before[1] + 1);
 }
 
 TEST_P(ValidationTest, GeoJsonImportFeedsGridLookup) {
   auto& admin = As("admin");
-  std::string unclosed = R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":")" +
-                         w_.grid_a1.code +
-                         R"("},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44]]]}}]})";
+  std::string unclosed =
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":")" +
+      w_.grid_a1.code +
+      R"("},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44]]]}}]})";
   ExpectError(admin.Send("POST", "/api/v1/imports/grid-boundaries", unclosed), 422,
               "features[0].geometry.coordinates[0]");
   ExpectError(admin.Send("GET", "/api/v1/grid-lookup?lon=116.305&lat=39.435"), 404, "");
-  std::string closed = R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":")" +
-                       w_.grid_a1.code +
-                       R"("},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44],[116.30,39.43]]]}}]})";
+  std::string closed =
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":")" +
+      w_.grid_a1.code +
+      R"("},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44],[116.30,39.43]]]}}]})";
   auto imported = admin.Send("POST", "/api/v1/imports/grid-boundaries", closed);
   ASSERT_EQ(imported.status, 200u) << imported.body;
   auto found = As("resident1").Send("GET", "/api/v1/grid-lookup?lon=116.305&lat=39.435");

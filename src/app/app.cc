@@ -29,8 +29,8 @@ core::Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
     CG_ASSIGN_OR_RETURN(auto report, store::Migrate(*conn, domain::Migrations()));
     (void)report;
   }
-  std::string key_file = options.key_file.empty() ? DefaultKeyFile(options.db_url)
-                                                  : options.key_file;
+  std::string key_file =
+      options.key_file.empty() ? DefaultKeyFile(options.db_url) : options.key_file;
   CG_ASSIGN_OR_RETURN(core::PiiCipher cipher, core::PiiCipher::LoadOrCreate(key_file));
   std::unique_ptr<App> app(new App(std::move(db), std::move(cipher), options));
   CG_TRY(app->locator_.Reload());

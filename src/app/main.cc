@@ -19,7 +19,8 @@ using civicgrid::app::AppOptions;
 
 int Fail(const civicgrid::core::Error& error) {
   std::fprintf(stderr, "civicgrid: %s%s%s\n", error.message.c_str(),
-               error.field.empty() ? "" : " (", error.field.empty() ? "" : (error.field + ")").c_str());
+               error.field.empty() ? "" : " (",
+               error.field.empty() ? "" : (error.field + ")").c_str());
   return 1;
 }
 
@@ -152,7 +153,8 @@ int main(int argc, char** argv) {
   if (*exp) {
     auto caller = app->CallerFor(as);
     if (!caller.ok()) return Fail(caller.error());
-    if (export_what != "residents") return Fail(civicgrid::core::Error::Invalid("what", "只支持 residents"));
+    if (export_what != "residents")
+      return Fail(civicgrid::core::Error::Invalid("what", "只支持 residents"));
     auto csv = app->importer().ExportResidents(
         *caller, within > 0 ? std::optional<int64_t>(within) : std::nullopt);
     if (!csv.ok()) return Fail(csv.error());

@@ -27,10 +27,10 @@ int Serve(App& app, const ServeOptions& options) {
   http::ApiOptions api_options;
   api_options.secure_cookies = options.secure_cookies;
   api_options.openapi_json = std::string(http::OpenApiDocument());
-  http::ApiServices services{app.db(),    app.clock(),    app.audit(),     app.accounts(),
-                             app.tree(),  app.residents(), app.party(),    app.units(),
-                             app.staff(), app.service_centers(), app.importer(),  app.locator(),  metrics,
-                             api_options};
+  http::ApiServices services{
+      app.db(),        app.clock(),   app.audit(), app.accounts(), app.tree(),
+      app.residents(), app.party(),   app.units(), app.staff(),    app.service_centers(),
+      app.importer(),  app.locator(), metrics,     api_options};
   http::RegisterApi(router, services);
 
   http::ServerOptions server_options;

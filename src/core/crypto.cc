@@ -46,9 +46,8 @@ Status WriteKeyFile(const std::string& path, std::string_view raw) {
   out << kKeyFileMagic << HexEncode(raw) << "\n";
   out.close();
   if (!out) return Error::Internal("写入密钥文件失败 " + path);
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write,
-                               ec);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   return Ok();
 }
 
@@ -169,9 +168,8 @@ std::string PiiCipher::Encrypt(std::string_view plaintext) const {
   auto* dst = reinterpret_cast<unsigned char*>(out.data());
   randombytes_buf(dst, kNonce);
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(dst + kNonce, &written, U(plaintext),
-                                             plaintext.size(), nullptr, 0, nullptr, dst,
-                                             enc_key_.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(dst + kNonce, &written, U(plaintext), plaintext.size(),
+                                             nullptr, 0, nullptr, dst, enc_key_.data());
   out.resize(kNonce + written);
   return out;
 }

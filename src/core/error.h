@@ -16,15 +16,15 @@
 namespace civicgrid::core {
 
 enum class ErrorCode {
-  kInvalid,      // bad input: 400/422, names the field
-  kNotFound,     // absent or outside the caller's scope: 404
+  kInvalid,          // bad input: 400/422, names the field
+  kNotFound,         // absent or outside the caller's scope: 404
   kUnauthenticated,  // no or bad credentials: 401
-  kForbidden,    // authenticated but not allowed: 403
-  kConflict,     // state conflict (duplicate, version, not empty): 409
-  kTooLarge,     // body or file too large: 413
-  kLocked,       // account locked after repeated failures: 423
-  kUnavailable,  // database busy or down: 503
-  kInternal,     // a bug or an unexpected backend failure: 500
+  kForbidden,        // authenticated but not allowed: 403
+  kConflict,         // state conflict (duplicate, version, not empty): 409
+  kTooLarge,         // body or file too large: 413
+  kLocked,           // account locked after repeated failures: 423
+  kUnavailable,      // database busy or down: 503
+  kInternal,         // a bug or an unexpected backend failure: 500
 };
 
 // English machine code for an ErrorCode, e.g. "invalid", "not_found".
@@ -56,7 +56,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return data_.index() == 0; }
@@ -122,15 +122,16 @@ inline Status Ok() { return Status(); }
 // Propagates an error from an expression returning Result<...>/Status.
 #define CG_CONCAT_INNER(a, b) a##b
 #define CG_CONCAT(a, b) CG_CONCAT_INNER(a, b)
-#define CG_TRY(expr)                                        \
-  do {                                                      \
-    auto&& cg_try_result_ = (expr);                         \
-    if (!cg_try_result_.ok()) {                             \
-      return std::move(cg_try_result_).error();             \
-    }                                                       \
+#define CG_TRY(expr)                            \
+  do {                                          \
+    auto&& cg_try_result_ = (expr);             \
+    if (!cg_try_result_.ok()) {                 \
+      return std::move(cg_try_result_).error(); \
+    }                                           \
   } while (false)
 // Assigns the value of a Result<T> expression to `lhs` or returns its error.
-#define CG_ASSIGN_OR_RETURN(lhs, expr) CG_ASSIGN_OR_RETURN_IMPL(CG_CONCAT(cg_r_, __LINE__), lhs, expr)
+#define CG_ASSIGN_OR_RETURN(lhs, expr) \
+  CG_ASSIGN_OR_RETURN_IMPL(CG_CONCAT(cg_r_, __LINE__), lhs, expr)
 #define CG_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) {                               \

@@ -37,8 +37,8 @@ char IdNumberCheckChar(std::string_view first17) {
 Status ValidateIdNumber(std::string_view id, std::string_view field) {
   std::string f(field);
   if (id.size() != kIdLength) return Error::Invalid(f, "身份证号码应为 18 位");
-  if (!AllDigits(id.substr(0, 17)) || !(std::isdigit(static_cast<unsigned char>(id[17])) ||
-                                        id[17] == 'X')) {
+  if (!AllDigits(id.substr(0, 17)) ||
+      !(std::isdigit(static_cast<unsigned char>(id[17])) || id[17] == 'X')) {
     return Error::Invalid(f, "身份证号码前 17 位应为数字，末位为数字或 X");
   }
   if (id[0] == '0') return Error::Invalid(f, "身份证号码的行政区划代码无效");

@@ -36,16 +36,16 @@ struct Blob {
 // A bound parameter or a column value.
 class Value {
  public:
-  Value() = default;  // NULL
-  Value(std::nullopt_t) {}                         // NOLINT(google-explicit-constructor)
-  Value(int v) : v_(int64_t{v}) {}                 // NOLINT(google-explicit-constructor)
-  Value(int64_t v) : v_(v) {}                      // NOLINT(google-explicit-constructor)
-  Value(bool v) : v_(int64_t{v ? 1 : 0}) {}        // NOLINT(google-explicit-constructor)
-  Value(double v) : v_(v) {}                       // NOLINT(google-explicit-constructor)
-  Value(std::string v) : v_(std::move(v)) {}       // NOLINT(google-explicit-constructor)
+  Value() = default;                                 // NULL
+  Value(std::nullopt_t) {}                           // NOLINT(google-explicit-constructor)
+  Value(int v) : v_(int64_t{v}) {}                   // NOLINT(google-explicit-constructor)
+  Value(int64_t v) : v_(v) {}                        // NOLINT(google-explicit-constructor)
+  Value(bool v) : v_(int64_t{v ? 1 : 0}) {}          // NOLINT(google-explicit-constructor)
+  Value(double v) : v_(v) {}                         // NOLINT(google-explicit-constructor)
+  Value(std::string v) : v_(std::move(v)) {}         // NOLINT(google-explicit-constructor)
   Value(std::string_view v) : v_(std::string(v)) {}  // NOLINT(google-explicit-constructor)
-  Value(const char* v) : v_(std::string(v)) {}     // NOLINT(google-explicit-constructor)
-  Value(Blob v) : v_(std::move(v)) {}              // NOLINT(google-explicit-constructor)
+  Value(const char* v) : v_(std::string(v)) {}       // NOLINT(google-explicit-constructor)
+  Value(Blob v) : v_(std::move(v)) {}                // NOLINT(google-explicit-constructor)
   template <typename T>
   Value(const std::optional<T>& v) {  // NOLINT(google-explicit-constructor)
     if (v) *this = Value(*v);
@@ -56,8 +56,8 @@ class Value {
   bool is_real() const { return v_.index() == 2; }
   bool is_text() const { return v_.index() == 3; }
   bool is_blob() const { return v_.index() == 4; }
-  int64_t AsInt() const;             // ints, reals (truncated) and numeric text
-  double AsReal() const;             // reals, ints and numeric text
+  int64_t AsInt() const;              // ints, reals (truncated) and numeric text
+  double AsReal() const;              // reals, ints and numeric text
   const std::string& AsText() const;  // text or blob bytes; "" for NULL
   std::string ToString() const;       // for diagnostics
 

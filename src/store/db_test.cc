@@ -36,7 +36,8 @@ TEST_P(DbTest, RoundTripsEveryValueType) {
       "INSERT INTO item (name, qty, price, data) VALUES ($1, $2, $3, $4) RETURNING id",
       {"固安县'网格\"", int64_t{9007199254740993}, 2.5, Blob{bytes}});
   ASSERT_TRUE(id.ok()) << id.error().message;
-  auto row = (*conn)->QueryOne("SELECT name, qty, price, data, NULL FROM item WHERE id = $1", {*id});
+  auto row =
+      (*conn)->QueryOne("SELECT name, qty, price, data, NULL FROM item WHERE id = $1", {*id});
   ASSERT_TRUE(row.ok()) << row.error().message;
   EXPECT_EQ(row->Text(0), "固安县'网格\"");
   EXPECT_EQ(row->Int(1), 9007199254740993);

@@ -29,9 +29,9 @@ Status ApplyOne(Connection& conn, const Migration& m) {
   CG_ASSIGN_OR_RETURN(auto tx, Transaction::Begin(conn));
   CG_TRY(conn.LockKey(kMigrationLockKey));
   // Another process may have applied it while we waited for the lock.
-  CG_ASSIGN_OR_RETURN(int64_t seen, conn.QueryInt(
-                                        "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
-                                        {m.version}));
+  CG_ASSIGN_OR_RETURN(
+      int64_t seen,
+      conn.QueryInt("SELECT COUNT(*) FROM schema_migrations WHERE version = $1", {m.version}));
   if (seen > 0) return core::Ok();
   const std::string& sql =
       conn.backend() == Backend::kPostgres && !m.postgres_sql.empty() ? m.postgres_sql : m.sql;

@@ -1,6 +1,5 @@
 #include "store/pool.h"
 
-
 namespace civicgrid::store {
 
 PooledConnection::~PooledConnection() {

@@ -72,7 +72,8 @@ class Loader {
     CG_ASSIGN_OR_RETURN(ids_.county, Node(std::nullopt, OrgKind::kCounty, plan_.county.code,
                                           plan_.county.name, nullptr));
     for (const auto& s : plan_.streets) {
-      CG_ASSIGN_OR_RETURN(int64_t id, Node(ids_.county, OrgKind::kStreet, s.code, s.name, &s.boundary));
+      CG_ASSIGN_OR_RETURN(int64_t id,
+                          Node(ids_.county, OrgKind::kStreet, s.code, s.name, &s.boundary));
       ids_.streets.push_back(id);
     }
     for (const auto& c : plan_.communities) {
@@ -107,11 +108,11 @@ class Loader {
   core::Status Units(const Caller& admin) {
     for (const auto& u : plan_.units) {
       CG_ASSIGN_OR_RETURN(auto kind, domain::ParseUnitKind(UnitKindName(u.kind), "kind"));
-      CG_ASSIGN_OR_RETURN(int64_t id, app_.units().Insert(conn_, admin,
-                                                          domain::NewUnit{ids_.county, kind, u.name,
-                                                                          u.credit_code, u.address,
-                                                                          u.contact_name},
-                                                          "units"));
+      CG_ASSIGN_OR_RETURN(
+          int64_t id, app_.units().Insert(conn_, admin,
+                                          domain::NewUnit{ids_.county, kind, u.name, u.credit_code,
+                                                          u.address, u.contact_name},
+                                          "units"));
       ids_.units.push_back(id);
     }
     for (const auto& p : plan_.pairings) {
@@ -129,9 +130,10 @@ class Loader {
       CG_ASSIGN_OR_RETURN(auto kind, domain::ParsePartyOrgKind(PartyOrgKindName(o.kind), "kind"));
       std::optional<int64_t> parent;
       if (o.parent >= 0) parent = ids_.party_orgs[o.parent];
-      CG_ASSIGN_OR_RETURN(int64_t id, app_.party().InsertOrg(
-                                          conn_, admin,
-                                          domain::NewPartyOrg{ids_.Node(o.node), parent, kind, o.name}));
+      CG_ASSIGN_OR_RETURN(
+          int64_t id,
+          app_.party().InsertOrg(conn_, admin,
+                                 domain::NewPartyOrg{ids_.Node(o.node), parent, kind, o.name}));
       ids_.party_orgs.push_back(id);
     }
     return core::Ok();
@@ -139,11 +141,11 @@ class Loader {
 
   core::Status Centers(const Caller& admin) {
     for (const auto& c : plan_.service_centers) {
-      CG_ASSIGN_OR_RETURN(int64_t id, app_.service_centers().Insert(
-                                          conn_, admin,
-                                          domain::NewServiceCenter{ids_.communities[c.community],
-                                                                   c.name, c.floor_area_m2,
-                                                                   c.location, c.facilities}));
+      CG_ASSIGN_OR_RETURN(int64_t id,
+                          app_.service_centers().Insert(
+                              conn_, admin,
+                              domain::NewServiceCenter{ids_.communities[c.community], c.name,
+                                                       c.floor_area_m2, c.location, c.facilities}));
       (void)id;
     }
     return core::Ok();
@@ -152,7 +154,8 @@ class Loader {
   core::Status People(const Caller& admin) {
     auto& residents = app_.residents();
     for (const auto& h : plan_.households) {
-      CG_ASSIGN_OR_RETURN(int64_t id, residents.Household(conn_, ids_.buildings[h.building], h.room));
+      CG_ASSIGN_OR_RETURN(int64_t id,
+                          residents.Household(conn_, ids_.buildings[h.building], h.room));
       ids_.households.push_back(id);
     }
     int64_t total = static_cast<int64_t>(plan_.residents.size() + plan_.party_members.size());
@@ -165,12 +168,13 @@ class Loader {
       if (r.low_income) flags.emplace_back("low_income");
       if (r.veteran) flags.emplace_back("veteran");
       CG_ASSIGN_OR_RETURN(int64_t bits, domain::ParseResidentFlags(flags, "flags"));
-      CG_ASSIGN_OR_RETURN(domain::ResidentRecord rec,
-                          residents.Validate(domain::NewResident{ids_.buildings[h.building], h.room,
-                                                                 r.name, r.id_number, r.phone, bits},
-                                             "residents"));
-      CG_ASSIGN_OR_RETURN(int64_t id,
-                          residents.InsertRow(conn_, rec, ids_.households[r.household], "residents"));
+      CG_ASSIGN_OR_RETURN(
+          domain::ResidentRecord rec,
+          residents.Validate(domain::NewResident{ids_.buildings[h.building], h.room, r.name,
+                                                 r.id_number, r.phone, bits},
+                             "residents"));
+      CG_ASSIGN_OR_RETURN(
+          int64_t id, residents.InsertRow(conn_, rec, ids_.households[r.household], "residents"));
       ids_.residents.push_back(id);
       progress_.Update(++done, total);
     }
@@ -183,8 +187,9 @@ class Loader {
         residence = ids_.communities[m.community];
         registered_on = core::FormatDate(*m.registered_on);
       }
-      domain::NewPartyMember member{r.name,    r.id_number,   r.phone,  ids_.party_orgs[m.party_org],
-                                    unit,      residence,     registered_on, m.skills, m.mobile};
+      domain::NewPartyMember member{
+          r.name,        r.id_number, r.phone, ids_.party_orgs[m.party_org], unit, residence,
+          registered_on, m.skills,    m.mobile};
       CG_ASSIGN_OR_RETURN(auto rec, app_.party().Validate(member, "party_members"));
       CG_ASSIGN_OR_RETURN(int64_t id, app_.party().Insert(conn_, admin, rec, "party_members"));
       ids_.members.push_back(id);
@@ -201,35 +206,41 @@ class Loader {
       for (int i : g.grids) grids.push_back(ids_.grids[i]);
       CG_ASSIGN_OR_RETURN(
           int64_t id,
-          app_.staff().Insert(conn_, admin,
-                              domain::NewStaff{StaffKind::kGridWorker,
-                                               g.full_time ? Employment::kFullTime
-                                                           : Employment::kPartTime,
-                                               ids_.communities[g.community], g.name, g.phone,
-                                               std::nullopt, grids},
-                              "grid_workers"));
+          app_.staff().Insert(
+              conn_, admin,
+              domain::NewStaff{StaffKind::kGridWorker,
+                               g.full_time ? Employment::kFullTime : Employment::kPartTime,
+                               ids_.communities[g.community], g.name, g.phone, std::nullopt, grids},
+              "grid_workers"));
       ids_.grid_workers.push_back(id);
     }
     for (const auto& w : plan_.community_workers) {
-      CG_ASSIGN_OR_RETURN(int64_t id, app_.staff().Insert(
-                                          conn_, admin,
-                                          domain::NewStaff{StaffKind::kCommunityWorker,
-                                                           Employment::kNone,
-                                                           ids_.communities[w.community], w.name,
-                                                           w.phone, std::nullopt, {}},
-                                          "community_workers"));
+      CG_ASSIGN_OR_RETURN(int64_t id,
+                          app_.staff().Insert(conn_, admin,
+                                              domain::NewStaff{StaffKind::kCommunityWorker,
+                                                               Employment::kNone,
+                                                               ids_.communities[w.community],
+                                                               w.name,
+                                                               w.phone,
+                                                               std::nullopt,
+                                                               {}},
+                                              "community_workers"));
       ids_.community_workers.push_back(id);
     }
     for (const auto& c : plan_.chiefs) {
       const PlanResident& r = plan_.residents[c.resident];
       StaffKind kind =
           c.node.kind == NodeKind::kBuilding ? StaffKind::kBuildingChief : StaffKind::kStreetChief;
-      CG_ASSIGN_OR_RETURN(int64_t id, app_.staff().Insert(
-                                          conn_, admin,
-                                          domain::NewStaff{kind, Employment::kNone,
-                                                           ids_.Node(c.node), r.name, r.phone,
-                                                           ids_.residents[c.resident], {}},
-                                          "chiefs"));
+      CG_ASSIGN_OR_RETURN(int64_t id,
+                          app_.staff().Insert(conn_, admin,
+                                              domain::NewStaff{kind,
+                                                               Employment::kNone,
+                                                               ids_.Node(c.node),
+                                                               r.name,
+                                                               r.phone,
+                                                               ids_.residents[c.resident],
+                                                               {}},
+                                              "chiefs"));
       (void)id;
     }
     return core::Ok();
@@ -245,8 +256,8 @@ class Loader {
 core::Status CreateAccounts(App& app, const DemoPlan& plan, const Ids& ids) {
   for (const PlanAccount& a : plan.accounts) {
     CG_ASSIGN_OR_RETURN(domain::Role role, domain::ParseRole(a.role, "role"));
-    domain::NewAccount account{a.username, a.display_name, kDemoPassword, role,
-                               ids.Node(a.scope), std::nullopt, std::nullopt, std::nullopt};
+    domain::NewAccount account{a.username,        a.display_name, kDemoPassword, role,
+                               ids.Node(a.scope), std::nullopt,   std::nullopt,  std::nullopt};
     if (a.unit >= 0) account.unit_id = ids.units[a.unit];
     if (a.party_member >= 0) account.party_member_id = ids.members[a.party_member];
     if (a.resident >= 0) account.resident_id = ids.residents[a.resident];
@@ -268,12 +279,12 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
         report.skipped = true;
         return report;
       }
-      return core::Error::Conflict("数据库已有组织数据；演示数据只能装入空库（或加 --if-empty 跳过）",
-                                   "db");
+      return core::Error::Conflict(
+          "数据库已有组织数据；演示数据只能装入空库（或加 --if-empty 跳过）", "db");
     }
   }
-  CG_ASSIGN_OR_RETURN(DemoPlan plan,
-                      MakePlan(DemoOptions{options.profile, options.seed, options.residents_per_grid}));
+  CG_ASSIGN_OR_RETURN(DemoPlan plan, MakePlan(DemoOptions{options.profile, options.seed,
+                                                          options.residents_per_grid}));
   Ids ids;
   {
     CG_ASSIGN_OR_RETURN(auto conn, app.db().Acquire());
@@ -290,19 +301,20 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
   }
   CG_TRY(CreateAccounts(app, plan, ids));
   CG_TRY(app.locator().Reload());
-  report.nodes = static_cast<int64_t>(1 + ids.streets.size() + ids.communities.size() +
-                                      ids.grids.size() + ids.buildings.size() +
-                                      ids.compounds.size() + ids.back_streets.size());
+  report.nodes =
+      static_cast<int64_t>(1 + ids.streets.size() + ids.communities.size() + ids.grids.size() +
+                           ids.buildings.size() + ids.compounds.size() + ids.back_streets.size());
   report.residents = static_cast<int64_t>(ids.residents.size());
   report.party_members = static_cast<int64_t>(ids.members.size());
   report.staff = static_cast<int64_t>(ids.grid_workers.size() + ids.community_workers.size());
   report.units = static_cast<int64_t>(ids.units.size());
-  std::fprintf(stderr,
-               "演示县已生成：%lld 个组织节点，%lld 名居民，%lld 名党员，%lld 名网格员和社区工作者，"
-               "%lld 个驻区单位\n",
-               static_cast<long long>(report.nodes), static_cast<long long>(report.residents),
-               static_cast<long long>(report.party_members), static_cast<long long>(report.staff),
-               static_cast<long long>(report.units));
+  std::fprintf(
+      stderr,
+      "演示县已生成：%lld 个组织节点，%lld 名居民，%lld 名党员，%lld 名网格员和社区工作者，"
+      "%lld 个驻区单位\n",
+      static_cast<long long>(report.nodes), static_cast<long long>(report.residents),
+      static_cast<long long>(report.party_members), static_cast<long long>(report.staff),
+      static_cast<long long>(report.units));
   return report;
 }
 
@@ -312,7 +324,8 @@ void PrintDemoAccounts(App& app) {
   auto rows = (*conn)->Query(
       "SELECT a.username, a.role, CASE WHEN n.kind IN ('grid', 'building') THEN p.name || ' ' || "
       "n.name ELSE n.name END FROM account a JOIN org_node n ON n.id = a.scope_node_id LEFT JOIN "
-      "org_node p ON p.id = n.parent_id WHERE a.username IN ('admin', 'street1', 'secretary1', 'worker1', 'grid1', 'grid2', "
+      "org_node p ON p.id = n.parent_id WHERE a.username IN ('admin', 'street1', 'secretary1', "
+      "'worker1', 'grid1', 'grid2', "
       "'unit1', 'member1', 'resident1') ORDER BY a.id");
   if (!rows.ok() || rows->empty()) return;
   std::fprintf(stderr, "\n演示账号（密码均为 %s）：\n", kDemoPassword);

@@ -12,9 +12,7 @@ Error Unauthenticated(std::string message = "未登录或会话已过期") {
   return Error{ErrorCode::kUnauthenticated, std::move(message), {}};
 }
 
-Error BadCredentials() {
-  return Error{ErrorCode::kUnauthenticated, "用户名或密码错误", {}};
-}
+Error BadCredentials() { return Error{ErrorCode::kUnauthenticated, "用户名或密码错误", {}}; }
 
 core::Status ValidateUsername(std::string_view username) {
   if (username.size() < 3 || username.size() > 64) {
@@ -187,8 +185,8 @@ core::Result<int64_t> AccountService::CreateAccount(const Caller* creator,
       "INSERT INTO account (username, display_name, password_hash, role, scope_node_id, unit_id, "
       "party_member_id, resident_id, created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, "
       "$6, $7, $8, $9, $9) RETURNING id",
-      {account.username, account.display_name, hash, RoleName(account.role),
-       account.scope_node_id, account.unit_id, account.party_member_id, account.resident_id, now});
+      {account.username, account.display_name, hash, RoleName(account.role), account.scope_node_id,
+       account.unit_id, account.party_member_id, account.resident_id, now});
   if (!id.ok() && id.error().code == ErrorCode::kConflict) {
     return Error::Conflict("用户名已存在", "username");
   }
@@ -217,8 +215,8 @@ core::Status AccountService::ChangePassword(const Caller& caller, std::string_vi
                                             "password_changed_at = $2 WHERE id = $3",
                                             {*hash, clock_.NowMs(), caller.account_id}));
   // Other sessions end with the old password.
-  CG_ASSIGN_OR_RETURN(auto m, conn->Execute("DELETE FROM session WHERE account_id = $1",
-                                            {caller.account_id}));
+  CG_ASSIGN_OR_RETURN(
+      auto m, conn->Execute("DELETE FROM session WHERE account_id = $1", {caller.account_id}));
   (void)n;
   (void)m;
   CG_TRY(audit_.Append(*conn, caller, "account.password", "account", caller.account_id, ""));
@@ -230,16 +228,17 @@ core::Result<std::string> AccountService::CreateApiToken(const Caller& caller,
                                                          std::optional<int64_t> expires_at_ms) {
   if (name.empty() || name.size() > 100) return Error::Invalid("name", "令牌名称应为 1–100 个字符");
   int64_t now = clock_.NowMs();
-  if (expires_at_ms && *expires_at_ms <= now) return Error::Invalid("expires_at", "过期时间应晚于现在");
+  if (expires_at_ms && *expires_at_ms <= now)
+    return Error::Invalid("expires_at", "过期时间应晚于现在");
   std::string token = "cg_" + core::RandomToken();
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
-  CG_ASSIGN_OR_RETURN(int64_t id,
-                      conn->QueryInt("INSERT INTO api_token (account_id, name, token_hash, "
-                                     "created_at, expires_at) VALUES ($1, $2, $3, $4, $5) "
-                                     "RETURNING id",
-                                     {caller.account_id, name, core::Sha256Hex(token), now,
-                                      expires_at_ms}));
+  CG_ASSIGN_OR_RETURN(
+      int64_t id,
+      conn->QueryInt("INSERT INTO api_token (account_id, name, token_hash, "
+                     "created_at, expires_at) VALUES ($1, $2, $3, $4, $5) "
+                     "RETURNING id",
+                     {caller.account_id, name, core::Sha256Hex(token), now, expires_at_ms}));
   CG_TRY(audit_.Append(*conn, caller, "token.create", "api_token", id, std::string(name)));
   CG_TRY(tx.Commit());
   return token;
@@ -251,8 +250,8 @@ core::Result<AccountView> AccountService::Describe(const Caller& caller) {
                       conn->QueryOne("SELECT a.display_name, n.name, n.kind FROM account a JOIN "
                                      "org_node n ON n.id = a.scope_node_id WHERE a.id = $1",
                                      {caller.account_id}));
-  return AccountView{caller.account_id, caller.username, row.Text(0),  caller.role,
-                     caller.scope_node_id, row.Text(1), row.Text(2)};
+  return AccountView{caller.account_id,    caller.username, row.Text(0), caller.role,
+                     caller.scope_node_id, row.Text(1),     row.Text(2)};
 }
 
 core::Result<Caller> AccountService::CallerForUsername(std::string_view username) {

@@ -17,11 +17,11 @@
 namespace civicgrid::domain {
 
 struct AccountOptions {
-  core::PasswordOptions password;            // argon2id cost and length rules
+  core::PasswordOptions password;                  // argon2id cost and length rules
   int64_t session_ttl_ms = 12 * core::kMsPerHour;  // a session lives this long
-  int lock_after_failures = 5;               // consecutive failures before a lock
-  int64_t first_lock_ms = core::kMsPerMinute;  // doubled on each further failure
-  int64_t max_lock_ms = core::kMsPerHour;      // the longest lock
+  int lock_after_failures = 5;                     // consecutive failures before a lock
+  int64_t first_lock_ms = core::kMsPerMinute;      // doubled on each further failure
+  int64_t max_lock_ms = core::kMsPerHour;          // the longest lock
 };
 
 struct NewAccount {

@@ -95,8 +95,9 @@ TEST_P(AccountServiceTest, ApiTokensAuthenticateUntilExpiry) {
 
 TEST_P(AccountServiceTest, AdminCreatesAccountsOnlyInsideScope) {
   Caller street_admin = As(Role::kStreetAdmin, tree_.street);
-  NewAccount a{"sec9", "书记", "civicgrid-demo", Role::kCommunitySecretary, tree_.community_a.id,
-               std::nullopt, std::nullopt, std::nullopt};
+  NewAccount a{
+      "sec9",       "书记",       "civicgrid-demo", Role::kCommunitySecretary, tree_.community_a.id,
+      std::nullopt, std::nullopt, std::nullopt};
   EXPECT_EQ(accounts_->CreateAccount(&street_admin, a).error().code, core::ErrorCode::kForbidden);
   Caller secretary_b = As(Role::kCountyAdmin, tree_.community_b);
   EXPECT_EQ(accounts_->CreateAccount(&secretary_b, a).error().field, "scope_node_id");

@@ -12,8 +12,8 @@ constexpr std::string_view kColumns =
     "hash";
 
 AuditEntry FromRow(const store::Row& row) {
-  return AuditEntry{row.Int(0),  row.Int(1),  row.Int(2),  row.Text(3), row.Text(4),
-                    row.Int(5),  row.Text(6), row.Text(7), row.Text(8), row.Text(9)};
+  return AuditEntry{row.Int(0), row.Int(1),  row.Int(2),  row.Text(3), row.Text(4),
+                    row.Int(5), row.Text(6), row.Text(7), row.Text(8), row.Text(9)};
 }
 
 void AppendField(std::string& out, std::string_view value) {
@@ -53,12 +53,12 @@ core::Status AuditLog::Append(store::Connection& conn, const Caller& caller,
   e.detail = detail;
   e.request_id = caller.request_id;
   e.hash = ComputeHash(e);
-  CG_ASSIGN_OR_RETURN(int64_t n,
-                      conn.Execute("INSERT INTO audit_log (seq, at_ms, account_id, action, "
-                                   "subject_type, subject_id, detail, request_id, prev_hash, hash) "
-                                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                                   {e.seq, e.at_ms, e.account_id, e.action, e.subject_type,
-                                    e.subject_id, e.detail, e.request_id, e.prev_hash, e.hash}));
+  CG_ASSIGN_OR_RETURN(
+      int64_t n, conn.Execute("INSERT INTO audit_log (seq, at_ms, account_id, action, "
+                              "subject_type, subject_id, detail, request_id, prev_hash, hash) "
+                              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                              {e.seq, e.at_ms, e.account_id, e.action, e.subject_type, e.subject_id,
+                               e.detail, e.request_id, e.prev_hash, e.hash}));
   (void)n;
   return core::Ok();
 }
@@ -73,9 +73,12 @@ core::Result<AuditVerifyReport> AuditLog::Verify(store::Connection& conn) const 
     for (const AuditEntry& e : batch) {
       ++report.entries;
       std::string problem;
-      if (e.seq != after + 1) problem = "序号不连续（缺失记录）";
-      else if (e.prev_hash != prev) problem = "前序哈希不匹配（记录被删除或篡改）";
-      else if (ComputeHash(e) != e.hash) problem = "记录哈希不匹配（内容被篡改）";
+      if (e.seq != after + 1)
+        problem = "序号不连续（缺失记录）";
+      else if (e.prev_hash != prev)
+        problem = "前序哈希不匹配（记录被删除或篡改）";
+      else if (ComputeHash(e) != e.hash)
+        problem = "记录哈希不匹配（内容被篡改）";
       if (!problem.empty()) {
         report.ok = false;
         report.first_bad_seq = e.seq;

@@ -25,15 +25,15 @@ enum class Role {
 };
 
 enum class Permission {
-  kOrgRead,       // read the org tree within scope
-  kOrgWrite,      // create, rename, move, delete org nodes below scope
-  kPeopleRead,    // list and read residents, members, staff within scope
-  kPeopleWrite,   // create and import people within scope
-  kPiiReveal,     // read unmasked ID numbers and phones (audited)
-  kUnitsRead,     // read units and pairings within scope
-  kUnitsWrite,    // create units and pairings
-  kAccountsAdmin, // create accounts below scope
-  kAuditRead,     // read and verify the audit log
+  kOrgRead,        // read the org tree within scope
+  kOrgWrite,       // create, rename, move, delete org nodes below scope
+  kPeopleRead,     // list and read residents, members, staff within scope
+  kPeopleWrite,    // create and import people within scope
+  kPiiReveal,      // read unmasked ID numbers and phones (audited)
+  kUnitsRead,      // read units and pairings within scope
+  kUnitsWrite,     // create units and pairings
+  kAccountsAdmin,  // create accounts below scope
+  kAuditRead,      // read and verify the audit log
 };
 
 std::string_view RoleName(Role role);

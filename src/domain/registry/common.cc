@@ -29,6 +29,18 @@ SealedPii SealPhone(const core::PiiCipher& cipher, const std::string& normalized
                    core::MaskPhone(normalized)};
 }
 
+core::Result<PathRange> WithinScope(store::Connection& conn, const Caller& caller,
+                                    std::optional<int64_t> within) {
+  PathRange range = caller.Scope();
+  if (!within) return range;
+  CG_ASSIGN_OR_RETURN(store::Rows base,
+                      conn.Query("SELECT path FROM org_node WHERE id = $1 AND path >= $2 AND "
+                                 "path < $3",
+                                 {*within, range.lo, range.hi}));
+  if (base.empty()) return core::Error::NotFound("节点不存在");
+  return SubtreeRange(base[0].Text(0));
+}
+
 core::Result<std::string> CleanName(std::string_view raw, std::string_view field,
                                     size_t max_chars) {
   while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
@@ -40,7 +52,8 @@ core::Result<std::string> CleanName(std::string_view raw, std::string_view field
     if ((c & 0xC0) != 0x80) ++chars;  // count lead bytes only
   }
   if (chars > max_chars) {
-    return core::Error::Invalid(std::string(field), "过长（最多 " + std::to_string(max_chars) + " 个字）");
+    return core::Error::Invalid(std::string(field),
+                                "过长（最多 " + std::to_string(max_chars) + " 个字）");
   }
   return std::string(raw);
 }

@@ -9,6 +9,7 @@
 
 #include "core/crypto.h"
 #include "core/error.h"
+#include "domain/access/caller.h"
 #include "store/db.h"
 
 namespace civicgrid::domain {
@@ -50,6 +51,11 @@ struct SealedPii {
 
 SealedPii SealIdNumber(const core::PiiCipher& cipher, const std::string& normalized);
 SealedPii SealPhone(const core::PiiCipher& cipher, const std::string& normalized);
+
+// The caller's scope, narrowed to the subtree of `within` when given; a
+// `within` node outside the scope does not exist (NotFound).
+core::Result<PathRange> WithinScope(store::Connection& conn, const Caller& caller,
+                                    std::optional<int64_t> within);
 
 // Trims and checks a required display name (1..max_chars characters, counted
 // as Unicode code points so 60 means 60 Chinese characters too; no control

@@ -34,8 +34,8 @@ class Table {
       auto index = header.Find(c.name);
       if (!index) index = header.Find(c.zh);
       if (!index && c.required) {
-        return Error::Invalid(std::string(c.name),
-                              "缺少必填列 " + std::string(c.name) + "（" + std::string(c.zh) + "）");
+        return Error::Invalid(std::string(c.name), "缺少必填列 " + std::string(c.name) + "（" +
+                                                       std::string(c.zh) + "）");
       }
       t.index_[std::string(c.name)] = index;
     }
@@ -84,7 +84,8 @@ class IssueList {
 // Resolves node codes to ids within the caller's scope, with a cache.
 class CodeResolver {
  public:
-  CodeResolver(store::Connection& conn, const Caller& caller) : conn_(conn), scope_(caller.Scope()) {}
+  CodeResolver(store::Connection& conn, const Caller& caller)
+      : conn_(conn), scope_(caller.Scope()) {}
   core::Result<std::optional<int64_t>> Find(const std::string& code, std::string_view kind) {
     std::string key = std::string(kind) + ":" + code;
     auto it = cache_.find(key);
@@ -120,13 +121,12 @@ void Progress(const ImportOptions& options, int64_t done, int64_t total) {
 core::Result<ImportReport> Importer::ImportResidents(const Caller& caller, std::string_view bytes,
                                                      const ImportOptions& options) {
   CG_TRY(caller.Require(Permission::kPeopleWrite));
-  CG_ASSIGN_OR_RETURN(Table table,
-                      Table::Parse(bytes, {{"name", "姓名", true},
-                                           {"id_number", "身份证号", true},
-                                           {"phone", "手机号", false},
-                                           {"building_code", "楼栋编码", true},
-                                           {"room", "房号", true},
-                                           {"flags", "标记", false}}));
+  CG_ASSIGN_OR_RETURN(Table table, Table::Parse(bytes, {{"name", "姓名", true},
+                                                        {"id_number", "身份证号", true},
+                                                        {"phone", "手机号", false},
+                                                        {"building_code", "楼栋编码", true},
+                                                        {"room", "房号", true},
+                                                        {"flags", "标记", false}}));
   ImportReport report;
   report.rows = static_cast<int64_t>(table.records().size());
   IssueList issues(report, options.max_issues);
@@ -224,7 +224,7 @@ core::Result<ImportReport> Importer::ImportPartyMembers(const Caller& caller,
     auto org = number("party_org_id");
     auto unit = number("unit_id");
     if (!org.ok() || !unit.ok() || !org->has_value()) {
-      issues.Add(r.line, !unit.ok() ? unit.error()
+      issues.Add(r.line, !unit.ok()  ? unit.error()
                          : !org.ok() ? org.error()
                                      : Error::Invalid(LineField(r.line, "party_org_id"), "必填"));
       continue;
@@ -240,9 +240,14 @@ core::Result<ImportReport> Importer::ImportPartyMembers(const Caller& caller,
     }
     std::string mobile = table.Get(r, "mobile");
     std::string phone = table.Get(r, "phone");
-    NewPartyMember m{table.Get(r, "name"), table.Get(r, "id_number"),
-                     phone.empty() ? std::nullopt : std::optional(phone), **org, *unit, residence,
-                     std::nullopt, SplitList(table.Get(r, "skills")),
+    NewPartyMember m{table.Get(r, "name"),
+                     table.Get(r, "id_number"),
+                     phone.empty() ? std::nullopt : std::optional(phone),
+                     **org,
+                     *unit,
+                     residence,
+                     std::nullopt,
+                     SplitList(table.Get(r, "skills")),
                      mobile == "1" || mobile == "是" || mobile == "true"};
     auto rec = party_.Validate(m, "line " + std::to_string(r.line));
     if (!rec.ok()) {
@@ -325,11 +330,11 @@ core::Result<ImportReport> Importer::ImportUnits(const Caller& caller, std::stri
       issues.Add(r.line, name.error());
       continue;
     }
-    Row row{r.line,
-            NewUnit{node[0].Int(0), *kind, *name,
-                    credit.empty() ? std::nullopt : std::optional(credit), table.Get(r, "address"),
-                    table.Get(r, "contact_name")},
-            {}};
+    Row row{
+        r.line,
+        NewUnit{node[0].Int(0), *kind, *name, credit.empty() ? std::nullopt : std::optional(credit),
+                table.Get(r, "address"), table.Get(r, "contact_name")},
+        {}};
     bool bad = false;
     for (const std::string& code : SplitList(table.Get(r, "paired_codes"))) {
       CG_ASSIGN_OR_RETURN(store::Rows paired,
@@ -338,8 +343,9 @@ core::Result<ImportReport> Importer::ImportUnits(const Caller& caller, std::stri
                                       "AND path < $3",
                                       {code, scope.lo, scope.hi}));
       if (paired.empty()) {
-        issues.Add(r.line, Error::Invalid(LineField(r.line, "paired_codes"),
-                                          "包联节点 " + code + " 不存在或不是社区、小区、背街小巷"));
+        issues.Add(r.line,
+                   Error::Invalid(LineField(r.line, "paired_codes"),
+                                  "包联节点 " + code + " 不存在或不是社区、小区、背街小巷"));
         bad = true;
         break;
       }
@@ -411,8 +417,8 @@ core::Result<ImportReport> Importer::ImportGridBoundaries(const Caller& caller,
 core::Result<std::string> Importer::ExportResidents(const Caller& caller,
                                                     std::optional<int64_t> within) {
   std::string out(core::kUtf8Bom);
-  core::AppendCsvRow(out, {"id", "name", "sex", "birth_date", "id_number", "phone",
-                           "building_id", "room", "flags"});
+  core::AppendCsvRow(out, {"id", "name", "sex", "birth_date", "id_number", "phone", "building_id",
+                           "room", "flags"});
   ResidentFilter filter;
   filter.within = within;
   filter.page.limit = kMaxPageSize;
@@ -421,9 +427,9 @@ core::Result<std::string> Importer::ExportResidents(const Caller& caller,
     for (const Resident& r : page.items) {
       std::string flags;
       for (const auto& f : ResidentFlagNames(r.flags)) flags += (flags.empty() ? "" : "|") + f;
-      core::AppendCsvRow(out, {std::to_string(r.id), r.name, r.sex, r.birth_date,
-                               r.id_number_masked, r.phone_masked.value_or(""),
-                               std::to_string(r.node_id), r.room, flags});
+      core::AppendCsvRow(out,
+                         {std::to_string(r.id), r.name, r.sex, r.birth_date, r.id_number_masked,
+                          r.phone_masked.value_or(""), std::to_string(r.node_id), r.room, flags});
     }
     if (!page.next_after) break;
     filter.page.after = *page.next_after;

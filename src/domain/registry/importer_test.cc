@@ -38,8 +38,8 @@ class ImporterTest : public DomainFixture {
 
 TEST_P(ImporterTest, ImportsResidentsFromGbkCsvWithChineseHeader) {
   std::string csv = "姓名,身份证号,手机号,楼栋编码,房号,标记\n" +
-                    Row(1, tree_.building_a1.code, "elder_alone") +
-                    Row(2, tree_.building_a1.code) + Row(3, tree_.building_b1.code, "disabled|low_income");
+                    Row(1, tree_.building_a1.code, "elder_alone") + Row(2, tree_.building_a1.code) +
+                    Row(3, tree_.building_b1.code, "disabled|low_income");
   auto report = importer_->ImportResidents(Admin(), core::Utf8ToGb18030(csv));
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_TRUE(report->ok()) << report->issues[0].field << " " << report->issues[0].message;
@@ -56,8 +56,8 @@ TEST_P(ImporterTest, OneBadRowMeansNothingIsWrittenAndEveryBadRowIsReported) {
   std::string bad_id = IdNumber(5);
   bad_id.back() = bad_id.back() == '1' ? '2' : '1';
   std::string csv = "\xEF\xBB\xBFname,id_number,phone,building_code,room,flags\n" +
-                    Row(4, tree_.building_a1.code) + "坏行," + bad_id + ",,"
-                    + tree_.building_a1.code + ",1-1,\n" + Row(6, "no-such-building") +
+                    Row(4, tree_.building_a1.code) + "坏行," + bad_id + ",," +
+                    tree_.building_a1.code + ",1-1,\n" + Row(6, "no-such-building") +
                     Row(7, tree_.building_a1.code, "flying");
   auto report = importer_->ImportResidents(Admin(), csv);
   ASSERT_TRUE(report.ok());
@@ -71,12 +71,13 @@ TEST_P(ImporterTest, OneBadRowMeansNothingIsWrittenAndEveryBadRowIsReported) {
 }
 
 TEST_P(ImporterTest, DuplicateAgainstDatabaseRollsBackTheWholeFile) {
-  ASSERT_TRUE(importer_->ImportResidents(Admin(), "name,id_number,phone,building_code,room\n" +
-                                                      Row(8, tree_.building_a1.code))
+  ASSERT_TRUE(importer_
+                  ->ImportResidents(Admin(), "name,id_number,phone,building_code,room\n" +
+                                                 Row(8, tree_.building_a1.code))
                   ->ok());
-  auto report = importer_->ImportResidents(
-      Admin(), "name,id_number,phone,building_code,room\n" + Row(9, tree_.building_a1.code) +
-                   Row(8, tree_.building_a2.code));
+  auto report = importer_->ImportResidents(Admin(), "name,id_number,phone,building_code,room\n" +
+                                                        Row(9, tree_.building_a1.code) +
+                                                        Row(8, tree_.building_a2.code));
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->issues.size(), 1u);
   EXPECT_EQ(report->issues[0].line, 3);
@@ -91,17 +92,22 @@ TEST_P(ImporterTest, MissingColumnIsAnErrorNamingIt) {
 
 TEST_P(ImporterTest, BuildingsOutsideScopeAreUnknown) {
   Caller grid1 = As(Role::kGridWorker, tree_.grid_a1);
-  auto report = importer_->ImportResidents(grid1, "name,id_number,phone,building_code,room\n" +
-                                                      Row(10, tree_.building_b1.code));
+  auto report = importer_->ImportResidents(
+      grid1, "name,id_number,phone,building_code,room\n" + Row(10, tree_.building_b1.code));
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->issues.size(), 1u);
   EXPECT_EQ(report->issues[0].field, "line 2.building_code");
 }
 
 TEST_P(ImporterTest, GridBoundariesFeedThePointLookup) {
-  std::string fc = R"({"type":"FeatureCollection","features":[
-    {"type":"Feature","properties":{"code":")" + tree_.grid_a1.code + R"("},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44],[116.30,39.43]]]}},
-    {"type":"Feature","properties":{"code":")" + tree_.grid_b1.code + R"("},"geometry":{"type":"Polygon","coordinates":[[[116.31,39.43],[116.32,39.43],[116.32,39.44],[116.31,39.44],[116.31,39.43]]]}}]})";
+  std::string fc =
+      R"({"type":"FeatureCollection","features":[
+    {"type":"Feature","properties":{"code":")" +
+      tree_.grid_a1.code +
+      R"("},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44],[116.30,39.43]]]}},
+    {"type":"Feature","properties":{"code":")" +
+      tree_.grid_b1.code +
+      R"("},"geometry":{"type":"Polygon","coordinates":[[[116.31,39.43],[116.32,39.43],[116.32,39.44],[116.31,39.44],[116.31,39.43]]]}}]})";
   auto report = importer_->ImportGridBoundaries(Admin(), fc);
   ASSERT_TRUE(report.ok()) << report.error().message;
   ASSERT_TRUE(report->ok()) << report->issues[0].message;
@@ -118,13 +124,15 @@ TEST_P(ImporterTest, GridBoundariesFeedThePointLookup) {
 }
 
 TEST_P(ImporterTest, UnclosedPolygonOrUnknownCodeChangesNothing) {
-  std::string open_ring = R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":")" +
-                          tree_.grid_a1.code +
-                          R"("},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44]]]}}]})";
+  std::string open_ring =
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":")" +
+      tree_.grid_a1.code +
+      R"("},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.44]]]}}]})";
   auto bad = importer_->ImportGridBoundaries(Admin(), open_ring);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field, "features[0].geometry.coordinates[0]");
-  std::string unknown = R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"nope"},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.43]]]}}]})";
+  std::string unknown =
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"nope"},"geometry":{"type":"Polygon","coordinates":[[[116.30,39.43],[116.31,39.43],[116.31,39.44],[116.30,39.43]]]}}]})";
   auto report = importer_->ImportGridBoundaries(Admin(), unknown);
   ASSERT_TRUE(report.ok());
   ASSERT_FALSE(report->ok());
@@ -133,8 +141,9 @@ TEST_P(ImporterTest, UnclosedPolygonOrUnknownCodeChangesNothing) {
 }
 
 TEST_P(ImporterTest, ExportMasksPii) {
-  ASSERT_TRUE(importer_->ImportResidents(Admin(), "name,id_number,phone,building_code,room\n" +
-                                                      Row(11, tree_.building_a1.code))
+  ASSERT_TRUE(importer_
+                  ->ImportResidents(Admin(), "name,id_number,phone,building_code,room\n" +
+                                                 Row(11, tree_.building_a1.code))
                   ->ok());
   auto csv = importer_->ExportResidents(Admin(), std::nullopt);
   ASSERT_TRUE(csv.ok());
@@ -144,9 +153,10 @@ TEST_P(ImporterTest, ExportMasksPii) {
 }
 
 TEST_P(ImporterTest, ImportsUnitsWithPairings) {
-  std::string csv = "name,kind,node_code,credit_code,address,contact_name,paired_codes\n"
-                    "县城管局,government," + tree_.county.code + ",,,," + tree_.community_a.code +
-                    "|" + tree_.community_b.code + "\n";
+  std::string csv =
+      "name,kind,node_code,credit_code,address,contact_name,paired_codes\n"
+      "县城管局,government," +
+      tree_.county.code + ",,,," + tree_.community_a.code + "|" + tree_.community_b.code + "\n";
   auto report = importer_->ImportUnits(Admin(), csv);
   ASSERT_TRUE(report.ok()) << report.error().message;
   ASSERT_TRUE(report->ok()) << report->issues[0].message;
@@ -159,15 +169,14 @@ TEST_P(ImporterTest, ImportsUnitsWithPairings) {
   ASSERT_TRUE(twice.ok()) << twice.error().message;
   ASSERT_TRUE(twice->ok()) << twice->issues[0].message;
   EXPECT_EQ(units_->List(Admin(), {})->items[1].pairings.size(), 1u);
-  auto bad = importer_->ImportUnits(Admin(), "name,kind,node_code\n某公司,alien," +
-                                                 tree_.county.code + "\n");
+  auto bad = importer_->ImportUnits(
+      Admin(), "name,kind,node_code\n某公司,alien," + tree_.county.code + "\n");
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->issues[0].field, "line 2.kind");
   EXPECT_EQ(units_->List(Admin(), {})->items.size(), 2u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ImporterTest,
-                         ::testing::ValuesIn(store::testing::AllBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, ImporterTest, ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());
 
 }  // namespace

@@ -127,7 +127,8 @@ core::Status ValidateCode(OrgKind kind, std::string_view code,
   }
   if (code.size() > 40) return Error::Invalid("code", "节点代码过长（最多 40 个字符）");
   for (char c : code) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+    bool ok =
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
     if (!ok) return Error::Invalid("code", "节点代码只能包含字母、数字和 -");
   }
   if (!parent_code || code.size() <= parent_code->size() ||
@@ -141,9 +142,8 @@ core::Result<OrgNode> OrgTreeService::Load(store::Connection& conn, const Caller
                                            int64_t id) {
   store::Rows rows;
   if (caller == nullptr) {
-    CG_ASSIGN_OR_RETURN(rows, conn.Query("SELECT " + std::string(kColumns) +
-                                             " FROM org_node WHERE id = $1",
-                                         {id}));
+    CG_ASSIGN_OR_RETURN(
+        rows, conn.Query("SELECT " + std::string(kColumns) + " FROM org_node WHERE id = $1", {id}));
   } else {
     PathRange scope = caller->Scope();
     CG_ASSIGN_OR_RETURN(rows, conn.Query("SELECT " + std::string(kColumns) +
@@ -186,8 +186,8 @@ core::Result<OrgNode> OrgTreeService::Insert(store::Connection& conn, const NewO
   }
   CG_TRY(id);
   std::string path = (parent ? parent->path : "/") + std::to_string(*id) + "/";
-  CG_ASSIGN_OR_RETURN(auto n, conn.Execute("UPDATE org_node SET path = $1 WHERE id = $2",
-                                           {path, *id}));
+  CG_ASSIGN_OR_RETURN(auto n,
+                      conn.Execute("UPDATE org_node SET path = $1 WHERE id = $2", {path, *id}));
   (void)n;
   return Load(conn, nullptr, *id);
 }
@@ -258,12 +258,13 @@ core::Result<PageOf<OrgNode>> OrgTreeService::List(const Caller& caller,
   if (filter.kind) kind = std::string(OrgKindName(*filter.kind));
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
-      conn->Query("SELECT " + std::string(kColumns) +
-                      " FROM org_node WHERE path >= $1 AND path < $2 AND id > $3 AND "
-                      "(CAST($4 AS BIGINT) IS NULL OR parent_id = $4) AND (CAST($5 AS TEXT) IS NULL OR kind = $5) "
-                      "ORDER BY id LIMIT $6",
-                  {range.lo, range.hi, filter.page.after, filter.parent_id, kind,
-                   filter.page.limit}));
+      conn->Query(
+          "SELECT " + std::string(kColumns) +
+              " FROM org_node WHERE path >= $1 AND path < $2 AND id > $3 AND "
+              "(CAST($4 AS BIGINT) IS NULL OR parent_id = $4) AND (CAST($5 AS TEXT) IS NULL OR "
+              "kind = $5) "
+              "ORDER BY id LIMIT $6",
+          {range.lo, range.hi, filter.page.after, filter.parent_id, kind, filter.page.limit}));
   std::vector<OrgNode> nodes;
   nodes.reserve(rows.size());
   for (const auto& row : rows) nodes.push_back(FromRow(row));
@@ -286,11 +287,12 @@ core::Status OrgTreeService::Move(store::Connection& conn, const Caller& caller,
   }
   std::string new_path = parent->path + std::to_string(node.id) + "/";
   PathRange subtree = SubtreeRange(node.path);
-  CG_ASSIGN_OR_RETURN(auto moved,
-                      conn.Execute("UPDATE org_node SET path = CAST($1 AS TEXT) || substr(path, "
-                                   "CAST($2 AS INTEGER)), updated_at = $3 WHERE path >= $4 AND path < $5",
-                                   {new_path, static_cast<int64_t>(node.path.size() + 1),
-                                    clock_.NowMs(), subtree.lo, subtree.hi}));
+  CG_ASSIGN_OR_RETURN(
+      auto moved,
+      conn.Execute("UPDATE org_node SET path = CAST($1 AS TEXT) || substr(path, "
+                   "CAST($2 AS INTEGER)), updated_at = $3 WHERE path >= $4 AND path < $5",
+                   {new_path, static_cast<int64_t>(node.path.size() + 1), clock_.NowMs(),
+                    subtree.lo, subtree.hi}));
   (void)moved;
   CG_ASSIGN_OR_RETURN(auto n, conn.Execute("UPDATE org_node SET parent_id = $1 WHERE id = $2",
                                            {parent->id, node.id}));

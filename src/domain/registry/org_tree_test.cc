@@ -22,8 +22,8 @@ const char* kSquare =
 TEST_P(OrgTreeTest, CreatesHierarchicalCodesAndPaths) {
   EXPECT_EQ(tree_.county.path, "/" + std::to_string(tree_.county.id) + "/");
   EXPECT_EQ(tree_.grid_a1.path, tree_.community_a.path + std::to_string(tree_.grid_a1.id) + "/");
-  auto bad = tree_service_->Create(&admin_, NewOrgNode{tree_.community_a.id, OrgKind::kGrid,
-                                                        "999", "网格", std::nullopt});
+  auto bad = tree_service_->Create(
+      &admin_, NewOrgNode{tree_.community_a.id, OrgKind::kGrid, "999", "网格", std::nullopt});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field, "code");
   auto wrong_kind = tree_service_->Create(
@@ -31,7 +31,7 @@ TEST_P(OrgTreeTest, CreatesHierarchicalCodesAndPaths) {
   ASSERT_FALSE(wrong_kind.ok());
   EXPECT_EQ(wrong_kind.error().field, "kind");
   auto dup = tree_service_->Create(&admin_, NewOrgNode{tree_.community_a.id, OrgKind::kGrid,
-                                                        "131022001001001", "重复", std::nullopt});
+                                                       "131022001001001", "重复", std::nullopt});
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code, core::ErrorCode::kConflict);
 }
@@ -64,17 +64,17 @@ TEST_P(OrgTreeTest, ListPaginatesByCursor) {
 }
 
 TEST_P(OrgTreeTest, MoveRewritesSubtreePathsAndRefusesCycles) {
-  auto moved = tree_service_->Update(Admin(), tree_.grid_a2.id,
-                                     OrgNodeChange{std::nullopt, tree_.community_b.id, std::nullopt});
+  auto moved = tree_service_->Update(
+      Admin(), tree_.grid_a2.id, OrgNodeChange{std::nullopt, tree_.community_b.id, std::nullopt});
   ASSERT_TRUE(moved.ok()) << moved.error().message;
   EXPECT_EQ(moved->path, tree_.community_b.path + std::to_string(tree_.grid_a2.id) + "/");
   auto building = tree_service_->Get(Admin(), tree_.building_a2.id);
   ASSERT_TRUE(building.ok());
   EXPECT_EQ(building->path, moved->path + std::to_string(tree_.building_a2.id) + "/");
   // The secretary of community A no longer sees it; B's does.
-  EXPECT_FALSE(tree_service_->Get(As(Role::kCommunitySecretary, tree_.community_a),
-                                  tree_.building_a2.id)
-                   .ok());
+  EXPECT_FALSE(
+      tree_service_->Get(As(Role::kCommunitySecretary, tree_.community_a), tree_.building_a2.id)
+          .ok());
   auto cycle = tree_service_->Update(Admin(), tree_.street.id,
                                      OrgNodeChange{std::nullopt, tree_.grid_b1.id, std::nullopt});
   ASSERT_FALSE(cycle.ok());
@@ -107,13 +107,15 @@ TEST_P(OrgTreeTest, GeometryIsValidatedAndNormalised) {
 
 TEST_P(OrgTreeTest, WritesNeedPermissionAndScope) {
   Caller grid_worker = As(Role::kGridWorker, tree_.grid_a1);
-  auto denied = tree_service_->Update(grid_worker, tree_.grid_a1.id,
-                                      OrgNodeChange{std::string("新名"), std::nullopt, std::nullopt});
+  auto denied =
+      tree_service_->Update(grid_worker, tree_.grid_a1.id,
+                            OrgNodeChange{std::string("新名"), std::nullopt, std::nullopt});
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, core::ErrorCode::kForbidden);
   Caller secretary_b = As(Role::kCommunitySecretary, tree_.community_b);
-  auto outside = tree_service_->Update(secretary_b, tree_.grid_a1.id,
-                                       OrgNodeChange{std::string("新名"), std::nullopt, std::nullopt});
+  auto outside =
+      tree_service_->Update(secretary_b, tree_.grid_a1.id,
+                            OrgNodeChange{std::string("新名"), std::nullopt, std::nullopt});
   ASSERT_FALSE(outside.ok());
   EXPECT_EQ(outside.error().code, core::ErrorCode::kNotFound);
 }
@@ -127,8 +129,7 @@ TEST(OrgCodeTest, ValidatesDivisionCodes) {
   EXPECT_FALSE(ValidateCode(OrgKind::kStreet, "131022 01", std::string("131022")).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, OrgTreeTest,
-                         ::testing::ValuesIn(store::testing::AllBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, OrgTreeTest, ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());
 
 }  // namespace

@@ -50,10 +50,10 @@ PartyOrg OrgFromRow(const store::Row& row) {
 }
 
 PartyMember MemberFromRow(const store::Row& row) {
-  return PartyMember{row.Int(0),    row.Text(1),    row.Text(2),
-                     row.Text(3),   row.OptText(4), row.Int(5),
-                     row.OptInt(6), row.OptInt(7),  row.OptText(8),
-                     SplitSkills(row.Text(9)), row.Int(10) != 0};
+  return PartyMember{
+      row.Int(0),      row.Text(1),   row.Text(2),   row.Text(3),    row.OptText(4),
+      row.Int(5),      row.OptInt(6), row.OptInt(7), row.OptText(8), SplitSkills(row.Text(9)),
+      row.Int(10) != 0};
 }
 
 int64_t OrgId(const PartyOrg& o) { return o.id; }
@@ -82,10 +82,10 @@ core::Result<PartyOrgKind> ParsePartyOrgKind(std::string_view name, std::string_
 core::Result<PartyOrg> PartyService::LoadOrg(store::Connection& conn, const Caller& caller,
                                              int64_t id) {
   PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query(std::string(kOrgSelect) +
-                                     "WHERE o.id = $1 AND n.path >= $2 AND n.path < $3",
-                                 {id, scope.lo, scope.hi}));
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query(std::string(kOrgSelect) + "WHERE o.id = $1 AND n.path >= $2 AND n.path < $3",
+                 {id, scope.lo, scope.hi}));
   if (rows.empty()) return Error::NotFound("党组织不存在");
   return OrgFromRow(rows[0]);
 }
@@ -129,15 +129,7 @@ core::Result<PageOf<PartyOrg>> PartyService::ListOrgs(const Caller& caller,
                                                       const Page& page) {
   CG_TRY(caller.Require(Permission::kOrgRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  PathRange range = caller.Scope();
-  if (within) {
-    CG_ASSIGN_OR_RETURN(store::Rows base,
-                        conn->Query("SELECT path FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                    "path < $3",
-                                    {*within, range.lo, range.hi}));
-    if (base.empty()) return Error::NotFound("节点不存在");
-    range = SubtreeRange(base[0].Text(0));
-  }
+  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, within));
   CG_ASSIGN_OR_RETURN(store::Rows rows,
                       conn->Query(std::string(kOrgSelect) +
                                       "WHERE n.path >= $1 AND n.path < $2 AND o.id > $3 ORDER BY "
@@ -197,8 +189,8 @@ core::Result<int64_t> PartyService::Insert(store::Connection& conn, const Caller
     }
   }
   if (rec.unit_id) {
-    CG_ASSIGN_OR_RETURN(int64_t n, conn.QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1",
-                                                 {*rec.unit_id}));
+    CG_ASSIGN_OR_RETURN(int64_t n,
+                        conn.QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1", {*rec.unit_id}));
     if (n == 0) return Error::Invalid(Field(at, "unit_id"), "单位不存在");
   }
   const std::optional<SealedPii>& ph = rec.phone;
@@ -220,10 +212,9 @@ core::Result<int64_t> PartyService::Insert(store::Connection& conn, const Caller
 core::Result<PartyMember> PartyService::LoadMember(store::Connection& conn, const Caller& caller,
                                                    int64_t id) {
   PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query(std::string(kMemberSelect) + "WHERE " + std::string(kMemberScope) +
-                                     "AND m.id = $3",
-                                 {scope.lo, scope.hi, id}));
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(std::string(kMemberSelect) + "WHERE " +
+                                                       std::string(kMemberScope) + "AND m.id = $3",
+                                                   {scope.lo, scope.hi, id}));
   if (rows.empty()) return Error::NotFound("党员不存在");
   return MemberFromRow(rows[0]);
 }
@@ -251,15 +242,7 @@ core::Result<PageOf<PartyMember>> PartyService::ListMembers(const Caller& caller
                                                             const PartyMemberFilter& filter) {
   CG_TRY(caller.Require(Permission::kPeopleRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  PathRange range = caller.Scope();
-  if (filter.within) {
-    CG_ASSIGN_OR_RETURN(store::Rows base,
-                        conn->Query("SELECT path FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                    "path < $3",
-                                    {*filter.within, range.lo, range.hi}));
-    if (base.empty()) return Error::NotFound("节点不存在");
-    range = SubtreeRange(base[0].Text(0));
-  }
+  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, filter.within));
   std::optional<std::string> skill_pattern;
   if (filter.skill) {
     // LIKE wildcards in the skill itself are matched literally.
@@ -272,12 +255,13 @@ core::Result<PageOf<PartyMember>> PartyService::ListMembers(const Caller& caller
   }
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
-      conn->Query(std::string(kMemberSelect) + "WHERE " + std::string(kMemberScope) +
-                      "AND m.id > $3 AND (CAST($4 AS TEXT) IS NULL OR ',' || m.skills || ',' LIKE "
-                      "$4 ESCAPE '!') AND (CAST($5 AS BIGINT) IS NULL OR m.unit_id = $5) ORDER BY m.id "
-                      "LIMIT $6",
-                  {range.lo, range.hi, filter.page.after, skill_pattern, filter.unit_id,
-                   filter.page.limit}));
+      conn->Query(
+          std::string(kMemberSelect) + "WHERE " + std::string(kMemberScope) +
+              "AND m.id > $3 AND (CAST($4 AS TEXT) IS NULL OR ',' || m.skills || ',' LIKE "
+              "$4 ESCAPE '!') AND (CAST($5 AS BIGINT) IS NULL OR m.unit_id = $5) ORDER BY m.id "
+              "LIMIT $6",
+          {range.lo, range.hi, filter.page.after, skill_pattern, filter.unit_id,
+           filter.page.limit}));
   std::vector<PartyMember> items;
   for (const auto& row : rows) items.push_back(MemberFromRow(row));
   return FinishPage(std::move(items), filter.page, &MemberId);

@@ -36,12 +36,18 @@ class PeopleTest : public DomainFixture {
 };
 
 TEST_P(PeopleTest, DualRegistrationMakesMemberVisibleToResidenceCommunity) {
-  auto unit = units_->Create(Admin(), NewUnit{tree_.county.id, UnitKind::kGovernment,
-                                              "县住建局", std::nullopt, "", ""});
+  auto unit = units_->Create(
+      Admin(), NewUnit{tree_.county.id, UnitKind::kGovernment, "县住建局", std::nullopt, "", ""});
   ASSERT_TRUE(unit.ok()) << unit.error().message;
-  auto member = party_->CreateMember(
-      Admin(), NewPartyMember{"赵六", IdNumber(21), "13800001111", branch_b_.id, unit->id,
-                              std::nullopt, std::nullopt, {"维修", "电工"}, false});
+  auto member = party_->CreateMember(Admin(), NewPartyMember{"赵六",
+                                                             IdNumber(21),
+                                                             "13800001111",
+                                                             branch_b_.id,
+                                                             unit->id,
+                                                             std::nullopt,
+                                                             std::nullopt,
+                                                             {"维修", "电工"},
+                                                             false});
   ASSERT_TRUE(member.ok()) << member.error().message;
   Caller secretary_a = As(Role::kCommunitySecretary, tree_.community_a);
   EXPECT_EQ(party_->GetMember(secretary_a, member->id).error().code, core::ErrorCode::kNotFound);
@@ -60,14 +66,24 @@ TEST_P(PeopleTest, DualRegistrationMakesMemberVisibleToResidenceCommunity) {
 
 TEST_P(PeopleTest, LinksMustExistInsideScope) {
   Caller secretary_a = As(Role::kCommunitySecretary, tree_.community_a);
-  auto member = party_->CreateMember(
-      secretary_a, NewPartyMember{"吴十", IdNumber(23), std::nullopt, branch_a_.id, std::nullopt,
-                                  tree_.community_b.id, std::nullopt, {}, false});
+  auto member = party_->CreateMember(secretary_a, NewPartyMember{"吴十",
+                                                                 IdNumber(23),
+                                                                 std::nullopt,
+                                                                 branch_a_.id,
+                                                                 std::nullopt,
+                                                                 tree_.community_b.id,
+                                                                 std::nullopt,
+                                                                 {},
+                                                                 false});
   ASSERT_FALSE(member.ok());
   EXPECT_EQ(member.error().field, "residence_node_id");
-  auto staff = staff_->Create(Admin(), NewStaff{StaffKind::kBuildingChief, Employment::kNone,
-                                                tree_.building_a1.id, "楼长", std::nullopt,
-                                                int64_t{987654}, {}});
+  auto staff = staff_->Create(Admin(), NewStaff{StaffKind::kBuildingChief,
+                                                Employment::kNone,
+                                                tree_.building_a1.id,
+                                                "楼长",
+                                                std::nullopt,
+                                                int64_t{987654},
+                                                {}});
   ASSERT_FALSE(staff.ok());
   EXPECT_EQ(staff.error().field, "resident_id");
   PartyMemberFilter wildcard;
@@ -76,20 +92,32 @@ TEST_P(PeopleTest, LinksMustExistInsideScope) {
 }
 
 TEST_P(PeopleTest, MemberValidationNamesFields) {
-  auto bad_org = party_->CreateMember(
-      Admin(), NewPartyMember{"钱七", IdNumber(22), std::nullopt, 987654, std::nullopt,
-                              std::nullopt, std::nullopt, {}, false});
+  auto bad_org = party_->CreateMember(Admin(), NewPartyMember{"钱七",
+                                                              IdNumber(22),
+                                                              std::nullopt,
+                                                              987654,
+                                                              std::nullopt,
+                                                              std::nullopt,
+                                                              std::nullopt,
+                                                              {},
+                                                              false});
   EXPECT_EQ(bad_org.error().field, "party_org_id");
-  auto bad_skill = party_->CreateMember(
-      Admin(), NewPartyMember{"钱七", IdNumber(22), std::nullopt, branch_a_.id, std::nullopt,
-                              std::nullopt, std::nullopt, {"a,b"}, false});
+  auto bad_skill = party_->CreateMember(Admin(), NewPartyMember{"钱七",
+                                                                IdNumber(22),
+                                                                std::nullopt,
+                                                                branch_a_.id,
+                                                                std::nullopt,
+                                                                std::nullopt,
+                                                                std::nullopt,
+                                                                {"a,b"},
+                                                                false});
   EXPECT_EQ(bad_skill.error().field, "skills");
 }
 
 TEST_P(PeopleTest, UnitsArePairedAndScopedThroughPairings) {
-  auto unit = units_->Create(Admin(), NewUnit{tree_.county.id, UnitKind::kPropertyCompany,
-                                              "安居物业", std::string("91131022MA0CXXXX0X"), "",
-                                              ""});
+  auto unit =
+      units_->Create(Admin(), NewUnit{tree_.county.id, UnitKind::kPropertyCompany, "安居物业",
+                                      std::string("91131022MA0CXXXX0X"), "", ""});
   ASSERT_FALSE(unit.ok());
   EXPECT_EQ(unit.error().field, "credit_code");
   unit = units_->Create(Admin(), NewUnit{tree_.county.id, UnitKind::kPropertyCompany, "安居物业",
@@ -127,16 +155,24 @@ TEST(CreditCodeTest, ChecksTheMod31Character) {
 }
 
 TEST_P(PeopleTest, GridWorkersAreAssignedWithinTheirCommunity) {
-  auto worker = staff_->Create(Admin(), NewStaff{StaffKind::kGridWorker, Employment::kFullTime,
-                                                 tree_.community_a.id, "孙八", "13911112222",
-                                                 std::nullopt, {tree_.grid_a1.id}});
+  auto worker = staff_->Create(Admin(), NewStaff{StaffKind::kGridWorker,
+                                                 Employment::kFullTime,
+                                                 tree_.community_a.id,
+                                                 "孙八",
+                                                 "13911112222",
+                                                 std::nullopt,
+                                                 {tree_.grid_a1.id}});
   ASSERT_TRUE(worker.ok()) << worker.error().message;
   EXPECT_EQ(worker->grid_ids, std::vector<int64_t>{tree_.grid_a1.id});
   auto wrong = staff_->Assign(Admin(), worker->id, tree_.grid_b1.id);
   EXPECT_EQ(wrong.error().field, "grid_id");
-  auto no_employment = staff_->Create(Admin(), NewStaff{StaffKind::kGridWorker, Employment::kNone,
-                                                        tree_.community_a.id, "周九",
-                                                        std::nullopt, std::nullopt, {}});
+  auto no_employment = staff_->Create(Admin(), NewStaff{StaffKind::kGridWorker,
+                                                        Employment::kNone,
+                                                        tree_.community_a.id,
+                                                        "周九",
+                                                        std::nullopt,
+                                                        std::nullopt,
+                                                        {}});
   EXPECT_EQ(no_employment.error().field, "employment");
   Caller grid2 = As(Role::kGridWorker, tree_.grid_a2);
   EXPECT_EQ(staff_->Get(grid2, worker->id).error().code, core::ErrorCode::kNotFound);
@@ -159,17 +195,22 @@ TEST_P(PeopleTest, StaffingReportsRatioAndShortfallAgainstNorm) {
   EXPECT_EQ((*rows)[0].grids, 2);
   EXPECT_EQ((*rows)[0].required, 1);
   EXPECT_EQ((*rows)[0].shortfall, 1);
-  ASSERT_TRUE(staff_->Create(Admin(), NewStaff{StaffKind::kCommunityWorker, Employment::kNone,
-                                               tree_.community_a.id, "社工", std::nullopt,
-                                               std::nullopt, {}})
+  ASSERT_TRUE(staff_
+                  ->Create(Admin(), NewStaff{StaffKind::kCommunityWorker,
+                                             Employment::kNone,
+                                             tree_.community_a.id,
+                                             "社工",
+                                             std::nullopt,
+                                             std::nullopt,
+                                             {}})
                   .ok());
   rows = staff_->Staffing(Admin(), std::nullopt);
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].shortfall, 0);
   EXPECT_NEAR((*rows)[0].workers_per_10k, 10000.0 / 60.0, 1e-9);
-  EXPECT_EQ(staff_->Staffing(As(Role::kCommunitySecretary, tree_.community_b), std::nullopt)->size(),
-            1u);
+  EXPECT_EQ(
+      staff_->Staffing(As(Role::kCommunitySecretary, tree_.community_b), std::nullopt)->size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PeopleTest, ::testing::ValuesIn(store::testing::AllBackends()),

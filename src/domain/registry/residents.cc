@@ -29,9 +29,8 @@ constexpr std::string_view kSelect =
     "n.id = r.node_id LEFT JOIN household h ON h.id = r.household_id ";
 
 Resident FromRow(const store::Row& row) {
-  return Resident{row.Int(0),  row.Int(1),     row.OptInt(2), row.Text(3),
-                  row.Text(4), row.Text(5),    row.Text(6),   row.Text(7),
-                  row.OptText(8), row.Int(9), row.Int(10)};
+  return Resident{row.Int(0),  row.Int(1),  row.OptInt(2),  row.Text(3), row.Text(4), row.Text(5),
+                  row.Text(6), row.Text(7), row.OptText(8), row.Int(9),  row.Int(10)};
 }
 
 int64_t IdOf(const Resident& r) { return r.id; }
@@ -114,9 +113,8 @@ core::Result<int64_t> ResidentService::Insert(store::Connection& conn, const Cal
   return InsertRow(conn, rec, household, at);
 }
 
-core::Result<int64_t> ResidentService::InsertRow(store::Connection& conn,
-                                                 const ResidentRecord& rec, int64_t household,
-                                                 std::string_view at) {
+core::Result<int64_t> ResidentService::InsertRow(store::Connection& conn, const ResidentRecord& rec,
+                                                 int64_t household, std::string_view at) {
   int64_t now = clock_.NowMs();
   const std::optional<SealedPii>& ph = rec.phone;
   auto id = conn.QueryInt(
@@ -125,9 +123,9 @@ core::Result<int64_t> ResidentService::InsertRow(store::Connection& conn,
       "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) "
       "RETURNING id",
       {rec.building_id, household, rec.name, rec.sex, rec.birth_date, rec.id_number.enc,
-       rec.id_number.hash, rec.id_number.masked,
-       ph ? store::Value(ph->enc) : store::Value(), ph ? store::Value(ph->hash) : store::Value(),
-       ph ? store::Value(ph->masked) : store::Value(), rec.flags, now});
+       rec.id_number.hash, rec.id_number.masked, ph ? store::Value(ph->enc) : store::Value(),
+       ph ? store::Value(ph->hash) : store::Value(), ph ? store::Value(ph->masked) : store::Value(),
+       rec.flags, now});
   if (!id.ok() && id.error().code == core::ErrorCode::kConflict) {
     return Error::Conflict("该身份证号码已登记", Field(at, "id_number"));
   }
@@ -137,10 +135,10 @@ core::Result<int64_t> ResidentService::InsertRow(store::Connection& conn,
 core::Result<Resident> ResidentService::Load(store::Connection& conn, const Caller& caller,
                                              int64_t id) {
   PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query(std::string(kSelect) +
-                                     "WHERE r.id = $1 AND n.path >= $2 AND n.path < $3",
-                                 {id, scope.lo, scope.hi}));
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query(std::string(kSelect) + "WHERE r.id = $1 AND n.path >= $2 AND n.path < $3",
+                 {id, scope.lo, scope.hi}));
   if (rows.empty()) return ResidentNotFound();
   return FromRow(rows[0]);
 }
@@ -168,15 +166,7 @@ core::Result<PageOf<Resident>> ResidentService::List(const Caller& caller,
                                                      const ResidentFilter& filter) {
   CG_TRY(caller.Require(Permission::kPeopleRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  PathRange range = caller.Scope();
-  if (filter.within) {
-    CG_ASSIGN_OR_RETURN(store::Rows base,
-                        conn->Query("SELECT path FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                    "path < $3",
-                                    {*filter.within, range.lo, range.hi}));
-    if (base.empty()) return Error::NotFound("节点不存在");
-    range = SubtreeRange(base[0].Text(0));
-  }
+  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, filter.within));
   std::optional<store::Blob> id_hash, phone_hash;
   if (filter.id_number) {
     id_hash = store::Blob{cipher_.LookupHash("id:" + core::NormalizeIdNumber(*filter.id_number))};
@@ -186,14 +176,15 @@ core::Result<PageOf<Resident>> ResidentService::List(const Caller& caller,
   }
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
-      conn->Query(std::string(kSelect) +
-                      "WHERE n.path >= $1 AND n.path < $2 AND r.id > $3 AND (CAST($4 AS BIGINT) IS NULL OR "
-                      "(r.flags & $4) <> 0) AND (CAST($5 AS {{blob}}) IS NULL OR r.id_number_hash "
-                      "= $5) AND (CAST($6 AS {{blob}}) IS NULL OR r.phone_hash = $6) ORDER BY "
-                      "r.id LIMIT $7",
-                  {range.lo, range.hi, filter.page.after, filter.flag,
-                   id_hash ? store::Value(*id_hash) : store::Value(),
-                   phone_hash ? store::Value(*phone_hash) : store::Value(), filter.page.limit}));
+      conn->Query(
+          std::string(kSelect) +
+              "WHERE n.path >= $1 AND n.path < $2 AND r.id > $3 AND (CAST($4 AS BIGINT) IS NULL OR "
+              "(r.flags & $4) <> 0) AND (CAST($5 AS {{blob}}) IS NULL OR r.id_number_hash "
+              "= $5) AND (CAST($6 AS {{blob}}) IS NULL OR r.phone_hash = $6) ORDER BY "
+              "r.id LIMIT $7",
+          {range.lo, range.hi, filter.page.after, filter.flag,
+           id_hash ? store::Value(*id_hash) : store::Value(),
+           phone_hash ? store::Value(*phone_hash) : store::Value(), filter.page.limit}));
   std::vector<Resident> items;
   items.reserve(rows.size());
   for (const auto& row : rows) items.push_back(FromRow(row));

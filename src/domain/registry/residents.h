@@ -61,8 +61,8 @@ struct RevealedPii {
 };
 
 struct ResidentFilter {
-  std::optional<int64_t> within;       // subtree of this node
-  std::optional<int64_t> flag;         // residents with this flag bit
+  std::optional<int64_t> within;         // subtree of this node
+  std::optional<int64_t> flag;           // residents with this flag bit
   std::optional<std::string> id_number;  // exact match through the lookup hash
   std::optional<std::string> phone;      // exact match through the lookup hash
   Page page;

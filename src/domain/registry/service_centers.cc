@@ -59,8 +59,8 @@ core::Result<ServiceCenter> ServiceCenterService::Create(const Caller& caller,
   CG_ASSIGN_OR_RETURN(int64_t id, Insert(*conn, caller, center));
   CG_TRY(audit_.Append(*conn, caller, "service_center.create", "service_center", id, center.name));
   CG_TRY(tx.Commit());
-  return ServiceCenter{id, center.node_id, center.name, center.floor_area_m2, center.location,
-                       center.facilities};
+  return ServiceCenter{
+      id, center.node_id, center.name, center.floor_area_m2, center.location, center.facilities};
 }
 
 core::Result<PageOf<ServiceCenter>> ServiceCenterService::List(const Caller& caller,
@@ -68,15 +68,7 @@ core::Result<PageOf<ServiceCenter>> ServiceCenterService::List(const Caller& cal
                                                                const Page& page) {
   CG_TRY(caller.Require(Permission::kOrgRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  PathRange range = caller.Scope();
-  if (within) {
-    CG_ASSIGN_OR_RETURN(store::Rows base,
-                        conn->Query("SELECT path FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                    "path < $3",
-                                    {*within, range.lo, range.hi}));
-    if (base.empty()) return Error::NotFound("节点不存在");
-    range = SubtreeRange(base[0].Text(0));
-  }
+  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, within));
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
       conn->Query("SELECT c.id, c.node_id, c.name, c.floor_area_m2, c.lon, c.lat, c.facilities "

@@ -41,8 +41,8 @@ Staff FromRow(const store::Row& row) {
   Staff s;
   s.id = row.Int(0);
   s.kind = ParseStaffKind(row.Text(1), "kind").value();
-  s.employment = row.Text(2).empty() ? Employment::kNone
-                                     : ParseEmployment(row.Text(2), "employment").value();
+  s.employment =
+      row.Text(2).empty() ? Employment::kNone : ParseEmployment(row.Text(2), "employment").value();
   s.node_id = row.Int(3);
   s.name = row.Text(4);
   s.phone_masked = row.OptText(5);
@@ -130,14 +130,15 @@ core::Result<int64_t> StaffService::Insert(store::Connection& conn, const Caller
                                  "path < $3",
                                  {s.node_id, scope.lo, scope.hi}));
   if (node.empty() || node[0].Text(0) != RequiredNodeKind(s.kind)) {
-    return Error::Invalid(field("node_id"), "所在节点应为管辖范围内的" +
-                                                std::string(RequiredNodeKind(s.kind)));
+    return Error::Invalid(field("node_id"),
+                          "所在节点应为管辖范围内的" + std::string(RequiredNodeKind(s.kind)));
   }
   if (s.resident_id) {
-    CG_ASSIGN_OR_RETURN(store::Rows resident,
-                        conn.Query("SELECT r.id FROM resident r JOIN org_node n ON n.id = r.node_id "
-                                   "WHERE r.id = $1 AND n.path >= $2 AND n.path < $3",
-                                   {*s.resident_id, scope.lo, scope.hi}));
+    CG_ASSIGN_OR_RETURN(
+        store::Rows resident,
+        conn.Query("SELECT r.id FROM resident r JOIN org_node n ON n.id = r.node_id "
+                   "WHERE r.id = $1 AND n.path >= $2 AND n.path < $3",
+                   {*s.resident_id, scope.lo, scope.hi}));
     if (resident.empty()) return Error::Invalid(field("resident_id"), "居民不存在或不在管辖范围内");
   }
   for (size_t i = 0; i < s.grid_ids.size(); ++i) {
@@ -146,14 +147,14 @@ core::Result<int64_t> StaffService::Insert(store::Connection& conn, const Caller
   }
   CG_ASSIGN_OR_RETURN(
       int64_t id,
-      conn.QueryInt("INSERT INTO staff (kind, employment, node_id, name, phone_enc, phone_hash, "
-                    "phone_masked, resident_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                    "$8, $9) RETURNING id",
-                    {StaffKindName(s.kind), EmploymentName(s.employment), s.node_id, name,
-                     phone ? store::Value(phone->enc) : store::Value(),
-                     phone ? store::Value(phone->hash) : store::Value(),
-                     phone ? store::Value(phone->masked) : store::Value(), s.resident_id,
-                     clock_.NowMs()}));
+      conn.QueryInt(
+          "INSERT INTO staff (kind, employment, node_id, name, phone_enc, phone_hash, "
+          "phone_masked, resident_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+          "$8, $9) RETURNING id",
+          {StaffKindName(s.kind), EmploymentName(s.employment), s.node_id, name,
+           phone ? store::Value(phone->enc) : store::Value(),
+           phone ? store::Value(phone->hash) : store::Value(),
+           phone ? store::Value(phone->masked) : store::Value(), s.resident_id, clock_.NowMs()}));
   for (int64_t grid : s.grid_ids) {
     CG_ASSIGN_OR_RETURN(auto n, conn.Execute("INSERT INTO grid_assignment (staff_id, grid_id) "
                                              "VALUES ($1, $2)",
@@ -165,10 +166,9 @@ core::Result<int64_t> StaffService::Insert(store::Connection& conn, const Caller
 
 core::Result<Staff> StaffService::Load(store::Connection& conn, const Caller& caller, int64_t id) {
   PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query(std::string(kSelect) + "WHERE " + std::string(kVisible) +
-                                     "AND s.id = $3",
-                                 {scope.lo, scope.hi, id}));
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(std::string(kSelect) + "WHERE " +
+                                                       std::string(kVisible) + "AND s.id = $3",
+                                                   {scope.lo, scope.hi, id}));
   if (rows.empty()) return Error::NotFound("人员不存在");
   Staff staff = FromRow(rows[0]);
   CG_TRY(LoadGrids(conn, staff));
@@ -194,22 +194,15 @@ core::Result<Staff> StaffService::Get(const Caller& caller, int64_t id) {
 core::Result<PageOf<Staff>> StaffService::List(const Caller& caller, const StaffFilter& filter) {
   CG_TRY(caller.Require(Permission::kPeopleRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  PathRange range = caller.Scope();
-  if (filter.within) {
-    CG_ASSIGN_OR_RETURN(store::Rows base,
-                        conn->Query("SELECT path FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                    "path < $3",
-                                    {*filter.within, range.lo, range.hi}));
-    if (base.empty()) return Error::NotFound("节点不存在");
-    range = SubtreeRange(base[0].Text(0));
-  }
+  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, filter.within));
   std::optional<std::string> kind;
   if (filter.kind) kind = std::string(StaffKindName(*filter.kind));
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query(std::string(kSelect) + "WHERE " + std::string(kVisible) +
-                                      "AND s.id > $3 AND (CAST($4 AS TEXT) IS NULL OR s.kind = $4) "
-                                      "ORDER BY s.id LIMIT $5",
-                                  {range.lo, range.hi, filter.page.after, kind, filter.page.limit}));
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn->Query(std::string(kSelect) + "WHERE " + std::string(kVisible) +
+                      "AND s.id > $3 AND (CAST($4 AS TEXT) IS NULL OR s.kind = $4) "
+                      "ORDER BY s.id LIMIT $5",
+                  {range.lo, range.hi, filter.page.after, kind, filter.page.limit}));
   std::vector<Staff> items;
   for (const auto& row : rows) {
     items.push_back(FromRow(row));
@@ -248,8 +241,8 @@ core::Status StaffService::Unassign(const Caller& caller, int64_t staff_id, int6
                                                "AND grid_id = $2",
                                                {staff_id, grid_id}));
   if (n == 0) return Error::NotFound("未分配该网格");
-  CG_TRY(audit_.Append(*conn, caller, "staff.unassign", "staff", staff_id,
-                       std::to_string(grid_id)));
+  CG_TRY(
+      audit_.Append(*conn, caller, "staff.unassign", "staff", staff_id, std::to_string(grid_id)));
   return tx.Commit();
 }
 
@@ -257,15 +250,7 @@ core::Result<std::vector<StaffingRow>> StaffService::Staffing(const Caller& call
                                                               std::optional<int64_t> within) {
   CG_TRY(caller.Require(Permission::kPeopleRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  PathRange range = caller.Scope();
-  if (within) {
-    CG_ASSIGN_OR_RETURN(store::Rows base,
-                        conn->Query("SELECT path FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                    "path < $3",
-                                    {*within, range.lo, range.hi}));
-    if (base.empty()) return Error::NotFound("节点不存在");
-    range = SubtreeRange(base[0].Text(0));
-  }
+  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, within));
   // Communities in range, then one grouped count per measure: residents are
   // counted through their building's path, which starts with the community's.
   CG_ASSIGN_OR_RETURN(
@@ -285,12 +270,11 @@ core::Result<std::vector<StaffingRow>> StaffService::Staffing(const Caller& call
           {range.lo, range.hi}));
   std::vector<StaffingRow> out;
   for (const auto& r : rows) {
-    StaffingRow row{r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Int(4), r.Int(5), r.Int(6),
-                    r.Int(7), 0,         0,         0};
-    row.workers_per_10k =
-        row.residents > 0 ? static_cast<double>(row.community_workers) * 10000.0 /
-                                static_cast<double>(row.residents)
-                          : 0.0;
+    StaffingRow row{r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Int(4), r.Int(5),
+                    r.Int(6), r.Int(7),  0,         0,        0};
+    row.workers_per_10k = row.residents > 0 ? static_cast<double>(row.community_workers) * 10000.0 /
+                                                  static_cast<double>(row.residents)
+                                            : 0.0;
     row.required = (row.residents * kCommunityWorkersPer10k + 9999) / 10000;
     row.shortfall = std::max<int64_t>(0, row.required - row.community_workers);
     out.push_back(row);

@@ -95,10 +95,9 @@ core::Status ValidateCreditCode(std::string_view code, std::string_view field) {
 
 core::Result<Unit> UnitService::Load(store::Connection& conn, const Caller& caller, int64_t id) {
   PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query(std::string(kSelect) + "WHERE " + std::string(kVisible) +
-                                     "AND u.id = $4",
-                                 {scope.lo, scope.hi, OwnUnit(caller), id}));
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(std::string(kSelect) + "WHERE " +
+                                                       std::string(kVisible) + "AND u.id = $4",
+                                                   {scope.lo, scope.hi, OwnUnit(caller), id}));
   if (rows.empty()) return Error::NotFound("单位不存在");
   Unit unit = FromRow(rows[0]);
   CG_TRY(LoadPairings(conn, caller, unit));

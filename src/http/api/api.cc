@@ -8,7 +8,8 @@ namespace civicgrid::http {
 
 Handler Authed(ApiServices& services, AuthedHandler handler) {
   return [&services, handler = std::move(handler)](Request& request) -> Response {
-    core::Result<domain::Caller> caller = core::Error{core::ErrorCode::kUnauthenticated, "请先登录", {}};
+    core::Result<domain::Caller> caller =
+        core::Error{core::ErrorCode::kUnauthenticated, "请先登录", {}};
     std::string_view auth = request.Header("Authorization");
     if (auth.size() > 7 && EqualsIgnoreCase(auth.substr(0, 7), "Bearer ")) {
       caller = services.accounts.AuthenticateBearer(auth.substr(7));

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include <boost/json/object.hpp>
 #include "core/time.h"
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
@@ -18,7 +19,6 @@
 #include "domain/registry/service_centers.h"
 #include "domain/registry/staff.h"
 #include "domain/registry/units.h"
-#include <boost/json/object.hpp>
 
 #include "http/metrics.h"
 #include "http/router.h"

@@ -15,9 +15,9 @@ using domain::Caller;
 Response ReportResponse(const domain::ImportReport& report) {
   if (report.ok()) return Response::Json(200, ToJson(report));
   const domain::ImportIssue& first = report.issues.front();
-  core::Error error = core::Error::Invalid(
-      first.field, "导入未执行：" + std::to_string(report.issues.size()) + " 处错误，第一处：" +
-                       first.message);
+  core::Error error =
+      core::Error::Invalid(first.field, "导入未执行：" + std::to_string(report.issues.size()) +
+                                            " 处错误，第一处：" + first.message);
   json::object body = ErrorJson(error).as_object();
   body["report"] = ToJson(report);
   return Response::Json(StatusFor(error.code, error.field), body);
@@ -53,8 +53,8 @@ core::Result<Response> ExportResidents(ApiServices& s, Request& r, const Caller&
 
 void RegisterImportRoutes(Router& router, ApiServices& s) {
   RouteOptions big{s.options.import_max_bytes};
-  router.Add("POST", "/api/v1/imports/residents",
-             CsvImport(s, &domain::Importer::ImportResidents), big);
+  router.Add("POST", "/api/v1/imports/residents", CsvImport(s, &domain::Importer::ImportResidents),
+             big);
   router.Add("POST", "/api/v1/imports/party-members",
              CsvImport(s, &domain::Importer::ImportPartyMembers), big);
   router.Add("POST", "/api/v1/imports/units", CsvImport(s, &domain::Importer::ImportUnits), big);

@@ -173,7 +173,8 @@ core::Result<Response> CreateCenter(ApiServices& s, Request& r, const Caller& c)
       !loc->as_array()[0].is_number() || !loc->as_array()[1].is_number()) {
     return core::Error::Invalid("location", "location 应为 [经度, 纬度]");
   }
-  center.location = {loc->as_array()[0].to_number<double>(), loc->as_array()[1].to_number<double>()};
+  center.location = {loc->as_array()[0].to_number<double>(),
+                     loc->as_array()[1].to_number<double>()};
   if (auto sys = body.if_contains("coord_sys"); sys != nullptr && sys->is_string()) {
     CG_ASSIGN_OR_RETURN(core::CoordSys coord_sys, core::ParseCoordSys(sys->as_string()));
     center.location = core::ToWgs84(center.location, coord_sys);

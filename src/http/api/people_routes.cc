@@ -11,7 +11,8 @@ namespace {
 namespace json = boost::json;
 using domain::Caller;
 
-core::Result<std::vector<std::string>> StringList(const json::object& body, std::string_view field) {
+core::Result<std::vector<std::string>> StringList(const json::object& body,
+                                                  std::string_view field) {
   std::vector<std::string> out;
   const json::value* v = body.if_contains(field);
   if (v == nullptr || v->is_null()) return out;
@@ -91,10 +92,10 @@ core::Result<Response> DeleteResident(ApiServices& s, Request& r, const Caller& 
 core::Result<Response> RevealResident(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
   CG_ASSIGN_OR_RETURN(domain::RevealedPii pii, s.residents.Reveal(c, id));
-  Response response = Response::Json(
-      200, json::object{{"id", id},
-                        {"id_number", pii.id_number},
-                        {"phone", pii.phone ? json::value(*pii.phone) : nullptr}});
+  Response response =
+      Response::Json(200, json::object{{"id", id},
+                                       {"id_number", pii.id_number},
+                                       {"phone", pii.phone ? json::value(*pii.phone) : nullptr}});
   response.AddHeader("Cache-Control", "no-store");
   return response;
 }

@@ -14,11 +14,11 @@ core::Result<Response> Health(ApiServices& s) {
   CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
   CG_ASSIGN_OR_RETURN(int version, store::SchemaVersion(*conn));
   return Response::Json(
-      200, json::object{{"status", "ok"},
-                        {"database", s.db.backend() == store::Backend::kSqlite ? "sqlite"
-                                                                               : "postgresql"},
-                        {"schema_version", version},
-                        {"grids_indexed", s.locator.size()}});
+      200, json::object{
+               {"status", "ok"},
+               {"database", s.db.backend() == store::Backend::kSqlite ? "sqlite" : "postgresql"},
+               {"schema_version", version},
+               {"grids_indexed", s.locator.size()}});
 }
 
 core::Result<Response> AuditList(ApiServices& s, Request& r, const Caller& c) {

@@ -93,14 +93,15 @@ json::value ToJson(const domain::Staff& s) {
   json::array grids;
   for (int64_t g : s.grid_ids) grids.push_back(g);
   std::string_view employment = domain::EmploymentName(s.employment);
-  return json::object{{"id", s.id},
-                      {"kind", domain::StaffKindName(s.kind)},
-                      {"employment", employment.empty() ? json::value(nullptr) : json::value(employment)},
-                      {"node_id", s.node_id},
-                      {"name", s.name},
-                      {"phone", Opt(s.phone_masked)},
-                      {"resident_id", Opt(s.resident_id)},
-                      {"grid_ids", std::move(grids)}};
+  return json::object{
+      {"id", s.id},
+      {"kind", domain::StaffKindName(s.kind)},
+      {"employment", employment.empty() ? json::value(nullptr) : json::value(employment)},
+      {"node_id", s.node_id},
+      {"name", s.name},
+      {"phone", Opt(s.phone_masked)},
+      {"resident_id", Opt(s.resident_id)},
+      {"grid_ids", std::move(grids)}};
 }
 
 json::value ToJson(const domain::StaffingRow& r) {
@@ -139,17 +140,16 @@ json::value ToJson(const domain::ImportReport& report) {
 }
 
 json::value CallerJson(const domain::Caller& caller, const domain::AccountView& view) {
-  return json::object{
-      {"account", json::object{{"id", view.id},
-                               {"username", view.username},
-                               {"display_name", view.display_name}}},
-      {"role", domain::RoleName(caller.role)},
-      {"resident_id", Opt(caller.resident_id)},
-      {"party_member_id", Opt(caller.party_member_id)},
-      {"unit_id", Opt(caller.unit_id)},
-      {"scope", json::object{{"node_id", view.scope_node_id},
-                             {"name", view.scope_name},
-                             {"kind", view.scope_kind}}}};
+  return json::object{{"account", json::object{{"id", view.id},
+                                               {"username", view.username},
+                                               {"display_name", view.display_name}}},
+                      {"role", domain::RoleName(caller.role)},
+                      {"resident_id", Opt(caller.resident_id)},
+                      {"party_member_id", Opt(caller.party_member_id)},
+                      {"unit_id", Opt(caller.unit_id)},
+                      {"scope", json::object{{"node_id", view.scope_node_id},
+                                             {"name", view.scope_name},
+                                             {"kind", view.scope_kind}}}};
 }
 
 }  // namespace civicgrid::http

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <unordered_map>
 
-
 namespace civicgrid::store {
 namespace {
 
@@ -33,7 +32,8 @@ using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 Error PgError(PGconn* conn, const PGresult* res, std::string_view what) {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state ? state : "";
-  std::string msg = std::string(what) + ": " + (res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  std::string msg =
+      std::string(what) + ": " + (res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
   while (!msg.empty() && msg.back() == '\n') msg.pop_back();
   if (sqlstate.rfind("23", 0) == 0) return Error{ErrorCode::kConflict, msg, {}};
   if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate.rfind("08", 0) == 0 ||
@@ -132,8 +132,11 @@ class PgConnection final : public Connection {
     std::string signature(sql);
     signature.push_back('\x01');
     for (const Value& v : params) {
-      Oid t = v.is_null() ? 0 : v.is_int() ? kInt8Oid : v.is_real() ? kFloat8Oid
-                                             : v.is_blob() ? kByteaOid : kTextOid;
+      Oid t = v.is_null()   ? 0
+              : v.is_int()  ? kInt8Oid
+              : v.is_real() ? kFloat8Oid
+              : v.is_blob() ? kByteaOid
+                            : kTextOid;
       types.push_back(t);
       signature += std::to_string(t) + ",";
     }
@@ -154,8 +157,8 @@ class PgConnection final : public Connection {
         values[i] = texts[i].c_str();
       }
     }
-    PgResult res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
-                                values.data(), lengths.data(), formats.data(), 0));
+    PgResult res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
+                                lengths.data(), formats.data(), 0));
     auto status = PQresultStatus(res.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return PgError(conn_, res.get(), "执行失败");
@@ -176,8 +179,8 @@ class PgConnection final : public Connection {
     }
     std::string name = "s" + std::to_string(next_id_++);
     std::string text = TranslateDialect(sql, Backend::kPostgres);
-    PgResult res(PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()),
-                           types.data()));
+    PgResult res(
+        PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()));
     if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
       return PgError(conn_, res.get(), "SQL 预编译失败 [" + text + "]");
     }
@@ -202,7 +205,8 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url, const D
     return Error{ErrorCode::kUnavailable, "无法连接 PostgreSQL: " + msg, "db"};
   }
   auto pg = std::make_unique<PgConnection>(conn, options.statement_cache_size);
-  CG_TRY(pg->ExecScript("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET client_min_messages = warning"));
+  CG_TRY(pg->ExecScript(
+      "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET client_min_messages = warning"));
   return std::unique_ptr<Connection>(std::move(pg));
 }
 

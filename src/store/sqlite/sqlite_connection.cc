@@ -131,14 +131,14 @@ class SqliteConnection final : public Connection {
           values.emplace_back(sqlite3_column_double(stmt, i));
           break;
         case SQLITE_TEXT:
-          values.emplace_back(std::string(
-              reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
-              static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
+          values.emplace_back(
+              std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
+                          static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
           break;
         case SQLITE_BLOB: {
           const char* data = static_cast<const char*>(sqlite3_column_blob(stmt, i));
-          values.emplace_back(
-              Blob{std::string(data ? data : "", static_cast<size_t>(sqlite3_column_bytes(stmt, i)))});
+          values.emplace_back(Blob{
+              std::string(data ? data : "", static_cast<size_t>(sqlite3_column_bytes(stmt, i)))});
           break;
         }
         default:
@@ -216,8 +216,8 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path, const Db
   std::error_code ec;
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error err = SqliteError(db, rc, "无法打开数据库 " + path);
     sqlite3_close_v2(db);
@@ -225,8 +225,8 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path, const Db
   }
   auto conn = std::make_unique<SqliteConnection>(db, options.statement_cache_size);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                             SyncPragma(options.sqlite_sync)}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", SyncPragma(options.sqlite_sync)}) {
     CG_TRY(conn->ExecScript(pragma));
   }
   return std::unique_ptr<Connection>(std::move(conn));

@@ -53,8 +53,8 @@ class TestDatabase {
 
 // Skips the test body when the database could not be made (the failure or
 // skip is already recorded).
-#define CG_TEST_DB(var, backend)                                                   \
-  bool var##_skipped = false;                                                      \
+#define CG_TEST_DB(var, backend)                                                             \
+  bool var##_skipped = false;                                                                \
   auto var = ::civicgrid::store::testing::TestDatabase::Create(backend, {}, &var##_skipped); \
-  if (var##_skipped) GTEST_SKIP() << "PostgreSQL skipped (CIVICGRID_SKIP_PG=1)";   \
+  if (var##_skipped) GTEST_SKIP() << "PostgreSQL skipped (CIVICGRID_SKIP_PG=1)";             \
   ASSERT_NE(var, nullptr)
