@@ -3,10 +3,14 @@
 // At -O3, GCC 12 reports -Wmaybe-uninitialized inside Boost.Geometry's
 // overlay code (sort_by_side.hpp), a false positive; silenced for the header
 // only, where the diagnostic's location lies.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/geometry/algorithms/union.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <algorithm>
 #include <cstdint>

@@ -141,7 +141,8 @@ void PeopleBuilder::AddHousehold(int building, std::string room, int size) {
     const bool elder = rng_.Chance(kElderShareOfSingles);
     const char sex = DrawSex();
     // Born by 1958: 65 or older on kReferenceDate whatever the day.
-    const int year = elder ? rng_.Between(kOldestYear, 1958) : rng_.Between(1960, 2002);
+    const int year = elder ? rng_.Between(kOldestYear, kReferenceDate.year - kElderAge - 1)
+                           : rng_.Between(1960, 2002);
     const int r = AddResident(household, PersonName(rng_, sex), sex, year);
     plan_.residents[r].elder_alone = elder;
   } else {
