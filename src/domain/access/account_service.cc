@@ -168,6 +168,7 @@ core::Result<Caller> AccountService::AuthenticateBearer(std::string_view api_tok
 
 core::Result<int64_t> AccountService::CreateAccount(const Caller* creator,
                                                     const NewAccount& account) {
+  if (creator != nullptr) CG_TRY(creator->Require(Permission::kAccountsAdmin));
   CG_TRY(ValidateUsername(account.username));
   if (account.display_name.empty()) return Error::Invalid("display_name", "请填写姓名");
   CG_ASSIGN_OR_RETURN(std::string hash, core::HashPassword(account.password, options_.password));
@@ -177,7 +178,6 @@ core::Result<int64_t> AccountService::CreateAccount(const Caller* creator,
   if (scope.empty() || (creator != nullptr && !creator->InScope(scope[0].Text(0)))) {
     return Error::Invalid("scope_node_id", "管辖范围节点不存在");
   }
-  if (creator != nullptr) CG_TRY(creator->Require(Permission::kAccountsAdmin));
   CG_TRY(CheckLinks(*conn, account, SubtreeRange(scope[0].Text(0))));
   int64_t now = clock_.NowMs();
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));

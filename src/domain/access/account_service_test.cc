@@ -99,6 +99,8 @@ TEST_P(AccountServiceTest, AdminCreatesAccountsOnlyInsideScope) {
       "sec9",       "书记",       "civicgrid-demo", Role::kCommunitySecretary, tree_.community_a.id,
       std::nullopt, std::nullopt, std::nullopt};
   EXPECT_EQ(accounts_->CreateAccount(&street_admin, a).error().code, core::ErrorCode::kForbidden);
+  street_admin.scope_path = tree_.community_b.path;  // permission is checked before scope
+  EXPECT_EQ(accounts_->CreateAccount(&street_admin, a).error().code, core::ErrorCode::kForbidden);
   Caller secretary_b = As(Role::kCountyAdmin, tree_.community_b);
   EXPECT_EQ(accounts_->CreateAccount(&secretary_b, a).error().field, "scope_node_id");
   Caller admin = Admin();
