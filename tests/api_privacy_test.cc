@@ -23,6 +23,7 @@ class PrivacyTest : public ApiTest {
             "/api/v1/party-members/" + id(w_.member.id),
             "/api/v1/staff",
             "/api/v1/exports/residents.csv",
+            "/api/v1/exports/party-members.csv",
             "/api/v1/me",
             "/api/v1/audit"};
   }

@@ -51,6 +51,12 @@ run_suite() {
   check "$label: the good file went in" grep -q '甲' "$out/after.csv"
   check "$label: export masks the ID number" bash -c "! grep -q '131022202101010018' '$out/after.csv'"
   check "$label: export masks the phone" grep -q '137\*\*\*\*0001' "$out/after.csv"
+  "$BIN" export party-members --db "$db" --key-file "$out/pii.key" --as admin >"$out/members.csv"
+  check "$label: member export masks phones" grep -q '\*\*\*\*' "$out/members.csv"
+  check "$label: member export holds no whole phone number" \
+    bash -c "! grep -qE '(^|,)1[3-9][0-9]{9}(,|$)' '$out/members.csv'"
+  "$BIN" export units --db "$db" --key-file "$out/pii.key" --as admin >"$out/units.csv"
+  check "$label: unit export lists the 64 demo units" test "$(($(wc -l <"$out/units.csv") - 1))" = 64
   check "$label: grid1 may not import into another community" bash -c \
     "! '$BIN' import residents '$out/good.csv' --db '$db' --key-file '$out/pii.key' --as grid2 2>/dev/null"
 

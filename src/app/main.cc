@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
   int64_t within = 0;
   auto* exp = cli.add_subcommand("export", "导出 CSV（身份证号、手机号脱敏）到标准输出");
   add_db(exp);
-  exp->add_option("what", export_what, "residents")->required();
+  exp->add_option("what", export_what, "residents | party-members | units")->required();
   exp->add_option("--as", as)->capture_default_str();
   exp->add_option("--within", within, "只导出此节点之下");
 
@@ -153,10 +153,12 @@ int main(int argc, char** argv) {
   if (*exp) {
     auto caller = app->CallerFor(as);
     if (!caller.ok()) return Fail(caller.error());
-    if (export_what != "residents")
-      return Fail(civicgrid::core::Error::Invalid("what", "只支持 residents"));
-    auto csv = app->importer().ExportResidents(
-        *caller, within > 0 ? std::optional<int64_t>(within) : std::nullopt);
+    std::optional<int64_t> under = within > 0 ? std::optional<int64_t>(within) : std::nullopt;
+    civicgrid::core::Result<std::string> csv =
+        civicgrid::core::Error::Invalid("what", "应为 residents、party-members 或 units");
+    if (export_what == "residents") csv = app->importer().ExportResidents(*caller, under);
+    if (export_what == "party-members") csv = app->importer().ExportPartyMembers(*caller, under);
+    if (export_what == "units") csv = app->importer().ExportUnits(*caller);
     if (!csv.ok()) return Fail(csv.error());
     std::cout << *csv;
     return 0;

@@ -437,4 +437,52 @@ core::Result<std::string> Importer::ExportResidents(const Caller& caller,
   return out;
 }
 
+core::Result<std::string> Importer::ExportPartyMembers(const Caller& caller,
+                                                       std::optional<int64_t> within) {
+  std::string out(core::kUtf8Bom);
+  core::AppendCsvRow(out, {"id", "name", "sex", "id_number", "phone", "party_org_id", "unit_id",
+                           "residence_node_id", "registered_on", "skills", "mobile"});
+  PartyMemberFilter filter;
+  filter.within = within;
+  filter.page.limit = kMaxPageSize;
+  auto opt = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : ""; };
+  while (true) {
+    CG_ASSIGN_OR_RETURN(PageOf<PartyMember> page, party_.ListMembers(caller, filter));
+    for (const PartyMember& m : page.items) {
+      std::string skills;
+      for (const auto& s : m.skills) skills += (skills.empty() ? "" : "|") + s;
+      core::AppendCsvRow(out, {std::to_string(m.id), m.name, m.sex, m.id_number_masked,
+                               m.phone_masked.value_or(""), std::to_string(m.party_org_id),
+                               opt(m.unit_id), opt(m.residence_node_id),
+                               m.registered_on.value_or(""), skills, m.mobile ? "1" : "0"});
+    }
+    if (!page.next_after) break;
+    filter.page.after = *page.next_after;
+  }
+  return out;
+}
+
+core::Result<std::string> Importer::ExportUnits(const Caller& caller) {
+  std::string out(core::kUtf8Bom);
+  core::AppendCsvRow(out, {"id", "name", "kind", "node_id", "credit_code", "address",
+                           "contact_name", "paired_node_ids"});
+  UnitFilter filter;
+  filter.page.limit = kMaxPageSize;
+  while (true) {
+    CG_ASSIGN_OR_RETURN(PageOf<Unit> page, units_.List(caller, filter));
+    for (const Unit& u : page.items) {
+      std::string paired;
+      for (const auto& p : u.pairings) {
+        paired += (paired.empty() ? "" : "|") + std::to_string(p.node_id);
+      }
+      core::AppendCsvRow(out, {std::to_string(u.id), u.name, std::string(UnitKindName(u.kind)),
+                               std::to_string(u.node_id), u.credit_code.value_or(""), u.address,
+                               u.contact_name, paired});
+    }
+    if (!page.next_after) break;
+    filter.page.after = *page.next_after;
+  }
+  return out;
+}
+
 }  // namespace civicgrid::domain

@@ -71,6 +71,10 @@ class Importer {
   // Residents in scope (or under `within`) as CSV with a BOM for Excel; ID
   // numbers and phones masked.
   core::Result<std::string> ExportResidents(const Caller& caller, std::optional<int64_t> within);
+  // Party members in scope (or under `within`), masked, with 双报到 data.
+  core::Result<std::string> ExportPartyMembers(const Caller& caller, std::optional<int64_t> within);
+  // Units visible to the caller with their pairings ("code|code" of paired nodes).
+  core::Result<std::string> ExportUnits(const Caller& caller);
 
  private:
   store::Db& db_;

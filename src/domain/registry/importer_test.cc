@@ -150,6 +150,30 @@ TEST_P(ImporterTest, ExportMasksPii) {
   EXPECT_EQ(csv->find(IdNumber(11)), std::string::npos);
   EXPECT_EQ(csv->find("13800000111"), std::string::npos);
   EXPECT_NE(csv->find("138****0111"), std::string::npos);
+  auto branch = party_->CreateOrg(
+      Admin(), NewPartyOrg{tree_.grid_a1.id, std::nullopt, PartyOrgKind::kGridBranch, "支部"});
+  ASSERT_TRUE(branch.ok());
+  ASSERT_TRUE(party_
+                  ->CreateMember(Admin(), NewPartyMember{"党员",
+                                                         IdNumber(12),
+                                                         "13900000012",
+                                                         branch->id,
+                                                         std::nullopt,
+                                                         std::nullopt,
+                                                         std::nullopt,
+                                                         {"维修", "电工"},
+                                                         false})
+                  .ok());
+  auto members = importer_->ExportPartyMembers(Admin(), std::nullopt);
+  ASSERT_TRUE(members.ok());
+  EXPECT_EQ(members->find(IdNumber(12)), std::string::npos);
+  EXPECT_EQ(members->find("13900000012"), std::string::npos);
+  EXPECT_NE(members->find("139****0012"), std::string::npos);
+  EXPECT_NE(members->find("维修|电工"), std::string::npos);
+  // Outside the caller's scope, nothing.
+  auto hidden = importer_->ExportPartyMembers(As(Role::kGridWorker, tree_.grid_b1), std::nullopt);
+  ASSERT_TRUE(hidden.ok());
+  EXPECT_EQ(hidden->find("党员"), std::string::npos);
 }
 
 TEST_P(ImporterTest, ImportsUnitsWithPairings) {
@@ -163,6 +187,11 @@ TEST_P(ImporterTest, ImportsUnitsWithPairings) {
   auto units = units_->List(Admin(), {});
   ASSERT_EQ(units->items.size(), 1u);
   EXPECT_EQ(units->items[0].pairings.size(), 2u);
+  auto exported = importer_->ExportUnits(As(Role::kCommunitySecretary, tree_.community_a));
+  ASSERT_TRUE(exported.ok());
+  EXPECT_NE(exported->find("县城管局,government"), std::string::npos) << *exported;
+  EXPECT_NE(exported->find("," + std::to_string(tree_.community_a.id) + "\r\n"), std::string::npos)
+      << "community A sees only its own pairing: " << *exported;
   auto twice = importer_->ImportUnits(
       Admin(), "name,kind,node_code,paired_codes\n县卫健局,government," + tree_.county.code + "," +
                    tree_.community_a.code + "|" + tree_.community_a.code + "\n");

@@ -49,6 +49,24 @@ core::Result<Response> ExportResidents(ApiServices& s, Request& r, const Caller&
   return response;
 }
 
+core::Result<Response> Csv(std::string csv, const std::string& filename) {
+  Response response = Response::Text(200, std::move(csv), "text/csv; charset=utf-8");
+  response.AddHeader("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  response.AddHeader("Cache-Control", "no-store");
+  return response;
+}
+
+core::Result<Response> ExportMembers(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(std::optional<int64_t> within, QueryId(r, "within"));
+  CG_ASSIGN_OR_RETURN(std::string csv, s.importer.ExportPartyMembers(c, within));
+  return Csv(std::move(csv), "party-members.csv");
+}
+
+core::Result<Response> ExportUnits(ApiServices& s, Request&, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(std::string csv, s.importer.ExportUnits(c));
+  return Csv(std::move(csv), "units.csv");
+}
+
 }  // namespace
 
 void RegisterImportRoutes(Router& router, ApiServices& s) {
@@ -63,6 +81,10 @@ void RegisterImportRoutes(Router& router, ApiServices& s) {
              big);
   router.Add("GET", "/api/v1/exports/residents.csv",
              Authed(s, [&s](Request& r, const Caller& c) { return ExportResidents(s, r, c); }));
+  router.Add("GET", "/api/v1/exports/party-members.csv",
+             Authed(s, [&s](Request& r, const Caller& c) { return ExportMembers(s, r, c); }));
+  router.Add("GET", "/api/v1/exports/units.csv",
+             Authed(s, [&s](Request& r, const Caller& c) { return ExportUnits(s, r, c); }));
 }
 
 }  // namespace civicgrid::http
