@@ -29,8 +29,25 @@ constexpr std::string_view kMemberSelect =
     "m.residence_node_id, m.registered_on, m.skills, m.mobile FROM party_member m JOIN party_org "
     "o ON o.id = m.party_org_id JOIN org_node n ON n.id = o.node_id LEFT JOIN org_node rn ON rn.id "
     "= m.residence_node_id ";
-constexpr std::string_view kMemberScope =
-    "((n.path >= $1 AND n.path < $2) OR (rn.path >= $1 AND rn.path < $2)) ";
+// A member is in scope through the branch's node or the residence community;
+// a unit admin further sees only the members in service at their unit
+// ($unit is NULL for everyone else). `unit` names the placeholder.
+std::string MemberScope(std::string_view unit) {
+  return "((n.path >= $1 AND n.path < $2) OR (rn.path >= $1 AND rn.path < $2)) AND (CAST(" +
+         std::string(unit) + " AS BIGINT) IS NULL OR m.unit_id = " + std::string(unit) + ") ";
+}
+
+// Unit admins read their own unit's in-service members (双报到 is theirs to
+// follow) without the general people_read permission.
+std::optional<int64_t> UnitView(const Caller& caller) {
+  if (caller.role == Role::kUnitAdmin) return caller.unit_id.value_or(-1);
+  return std::nullopt;
+}
+
+core::Status RequireMemberRead(const Caller& caller) {
+  if (UnitView(caller)) return core::Ok();
+  return caller.Require(Permission::kPeopleRead);
+}
 
 std::vector<std::string> SplitSkills(const std::string& csv) {
   std::vector<std::string> out;
@@ -213,8 +230,8 @@ core::Result<PartyMember> PartyService::LoadMember(store::Connection& conn, cons
                                                    int64_t id) {
   PathRange scope = caller.Scope();
   CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(std::string(kMemberSelect) + "WHERE " +
-                                                       std::string(kMemberScope) + "AND m.id = $3",
-                                                   {scope.lo, scope.hi, id}));
+                                                       MemberScope("$4") + "AND m.id = $3",
+                                                   {scope.lo, scope.hi, id, UnitView(caller)}));
   if (rows.empty()) return Error::NotFound("党员不存在");
   return MemberFromRow(rows[0]);
 }
@@ -233,14 +250,14 @@ core::Result<PartyMember> PartyService::CreateMember(const Caller& caller,
 
 core::Result<PartyMember> PartyService::GetMember(const Caller& caller, int64_t id) {
   bool self = caller.party_member_id && *caller.party_member_id == id;
-  if (!self) CG_TRY(caller.Require(Permission::kPeopleRead));
+  if (!self) CG_TRY(RequireMemberRead(caller));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   return LoadMember(*conn, caller, id);
 }
 
 core::Result<PageOf<PartyMember>> PartyService::ListMembers(const Caller& caller,
                                                             const PartyMemberFilter& filter) {
-  CG_TRY(caller.Require(Permission::kPeopleRead));
+  CG_TRY(RequireMemberRead(caller));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, filter.within));
   std::optional<std::string> skill_pattern;
@@ -256,12 +273,12 @@ core::Result<PageOf<PartyMember>> PartyService::ListMembers(const Caller& caller
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
       conn->Query(
-          std::string(kMemberSelect) + "WHERE " + std::string(kMemberScope) +
+          std::string(kMemberSelect) + "WHERE " + MemberScope("$7") +
               "AND m.id > $3 AND (CAST($4 AS TEXT) IS NULL OR ',' || m.skills || ',' LIKE "
               "$4 ESCAPE '!') AND (CAST($5 AS BIGINT) IS NULL OR m.unit_id = $5) ORDER BY m.id "
               "LIMIT $6",
-          {range.lo, range.hi, filter.page.after, skill_pattern, filter.unit_id,
-           filter.page.limit}));
+          {range.lo, range.hi, filter.page.after, skill_pattern, filter.unit_id, filter.page.limit,
+           UnitView(caller)}));
   std::vector<PartyMember> items;
   for (const auto& row : rows) items.push_back(MemberFromRow(row));
   return FinishPage(std::move(items), filter.page, &MemberId);

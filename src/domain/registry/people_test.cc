@@ -91,6 +91,41 @@ TEST_P(PeopleTest, LinksMustExistInsideScope) {
   EXPECT_EQ(party_->ListMembers(Admin(), wildcard)->items.size(), 0u);
 }
 
+TEST_P(PeopleTest, UnitAdminSeesOnlyTheirUnitsInServiceMembers) {
+  auto unit = units_->Create(
+      Admin(), NewUnit{tree_.county.id, UnitKind::kGovernment, "县城管局", std::nullopt, "", ""});
+  ASSERT_TRUE(unit.ok());
+  auto in_service = party_->CreateMember(Admin(), NewPartyMember{"在职",
+                                                                 IdNumber(24),
+                                                                 std::nullopt,
+                                                                 branch_a_.id,
+                                                                 unit->id,
+                                                                 std::nullopt,
+                                                                 std::nullopt,
+                                                                 {},
+                                                                 false});
+  auto other = party_->CreateMember(Admin(), NewPartyMember{"居民党员",
+                                                            IdNumber(25),
+                                                            std::nullopt,
+                                                            branch_a_.id,
+                                                            std::nullopt,
+                                                            std::nullopt,
+                                                            std::nullopt,
+                                                            {},
+                                                            false});
+  ASSERT_TRUE(in_service.ok() && other.ok());
+  Caller unit_admin = As(Role::kUnitAdmin, tree_.county);
+  unit_admin.unit_id = unit->id;
+  auto page = party_->ListMembers(unit_admin, {});
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id, in_service->id);
+  EXPECT_TRUE(party_->GetMember(unit_admin, in_service->id).ok());
+  EXPECT_EQ(party_->GetMember(unit_admin, other->id).error().code, core::ErrorCode::kNotFound);
+  unit_admin.unit_id = unit->id + 1000;
+  EXPECT_TRUE(party_->ListMembers(unit_admin, {})->items.empty());
+}
+
 TEST_P(PeopleTest, MemberValidationNamesFields) {
   auto bad_org = party_->CreateMember(Admin(), NewPartyMember{"钱七",
                                                               IdNumber(22),
