@@ -29,6 +29,17 @@ SealedPii SealPhone(const core::PiiCipher& cipher, const std::string& normalized
                    core::MaskPhone(normalized)};
 }
 
+core::Result<std::string> NodeKindInScope(store::Connection& conn, const Caller& caller,
+                                          int64_t id) {
+  PathRange scope = caller.Scope();
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
+                                 "path < $3",
+                                 {id, scope.lo, scope.hi}));
+  if (rows.empty()) return std::string();
+  return rows[0].Text(0);
+}
+
 core::Result<PathRange> WithinScope(store::Connection& conn, const Caller& caller,
                                     std::optional<int64_t> within) {
   PathRange range = caller.Scope();

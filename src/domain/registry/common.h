@@ -52,6 +52,12 @@ struct SealedPii {
 SealedPii SealIdNumber(const core::PiiCipher& cipher, const std::string& normalized);
 SealedPii SealPhone(const core::PiiCipher& cipher, const std::string& normalized);
 
+// The kind of node `id` ("building", "community" …) when it lies in the
+// caller's scope; "" when it does not exist or lies outside. Every reference
+// to a node from a request goes through this one check.
+core::Result<std::string> NodeKindInScope(store::Connection& conn, const Caller& caller,
+                                          int64_t id);
+
 // The caller's scope, narrowed to the subtree of `within` when given; a
 // `within` node outside the scope does not exist (NotFound).
 core::Result<PathRange> WithinScope(store::Connection& conn, const Caller& caller,

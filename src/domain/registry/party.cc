@@ -110,12 +110,8 @@ core::Result<PartyOrg> PartyService::LoadOrg(store::Connection& conn, const Call
 core::Result<int64_t> PartyService::InsertOrg(store::Connection& conn, const Caller& caller,
                                               const NewPartyOrg& org) {
   CG_ASSIGN_OR_RETURN(std::string name, CleanName(org.name, "name"));
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(int64_t node_ok,
-                      conn.QueryInt("SELECT COUNT(*) FROM org_node WHERE id = $1 AND path >= $2 "
-                                    "AND path < $3",
-                                    {org.node_id, scope.lo, scope.hi}));
-  if (node_ok == 0) return Error::Invalid("node_id", "组织节点不存在或不在管辖范围内");
+  CG_ASSIGN_OR_RETURN(std::string node_ok, NodeKindInScope(conn, caller, org.node_id));
+  if (node_ok.empty()) return Error::Invalid("node_id", "组织节点不存在或不在管辖范围内");
   if (org.parent_id && !LoadOrg(conn, caller, *org.parent_id).ok()) {
     return Error::Invalid("parent_id", "上级党组织不存在");
   }
@@ -196,12 +192,8 @@ core::Result<int64_t> PartyService::Insert(store::Connection& conn, const Caller
     return Error::Invalid(Field(at, "party_org_id"), "党组织不存在或不在管辖范围内");
   }
   if (rec.residence_node_id) {
-    PathRange scope = caller.Scope();
-    CG_ASSIGN_OR_RETURN(store::Rows rows,
-                        conn.Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                   "path < $3",
-                                   {*rec.residence_node_id, scope.lo, scope.hi}));
-    if (rows.empty() || rows[0].Text(0) != "community") {
+    CG_ASSIGN_OR_RETURN(std::string kind, NodeKindInScope(conn, caller, *rec.residence_node_id));
+    if (kind != "community") {
       return Error::Invalid(Field(at, "residence_node_id"), "报到社区不存在或不在管辖范围内");
     }
   }
@@ -290,12 +282,8 @@ core::Result<PartyMember> PartyService::RegisterResidence(const Caller& caller, 
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(PartyMember m, LoadMember(*conn, caller, member_id));
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                  "path < $3",
-                                  {community_id, scope.lo, scope.hi}));
-  if (rows.empty() || rows[0].Text(0) != "community") {
+  CG_ASSIGN_OR_RETURN(std::string kind, NodeKindInScope(*conn, caller, community_id));
+  if (kind != "community") {
     return Error::Invalid("community_id", "报到社区不存在或不在管辖范围内");
   }
   std::string today = core::FormatDate(core::ShanghaiDate(clock_.NowMs()));

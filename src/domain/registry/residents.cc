@@ -118,16 +118,18 @@ core::Result<int64_t> ResidentService::Household(store::Connection& conn, int64_
 
 core::Result<int64_t> ResidentService::Insert(store::Connection& conn, const Caller& caller,
                                               const ResidentRecord& rec, std::string_view at) {
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows building,
-                      conn.Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                 "path < $3",
-                                 {rec.building_id, scope.lo, scope.hi}));
-  if (building.empty() || building[0].Text(0) != "building") {
-    return Error::Invalid(Field(at, "building_id"), "楼栋不存在或不在管辖范围内");
-  }
-  CG_ASSIGN_OR_RETURN(int64_t household, Household(conn, rec.building_id, rec.room));
+  CG_ASSIGN_OR_RETURN(int64_t household, HouseholdInScope(conn, caller, rec.building_id, rec.room,
+                                                          Field(at, "building_id")));
   return InsertRow(conn, rec, household, at);
+}
+
+core::Result<int64_t> ResidentService::HouseholdInScope(store::Connection& conn,
+                                                        const Caller& caller, int64_t building_id,
+                                                        const std::string& room,
+                                                        const std::string& field) {
+  CG_ASSIGN_OR_RETURN(std::string kind, NodeKindInScope(conn, caller, building_id));
+  if (kind != "building") return Error::Invalid(field, "楼栋不存在或不在管辖范围内");
+  return Household(conn, building_id, room);
 }
 
 core::Result<int64_t> ResidentService::InsertRow(store::Connection& conn, const ResidentRecord& rec,
@@ -240,15 +242,8 @@ core::Result<Resident> ResidentService::Relocate(const Caller& caller, int64_t i
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(Resident r, Load(*conn, caller, id));
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows building,
-                      conn->Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                  "path < $3",
-                                  {building_id, scope.lo, scope.hi}));
-  if (building.empty() || building[0].Text(0) != "building") {
-    return Error::Invalid("building_id", "楼栋不存在或不在管辖范围内");
-  }
-  CG_ASSIGN_OR_RETURN(int64_t household, Household(*conn, building_id, clean_room));
+  CG_ASSIGN_OR_RETURN(int64_t household,
+                      HouseholdInScope(*conn, caller, building_id, clean_room, "building_id"));
   CG_ASSIGN_OR_RETURN(auto n, conn->Execute("UPDATE resident SET node_id = $1, household_id = $2, "
                                             "updated_at = $3 WHERE id = $4",
                                             {building_id, household, clock_.NowMs(), r.id}));

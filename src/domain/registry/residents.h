@@ -111,6 +111,11 @@ class ResidentService {
 
  private:
   core::Result<Resident> Load(store::Connection& conn, const Caller& caller, int64_t id);
+  // The household for (building, room) once the building is checked to be a
+  // building in the caller's scope (else invalid on `field`).
+  core::Result<int64_t> HouseholdInScope(store::Connection& conn, const Caller& caller,
+                                         int64_t building_id, const std::string& room,
+                                         const std::string& field);
 
   store::Db& db_;
   const core::Clock& clock_;

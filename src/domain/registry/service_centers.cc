@@ -39,11 +39,8 @@ core::Result<int64_t> ServiceCenterService::Insert(store::Connection& conn, cons
       return Error::Invalid("facilities", "设施名称不能为空或含 |");
     }
   }
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(int64_t ok, conn.QueryInt("SELECT COUNT(*) FROM org_node WHERE id = $1 AND "
-                                                "path >= $2 AND path < $3",
-                                                {c.node_id, scope.lo, scope.hi}));
-  if (ok == 0) return Error::Invalid("node_id", "所在节点不存在或不在管辖范围内");
+  CG_ASSIGN_OR_RETURN(std::string ok, NodeKindInScope(conn, caller, c.node_id));
+  if (ok.empty()) return Error::Invalid("node_id", "所在节点不存在或不在管辖范围内");
   return conn.QueryInt(
       "INSERT INTO service_center (node_id, name, floor_area_m2, lon, lat, facilities, created_at) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

@@ -124,16 +124,13 @@ core::Result<int64_t> StaffService::Insert(store::Connection& conn, const Caller
     CG_TRY(core::ValidatePhone(normalized, field("phone")));
     phone = SealPhone(cipher_, normalized);
   }
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows node,
-                      conn.Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                 "path < $3",
-                                 {s.node_id, scope.lo, scope.hi}));
-  if (node.empty() || node[0].Text(0) != RequiredNodeKind(s.kind)) {
+  CG_ASSIGN_OR_RETURN(std::string node, NodeKindInScope(conn, caller, s.node_id));
+  if (node != RequiredNodeKind(s.kind)) {
     return Error::Invalid(field("node_id"),
                           "所在节点应为管辖范围内的" + std::string(RequiredNodeKind(s.kind)));
   }
   if (s.resident_id) {
+    PathRange scope = caller.Scope();
     CG_ASSIGN_OR_RETURN(
         store::Rows resident,
         conn.Query("SELECT r.id FROM resident r JOIN org_node n ON n.id = r.node_id "

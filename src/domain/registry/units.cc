@@ -111,12 +111,8 @@ core::Result<int64_t> UnitService::Insert(store::Connection& conn, const Caller&
   };
   CG_ASSIGN_OR_RETURN(std::string name, CleanName(u.name, field("name")));
   if (u.credit_code) CG_TRY(ValidateCreditCode(*u.credit_code, field("credit_code")));
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(int64_t node_ok,
-                      conn.QueryInt("SELECT COUNT(*) FROM org_node WHERE id = $1 AND path >= $2 "
-                                    "AND path < $3",
-                                    {u.node_id, scope.lo, scope.hi}));
-  if (node_ok == 0) return Error::Invalid(field("node_id"), "所在节点不存在或不在管辖范围内");
+  CG_ASSIGN_OR_RETURN(std::string node_ok, NodeKindInScope(conn, caller, u.node_id));
+  if (node_ok.empty()) return Error::Invalid(field("node_id"), "所在节点不存在或不在管辖范围内");
   auto id = conn.QueryInt(
       "INSERT INTO unit (node_id, kind, name, credit_code, address, contact_name, created_at) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -175,13 +171,8 @@ core::Result<Unit> UnitService::Pair(const Caller& caller, int64_t unit_id, int6
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(Unit unit, Load(*conn, caller, unit_id));
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows node,
-                      conn->Query("SELECT kind FROM org_node WHERE id = $1 AND path >= $2 AND "
-                                  "path < $3",
-                                  {node_id, scope.lo, scope.hi}));
-  if (node.empty() || (node[0].Text(0) != "community" && node[0].Text(0) != "compound" &&
-                       node[0].Text(0) != "back_street")) {
+  CG_ASSIGN_OR_RETURN(std::string node, NodeKindInScope(*conn, caller, node_id));
+  if (node != "community" && node != "compound" && node != "back_street") {
     return Error::Invalid("node_id", "包联对象应为管辖范围内的社区、小区或背街小巷");
   }
   auto inserted = conn->Execute(
