@@ -120,6 +120,34 @@ TEST_P(OrgTreeTest, WritesNeedPermissionAndScope) {
   EXPECT_EQ(outside.error().code, core::ErrorCode::kNotFound);
 }
 
+TEST_P(OrgTreeTest, ADeploymentMayBeRootedAtAProvinceOrCity) {
+  auto province = tree_service_->Create(
+      nullptr, NewOrgNode{std::nullopt, OrgKind::kProvince, "130000", "河北省", std::nullopt});
+  ASSERT_TRUE(province.ok()) << province.error().message;
+  auto city = tree_service_->Create(
+      nullptr, NewOrgNode{province->id, OrgKind::kCity, "130900", "沧州市", std::nullopt});
+  ASSERT_TRUE(city.ok()) << city.error().message;
+  Caller city_admin = As(Role::kCountyAdmin, *city);
+  auto district = tree_service_->Create(
+      &city_admin, NewOrgNode{city->id, OrgKind::kCounty, "130902", "新华区", std::nullopt});
+  ASSERT_TRUE(district.ok()) << district.error().message;
+  EXPECT_EQ(district->path, city->path + std::to_string(district->id) + "/");
+  // A county code of another city does not fit under this one.
+  auto foreign = tree_service_->Create(
+      &city_admin, NewOrgNode{city->id, OrgKind::kCounty, "131022", "固安县", std::nullopt});
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().field, "code");
+  // Streets sit under a county, never directly under a city.
+  auto street = tree_service_->Create(
+      &city_admin, NewOrgNode{city->id, OrgKind::kStreet, "130900001", "街道", std::nullopt});
+  ASSERT_FALSE(street.ok());
+  EXPECT_EQ(street.error().field, "kind");
+  // The city admin sees the district but not the county of the fixture.
+  EXPECT_TRUE(tree_service_->Get(city_admin, district->id).ok());
+  EXPECT_EQ(tree_service_->Get(city_admin, tree_.county.id).error().code,
+            core::ErrorCode::kNotFound);
+}
+
 TEST(OrgCodeTest, ValidatesDivisionCodes) {
   EXPECT_TRUE(ValidateCode(OrgKind::kProvince, "130000", std::nullopt).ok());
   EXPECT_TRUE(ValidateCode(OrgKind::kCity, "130900", std::string("130000")).ok());
