@@ -414,6 +414,32 @@ core::Result<ImportReport> Importer::ImportGridBoundaries(const Caller& caller,
   return report;
 }
 
+namespace {
+
+// Calls `list` page after page, handing each item to `row`: the one paging
+// loop every export shares.
+template <typename Filter, typename List, typename Row>
+core::Status ForEachPage(Filter filter, List list, Row row) {
+  filter.page.limit = kMaxPageSize;
+  while (true) {
+    CG_ASSIGN_OR_RETURN(auto page, list(filter));
+    for (const auto& item : page.items) row(item);
+    if (!page.next_after) return core::Ok();
+    filter.page.after = *page.next_after;
+  }
+}
+
+// "a|b|c": how list cells are written in our CSV files (and read by SplitList).
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : "|") + item;
+  return out;
+}
+
+std::string OptionalId(const std::optional<int64_t>& id) { return id ? std::to_string(*id) : ""; }
+
+}  // namespace
+
 core::Result<std::string> Importer::ExportResidents(const Caller& caller,
                                                     std::optional<int64_t> within) {
   std::string out(core::kUtf8Bom);
@@ -421,19 +447,14 @@ core::Result<std::string> Importer::ExportResidents(const Caller& caller,
                            "room", "flags"});
   ResidentFilter filter;
   filter.within = within;
-  filter.page.limit = kMaxPageSize;
-  while (true) {
-    CG_ASSIGN_OR_RETURN(PageOf<Resident> page, residents_.List(caller, filter));
-    for (const Resident& r : page.items) {
-      std::string flags;
-      for (const auto& f : ResidentFlagNames(r.flags)) flags += (flags.empty() ? "" : "|") + f;
-      core::AppendCsvRow(out,
-                         {std::to_string(r.id), r.name, r.sex, r.birth_date, r.id_number_masked,
-                          r.phone_masked.value_or(""), std::to_string(r.node_id), r.room, flags});
-    }
-    if (!page.next_after) break;
-    filter.page.after = *page.next_after;
-  }
+  CG_TRY(ForEachPage(
+      filter, [&](const ResidentFilter& f) { return residents_.List(caller, f); },
+      [&](const Resident& r) {
+        core::AppendCsvRow(out,
+                           {std::to_string(r.id), r.name, r.sex, r.birth_date, r.id_number_masked,
+                            r.phone_masked.value_or(""), std::to_string(r.node_id), r.room,
+                            JoinList(ResidentFlagNames(r.flags))});
+      }));
   return out;
 }
 
@@ -444,21 +465,15 @@ core::Result<std::string> Importer::ExportPartyMembers(const Caller& caller,
                            "residence_node_id", "registered_on", "skills", "mobile"});
   PartyMemberFilter filter;
   filter.within = within;
-  filter.page.limit = kMaxPageSize;
-  auto opt = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : ""; };
-  while (true) {
-    CG_ASSIGN_OR_RETURN(PageOf<PartyMember> page, party_.ListMembers(caller, filter));
-    for (const PartyMember& m : page.items) {
-      std::string skills;
-      for (const auto& s : m.skills) skills += (skills.empty() ? "" : "|") + s;
-      core::AppendCsvRow(out, {std::to_string(m.id), m.name, m.sex, m.id_number_masked,
-                               m.phone_masked.value_or(""), std::to_string(m.party_org_id),
-                               opt(m.unit_id), opt(m.residence_node_id),
-                               m.registered_on.value_or(""), skills, m.mobile ? "1" : "0"});
-    }
-    if (!page.next_after) break;
-    filter.page.after = *page.next_after;
-  }
+  CG_TRY(ForEachPage(
+      filter, [&](const PartyMemberFilter& f) { return party_.ListMembers(caller, f); },
+      [&](const PartyMember& m) {
+        core::AppendCsvRow(
+            out,
+            {std::to_string(m.id), m.name, m.sex, m.id_number_masked, m.phone_masked.value_or(""),
+             std::to_string(m.party_org_id), OptionalId(m.unit_id), OptionalId(m.residence_node_id),
+             m.registered_on.value_or(""), JoinList(m.skills), m.mobile ? "1" : "0"});
+      }));
   return out;
 }
 
@@ -466,22 +481,15 @@ core::Result<std::string> Importer::ExportUnits(const Caller& caller) {
   std::string out(core::kUtf8Bom);
   core::AppendCsvRow(out, {"id", "name", "kind", "node_id", "credit_code", "address",
                            "contact_name", "paired_node_ids"});
-  UnitFilter filter;
-  filter.page.limit = kMaxPageSize;
-  while (true) {
-    CG_ASSIGN_OR_RETURN(PageOf<Unit> page, units_.List(caller, filter));
-    for (const Unit& u : page.items) {
-      std::string paired;
-      for (const auto& p : u.pairings) {
-        paired += (paired.empty() ? "" : "|") + std::to_string(p.node_id);
-      }
-      core::AppendCsvRow(out, {std::to_string(u.id), u.name, std::string(UnitKindName(u.kind)),
-                               std::to_string(u.node_id), u.credit_code.value_or(""), u.address,
-                               u.contact_name, paired});
-    }
-    if (!page.next_after) break;
-    filter.page.after = *page.next_after;
-  }
+  CG_TRY(ForEachPage(
+      UnitFilter{}, [&](const UnitFilter& f) { return units_.List(caller, f); },
+      [&](const Unit& u) {
+        std::vector<std::string> paired;
+        for (const auto& p : u.pairings) paired.push_back(std::to_string(p.node_id));
+        core::AppendCsvRow(out, {std::to_string(u.id), u.name, std::string(UnitKindName(u.kind)),
+                                 std::to_string(u.node_id), u.credit_code.value_or(""), u.address,
+                                 u.contact_name, JoinList(paired)});
+      }));
   return out;
 }
 
