@@ -46,9 +46,7 @@ class ApiServer {
   explicit ApiServer(app::App& a) {
     http::ApiOptions options;
     options.openapi_json = std::string(http::OpenApiDocument());
-    services_ = std::make_unique<http::ApiServices>(http::ApiServices{
-        a.db(), a.clock(), a.audit(), a.accounts(), a.tree(), a.residents(), a.party(), a.units(),
-        a.staff(), a.service_centers(), a.importer(), a.locator(), metrics_, options});
+    services_ = std::make_unique<http::ApiServices>(app::MakeApiServices(a, metrics_, options));
     http::RegisterApi(router_, *services_);
     // The limit of the request rate: a handler that touches nothing.
     router_.Add("GET", "/bench/noop",

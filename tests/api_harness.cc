@@ -6,16 +6,10 @@
 
 #include "core/pii.h"
 #include "http/api/openapi_doc.h"
+#include "http/open311/open311.h"
 
 namespace civicgrid::tests {
 namespace {
-
-template <typename T>
-T Must(core::Result<T> result, const char* what) {
-  EXPECT_TRUE(result.ok()) << what << ": " << (result.ok() ? "" : result.error().message);
-  if (!result.ok()) throw std::runtime_error(what);
-  return std::move(result).value();
-}
 
 }  // namespace
 
@@ -39,6 +33,7 @@ void ApiTest::SetUp() {
   app::AppOptions options;
   options.db_url = test_db_->url();
   options.key_file = dir_ + "/pii.key";
+  options.attachments_dir = dir_ + "/attachments";
   options.pool_size = 4;
   options.password.ops_limit = 1;
   options.password.mem_limit = 8192;
@@ -50,10 +45,9 @@ void ApiTest::SetUp() {
   http::ApiOptions api_options;
   api_options.openapi_json = std::string(http::OpenApiDocument());
   api_options.import_max_bytes = 4 << 20;
-  services_.reset(new http::ApiServices{
-      a.db(), a.clock(), a.audit(), a.accounts(), a.tree(), a.residents(), a.party(), a.units(),
-      a.staff(), a.service_centers(), a.importer(), a.locator(), metrics_, api_options});
+  services_ = std::make_unique<http::ApiServices>(app::MakeApiServices(a, metrics_, api_options));
   http::RegisterApi(router_, *services_);
+  http::RegisterOpen311Routes(router_, *services_);
   http::ServerOptions server_options;
   server_options.listen = "127.0.0.1:0";
   server_options.threads = 2;
@@ -134,6 +128,23 @@ void ApiTest::BuildWorld() {
                                                                             {"维修"},
                                                                             false}),
                    "member");
+  // Grid boundaries, so that a location finds its grid: three 0.01° squares
+  // side by side near 固安 (A1, A2, B1 from west to east); see GridSquare().
+  {
+    std::vector<domain::GridBoundary> boundaries;
+    const domain::OrgNode* grids[] = {&w_.grid_a1, &w_.grid_a2, &w_.grid_b1};
+    for (int i = 0; i < 3; ++i) {
+      const double w = kGridWest + 0.01 * i, s = kGridSouth, e = w + 0.01, n = s + 0.01;
+      char geometry[256];
+      std::snprintf(geometry, sizeof geometry,
+                    "{\"type\":\"Polygon\",\"coordinates\":[[[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],"
+                    "[%.4f,%.4f],[%.4f,%.4f]]]}",
+                    w, s, e, s, e, n, w, n, w, s);
+      boundaries.push_back(
+          domain::GridBoundary{grids[i]->code, geometry, core::LonLat{w + 0.005, s + 0.005}, ""});
+    }
+    Must(app_->tree().SetBoundaries(admin, boundaries), "boundaries");
+  }
   struct Spec {
     const char* name;
     domain::Role role;

@@ -14,6 +14,8 @@
 
 #include <map>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "app/app.h"
 #include "http/api/api.h"
@@ -35,6 +37,20 @@ struct World {
 };
 
 inline constexpr const char* kPassword = "civicgrid-demo";
+// Grids A1, A2 and B1 are 0.01° squares from (kGridWest + 0.01·i, kGridSouth).
+inline constexpr double kGridWest = 116.30;
+inline constexpr double kGridSouth = 39.43;
+// The centre of grid i (0 = A1, 1 = A2, 2 = B1), WGS-84.
+inline core::LonLat GridCenter(int i) { return {kGridWest + 0.01 * i + 0.005, kGridSouth + 0.005}; }
+// The value of a Result that must succeed (test setup); fails the test and
+// throws otherwise.
+template <typename T>
+T Must(core::Result<T> result, const std::string& what) {
+  EXPECT_TRUE(result.ok()) << what << ": " << (result.ok() ? "" : result.error().message);
+  if (!result.ok()) throw std::runtime_error(what);
+  return std::move(result).value();
+}
+
 // The nine demo usernames.
 const std::vector<std::string>& Usernames();
 

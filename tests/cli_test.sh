@@ -15,13 +15,18 @@ check() {  # check "description" command...
   if "$@"; then pass=$((pass + 1)); else echo "FAILED: $what" >&2; fail=$((fail + 1)); fi
 }
 
+# Days of demo ticket history: enough for every kind of ticket and step, short enough for the
+# sanitizer build (a year is ~2,800 tickets; docs/demo.md has its figures).
+history_days=60
+
 run_suite() {
   local db=$1 label=$2
   local out="$work/$label"
   mkdir -p "$out"
   "$BIN" demo --db "$db" --key-file "$out/pii.key" --residents-per-grid 4 --seed 7 \
-    >"$out/demo.out" 2>"$out/demo.err"
+    --ticket-history-days "$history_days" >"$out/demo.out" 2>"$out/demo.err"
   check "$label: demo prints the nine accounts" grep -q "resident1" "$out/demo.err"
+  check "$label: demo reports its ticket history and rates" grep -q "工单历史已生成.*满意率" "$out/demo.err"
   check "$label: progress is quiet when stderr is not a terminal" \
     bash -c "! grep -q $'\r' '$out/demo.err'"
   "$BIN" demo --db "$db" --key-file "$out/pii.key" --if-empty 2>"$out/again.err"
@@ -75,6 +80,19 @@ check "sqlite: demo figures: 64 units" test "$(sqlite3 "$db" "select count(*) fr
 check "sqlite: demo figures: 108 grid branches" test "$(sqlite3 "$db" "select count(*) from party_org where kind='grid_branch'")" = 108
 check "sqlite: demo figures: 138 grid groups" test "$(sqlite3 "$db" "select count(*) from party_org where kind='grid_group'")" = 138
 check "sqlite: demo figures: 32 service centres of 500 m² or more" test "$(sqlite3 "$db" "select count(*) from service_center where floor_area_m2 >= 500")" = 32
+tickets=$(sqlite3 "$db" "select count(*) from ticket")
+check "sqlite: demo history: about 7 tickets a day ($tickets in $history_days days)" \
+  test "$tickets" -ge $((history_days * 4)) -a "$tickets" -le $((history_days * 12))
+check "sqlite: demo history: most tickets closed" \
+  test "$(sqlite3 "$db" "select count(*) from ticket where state = 'closed'")" -ge $((tickets * 6 / 10))
+check "sqlite: demo history: some still open at the end" \
+  test "$(sqlite3 "$db" "select count(*) from ticket where state not in ('resolved','closed','rejected')")" -gt 0
+check "sqlite: demo history: every kind of step happened" test "$(sqlite3 "$db" \
+  "select count(distinct type) from ticket_event where type in ('submit','accept','dispatch','claim','start','escalate','respond','resolve','rate','callback','close','supervise')")" = 12
+check "sqlite: demo history: ticket numbers carry the county code" \
+  test "$(sqlite3 "$db" "select count(*) from ticket where number not like '131022-____-______'")" = 0
+check "sqlite: demo history: the rate rollups hold every ticket" \
+  test "$(sqlite3 "$db" "select sum(received) from ticket_rollup where grain = 2")" = "$tickets"
 check "sqlite: grid1 and grid2 are in different communities" test "$(sqlite3 "$db" "select count(distinct n.parent_id) from account a join org_node n on n.id = a.scope_node_id where a.username in ('grid1','grid2')")" = 2
 
 # Tampering with the audit log, even after dropping its guard, is detected.

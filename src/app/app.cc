@@ -15,6 +15,25 @@ std::string DefaultKeyFile(const std::string& db_url) {
   return "var/civicgrid.key";
 }
 
+std::string DefaultAttachmentsDir(const std::string& db_url) {
+  if (db_url.rfind("sqlite:", 0) == 0) {
+    std::filesystem::path db(db_url.substr(7));
+    return (db.parent_path() / "attachments").string();
+  }
+  return "var/attachments";
+}
+
+namespace {
+
+domain::AttachmentOptions AttachmentOptionsFor(const AppOptions& options) {
+  domain::AttachmentOptions attachments;
+  attachments.dir = options.attachments_dir.empty() ? DefaultAttachmentsDir(options.db_url)
+                                                    : options.attachments_dir;
+  return attachments;
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   store::DbOptions db_options;
   db_options.pool_size = options.pool_size;
@@ -32,8 +51,14 @@ core::Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   std::string key_file =
       options.key_file.empty() ? DefaultKeyFile(options.db_url) : options.key_file;
   CG_ASSIGN_OR_RETURN(core::PiiCipher cipher, core::PiiCipher::LoadOrCreate(key_file));
+  CG_TRY(media::Initialize());  // fail at start-up, not on the first upload
   std::unique_ptr<App> app(new App(std::move(db), std::move(cipher), options));
   CG_TRY(app->locator_.Reload());
+  CG_TRY(app->categories_.SeedDefaults());
+  CG_ASSIGN_OR_RETURN(app->outbound_, http::OutboundClient::Create(options.webhook_client));
+  app->webhook_sender_ = std::make_unique<WebhookSender>(app->webhooks_, *app->outbound_,
+                                                         app->clock_, options.webhook_sender);
+  app->intake_.Start();
   return app;
 }
 
@@ -49,12 +74,34 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       units_(*db_, clock_, audit_),
       staff_(*db_, clock_, audit_, cipher_),
       service_centers_(*db_, clock_, audit_),
-      importer_(*db_, clock_, audit_, residents_, party_, units_, tree_) {}
+      importer_(*db_, clock_, audit_, residents_, party_, units_, tree_),
+      categories_(*db_, clock_, audit_),
+      tickets_(*db_, clock_, audit_, cipher_, locator_, categories_),
+      stats_(*db_, clock_),
+      webhooks_(*db_, clock_, audit_, cipher_),
+      attachments_(*db_, clock_, tickets_, AttachmentOptionsFor(options)),
+      intake_(*db_, tickets_, options.intake) {
+  tickets_.AddObserver(&stats_);
+  tickets_.AddObserver(&webhooks_);
+  tickets_.AddObserver(&events_);
+  // Open() creates the sender before anyone can change a ticket.
+  webhooks_.SetWakeHook([this] {
+    if (webhook_sender_) webhook_sender_->Wake();
+  });
+}
 
 core::Result<domain::Caller> App::CallerFor(const std::string& username) {
   CG_ASSIGN_OR_RETURN(domain::Caller caller, accounts_.CallerForUsername(username));
   caller.request_id = "cli";
   return caller;
+}
+
+http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptions options) {
+  return http::ApiServices{a.db(),        a.clock(),      a.audit(),     a.accounts(),
+                           a.tree(),      a.residents(),  a.party(),     a.units(),
+                           a.staff(),     a.service_centers(), a.importer(), a.locator(),
+                           a.categories(), a.tickets(),   a.stats(),     a.webhooks(),  a.attachments(), a.events(), a.intake(), metrics,
+                           std::move(options)};
 }
 
 }  // namespace civicgrid::app

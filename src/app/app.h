@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "app/webhook_sender.h"
 #include "core/crypto.h"
 #include "core/time.h"
 #include "domain/access/account_service.h"
@@ -18,6 +19,16 @@
 #include "domain/registry/service_centers.h"
 #include "domain/registry/staff.h"
 #include "domain/registry/units.h"
+#include "domain/tickets/attachments.h"
+#include "domain/tickets/categories.h"
+#include "domain/tickets/event_hub.h"
+#include "domain/tickets/intake.h"
+#include "domain/tickets/stats.h"
+#include "domain/tickets/ticket_service.h"
+#include "domain/tickets/webhooks.h"
+#include "http/api/api.h"
+#include "http/metrics.h"
+#include "http/outbound_client.h"
 #include "store/open.h"
 
 namespace civicgrid::app {
@@ -33,6 +44,13 @@ struct AppOptions {
   std::string sqlite_sync = "full";
   // argon2id cost; the demo and tests may lower it.
   core::PasswordOptions password;
+  // Uploaded photos and videos; empty: "attachments" beside a SQLite file, else var/attachments.
+  std::string attachments_dir;
+  // Webhook deliveries: the HTTP client (timeout, extra CA file) and the retry policy.
+  http::OutboundClientOptions webhook_client;
+  WebhookSenderOptions webhook_sender;
+  // Group commit of ticket submissions (batch size, queue bound).
+  domain::IntakeOptions intake;
 };
 
 class App {
@@ -57,6 +75,17 @@ class App {
   domain::ServiceCenterService& service_centers() { return service_centers_; }
   domain::Importer& importer() { return importer_; }
   domain::GridLocator& locator() { return locator_; }
+  domain::CategoryService& categories() { return categories_; }
+  domain::TicketService& tickets() { return tickets_; }
+  domain::TicketStats& stats() { return stats_; }
+  domain::WebhookService& webhooks() { return webhooks_; }
+  domain::AttachmentService& attachments() { return attachments_; }
+  // Not started by Open(): `serve` starts it; tests may drive it with RunOnce().
+  WebhookSender& webhook_sender() { return *webhook_sender_; }
+  // Wakes the SSE streams on every committed ticket event.
+  domain::EventHub& events() { return events_; }
+  // The group-commit writer of submissions; started by Open().
+  domain::IntakeWriter& intake() { return intake_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -74,8 +103,23 @@ class App {
   domain::StaffService staff_;
   domain::ServiceCenterService service_centers_;
   domain::Importer importer_;
+  domain::CategoryService categories_;
+  domain::TicketService tickets_;
+  domain::TicketStats stats_;  // a ticket observer: the rate rollups
+  domain::WebhookService webhooks_;
+  domain::AttachmentService attachments_;
+  std::unique_ptr<http::OutboundClient> outbound_;
+  std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before the rest goes
+  domain::EventHub events_;  // a ticket observer: wakes the SSE streams
+  // Last: destroyed first, writing out queued submissions while every service it
+  // reaches (observers, the webhook sender's wake) and the Db are still there.
+  domain::IntakeWriter intake_;
 };
 
 std::string DefaultKeyFile(const std::string& db_url);
+std::string DefaultAttachmentsDir(const std::string& db_url);
+
+// The services the HTTP API borrows from `app` (serve, tests, benchmarks).
+http::ApiServices MakeApiServices(App& app, http::Metrics& metrics, http::ApiOptions options);
 
 }  // namespace civicgrid::app

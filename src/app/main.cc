@@ -11,6 +11,7 @@
 #include "app/demo/demo_loader.h"
 #include "app/progress.h"
 #include "app/serve.h"
+#include "domain/tickets/open311_keys.h"
 
 namespace {
 
@@ -74,6 +75,46 @@ int RunImport(App& app, const std::string& what, const std::string& as, const st
   return report->ok() ? 0 : 2;
 }
 
+// civicgrid open311-key create|list|revoke: API keys for Open311 integrations.
+// Whoever can open the database acts with bootstrap rights, as `demo` does.
+struct Open311KeyArgs {
+  std::string name;
+  std::string county;  // empty: the only county
+  int64_t id = 0;
+};
+
+int RunOpen311Key(App& app, const CLI::App& create, const CLI::App& revoke,
+                  const Open311KeyArgs& args) {
+  civicgrid::domain::Open311Directory directory(app.db(), app.clock(), app.accounts(), app.audit(),
+                                                app.tickets());
+  if (create) {
+    auto county = directory.FindJurisdiction(
+        args.county.empty() ? std::nullopt : std::optional<std::string>(args.county));
+    if (!county.ok()) return Fail(county.error());
+    auto created = directory.CreateKey(nullptr, {args.name, county->node_id, std::nullopt});
+    if (!created.ok()) return Fail(created.error());
+    std::fprintf(stderr,
+                 "已为「%s」签发 %s（jurisdiction_id %s）的 Open311 api_key，只显示这一次：\n",
+                 args.name.c_str(), county->name.c_str(), county->code.c_str());
+    std::printf("%s\n", created->plain_key.c_str());
+    return 0;
+  }
+  if (revoke) {
+    auto revoked = directory.RevokeKey(nullptr, args.id);
+    if (!revoked.ok()) return Fail(revoked.error());
+    std::fprintf(stderr, "已停用 Open311 密钥 %lld\n", static_cast<long long>(args.id));
+    return 0;
+  }
+  auto keys = directory.ListKeys();
+  if (!keys.ok()) return Fail(keys.error());
+  for (const auto& k : *keys) {
+    std::printf("%lld\t%s\t%s\t%s\t%s\n", static_cast<long long>(k.id), k.name.c_str(),
+                k.account_username.c_str(), civicgrid::core::FormatShanghai(k.created_at).c_str(),
+                k.revoked_at ? "已停用" : "有效");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -107,6 +148,9 @@ int main(int argc, char** argv) {
   demo->add_option("--seed", demo_options.seed, "随机种子")->capture_default_str();
   demo->add_option("--residents-per-grid", demo_options.residents_per_grid)->capture_default_str();
   demo->add_flag("--if-empty", demo_options.if_empty, "数据库已有数据时跳过");
+  demo->add_option("--ticket-history-days", demo_options.ticket_history_days,
+                   "生成截至现在的多少天工单历史（0 为不生成）")
+      ->capture_default_str();
 
   std::string import_what, import_file, as = "admin";
   auto* import = cli.add_subcommand("import", "导入 CSV / GeoJSON（全部成功或全部不写入）");
@@ -129,6 +173,19 @@ int main(int argc, char** argv) {
   audit->require_subcommand(1);
   add_db(verify);
 
+  Open311KeyArgs key_args;
+  auto* open311_key = cli.add_subcommand("open311-key", "Open311 对接方的 api_key");
+  open311_key->require_subcommand(1);
+  auto* key_create = open311_key->add_subcommand("create", "签发新的 api_key（只显示一次）");
+  add_db(key_create);
+  key_create->add_option("--name", key_args.name, "对接方名称")->required();
+  key_create->add_option("--county", key_args.county, "县（区）代码；只有一个县时可省略");
+  auto* key_list = open311_key->add_subcommand("list", "列出已签发的 api_key");
+  add_db(key_list);
+  auto* key_revoke = open311_key->add_subcommand("revoke", "停用一个 api_key");
+  add_db(key_revoke);
+  key_revoke->add_option("id", key_args.id, "密钥编号（见 list）")->required();
+
   CLI11_PARSE(cli, argc, argv);
   int exit_code = 0;
   auto app = OpenOrExit(options, exit_code);
@@ -150,6 +207,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*import) return RunImport(*app, import_what, as, import_file);
+  if (*open311_key) return RunOpen311Key(*app, *key_create, *key_revoke, key_args);
   if (*exp) {
     auto caller = app->CallerFor(as);
     if (!caller.ok()) return Fail(caller.error());

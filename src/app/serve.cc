@@ -9,7 +9,9 @@
 #include "http/api/api.h"
 #include "http/api/openapi_doc.h"
 #include "http/metrics.h"
+#include "http/open311/open311.h"
 #include "http/server.h"
+#include "app/supervisor.h"
 
 namespace civicgrid::app {
 
@@ -27,11 +29,9 @@ int Serve(App& app, const ServeOptions& options) {
   http::ApiOptions api_options;
   api_options.secure_cookies = options.secure_cookies;
   api_options.openapi_json = std::string(http::OpenApiDocument());
-  http::ApiServices services{
-      app.db(),        app.clock(),   app.audit(), app.accounts(), app.tree(),
-      app.residents(), app.party(),   app.units(), app.staff(),    app.service_centers(),
-      app.importer(),  app.locator(), metrics,     api_options};
+  http::ApiServices services = MakeApiServices(app, metrics, api_options);
   http::RegisterApi(router, services);
+  http::RegisterOpen311Routes(router, services);
 
   http::ServerOptions server_options;
   server_options.listen = options.listen;
@@ -49,10 +49,17 @@ int Serve(App& app, const ServeOptions& options) {
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
   std::fprintf(stderr, "civicgrid 正在服务 http://%s:%u （数据库 %s，按 Ctrl+C 停止）\n",
                host.c_str(), static_cast<unsigned>(server.port()), app.db().url().c_str());
+  // Webhook deliveries (including any left pending by the previous run).
+  app.webhook_sender().Start();
+  // 督办: flag overdue tickets every minute.
+  Supervisor supervisor(app.tickets());
+  supervisor.Start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "civicgrid: 收到停止信号，正在关闭…\n");
   server.Stop();
+  supervisor.Stop();
+  app.webhook_sender().Stop();
   return 0;
 }
 

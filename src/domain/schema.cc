@@ -207,12 +207,272 @@ CREATE TABLE service_center (
 CREATE INDEX service_center_node ON service_center(node_id);
 )sql";
 
+
+// Migration 5: tickets — categories, tickets, their append-only events,
+// 吹哨 escalations, attachments, idempotency keys, number counters, webhook
+// endpoints and their outbox, Open311 keys.
+constexpr const char* kTicketSql = R"sql(
+CREATE TABLE ticket_category (
+  id {{pk}},
+  code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  name_en TEXT NOT NULL DEFAULT '',
+  grp TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  handler TEXT NOT NULL,
+  handler_unit_id BIGINT REFERENCES unit(id),
+  skill TEXT NOT NULL DEFAULT '',
+  accept_minutes BIGINT NOT NULL,
+  respond_minutes BIGINT NOT NULL,
+  resolve_minutes BIGINT NOT NULL,
+  allow_anonymous INTEGER NOT NULL DEFAULT 0,
+  public_board INTEGER NOT NULL DEFAULT 0,
+  duplicate_radius_m BIGINT NOT NULL DEFAULT 50,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE ticket_counter (
+  prefix TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL
+);
+
+CREATE TABLE ticket (
+  id {{pk}},
+  number TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  category_id BIGINT NOT NULL REFERENCES ticket_category(id),
+  node_id BIGINT NOT NULL REFERENCES org_node(id),
+  path {{text}} NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  lon {{real}},
+  lat {{real}},
+  state TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  anonymous INTEGER NOT NULL DEFAULT 0,
+  is_public INTEGER NOT NULL DEFAULT 0,
+  submitter_account_id BIGINT REFERENCES account(id),
+  submitter_name TEXT NOT NULL DEFAULT '',
+  submitter_phone_enc {{blob}},
+  submitter_phone_hash {{blob}},
+  submitter_phone_masked TEXT,
+  assignee_kind TEXT,
+  assignee_id BIGINT,
+  duplicate_of BIGINT REFERENCES ticket(id),
+  reopen_count BIGINT NOT NULL DEFAULT 0,
+  rating BIGINT,
+  rating_comment TEXT,
+  callback_outcome TEXT,
+  overdue BIGINT NOT NULL DEFAULT 0,
+  supervised INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  accept_due BIGINT NOT NULL,
+  respond_due BIGINT NOT NULL,
+  resolve_due BIGINT NOT NULL,
+  accepted_at BIGINT,
+  responded_at BIGINT,
+  resolved_at BIGINT,
+  closed_at BIGINT,
+  rated_at BIGINT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX ticket_path ON ticket(path, id);
+CREATE INDEX ticket_path_created ON ticket(path, created_at);
+CREATE INDEX ticket_submitter ON ticket(submitter_account_id, id);
+CREATE INDEX ticket_assignee ON ticket(assignee_kind, assignee_id, id);
+CREATE INDEX ticket_state_due ON ticket(state, resolve_due);
+CREATE INDEX ticket_category_state ON ticket(category_id, state, lat);
+CREATE INDEX ticket_updated ON ticket(updated_at, id);
+
+CREATE TABLE ticket_event (
+  id {{pk}},
+  ticket_id BIGINT NOT NULL REFERENCES ticket(id),
+  seq BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  actor_account_id BIGINT,
+  actor_label TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL DEFAULT '{}',
+  state_after TEXT NOT NULL,
+  UNIQUE (ticket_id, seq)
+);
+CREATE INDEX ticket_event_at ON ticket_event(at, id);
+
+CREATE TABLE ticket_follower (
+  ticket_id BIGINT NOT NULL REFERENCES ticket(id),
+  account_id BIGINT NOT NULL REFERENCES account(id),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (ticket_id, account_id)
+);
+CREATE INDEX ticket_follower_account ON ticket_follower(account_id, ticket_id);
+
+CREATE TABLE ticket_escalation (
+  id {{pk}},
+  ticket_id BIGINT NOT NULL REFERENCES ticket(id),
+  unit_id BIGINT NOT NULL REFERENCES unit(id),
+  called_by BIGINT NOT NULL,
+  called_at BIGINT NOT NULL,
+  report_due BIGINT NOT NULL,
+  resolve_due BIGINT NOT NULL,
+  responded_at BIGINT,
+  response TEXT,
+  overdue INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (ticket_id, unit_id)
+);
+CREATE INDEX ticket_escalation_unit ON ticket_escalation(unit_id, ticket_id);
+CREATE INDEX ticket_escalation_due ON ticket_escalation(responded_at, report_due);
+
+CREATE TABLE attachment (
+  id {{pk}},
+  sha256 TEXT NOT NULL UNIQUE,
+  content_type TEXT NOT NULL,
+  bytes BIGINT NOT NULL,
+  width BIGINT,
+  height BIGINT,
+  thumb_sha256 TEXT,
+  uploaded_by BIGINT,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE ticket_attachment (
+  ticket_id BIGINT NOT NULL REFERENCES ticket(id),
+  attachment_id BIGINT NOT NULL REFERENCES attachment(id),
+  event_id BIGINT REFERENCES ticket_event(id),
+  PRIMARY KEY (ticket_id, attachment_id)
+);
+
+CREATE TABLE idempotency_key (
+  account_id BIGINT NOT NULL,
+  idem_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  ticket_id BIGINT NOT NULL REFERENCES ticket(id),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, idem_key)
+);
+
+CREATE TABLE webhook_endpoint (
+  id {{pk}},
+  url TEXT NOT NULL,
+  secret_enc {{blob}} NOT NULL,
+  node_id BIGINT NOT NULL REFERENCES org_node(id),
+  event_types TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1,
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE webhook_outbox (
+  id {{pk}},
+  endpoint_id BIGINT NOT NULL REFERENCES webhook_endpoint(id),
+  event_id BIGINT NOT NULL REFERENCES ticket_event(id),
+  payload TEXT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  delivered_at BIGINT,
+  failed_at BIGINT,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox(delivered_at, failed_at, next_attempt_at);
+
+CREATE TABLE open311_key (
+  id {{pk}},
+  key_hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  account_id BIGINT NOT NULL REFERENCES account(id),
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+)sql";
+
+constexpr const char* kTicketEventGuardSqlite = R"sql(
+CREATE TRIGGER ticket_event_no_update BEFORE UPDATE ON ticket_event
+BEGIN SELECT RAISE(ABORT, 'ticket_event is append-only'); END;
+CREATE TRIGGER ticket_event_no_delete BEFORE DELETE ON ticket_event
+BEGIN SELECT RAISE(ABORT, 'ticket_event is append-only'); END;
+)sql";
+
+constexpr const char* kTicketEventGuardPostgres = R"sql(
+CREATE FUNCTION ticket_event_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'ticket_event is append-only'; END; $$ LANGUAGE plpgsql;
+CREATE TRIGGER ticket_event_no_update BEFORE UPDATE OR DELETE ON ticket_event
+FOR EACH ROW EXECUTE FUNCTION ticket_event_append_only();
+)sql";
+
+// Migration 7: everyone who uploaded an attachment. A file is stored once per
+// content (sha256), so the same bytes uploaded by two accounts are one
+// attachment row; each uploader may read it and link it to their tickets.
+constexpr const char* kAttachmentUploadSql = R"sql(
+CREATE TABLE attachment_upload (
+  attachment_id BIGINT NOT NULL REFERENCES attachment(id),
+  account_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (attachment_id, account_id)
+);
+CREATE INDEX ticket_attachment_attachment ON ticket_attachment(attachment_id);
+)sql";
+
+// Migration 8: rollups of the ticket rates (domain/tickets/stats.h,
+// docs/rates.md). One row per (grain, period, path): grain 1 = the day of
+// created_at in Asia/Shanghai (period yyyymmdd), grain 2 = its month (period
+// yyyymm); path = the materialised path of the ticket's node. Every other
+// column is a TicketTally counter, kept equal to a recomputation from the
+// ticket rows by TicketStats. SQLite keeps the rows clustered by the key
+// (WITHOUT ROWID), so a node's period is one range read.
+constexpr const char* kTicketRollupSql = R"sql(
+CREATE TABLE ticket_rollup (
+  grain INTEGER NOT NULL,
+  period BIGINT NOT NULL,
+  path {{text}} NOT NULL,
+  node_id BIGINT NOT NULL,
+  received BIGINT NOT NULL DEFAULT 0, rejected BIGINT NOT NULL DEFAULT 0,
+  duplicates BIGINT NOT NULL DEFAULT 0, withdrawn BIGINT NOT NULL DEFAULT 0,
+  demands BIGINT NOT NULL DEFAULT 0,
+  accepted BIGINT NOT NULL DEFAULT 0, accepted_on_time BIGINT NOT NULL DEFAULT 0,
+  responded BIGINT NOT NULL DEFAULT 0, responded_on_time BIGINT NOT NULL DEFAULT 0,
+  resolved BIGINT NOT NULL DEFAULT 0, resolved_on_time BIGINT NOT NULL DEFAULT 0,
+  rated BIGINT NOT NULL DEFAULT 0, satisfied BIGINT NOT NULL DEFAULT 0,
+  solved BIGINT NOT NULL DEFAULT 0, unsolved BIGINT NOT NULL DEFAULT 0,
+  unreachable BIGINT NOT NULL DEFAULT 0,
+  overdue_accept BIGINT NOT NULL DEFAULT 0, overdue_respond BIGINT NOT NULL DEFAULT 0,
+  overdue_resolve BIGINT NOT NULL DEFAULT 0, overdue_escalation BIGINT NOT NULL DEFAULT 0,
+  overdue_any BIGINT NOT NULL DEFAULT 0, supervised BIGINT NOT NULL DEFAULT 0,
+  respond_minutes BIGINT NOT NULL DEFAULT 0, resolve_minutes BIGINT NOT NULL DEFAULT 0,
+  respond_b00 BIGINT NOT NULL DEFAULT 0, respond_b01 BIGINT NOT NULL DEFAULT 0,
+  respond_b02 BIGINT NOT NULL DEFAULT 0, respond_b03 BIGINT NOT NULL DEFAULT 0,
+  respond_b04 BIGINT NOT NULL DEFAULT 0, respond_b05 BIGINT NOT NULL DEFAULT 0,
+  respond_b06 BIGINT NOT NULL DEFAULT 0, respond_b07 BIGINT NOT NULL DEFAULT 0,
+  respond_b08 BIGINT NOT NULL DEFAULT 0, respond_b09 BIGINT NOT NULL DEFAULT 0,
+  respond_b10 BIGINT NOT NULL DEFAULT 0, respond_b11 BIGINT NOT NULL DEFAULT 0,
+  respond_b12 BIGINT NOT NULL DEFAULT 0, respond_b13 BIGINT NOT NULL DEFAULT 0,
+  respond_b14 BIGINT NOT NULL DEFAULT 0, respond_b15 BIGINT NOT NULL DEFAULT 0,
+  resolve_b00 BIGINT NOT NULL DEFAULT 0, resolve_b01 BIGINT NOT NULL DEFAULT 0,
+  resolve_b02 BIGINT NOT NULL DEFAULT 0, resolve_b03 BIGINT NOT NULL DEFAULT 0,
+  resolve_b04 BIGINT NOT NULL DEFAULT 0, resolve_b05 BIGINT NOT NULL DEFAULT 0,
+  resolve_b06 BIGINT NOT NULL DEFAULT 0, resolve_b07 BIGINT NOT NULL DEFAULT 0,
+  resolve_b08 BIGINT NOT NULL DEFAULT 0, resolve_b09 BIGINT NOT NULL DEFAULT 0,
+  resolve_b10 BIGINT NOT NULL DEFAULT 0, resolve_b11 BIGINT NOT NULL DEFAULT 0,
+  resolve_b12 BIGINT NOT NULL DEFAULT 0, resolve_b13 BIGINT NOT NULL DEFAULT 0,
+  resolve_b14 BIGINT NOT NULL DEFAULT 0, resolve_b15 BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (grain, period, path)
+)sql";
+
 std::vector<store::Migration> Build() {
   return {
       {1, "accounts, sessions, tokens, audit log", kAccessSql, ""},
       {2, "audit log is append-only", kAuditGuardSqlite, kAuditGuardPostgres},
       {3, "registry", kRegistrySql, ""},
       {4, "service centres", kServiceCenterSql, ""},
+      {5, "tickets", kTicketSql, ""},
+      {6, "ticket events are append-only", kTicketEventGuardSqlite, kTicketEventGuardPostgres},
+      {7, "attachment uploaders", kAttachmentUploadSql, ""},
+      {8, "ticket rate rollups", std::string(kTicketRollupSql) + ") WITHOUT ROWID;",
+       std::string(kTicketRollupSql) + ");"},
   };
 }
 

@@ -58,6 +58,15 @@ Response Response::NoContent() {
   return response;
 }
 
+Response Response::EventStream(std::shared_ptr<StreamSource> source) {
+  Response response;
+  response.content_type = std::string(kEventStreamContentType);
+  response.AddHeader("Cache-Control", "no-cache");
+  response.AddHeader("X-Accel-Buffering", "no");
+  response.stream = std::move(source);
+  return response;
+}
+
 Response Response::FromError(const core::Error& error) {
   return FromError(error, StatusFor(error.code, error.field));
 }

@@ -5,8 +5,16 @@
 // Every error body has the same shape:
 //   {"error":{"code":"invalid","message":"...","field":"name"}}
 // with "field" left out when the error names none.
+//
+// A response may instead carry a StreamSource (Server-Sent Events): the server
+// sends the header without a Content-Length, then whatever the source hands
+// it, until the source ends, the client goes away or the server stops; the
+// connection is closed afterwards (the end of the body is the end of the
+// connection).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +40,32 @@ unsigned StatusFor(core::ErrorCode code, std::string_view field = {});
 
 inline constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
 inline constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
+inline constexpr std::string_view kEventStreamContentType = "text/event-stream; charset=utf-8";
+
+// What a StreamSource hands the server on each pull.
+struct StreamChunk {
+  std::string data;  // bytes to send now; may be empty (nothing new)
+  bool end = false;  // the stream is over: send `data`, then close
+};
+
+// The body of a streamed response. The server owns it (shared) for the
+// stream's lifetime and calls it only on the connection's I/O thread: Start()
+// once after the header is written, then Pull() at once and again after each
+// wake; in between, every ServerOptions::stream_heartbeat without a wake, it
+// sends Heartbeat() so proxies and the client see a live connection. The
+// source is destroyed (on any thread) soon after the stream ends, which is
+// where it unsubscribes from whatever feeds it.
+class StreamSource {
+ public:
+  virtual ~StreamSource() = default;
+  // `wake` may be called from any thread, any number of times, also after the
+  // stream ended (then it does nothing); wakes that arrive before the next
+  // Pull() coalesce into one.
+  virtual void Start(std::function<void()> wake) = 0;
+  virtual StreamChunk Pull() = 0;
+  // Sent after a quiet heartbeat interval; an SSE comment by default.
+  virtual std::string Heartbeat() { return ": ping\n\n"; }
+};
 
 struct Response {
   unsigned status = 200;
@@ -40,6 +74,8 @@ struct Response {
   // sets Content-Type, Content-Length, Connection and X-Request-Id itself.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set for a streamed response (then `body` is ignored); see StreamSource.
+  std::shared_ptr<StreamSource> stream;
 
   // `value` serialised as the body, with the JSON content type.
   static Response Json(unsigned status, const boost::json::value& value);
@@ -47,6 +83,9 @@ struct Response {
                        std::string content_type = std::string(kTextContentType));
   // An empty 204 response.
   static Response NoContent();
+  // A 200 text/event-stream response fed by `source`, with Cache-Control:
+  // no-cache and X-Accel-Buffering: no (so nginx passes events on at once).
+  static Response EventStream(std::shared_ptr<StreamSource> source);
   // The JSON error body with the status from StatusFor(error.code, error.field).
   static Response FromError(const core::Error& error);
   // Same body with an explicit status, for the rare case the mapping does not fit.

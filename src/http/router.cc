@@ -6,10 +6,24 @@
 namespace civicgrid::http {
 
 void Router::Add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
-  if (method.empty() || !handler) {
-    throw std::invalid_argument("route needs a method and a handler: " + pattern);
+  if (!handler) {
+    throw std::invalid_argument("route needs a handler: " + pattern);
   }
-  Route route{std::move(method), std::move(pattern), {}, std::move(handler), options};
+  AddRoute(Route{std::move(method), std::move(pattern), {}, std::move(handler), {}, options});
+}
+
+void Router::AddAsync(std::string method, std::string pattern, AsyncHandler handler,
+                      RouteOptions options) {
+  if (!handler) {
+    throw std::invalid_argument("route needs a handler: " + pattern);
+  }
+  AddRoute(Route{std::move(method), std::move(pattern), {}, {}, std::move(handler), options});
+}
+
+void Router::AddRoute(Route route) {
+  if (route.method.empty()) {
+    throw std::invalid_argument("route needs a method: " + route.pattern);
+  }
   route.segments = ParsePattern(route.pattern);
   for (const Route& existing : routes_) {
     if (existing.method == route.method && SameShape(existing, route)) {
@@ -116,7 +130,11 @@ RouteMatch Router::Match(std::string_view method, const std::vector<std::string>
 RouteMatch Router::Found(const Route& route, const std::vector<std::string>& segments) {
   RouteMatch match;
   match.kind = RouteMatch::Kind::kFound;
-  match.handler = &route.handler;
+  if (route.async_handler) {
+    match.async_handler = &route.async_handler;
+  } else {
+    match.handler = &route.handler;
+  }
   match.options = route.options;
   match.pattern = route.pattern;
   for (size_t i = 0; i < segments.size(); ++i) {

@@ -28,6 +28,18 @@ namespace civicgrid::http {
 // long (a slow database call holds up every connection of that thread).
 using Handler = std::function<Response(Request&)>;
 
+// Completes an asynchronous request. Callable from any thread; the first call
+// answers, later calls are ignored. If every copy is destroyed without a call,
+// the client gets a 500 (a handler that forgot to answer never hangs a client).
+using Responder = std::function<void(Response)>;
+
+// A handler that answers later: it starts the work (e.g. hands it to another
+// thread) and returns at once; whoever finishes calls `respond`. The
+// connection waits without holding its I/O thread, up to
+// ServerOptions::handler_timeout (then 503, and a late answer is dropped).
+// `request` stays valid for as long as any copy of `respond` exists.
+using AsyncHandler = std::function<void(Request&, Responder respond)>;
+
 struct RouteOptions {
   // Largest request body for this route; 0 means the server's max_body_bytes.
   size_t max_body_bytes = 0;
@@ -42,11 +54,13 @@ struct RouteInfo {
 struct RouteMatch {
   enum class Kind { kFound, kNotFound, kMethodNotAllowed };
   Kind kind = Kind::kNotFound;
-  const Handler* handler = nullptr;  // set when kFound; owned by the router
-  RouteOptions options;              // set when kFound
-  std::string pattern;               // the most specific matching pattern, empty when kNotFound
-  NameValues params;                 // set when kFound
-  std::string allow;                 // "GET, POST" when kMethodNotAllowed
+  // When kFound, exactly one of the two is set; owned by the router.
+  const Handler* handler = nullptr;
+  const AsyncHandler* async_handler = nullptr;
+  RouteOptions options;  // set when kFound
+  std::string pattern;   // the most specific matching pattern, empty when kNotFound
+  NameValues params;     // set when kFound
+  std::string allow;     // "GET, POST" when kMethodNotAllowed
 };
 
 class Router {
@@ -54,6 +68,9 @@ class Router {
   // Registers a handler. A malformed pattern or a second handler for the same
   // method and pattern shape is a programmer error: throws std::invalid_argument.
   void Add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  // Registers a handler that answers through a Responder; same rules as Add().
+  void AddAsync(std::string method, std::string pattern, AsyncHandler handler,
+                RouteOptions options = {});
 
   // Matches decoded path segments, as ParseTarget() returns them.
   RouteMatch Match(std::string_view method, const std::vector<std::string>& segments) const;
@@ -73,9 +90,12 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<Segment> segments;
-    Handler handler;
+    Handler handler;             // empty for an async route
+    AsyncHandler async_handler;  // empty for a synchronous route
     RouteOptions options;
   };
+
+  void AddRoute(Route route);
 
   static std::vector<Segment> ParsePattern(std::string_view pattern);
   static bool Matches(const Route& route, const std::vector<std::string>& segments);

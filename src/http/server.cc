@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
@@ -19,7 +20,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -160,6 +163,160 @@ bool ExpectsContinue(const BeastRequest& message) {
   return EqualsIgnoreCase(View(message[bhttp::field::expect]), "100-continue");
 }
 
+// What the access log needs of a request whose body went to an async handler.
+Request Identity(const Request& request) {
+  Request identity;
+  identity.method = request.method;
+  identity.path = request.path;
+  identity.route = request.route;
+  identity.request_id = request.request_id;
+  identity.remote_address = request.remote_address;
+  return identity;
+}
+
+// Where an async handler's connection coroutine (waiting on `timer` on its I/O
+// thread) and its Responder (any thread) meet. The request lives here so that
+// it outlives a handler that answers late. The timer is the coroutine's: it is
+// touched only on the I/O thread and only while the coroutine waits (Close()
+// forgets it first), and nothing is posted to the executor after Close(), so
+// a Responder may outlive the server.
+class PendingAnswer : public std::enable_shared_from_this<PendingAnswer> {
+ public:
+  PendingAnswer(Request request, asio::steady_timer& timer)
+      : request_(std::move(request)), request_id_(request_.request_id), timer_(&timer) {}
+
+  Request& request() { return request_; }
+
+  // Any thread. The first answer is kept and wakes the coroutine; later ones
+  // (and every answer after Close()) are dropped. `dropped` marks the 500 sent
+  // for a Responder destroyed without an answer.
+  void Answer(Response response, bool dropped) {
+    std::lock_guard lock(mutex_);
+    if (answered_) {
+      return;
+    }
+    answered_ = true;
+    if (timer_ == nullptr) {
+      return;
+    }
+    response_ = std::move(response);
+    dropped_ = dropped;
+    asio::post(timer_->get_executor(), [self = shared_from_this()] { self->Interrupt(); });
+  }
+
+  const std::string& request_id() const { return request_id_; }
+
+  // I/O thread.
+  bool answered() {
+    std::lock_guard lock(mutex_);
+    return response_.has_value();
+  }
+  // I/O thread: stops waiting and hands over the answer, if any.
+  std::optional<Response> Close(bool* dropped = nullptr) {
+    std::lock_guard lock(mutex_);
+    timer_ = nullptr;
+    answered_ = true;
+    if (dropped != nullptr) {
+      *dropped = dropped_;
+    }
+    return std::exchange(response_, std::nullopt);
+  }
+
+ private:
+  void Interrupt() {
+    std::lock_guard lock(mutex_);
+    if (timer_ != nullptr) {
+      timer_->cancel();
+    }
+  }
+
+  Request request_;
+  const std::string request_id_;
+  std::mutex mutex_;
+  asio::steady_timer* timer_;         // GUARDED_BY(mutex_); null once closed
+  std::optional<Response> response_;  // GUARDED_BY(mutex_)
+  bool answered_ = false;             // GUARDED_BY(mutex_)
+  bool dropped_ = false;              // GUARDED_BY(mutex_)
+};
+
+// Shared by every copy of one Responder: answers, and answers 500 when the
+// last copy goes away unanswered.
+class AnswerOnce {
+ public:
+  explicit AnswerOnce(std::shared_ptr<PendingAnswer> pending) : pending_(std::move(pending)) {}
+  ~AnswerOnce() { pending_->Answer(InternalError(pending_->request_id()), true); }
+  AnswerOnce(const AnswerOnce&) = delete;
+  AnswerOnce& operator=(const AnswerOnce&) = delete;
+  void Answer(Response response) { pending_->Answer(std::move(response), false); }
+
+ private:
+  std::shared_ptr<PendingAnswer> pending_;
+};
+
+Responder MakeResponder(std::shared_ptr<PendingAnswer> pending) {
+  auto once = std::make_shared<AnswerOnce>(std::move(pending));
+  return [once = std::move(once)](Response response) { once->Answer(std::move(response)); };
+}
+
+// Where a stream's coroutine (waiting on `timer` on its I/O thread) meets the
+// wakes of its source (any thread) and the socket watch (I/O thread). Same
+// rules as PendingAnswer: the timer is touched only on the I/O thread while
+// the stream runs, and nothing is posted after Close().
+class StreamSignal : public std::enable_shared_from_this<StreamSignal> {
+ public:
+  explicit StreamSignal(asio::steady_timer& timer) : timer_(&timer) {}
+
+  // Any thread: the source has something. Wakes coalesce until TakeWake().
+  void Wake() {
+    std::lock_guard lock(mutex_);
+    if (timer_ == nullptr || woken_) {
+      return;
+    }
+    woken_ = true;
+    asio::post(timer_->get_executor(), [self = shared_from_this()] { self->Interrupt(); });
+  }
+  // I/O thread: the client sent something, went away, or the socket closed.
+  void SocketEvent() {
+    std::lock_guard lock(mutex_);
+    socket_event_ = true;
+    if (timer_ != nullptr) {
+      timer_->cancel();
+    }
+  }
+  bool TakeWake() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(woken_, false);
+  }
+  bool TakeSocketEvent() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(socket_event_, false);
+  }
+  void Close() {
+    std::lock_guard lock(mutex_);
+    timer_ = nullptr;
+  }
+
+ private:
+  void Interrupt() {
+    std::lock_guard lock(mutex_);
+    if (timer_ != nullptr) {
+      timer_->cancel();
+    }
+  }
+
+  std::mutex mutex_;
+  asio::steady_timer* timer_;  // GUARDED_BY(mutex_); null once closed
+  bool woken_ = false;         // GUARDED_BY(mutex_)
+  bool socket_event_ = false;  // GUARDED_BY(mutex_)
+};
+
+// Calls Close() on scope exit, also when a suspended coroutine is destroyed.
+template <typename T>
+struct CloseOnExit {
+  std::shared_ptr<T> target;
+  ~CloseOnExit() { (void)target->Close(); }
+};
+
 }  // namespace
 
 class Server::Impl {
@@ -181,6 +338,12 @@ class Server::Impl {
   asio::awaitable<bool> ReadBody(Connection& connection, beast::flat_buffer& buffer, Parser& parser,
                                  Exchange& exchange);
   asio::awaitable<After> Finish(Connection& connection, Exchange& exchange);
+  asio::awaitable<Response> HandleAsync(Connection& connection, Exchange& exchange);
+  asio::awaitable<After> Stream(Connection& connection, Exchange& exchange);
+  asio::awaitable<size_t> Pump(Connection& connection, StreamSource& source,
+                               const Request& request);
+  asio::awaitable<bool> WriteRaw(Connection& connection, std::string data, size_t& bytes);
+  asio::awaitable<bool> ClientStillThere(Connection& connection);
   asio::awaitable<void> Linger(Connection& connection);
   Response Handle(Exchange& exchange);
   Response Checked(Response response, const Request& request);
@@ -359,8 +522,13 @@ asio::awaitable<After> Server::Impl::ServeOne(Worker& worker, Connection& connec
   if (!exchange.response && !co_await ReadBody(connection, buffer, parser, exchange)) {
     co_return After::kClose;
   }
-  if (!exchange.response) {
+  if (!exchange.response && exchange.match.async_handler != nullptr) {
+    exchange.response = co_await HandleAsync(connection, exchange);
+  } else if (!exchange.response) {
     exchange.response = Handle(exchange);
+  }
+  if (exchange.response->stream) {
+    co_return co_await Stream(connection, exchange);
   }
   co_return co_await Finish(connection, exchange);
 }
@@ -442,6 +610,135 @@ asio::awaitable<After> Server::Impl::Finish(Connection& connection, Exchange& ex
     co_return After::kKeepAlive;
   }
   co_return exchange.close ? After::kLingerClose : After::kClose;
+}
+
+// Runs an async handler and waits (without holding the thread) for its answer
+// or for handler_timeout. The connection counts as busy meanwhile, so Stop()
+// lets the answer arrive and be written.
+asio::awaitable<Response> Server::Impl::HandleAsync(Connection& connection, Exchange& exchange) {
+  asio::steady_timer timer(connection.stream.get_executor(), options_.handler_timeout);
+  auto pending = std::make_shared<PendingAnswer>(std::move(exchange.request), timer);
+  CloseOnExit<PendingAnswer> close{pending};
+  exchange.request = Identity(pending->request());
+  connection.busy = true;
+  try {
+    (*exchange.match.async_handler)(pending->request(), MakeResponder(pending));
+  } catch (const std::exception& e) {
+    LogError("handler_exception", &exchange.request, e.what());
+    pending->Answer(InternalError(exchange.request.request_id), false);
+  } catch (...) {
+    LogError("handler_exception", &exchange.request, "non-standard exception");
+    pending->Answer(InternalError(exchange.request.request_id), false);
+  }
+  while (!pending->answered()) {
+    auto [ec] = co_await timer.async_wait(kNoThrow);
+    if (!ec) {
+      break;  // handler_timeout passed
+    }
+  }
+  connection.busy = false;
+  bool dropped = false;
+  std::optional<Response> answer = pending->Close(&dropped);
+  if (!answer) {
+    LogError("handler_timeout", &exchange.request, "no answer in time");
+    co_return Response::FromError(
+        core::Error{core::ErrorCode::kUnavailable, "处理超时，请稍后重试", {}});
+  }
+  if (dropped) {
+    LogError("handler_dropped_responder", &exchange.request, "answered 500");
+  }
+  co_return Checked(std::move(*answer), exchange.request);
+}
+
+// A streamed response: the header (no Content-Length; the connection closes
+// afterwards, which ends the body), then the source's chunks until it ends,
+// the client leaves or the server stops.
+asio::awaitable<After> Server::Impl::Stream(Connection& connection, Exchange& exchange) {
+  std::shared_ptr<StreamSource> source = std::move(exchange.response->stream);
+  unsigned status = exchange.response->status;
+  BeastResponse full =
+      ToBeast(std::move(*exchange.response), exchange.version, false, exchange.request.request_id);
+  bhttp::response<bhttp::empty_body> header(std::move(full.base()));
+  header.erase(bhttp::field::content_length);
+  bhttp::response_serializer<bhttp::empty_body> serializer(header);
+  connection.busy = true;
+  connection.stream.expires_after(options_.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write_header(connection.stream, serializer, kNoThrow);
+  connection.busy = false;
+  size_t bytes = 0;
+  if (!ec && exchange.request.method != "HEAD") {
+    bytes = co_await Pump(connection, *source, exchange.request);
+  }
+  Record(exchange, status, bytes);
+  co_return After::kClose;
+}
+
+asio::awaitable<size_t> Server::Impl::Pump(Connection& connection, StreamSource& source,
+                                           const Request& request) {
+  asio::steady_timer timer(connection.stream.get_executor());
+  auto signal = std::make_shared<StreamSignal>(timer);
+  CloseOnExit<StreamSignal> close{signal};
+  size_t bytes = 0;
+  bool pull = true;       // pull once at the start: what the client missed
+  bool watching = false;  // a wait for the socket to become readable is pending
+  try {
+    source.Start([signal] { signal->Wake(); });
+    while (!stopping_) {
+      if (pull || signal->TakeWake()) {
+        pull = false;
+        StreamChunk chunk = source.Pull();
+        if (!co_await WriteRaw(connection, std::move(chunk.data), bytes) || chunk.end) {
+          break;
+        }
+        continue;
+      }
+      if (!watching) {  // the client leaving (or Stop() closing the socket) ends the wait
+        watching = true;
+        connection.stream.socket().async_wait(
+            tcp::socket::wait_read, [signal](boost::system::error_code) { signal->SocketEvent(); });
+      }
+      timer.expires_after(options_.stream_heartbeat);
+      auto [ec] = co_await timer.async_wait(kNoThrow);
+      if (signal->TakeSocketEvent()) {
+        watching = false;
+        if (!co_await ClientStillThere(connection)) {
+          break;
+        }
+      } else if (!ec && !co_await WriteRaw(connection, source.Heartbeat(), bytes)) {
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    LogError("stream_failed", &request, e.what());
+  } catch (...) {
+    LogError("stream_failed", &request, "non-standard exception");
+  }
+  co_return bytes;
+}
+
+asio::awaitable<bool> Server::Impl::WriteRaw(Connection& connection, std::string data,
+                                             size_t& bytes) {
+  if (data.empty()) {
+    co_return true;
+  }
+  connection.busy = true;
+  connection.stream.expires_after(options_.write_timeout);
+  auto [ec, n] = co_await asio::async_write(connection.stream, asio::buffer(data), kNoThrow);
+  connection.busy = false;
+  bytes += n;
+  co_return !ec;
+}
+
+// The socket of a stream became readable: the client closed it (false), or
+// sent bytes a stream does not expect, which are read and dropped (true).
+asio::awaitable<bool> Server::Impl::ClientStillThere(Connection& connection) {
+  if (stopping_) {
+    co_return false;
+  }
+  std::array<char, 4096> scratch{};
+  connection.stream.expires_after(options_.read_timeout);
+  auto [ec, n] = co_await connection.stream.async_read_some(asio::buffer(scratch), kNoThrow);
+  co_return !ec;
 }
 
 // After answering early (413, malformed request) the client may still be

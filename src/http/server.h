@@ -8,7 +8,16 @@
 // and write has a deadline, so a slow client holds one socket, never a thread.
 // Handlers run synchronously on the I/O thread (documented trade-off: simple,
 // and fast while handlers are quick; a slow handler delays its thread's other
-// connections).
+// connections). An async handler (Router::AddAsync) instead hands its work
+// elsewhere and answers through a Responder from any thread: the connection
+// coroutine suspends on a timer (handler_timeout) that the answer cancels, so
+// the I/O thread serves other connections meanwhile.
+//
+// A response carrying a StreamSource (Server-Sent Events) is sent as a header
+// without Content-Length followed by the source's chunks; the coroutine waits
+// on a timer that the source's wake cancels, writes a heartbeat every
+// stream_heartbeat of quiet, watches the socket for the client leaving, and
+// closes the connection when the stream ends.
 //
 // Every response carries X-Request-Id (a sane incoming one is kept, otherwise
 // one is generated). An exception escaping a handler becomes a 500 JSON error
@@ -19,7 +28,8 @@
 // ("bytes" counts the response body; the query string is never logged).
 //
 // Ownership: the router, metrics and logger are borrowed and must outlive the
-// server. Thread-safety: Start(), Stop() and the destructor are called from one
+// server; Responders and stream wakes may outlive it (they then do nothing).
+// Thread-safety: Start(), Stop() and the destructor are called from one
 // controlling thread, never from a handler.
 #pragma once
 
@@ -57,6 +67,11 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{15'000};
   // How long a kept-alive connection may wait for (and send the header of) its next request.
   std::chrono::milliseconds idle_timeout{60'000};
+  // How long an async handler may take to answer; then the client gets 503
+  // and the late answer is dropped. Stop() waits for pending answers up to it.
+  std::chrono::milliseconds handler_timeout{30'000};
+  // Quiet interval after which a streamed response sends its heartbeat.
+  std::chrono::milliseconds stream_heartbeat{15'000};
   // Keep connections open between requests when the client allows it.
   bool keep_alive = true;
   // Pending-connection queue of the listening socket.
@@ -81,8 +96,9 @@ class Server {
   // The bound port; valid after a successful Start().
   uint16_t port() const;
 
-  // Graceful stop: stops accepting, closes idle and reading connections, lets
-  // a response being produced finish (within write_timeout), joins the
+  // Graceful stop: stops accepting, closes idle and reading connections, ends
+  // open streams, lets a response being produced finish (a write within
+  // write_timeout, an async handler within handler_timeout), joins the
   // threads. Idempotent.
   void Stop();
 

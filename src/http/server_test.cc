@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -60,6 +62,23 @@ class RawSocket {
     return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
   }
 
+  // Reads until what arrived contains `needle` (true) or the peer closes or
+  // `patience` passes (false). Everything read is kept in received().
+  bool ReadUntil(std::string_view needle, std::chrono::seconds patience = 20s) {
+    timeval timeout{static_cast<time_t>(patience.count()), 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char buffer[4096];
+    while (received_.find(needle) == std::string::npos) {
+      ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) {
+        return false;
+      }
+      received_.append(buffer, static_cast<size_t>(n));
+    }
+    return true;
+  }
+  const std::string& received() const { return received_; }
+
   // Everything received until the peer closes; nullopt if it is still open
   // after `patience` (a guard against hanging, far above any timeout used).
   std::optional<std::string> ReadUntilClosed(std::chrono::seconds patience = 20s) {
@@ -81,6 +100,90 @@ class RawSocket {
 
  private:
   int fd_;
+  std::string received_;
+};
+
+// Async answers the test gives by hand: the handler parks its Responder here.
+class Parked {
+ public:
+  void Park(std::string body, Responder respond) {
+    std::lock_guard lock(mutex_);
+    waiting_.emplace_back(std::move(body), std::move(respond));
+    changed_.notify_all();
+  }
+  // Waits until `count` requests are parked; false after `patience`.
+  bool WaitFor(size_t count, std::chrono::seconds patience = 20s) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, patience, [&] { return waiting_.size() >= count; });
+  }
+  // The oldest parked request's body and its Responder.
+  std::pair<std::string, Responder> Take() {
+    std::lock_guard lock(mutex_);
+    auto first = std::move(waiting_.front());
+    waiting_.erase(waiting_.begin());
+    return first;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::pair<std::string, Responder>> waiting_;
+};
+
+// What a test stream shares with the test: data to send, whether it ended,
+// and what the server did with the source.
+struct Feed {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::string pending;
+  bool end = false;
+  std::function<void()> wake;
+  int pulls = 0;
+  bool destroyed = false;
+
+  void Push(std::string data, bool finish = false) {
+    std::function<void()> wake_now;
+    {
+      std::lock_guard lock(mutex);
+      pending += data;
+      end = end || finish;
+      wake_now = wake;
+    }
+    if (wake_now) {
+      wake_now();
+    }
+  }
+  template <typename Predicate>
+  bool WaitUntil(Predicate done, std::chrono::seconds patience = 20s) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, patience, [&] { return done(*this); });
+  }
+};
+
+class FedSource : public StreamSource {
+ public:
+  explicit FedSource(std::shared_ptr<Feed> feed) : feed_(std::move(feed)) {}
+  ~FedSource() override {
+    std::lock_guard lock(feed_->mutex);
+    feed_->destroyed = true;
+    feed_->wake = nullptr;
+    feed_->changed.notify_all();
+  }
+  FedSource(const FedSource&) = delete;
+  FedSource& operator=(const FedSource&) = delete;
+  void Start(std::function<void()> wake) override {
+    std::lock_guard lock(feed_->mutex);
+    feed_->wake = std::move(wake);
+  }
+  StreamChunk Pull() override {
+    std::lock_guard lock(feed_->mutex);
+    ++feed_->pulls;
+    feed_->changed.notify_all();
+    return StreamChunk{std::exchange(feed_->pending, ""), feed_->end};
+  }
+
+ private:
+  std::shared_ptr<Feed> feed_;
 };
 
 Response Echo(Request& request) {
@@ -133,6 +236,21 @@ class ServerTest : public ::testing::Test {
       return Response::Json(200, {{"sid", request.Cookie("sid").value_or("")}});
     });
     AddMetricsRoute(router_, metrics_);
+    AddAsyncRoutes();
+  }
+
+  void AddAsyncRoutes() {
+    router_.AddAsync("POST", "/api/v1/later", [this](Request& request, Responder respond) {
+      parked_.Park(std::move(request.body), std::move(respond));
+    });
+    router_.AddAsync("POST", "/api/v1/now",
+                     [](Request& request, Responder respond) { respond(Echo(request)); });
+    router_.AddAsync("GET", "/api/v1/forget", [](Request&, Responder) {});
+    router_.AddAsync("GET", "/api/v1/async-boom",
+                     [](Request&, Responder) { throw std::runtime_error("async boom"); });
+    router_.Add("GET", "/api/v1/stream", [this](Request&) {
+      return Response::EventStream(std::make_shared<FedSource>(feed_));
+    });
   }
 
   uint16_t port() const { return server_->port(); }
@@ -141,8 +259,13 @@ class ServerTest : public ::testing::Test {
   Router router_;
   Metrics metrics_;
   std::shared_ptr<spdlog::logger> log_;
+  Parked parked_;
+  std::shared_ptr<Feed> feed_ = std::make_shared<Feed>();
   std::unique_ptr<Server> server_;
 };
+
+// The request line of a GET of /api/v1/stream.
+constexpr std::string_view kStreamRequest = "GET /api/v1/stream HTTP/1.1\r\nHost: t\r\n\r\n";
 
 TEST_F(ServerTest, RoutesWithDecodedParameters) {
   StartServer();
@@ -405,6 +528,144 @@ TEST_F(ServerTest, StopReturnsWithConnectionsOpen) {
   EXPECT_TRUE(silent.ReadUntilClosed().has_value());
   EXPECT_THROW(idle.Send("GET", "/api/v1/org-nodes/1"), boost::system::system_error);
   server_->Stop();  // idempotent
+}
+
+TEST_F(ServerTest, AsyncAnswerFromAnotherThreadReachesTheClient) {
+  StartServer();
+  std::thread client([&] {
+    ClientResponse response = TestClient(port()).Send("POST", "/api/v1/later", R"({"n":1})");
+    EXPECT_EQ(response.status, 200U);
+    EXPECT_EQ(response.Json().at("echo"), "{\"n\":1}");
+  });
+  ASSERT_TRUE(parked_.WaitFor(1));
+  auto [body, respond] = parked_.Take();
+  std::thread([body = body, respond = respond] {
+    respond(Response::Json(200, {{"echo", body}}));
+    respond(Response::Json(500, {{"echo", "second answer is ignored"}}));
+  }).join();
+  client.join();
+}
+
+TEST_F(ServerTest, WaitingForAnAsyncAnswerDoesNotHoldTheThread) {
+  options_.threads = 1;
+  StartServer();
+  std::thread waiting(
+      [&] { EXPECT_EQ(TestClient(port()).Send("POST", "/api/v1/later", "{}").status, 204U); });
+  ASSERT_TRUE(parked_.WaitFor(1));
+  // The only I/O thread serves another connection while the first waits.
+  EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/org-nodes/7").status, 200U);
+  ClientResponse inline_answer = TestClient(port()).Send("POST", "/api/v1/now", R"({"a":2})");
+  EXPECT_EQ(inline_answer.status, 200U);
+  EXPECT_EQ(inline_answer.Json(), boost::json::parse(R"({"a":2})"));
+  parked_.Take().second(Response::NoContent());
+  waiting.join();
+}
+
+TEST_F(ServerTest, AsyncHandlerThatNeverAnswersTimesOut) {
+  options_.handler_timeout = 100ms;
+  StartServer();
+  TestClient client(port());
+  ClientResponse response = client.Send("POST", "/api/v1/later", "{}");
+  EXPECT_EQ(response.status, 503U);
+  EXPECT_EQ(response.Json().at("error").at("code"), "unavailable");
+  parked_.Take().second(Response::NoContent());  // too late: dropped
+  EXPECT_EQ(client.Send("GET", "/api/v1/org-nodes/1").status, 200U);
+}
+
+TEST_F(ServerTest, AsyncHandlerThatDropsItsResponderOrThrowsIsInternalError) {
+  StartServer();
+  TestClient client(port());
+  ClientResponse dropped = client.Send("GET", "/api/v1/forget");
+  EXPECT_EQ(dropped.status, 500U);
+  EXPECT_EQ(dropped.Json().at("error").at("code"), "internal");
+  EXPECT_EQ(client.Send("GET", "/api/v1/async-boom").status, 500U);
+  EXPECT_EQ(client.Send("GET", "/api/v1/org-nodes/1").status, 200U);
+}
+
+TEST_F(ServerTest, StopLetsAPendingAsyncAnswerArrive) {
+  StartServer();
+  std::thread client(
+      [&] { EXPECT_EQ(TestClient(port()).Send("POST", "/api/v1/later", "{}").status, 204U); });
+  ASSERT_TRUE(parked_.WaitFor(1));
+  RawSocket idle(port());
+  std::thread stopper([&] { server_->Stop(); });
+  ASSERT_TRUE(idle.ReadUntilClosed().has_value());  // Stop() is under way
+  parked_.Take().second(Response::NoContent());
+  stopper.join();
+  client.join();
+}
+
+TEST_F(ServerTest, ResponderMayOutliveTheServer) {
+  options_.handler_timeout = 100ms;
+  StartServer();
+  EXPECT_EQ(TestClient(port()).Send("POST", "/api/v1/later", "{}").status, 503U);
+  Responder respond = parked_.Take().second;
+  server_.reset();
+  respond(Response::NoContent());  // nothing left to answer: must do nothing
+}
+
+TEST_F(ServerTest, EventStreamSendsHeaderBacklogWakesAndEnd) {
+  feed_->Push("data: backlog\n\n");
+  StartServer();
+  RawSocket socket(port());
+  socket.Send(kStreamRequest);
+  ASSERT_TRUE(socket.ReadUntil("data: backlog\n\n")) << socket.received();
+  std::string header = socket.received().substr(0, socket.received().find("\r\n\r\n"));
+  EXPECT_EQ(header.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << header;
+  EXPECT_NE(header.find("Content-Type: text/event-stream; charset=utf-8"), std::string::npos);
+  EXPECT_NE(header.find("Cache-Control: no-cache"), std::string::npos);
+  EXPECT_NE(header.find("Connection: close"), std::string::npos);
+  EXPECT_EQ(header.find("Content-Length"), std::string::npos) << header;
+  feed_->Push("data: one\n\n");
+  ASSERT_TRUE(socket.ReadUntil("data: one\n\n"));
+  feed_->Push("data: last\n\n", /*finish=*/true);
+  std::optional<std::string> rest = socket.ReadUntilClosed();
+  ASSERT_TRUE(rest.has_value());
+  std::string all = socket.received() + *rest;
+  EXPECT_EQ(all.substr(all.find("\r\n\r\n") + 4), "data: backlog\n\ndata: one\n\ndata: last\n\n");
+  EXPECT_TRUE(feed_->WaitUntil([](const Feed& f) { return f.destroyed; }));
+}
+
+TEST_F(ServerTest, QuietEventStreamSendsHeartbeats) {
+  options_.stream_heartbeat = 20ms;
+  StartServer();
+  RawSocket socket(port());
+  socket.Send(kStreamRequest);
+  ASSERT_TRUE(socket.ReadUntil(": ping\n\n: ping\n\n")) << socket.received();
+  feed_->Push("data: after pings\n\n");
+  ASSERT_TRUE(socket.ReadUntil("data: after pings\n\n")) << socket.received();
+}
+
+TEST_F(ServerTest, ClientLeavingEndsTheStream) {
+  StartServer();
+  {
+    RawSocket socket(port());
+    socket.Send(kStreamRequest);
+    ASSERT_TRUE(socket.ReadUntil("\r\n\r\n"));
+    ASSERT_TRUE(feed_->WaitUntil([](const Feed& f) { return f.pulls >= 1; }));
+  }  // closed: the server notices without any event or heartbeat to write
+  EXPECT_TRUE(feed_->WaitUntil([](const Feed& f) { return f.destroyed; }));
+  EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/org-nodes/1").status, 200U);
+}
+
+TEST_F(ServerTest, StopEndsOpenStreams) {
+  StartServer();
+  RawSocket socket(port());
+  socket.Send(kStreamRequest);
+  ASSERT_TRUE(socket.ReadUntil("\r\n\r\n"));
+  ASSERT_TRUE(feed_->WaitUntil([](const Feed& f) { return f.pulls >= 1; }));
+  server_->Stop();  // returns although the stream was open, with no heartbeat due
+  EXPECT_TRUE(socket.ReadUntilClosed().has_value());
+  EXPECT_TRUE(feed_->destroyed);
+  feed_->Push("data: after stop\n\n");  // the wake does nothing now
+}
+
+TEST_F(ServerTest, RoutesListAsyncRoutesToo) {
+  bool found = false;
+  for (const RouteInfo& route : router_.Routes()) {
+    found = found || (route.method == "POST" && route.pattern == "/api/v1/later");
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 
+#include "app/demo/ticket_history.h"
 #include "app/progress.h"
+#include "domain/tickets/open311_keys.h"
 
 namespace civicgrid::app::demo {
 namespace {
@@ -267,6 +269,17 @@ core::Status CreateAccounts(App& app, const DemoPlan& plan, const Ids& ids) {
   return core::Ok();
 }
 
+// The demo county's Open311 key (README): FixMyStreet-style clients can file
+// and comment with api_key civicgrid-demo-open311, jurisdiction_id 131022.
+core::Status CreateDemoOpen311Key(App& app, int64_t county) {
+  domain::Open311Directory directory(app.db(), app.clock(), app.accounts(), app.audit(),
+                                     app.tickets());
+  domain::NewOpen311Key key{"演示 Open311 对接", county, std::string(domain::kDemoOpen311Key)};
+  CG_ASSIGN_OR_RETURN(domain::CreatedOpen311Key created, directory.CreateKey(nullptr, key));
+  (void)created;
+  return core::Ok();
+}
+
 }  // namespace
 
 core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) {
@@ -300,6 +313,7 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
     ids = loader.ids();
   }
   CG_TRY(CreateAccounts(app, plan, ids));
+  CG_TRY(CreateDemoOpen311Key(app, ids.county));
   CG_TRY(app.locator().Reload());
   report.nodes =
       static_cast<int64_t>(1 + ids.streets.size() + ids.communities.size() + ids.grids.size() +
@@ -315,6 +329,12 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
       static_cast<long long>(report.nodes), static_cast<long long>(report.residents),
       static_cast<long long>(report.party_members), static_cast<long long>(report.staff),
       static_cast<long long>(report.units));
+  // About a year of tickets, so that the rates and rankings mean something.
+  CG_TRY(LoadTicketHistory(app, plan,
+                           PlanIds{ids.county, ids.streets, ids.communities, ids.grids, ids.units,
+                                   ids.residents, ids.members},
+                           TicketHistoryOptions{options.seed, options.ticket_history_days,
+                                                options.ticket_history_end_ms}));
   return report;
 }
 

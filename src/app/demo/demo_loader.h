@@ -5,6 +5,8 @@
 // transaction, so an interrupted load leaves an empty database behind.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "app/app.h"
@@ -19,6 +21,10 @@ struct DemoLoadOptions {
   uint64_t seed = 1;
   int residents_per_grid = 60;
   bool if_empty = false;  // do nothing when the database already has an org tree
+  // Days of ticket history ending now (ticket_history.h); 0 loads none.
+  int ticket_history_days = 365;
+  // Where that history ends; default: the app clock's now (tests fix it).
+  std::optional<int64_t> ticket_history_end_ms;
 };
 
 struct DemoLoadReport {

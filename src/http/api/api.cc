@@ -6,21 +6,38 @@
 
 namespace civicgrid::http {
 
+Credential CredentialOf(const Request& request) {
+  std::string_view auth = request.Header("Authorization");
+  if (auth.size() > 7 && EqualsIgnoreCase(auth.substr(0, 7), "Bearer ")) {
+    return Credential{true, std::string(auth.substr(7))};
+  }
+  if (auto cookie = request.Cookie(kSessionCookie)) return Credential{false, *cookie};
+  return Credential{};
+}
+
+core::Result<domain::Caller> Authenticate(ApiServices& services, const Credential& credential) {
+  if (credential.bearer) return services.accounts.AuthenticateBearer(credential.token);
+  if (!credential.token.empty()) return services.accounts.AuthenticateSession(credential.token);
+  return core::Error{core::ErrorCode::kUnauthenticated, "请先登录", {}};
+}
+
 Handler Authed(ApiServices& services, AuthedHandler handler) {
   return [&services, handler = std::move(handler)](Request& request) -> Response {
-    core::Result<domain::Caller> caller =
-        core::Error{core::ErrorCode::kUnauthenticated, "请先登录", {}};
-    std::string_view auth = request.Header("Authorization");
-    if (auth.size() > 7 && EqualsIgnoreCase(auth.substr(0, 7), "Bearer ")) {
-      caller = services.accounts.AuthenticateBearer(auth.substr(7));
-    } else if (auto cookie = request.Cookie(kSessionCookie)) {
-      caller = services.accounts.AuthenticateSession(*cookie);
-    }
+    core::Result<domain::Caller> caller = Authenticate(services, CredentialOf(request));
     if (!caller.ok()) return Response::FromError(caller.error());
     caller->request_id = request.request_id;
     auto response = handler(request, *caller);
     if (!response.ok()) return Response::FromError(response.error());
     return std::move(response).value();
+  };
+}
+
+AsyncHandler AuthedAsync(ApiServices& services, AuthedAsyncHandler handler) {
+  return [&services, handler = std::move(handler)](Request& request, Responder respond) {
+    core::Result<domain::Caller> caller = Authenticate(services, CredentialOf(request));
+    if (!caller.ok()) return respond(Response::FromError(caller.error()));
+    caller->request_id = request.request_id;
+    handler(request, *caller, std::move(respond));
   };
 }
 
@@ -84,6 +101,11 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterOrgRoutes(router, services);
   RegisterPeopleRoutes(router, services);
   RegisterImportRoutes(router, services);
+  RegisterTicketRoutes(router, services);
+  RegisterStreamRoutes(router, services);
+  RegisterStatsRoutes(router, services);
+  RegisterAttachmentRoutes(router, services);
+  RegisterWebhookRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

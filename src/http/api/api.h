@@ -19,6 +19,13 @@
 #include "domain/registry/service_centers.h"
 #include "domain/registry/staff.h"
 #include "domain/registry/units.h"
+#include "domain/tickets/attachments.h"
+#include "domain/tickets/categories.h"
+#include "domain/tickets/event_hub.h"
+#include "domain/tickets/intake.h"
+#include "domain/tickets/stats.h"
+#include "domain/tickets/ticket_service.h"
+#include "domain/tickets/webhooks.h"
 
 #include "http/metrics.h"
 #include "http/router.h"
@@ -49,6 +56,13 @@ struct ApiServices {
   domain::ServiceCenterService& service_centers;
   domain::Importer& importer;
   domain::GridLocator& locator;
+  domain::CategoryService& categories;
+  domain::TicketService& tickets;
+  domain::TicketStats& stats;
+  domain::WebhookService& webhooks;
+  domain::AttachmentService& attachments;
+  domain::EventHub& events;      // wakes the ticket event stream
+  domain::IntakeWriter& intake;  // group commit of submissions
   Metrics& metrics;
   ApiOptions options;
 };
@@ -65,6 +79,19 @@ using PlainHandler = std::function<core::Result<Response>(Request&)>;
 // Resolves the caller from the session cookie or a Bearer token, then runs
 // `handler`; 401 JSON when neither is valid.
 Handler Authed(ApiServices& services, AuthedHandler handler);
+// The same for an async route: the caller is resolved on the I/O thread, then
+// `handler` starts the work and answers through `respond` (see AsyncHandler).
+using AuthedAsyncHandler = std::function<void(Request&, const domain::Caller&, Responder)>;
+AsyncHandler AuthedAsync(ApiServices& services, AuthedAsyncHandler handler);
+// What Authed reads: a Bearer token (preferred) or the session cookie. Kept by
+// long-lived responses (the event stream) to check the caller again later.
+struct Credential {
+  bool bearer = false;
+  std::string token;  // empty: none sent
+};
+Credential CredentialOf(const Request& request);
+// The caller behind `credential`; Unauthenticated when there is none or it is no longer valid.
+core::Result<domain::Caller> Authenticate(ApiServices& services, const Credential& credential);
 Handler Plain(PlainHandler handler);
 // The request body as a JSON object (errors name "body").
 core::Result<boost::json::object> BodyObject(const Request& request);
@@ -78,5 +105,10 @@ void RegisterOrgRoutes(Router& router, ApiServices& services);
 void RegisterPeopleRoutes(Router& router, ApiServices& services);
 void RegisterImportRoutes(Router& router, ApiServices& services);
 void RegisterSystemRoutes(Router& router, ApiServices& services);
+void RegisterTicketRoutes(Router& router, ApiServices& services);
+void RegisterStatsRoutes(Router& router, ApiServices& services);
+void RegisterAttachmentRoutes(Router& router, ApiServices& services);
+void RegisterWebhookRoutes(Router& router, ApiServices& services);
+void RegisterStreamRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http

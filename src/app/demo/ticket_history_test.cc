@@ -1,0 +1,267 @@
+// The demo's ticket history, loaded into a small demo county on both
+// backends: every ticket's events replay to its state through the state
+// machine, every located ticket lies in its grid, the mix of kinds, states
+// and steps is the one the script promises, the rates of a settled month land
+// where the seed documents put them and differ between communities, and the
+// same seed gives the same history.
+#include "app/demo/ticket_history.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "app/demo/demo_loader.h"
+#include "store/testing/test_db.h"
+
+namespace civicgrid::app::demo {
+namespace {
+
+namespace json = boost::json;
+using domain::TicketEventType;
+
+// The history ends on 2025-07-01 10:00 Beijing time, whatever day the test
+// runs.
+const int64_t kEnd = core::DaysFromCivil({2025, 7, 1}) * core::kMsPerDay - core::kShanghaiOffsetMs +
+                     10 * core::kMsPerHour;
+
+struct Loaded {
+  std::unique_ptr<store::testing::TestDatabase> db;
+  std::unique_ptr<App> app;
+  std::string dir;
+  bool skipped = false;
+
+  ~Loaded() {
+    app.reset();
+    if (!dir.empty()) std::filesystem::remove_all(dir);
+  }
+};
+
+// A fresh database with a small demo county (two residents per grid) and
+// `days` of ticket history ending at kEnd.
+std::unique_ptr<Loaded> LoadSmallDemo(store::Backend backend, uint64_t seed, int days) {
+  auto loaded = std::make_unique<Loaded>();
+  loaded->db = store::testing::TestDatabase::Create(backend, {}, &loaded->skipped);
+  if (loaded->skipped || loaded->db == nullptr) return loaded;
+  loaded->dir =
+      (std::filesystem::temp_directory_path() / ("cg-history-" + core::RandomToken(6))).string();
+  AppOptions options;
+  options.db_url = loaded->db->url();
+  options.key_file = loaded->dir + "/pii.key";
+  options.attachments_dir = loaded->dir + "/attachments";
+  options.pool_size = 4;
+  options.password.ops_limit = 1;
+  options.password.mem_limit = 8192;
+  auto app = App::Open(options);
+  EXPECT_TRUE(app.ok()) << app.error().message;
+  if (!app.ok()) return loaded;
+  loaded->app = std::move(app).value();
+  DemoLoadOptions demo;
+  demo.seed = seed;
+  demo.residents_per_grid = 2;
+  demo.ticket_history_days = days;
+  demo.ticket_history_end_ms = kEnd;
+  auto report = LoadDemo(*loaded->app, demo);
+  EXPECT_TRUE(report.ok()) << report.error().message;
+  if (!report.ok()) loaded->app.reset();
+  return loaded;
+}
+
+#define LOAD_OR_SKIP(var, seed, days)                     \
+  auto var = LoadSmallDemo(GetParam(), seed, days);       \
+  if (var->skipped) GTEST_SKIP() << "PostgreSQL skipped"; \
+  ASSERT_NE(var->app, nullptr)
+
+int64_t Count(App& app, const std::string& sql) {
+  auto conn = app.db().Acquire();
+  EXPECT_TRUE(conn.ok());
+  auto n = (*conn)->QueryInt(sql);
+  EXPECT_TRUE(n.ok()) << sql << ": " << (n.ok() ? "" : n.error().message);
+  return n.ok() ? *n : -1;
+}
+
+store::Rows Query(App& app, const std::string& sql) {
+  auto conn = app.db().Acquire();
+  EXPECT_TRUE(conn.ok());
+  auto rows = (*conn)->Query(sql);
+  EXPECT_TRUE(rows.ok()) << sql << ": " << (rows.ok() ? "" : rows.error().message);
+  return rows.ok() ? *rows : store::Rows{};
+}
+
+domain::Caller CountyAdmin(App& app) {
+  auto caller = app.CallerFor("admin");
+  EXPECT_TRUE(caller.ok());
+  return caller.ok() ? *caller : domain::Caller{};
+}
+
+class TicketHistoryTest : public ::testing::TestWithParam<store::Backend> {};
+
+TEST_P(TicketHistoryTest, EveryTicketsEventsReplayToItsStateInTimeOrder) {
+  LOAD_OR_SKIP(demo, 3, 45);
+  App& app = *demo->app;
+  std::map<int64_t, std::vector<store::Row>> events;
+  for (auto& r : Query(app,
+                       "SELECT ticket_id, seq, type, data, at, state_after FROM ticket_event "
+                       "ORDER BY ticket_id, seq")) {
+    events[r.Int(0)].push_back(r);
+  }
+  const store::Rows tickets = Query(
+      app, "SELECT id, number, state, reopen_count, version, created_at FROM ticket ORDER BY id");
+  ASSERT_FALSE(tickets.empty());
+  for (const auto& t : tickets) {
+    SCOPED_TRACE(t.Text(1));
+    const auto& history = events[t.Int(0)];
+    ASSERT_EQ(static_cast<int64_t>(history.size()), t.Int(4)) << "one event per version";
+    std::vector<domain::TransitionInput> inputs;
+    int64_t previous = t.Int(5);
+    for (size_t i = 0; i < history.size(); ++i) {
+      const store::Row& e = history[i];
+      EXPECT_EQ(e.Int(1), static_cast<int64_t>(i + 1));
+      EXPECT_GE(e.Int(4), previous) << "events in time order";
+      EXPECT_LT(e.Int(4), kEnd) << "nothing after the end of the history";
+      previous = e.Int(4);
+      domain::TransitionInput input;
+      input.type = *domain::ParseTicketEventType(e.Text(2), "type");
+      const json::object data = json::parse(e.Text(3)).as_object();
+      if (input.type == TicketEventType::kDispatch) {
+        input.assignee = *domain::ParseAssigneeKind(data.at("assignee_kind").as_string(), "kind");
+      }
+      if (input.type == TicketEventType::kRate) input.rating = data.at("rating").as_int64();
+      inputs.push_back(input);
+      auto prefix = domain::Replay(inputs, 1);
+      ASSERT_TRUE(prefix.ok()) << prefix.error().message;
+      EXPECT_EQ(domain::TicketStateName(prefix->state), e.Text(5));
+    }
+    EXPECT_EQ(history.front().Text(2), "submit");
+    EXPECT_EQ(history.front().Int(4), t.Int(5));
+    auto state = domain::Replay(inputs, 1);
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ(domain::TicketStateName(state->state), t.Text(2));
+    EXPECT_EQ(state->reopen_count, t.Int(3));
+  }
+}
+
+TEST_P(TicketHistoryTest, TicketsLieInTheirGridsAndMixKindsStatesAndSteps) {
+  LOAD_OR_SKIP(demo, 3, 45);
+  App& app = *demo->app;
+  const int64_t tickets = Count(app, "SELECT COUNT(*) FROM ticket");
+  // About 2,700 a year: 45 days of April to June hold 300 or so.
+  EXPECT_GT(tickets, 200);
+  EXPECT_LT(tickets, 550);
+  for (const auto& r : Query(app,
+                             "SELECT node_id, lon, lat, number FROM ticket WHERE lon IS NOT "
+                             "NULL")) {
+    EXPECT_EQ(app.locator().Locate({r.Real(1), r.Real(2)}, core::CoordSys::kWgs84), r.Int(0))
+        << r.Text(3);
+  }
+  EXPECT_EQ(Count(app, "SELECT COUNT(*) FROM ticket WHERE number NOT LIKE '131022-2025-%'"), 0);
+  std::set<std::string> kinds;
+  for (const auto& r : Query(app, "SELECT DISTINCT kind FROM ticket")) kinds.insert(r.Text(0));
+  EXPECT_EQ(kinds, (std::set<std::string>{"complaint", "follow_up", "patrol", "report", "wish"}));
+  std::set<std::string> types;
+  for (const auto& r : Query(app, "SELECT DISTINCT type FROM ticket_event"))
+    types.insert(r.Text(0));
+  for (const char* type : {"accept", "dispatch", "claim", "start", "escalate", "respond", "resolve",
+                           "rate", "callback", "close", "supervise"}) {
+    EXPECT_TRUE(types.count(type)) << type;
+  }
+  const int64_t closed = Count(app, "SELECT COUNT(*) FROM ticket WHERE state = 'closed'");
+  const int64_t open = Count(app,
+                             "SELECT COUNT(*) FROM ticket WHERE state NOT IN "
+                             "('resolved', 'closed', 'rejected')");
+  const int64_t excluded =
+      Count(app,
+            "SELECT COUNT(*) FROM ticket WHERE state = 'rejected' OR duplicate_of IS NOT "
+            "NULL OR (state = 'closed' AND resolved_at IS NULL)");
+  EXPECT_GT(closed, tickets * 6 / 10);
+  EXPECT_GT(open, 0) << "the last days' tickets are still being handled";
+  EXPECT_LT(open, tickets / 8);
+  EXPECT_GT(excluded, 0) << "a few rejected, withdrawn or duplicate tickets";
+  EXPECT_LT(excluded, tickets / 12);
+  EXPECT_GT(Count(app, "SELECT COUNT(*) FROM ticket WHERE overdue <> 0"), 0);
+  EXPECT_GT(Count(app, "SELECT COUNT(*) FROM ticket WHERE reopen_count > 0"), 0);
+  EXPECT_GT(Count(app, "SELECT COUNT(*) FROM ticket_escalation WHERE responded_at IS NOT NULL"), 0);
+  EXPECT_GT(Count(app, "SELECT COUNT(*) FROM ticket WHERE assignee_kind = 'member'"), 0);
+  // The demo accounts take part: resident1 reports, grid1 handles.
+  EXPECT_GT(Count(app,
+                  "SELECT COUNT(*) FROM ticket t JOIN account a ON a.id = "
+                  "t.submitter_account_id WHERE a.username = 'resident1'"),
+            0);
+  EXPECT_GT(Count(app,
+                  "SELECT COUNT(*) FROM ticket_event e JOIN account a ON a.id = "
+                  "e.actor_account_id WHERE a.username = 'grid1'"),
+            0);
+}
+
+TEST_P(TicketHistoryTest, SettledRatesArePlausibleAndCommunitiesRankApart) {
+  LOAD_OR_SKIP(demo, 3, 45);
+  App& app = *demo->app;
+  const domain::Caller admin = CountyAdmin(app);
+  const int64_t county = admin.scope_node_id;
+  // May 2025 has settled by July: its tickets are resolved, rated and called back.
+  auto may =
+      app.stats().Rates(admin, county, core::CivilDate{2025, 5, 17}, core::CivilDate{2025, 5, 31});
+  ASSERT_TRUE(may.ok()) << may.error().message;
+  const domain::RateSet& r = may->rates;
+  ASSERT_GT(may->tally.demands, 50);
+  EXPECT_GE(*r.response_rate, 0.85);
+  EXPECT_LT(*r.response_rate, 1.0);
+  EXPECT_GE(*r.resolution_rate, 0.93);
+  EXPECT_GE(*r.satisfaction_rate, 0.93);
+  EXPECT_GE(*r.solve_rate, 0.8);
+  // The rollups were rebuilt: the period received what the ticket rows say.
+  const int64_t from =
+      core::DaysFromCivil({2025, 5, 17}) * core::kMsPerDay - core::kShanghaiOffsetMs;
+  const int64_t to = core::DaysFromCivil({2025, 6, 1}) * core::kMsPerDay - core::kShanghaiOffsetMs;
+  EXPECT_EQ(may->tally.received,
+            Count(app, "SELECT COUNT(*) FROM ticket WHERE created_at >= " + std::to_string(from) +
+                           " AND created_at < " + std::to_string(to)));
+  auto june = app.stats().Rankings(admin, county, domain::YearMonth{2025, 6});
+  ASSERT_TRUE(june.ok()) << june.error().message;
+  std::set<double> scores;
+  for (const auto& item : june->items) {
+    if (item.figures.score) scores.insert(*item.figures.score);
+  }
+  EXPECT_GT(scores.size(), 1u) << "streets differ";
+}
+
+// What a history is, as text: every ticket and every event, without ids.
+std::string Digest(App& app) {
+  std::string out;
+  for (const auto& r : Query(app,
+                             "SELECT t.number, t.kind, c.code, n.code, t.state, t.created_at, "
+                             "t.version, t.rating, t.callback_outcome, t.title FROM ticket t "
+                             "JOIN ticket_category c ON c.id = t.category_id JOIN org_node n "
+                             "ON n.id = t.node_id ORDER BY t.number")) {
+    for (size_t i = 0; i < r.size(); ++i) out += (r.IsNull(i) ? "-" : r.Text(i)) + "|";
+    out += "\n";
+  }
+  for (const auto& r : Query(app,
+                             "SELECT t.number, e.seq, e.type, e.at, e.actor_label, e.note "
+                             "FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id ORDER "
+                             "BY t.number, e.seq")) {
+    for (size_t i = 0; i < r.size(); ++i) out += r.Text(i) + "|";
+    out += "\n";
+  }
+  return out;
+}
+
+TEST_P(TicketHistoryTest, TheSameSeedGivesTheSameHistory) {
+  LOAD_OR_SKIP(first, 11, 10);
+  LOAD_OR_SKIP(again, 11, 10);
+  LOAD_OR_SKIP(other, 12, 10);
+  const std::string digest = Digest(*first->app);
+  EXPECT_GT(digest.size(), 1000u);
+  EXPECT_EQ(digest, Digest(*again->app));
+  EXPECT_NE(digest, Digest(*other->app));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TicketHistoryTest,
+                         ::testing::ValuesIn(store::testing::AllBackends()),
+                         store::testing::BackendParamName{});
+
+}  // namespace
+}  // namespace civicgrid::app::demo

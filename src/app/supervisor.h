@@ -1,0 +1,43 @@
+// Supervisor: the periodic 督办 checker. A background thread that calls
+// TicketService::CheckOverdue() every `interval` so overdue tickets and late
+// departments are flagged (and their supervise events reach the SSE stream
+// and webhooks) without anyone asking. Start/Stop from one controlling
+// thread; Stop() wakes the thread and joins it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "domain/tickets/ticket_service.h"
+
+namespace civicgrid::app {
+
+class Supervisor {
+ public:
+  explicit Supervisor(domain::TicketService& tickets,
+                      std::chrono::milliseconds interval = std::chrono::minutes(1))
+      : tickets_(tickets), interval_(interval) {}
+  ~Supervisor() { Stop(); }
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  void Start();
+  void Stop();
+  // Tickets flagged since Start().
+  int64_t flagged() const;
+
+ private:
+  void Run();
+
+  domain::TicketService& tickets_;
+  std::chrono::milliseconds interval_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  int64_t flagged_ = 0;    // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace civicgrid::app

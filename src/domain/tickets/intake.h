@@ -1,0 +1,105 @@
+// IntakeWriter: group commit for ticket submissions.
+//
+// A durable commit costs an fsync (SQLite with synchronous=FULL, PostgreSQL
+// by default), and a commit per submission caps intake at the disk's fsync
+// rate. The IntakeWriter has one writer thread. Submit() queues a prepared
+// submission (TicketService::Prepare, done by the caller on its own thread)
+// with a callback; the writer takes everything queued (up to max_batch),
+// opens ONE write transaction, inserts each item through
+// TicketService::Insert inside its own SAVEPOINT (so one bad item, e.g. an
+// Idempotency-Key reused with another body, fails alone and the others go
+// on), commits once, and only then tells the observers
+// (TicketService::NotifyCommitted) and calls each callback with its result.
+// While one batch commits the next one queues up, so batches grow with load
+// without any waiting on purpose.
+//
+// Guarantees: a callback reporting success is called only after the commit
+// that holds its ticket returned; a failed commit fails every item of the
+// batch (no ticket of it exists); every submitted item's callback is called
+// exactly once, on the writer thread (or on the submitting thread when
+// refused at once: queue full, shut down). Submissions queue from
+// construction; Start() begins writing them. Shutdown() writes out what is
+// queued (on the calling thread if Start() never ran), then stops.
+//
+// Thread-safe. Callbacks must be quick and must not call back into the writer
+// (they run on its thread, holding up the next batch).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "domain/access/caller.h"
+#include "domain/tickets/ticket_service.h"
+#include "store/pool.h"
+
+namespace civicgrid::domain {
+
+struct IntakeOptions {
+  // Most submissions written in one transaction.
+  size_t max_batch = 256;
+  // Most submissions waiting; beyond it Submit() refuses with Unavailable
+  // (the client retries; with an Idempotency-Key that is safe).
+  size_t max_queue = 10'000;
+};
+
+// Counters since Start(), for benchmarks and /metrics.
+struct IntakeStats {
+  int64_t batches = 0;  // transactions committed or failed
+  int64_t items = 0;    // submissions written (created, replayed or failed)
+  int64_t largest_batch = 0;
+  int64_t failed_commits = 0;  // batches whose commit (or begin) failed
+};
+
+class IntakeWriter {
+ public:
+  using Done = std::function<void(core::Result<TicketService::Inserted>)>;
+
+  IntakeWriter(store::Db& db, TicketService& tickets, IntakeOptions options = {});
+  ~IntakeWriter();  // Shutdown()
+  IntakeWriter(const IntakeWriter&) = delete;
+  IntakeWriter& operator=(const IntakeWriter&) = delete;
+
+  // Starts the writer thread. Later calls (and calls after Shutdown()) do nothing.
+  void Start();
+  // Queues one submission; `done` gets the ticket (Inserted::created false for
+  // an idempotent replay) or the error.
+  void Submit(Caller caller, PreparedTicket prepared, Done done);
+  // Writes out everything queued, then stops the thread. Later Submit()s are
+  // refused. Idempotent.
+  void Shutdown();
+
+  IntakeStats stats() const;
+
+ private:
+  struct Item {
+    Caller caller;
+    PreparedTicket prepared;
+    Done done;
+  };
+
+  void Run();
+  std::deque<Item> TakeBatch();  // empty only when stopping with nothing queued
+  void WriteBatch(std::deque<Item>& batch);
+  core::Status InsertOne(store::Connection& conn, const Item& item,
+                         std::vector<core::Result<TicketService::Inserted>>& results);
+
+  store::Db& db_;
+  TicketService& tickets_;
+  const IntakeOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable queued_;
+  std::deque<Item> queue_;  // GUARDED_BY(mutex_)
+  bool started_ = false;    // GUARDED_BY(mutex_): Start() or Shutdown() ran
+  bool stopping_ = false;   // GUARDED_BY(mutex_)
+  IntakeStats stats_;       // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace civicgrid::domain

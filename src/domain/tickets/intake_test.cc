@@ -1,0 +1,301 @@
+#include "domain/tickets/intake.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "domain/access/account_service.h"
+#include "domain/testing/domain_fixture.h"
+
+namespace civicgrid::domain {
+namespace {
+
+using Inserted = TicketService::Inserted;
+
+// Collects callback results; Wait() blocks until `n` arrived (or gives up).
+class Results {
+ public:
+  IntakeWriter::Done Slot(size_t index) {
+    {
+      std::lock_guard lock(mutex_);
+      if (results_.size() <= index) results_.resize(index + 1);
+    }
+    return [this, index](core::Result<Inserted> result) {
+      std::lock_guard lock(mutex_);
+      EXPECT_FALSE(results_[index].has_value()) << "callback " << index << " called twice";
+      results_[index] = std::move(result);
+      ++arrived_;
+      changed_.notify_all();
+    };
+  }
+  bool Wait(size_t n) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(60), [&] { return arrived_ >= n; });
+  }
+  const core::Result<Inserted>& at(size_t index) {
+    std::lock_guard lock(mutex_);
+    return *results_.at(index);
+  }
+  size_t arrived() {
+    std::lock_guard lock(mutex_);
+    return arrived_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::optional<core::Result<Inserted>>> results_;
+  size_t arrived_ = 0;
+};
+
+// Counts commits reported to observers; when armed, writes a row that breaks
+// a deferred foreign key, so the transaction fails at COMMIT (on both
+// backends) although every statement succeeded.
+class CommitProbe : public TicketObserver {
+ public:
+  core::Status InTransaction(store::Connection& conn, const TicketChange& change) override {
+    if (!armed) return core::Ok();
+    CG_TRY(conn.Execute("INSERT INTO fail_on_commit (parent_id) VALUES ($1)",
+                        {change.after.id + 1'000'000}));
+    return core::Ok();
+  }
+  void Committed(const TicketChange& change) override {
+    std::lock_guard lock(mutex);
+    committed.insert(change.after.id);
+  }
+  std::atomic<bool> armed{false};
+  std::mutex mutex;
+  std::set<int64_t> committed;
+};
+
+class IntakeTest : public testing::DomainFixture {
+ protected:
+  void SetUp() override {
+    DomainFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    store::Db& db = test_db_->db();
+    core::PasswordOptions password{1, 8192, 8, 128};
+    accounts_ = std::make_unique<AccountService>(db, clock_, *audit_, AccountOptions{password});
+    NewAccount a{"admin",         "admin",      "password-123", Role::kCountyAdmin,
+                 tree_.county.id, std::nullopt, std::nullopt,   std::nullopt};
+    ASSERT_TRUE(accounts_->CreateAccount(nullptr, a).ok());
+    admin_ = accounts_->CallerForUsername("admin").value();
+    locator_ = std::make_unique<GridLocator>(db);
+    categories_ = std::make_unique<CategoryService>(db, clock_, *audit_);
+    ASSERT_TRUE(categories_->SeedDefaults().ok());
+    tickets_ =
+        std::make_unique<TicketService>(db, clock_, *audit_, cipher_, *locator_, *categories_);
+    tickets_->AddObserver(&probe_);
+    category_id_ = categories_->GetByCode("E01.01").value().id;
+    auto conn = db.Acquire();
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)
+                    ->ExecScript("CREATE TABLE fail_parent (id BIGINT PRIMARY KEY);"
+                                 "CREATE TABLE fail_on_commit (parent_id BIGINT REFERENCES "
+                                 "fail_parent(id) DEFERRABLE INITIALLY DEFERRED);")
+                    .ok());
+  }
+
+  void TearDown() override {
+    writer_.reset();  // before the services it borrows
+  }
+
+  IntakeWriter& Writer(IntakeOptions options = {}) {
+    writer_ = std::make_unique<IntakeWriter>(test_db_->db(), *tickets_, options);
+    return *writer_;
+  }
+
+  PreparedTicket Prepared(const std::string& description,
+                          std::optional<std::string> key = std::nullopt) {
+    NewTicket t;
+    t.category_id = category_id_;
+    t.node_id = tree_.grid_a1.id;
+    t.description = description;
+    t.idempotency_key = std::move(key);
+    auto prepared = tickets_->Prepare(admin_, t);
+    EXPECT_TRUE(prepared.ok()) << (prepared.ok() ? "" : prepared.error().message);
+    return prepared.ok() ? *prepared : PreparedTicket{};
+  }
+
+  int64_t Count(const std::string& table) {
+    auto conn = test_db_->db().Acquire();
+    return (*conn)->QueryInt("SELECT COUNT(*) FROM " + table).value();
+  }
+
+  std::unique_ptr<AccountService> accounts_;
+  std::unique_ptr<GridLocator> locator_;
+  std::unique_ptr<CategoryService> categories_;
+  std::unique_ptr<TicketService> tickets_;
+  std::unique_ptr<IntakeWriter> writer_;
+  CommitProbe probe_;
+  Caller admin_;
+  int64_t category_id_ = 0;
+};
+
+TEST_P(IntakeTest, QueuedSubmissionsCommitAsOneBatch) {
+  IntakeWriter& writer = Writer();
+  Results results;
+  constexpr size_t kItems = 20;
+  for (size_t i = 0; i < kItems; ++i) {  // queued before the writer runs: one batch
+    writer.Submit(admin_, Prepared("路灯不亮 " + std::to_string(i)), results.Slot(i));
+  }
+  EXPECT_EQ(results.arrived(), 0U);
+  writer.Start();
+  ASSERT_TRUE(results.Wait(kItems));
+  std::set<std::string> numbers;
+  for (size_t i = 0; i < kItems; ++i) {
+    const auto& r = results.at(i);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_TRUE(r->created);
+    EXPECT_EQ(r->ticket.description, "路灯不亮 " + std::to_string(i));
+    numbers.insert(r->ticket.number);
+    std::lock_guard lock(probe_.mutex);
+    EXPECT_EQ(probe_.committed.count(r->ticket.id), 1U) << "observers told after the commit";
+  }
+  EXPECT_EQ(numbers.size(), kItems);
+  EXPECT_EQ(Count("ticket"), static_cast<int64_t>(kItems));
+  IntakeStats stats = writer.stats();
+  EXPECT_EQ(stats.batches, 1);
+  EXPECT_EQ(stats.items, static_cast<int64_t>(kItems));
+  EXPECT_EQ(stats.largest_batch, static_cast<int64_t>(kItems));
+}
+
+TEST_P(IntakeTest, OneBadItemFailsAloneAndReplaysReturnTheEarlierTicket) {
+  IntakeWriter& writer = Writer();
+  Results results;
+  writer.Submit(admin_, Prepared("井盖缺失", "key-1"), results.Slot(0));
+  writer.Submit(admin_, Prepared("另一个请求", "key-1"), results.Slot(1));  // same key, other body
+  writer.Submit(admin_, Prepared("树枝折断"), results.Slot(2));
+  writer.Submit(admin_, Prepared("井盖缺失", "key-1"), results.Slot(3));  // a retry
+  writer.Start();
+  ASSERT_TRUE(results.Wait(4));
+  ASSERT_TRUE(results.at(0).ok()) << results.at(0).error().message;
+  EXPECT_TRUE(results.at(0)->created);
+  ASSERT_FALSE(results.at(1).ok());
+  EXPECT_EQ(results.at(1).error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(results.at(1).error().field, "Idempotency-Key");
+  ASSERT_TRUE(results.at(2).ok()) << results.at(2).error().message;
+  ASSERT_TRUE(results.at(3).ok()) << results.at(3).error().message;
+  EXPECT_FALSE(results.at(3)->created);
+  EXPECT_EQ(results.at(3)->ticket.id, results.at(0)->ticket.id);
+  EXPECT_EQ(Count("ticket"), 2);
+  EXPECT_EQ(Count("ticket_event"), 2);
+  EXPECT_EQ(writer.stats().batches, 1);
+  std::lock_guard lock(probe_.mutex);
+  EXPECT_EQ(probe_.committed.size(), 2U) << "a replay is not a new commit";
+}
+
+TEST_P(IntakeTest, FailedCommitFailsEveryItemOfTheBatch) {
+  IntakeWriter& writer = Writer();
+  Results results;
+  probe_.armed = true;
+  for (size_t i = 0; i < 3; ++i) {
+    writer.Submit(admin_, Prepared("占道经营 " + std::to_string(i)), results.Slot(i));
+  }
+  writer.Start();
+  ASSERT_TRUE(results.Wait(3));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(results.at(i).ok()) << i;
+  }
+  EXPECT_EQ(Count("ticket"), 0);
+  EXPECT_EQ(writer.stats().failed_commits, 1);
+  {
+    std::lock_guard lock(probe_.mutex);
+    EXPECT_TRUE(probe_.committed.empty());
+  }
+  probe_.armed = false;  // the writer goes on with the next batch
+  writer.Submit(admin_, Prepared("占道经营 again"), results.Slot(3));
+  ASSERT_TRUE(results.Wait(4));
+  ASSERT_TRUE(results.at(3).ok()) << results.at(3).error().message;
+  EXPECT_EQ(Count("ticket"), 1);
+}
+
+TEST_P(IntakeTest, ShutdownWritesOutTheQueueThenRefuses) {
+  IntakeWriter& writer = Writer();
+  Results results;
+  for (size_t i = 0; i < 10; ++i) {
+    writer.Submit(admin_, Prepared("噪音扰民 " + std::to_string(i)), results.Slot(i));
+  }
+  writer.Start();
+  writer.Shutdown();
+  EXPECT_EQ(results.arrived(), 10U);
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_TRUE(results.at(i).ok()) << i;
+  }
+  EXPECT_EQ(Count("ticket"), 10);
+  writer.Submit(admin_, Prepared("太晚了"), results.Slot(10));
+  ASSERT_EQ(results.arrived(), 11U);
+  ASSERT_FALSE(results.at(10).ok());
+  EXPECT_EQ(results.at(10).error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(Count("ticket"), 10);
+}
+
+TEST_P(IntakeTest, NeverStartedWriterStillAnswersWhatWasQueued) {
+  Results results;
+  {
+    IntakeWriter writer(test_db_->db(), *tickets_);
+    writer.Submit(admin_, Prepared("未启动也要落库"), results.Slot(0));
+  }
+  ASSERT_EQ(results.arrived(), 1U);
+  EXPECT_TRUE(results.at(0).ok());
+  EXPECT_EQ(Count("ticket"), 1);
+}
+
+TEST_P(IntakeTest, FullQueueRefusesAtOnce) {
+  IntakeWriter& writer = Writer(IntakeOptions{.max_batch = 256, .max_queue = 2});
+  Results results;
+  for (size_t i = 0; i < 3; ++i) {
+    writer.Submit(admin_, Prepared("排队 " + std::to_string(i)), results.Slot(i));
+  }
+  ASSERT_EQ(results.arrived(), 1U);  // the third, refused on the spot
+  ASSERT_FALSE(results.at(2).ok());
+  EXPECT_EQ(results.at(2).error().code, core::ErrorCode::kUnavailable);
+  writer.Start();
+  ASSERT_TRUE(results.Wait(3));
+  EXPECT_EQ(Count("ticket"), 2);
+}
+
+TEST_P(IntakeTest, ConcurrentSubmittersAreAllAcknowledgedOnce) {
+  IntakeWriter& writer = Writer(IntakeOptions{.max_batch = 16, .max_queue = 10'000});
+  writer.Start();
+  constexpr size_t kThreads = 8;
+  constexpr size_t kEach = 25;
+  Results results;
+  std::vector<PreparedTicket> prepared;
+  for (size_t i = 0; i < kThreads * kEach; ++i) {
+    prepared.push_back(Prepared("并发提交 " + std::to_string(i), "c-" + std::to_string(i)));
+    (void)results.Slot(i);
+  }
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = t * kEach; i < (t + 1) * kEach; ++i) {
+        writer.Submit(admin_, prepared[i], results.Slot(i));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(results.Wait(kThreads * kEach));
+  std::set<int64_t> ids;
+  for (size_t i = 0; i < kThreads * kEach; ++i) {
+    ASSERT_TRUE(results.at(i).ok()) << results.at(i).error().message;
+    ids.insert(results.at(i)->ticket.id);
+  }
+  EXPECT_EQ(ids.size(), kThreads * kEach);
+  EXPECT_EQ(Count("ticket"), static_cast<int64_t>(kThreads * kEach));
+  EXPECT_EQ(Count("idempotency_key"), static_cast<int64_t>(kThreads * kEach));
+  IntakeStats stats = writer.stats();
+  EXPECT_EQ(stats.items, static_cast<int64_t>(kThreads * kEach));
+  EXPECT_LE(stats.largest_batch, 16);
+  EXPECT_EQ(stats.failed_commits, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IntakeTest, ::testing::ValuesIn(store::testing::AllBackends()),
+                         store::testing::BackendParamName());
+
+}  // namespace
+}  // namespace civicgrid::domain

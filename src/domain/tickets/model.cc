@@ -1,0 +1,236 @@
+#include "domain/tickets/model.h"
+
+#include <array>
+#include <utility>
+
+namespace civicgrid::domain {
+namespace {
+
+using core::Error;
+
+template <typename E, size_t N>
+std::string_view NameOf(const std::array<std::pair<E, std::string_view>, N>& table, E v) {
+  for (const auto& [e, name] : table) {
+    if (e == v) return name;
+  }
+  return "unknown";
+}
+
+template <typename E, size_t N>
+core::Result<E> Parse(const std::array<std::pair<E, std::string_view>, N>& table,
+                      std::string_view name, std::string_view field, std::string_view what) {
+  for (const auto& [e, n] : table) {
+    if (n == name) return e;
+  }
+  std::string allowed;
+  for (const auto& [e, n] : table) {
+    if (!allowed.empty()) allowed += ", ";
+    allowed += n;
+  }
+  return Error::Invalid(std::string(field),
+                        "未知的" + std::string(what) + "「" + std::string(name) + "」，可选：" + allowed);
+}
+
+constexpr std::array<std::pair<TicketKind, std::string_view>, 6> kKinds{{
+    {TicketKind::kReport, "report"},
+    {TicketKind::kWish, "wish"},
+    {TicketKind::kComplaint, "complaint"},
+    {TicketKind::kPatrol, "patrol"},
+    {TicketKind::kAlert, "alert"},
+    {TicketKind::kFollowUp, "follow_up"},
+}};
+
+constexpr std::array<std::pair<TicketChannel, std::string_view>, 6> kChannels{{
+    {TicketChannel::kH5, "h5"},
+    {TicketChannel::kPhone, "phone"},
+    {TicketChannel::kPatrol, "patrol"},
+    {TicketChannel::kOpen311, "open311"},
+    {TicketChannel::kSensor, "sensor"},
+    {TicketChannel::kMeeting, "meeting"},
+}};
+
+constexpr std::array<std::pair<TicketState, std::string_view>, 9> kStates{{
+    {TicketState::kSubmitted, "submitted"},
+    {TicketState::kAccepted, "accepted"},
+    {TicketState::kPublished, "published"},
+    {TicketState::kAssigned, "assigned"},
+    {TicketState::kInProgress, "in_progress"},
+    {TicketState::kEscalated, "escalated"},
+    {TicketState::kResolved, "resolved"},
+    {TicketState::kClosed, "closed"},
+    {TicketState::kRejected, "rejected"},
+}};
+
+constexpr std::array<std::pair<TicketState, std::string_view>, 9> kStateLabels{{
+    {TicketState::kSubmitted, "待受理"},
+    {TicketState::kAccepted, "已受理"},
+    {TicketState::kPublished, "待认领"},
+    {TicketState::kAssigned, "已派单"},
+    {TicketState::kInProgress, "处置中"},
+    {TicketState::kEscalated, "吹哨处置中"},
+    {TicketState::kResolved, "已办结"},
+    {TicketState::kClosed, "已关闭"},
+    {TicketState::kRejected, "不予受理"},
+}};
+
+constexpr std::array<std::pair<TicketEventType, std::string_view>, 16> kEventTypes{{
+    {TicketEventType::kSubmit, "submit"},
+    {TicketEventType::kAccept, "accept"},
+    {TicketEventType::kReject, "reject"},
+    {TicketEventType::kDispatch, "dispatch"},
+    {TicketEventType::kClaim, "claim"},
+    {TicketEventType::kStart, "start"},
+    {TicketEventType::kEscalate, "escalate"},
+    {TicketEventType::kRespond, "respond"},
+    {TicketEventType::kResolve, "resolve"},
+    {TicketEventType::kReturn, "return"},
+    {TicketEventType::kRate, "rate"},
+    {TicketEventType::kCallback, "callback"},
+    {TicketEventType::kReopen, "reopen"},
+    {TicketEventType::kSupervise, "supervise"},
+    {TicketEventType::kClose, "close"},
+    {TicketEventType::kComment, "comment"},
+}};
+
+constexpr std::array<std::pair<AssigneeKind, std::string_view>, 4> kAssignees{{
+    {AssigneeKind::kMember, "member"},
+    {AssigneeKind::kUnit, "unit"},
+    {AssigneeKind::kAccount, "account"},
+    {AssigneeKind::kBoard, "board"},
+}};
+
+using S = TicketState;
+
+bool In(S s, std::initializer_list<S> set) {
+  for (S x : set) {
+    if (x == s) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view TicketKindName(TicketKind v) { return NameOf(kKinds, v); }
+std::string_view TicketChannelName(TicketChannel v) { return NameOf(kChannels, v); }
+std::string_view TicketStateName(TicketState v) { return NameOf(kStates, v); }
+std::string_view TicketStateLabel(TicketState v) { return NameOf(kStateLabels, v); }
+std::string_view TicketEventTypeName(TicketEventType v) { return NameOf(kEventTypes, v); }
+std::string_view AssigneeKindName(AssigneeKind v) { return NameOf(kAssignees, v); }
+
+core::Result<TicketKind> ParseTicketKind(std::string_view name, std::string_view field) {
+  return Parse(kKinds, name, field, "诉求类型");
+}
+core::Result<TicketChannel> ParseTicketChannel(std::string_view name, std::string_view field) {
+  return Parse(kChannels, name, field, "渠道");
+}
+core::Result<TicketState> ParseTicketState(std::string_view name, std::string_view field) {
+  return Parse(kStates, name, field, "状态");
+}
+core::Result<TicketEventType> ParseTicketEventType(std::string_view name,
+                                                   std::string_view field) {
+  return Parse(kEventTypes, name, field, "事件类型");
+}
+core::Result<AssigneeKind> ParseAssigneeKind(std::string_view name, std::string_view field) {
+  return Parse(kAssignees, name, field, "承办对象类型");
+}
+
+bool IsOpen(TicketState state) {
+  return !In(state, {S::kResolved, S::kClosed, S::kRejected});
+}
+
+core::Result<MachineState> Apply(const std::optional<MachineState>& current,
+                                 const TransitionInput& input, int64_t max_reopens) {
+  using T = TicketEventType;
+  if (!current) {
+    if (input.type == T::kSubmit) return MachineState{S::kSubmitted, 0};
+    return Error::Conflict("工单尚未提交");
+  }
+  MachineState next = *current;
+  const S s = current->state;
+  bool ok = false;
+  switch (input.type) {
+    case T::kSubmit:
+      break;
+    case T::kAccept:
+      ok = s == S::kSubmitted;
+      next.state = S::kAccepted;
+      break;
+    case T::kReject:
+      ok = In(s, {S::kSubmitted, S::kAccepted});
+      next.state = S::kRejected;
+      break;
+    case T::kDispatch:
+      ok = In(s, {S::kSubmitted, S::kAccepted, S::kPublished, S::kAssigned});
+      next.state = input.assignee == AssigneeKind::kBoard ? S::kPublished : S::kAssigned;
+      break;
+    case T::kClaim:
+      ok = s == S::kPublished;
+      next.state = S::kAssigned;
+      break;
+    case T::kStart:
+      ok = s == S::kAssigned;
+      next.state = S::kInProgress;
+      break;
+    case T::kEscalate:
+      ok = In(s, {S::kSubmitted, S::kAccepted, S::kAssigned, S::kInProgress, S::kEscalated});
+      next.state = S::kEscalated;
+      break;
+    case T::kRespond:
+      ok = s == S::kEscalated;
+      break;
+    case T::kResolve:
+      ok = In(s, {S::kAssigned, S::kInProgress, S::kEscalated});
+      next.state = S::kResolved;
+      break;
+    case T::kReturn:
+      ok = In(s, {S::kAssigned, S::kInProgress});
+      next.state = S::kAccepted;
+      break;
+    case T::kRate:
+      ok = s == S::kResolved && input.rating.has_value();
+      if (ok && *input.rating < kSatisfiedRating && current->reopen_count < max_reopens) {
+        next.state = S::kAccepted;
+        ++next.reopen_count;
+      } else {
+        next.state = S::kClosed;
+      }
+      break;
+    case T::kCallback:
+      ok = In(s, {S::kResolved, S::kClosed});
+      break;
+    case T::kReopen:
+      ok = In(s, {S::kResolved, S::kClosed});
+      next.state = S::kAccepted;
+      ++next.reopen_count;
+      break;
+    case T::kSupervise:
+      ok = IsOpen(s);
+      break;
+    case T::kClose:
+      ok = In(s, {S::kSubmitted, S::kAccepted, S::kPublished, S::kResolved});
+      next.state = S::kClosed;
+      break;
+    case T::kComment:
+      ok = true;
+      break;
+  }
+  if (!ok) {
+    return Error::Conflict(std::string("当前状态「") + std::string(TicketStateLabel(s)) + "」(" +
+                           std::string(TicketStateName(s)) + ")不允许" +
+                           std::string(TicketEventTypeName(input.type)));
+  }
+  return next;
+}
+
+core::Result<MachineState> Replay(const std::vector<TransitionInput>& events,
+                                  int64_t max_reopens) {
+  std::optional<MachineState> state;
+  for (const TransitionInput& e : events) {
+    CG_ASSIGN_OR_RETURN(MachineState next, Apply(state, e, max_reopens));
+    state = next;
+  }
+  if (!state) return Error::Conflict("工单没有任何事件");
+  return *state;
+}
+
+}  // namespace civicgrid::domain

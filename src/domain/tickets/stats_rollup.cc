@@ -1,0 +1,301 @@
+#include "domain/tickets/stats_rollup.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace civicgrid::domain::rollup {
+namespace {
+
+// Rows written by one multi-row INSERT during a rebuild (60 parameters each).
+constexpr size_t kInsertBatch = 64;
+// Ticket rows read per page during a rebuild.
+constexpr int64_t kRebuildPage = 10000;
+
+const std::vector<std::string>& ColumnNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const Counter& c : kCounters) names.emplace_back(c.column);
+    for (const char* kind : {"respond", "resolve"}) {
+      for (size_t i = 0; i < kMinuteBuckets; ++i) names.push_back(fmt::format("{}_b{:02}", kind, i));
+    }
+    return names;
+  }();
+  return kNames;
+}
+
+std::string Placeholders(size_t first, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) out += fmt::format("{}${}", i == 0 ? "" : ", ", first + i);
+  return out;
+}
+
+std::string InsertHead() {
+  return "INSERT INTO ticket_rollup (grain, period, path, node_id, " +
+         fmt::format("{}", fmt::join(ColumnNames(), ", ")) + ") VALUES ";
+}
+
+// One row's values: key, node, then every tally column.
+constexpr size_t kRowParams = 4 + kTallyColumns;
+
+const std::string& UpsertSql() {
+  static const std::string kSql = [] {
+    std::string sql = InsertHead() + "(" + Placeholders(1, kRowParams) +
+                      ") ON CONFLICT (grain, period, path) DO UPDATE SET node_id = excluded.node_id";
+    for (const std::string& c : ColumnNames()) {
+      sql += fmt::format(", {0} = ticket_rollup.{0} + excluded.{0}", c);
+    }
+    return sql;
+  }();
+  return kSql;
+}
+
+const std::string& BatchInsertSql() {
+  static const std::string kSql = [] {
+    std::string sql = InsertHead();
+    for (size_t r = 0; r < kInsertBatch; ++r) {
+      sql += (r == 0 ? "(" : ", (") + Placeholders(1 + r * kRowParams, kRowParams) + ")";
+    }
+    return sql;
+  }();
+  return kSql;
+}
+
+const std::string& SingleInsertSql() {
+  static const std::string kSql = InsertHead() + "(" + Placeholders(1, kRowParams) + ")";
+  return kSql;
+}
+
+// "CAST(SUM(r.received) AS BIGINT), …": NULL when there is no row.
+std::string SumList(std::string_view alias) {
+  std::string out;
+  for (const std::string& c : ColumnNames()) {
+    out += fmt::format("{}CAST(SUM({}{}) AS BIGINT)", out.empty() ? "" : ", ", alias, c);
+  }
+  return out;
+}
+
+const std::string& SumSql() {
+  static const std::string kSql =
+      "SELECT " + SumList("") +
+      " FROM ticket_rollup WHERE grain = $1 AND period >= $2 AND period <= $3 AND path >= $4 "
+      "AND path < $5";
+  return kSql;
+}
+
+// Children of $1 and the rows of month $2 inside each child's path range.
+// CROSS JOIN keeps SQLite on the plan "each child, then its range of the
+// primary key"; PostgreSQL plans the same join freely.
+const std::string& SumByChildSql() {
+  static const std::string kSql =
+      "SELECT c.id, " + SumList("r.") +
+      " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain = 2 AND "
+      "r.period = $2 AND r.path >= c.path AND r.path < substr(c.path, 1, length(c.path) - 1) "
+      "|| '0' GROUP BY c.id";
+  return kSql;
+}
+
+TicketTally TallyFromRow(const store::Row& row, size_t first) {
+  TicketTally t;
+  size_t i = first;
+  ForEachField(t, [&](int64_t& v) {
+    v = row.IsNull(i) ? 0 : row.Int(i);
+    ++i;
+  });
+  return t;
+}
+
+void AppendRow(store::Params& params, Grain grain, int64_t period, const std::string& path,
+               int64_t node_id, const TicketTally& tally) {
+  params.emplace_back(static_cast<int64_t>(grain));
+  params.emplace_back(period);
+  params.emplace_back(path);
+  params.emplace_back(node_id);
+  ForEachField(tally, [&](const int64_t& v) { params.emplace_back(v); });
+}
+
+core::Status AddRow(store::Connection& conn, Grain grain, int64_t period, const Cell& cell,
+                    const TicketTally& delta) {
+  store::Params params;
+  params.reserve(kRowParams);
+  AppendRow(params, grain, period, cell.path, cell.node_id, delta);
+  CG_ASSIGN_OR_RETURN(int64_t changed, conn.Execute(UpsertSql(), params));
+  (void)changed;
+  if (delta.received >= 0) return core::Ok();
+  CG_ASSIGN_OR_RETURN(int64_t removed,
+                      conn.Execute("DELETE FROM ticket_rollup WHERE grain = $1 AND period = $2 "
+                                   "AND path = $3 AND received = 0",
+                                   {static_cast<int64_t>(grain), period, cell.path}));
+  (void)removed;
+  return core::Ok();
+}
+
+// The ticket columns Contribution reads, and the row → Ticket mapping.
+constexpr std::string_view kTicketColumns =
+    "id, node_id, path, state, duplicate_of, rating, callback_outcome, overdue, supervised, "
+    "created_at, accept_due, respond_due, resolve_due, accepted_at, responded_at, resolved_at";
+
+core::Result<Ticket> TicketFromRow(const store::Row& row) {
+  Ticket t;
+  t.id = row.Int(0);
+  t.node_id = row.Int(1);
+  t.path = row.Text(2);
+  CG_ASSIGN_OR_RETURN(t.state, ParseTicketState(row.Text(3), "state"));
+  t.duplicate_of = row.OptInt(4);
+  t.rating = row.OptInt(5);
+  t.callback_outcome = row.OptText(6);
+  t.overdue = row.Int(7);
+  t.supervised = row.Int(8) != 0;
+  t.created_at = row.Int(9);
+  t.accept_due = row.Int(10);
+  t.respond_due = row.Int(11);
+  t.resolve_due = row.Int(12);
+  t.accepted_at = row.OptInt(13);
+  t.responded_at = row.OptInt(14);
+  t.resolved_at = row.OptInt(15);
+  return t;
+}
+
+// Accumulates the rows of one path (the tickets come in path order) and
+// writes them in multi-row INSERTs.
+class RebuildWriter {
+ public:
+  explicit RebuildWriter(store::Connection& conn) : conn_(conn) {}
+
+  core::Status Add(const Ticket& ticket) {
+    if (ticket.path != path_) CG_TRY(FlushPath());
+    path_ = ticket.path;
+    node_id_ = ticket.node_id;
+    Cell cell = CellOf(ticket);
+    TicketTally c = Contribution(ticket);
+    cells_[{Grain::kDay, cell.day}] += c;
+    cells_[{Grain::kMonth, cell.month}] += c;
+    return core::Ok();
+  }
+
+  core::Status Finish() {
+    CG_TRY(FlushPath());
+    for (size_t r = 0; r < pending_rows_; ++r) {
+      store::Params one(pending_.begin() + static_cast<std::ptrdiff_t>(r * kRowParams),
+                        pending_.begin() + static_cast<std::ptrdiff_t>((r + 1) * kRowParams));
+      CG_ASSIGN_OR_RETURN(int64_t n, conn_.Execute(SingleInsertSql(), one));
+      (void)n;
+    }
+    return core::Ok();
+  }
+
+ private:
+  core::Status FlushPath() {
+    for (const auto& [key, tally] : cells_) {
+      AppendRow(pending_, key.first, key.second, path_, node_id_, tally);
+      if (++pending_rows_ == kInsertBatch) {
+        CG_ASSIGN_OR_RETURN(int64_t n, conn_.Execute(BatchInsertSql(), pending_));
+        (void)n;
+        pending_.clear();
+        pending_rows_ = 0;
+      }
+    }
+    cells_.clear();
+    return core::Ok();
+  }
+
+  store::Connection& conn_;
+  std::string path_;
+  int64_t node_id_ = 0;
+  std::map<std::pair<Grain, int64_t>, TicketTally> cells_;
+  store::Params pending_;
+  size_t pending_rows_ = 0;
+};
+
+int64_t LastDayOfMonth(int year, int month) {
+  core::CivilDate next{month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1};
+  return core::DaysFromCivil(next) - 1;
+}
+
+}  // namespace
+
+int64_t DayKey(core::CivilDate date) {
+  return int64_t{date.year} * 10000 + date.month * 100 + date.day;
+}
+
+int64_t MonthKey(int year, int month) { return int64_t{year} * 100 + month; }
+
+Cell CellOf(const Ticket& ticket) {
+  core::CivilDate day = core::ShanghaiDate(ticket.created_at);
+  return Cell{ticket.path, ticket.node_id, DayKey(day), MonthKey(day.year, day.month)};
+}
+
+core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& delta) {
+  // Always day row then month row: two transactions touching the same cell
+  // lock them in the same order.
+  CG_TRY(AddRow(conn, Grain::kDay, cell.day, cell, delta));
+  return AddRow(conn, Grain::kMonth, cell.month, cell, delta);
+}
+
+core::Status Rebuild(store::Connection& conn) {
+  CG_ASSIGN_OR_RETURN(int64_t removed, conn.Execute("DELETE FROM ticket_rollup"));
+  (void)removed;
+  static const std::string kPageSql = fmt::format(
+      "SELECT {} FROM ticket WHERE (path, id) > ($1, $2) ORDER BY path, id LIMIT $3",
+      kTicketColumns);
+  RebuildWriter writer(conn);
+  std::string after_path;  // "" sorts before every path ("/…")
+  int64_t after_id = 0;
+  while (true) {
+    CG_ASSIGN_OR_RETURN(store::Rows rows,
+                        conn.Query(kPageSql, {after_path, after_id, kRebuildPage}));
+    for (const store::Row& row : rows) {
+      CG_ASSIGN_OR_RETURN(Ticket ticket, TicketFromRow(row));
+      CG_TRY(writer.Add(ticket));
+      after_path = ticket.path;
+      after_id = ticket.id;
+    }
+    if (static_cast<int64_t>(rows.size()) < kRebuildPage) break;
+  }
+  return writer.Finish();
+}
+
+std::vector<Segment> Split(core::CivilDate from, core::CivilDate to) {
+  std::vector<Segment> out;
+  auto add = [&out](Grain grain, int64_t first, int64_t last) {
+    if (!out.empty() && out.back().grain == grain) {
+      out.back().last = last;
+    } else {
+      out.push_back(Segment{grain, first, last});
+    }
+  };
+  int64_t end = core::DaysFromCivil(to);
+  for (int64_t day = core::DaysFromCivil(from); day <= end;) {
+    core::CivilDate d = core::CivilFromDays(day);
+    int64_t month_end = LastDayOfMonth(d.year, d.month);
+    if (d.day == 1 && month_end <= end) {
+      add(Grain::kMonth, MonthKey(d.year, d.month), MonthKey(d.year, d.month));
+      day = month_end + 1;
+    } else {
+      int64_t last = std::min(month_end, end);
+      add(Grain::kDay, DayKey(d), DayKey(core::CivilFromDays(last)));
+      day = last + 1;
+    }
+  }
+  return out;
+}
+
+core::Result<TicketTally> Sum(store::Connection& conn, const Segment& segment,
+                              const PathRange& range) {
+  CG_ASSIGN_OR_RETURN(store::Row row, conn.QueryOne(SumSql(), {static_cast<int64_t>(segment.grain),
+                                                               segment.first, segment.last,
+                                                               range.lo, range.hi}));
+  return TallyFromRow(row, 0);
+}
+
+core::Result<std::vector<std::pair<int64_t, TicketTally>>> SumByChild(store::Connection& conn,
+                                                                      int64_t parent_id,
+                                                                      int64_t month) {
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(SumByChildSql(), {parent_id, month}));
+  std::vector<std::pair<int64_t, TicketTally>> out;
+  out.reserve(rows.size());
+  for (const store::Row& row : rows) out.emplace_back(row.Int(0), TallyFromRow(row, 1));
+  return out;
+}
+
+}  // namespace civicgrid::domain::rollup

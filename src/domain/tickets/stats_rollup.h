@@ -1,0 +1,109 @@
+// The ticket_rollup table (migration 7) behind TicketStats: the only SQL of
+// the statistics. Rows are keyed by (grain, period, path): grain kDay with
+// period yyyymmdd, grain kMonth with period yyyymm, path the materialised path
+// of the ticket's node. Every other column is a TicketTally field, summed.
+// Internal to domain/tickets; functions, no state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "domain/access/caller.h"
+#include "domain/tickets/stats.h"
+#include "store/db.h"
+
+namespace civicgrid::domain::rollup {
+
+enum class Grain : int64_t { kDay = 1, kMonth = 2 };
+
+// The counters of TicketTally and their columns, in column order; the bucket
+// columns (respond_b00 … respond_b15, resolve_b00 … resolve_b15) follow.
+struct Counter {
+  std::string_view column;
+  int64_t TicketTally::*field;
+};
+inline constexpr std::array<Counter, 24> kCounters = {{
+    {"received", &TicketTally::received},
+    {"rejected", &TicketTally::rejected},
+    {"duplicates", &TicketTally::duplicates},
+    {"withdrawn", &TicketTally::withdrawn},
+    {"demands", &TicketTally::demands},
+    {"accepted", &TicketTally::accepted},
+    {"accepted_on_time", &TicketTally::accepted_on_time},
+    {"responded", &TicketTally::responded},
+    {"responded_on_time", &TicketTally::responded_on_time},
+    {"resolved", &TicketTally::resolved},
+    {"resolved_on_time", &TicketTally::resolved_on_time},
+    {"rated", &TicketTally::rated},
+    {"satisfied", &TicketTally::satisfied},
+    {"solved", &TicketTally::solved},
+    {"unsolved", &TicketTally::unsolved},
+    {"unreachable", &TicketTally::unreachable},
+    {"overdue_accept", &TicketTally::overdue_accept},
+    {"overdue_respond", &TicketTally::overdue_respond},
+    {"overdue_resolve", &TicketTally::overdue_resolve},
+    {"overdue_escalation", &TicketTally::overdue_escalation},
+    {"overdue_any", &TicketTally::overdue_any},
+    {"supervised", &TicketTally::supervised},
+    {"respond_minutes", &TicketTally::respond_minutes},
+    {"resolve_minutes", &TicketTally::resolve_minutes},
+}};
+inline constexpr size_t kTallyColumns = kCounters.size() + 2 * kMinuteBuckets;
+
+// Calls f(a_field, b_field) for every field of the two tallies, in column order.
+template <typename A, typename B, typename F>
+void ForEachPair(A& a, B& b, F&& f) {
+  for (const Counter& c : kCounters) f(a.*(c.field), b.*(c.field));
+  for (size_t i = 0; i < kMinuteBuckets; ++i) f(a.respond_buckets[i], b.respond_buckets[i]);
+  for (size_t i = 0; i < kMinuteBuckets; ++i) f(a.resolve_buckets[i], b.resolve_buckets[i]);
+}
+// Calls f(field) for every field, in column order.
+template <typename T, typename F>
+void ForEachField(T& tally, F&& f) {
+  ForEachPair(tally, tally, [&f](auto& x, auto&) { f(x); });
+}
+
+// Where one ticket's contribution goes: its node and its creation day.
+struct Cell {
+  std::string path;
+  int64_t node_id = 0;
+  int64_t day = 0;    // yyyymmdd in Asia/Shanghai
+  int64_t month = 0;  // yyyymm
+  bool operator==(const Cell& other) const = default;
+};
+Cell CellOf(const Ticket& ticket);
+
+int64_t DayKey(core::CivilDate date);
+int64_t MonthKey(int year, int month);
+
+// Adds `delta` (which may be negative) to the day row and the month row of
+// `cell`, creating them when absent; rows left with no ticket are removed.
+core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& delta);
+
+// Deletes every row and recomputes them from the ticket table.
+core::Status Rebuild(store::Connection& conn);
+
+// One range of periods of one grain.
+struct Segment {
+  Grain grain = Grain::kDay;
+  int64_t first = 0;  // period, inclusive
+  int64_t last = 0;   // period, inclusive
+};
+// The days [from, to] as whole months and left-over day ranges, adjacent
+// ranges of one grain merged (at most three segments).
+std::vector<Segment> Split(core::CivilDate from, core::CivilDate to);
+
+// The sum over the rows of `segment` inside `range`.
+core::Result<TicketTally> Sum(store::Connection& conn, const Segment& segment,
+                              const PathRange& range);
+
+// The month's sums per child of `parent_id` (children without rows absent).
+core::Result<std::vector<std::pair<int64_t, TicketTally>>> SumByChild(store::Connection& conn,
+                                                                      int64_t parent_id,
+                                                                      int64_t month);
+
+}  // namespace civicgrid::domain::rollup

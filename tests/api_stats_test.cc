@@ -1,0 +1,264 @@
+// The rates and rankings over real HTTP, on both backends: tickets are filed
+// and driven through TicketService (so the rollup is kept by the observer),
+// then GET /api/v1/stats/rates and /api/v1/stats/rankings must report exactly
+// the figures docs/rates.md defines; scope, roles and bad input are checked too.
+#include <boost/json.hpp>
+
+#include "api_harness.h"
+
+namespace civicgrid::tests {
+namespace {
+
+namespace json = boost::json;
+using domain::TicketAction;
+using domain::TicketEventType;
+
+template <typename T>
+T Must(core::Result<T> result, const char* what) {
+  EXPECT_TRUE(result.ok()) << what << ": " << (result.ok() ? "" : result.error().message);
+  if (!result.ok()) throw std::runtime_error(what);
+  return std::move(result).value();
+}
+
+class StatsApiTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    if (skipped_ || HasFatalFailure()) return;
+    admin_ = Must(app_->CallerFor("admin"), "admin");
+    category_id_ = Must(app_->categories().List(), "categories").front().id;
+  }
+
+  domain::Ticket File(const domain::OrgNode& grid) {
+    domain::NewTicket t;
+    t.kind = domain::TicketKind::kComplaint;
+    t.channel = domain::TicketChannel::kPhone;
+    t.category_id = category_id_;
+    t.description = "楼道灯坏了";
+    t.phone = "13800000009";
+    t.node_id = grid.id;
+    return Must(app_->tickets().Submit(admin_, t), "submit");
+  }
+
+  void Act(const std::string& who, int64_t id, TicketEventType type,
+           void (*fill)(TicketAction&) = nullptr) {
+    TicketAction a;
+    a.type = type;
+    if (type == TicketEventType::kResolve || type == TicketEventType::kReject) a.note = "已处理";
+    if (fill != nullptr) fill(a);
+    Must(app_->tickets().Act(Must(app_->CallerFor(who), "caller"), id, a), "act");
+  }
+
+  void Dispatch(int64_t id, const std::string& grid_worker) {
+    TicketAction a;
+    a.type = TicketEventType::kDispatch;
+    domain::Caller worker = Must(app_->CallerFor(grid_worker), "worker");
+    a.assignee = domain::Assignee{domain::AssigneeKind::kAccount, worker.account_id, ""};
+    Must(app_->tickets().Act(admin_, id, a), "dispatch");
+  }
+
+  // T1 and T2 on grid A1, T3 and T4 on A2, T5 and T6 on B1 (see the test).
+  void FileScenario() {
+    auto t1 = File(w_.grid_a1);
+    Act("admin", t1.id, TicketEventType::kAccept);
+    Dispatch(t1.id, "grid1");
+    Act("grid1", t1.id, TicketEventType::kStart);
+    Act("grid1", t1.id, TicketEventType::kResolve);
+    Act("admin", t1.id, TicketEventType::kRate, [](TicketAction& a) { a.rating = 5; });
+    Act("secretary1", t1.id, TicketEventType::kCallback,
+        [](TicketAction& a) { a.outcome = "solved"; });
+    auto t2 = File(w_.grid_a1);
+    Act("admin", t2.id, TicketEventType::kAccept);
+    Dispatch(t2.id, "grid1");
+    Act("grid1", t2.id, TicketEventType::kResolve);
+    Act("admin", t2.id, TicketEventType::kRate, [](TicketAction& a) { a.rating = 2; });
+    auto t3 = File(w_.grid_a2);
+    Act("secretary1", t3.id, TicketEventType::kReject);
+    auto t4 = File(w_.grid_a2);
+    Act("worker1", t4.id, TicketEventType::kAccept);
+    auto t5 = File(w_.grid_b1);
+    Act("admin", t5.id, TicketEventType::kAccept);
+    Dispatch(t5.id, "grid2");
+    Act("grid2", t5.id, TicketEventType::kStart);
+    Act("grid2", t5.id, TicketEventType::kResolve);
+    Act("admin", t5.id, TicketEventType::kRate, [](TicketAction& a) { a.rating = 4; });
+    Act("street1", t5.id, TicketEventType::kCallback,
+        [](TicketAction& a) { a.outcome = "unsolved"; });
+    auto t6 = File(w_.grid_b1);
+    TicketAction dup;
+    dup.type = TicketEventType::kClose;
+    dup.duplicate_of = t5.id;
+    Must(app_->tickets().Act(admin_, t6.id, dup), "duplicate");
+    ids_ = {t1.id, t2.id, t3.id, t4.id, t5.id, t6.id};
+    day_ = core::FormatDate(core::ShanghaiDate(t1.created_at));
+  }
+
+  // The query string for the day the scenario was filed (a run across
+  // midnight would otherwise split it).
+  std::string Day() const { return "&from=" + day_ + "&to=" + day_; }
+
+  json::object Get(const std::string& who, const std::string& target, unsigned want = 200) {
+    auto r = As(who).Send("GET", target);
+    EXPECT_EQ(r.status, want) << who << " GET " << target << ": " << r.body;
+    return r.Json().as_object();
+  }
+
+  static int64_t Counted(const json::object& figures, const char* name) {
+    return figures.at("counts").at(name).as_int64();
+  }
+  static double Rate(const json::object& figures, const char* name) {
+    return figures.at("rates").at(name).as_double();
+  }
+  static std::string ErrorField(const json::object& body) {
+    return std::string(body.at("error").at("field").as_string());
+  }
+
+  domain::Caller admin_;
+  int64_t category_id_ = 0;
+  std::vector<int64_t> ids_;
+  std::string day_;
+};
+
+TEST_P(StatsApiTest, StreetFiguresAreExactlyTheDefinitions) {
+  ASSERT_NO_THROW(FileScenario());
+  auto f = Get("street1", "/api/v1/stats/rates?node_id=" + std::to_string(w_.street.id) + Day());
+  EXPECT_EQ(f.at("node").at("id").as_int64(), w_.street.id);
+  EXPECT_EQ(f.at("from").as_string(), day_);
+  EXPECT_EQ(Counted(f, "received"), 6);
+  EXPECT_EQ(Counted(f, "rejected"), 1);    // T3
+  EXPECT_EQ(Counted(f, "duplicates"), 1);  // T6
+  EXPECT_EQ(Counted(f, "withdrawn"), 0);
+  EXPECT_EQ(Counted(f, "demands"), 4);  // T1 T2 T4 T5
+  EXPECT_EQ(Counted(f, "accepted"), 4);
+  EXPECT_EQ(Counted(f, "responded"), 3);  // T4 was only accepted
+  EXPECT_EQ(Counted(f, "responded_on_time"), 3);
+  EXPECT_EQ(Counted(f, "resolved"), 2);  // T2 was reopened by its rating of 2
+  EXPECT_EQ(Counted(f, "open"), 2);
+  EXPECT_EQ(Counted(f, "rated"), 3);
+  EXPECT_EQ(Counted(f, "satisfied"), 2);
+  EXPECT_EQ(Counted(f, "solved"), 1);
+  EXPECT_EQ(Counted(f, "unsolved"), 1);
+  EXPECT_DOUBLE_EQ(Rate(f, "response_rate"), 3.0 / 4);
+  EXPECT_DOUBLE_EQ(Rate(f, "resolution_rate"), 2.0 / 4);
+  EXPECT_DOUBLE_EQ(Rate(f, "solve_rate"), 1.0 / 2);
+  EXPECT_DOUBLE_EQ(Rate(f, "satisfaction_rate"), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(f.at("score").as_double(),
+                   100 * (0.10 * 0.75 + 0.20 * 0.5 + 0.35 * 0.5 + 0.35 * 2.0 / 3));
+  const auto& resolve = f.at("times").at("resolve").as_object();
+  EXPECT_EQ(resolve.at("count").as_int64(), 2);
+  EXPECT_EQ(resolve.at("median_low").as_int64(), 0);  // resolved within the test
+  EXPECT_EQ(resolve.at("median_high").as_int64(), 10);
+  EXPECT_EQ(resolve.at("buckets").as_array().at(0).as_int64(), 2);
+
+  // The county (admin) sees the same; community B (its grid only) a part.
+  auto county = Get("admin", "/api/v1/stats/rates?node_id=" + std::to_string(w_.county.id) + Day());
+  EXPECT_EQ(county.at("counts"), f.at("counts"));
+  auto b = Get("admin", "/api/v1/stats/rates?node_id=" + std::to_string(w_.community_b.id) + Day());
+  EXPECT_EQ(Counted(b, "demands"), 1);
+  EXPECT_EQ(Counted(b, "duplicates"), 1);
+  EXPECT_DOUBLE_EQ(Rate(b, "solve_rate"), 0.0);
+  EXPECT_DOUBLE_EQ(Rate(b, "satisfaction_rate"), 1.0);
+}
+
+TEST_P(StatsApiTest, RankingsOrderChildrenByCompositeScore) {
+  ASSERT_NO_THROW(FileScenario());
+  std::string month = day_.substr(0, 7);
+  auto k = Get("secretary1", "/api/v1/stats/rankings?month=" + month);
+  EXPECT_EQ(k.at("parent").at("id").as_int64(), w_.community_a.id);  // the caller's scope
+  EXPECT_EQ(k.at("month").as_string(), month);
+  const auto& items = k.at("items").as_array();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].at("node").at("id").as_int64(), w_.grid_a1.id);
+  EXPECT_EQ(items[0].at("rank").as_int64(), 1);
+  // A1: response 2/2, resolution 1/2, solve 1/1, satisfaction 1/2.
+  EXPECT_DOUBLE_EQ(items[0].at("score").as_double(), 100 * (0.1 + 0.2 * 0.5 + 0.35 + 0.35 * 0.5));
+  EXPECT_EQ(items[1].at("node").at("id").as_int64(), w_.grid_a2.id);
+  EXPECT_EQ(items[1].at("rank").as_int64(), 2);
+  EXPECT_DOUBLE_EQ(items[1].at("score").as_double(), 0.0);  // T4: accepted, nothing more
+
+  auto street = Get("admin", "/api/v1/stats/rankings?parent_id=" + std::to_string(w_.street.id) +
+                        "&month=" + month);
+  const auto& communities = street.at("items").as_array();
+  ASSERT_EQ(communities.size(), 2u);
+  EXPECT_EQ(communities[0].at("node").at("id").as_int64(), w_.community_b.id);
+  EXPECT_EQ(communities[0].at("counts").at("demands").as_int64(), 1);
+  EXPECT_EQ(communities[1].at("counts").at("demands").as_int64(), 3);
+  EXPECT_EQ(street.at("weights").at("solve_rate").as_double(), 0.35);
+}
+
+TEST_P(StatsApiTest, LateStepsAndOverdueFlagsAreCounted) {
+  ASSERT_NO_THROW(FileScenario());
+  {
+    // T1 answered after its respond deadline; T4 past every deadline.
+    auto conn = Must(app_->db().Acquire(), "conn");
+    Must(conn->Execute("UPDATE ticket SET respond_due = created_at - 60000 WHERE id = $1",
+                       {ids_[0]}),
+         "late");
+    Must(conn->Execute("UPDATE ticket SET respond_due = created_at - 60000, resolve_due = "
+                       "created_at - 60000 WHERE id = $1",
+                       {ids_[3]}),
+         "overdue");
+  }
+  // Rows changed behind the service's back: rebuild, as after a bulk load.
+  ASSERT_TRUE(app_->stats().Rebuild().ok());
+  EXPECT_GE(Must(app_->tickets().CheckOverdue(), "check overdue"), 1);
+  auto f = Get("admin", "/api/v1/stats/rates?node_id=" + std::to_string(w_.county.id) + Day());
+  EXPECT_EQ(Counted(f, "responded_on_time"), 2);
+  EXPECT_DOUBLE_EQ(Rate(f, "response_rate"), 2.0 / 4);
+  EXPECT_EQ(Counted(f, "overdue_respond"), 1);
+  EXPECT_EQ(Counted(f, "overdue_resolve"), 1);
+  EXPECT_EQ(Counted(f, "overdue_any"), 1);
+  EXPECT_EQ(Counted(f, "supervised"), 1);
+  // The observer kept the rollup equal to a rebuild through the checker's events.
+  auto snapshot = [&] {
+    auto conn = Must(app_->db().Acquire(), "conn");
+    auto rows = Must(conn->Query("SELECT * FROM ticket_rollup ORDER BY grain, period, path"),
+                     "rows");
+    std::string out;
+    for (const auto& row : rows) {
+      for (size_t i = 0; i < row.size(); ++i) out += row.at(i).ToString() + " ";
+      out += "\n";
+    }
+    return out;
+  };
+  std::string kept = snapshot();
+  ASSERT_TRUE(app_->stats().Rebuild().ok());
+  EXPECT_EQ(kept, snapshot());
+}
+
+TEST_P(StatsApiTest, ScopeRolesAndValidation) {
+  ASSERT_NO_THROW(FileScenario());
+  // A grid worker reads their own grid by default, not another grid.
+  auto own = Get("grid1", "/api/v1/stats/rates?" + Day().substr(1));
+  EXPECT_EQ(own.at("node").at("id").as_int64(), w_.grid_a1.id);
+  EXPECT_EQ(Counted(own, "demands"), 2);
+  Get("grid1", "/api/v1/stats/rates?node_id=" + std::to_string(w_.grid_b1.id), 404);
+  Get("grid1", "/api/v1/stats/rankings?parent_id=" + std::to_string(w_.community_a.id), 404);
+  for (const char* who : {"resident1", "member1", "unit1"}) {
+    Get(who, "/api/v1/stats/rates", 403);
+    Get(who, "/api/v1/stats/rankings", 403);
+  }
+  EXPECT_EQ(Anonymous()->Send("GET", "/api/v1/stats/rates").status, 401u);
+
+  struct Bad {
+    std::string query;
+    std::string field;
+  };
+  const Bad bad[] = {{"/api/v1/stats/rates?node_id=abc", "node_id"},
+                     {"/api/v1/stats/rates?from=2026-13-01", "from"},
+                     {"/api/v1/stats/rates?to=yesterday", "to"},
+                     {"/api/v1/stats/rates?from=2026-03-02&to=2026-03-01", "to"},
+                     {"/api/v1/stats/rates?from=2010-01-01&to=2026-01-01", "to"},
+                     {"/api/v1/stats/rankings?month=2026-1", "month"},
+                     {"/api/v1/stats/rankings?parent_id=0", "parent_id"}};
+  for (const Bad& b : bad) {
+    EXPECT_EQ(ErrorField(Get("admin", b.query, 422)), b.field) << b.query;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StatsApiTest,
+                         ::testing::ValuesIn(store::testing::AllBackends()),
+                         store::testing::BackendParamName());
+
+}  // namespace
+}  // namespace civicgrid::tests

@@ -1,0 +1,562 @@
+// Tickets end to end over real HTTP on both backends: submission with grid
+// lookup and numbering, the closed loop (accept → dispatch → start → resolve →
+// rate), 群众点单/社区派单/党员接单 on the order board with concurrent claims,
+// 街道吹哨/部门报到, reopen on an unsatisfied rating, callbacks, duplicates
+// and following, idempotent retries, scoping and bad input.
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "api_harness.h"
+
+namespace civicgrid::tests {
+namespace {
+
+namespace json = boost::json;
+
+class TicketsTest : public ApiTest {
+ protected:
+  int64_t Category(const std::string& code) {
+    return Must(app_->categories().GetByCode(code), code).id;
+  }
+
+  static std::string Loc(core::LonLat p) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "[%.6f,%.6f]", p.lon, p.lat);
+    return buf;
+  }
+
+  // Submits as `user`; returns the response.
+  http::ClientResponse Submit(const std::string& user, const std::string& body,
+                              std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return As(user).Send("POST", "/api/v1/tickets", body, std::move(headers));
+  }
+
+  // A 随手拍 report (暴露垃圾) by resident1 at the centre of grid i.
+  json::object Report(int grid = 0, const std::string& text = "小区门口垃圾堆积三天无人清理") {
+    auto r = Submit("resident1", R"({"category_id":)" + std::to_string(Category("E01.01")) +
+                                     R"(,"description":")" + text + R"(","location":)" +
+                                     Loc(GridCenter(grid)) + "}");
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.Json().as_object();
+  }
+
+  http::ClientResponse Act(const std::string& user, int64_t id, const std::string& body) {
+    return As(user).Send("POST", "/api/v1/tickets/" + std::to_string(id) + "/events", body);
+  }
+
+  json::object Get(const std::string& user, int64_t id) {
+    auto r = As(user).Send("GET", "/api/v1/tickets/" + std::to_string(id));
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return r.Json().as_object();
+  }
+
+  int64_t AccountId(const std::string& username) {
+    auto conn = app_->db().Acquire();
+    return (*conn)->QueryInt("SELECT id FROM account WHERE username = $1", {username}).value();
+  }
+
+  static std::string State(const json::object& t) {
+    return std::string(t.at("state").as_string());
+  }
+};
+
+TEST_P(TicketsTest, SubmissionFindsTheGridNumbersTheTicketAndSetsDeadlines) {
+  json::object t = Report(0);
+  EXPECT_EQ(t.at("node_id").as_int64(), w_.grid_a1.id);
+  EXPECT_EQ(State(t), "submitted");
+  EXPECT_TRUE(t.at("mine").as_bool());
+  EXPECT_TRUE(t.at("is_public").as_bool());  // a street-level issue is public by default
+  const std::string number(t.at("number").as_string());
+  // 131022-<year>-000001: county code, the year in Beijing, a six-digit serial.
+  ASSERT_EQ(number.size(), 18u) << number;
+  EXPECT_EQ(number.substr(0, 9), "131022-20") << number;
+  EXPECT_EQ(number.substr(11), "-000001") << number;
+  // 暴露垃圾 resolves within 24 h: due exactly a day after creation.
+  int64_t created = core::ParseTimestamp(t.at("created_at").as_string(), "").value();
+  int64_t due = core::ParseTimestamp(t.at("resolve_due").as_string(), "").value();
+  EXPECT_EQ(due - created, core::kMsPerDay);
+  // The second ticket of the county this year gets the next number.
+  json::object second = Report(2);
+  EXPECT_EQ(second.at("node_id").as_int64(), w_.grid_b1.id);
+  EXPECT_EQ(std::string(second.at("number").as_string()).substr(12), "000002");
+  // GCJ-02 coordinates are converted before the grid lookup.
+  core::LonLat gcj = core::Wgs84ToGcj02(GridCenter(1));
+  auto r = Submit("resident1", R"({"category_id":)" + std::to_string(Category("E01.01")) +
+                                   R"(,"description":"路边垃圾","coord_sys":"gcj02","location":)" +
+                                   Loc(gcj) + "}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(r.Json().at("node_id").as_int64(), w_.grid_a2.id);
+  // The history starts with the submission.
+  auto events = As("resident1").Send("GET", "/api/v1/tickets/" +
+                                                std::to_string(t.at("id").as_int64()) + "/events");
+  ASSERT_EQ(events.status, 200u);
+  auto items = events.Json().at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("type").as_string(), "submit");
+}
+
+TEST_P(TicketsTest, ClosedLoopAcceptDispatchStartResolveRate) {
+  json::object t = Report(0);
+  const int64_t id = t.at("id").as_int64();
+  auto r = Act("secretary1", id, R"({"type":"accept"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "accepted");
+  r = Act("secretary1", id,
+          R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
+              std::to_string(AccountId("grid1")) + "}}");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.Json().at("assignee").at("kind").as_string(), "account");
+  // The grid worker of another grid may not take it, nor see it.
+  EXPECT_EQ(Act("grid2", id, R"({"type":"start"})").status, 404u);
+  r = Act("grid1", id, R"({"type":"start"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "in_progress");
+  EXPECT_FALSE(r.Json().at("responded_at").is_null());
+  // Resolving needs a result note.
+  r = Act("grid1", id, R"({"type":"resolve"})");
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "note");
+  r = Act("grid1", id, R"({"type":"resolve","note":"已联系环卫清运"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "resolved");
+  // Only the submitter rates.
+  EXPECT_EQ(Act("secretary1", id, R"({"type":"rate","rating":5})").status, 403u);
+  r = Act("resident1", id, R"({"type":"rate","rating":5,"note":"很及时"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json::object closed = r.Json().as_object();
+  EXPECT_EQ(State(closed), "closed");
+  EXPECT_EQ(closed.at("rating").as_int64(), 5);
+  // 回访 records the outcome.
+  r = Act("secretary1", id, R"({"type":"callback","outcome":"solved","note":"电话回访"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.Json().at("callback_outcome").as_string(), "solved");
+  auto events = As("secretary1").Send("GET", "/api/v1/tickets/" + std::to_string(id) + "/events");
+  std::vector<std::string> types;
+  const json::value history = events.Json();
+  for (const auto& e : history.at("items").as_array()) {
+    types.emplace_back(e.at("type").as_string());
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"submit", "accept", "dispatch", "start", "resolve",
+                                             "rate", "callback"}));
+  // The event log replays to the stored state.
+  std::vector<domain::TransitionInput> inputs;
+  for (const auto& e : history.at("items").as_array()) {
+    domain::TransitionInput in;
+    in.type = domain::ParseTicketEventType(e.at("type").as_string(), "").value();
+    if (const auto* kind = e.at("data").as_object().if_contains("assignee_kind")) {
+      in.assignee = domain::ParseAssigneeKind(kind->as_string(), "").value();
+    }
+    if (const auto* rating = e.at("data").as_object().if_contains("rating")) {
+      in.rating = rating->as_int64();
+    }
+    inputs.push_back(in);
+  }
+  auto replayed = domain::Replay(inputs, 1);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_EQ(domain::TicketStateName(replayed->state), "closed");
+}
+
+TEST_P(TicketsTest, InvalidTransitionIs409WithTheCurrentStateAndChangesNothing) {
+  json::object t = Report(0);
+  const int64_t id = t.at("id").as_int64();
+  const int64_t events = Count("ticket_event");
+  auto r = Act("resident1", id, R"({"type":"rate","rating":4})");
+  ASSERT_EQ(r.status, 409u) << r.body;
+  EXPECT_EQ(r.Json().at("current_state").as_string(), "submitted");
+  r = Act("secretary1", id, R"({"type":"resolve","note":"x"})");
+  ASSERT_EQ(r.status, 409u) << r.body;
+  EXPECT_EQ(Count("ticket_event"), events);
+  // A stale version is refused too.
+  r = Act("secretary1", id, R"({"type":"accept","version":7})");
+  ASSERT_EQ(r.status, 409u) << r.body;
+  EXPECT_EQ(r.Json().at("current_version").as_int64(), 1);
+  EXPECT_EQ(State(Get("secretary1", id)), "submitted");
+}
+
+TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
+  // 微心愿: a resident's wish, published by the community, claimed by members.
+  auto r = Submit("resident1", R"({"category_id":)" + std::to_string(Category("S-DLY-01")) +
+                                   R"(,"kind":"wish","description":"家里洗衣机不转了，想请人修一修",)"
+                                   R"("node_id":)" +
+                                   std::to_string(w_.grid_a1.id) + "}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const int64_t id = r.Json().at("id").as_int64();
+  EXPECT_FALSE(r.Json().at("is_public").as_bool());
+  // Not on the board yet, and not visible to the member.
+  EXPECT_EQ(As("member1").Send("GET", "/api/v1/tickets/" + std::to_string(id)).status, 404u);
+  r = Act("secretary1", id, R"({"type":"dispatch","assignee":{"kind":"board"}})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "published");
+  // The member sees it on the board, also when filtered by skills (维修).
+  auto board = As("member1").Send("GET", "/api/v1/board?skills=mine");
+  ASSERT_EQ(board.status, 200u) << board.body;
+  ASSERT_EQ(board.Json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(board.Json().at("items").as_array()[0].at("id").as_int64(), id);
+  // The submitter's name is masked for members.
+  EXPECT_EQ(board.Json().at("items").as_array()[0].at("submitter_name").as_string(), "r*");
+  // A resident cannot claim; a grid worker of another community cannot see it.
+  EXPECT_EQ(Act("resident1", id, R"({"type":"claim"})").status, 403u);
+  EXPECT_EQ(Act("grid2", id, R"({"type":"claim"})").status, 404u);
+
+  // Eight more members registered with community A, each with an account.
+  domain::Caller admin = Must(app_->CallerFor("admin"), "admin");
+  std::vector<std::string> users;
+  for (int i = 0; i < 8; ++i) {
+    auto member = Must(app_->party().CreateMember(
+                           admin, domain::NewPartyMember{"党员" + std::to_string(10 + i),
+                                                         IdNumber(40 + i), std::nullopt,
+                                                         w_.branch_a1.id, std::nullopt,
+                                                         w_.community_a.id, std::nullopt,
+                                                         {"维修"}, false}),
+                       "member");
+    std::string name = "claimer" + std::to_string(i);
+    domain::NewAccount a{name,          name,          kPassword,   domain::Role::kPartyMember,
+                         w_.community_a.id, std::nullopt, member.id, std::nullopt};
+    Must(app_->accounts().CreateAccount(&admin, a), name);
+    users.push_back(name);
+    As(name);  // log in before the race
+  }
+  std::atomic<int> won{0}, conflicts{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (const std::string& user : users) {
+    http::TestClient* client = &As(user);
+    threads.emplace_back([&, client, id] {
+      while (!go.load()) std::this_thread::yield();
+      auto resp = client->Send("POST", "/api/v1/tickets/" + std::to_string(id) + "/events",
+                               R"({"type":"claim"})");
+      if (resp.status == 200) {
+        ++won;
+      } else if (resp.status == 409) {
+        ++conflicts;
+      } else {
+        ++other;
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(conflicts.load(), 7);
+  EXPECT_EQ(other.load(), 0);
+  json::object after = Get("secretary1", id);
+  EXPECT_EQ(State(after), "assigned");
+  EXPECT_EQ(after.at("assignee").at("kind").as_string(), "member");
+  // Exactly one claim event was recorded.
+  auto conn = app_->db().Acquire();
+  EXPECT_EQ((*conn)->QueryInt("SELECT COUNT(*) FROM ticket_event WHERE ticket_id = $1 AND type = "
+                              "'claim'",
+                              {id})
+                .value(),
+            1);
+}
+
+TEST_P(TicketsTest, StreetWhistleCallsADepartmentThatReportsIn) {
+  json::object t = Report(0, "井盖缺失，夜间很危险");
+  const int64_t id = t.at("id").as_int64();
+  ASSERT_EQ(Act("secretary1", id, R"({"type":"accept"})").status, 200u);
+  // Only a street (or county) blows the whistle.
+  auto r = Act("secretary1", id,
+               R"({"type":"escalate","unit_ids":[)" + std::to_string(w_.unit.id) + "]}");
+  EXPECT_EQ(r.status, 403u) << r.body;
+  // Nothing is assigned to the department before it is called.
+  EXPECT_EQ(As("unit1").Send("GET", "/api/v1/tickets?assigned=true").Json().at("items").as_array().size(), 0u);
+  r = Act("street1", id, R"({"type":"escalate","unit_ids":[)" + std::to_string(w_.unit.id) + "]}");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "escalated");
+  auto x = As("street1").Send("GET", "/api/v1/tickets/" + std::to_string(id) + "/escalations");
+  ASSERT_EQ(x.status, 200u);
+  auto items = x.Json().at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  // Default: report within 30 minutes.
+  int64_t called = core::ParseTimestamp(items[0].at("called_at").as_string(), "").value();
+  int64_t report_due = core::ParseTimestamp(items[0].at("report_due").as_string(), "").value();
+  EXPECT_EQ(report_due - called, 30 * core::kMsPerMinute);
+  // The department sees it among its assigned work and reports in.
+  auto mine = As("unit1").Send("GET", "/api/v1/tickets?assigned=true");
+  ASSERT_EQ(mine.status, 200u);
+  ASSERT_EQ(mine.Json().at("items").as_array().size(), 1u);
+  r = Act("unit1", id, R"({"type":"respond"})");
+  EXPECT_EQ(r.status, 422u);
+  r = Act("unit1", id, R"({"type":"respond","note":"已派维修队，今晚更换井盖"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  // Reporting twice is a conflict.
+  EXPECT_EQ(Act("unit1", id, R"({"type":"respond","note":"再次"})").status, 409u);
+  x = As("street1").Send("GET", "/api/v1/tickets/" + std::to_string(id) + "/escalations");
+  EXPECT_FALSE(x.Json().at("items").as_array()[0].at("responded_at").is_null());
+  EXPECT_FALSE(x.Json().at("items").as_array()[0].at("overdue").as_bool());
+  r = Act("street1", id, R"({"type":"resolve","note":"井盖已更换"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "resolved");
+}
+
+TEST_P(TicketsTest, UnsatisfiedRatingReopensOnceThenCloses) {
+  json::object t = Report(0);
+  const int64_t id = t.at("id").as_int64();
+  auto resolve = [&] {
+    ASSERT_EQ(Act("secretary1", id,
+                  R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
+                      std::to_string(AccountId("grid1")) + "}}")
+                  .status,
+              200u);
+    ASSERT_EQ(Act("grid1", id, R"({"type":"resolve","note":"处理完毕"})").status, 200u);
+  };
+  resolve();
+  auto r = Act("resident1", id, R"({"type":"rate","rating":1,"note":"根本没清理"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "accepted");
+  EXPECT_EQ(r.Json().at("reopen_count").as_int64(), 1);
+  EXPECT_TRUE(r.Json().at("resolved_at").is_null());
+  resolve();
+  r = Act("resident1", id, R"({"type":"rate","rating":2})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "closed");
+  // A rating outside 1..5 names the field.
+  json::object other = Report(0);
+  r = Act("resident1", other.at("id").as_int64(), R"({"type":"rate","rating":9})");
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "rating");
+}
+
+TEST_P(TicketsTest, RetriedSubmitWithTheSameIdempotencyKeyMakesOneTicket) {
+  const std::string body = R"({"category_id":)" + std::to_string(Category("E01.01")) +
+                           R"(,"description":"重复提交测试","location":)" + Loc(GridCenter(0)) +
+                           "}";
+  const int64_t before = Count("ticket");
+  auto first = Submit("resident1", body, {{"Idempotency-Key", "k-123"}});
+  ASSERT_EQ(first.status, 201u) << first.body;
+  auto again = Submit("resident1", body, {{"Idempotency-Key", "k-123"}});
+  ASSERT_EQ(again.status, 200u) << again.body;
+  EXPECT_EQ(again.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(again.Json().at("id"), first.Json().at("id"));
+  EXPECT_EQ(Count("ticket"), before + 1);
+  // The same key with a different request is refused and creates nothing.
+  auto changed = Submit("resident1",
+                        R"({"category_id":)" + std::to_string(Category("E01.01")) +
+                            R"(,"description":"另一件事","location":)" + Loc(GridCenter(0)) + "}",
+                        {{"Idempotency-Key", "k-123"}});
+  EXPECT_EQ(changed.status, 409u) << changed.body;
+  EXPECT_EQ(Count("ticket"), before + 1);
+  // Keys are per account: another account may use the same key.
+  auto other = Submit("member1", body, {{"Idempotency-Key", "k-123"}});
+  EXPECT_EQ(other.status, 201u) << other.body;
+  EXPECT_EQ(Count("ticket"), before + 2);
+}
+
+TEST_P(TicketsTest, BadInputIsRefusedByFieldAndChangesNothing) {
+  const int64_t tickets = Count("ticket");
+  const int64_t events = Count("ticket_event");
+  struct Case {
+    std::string body;
+    unsigned status;
+    std::string field;
+  };
+  const std::string garbage = std::to_string(Category("E01.01"));
+  const std::string wish = std::to_string(Category("S-ASP-01"));
+  const std::vector<Case> cases = {
+      {R"({"category_id":999999,"description":"x","location":)" + Loc(GridCenter(0)) + "}", 422,
+       "category_id"},
+      {R"({"category_id":)" + garbage + R"(,"description":"x","location":[117.5,40.9]})", 422,
+       "location"},
+      {R"({"category_id":)" + garbage + R"(,"description":"x","location":[200,40.9]})", 422,
+       "location"},
+      {R"({"category_id":)" + garbage + R"(,"description":"x"})", 422, "location"},
+      {R"({"category_id":)" + garbage + R"(,"description":"","location":)" + Loc(GridCenter(0)) +
+           "}",
+       422, "description"},
+      {R"({"category_id":)" + wish + R"(,"description":"想要一套书","anonymous":true,"node_id":)" +
+           std::to_string(w_.grid_a1.id) + "}",
+       422, "anonymous"},
+      {R"({"category_id":)" + garbage + R"(,"description":"x","kind":"patrol","location":)" +
+           Loc(GridCenter(0)) + "}",
+       422, "kind"},
+      {R"({"category_id":)" + garbage + R"(,"description":"x","channel":"fax","location":)" +
+           Loc(GridCenter(0)) + "}",
+       422, "channel"},
+      {R"({"category_id":)" + garbage + R"(,"description":"x","attachment_ids":[424242],)"
+                                        R"("location":)" +
+           Loc(GridCenter(0)) + "}",
+       422, "attachment_ids"},
+      {R"({"category_id":)" + garbage + R"(,"description":"x","location":"here"})", 422,
+       "location"},
+      {"not json", 400, "body"},
+  };
+  for (const Case& c : cases) {
+    auto r = Submit("resident1", c.body);
+    EXPECT_EQ(r.status, c.status) << c.body << " → " << r.body;
+    if (r.status >= 400) {
+      EXPECT_EQ(r.Json().at("error").at("field").as_string(), c.field) << c.body;
+    }
+  }
+  EXPECT_EQ(Count("ticket"), tickets);
+  EXPECT_EQ(Count("ticket_event"), events);
+  // An unknown event type names "type"; a dispatch to a member of another
+  // community names "assignee.id".
+  json::object t = Report(2);
+  auto r = Act("street1", t.at("id").as_int64(), R"({"type":"teleport"})");
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "type");
+  r = Act("street1", t.at("id").as_int64(),
+          R"({"type":"dispatch","assignee":{"kind":"member","id":)" +
+              std::to_string(w_.member.id) + "}}");
+  EXPECT_EQ(r.status, 422u) << r.body;
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "assignee.id");
+}
+
+TEST_P(TicketsTest, ScopingGridWorkersResidentsAndMembers) {
+  json::object a1 = Report(0);
+  // A private community-service request in grid B1, by a staff member on the phone.
+  auto r = Submit("street1", R"({"category_id":)" + std::to_string(Category("S-DLY-04")) +
+                                 R"(,"channel":"phone","kind":"complaint","description":"咨询赡养纠纷",)"
+                                 R"("contact_name":"王女士","phone":"13912345678","node_id":)" +
+                                 std::to_string(w_.grid_b1.id) + "}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const int64_t b1 = r.Json().at("id").as_int64();
+  EXPECT_EQ(r.Json().at("submitter_phone").as_string(), "139****5678");
+  EXPECT_FALSE(r.Json().at("mine").as_bool());
+  // Grid workers see their own grid only.
+  auto list = [&](const std::string& user) {
+    std::vector<int64_t> ids;
+    auto resp = As(user).Send("GET", "/api/v1/tickets");
+    EXPECT_EQ(resp.status, 200u) << resp.body;
+    const json::value page = resp.Json();
+    for (const auto& t : page.at("items").as_array()) ids.push_back(t.at("id").as_int64());
+    return ids;
+  };
+  const int64_t a1_id = a1.at("id").as_int64();
+  EXPECT_EQ(list("grid1"), (std::vector<int64_t>{a1_id}));
+  EXPECT_EQ(list("grid2"), (std::vector<int64_t>{b1}));
+  EXPECT_EQ(list("street1"), (std::vector<int64_t>{a1_id, b1}));
+  EXPECT_EQ(list("secretary1"), (std::vector<int64_t>{a1_id}));
+  // Residents: their own and public ones; never the private request.
+  EXPECT_EQ(list("resident1"), (std::vector<int64_t>{a1_id}));
+  EXPECT_EQ(As("resident1").Send("GET", "/api/v1/tickets/" + std::to_string(b1)).status, 404u);
+  EXPECT_EQ(As("member1").Send("GET", "/api/v1/tickets/" + std::to_string(b1)).status, 404u);
+  // Nobody but staff sees the phone of the public ticket's submitter.
+  json::object seen = Get("member1", a1_id);
+  EXPECT_TRUE(seen.at("submitter_phone").is_null());
+  EXPECT_FALSE(seen.at("mine").as_bool());
+  // Filtering within a node outside the scope is 404.
+  EXPECT_EQ(As("grid1").Send("GET", "/api/v1/tickets?within=" + std::to_string(w_.grid_b1.id))
+                .status,
+            404u);
+  // Without a session: 401.
+  EXPECT_EQ(Anonymous()->Send("GET", "/api/v1/tickets").status, 401u);
+}
+
+TEST_P(TicketsTest, NearbyOpenTicketsAreOfferedAndCanBeFollowedOrMarkedDuplicate) {
+  json::object first = Report(0);
+  const int64_t id = first.at("id").as_int64();
+  // 20 m east of the first report, same category: offered.
+  core::LonLat near = GridCenter(0);
+  near.lon += 0.0002;
+  auto r = As("member1").Send("GET", "/api/v1/tickets/nearby?category_id=" +
+                                         std::to_string(Category("E01.01")) +
+                                         "&lon=" + std::to_string(near.lon) +
+                                         "&lat=" + std::to_string(near.lat));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  ASSERT_EQ(r.Json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(r.Json().at("items").as_array()[0].at("id").as_int64(), id);
+  // 500 m away: not offered.
+  r = As("member1").Send("GET", "/api/v1/tickets/nearby?category_id=" +
+                                    std::to_string(Category("E01.01")) + "&lon=" +
+                                    std::to_string(near.lon + 0.006) +
+                                    "&lat=" + std::to_string(near.lat));
+  EXPECT_EQ(r.Json().at("items").as_array().size(), 0u);
+  // The member follows instead of filing: it shows under "mine".
+  ASSERT_EQ(As("member1").Send("POST", "/api/v1/tickets/" + std::to_string(id) + "/follow").status,
+            204u);
+  auto mine = As("member1").Send("GET", "/api/v1/tickets?mine=true");
+  ASSERT_EQ(mine.Json().at("items").as_array().size(), 1u);
+  // Staff close a second report as a duplicate of the first.
+  json::object dup = Report(0, "门口垃圾");
+  r = Act("secretary1", dup.at("id").as_int64(),
+          R"({"type":"close","duplicate_of":)" + std::to_string(id) + "}");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.Json().at("duplicate_of").as_int64(), id);
+  EXPECT_EQ(State(r.Json().as_object()), "closed");
+}
+
+TEST_P(TicketsTest, CategoriesAreListedToAllAndEditedByTheCountyAdminOnly) {
+  auto r = As("resident1").Send("GET", "/api/v1/categories");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_GE(r.Json().at("items").as_array().size(), 40u);
+  const std::string body =
+      R"({"code":"E99.09","name":"共享单车乱停放","group":"event","handler":"grid",)"
+      R"("accept_minutes":60,"respond_minutes":240,"resolve_minutes":1440,"allow_anonymous":true})";
+  EXPECT_EQ(As("street1").Send("POST", "/api/v1/categories", body).status, 403u);
+  r = As("admin").Send("POST", "/api/v1/categories", body);
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const int64_t id = r.Json().at("id").as_int64();
+  r = As("admin").Send("PATCH", "/api/v1/categories/" + std::to_string(id),
+                       R"({"resolve_minutes":30})");
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "resolve_minutes");
+  r = As("admin").Send("PATCH", "/api/v1/categories/" + std::to_string(id), R"({"active":false})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  // An inactive category takes no new tickets.
+  r = Submit("resident1", R"({"category_id":)" + std::to_string(id) +
+                              R"(,"description":"x","location":)" + Loc(GridCenter(0)) + "}");
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "category_id");
+}
+
+TEST_P(TicketsTest, EveryRoleGetsExactlyItsPartOfTickets) {
+  const int64_t pub = Report(0).at("id").as_int64();  // public, grid A1, by resident1
+  auto r = Submit("street1", R"({"category_id":)" + std::to_string(Category("S-DLY-04")) +
+                                 R"(,"channel":"phone","description":"咨询","phone":"13912345678",)"
+                                 R"("node_id":)" +
+                                 std::to_string(w_.grid_b1.id) + "}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const int64_t priv = r.Json().at("id").as_int64();  // private, grid B1
+  const std::string t = "/api/v1/tickets/";
+  struct Row {
+    std::string method, path, body;
+    std::vector<unsigned> status;  // Usernames() order
+  };
+  //                                     admin street sec worker grid1 grid2 unit member resident
+  const std::vector<Row> rows = {
+      {"GET", t + std::to_string(pub), "", {200, 200, 200, 200, 200, 404, 200, 200, 200}},
+      {"GET", t + std::to_string(priv), "", {200, 200, 404, 404, 404, 200, 404, 404, 404}},
+      {"GET", t + std::to_string(priv) + "/events", "",
+       {200, 200, 404, 404, 404, 200, 404, 404, 404}},
+      {"GET", "/api/v1/tickets", "", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
+      {"GET", "/api/v1/board", "", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
+      {"GET", "/api/v1/categories", "", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
+      {"POST", "/api/v1/categories",
+       R"({"code":"X{i}","name":"新类别{i}","group":"daily","handler":"community",)"
+       R"("accept_minutes":60,"respond_minutes":120,"resolve_minutes":1440})",
+       {201, 403, 403, 403, 403, 403, 403, 403, 403}},
+      {"POST", t + std::to_string(priv) + "/events", R"({"type":"accept"})",
+       {200, 409, 404, 404, 404, 403, 404, 404, 404}},
+      {"POST", t + std::to_string(pub) + "/events", R"({"type":"comment","note":"补充{i}"})",
+       {200, 200, 200, 200, 200, 404, 200, 200, 200}},
+      {"POST", t + std::to_string(pub) + "/events",
+       R"({"type":"escalate","unit_ids":[)" + std::to_string(w_.unit.id) + "]}",
+       {200, 422, 403, 403, 403, 404, 403, 403, 403}},
+  };
+  for (const Row& row : rows) {
+    for (size_t i = 0; i < Usernames().size(); ++i) {
+      std::string body = row.body;
+      for (size_t pos = body.find("{i}"); pos != std::string::npos; pos = body.find("{i}")) {
+        body.replace(pos, 3, std::to_string(i));
+      }
+      auto resp = As(Usernames()[i]).Send(row.method, row.path, body);
+      EXPECT_EQ(resp.status, row.status[i])
+          << Usernames()[i] << " " << row.method << " " << row.path << " -> " << resp.body;
+    }
+  }
+  // Without a session every ticket route answers 401.
+  auto anon = Anonymous();
+  for (const Row& row : rows) {
+    EXPECT_EQ(anon->Send(row.method, row.path, row.body).status, 401u) << row.path;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TicketsTest, ::testing::ValuesIn(store::testing::AllBackends()),
+                         store::testing::BackendParamName());
+
+}  // namespace
+}  // namespace civicgrid::tests
