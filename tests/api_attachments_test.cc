@@ -177,7 +177,8 @@ TEST_P(AttachmentsApiTest, ALinkedPhotoIsReadByThoseWhoSeeTheTicket) {
   ASSERT_FALSE(a.empty());
   auto categories = As("resident1").Send("GET", "/api/v1/categories");
   ASSERT_EQ(categories.status, 200u) << categories.body;
-  const auto& list = categories.Json().at("items").as_array();
+  const boost::json::value body = categories.Json();
+  const auto& list = body.at("items").as_array();
   ASSERT_FALSE(list.empty());
   boost::json::object ticket{{"category_id", list.front().at("id")},
                              {"description", "楼道灯不亮，附照片"},

@@ -31,11 +31,10 @@ class StatsApiTest : public ApiTest {
 
   domain::Ticket File(const domain::OrgNode& grid) {
     domain::NewTicket t;
-    t.kind = domain::TicketKind::kComplaint;
-    t.channel = domain::TicketChannel::kPhone;
+    t.kind = domain::TicketKind::kPatrol;
+    t.channel = domain::TicketChannel::kPatrol;
     t.category_id = category_id_;
     t.description = "楼道灯坏了";
-    t.phone = "13800000009";
     t.node_id = grid.id;
     return Must(app_->tickets().Submit(admin_, t), "submit");
   }
@@ -180,9 +179,15 @@ TEST_P(StatsApiTest, RankingsOrderChildrenByCompositeScore) {
                         "&month=" + month);
   const auto& communities = street.at("items").as_array();
   ASSERT_EQ(communities.size(), 2u);
-  EXPECT_EQ(communities[0].at("node").at("id").as_int64(), w_.community_b.id);
-  EXPECT_EQ(communities[0].at("counts").at("demands").as_int64(), 1);
-  EXPECT_EQ(communities[1].at("counts").at("demands").as_int64(), 3);
+  // A (T1 T2 T4): response 2/3, resolution 1/3, solve 1/1, satisfaction 1/2 → 65.8;
+  // B (T5): response 1, resolution 1, solve 0/1, satisfaction 1/1 → 65.0.
+  EXPECT_EQ(communities[0].at("node").at("id").as_int64(), w_.community_a.id);
+  EXPECT_EQ(communities[0].at("counts").at("demands").as_int64(), 3);
+  EXPECT_NEAR(communities[0].at("score").as_double(),
+              100 * (0.1 * 2 / 3 + 0.2 / 3 + 0.35 + 0.35 * 0.5), 1e-9);
+  EXPECT_EQ(communities[1].at("node").at("id").as_int64(), w_.community_b.id);
+  EXPECT_EQ(communities[1].at("rank").as_int64(), 2);
+  EXPECT_NEAR(communities[1].at("score").as_double(), 100 * (0.1 + 0.2 + 0.35), 1e-9);
   EXPECT_EQ(street.at("weights").at("solve_rate").as_double(), 0.35);
 }
 

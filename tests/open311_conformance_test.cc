@@ -7,7 +7,7 @@
 // list), privacy of the public reads, and a FixMyStreet-style round trip.
 #include <boost/json.hpp>
 
-#include <regex>
+#include <cctype>
 
 #include "api_harness.h"
 #include "domain/tickets/open311_keys.h"
@@ -53,10 +53,14 @@ bool WellFormed(const std::string& xml) {
 // The text of every <name>…</name> (empty for <name/>), in order.
 std::vector<std::string> XmlValues(const std::string& xml, const std::string& name) {
   std::vector<std::string> out;
-  const std::regex re("<" + name + "(/>|>([^<]*)</" + name + ">)");
-  for (auto it = std::sregex_iterator(xml.begin(), xml.end(), re); it != std::sregex_iterator();
-       ++it) {
-    out.push_back((*it)[2].str());
+  const std::string open = "<" + name + ">", empty = "<" + name + "/>", close = "</" + name + ">";
+  for (size_t i = xml.find('<'); i != std::string::npos; i = xml.find('<', i + 1)) {
+    if (xml.compare(i, empty.size(), empty) == 0) {
+      out.emplace_back();
+    } else if (xml.compare(i, open.size(), open) == 0) {
+      size_t end = xml.find(close, i);
+      out.push_back(xml.substr(i + open.size(), end - i - open.size()));
+    }
   }
   return out;
 }
@@ -90,7 +94,28 @@ std::string Num(double v) {
   return buf;
 }
 
-const std::regex kW3cShanghai(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00)");
+// `text` has the shape of `pattern`, where '#' stands for one digit and '*'
+// (last only) for one or more digits.
+bool Shaped(std::string_view text, std::string_view pattern) {
+  size_t i = 0;
+  for (size_t p = 0; p < pattern.size(); ++p) {
+    if (pattern[p] == '*') {
+      size_t start = i;
+      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+      if (i == start) return false;
+    } else if (i >= text.size() ||
+               (pattern[p] == '#' ? !std::isdigit(static_cast<unsigned char>(text[i]))
+                                  : text[i] != pattern[p])) {
+      return false;
+    } else {
+      ++i;
+    }
+  }
+  return i == text.size();
+}
+
+// A W3C datetime in Beijing time, as every Open311 answer gives them.
+bool IsW3cShanghai(std::string_view text) { return Shaped(text, "####-##-##T##:##:##+08:00"); }
 
 class Open311Test : public ApiTest {
  protected:
@@ -195,7 +220,7 @@ class Open311Test : public ApiTest {
     const std::string status(o.at("status").as_string());
     EXPECT_TRUE(status == "open" || status == "closed") << status;
     for (const char* t : {"requested_datetime", "updated_datetime", "expected_datetime"}) {
-      EXPECT_TRUE(std::regex_match(std::string(o.at(t).as_string()), kW3cShanghai)) << t;
+      EXPECT_TRUE(IsW3cShanghai(o.at(t).as_string())) << t;
     }
     if (!o.at("lat").is_null()) {
       EXPECT_TRUE(o.at("lat").is_double() && o.at("long").is_double());
@@ -217,8 +242,7 @@ TEST_P(Open311Test, DiscoveryInJsonAndXml) {
   ASSERT_EQ(endpoints.size(), 1u);
   const json::object& e = endpoints[0].as_object();
   EXPECT_EQ(e.at("specification").as_string(), "http://wiki.open311.org/GeoReport_v2");
-  EXPECT_TRUE(std::regex_match(std::string(e.at("url").as_string()),
-                               std::regex(R"(http://127\.0\.0\.1:\d+/open311/v2)")));
+  EXPECT_TRUE(Shaped(e.at("url").as_string(), "http://127.0.0.1:*/open311/v2")) << e.at("url");
   EXPECT_EQ(e.at("type").as_string(), "production");
   EXPECT_EQ(e.at("formats"), (json::array{"text/xml", "application/json"}));
   EXPECT_TRUE(e.at("changeset").is_string());
@@ -304,7 +328,7 @@ TEST_P(Open311Test, PostRequestFilesATicketNumberedAtOnce) {
   const json::array& out = r.Json().as_array();
   ASSERT_EQ(out.size(), 1u);
   const std::string number(out[0].at("service_request_id").as_string());
-  EXPECT_TRUE(std::regex_match(number, std::regex(R"(131022-20\d\d-000001)"))) << number;
+  EXPECT_TRUE(Shaped(number, "131022-20##-000001")) << number;
   EXPECT_FALSE(out[0].as_object().contains("token"));  // realtime: the id, not a token
   EXPECT_NE(std::string(out[0].at("service_notice").as_string()).find(number), std::string::npos);
   // The ticket, as staff see it: channel open311, in grid A1, public, the
@@ -587,11 +611,8 @@ TEST_P(Open311Test, MediaUrlServesThePhotoOfAPublicTicketOnly) {
   submit(false, private_photo);
   json::object o = Get("requests/" + number + ".json").Json().as_array()[0].as_object();
   const std::string url(o.at("media_url").as_string());
-  std::smatch m;
-  ASSERT_TRUE(
-      std::regex_match(url, m, std::regex(R"(http://127\.0\.0\.1:\d+(/open311/v2/media/\d+))")))
-      << url;
-  auto image = Anonymous()->Send("GET", m[1].str());
+  ASSERT_TRUE(Shaped(url, "http://127.0.0.1:*/open311/v2/media/*")) << url;
+  auto image = Anonymous()->Send("GET", url.substr(url.find("/open311/")));
   ASSERT_EQ(image.status, 200u);
   EXPECT_EQ(image.Header("Content-Type"), "image/jpeg");
   EXPECT_EQ(image.body.substr(0, 2), "\xFF\xD8");
@@ -618,7 +639,7 @@ TEST_P(Open311Test, FixMyStreetRoundTripThroughServiceRequestUpdates) {
       EXPECT_TRUE(o.at(f).is_string()) << f;
     }
     EXPECT_EQ(o.at("service_request_id").as_string(), number);
-    EXPECT_TRUE(std::regex_match(std::string(o.at("updated_datetime").as_string()), kW3cShanghai));
+    EXPECT_TRUE(IsW3cShanghai(o.at("updated_datetime").as_string()));
     statuses.emplace_back(o.at("status").as_string());
   }
   EXPECT_EQ(statuses, (std::vector<std::string>{"investigating", "action_scheduled", "in_progress",

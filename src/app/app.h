@@ -109,7 +109,7 @@ class App {
   domain::WebhookService webhooks_;
   domain::AttachmentService attachments_;
   std::unique_ptr<http::OutboundClient> outbound_;
-  std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before the rest goes
+  std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
   domain::EventHub events_;  // a ticket observer: wakes the SSE streams
   // Last: destroyed first, writing out queued submissions while every service it
   // reaches (observers, the webhook sender's wake) and the Db are still there.

@@ -77,16 +77,22 @@ asio::awaitable<Outcome> Exchange(Stream& stream, const BeastRequest& request, s
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.header_limit(kMaxHeaderBytes);
-  parser.body_limit(max_body);
+  // The parser would refuse a long Content-Length already with the header;
+  // the body limit is set once the status is known.
+  parser.body_limit(boost::none);
   auto [header_ec, header_bytes] =
       co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
   if (header_ec) co_return Failed("读取响应失败", header_ec);
   OutboundResponse response;
   response.status = parser.get().result_int();
-  auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-  (void)body_ec;
-  response.body = std::move(parser.get().body());
-  if (response.body.size() > max_body) response.body.resize(max_body);
+  auto length = parser.content_length();
+  if (!length || *length <= max_body) {
+    parser.body_limit(max_body);
+    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+    (void)body_ec;  // a chunked body past the limit or cut short keeps what arrived
+    response.body = std::move(parser.get().body());
+    if (response.body.size() > max_body) response.body.resize(max_body);
+  }
   co_return Outcome{std::move(response), {}};
 }
 

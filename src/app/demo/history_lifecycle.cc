@@ -20,9 +20,9 @@ constexpr int64_t kHour = core::kMsPerHour;
 constexpr int64_t kDay = core::kMsPerDay;
 
 // Late shares of an average community (scaled by slowness²).
-constexpr double kLateAccept = 0.03;
-constexpr double kLateRespond = 0.025;
-constexpr double kLateResolve = 0.02;
+constexpr double kLateAccept = 0.015;
+constexpr double kLateRespond = 0.015;
+constexpr double kLateResolve = 0.012;
 constexpr double kLateReport = 0.08;  // a department's 报到 after the whistle
 constexpr double kMaxLate = 0.35;
 // Unsatisfied first ratings of an average community (scaled by slowness²),
@@ -54,8 +54,11 @@ class TicketWriter {
   TicketWriter(const DemoPlan& plan, Rng& rng, const HistoryScriptOptions& options, TicketScript& t,
                const Category& c, const Whereabouts& w)
       : plan_(plan), rng_(rng), options_(options), t_(t), c_(c), w_(w), last_(t.created_at) {
+    accept_due_ = domain::SlaDeadline(t.created_at, c.accept_minutes);
+    respond_due_ = domain::SlaDeadline(t.created_at, c.respond_minutes);
     deadline_ = domain::SlaDeadline(t.created_at, c.resolve_minutes);
     relaxed_ = c.resolve_minutes >= domain::kSlaOrdinaryMinutes;
+    urgent_ = c.resolve_minutes <= 4 * 60;
   }
 
   void Write(Special special, int original) {
@@ -102,6 +105,8 @@ class TicketWriter {
   }
   // A random gap of [lo, hi] minutes after the last step.
   int64_t After(int lo, int hi) { return last_ + rng_.Between(lo, hi) * kMinute; }
+  // The same while handling, but minutes at most for an emergency.
+  int64_t Soon(int lo, int hi) { return urgent_ ? After(1, 5) : After(lo, hi); }
 
   // Outside working hours, unhurried work waits for the morning.
   int64_t Daytime(int64_t at, bool staff) {
@@ -116,9 +121,14 @@ class TicketWriter {
   ScriptStep& Add(int64_t at, TT type, ActorRef actor, std::string note = {}) {
     at = std::max(at, last_ + rng_.Between(1, 3) * kMinute);
     const bool resident = actor.kind == ActorKind::kResident;
-    const bool unhurried =
-        type == TT::kClose || type == TT::kCallback || type == TT::kReopen || relaxed_;
-    if (resident || unhurried) at = Daytime(at, !resident);
+    if (resident || type == TT::kClose || type == TT::kCallback || type == TT::kReopen) {
+      at = Daytime(at, !resident);
+    } else if (relaxed_) {
+      // Office hours, unless waiting for them would miss a deadline still ahead.
+      const int64_t due = DueOf(type);
+      const int64_t morning = Daytime(at, true);
+      if (morning <= due || at > due) at = morning;
+    }
     last_ = at;
     ScriptStep step;
     step.at = at;
@@ -127,6 +137,19 @@ class TicketWriter {
     step.note = std::move(note);
     t_.steps.push_back(std::move(step));
     return t_.steps.back();
+  }
+
+  // The deadline a handling step counts against.
+  int64_t DueOf(TT type) const {
+    switch (type) {
+      case TT::kAccept:
+      case TT::kReject:
+        return accept_due_;
+      case TT::kResolve:
+        return deadline_;
+      default:
+        return respond_due_;
+    }
   }
 
   std::string Note(NoteKind kind) {
@@ -167,7 +190,7 @@ class TicketWriter {
 
   bool DirectRoute(ActorRef handler) {
     const ActorRef manager = Manager();
-    Add(After(1, 30), TT::kDispatch, manager, Note(NoteKind::kDispatch)).target = handler;
+    Add(Soon(1, 30), TT::kDispatch, manager, Note(NoteKind::kDispatch)).target = handler;
     if (rng_.Chance(kReturnShare)) {
       Add(After(30, 240), TT::kReturn, handler, Note(NoteKind::kReturn));
       handler = Manager();
@@ -178,9 +201,9 @@ class TicketWriter {
 
   // Start at `start_at` (or just after the last step), then resolve.
   bool Work(ActorRef handler, int64_t start_at) {
-    Add(std::max(start_at, After(2, 30)), TT::kStart, handler, Note(NoteKind::kStart));
+    Add(std::max(start_at, Soon(2, 30)), TT::kStart, handler, Note(NoteKind::kStart));
     if (Stalls()) return false;
-    Resolve(handler, std::max(ResolveTime(), After(10, 90)));
+    Resolve(handler, std::max(ResolveTime(), Soon(10, 90)));
     return true;
   }
 
@@ -235,11 +258,11 @@ class TicketWriter {
     const std::vector<int>& departments = *w_.departments;
     if (!rng_.Chance(kEscalateShare)) {
       const ActorRef department{ActorKind::kUnit, departments.front()};
-      Add(After(10, 180), TT::kDispatch, street, Note(NoteKind::kDispatch)).target = department;
+      Add(Soon(10, 180), TT::kDispatch, street, Note(NoteKind::kDispatch)).target = department;
       return Work(department, Within(c_.respond_minutes, kLateRespond));
     }
     const size_t called = departments.size() > 1 && rng_.Chance(0.35) ? 2 : 1;
-    ScriptStep& whistle = Add(After(10, 180), TT::kEscalate, street, Note(NoteKind::kEscalate));
+    ScriptStep& whistle = Add(Soon(10, 180), TT::kEscalate, street, Note(NoteKind::kEscalate));
     whistle.units.assign(departments.begin(), departments.begin() + static_cast<long>(called));
     const int64_t called_at = whistle.at;
     deadline_ = std::min(deadline_, called_at + options_.escalation_resolve_minutes * kMinute);
@@ -249,7 +272,7 @@ class TicketWriter {
       Add(report, TT::kRespond, department, Note(NoteKind::kRespond)).unit = departments[i];
     }
     if (Stalls()) return false;
-    Resolve(street, std::max(ResolveTime(), After(60, 24 * 60)));
+    Resolve(street, std::max(ResolveTime(), Soon(60, 24 * 60)));
     return true;
   }
 
@@ -346,8 +369,11 @@ class TicketWriter {
   const Category& c_;
   const Whereabouts& w_;
   int64_t last_;
+  int64_t accept_due_ = 0;
+  int64_t respond_due_ = 0;
   int64_t deadline_ = 0;  // resolve by; a whistle may bring it forward
   bool relaxed_ = false;  // a week or more to resolve: work keeps office hours
+  bool urgent_ = false;   // hours at most: every hand moves within minutes
   bool late_ = false;     // resolved past the deadline
 };
 

@@ -555,11 +555,10 @@ TEST_P(StatsTest, ServiceEventsKeepTheRollupEqualToARebuild) {
   std::vector<int> grid_of;
   auto submit = [&] {
     NewTicket t;
-    t.kind = TicketKind::kComplaint;
-    t.channel = TicketChannel::kPhone;
+    t.kind = TicketKind::kPatrol;
+    t.channel = TicketChannel::kPatrol;
     t.category_id = category_id;
     t.description = "井盖缺失";
-    t.phone = "13800000009";
     int g = static_cast<int>(pick(3));
     t.node_id = grids[g]->id;
     auto created = tickets.Submit(admin, t);
@@ -591,7 +590,10 @@ TEST_P(StatsTest, ServiceEventsKeepTheRollupEqualToARebuild) {
     a.outcome = outcomes[pick(3)];
     a.assignee = Assignee{AssigneeKind::kAccount, 2001 + grid_of[k], ""};
     if (a.type == TicketEventType::kClose && pick(3) == 0 && k > 0) a.duplicate_of = ids[k - 1];
-    if (tickets.Act(admin, ids[k], a).ok()) ++applied;
+    auto r = tickets.Act(admin, ids[k], a);
+    if (r.ok()) ++applied;
+    if (!r.ok()) std::fprintf(stderr, "DEBUG %s %s\n", std::string(TicketEventTypeName(a.type)).c_str(), r.error().message.c_str());
+    else std::fprintf(stderr, "DEBUG ok %s\n", std::string(TicketEventTypeName(a.type)).c_str());
   }
   EXPECT_GT(applied, 100);  // the sequence did go somewhere
   std::vector<std::string> incremental = Rollup();
@@ -600,7 +602,9 @@ TEST_P(StatsTest, ServiceEventsKeepTheRollupEqualToARebuild) {
   auto county = stats_->Rates(admin, std::nullopt, CivilDate{2026, 1, 1}, CivilDate{2027, 12, 31});
   ASSERT_TRUE(county.ok());
   EXPECT_EQ(county->tally.received, static_cast<int64_t>(ids.size()));
-  EXPECT_GT(county->tally.resolved + county->tally.rejected + county->tally.rated, 0);
+  EXPECT_GT(county->tally.rated, 0);
+  EXPECT_GT(county->tally.rejected, 0);
+  EXPECT_GT(county->tally.solved + county->tally.unsolved, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StatsTest, ::testing::ValuesIn(store::testing::AllBackends()),

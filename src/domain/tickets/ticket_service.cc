@@ -316,7 +316,9 @@ core::Result<PreparedTicket> TicketService::Prepare(const Caller& caller, const 
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   // Where: a location (preferred) or a named grid/community.
   if (in.location) {
-    CG_TRY(core::ValidateLonLat(*in.location, "location"));
+    if (auto valid = core::ValidateLonLat(*in.location, ""); !valid.ok()) {
+      return Error::Invalid("location", valid.error().message);
+    }
     const core::CoordSys sys = in.gcj02 ? core::CoordSys::kGcj02 : core::CoordSys::kWgs84;
     std::optional<int64_t> grid = locator_.Locate(*in.location, sys);
     if (!grid) return Error::Invalid("location", "该位置不在本县任何网格内");
@@ -592,9 +594,7 @@ core::Result<PageOf<Ticket>> TicketService::List(const Caller& caller, const Tic
     return "$" + std::to_string(params.size());
   };
   if (f.within) {
-    auto row = conn->QueryOne("SELECT path FROM org_node WHERE id = $1", {*f.within});
-    if (!row.ok()) return Error::NotFound("节点不存在");
-    PathRange r = SubtreeRange(row->Text(0));
+    CG_ASSIGN_OR_RETURN(PathRange r, WithinScope(*conn, caller, f.within));
     where += " AND t.path >= " + p(r.lo) + " AND t.path < " + p(r.hi);
   }
   if (f.state) where += " AND t.state = " + p(std::string(TicketStateName(*f.state)));
@@ -809,6 +809,20 @@ core::Result<std::vector<TicketEvent>> TicketService::EventsAfter(const Caller& 
 
 // --- actions -----------------------------------------------------------------
 
+core::Result<bool> TicketService::MayClaim(store::Connection& conn, const Caller& caller,
+                                           const std::string& path) {
+  if (caller.role == Role::kPartyMember && caller.party_member_id) return caller.InScope(path);
+  if (caller.role == Role::kUnitAdmin && caller.unit_id) {
+    CG_ASSIGN_OR_RETURN(
+        int64_t n, conn.QueryInt("SELECT COUNT(*) FROM unit_pairing up JOIN org_node pn ON pn.id = "
+                                 "up.node_id WHERE up.unit_id = $1 AND $2 >= pn.path AND $2 < "
+                                 "substr(pn.path, 1, length(pn.path) - 1) || '0'",
+                                 {*caller.unit_id, path}));
+    return n > 0;
+  }
+  return false;
+}
+
 core::Status TicketService::Authorize(store::Connection& conn, const Caller& caller,
                                       const Ticket& t, const TicketAction& a) {
   const Role r = caller.role;
@@ -841,16 +855,8 @@ core::Status TicketService::Authorize(store::Connection& conn, const Caller& cal
       return {};
     case TT::kClaim: {
       if (t.state != TicketState::kPublished) return {};  // the state machine answers
-      if (r == Role::kPartyMember && caller.party_member_id && caller.InScope(t.path)) return {};
-      if (r == Role::kUnitAdmin && caller.unit_id) {
-        CG_ASSIGN_OR_RETURN(
-            int64_t n,
-            conn.QueryInt("SELECT COUNT(*) FROM unit_pairing up JOIN org_node pn ON pn.id = "
-                          "up.node_id WHERE up.unit_id = $1 AND $2 >= pn.path AND $2 < "
-                          "substr(pn.path, 1, length(pn.path) - 1) || '0'",
-                          {*caller.unit_id, t.path}));
-        if (n > 0) return {};
-      }
+      CG_ASSIGN_OR_RETURN(bool may, MayClaim(conn, caller, t.path));
+      if (may) return {};
       return Error::Forbidden("只有在该社区报到的党员或包联单位可以认领");
     }
     case TT::kStart:
@@ -1162,7 +1168,23 @@ core::Result<Ticket> TicketService::Act(const Caller& caller, int64_t id,
                                         const TicketAction& action) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
-  CG_ASSIGN_OR_RETURN(Ticket before, LoadVisible(*conn, caller, id));
+  auto visible = LoadVisible(*conn, caller, id);
+  if (!visible.ok() && visible.error().code == core::ErrorCode::kNotFound &&
+      action.type == TT::kClaim) {
+    // A member who could have claimed it while it was on the board learns
+    // that someone else was quicker (409), not that it vanished (404).
+    auto raw = Load(*conn, id);
+    if (raw.ok()) {
+      CG_ASSIGN_OR_RETURN(bool may, MayClaim(*conn, caller, raw->path));
+      if (may) {
+        return Error::Conflict(std::string("工单已被认领或已撤下，当前状态：") +
+                                   std::string(TicketStateName(raw->state)),
+                               "state");
+      }
+    }
+  }
+  if (!visible.ok()) return visible.error();
+  Ticket before = std::move(visible).value();
   if (action.expected_version && *action.expected_version != before.version) {
     return Error::Conflict("工单已更新到版本 " + std::to_string(before.version) + "，请刷新后重试",
                            "version");

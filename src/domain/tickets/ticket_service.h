@@ -297,6 +297,10 @@ class TicketService {
   core::Result<Ticket> LoadVisible(store::Connection& conn, const Caller& caller, int64_t id);
   core::Status Authorize(store::Connection& conn, const Caller& caller, const Ticket& ticket,
                          const TicketAction& action);
+  // Whether `caller` may claim a published ticket at `path`: a party member
+  // registered with its community, or the admin of a unit paired with it.
+  core::Result<bool> MayClaim(store::Connection& conn, const Caller& caller,
+                              const std::string& path);
   core::Result<Assignee> CheckAssignee(store::Connection& conn, const Ticket& ticket,
                                        const Assignee& assignee);
   core::Result<TicketChange> Append(store::Connection& conn, const Caller* caller,

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
 #include <boost/json/parse.hpp>
 
 #include "domain/access/account_service.h"
@@ -344,6 +348,30 @@ TEST_P(WebhooksTest, ClaimCountsTheAttemptAndLeasesTheRow) {
   EXPECT_EQ(deliveries->items[1].last_error, "超时");
   EXPECT_EQ(deliveries->items[1].event_type, "submit");
   EXPECT_FALSE(webhooks_->NextDue()->has_value());
+}
+
+TEST_P(WebhooksTest, ConcurrentSendersClaimEachRowOnce) {
+  WebhookEndpoint county = MustCreate(admin_, tree_.county);
+  constexpr int kRows = 12;
+  for (int i = 0; i < kRows; ++i) Submit(tree_.grid_a1);
+  const int64_t now = clock_.NowMs();
+  std::mutex mutex;
+  std::vector<int64_t> claimed;
+  std::vector<std::thread> senders;
+  for (int s = 0; s < 4; ++s) {
+    senders.emplace_back([&] {
+      for (;;) {
+        auto item = webhooks_->ClaimNext(county.id, now, now + core::kMsPerMinute);
+        if (!item.ok() || !*item) return;
+        std::lock_guard lock(mutex);
+        claimed.push_back((*item)->id);
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+  std::sort(claimed.begin(), claimed.end());
+  EXPECT_EQ(claimed.size(), static_cast<size_t>(kRows));
+  EXPECT_EQ(std::unique(claimed.begin(), claimed.end()), claimed.end());
 }
 
 TEST_P(WebhooksTest, DeliveriesArePaged) {

@@ -2,8 +2,12 @@
 // requests/{id}, tokens/{token}), mySociety's servicerequestupdates, and the
 // public media behind media_url.
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 
