@@ -48,10 +48,10 @@ constexpr int kCounties = 8;
 constexpr int kStreetsPerCounty = 10;
 constexpr int kCommunitiesPerStreet = 10;
 constexpr int kGridsPerCommunity = 6;
-constexpr int64_t kInsertBatch = 100;     // rows per INSERT statement
-constexpr int64_t kRowsPerTx = 20'000;    // rows per transaction
-constexpr int kYear = 2025;               // the tickets' year
-constexpr double kAimMs = 50.0;           // the p99 aim
+constexpr int64_t kInsertBatch = 100;   // rows per INSERT statement
+constexpr int64_t kRowsPerTx = 20'000;  // rows per transaction
+constexpr int kYear = 2025;             // the tickets' year
+constexpr double kAimMs = 50.0;         // the p99 aim
 
 struct Options {
   int64_t tickets = kDefaultTickets;
@@ -121,7 +121,8 @@ City BuildCity(store::Connection& conn) {
     city.counties.push_back(add(&city.root, OrgKind::kCounty, fmt::format("1309{:02}", 21 + c)));
     const Node county = city.counties.back();
     for (int s = 0; s < kStreetsPerCounty; ++s) {
-      city.streets.push_back(add(&county, OrgKind::kStreet, fmt::format("1309{:02}{:03}", 21 + c, s)));
+      city.streets.push_back(
+          add(&county, OrgKind::kStreet, fmt::format("1309{:02}{:03}", 21 + c, s)));
       const Node street = city.streets.back();
       for (int m = 0; m < kCommunitiesPerStreet; ++m) {
         const Node community =
@@ -149,7 +150,8 @@ void AppendTicket(SplitMix64& rng, const City& city, int64_t serial, int64_t cat
                   store::Params& p) {
   // Busier grids: the square skews the choice towards the low indexes.
   double u = rng.Unit();
-  const Node& grid = city.grids[static_cast<size_t>(u * u * static_cast<double>(city.grids.size()))];
+  const Node& grid =
+      city.grids[static_cast<size_t>(u * u * static_cast<double>(city.grids.size()))];
   int64_t year_start = core::DaysFromCivil({kYear, 1, 1}) * kMsPerDay - core::kShanghaiOffsetMs;
   int64_t created = year_start + static_cast<int64_t>(rng.Unit() * 365) * kMsPerDay +
                     (7 * kMsPerHour) + static_cast<int64_t>(rng.Unit() * 14 * kMsPerHour);
@@ -354,7 +356,9 @@ bool RunBackend(const Options& o, const std::string& url, std::string_view backe
   };
   const Parent parents[] = {{"county_streets", city.counties}, {"city_counties", {city.root}}};
   for (const Parent& parent : parents) {
-    auto node = [&](int64_t i) { return parent.nodes[static_cast<size_t>(i) % parent.nodes.size()]; };
+    auto node = [&](int64_t i) {
+      return parent.nodes[static_cast<size_t>(i) % parent.nodes.size()];
+    };
     Percentiles ranking = Time(o.samples, [&](int64_t i) {
       Must(app->stats().Rankings(admin, node(i).id, domain::YearMonth{kYear, 6}), "ranking");
     });

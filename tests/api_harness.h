@@ -38,8 +38,8 @@ struct World {
 
 inline constexpr const char* kPassword = "civicgrid-demo";
 // Grids A1, A2 and B1 are 0.01° squares from (kGridWest + 0.01·i, kGridSouth).
-inline constexpr double kGridWest = 116.30;
-inline constexpr double kGridSouth = 39.43;
+inline constexpr double kGridWest = 116.40;
+inline constexpr double kGridSouth = 39.50;
 // The centre of grid i (0 = A1, 1 = A2, 2 = B1), WGS-84.
 inline core::LonLat GridCenter(int i) { return {kGridWest + 0.01 * i + 0.005, kGridSouth + 0.005}; }
 // The value of a Result that must succeed (test setup); fails the test and

@@ -176,7 +176,7 @@ TEST_P(StatsApiTest, RankingsOrderChildrenByCompositeScore) {
   EXPECT_DOUBLE_EQ(items[1].at("score").as_double(), 0.0);  // T4: accepted, nothing more
 
   auto street = Get("admin", "/api/v1/stats/rankings?parent_id=" + std::to_string(w_.street.id) +
-                        "&month=" + month);
+                                 "&month=" + month);
   const auto& communities = street.at("items").as_array();
   ASSERT_EQ(communities.size(), 2u);
   // A (T1 T2 T4): response 2/3, resolution 1/3, solve 1/1, satisfaction 1/2 → 65.8;
@@ -217,8 +217,8 @@ TEST_P(StatsApiTest, LateStepsAndOverdueFlagsAreCounted) {
   // The observer kept the rollup equal to a rebuild through the checker's events.
   auto snapshot = [&] {
     auto conn = Must(app_->db().Acquire(), "conn");
-    auto rows = Must(conn->Query("SELECT * FROM ticket_rollup ORDER BY grain, period, path"),
-                     "rows");
+    auto rows =
+        Must(conn->Query("SELECT * FROM ticket_rollup ORDER BY grain, period, path"), "rows");
     std::string out;
     for (const auto& row : rows) {
       for (size_t i = 0; i < row.size(); ++i) out += row.at(i).ToString() + " ";
@@ -261,8 +261,7 @@ TEST_P(StatsApiTest, ScopeRolesAndValidation) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StatsApiTest,
-                         ::testing::ValuesIn(store::testing::AllBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, StatsApiTest, ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "api_harness.h"
 #include "app/webhook_sender.h"
 #include "core/crypto.h"
+#include "core/time.h"
 #include "http/outbound_client.h"
 
 namespace civicgrid::tests {
@@ -245,6 +246,8 @@ TEST_P(ApiWebhooksTest, DeliversSignedEventsThatVerifyWithTheSecret) {
   EXPECT_EQ(std::to_string(deliveries[0].at("id").as_int64()), r.delivery);
   EXPECT_EQ(deliveries[0].at("status").as_string(), "delivered");
   EXPECT_EQ(deliveries[0].at("attempts").as_int64(), 1);
+  EXPECT_TRUE(deliveries[0].at("next_attempt_at").is_null());
+  EXPECT_FALSE(deliveries[0].at("delivered_at").is_null());
   EXPECT_EQ(Run(now + core::kMsPerDay).attempted, 0);  // delivered once
 }
 
@@ -259,6 +262,8 @@ TEST_P(ApiWebhooksTest, RetriesAFailingReceiverWithGrowingDelaysAndDeliversOnce)
   EXPECT_EQ(d[0].at("status").as_string(), "pending");
   EXPECT_EQ(d[0].at("attempts").as_int64(), 1);
   EXPECT_EQ(d[0].at("last_error").as_string(), "HTTP 500: receiver is down");
+  EXPECT_EQ(core::ParseTimestamp(d[0].at("next_attempt_at").as_string(), "next_attempt_at").value(),
+            t0 + 30 * core::kMsPerSecond);
 
   const int64_t first_delay = 30 * core::kMsPerSecond;  // then 60 s
   EXPECT_EQ(Run(t0 + first_delay - 1).attempted, 0);

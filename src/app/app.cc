@@ -97,10 +97,26 @@ core::Result<domain::Caller> App::CallerFor(const std::string& username) {
 }
 
 http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptions options) {
-  return http::ApiServices{a.db(),        a.clock(),      a.audit(),     a.accounts(),
-                           a.tree(),      a.residents(),  a.party(),     a.units(),
-                           a.staff(),     a.service_centers(), a.importer(), a.locator(),
-                           a.categories(), a.tickets(),   a.stats(),     a.webhooks(),  a.attachments(), a.events(), a.intake(), metrics,
+  return http::ApiServices{a.db(),
+                           a.clock(),
+                           a.audit(),
+                           a.accounts(),
+                           a.tree(),
+                           a.residents(),
+                           a.party(),
+                           a.units(),
+                           a.staff(),
+                           a.service_centers(),
+                           a.importer(),
+                           a.locator(),
+                           a.categories(),
+                           a.tickets(),
+                           a.stats(),
+                           a.webhooks(),
+                           a.attachments(),
+                           a.events(),
+                           a.intake(),
+                           metrics,
                            std::move(options)};
 }
 

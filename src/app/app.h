@@ -110,7 +110,7 @@ class App {
   domain::AttachmentService attachments_;
   std::unique_ptr<http::OutboundClient> outbound_;
   std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
-  domain::EventHub events_;  // a ticket observer: wakes the SSE streams
+  domain::EventHub events_;                        // a ticket observer: wakes the SSE streams
   // Last: destroyed first, writing out queued submissions while every service it
   // reaches (observers, the webhook sender's wake) and the Db are still there.
   domain::IntakeWriter intake_;

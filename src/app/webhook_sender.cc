@@ -104,8 +104,8 @@ void WebhookSender::Deliver(const domain::OutboxItem& item, const std::function<
     return;
   }
   std::string error =
-      response.ok() ? "HTTP " + std::to_string(response->status) + ": " + Snippet(response->body)
-                    : response.error().message;
+      response.ok() ? "HTTP " + std::to_string(response->status) : response.error().message;
+  if (response.ok() && !response->body.empty()) error += ": " + Snippet(response->body);
   std::optional<int64_t> retry_at;
   if (item.attempts < options_.max_attempts) {
     retry_at = done + RetryDelayMs(options_, item.attempts, random01_());

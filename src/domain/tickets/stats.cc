@@ -117,8 +117,8 @@ TicketTally& TicketTally::operator-=(const TicketTally& other) {
 TicketTally Contribution(const Ticket& t) {
   TicketTally c;
   c.received = 1;
-  bool resolved =
-      t.resolved_at.has_value() && (t.state == TicketState::kResolved || t.state == TicketState::kClosed);
+  bool resolved = t.resolved_at.has_value() &&
+                  (t.state == TicketState::kResolved || t.state == TicketState::kClosed);
   if (t.state == TicketState::kRejected) {
     c.rejected = 1;
     return c;
@@ -187,8 +187,8 @@ DurationSummary Summarize(int64_t count, int64_t sum_minutes, const MinuteHistog
     } else {
       int64_t high = kMinuteBucketBounds[i];
       s.median_high = high;
-      s.median_minutes = static_cast<double>(low) +
-                         (middle - below) / here * static_cast<double>(high - low);
+      s.median_minutes =
+          static_cast<double>(low) + (middle - below) / here * static_cast<double>(high - low);
     }
     break;
   }
@@ -292,12 +292,13 @@ core::Result<NodeRates> TicketStats::Rates(const Caller& caller, std::optional<i
   int64_t days = core::DaysFromCivil(*to) - core::DaysFromCivil(*from) + 1;
   if (days < 1) return Error::Invalid("to", "结束日期不能早于开始日期");
   if (days > options_.max_period_days) {
-    return Error::Invalid("to", "统计区间过长（最多 " + std::to_string(options_.max_period_days) +
-                                    " 天）");
+    return Error::Invalid(
+        "to", "统计区间过长（最多 " + std::to_string(options_.max_period_days) + " 天）");
   }
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
-  CG_ASSIGN_OR_RETURN(StatsNode node, NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
+  CG_ASSIGN_OR_RETURN(StatsNode node,
+                      NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
   PathRange range = SubtreeRange(node.path);
   TicketTally total;
   for (const rollup::Segment& segment : rollup::Split(*from, *to)) {
@@ -326,9 +327,8 @@ core::Result<Ranking> TicketStats::Rankings(const Caller& caller, std::optional<
                       conn->Query("SELECT id, kind, code, name, path FROM org_node WHERE "
                                   "parent_id = $1 ORDER BY id",
                                   {ranking.parent.id}));
-  CG_ASSIGN_OR_RETURN(auto sums,
-                      rollup::SumByChild(*conn, ranking.parent.id,
-                                         rollup::MonthKey(month->year, month->month)));
+  CG_ASSIGN_OR_RETURN(auto sums, rollup::SumByChild(*conn, ranking.parent.id,
+                                                    rollup::MonthKey(month->year, month->month)));
   CG_TRY(tx.Commit());
   CivilDate from{month->year, month->month, 1};
   CivilDate to = LastOfMonth(from);

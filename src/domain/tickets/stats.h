@@ -55,7 +55,7 @@ struct TicketTally {
   int64_t rejected = 0;    // 不予受理: not a demand
   int64_t duplicates = 0;  // closed as a duplicate of another: not a demand
   int64_t withdrawn = 0;   // closed without being resolved (撤单): not a demand
-  int64_t demands = 0;     // received − rejected − duplicates − withdrawn: the base of the rates
+  int64_t demands = 0;  // received − rejected − duplicates − withdrawn: the base of the rates
   int64_t accepted = 0;
   int64_t accepted_on_time = 0;  // accepted_at ≤ accept_due
   int64_t responded = 0;
@@ -199,8 +199,7 @@ class TicketStats final : public TicketObserver {
   const StatsOptions& options() const { return options_; }
 
  private:
-  core::Result<StatsNode> NodeInScope(store::Connection& conn, const Caller& caller,
-                                      int64_t id);
+  core::Result<StatsNode> NodeInScope(store::Connection& conn, const Caller& caller, int64_t id);
   NodeRates Figures(StatsNode node, core::CivilDate from, core::CivilDate to,
                     const TicketTally& tally) const;
 

@@ -17,7 +17,8 @@ const std::vector<std::string>& ColumnNames() {
     std::vector<std::string> names;
     for (const Counter& c : kCounters) names.emplace_back(c.column);
     for (const char* kind : {"respond", "resolve"}) {
-      for (size_t i = 0; i < kMinuteBuckets; ++i) names.push_back(fmt::format("{}_b{:02}", kind, i));
+      for (size_t i = 0; i < kMinuteBuckets; ++i)
+        names.push_back(fmt::format("{}_b{:02}", kind, i));
     }
     return names;
   }();
@@ -40,8 +41,9 @@ constexpr size_t kRowParams = 4 + kTallyColumns;
 
 const std::string& UpsertSql() {
   static const std::string kSql = [] {
-    std::string sql = InsertHead() + "(" + Placeholders(1, kRowParams) +
-                      ") ON CONFLICT (grain, period, path) DO UPDATE SET node_id = excluded.node_id";
+    std::string sql =
+        InsertHead() + "(" + Placeholders(1, kRowParams) +
+        ") ON CONFLICT (grain, period, path) DO UPDATE SET node_id = excluded.node_id";
     for (const std::string& c : ColumnNames()) {
       sql += fmt::format(", {0} = ticket_rollup.{0} + excluded.{0}", c);
     }
@@ -235,9 +237,9 @@ core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& d
 core::Status Rebuild(store::Connection& conn) {
   CG_ASSIGN_OR_RETURN(int64_t removed, conn.Execute("DELETE FROM ticket_rollup"));
   (void)removed;
-  static const std::string kPageSql = fmt::format(
-      "SELECT {} FROM ticket WHERE (path, id) > ($1, $2) ORDER BY path, id LIMIT $3",
-      kTicketColumns);
+  static const std::string kPageSql =
+      fmt::format("SELECT {} FROM ticket WHERE (path, id) > ($1, $2) ORDER BY path, id LIMIT $3",
+                  kTicketColumns);
   RebuildWriter writer(conn);
   std::string after_path;  // "" sorts before every path ("/…")
   int64_t after_id = 0;
@@ -282,9 +284,9 @@ std::vector<Segment> Split(core::CivilDate from, core::CivilDate to) {
 
 core::Result<TicketTally> Sum(store::Connection& conn, const Segment& segment,
                               const PathRange& range) {
-  CG_ASSIGN_OR_RETURN(store::Row row, conn.QueryOne(SumSql(), {static_cast<int64_t>(segment.grain),
-                                                               segment.first, segment.last,
-                                                               range.lo, range.hi}));
+  CG_ASSIGN_OR_RETURN(store::Row row,
+                      conn.QueryOne(SumSql(), {static_cast<int64_t>(segment.grain), segment.first,
+                                               segment.last, range.lo, range.hi}));
   return TallyFromRow(row, 0);
 }
 

@@ -19,10 +19,8 @@ json::value Optional(const std::optional<int64_t>& v) {
 }
 
 json::object NodeJson(const domain::StatsNode& n) {
-  return json::object{{"id", n.id},
-                      {"kind", domain::OrgKindName(n.kind)},
-                      {"code", n.code},
-                      {"name", n.name}};
+  return json::object{
+      {"id", n.id}, {"kind", domain::OrgKindName(n.kind)}, {"code", n.code}, {"name", n.name}};
 }
 
 json::object CountsJson(const domain::TicketTally& t) {
@@ -79,12 +77,9 @@ json::object TimesJson(const domain::NodeRates& f) {
 }
 
 json::object FiguresJson(const domain::NodeRates& f) {
-  return json::object{{"node", NodeJson(f.node)},
-                      {"from", core::FormatDate(f.from)},
-                      {"to", core::FormatDate(f.to)},
-                      {"counts", CountsJson(f.tally)},
-                      {"rates", RatesJson(f.rates)},
-                      {"score", Optional(f.score)},
+  return json::object{{"node", NodeJson(f.node)},     {"from", core::FormatDate(f.from)},
+                      {"to", core::FormatDate(f.to)}, {"counts", CountsJson(f.tally)},
+                      {"rates", RatesJson(f.rates)},  {"score", Optional(f.score)},
                       {"times", TimesJson(f)}};
 }
 

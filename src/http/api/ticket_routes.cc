@@ -198,12 +198,12 @@ void SubmitTicket(ApiServices& s, Request& r, const Caller& c, Responder respond
     return s.tickets.Prepare(c, t);
   }();
   if (!prepared.ok()) return respond(Response::FromError(prepared.error()));
-  s.intake.Submit(c, std::move(prepared).value(),
-                  [c, respond = std::move(respond)](
-                      core::Result<domain::TicketService::Inserted> inserted) {
-                    if (!inserted.ok()) return respond(Response::FromError(inserted.error()));
-                    respond(SubmittedResponse(inserted->ticket, inserted->created, c));
-                  });
+  s.intake.Submit(
+      c, std::move(prepared).value(),
+      [c, respond = std::move(respond)](core::Result<domain::TicketService::Inserted> inserted) {
+        if (!inserted.ok()) return respond(Response::FromError(inserted.error()));
+        respond(SubmittedResponse(inserted->ticket, inserted->created, c));
+      });
 }
 
 core::Result<Response> ListTickets(ApiServices& s, Request& r, const Caller& c) {
@@ -350,12 +350,10 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
   add("GET", "/api/v1/categories", ListCategories);
   add("POST", "/api/v1/categories", CreateCategory);
   add("PATCH", "/api/v1/categories/{id}", UpdateCategory);
-  router.AddAsync("POST", "/api/v1/tickets",
-                  AuthedAsync(s,
-                              [&s](Request& r, const Caller& c, Responder respond) {
-                                SubmitTicket(s, r, c, std::move(respond));
-                              }),
-                  RouteOptions{64 * 1024});
+  auto submit = [&s](Request& r, const Caller& c, Responder respond) {
+    SubmitTicket(s, r, c, std::move(respond));
+  };
+  router.AddAsync("POST", "/api/v1/tickets", AuthedAsync(s, submit), RouteOptions{64 * 1024});
   add("GET", "/api/v1/tickets", ListTickets);
   add("GET", "/api/v1/tickets/nearby", NearbyTickets);
   add("GET", "/api/v1/tickets/{id}", GetTicket);

@@ -40,7 +40,9 @@ json::value DeliveryJson(const domain::WebhookDelivery& d) {
                       {"event_type", d.event_type},
                       {"status", domain::DeliveryStatusName(d.status)},
                       {"attempts", d.attempts},
-                      {"next_attempt_at", core::FormatUtc(d.next_attempt_at)},
+                      {"next_attempt_at", d.status == domain::DeliveryStatus::kPending
+                                              ? json::value(core::FormatUtc(d.next_attempt_at))
+                                              : json::value(nullptr)},
                       {"delivered_at", OptTime(d.delivered_at)},
                       {"failed_at", OptTime(d.failed_at)},
                       {"last_error", d.last_error},
