@@ -9,9 +9,7 @@
 #include "http/open311/open311.h"
 
 namespace civicgrid::tests {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 const std::vector<std::string>& Usernames() {
   static const std::vector<std::string> kNames = {"admin",   "street1", "secretary1",

@@ -57,9 +57,7 @@ class TicketsTest : public ApiTest {
     return (*conn)->QueryInt("SELECT id FROM account WHERE username = $1", {username}).value();
   }
 
-  static std::string State(const json::object& t) {
-    return std::string(t.at("state").as_string());
-  }
+  static std::string State(const json::object& t) { return std::string(t.at("state").as_string()); }
 };
 
 TEST_P(TicketsTest, SubmissionFindsTheGridNumbersTheTicketAndSetsDeadlines) {
@@ -89,8 +87,9 @@ TEST_P(TicketsTest, SubmissionFindsTheGridNumbersTheTicketAndSetsDeadlines) {
   ASSERT_EQ(r.status, 201u) << r.body;
   EXPECT_EQ(r.Json().at("node_id").as_int64(), w_.grid_a2.id);
   // The history starts with the submission.
-  auto events = As("resident1").Send("GET", "/api/v1/tickets/" +
-                                                std::to_string(t.at("id").as_int64()) + "/events");
+  auto events =
+      As("resident1")
+          .Send("GET", "/api/v1/tickets/" + std::to_string(t.at("id").as_int64()) + "/events");
   ASSERT_EQ(events.status, 200u);
   auto items = events.Json().at("items").as_array();
   ASSERT_EQ(items.size(), 1u);
@@ -177,10 +176,11 @@ TEST_P(TicketsTest, InvalidTransitionIs409WithTheCurrentStateAndChangesNothing) 
 
 TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
   // 微心愿: a resident's wish, published by the community, claimed by members.
-  auto r = Submit("resident1", R"({"category_id":)" + std::to_string(Category("S-DLY-01")) +
-                                   R"(,"kind":"wish","description":"家里洗衣机不转了，想请人修一修",)"
-                                   R"("node_id":)" +
-                                   std::to_string(w_.grid_a1.id) + "}");
+  auto r =
+      Submit("resident1", R"({"category_id":)" + std::to_string(Category("S-DLY-01")) +
+                              R"(,"kind":"wish","description":"家里洗衣机不转了，想请人修一修",)"
+                              R"("node_id":)" +
+                              std::to_string(w_.grid_a1.id) + "}");
   ASSERT_EQ(r.status, 201u) << r.body;
   const int64_t id = r.Json().at("id").as_int64();
   EXPECT_FALSE(r.Json().at("is_public").as_bool());
@@ -204,16 +204,21 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
   domain::Caller admin = Must(app_->CallerFor("admin"), "admin");
   std::vector<std::string> users;
   for (int i = 0; i < 8; ++i) {
-    auto member = Must(app_->party().CreateMember(
-                           admin, domain::NewPartyMember{"党员" + std::to_string(10 + i),
-                                                         IdNumber(40 + i), std::nullopt,
-                                                         w_.branch_a1.id, std::nullopt,
-                                                         w_.community_a.id, std::nullopt,
-                                                         {"维修"}, false}),
-                       "member");
+    auto member = Must(
+        app_->party().CreateMember(admin, domain::NewPartyMember{"党员" + std::to_string(10 + i),
+                                                                 IdNumber(40 + i),
+                                                                 std::nullopt,
+                                                                 w_.branch_a1.id,
+                                                                 std::nullopt,
+                                                                 w_.community_a.id,
+                                                                 std::nullopt,
+                                                                 {"维修"},
+                                                                 false}),
+        "member");
     std::string name = "claimer" + std::to_string(i);
-    domain::NewAccount a{name,          name,          kPassword,   domain::Role::kPartyMember,
-                         w_.community_a.id, std::nullopt, member.id, std::nullopt};
+    domain::NewAccount a{
+        name,         name,      kPassword,   domain::Role::kPartyMember, w_.community_a.id,
+        std::nullopt, member.id, std::nullopt};
     Must(app_->accounts().CreateAccount(&admin, a), name);
     users.push_back(name);
     As(name);  // log in before the race
@@ -246,9 +251,10 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
   EXPECT_EQ(after.at("assignee").at("kind").as_string(), "member");
   // Exactly one claim event was recorded.
   auto conn = app_->db().Acquire();
-  EXPECT_EQ((*conn)->QueryInt("SELECT COUNT(*) FROM ticket_event WHERE ticket_id = $1 AND type = "
-                              "'claim'",
-                              {id})
+  EXPECT_EQ((*conn)
+                ->QueryInt("SELECT COUNT(*) FROM ticket_event WHERE ticket_id = $1 AND type = "
+                           "'claim'",
+                           {id})
                 .value(),
             1);
 }
@@ -262,7 +268,9 @@ TEST_P(TicketsTest, StreetWhistleCallsADepartmentThatReportsIn) {
                R"({"type":"escalate","unit_ids":[)" + std::to_string(w_.unit.id) + "]}");
   EXPECT_EQ(r.status, 403u) << r.body;
   // Nothing is assigned to the department before it is called.
-  EXPECT_EQ(As("unit1").Send("GET", "/api/v1/tickets?assigned=true").Json().at("items").as_array().size(), 0u);
+  EXPECT_EQ(
+      As("unit1").Send("GET", "/api/v1/tickets?assigned=true").Json().at("items").as_array().size(),
+      0u);
   r = Act("street1", id, R"({"type":"escalate","unit_ids":[)" + std::to_string(w_.unit.id) + "]}");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(State(r.Json().as_object()), "escalated");
@@ -375,8 +383,9 @@ TEST_P(TicketsTest, BadInputIsRefusedByFieldAndChangesNothing) {
       {R"({"category_id":)" + garbage + R"(,"description":"x","channel":"fax","location":)" +
            Loc(GridCenter(0)) + "}",
        422, "channel"},
-      {R"({"category_id":)" + garbage + R"(,"description":"x","attachment_ids":[424242],)"
-                                        R"("location":)" +
+      {R"({"category_id":)" + garbage +
+           R"(,"description":"x","attachment_ids":[424242],)"
+           R"("location":)" +
            Loc(GridCenter(0)) + "}",
        422, "attachment_ids"},
       {R"({"category_id":)" + garbage + R"(,"description":"x","location":"here"})", 422,
@@ -399,8 +408,8 @@ TEST_P(TicketsTest, BadInputIsRefusedByFieldAndChangesNothing) {
   EXPECT_EQ(r.status, 422u);
   EXPECT_EQ(r.Json().at("error").at("field").as_string(), "type");
   r = Act("street1", t.at("id").as_int64(),
-          R"({"type":"dispatch","assignee":{"kind":"member","id":)" +
-              std::to_string(w_.member.id) + "}}");
+          R"({"type":"dispatch","assignee":{"kind":"member","id":)" + std::to_string(w_.member.id) +
+              "}}");
   EXPECT_EQ(r.status, 422u) << r.body;
   EXPECT_EQ(r.Json().at("error").at("field").as_string(), "assignee.id");
 }
@@ -408,10 +417,11 @@ TEST_P(TicketsTest, BadInputIsRefusedByFieldAndChangesNothing) {
 TEST_P(TicketsTest, ScopingGridWorkersResidentsAndMembers) {
   json::object a1 = Report(0);
   // A private community-service request in grid B1, by a staff member on the phone.
-  auto r = Submit("street1", R"({"category_id":)" + std::to_string(Category("S-DLY-04")) +
-                                 R"(,"channel":"phone","kind":"complaint","description":"咨询赡养纠纷",)"
-                                 R"("contact_name":"王女士","phone":"13912345678","node_id":)" +
-                                 std::to_string(w_.grid_b1.id) + "}");
+  auto r =
+      Submit("street1", R"({"category_id":)" + std::to_string(Category("S-DLY-04")) +
+                            R"(,"channel":"phone","kind":"complaint","description":"咨询赡养纠纷",)"
+                            R"("contact_name":"王女士","phone":"13912345678","node_id":)" +
+                            std::to_string(w_.grid_b1.id) + "}");
   ASSERT_EQ(r.status, 201u) << r.body;
   const int64_t b1 = r.Json().at("id").as_int64();
   EXPECT_EQ(r.Json().at("submitter_phone").as_string(), "139****5678");
@@ -439,9 +449,9 @@ TEST_P(TicketsTest, ScopingGridWorkersResidentsAndMembers) {
   EXPECT_TRUE(seen.at("submitter_phone").is_null());
   EXPECT_FALSE(seen.at("mine").as_bool());
   // Filtering within a node outside the scope is 404.
-  EXPECT_EQ(As("grid1").Send("GET", "/api/v1/tickets?within=" + std::to_string(w_.grid_b1.id))
-                .status,
-            404u);
+  EXPECT_EQ(
+      As("grid1").Send("GET", "/api/v1/tickets?within=" + std::to_string(w_.grid_b1.id)).status,
+      404u);
   // Without a session: 401.
   EXPECT_EQ(Anonymous()->Send("GET", "/api/v1/tickets").status, 401u);
 }
@@ -452,18 +462,16 @@ TEST_P(TicketsTest, NearbyOpenTicketsAreOfferedAndCanBeFollowedOrMarkedDuplicate
   // 20 m east of the first report, same category: offered.
   core::LonLat near = GridCenter(0);
   near.lon += 0.0002;
-  auto r = As("member1").Send("GET", "/api/v1/tickets/nearby?category_id=" +
-                                         std::to_string(Category("E01.01")) +
-                                         "&lon=" + std::to_string(near.lon) +
-                                         "&lat=" + std::to_string(near.lat));
+  auto r = As("member1").Send(
+      "GET", "/api/v1/tickets/nearby?category_id=" + std::to_string(Category("E01.01")) +
+                 "&lon=" + std::to_string(near.lon) + "&lat=" + std::to_string(near.lat));
   ASSERT_EQ(r.status, 200u) << r.body;
   ASSERT_EQ(r.Json().at("items").as_array().size(), 1u);
   EXPECT_EQ(r.Json().at("items").as_array()[0].at("id").as_int64(), id);
   // 500 m away: not offered.
-  r = As("member1").Send("GET", "/api/v1/tickets/nearby?category_id=" +
-                                    std::to_string(Category("E01.01")) + "&lon=" +
-                                    std::to_string(near.lon + 0.006) +
-                                    "&lat=" + std::to_string(near.lat));
+  r = As("member1").Send(
+      "GET", "/api/v1/tickets/nearby?category_id=" + std::to_string(Category("E01.01")) +
+                 "&lon=" + std::to_string(near.lon + 0.006) + "&lat=" + std::to_string(near.lat));
   EXPECT_EQ(r.Json().at("items").as_array().size(), 0u);
   // The member follows instead of filing: it shows under "mine".
   ASSERT_EQ(As("member1").Send("POST", "/api/v1/tickets/" + std::to_string(id) + "/follow").status,
@@ -520,20 +528,28 @@ TEST_P(TicketsTest, EveryRoleGetsExactlyItsPartOfTickets) {
   const std::vector<Row> rows = {
       {"GET", t + std::to_string(pub), "", {200, 200, 200, 200, 200, 404, 200, 200, 200}},
       {"GET", t + std::to_string(priv), "", {200, 200, 404, 404, 404, 200, 404, 404, 404}},
-      {"GET", t + std::to_string(priv) + "/events", "",
+      {"GET",
+       t + std::to_string(priv) + "/events",
+       "",
        {200, 200, 404, 404, 404, 200, 404, 404, 404}},
       {"GET", "/api/v1/tickets", "", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
       {"GET", "/api/v1/board", "", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
       {"GET", "/api/v1/categories", "", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
-      {"POST", "/api/v1/categories",
+      {"POST",
+       "/api/v1/categories",
        R"({"code":"X{i}","name":"新类别{i}","group":"daily","handler":"community",)"
        R"("accept_minutes":60,"respond_minutes":120,"resolve_minutes":1440})",
        {201, 403, 403, 403, 403, 403, 403, 403, 403}},
-      {"POST", t + std::to_string(priv) + "/events", R"({"type":"accept"})",
+      {"POST",
+       t + std::to_string(priv) + "/events",
+       R"({"type":"accept"})",
        {200, 409, 404, 404, 404, 403, 404, 404, 404}},
-      {"POST", t + std::to_string(pub) + "/events", R"({"type":"comment","note":"补充{i}"})",
+      {"POST",
+       t + std::to_string(pub) + "/events",
+       R"({"type":"comment","note":"补充{i}"})",
        {200, 200, 200, 200, 200, 404, 200, 200, 200}},
-      {"POST", t + std::to_string(pub) + "/events",
+      {"POST",
+       t + std::to_string(pub) + "/events",
        R"({"type":"escalate","unit_ids":[)" + std::to_string(w_.unit.id) + "]}",
        {200, 422, 403, 403, 403, 404, 403, 403, 403}},
   };

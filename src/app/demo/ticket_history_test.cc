@@ -312,7 +312,9 @@ TEST(HistoryScript, StepsMoveForwardDuplicatesLookBackAndPlacesLieInTheirGrids) 
   ASSERT_GT(script.size(), 500u);
   for (size_t i = 0; i < script.size(); ++i) {
     const TicketScript& t = script[i];
-    if (i > 0) EXPECT_GE(t.created_at, script[i - 1].created_at) << "arrival order";
+    if (i > 0) {
+      EXPECT_GE(t.created_at, script[i - 1].created_at) << "arrival order";
+    }
     EXPECT_GE(t.created_at, kEnd - 120 * core::kMsPerDay);
     EXPECT_LT(t.created_at, kEnd);
     int64_t last = t.created_at;

@@ -122,8 +122,8 @@ std::vector<Category> BuildDefaults() {
           em, true, false, 20),
       Def("C01.02", "消防设施损坏", "Damaged fire equipment", G::kComponent, H::kStreet, ut, true,
           false, 20),
-      Def("C01.03", "供电设施故障", "Power supply fault", G::kComponent, H::kStreet, ut, true, false,
-          50),
+      Def("C01.03", "供电设施故障", "Power supply fault", G::kComponent, H::kStreet, ut, true,
+          false, 50),
       Def("C02.01", "路灯不亮", "Street light out", G::kComponent, H::kStreet, ut, true, false, 20),
       Def("C02.02", "交通信号设施损坏", "Damaged traffic signal", G::kComponent, H::kStreet, ut,
           true, false, 20),
@@ -139,7 +139,8 @@ std::vector<Category> BuildDefaults() {
           ut, true, false, 30),
       Def("C04.02", "绿地毁损", "Damaged green space", G::kComponent, H::kStreet, ord, true, false,
           50),
-      Def("C05.01", "危房隐患", "Dangerous building", G::kComponent, H::kStreet, cx, true, false, 30),
+      Def("C05.01", "危房隐患", "Dangerous building", G::kComponent, H::kStreet, cx, true, false,
+          30),
       Def("C05.02", "楼道堆物", "Objects blocking a stairwell", G::kComponent, H::kGrid, ut, true,
           false, 10),
       // 急难事 — urgent help (文安).
@@ -147,11 +148,11 @@ std::vector<Category> BuildDefaults() {
           H::kCommunity, em, false, false, 0),
       Def("S-URG-02", "突发困难帮扶", "Sudden hardship", G::kUrgent, H::kCommunity, ut, false,
           false, 0),
-      Def("S-URG-03", "水电气暖中断", "Water, power, gas or heating cut", G::kUrgent,
-          H::kCommunity, ut, true, false, 100, "维修"),
+      Def("S-URG-03", "水电气暖中断", "Water, power, gas or heating cut", G::kUrgent, H::kCommunity,
+          ut, true, false, 100, "维修"),
       // 生活事 — daily needs, on the order board for members to claim.
-      Def("S-DLY-01", "家电维修", "Appliance repair", G::kDaily, H::kCommunity, ord, false, true,
-          0, "维修"),
+      Def("S-DLY-01", "家电维修", "Appliance repair", G::kDaily, H::kCommunity, ord, false, true, 0,
+          "维修"),
       Def("S-DLY-02", "代买代办", "Errands", G::kDaily, H::kCommunity, ord, false, true, 0, "跑腿"),
       Def("S-DLY-03", "助老陪伴", "Company for the elderly", G::kDaily, H::kCommunity, ord, false,
           true, 0, "助老"),
@@ -226,8 +227,7 @@ core::Result<CategoryGroup> ParseCategoryGroup(std::string_view name, std::strin
   return ParseIn(kGroups, name, field);
 }
 std::string_view CategoryHandlerName(CategoryHandler h) { return NameIn(kHandlers, h); }
-core::Result<CategoryHandler> ParseCategoryHandler(std::string_view name,
-                                                   std::string_view field) {
+core::Result<CategoryHandler> ParseCategoryHandler(std::string_view name, std::string_view field) {
   return ParseIn(kHandlers, name, field);
 }
 
@@ -235,7 +235,8 @@ int64_t SlaDeadline(int64_t from_ms, int64_t minutes) {
   if (minutes >= 2 * kDay && minutes % kDay == 0) {
     // Whole days: to the end of the last day, Beijing time.
     const int64_t local = from_ms + core::kShanghaiOffsetMs;
-    const int64_t day_start = local - (((local % core::kMsPerDay) + core::kMsPerDay) % core::kMsPerDay);
+    const int64_t day_start =
+        local - (((local % core::kMsPerDay) + core::kMsPerDay) % core::kMsPerDay);
     return day_start + (minutes / kDay + 1) * core::kMsPerDay - core::kShanghaiOffsetMs;
   }
   return from_ms + minutes * core::kMsPerMinute;
@@ -325,13 +326,13 @@ core::Result<Category> CategoryService::Create(const Caller& caller, const Categ
   CG_ASSIGN_OR_RETURN(c.name, CleanName(category.name, "name", 40));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
-  CG_ASSIGN_OR_RETURN(int64_t taken, conn->QueryInt(
-                                         "SELECT COUNT(*) FROM ticket_category WHERE code = $1",
-                                         {c.code}));
+  CG_ASSIGN_OR_RETURN(
+      int64_t taken,
+      conn->QueryInt("SELECT COUNT(*) FROM ticket_category WHERE code = $1", {c.code}));
   if (taken > 0) return Error::Conflict("编码已被其他类别使用", "code");
   if (c.handler_unit_id) {
-    CG_ASSIGN_OR_RETURN(int64_t n, conn->QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1",
-                                                  {*c.handler_unit_id}));
+    CG_ASSIGN_OR_RETURN(
+        int64_t n, conn->QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1", {*c.handler_unit_id}));
     if (n == 0) return Error::Invalid("handler_unit_id", "承办部门不存在");
   }
   store::Params params = ParamsOf(c);
@@ -360,14 +361,14 @@ core::Result<Category> CategoryService::Update(const Caller& caller, int64_t id,
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(Category old, Load(*conn, id));
   (void)old;
-  CG_ASSIGN_OR_RETURN(int64_t taken,
-                      conn->QueryInt(
-                          "SELECT COUNT(*) FROM ticket_category WHERE code = $1 AND id <> $2",
-                          {c.code, id}));
+  CG_ASSIGN_OR_RETURN(
+      int64_t taken,
+      conn->QueryInt("SELECT COUNT(*) FROM ticket_category WHERE code = $1 AND id <> $2",
+                     {c.code, id}));
   if (taken > 0) return Error::Conflict("编码已被其他类别使用", "code");
   if (c.handler_unit_id) {
-    CG_ASSIGN_OR_RETURN(int64_t n, conn->QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1",
-                                                  {*c.handler_unit_id}));
+    CG_ASSIGN_OR_RETURN(
+        int64_t n, conn->QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1", {*c.handler_unit_id}));
     if (n == 0) return Error::Invalid("handler_unit_id", "承办部门不存在");
   }
   store::Params params = ParamsOf(c);

@@ -27,8 +27,8 @@ core::Result<E> Parse(const std::array<std::pair<E, std::string_view>, N>& table
     if (!allowed.empty()) allowed += ", ";
     allowed += n;
   }
-  return Error::Invalid(std::string(field),
-                        "未知的" + std::string(what) + "「" + std::string(name) + "」，可选：" + allowed);
+  return Error::Invalid(std::string(field), "未知的" + std::string(what) + "「" +
+                                                std::string(name) + "」，可选：" + allowed);
 }
 
 constexpr std::array<std::pair<TicketKind, std::string_view>, 6> kKinds{{
@@ -126,17 +126,14 @@ core::Result<TicketChannel> ParseTicketChannel(std::string_view name, std::strin
 core::Result<TicketState> ParseTicketState(std::string_view name, std::string_view field) {
   return Parse(kStates, name, field, "状态");
 }
-core::Result<TicketEventType> ParseTicketEventType(std::string_view name,
-                                                   std::string_view field) {
+core::Result<TicketEventType> ParseTicketEventType(std::string_view name, std::string_view field) {
   return Parse(kEventTypes, name, field, "事件类型");
 }
 core::Result<AssigneeKind> ParseAssigneeKind(std::string_view name, std::string_view field) {
   return Parse(kAssignees, name, field, "承办对象类型");
 }
 
-bool IsOpen(TicketState state) {
-  return !In(state, {S::kResolved, S::kClosed, S::kRejected});
-}
+bool IsOpen(TicketState state) { return !In(state, {S::kResolved, S::kClosed, S::kRejected}); }
 
 core::Result<MachineState> Apply(const std::optional<MachineState>& current,
                                  const TransitionInput& input, int64_t max_reopens) {
@@ -222,8 +219,7 @@ core::Result<MachineState> Apply(const std::optional<MachineState>& current,
   return next;
 }
 
-core::Result<MachineState> Replay(const std::vector<TransitionInput>& events,
-                                  int64_t max_reopens) {
+core::Result<MachineState> Replay(const std::vector<TransitionInput>& events, int64_t max_reopens) {
   std::optional<MachineState> state;
   for (const TransitionInput& e : events) {
     CG_ASSIGN_OR_RETURN(MachineState next, Apply(state, e, max_reopens));

@@ -7,11 +7,14 @@
 // check and perform a transition, and by Replay to rebuild a ticket's state
 // from its events (a test holds the two equal). Value types; thread-safe.
 //
-//   submitted ─accept→ accepted ─dispatch→ assigned ─start→ in_progress ─resolve→ resolved ─rate≥3→ closed
-//       │                 │  └─dispatch(board)→ published ─claim→ assigned        │  └rate≤2 (once)→ accepted
-//       └reject→ rejected  └escalate (also from submitted, assigned, in_progress)→ escalated ─resolve→ resolved
+//   submitted ─accept→ accepted ─dispatch→ assigned ─start→ in_progress ─resolve→ resolved ─rate≥3→
+//   closed
+//       │                 │  └─dispatch(board)→ published ─claim→ assigned        │  └rate≤2
+//       (once)→ accepted └reject→ rejected  └escalate (also from submitted, assigned, in_progress)→
+//       escalated ─resolve→ resolved
 //   return: assigned | in_progress → accepted; reopen: resolved | closed → accepted;
-//   close: submitted | accepted | published | resolved → closed (duplicate, withdrawn, rating timeout).
+//   close: submitted | accepted | published | resolved → closed (duplicate, withdrawn, rating
+//   timeout).
 #pragma once
 
 #include <cstdint>
@@ -104,7 +107,6 @@ core::Result<MachineState> Apply(const std::optional<MachineState>& current,
 
 // The state after every event in order; Conflict when the history is not a
 // valid sequence.
-core::Result<MachineState> Replay(const std::vector<TransitionInput>& events,
-                                  int64_t max_reopens);
+core::Result<MachineState> Replay(const std::vector<TransitionInput>& events, int64_t max_reopens);
 
 }  // namespace civicgrid::domain

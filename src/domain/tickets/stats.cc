@@ -301,10 +301,13 @@ core::Result<NodeRates> TicketStats::Rates(const Caller& caller, std::optional<i
                       NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
   PathRange range = SubtreeRange(node.path);
   TicketTally total;
-  for (const rollup::Segment& segment : rollup::Split(*from, *to)) {
-    CG_ASSIGN_OR_RETURN(TicketTally part, rollup::Sum(*conn, segment, range));
-    total += part;
-  }
+  rollup::Periods periods = rollup::Split(*from, *to);
+  CG_ASSIGN_OR_RETURN(TicketTally months,
+                      rollup::Sum(*conn, rollup::Grain::kMonth, periods.months, range));
+  CG_ASSIGN_OR_RETURN(TicketTally left_over,
+                      rollup::Sum(*conn, rollup::Grain::kDay, periods.days, range));
+  total += months;
+  total += left_over;
   CG_TRY(tx.Commit());
   return Figures(std::move(node), *from, *to, total);
 }

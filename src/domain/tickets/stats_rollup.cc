@@ -77,12 +77,20 @@ std::string SumList(std::string_view alias) {
   return out;
 }
 
-const std::string& SumSql() {
-  static const std::string kSql =
-      "SELECT " + SumList("") +
-      " FROM ticket_rollup WHERE grain = $1 AND period >= $2 AND period <= $3 AND path >= $4 "
-      "AND path < $5";
-  return kSql;
+// IN lists come in these lengths (padded by repeating the last period), so a
+// connection caches at most four statements for all period queries.
+constexpr std::array<size_t, 4> kInListSizes = {1, 4, 16, 64};
+
+const std::string& SumSql(size_t size_index) {
+  static const std::array<std::string, kInListSizes.size()> kSql = [] {
+    std::array<std::string, kInListSizes.size()> sql;
+    for (size_t i = 0; i < kInListSizes.size(); ++i) {
+      sql[i] = "SELECT " + SumList("") + " FROM ticket_rollup WHERE grain = $1 AND period IN (" +
+               Placeholders(4, kInListSizes[i]) + ") AND path >= $2 AND path < $3";
+    }
+    return sql;
+  }();
+  return kSql[size_index];
 }
 
 // Children of $1 and the rows of month $2 inside each child's path range.
@@ -257,37 +265,39 @@ core::Status Rebuild(store::Connection& conn) {
   return writer.Finish();
 }
 
-std::vector<Segment> Split(core::CivilDate from, core::CivilDate to) {
-  std::vector<Segment> out;
-  auto add = [&out](Grain grain, int64_t first, int64_t last) {
-    if (!out.empty() && out.back().grain == grain) {
-      out.back().last = last;
-    } else {
-      out.push_back(Segment{grain, first, last});
-    }
-  };
+Periods Split(core::CivilDate from, core::CivilDate to) {
+  Periods out;
   int64_t end = core::DaysFromCivil(to);
   for (int64_t day = core::DaysFromCivil(from); day <= end;) {
     core::CivilDate d = core::CivilFromDays(day);
     int64_t month_end = LastDayOfMonth(d.year, d.month);
     if (d.day == 1 && month_end <= end) {
-      add(Grain::kMonth, MonthKey(d.year, d.month), MonthKey(d.year, d.month));
+      out.months.push_back(MonthKey(d.year, d.month));
       day = month_end + 1;
     } else {
-      int64_t last = std::min(month_end, end);
-      add(Grain::kDay, DayKey(d), DayKey(core::CivilFromDays(last)));
-      day = last + 1;
+      out.days.push_back(DayKey(d));
+      ++day;
     }
   }
   return out;
 }
 
-core::Result<TicketTally> Sum(store::Connection& conn, const Segment& segment,
-                              const PathRange& range) {
-  CG_ASSIGN_OR_RETURN(store::Row row,
-                      conn.QueryOne(SumSql(), {static_cast<int64_t>(segment.grain), segment.first,
-                                               segment.last, range.lo, range.hi}));
-  return TallyFromRow(row, 0);
+core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
+                              const std::vector<int64_t>& periods, const PathRange& range) {
+  TicketTally total;
+  constexpr size_t kLargest = kInListSizes.back();
+  for (size_t first = 0; first < periods.size(); first += kLargest) {
+    size_t count = std::min(kLargest, periods.size() - first);
+    size_t size_index = 0;
+    while (kInListSizes[size_index] < count) ++size_index;
+    store::Params params{static_cast<int64_t>(grain), range.lo, range.hi};
+    for (size_t i = 0; i < kInListSizes[size_index]; ++i) {
+      params.emplace_back(periods[first + std::min(i, count - 1)]);
+    }
+    CG_ASSIGN_OR_RETURN(store::Row row, conn.QueryOne(SumSql(size_index), params));
+    total += TallyFromRow(row, 0);
+  }
+  return total;
 }
 
 core::Result<std::vector<std::pair<int64_t, TicketTally>>> SumByChild(store::Connection& conn,

@@ -87,19 +87,19 @@ core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& d
 // Deletes every row and recomputes them from the ticket table.
 core::Status Rebuild(store::Connection& conn);
 
-// One range of periods of one grain.
-struct Segment {
-  Grain grain = Grain::kDay;
-  int64_t first = 0;  // period, inclusive
-  int64_t last = 0;   // period, inclusive
+// The days [from, to] as whole calendar months (month rows) and the days
+// left over at either end (day rows), as period keys in ascending order.
+struct Periods {
+  std::vector<int64_t> months;  // yyyymm
+  std::vector<int64_t> days;    // yyyymmdd
 };
-// The days [from, to] as whole months and left-over day ranges, adjacent
-// ranges of one grain merged (at most three segments).
-std::vector<Segment> Split(core::CivilDate from, core::CivilDate to);
+Periods Split(core::CivilDate from, core::CivilDate to);
 
-// The sum over the rows of `segment` inside `range`.
-core::Result<TicketTally> Sum(store::Connection& conn, const Segment& segment,
-                              const PathRange& range);
+// The sum over the rows of `grain` whose period is one of `periods`, inside
+// `range`. One equality seek per period (an IN list), so the rows of other
+// nodes in the same periods are never read.
+core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
+                              const std::vector<int64_t>& periods, const PathRange& range);
 
 // The month's sums per child of `parent_id` (children without rows absent).
 core::Result<std::vector<std::pair<int64_t, TicketTally>>> SumByChild(store::Connection& conn,

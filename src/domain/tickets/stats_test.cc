@@ -173,32 +173,28 @@ TEST(Rates, FormulasAndCompositeScore) {
 }
 
 TEST(Split, WholeMonthsFromMonthRowsTheRestFromDayRows) {
-  using rollup::Grain;
-  auto s = rollup::Split({2026, 1, 15}, {2026, 4, 10});
-  ASSERT_EQ(s.size(), 3u);
-  EXPECT_EQ(s[0].grain, Grain::kDay);
-  EXPECT_EQ(s[0].first, 20260115);
-  EXPECT_EQ(s[0].last, 20260131);
-  EXPECT_EQ(s[1].grain, Grain::kMonth);
-  EXPECT_EQ(s[1].first, 202602);
-  EXPECT_EQ(s[1].last, 202603);
-  EXPECT_EQ(s[2].grain, Grain::kDay);
-  EXPECT_EQ(s[2].first, 20260401);
-  EXPECT_EQ(s[2].last, 20260410);
+  using V = std::vector<int64_t>;
+  auto s = rollup::Split({2026, 1, 29}, {2026, 4, 2});
+  EXPECT_EQ(s.months, (V{202602, 202603}));
+  EXPECT_EQ(s.days, (V{20260129, 20260130, 20260131, 20260401, 20260402}));
 
   auto year = rollup::Split({2025, 1, 1}, {2025, 12, 31});
-  ASSERT_EQ(year.size(), 1u);
-  EXPECT_EQ(year[0].first, 202501);
-  EXPECT_EQ(year[0].last, 202512);
+  EXPECT_EQ(year.months.size(), 12u);
+  EXPECT_EQ(year.months.front(), 202501);
+  EXPECT_EQ(year.months.back(), 202512);
+  EXPECT_TRUE(year.days.empty());
 
-  auto days = rollup::Split({2026, 1, 20}, {2026, 2, 10});  // adjacent day ranges merge
-  ASSERT_EQ(days.size(), 1u);
-  EXPECT_EQ(days[0].first, 20260120);
-  EXPECT_EQ(days[0].last, 20260210);
+  auto across = rollup::Split({2026, 1, 20}, {2026, 2, 10});  // no whole month
+  EXPECT_TRUE(across.months.empty());
+  EXPECT_EQ(across.days.size(), 22u);
+  EXPECT_EQ(across.days[11], 20260131);
+  EXPECT_EQ(across.days[12], 20260201);
 
   auto leap = rollup::Split({2024, 2, 1}, {2024, 2, 29});
-  ASSERT_EQ(leap.size(), 1u);
-  EXPECT_EQ(leap[0].grain, Grain::kMonth);
+  EXPECT_EQ(leap.months, (V{202402}));
+  EXPECT_TRUE(leap.days.empty());
+  auto not_leap = rollup::Split({2025, 2, 1}, {2025, 2, 28});
+  EXPECT_EQ(not_leap.months, (V{202502}));
 }
 
 TEST(ParseYearMonth, AcceptsOnlyYyyyMm) {

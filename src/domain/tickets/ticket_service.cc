@@ -94,6 +94,9 @@ TicketEvent EventFromRow(const store::Row& r) {
   return e;
 }
 
+// Advisory lock serialising ticket event appends until their commit.
+constexpr int64_t kTicketEventLock = 0x7469636b657431;  // "ticket1"
+
 constexpr const char* kEventColumns =
     "SELECT e.id, e.ticket_id, e.seq, e.type, e.actor_account_id, e.actor_label, e.at, e.note, "
     "e.data, e.state_after FROM ticket_event e ";
@@ -244,9 +247,9 @@ core::Result<Ticket> TicketService::LoadVisible(store::Connection& conn, const C
   Visibility v = VisibleTo(caller, 2);
   store::Params params{id};
   params.insert(params.end(), v.params.begin(), v.params.end());
-  CG_ASSIGN_OR_RETURN(int64_t n,
-                      conn.QueryInt("SELECT COUNT(*) FROM ticket t WHERE t.id = $1 AND " + v.sql,
-                                    params));
+  CG_ASSIGN_OR_RETURN(
+      int64_t n,
+      conn.QueryInt("SELECT COUNT(*) FROM ticket t WHERE t.id = $1 AND " + v.sql, params));
   if (n == 0) return Error::NotFound("工单不存在");
   CG_ASSIGN_OR_RETURN(Ticket t, Load(conn, id));
   const bool own = t.submitter_account_id == caller.account_id;
@@ -261,10 +264,14 @@ std::string TicketService::ActorLabel(store::Connection& conn, const Caller& cal
   auto row = conn.QueryOne("SELECT display_name FROM account WHERE id = $1", {caller.account_id});
   std::string name = row.ok() ? row->Text(0) : caller.username;
   static constexpr std::pair<Role, const char*> kLabels[] = {
-      {Role::kCountyAdmin, "县级管理员"},     {Role::kStreetAdmin, "街道"},
-      {Role::kCommunitySecretary, "社区书记"}, {Role::kCommunityWorker, "社区工作者"},
-      {Role::kGridWorker, "网格员"},          {Role::kUnitAdmin, "单位"},
-      {Role::kPartyMember, "党员"},           {Role::kResident, "居民"},
+      {Role::kCountyAdmin, "县级管理员"},
+      {Role::kStreetAdmin, "街道"},
+      {Role::kCommunitySecretary, "社区书记"},
+      {Role::kCommunityWorker, "社区工作者"},
+      {Role::kGridWorker, "网格员"},
+      {Role::kUnitAdmin, "单位"},
+      {Role::kPartyMember, "党员"},
+      {Role::kResident, "居民"},
   };
   for (const auto& [role, label] : kLabels) {
     if (role == caller.role) return std::string(label) + " " + name;
@@ -299,9 +306,8 @@ core::Result<PreparedTicket> TicketService::Prepare(const Caller& caller, const 
   if (!category->active) return Error::Invalid("category_id", "诉求类别已停用");
   p.category = *category;
 
-  CG_ASSIGN_OR_RETURN(p.description,
-                      CleanText(in.description, "description", options_.max_description_chars,
-                                true));
+  CG_ASSIGN_OR_RETURN(p.description, CleanText(in.description, "description",
+                                               options_.max_description_chars, true));
   CG_ASSIGN_OR_RETURN(p.title, CleanText(in.title, "title", 60, false));
   if (p.title.empty()) p.title = Prefix(p.description.substr(0, p.description.find('\n')), 30);
   CG_ASSIGN_OR_RETURN(p.address, CleanText(in.address, "address", 200, false));
@@ -351,10 +357,10 @@ core::Result<PreparedTicket> TicketService::Prepare(const Caller& caller, const 
       list += (list.empty() ? "$" : ", $") + std::to_string(params.size() + 1);
       params.push_back(id);
     }
-    CG_ASSIGN_OR_RETURN(store::Rows rows,
-                        conn->Query("SELECT code FROM org_node WHERE kind = 'county' AND id IN (" +
-                                        list + ")",
-                                    params));
+    CG_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        conn->Query("SELECT code FROM org_node WHERE kind = 'county' AND id IN (" + list + ")",
+                    params));
     if (rows.empty()) return Error::Invalid("location", "该位置不属于任何县级节点");
     p.county_code = rows.front().Text(0);
   }
@@ -395,8 +401,8 @@ core::Result<PreparedTicket> TicketService::Prepare(const Caller& caller, const 
   p.actor_label = in.anonymous ? "匿名居民" : ActorLabel(*conn, caller);
   if (proxy && !in.anonymous) p.actor_label = ActorLabel(*conn, caller) + "（代 " + contact + "）";
 
-  const bool street_issue = p.category.group == CategoryGroup::kEvent ||
-                            p.category.group == CategoryGroup::kComponent;
+  const bool street_issue =
+      p.category.group == CategoryGroup::kEvent || p.category.group == CategoryGroup::kComponent;
   p.is_public = in.is_public.value_or(street_issue);
 
   // For idempotency: a digest of everything that makes the request.
@@ -447,11 +453,11 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
   }
   const core::CivilDate today = core::ShanghaiDate(now);
   const std::string prefix = p.county_code + "-" + std::to_string(today.year);
-  CG_ASSIGN_OR_RETURN(int64_t seq, conn.QueryInt(
-                                       "INSERT INTO ticket_counter (prefix, seq) VALUES ($1, 1) "
-                                       "ON CONFLICT (prefix) DO UPDATE SET seq = "
-                                       "ticket_counter.seq + 1 RETURNING seq",
-                                       {prefix}));
+  CG_ASSIGN_OR_RETURN(int64_t seq,
+                      conn.QueryInt("INSERT INTO ticket_counter (prefix, seq) VALUES ($1, 1) "
+                                    "ON CONFLICT (prefix) DO UPDATE SET seq = "
+                                    "ticket_counter.seq + 1 RETURNING seq",
+                                    {prefix}));
   char serial[32];
   std::snprintf(serial, sizeof serial, "%06lld", static_cast<long long>(seq));
   const std::string number = prefix + "-" + serial;
@@ -490,6 +496,9 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', 1, $12, $13, $14, "
           "$15, $16, $17, $18, $19, $20, $21, $22, $19) RETURNING id",
           params));
+  // Event ids must become visible in id order (the SSE stream and Open311
+  // updates page by id): PostgreSQL could otherwise commit a later id first.
+  CG_TRY(conn.LockKey(kTicketEventLock));
   json::object data;
   data["category"] = c.code;
   data["channel"] = TicketChannelName(p.input.channel);
@@ -548,14 +557,19 @@ core::Status TicketService::LinkAttachments(store::Connection& conn, const Calle
                           "附件不能超过 " + std::to_string(options_.max_attachments) + " 个");
   }
   for (int64_t aid : ids) {
-    auto row = conn.QueryOne("SELECT uploaded_by FROM attachment WHERE id = $1", {aid});
+    // One attachment row is shared by everyone who uploaded the same bytes;
+    // attachment_upload records each uploader.
+    auto row = conn.QueryOne(
+        "SELECT a.id, CASE WHEN EXISTS (SELECT 1 FROM attachment_upload u WHERE u.attachment_id "
+        "= a.id AND u.account_id = $2) THEN 1 ELSE 0 END FROM attachment a WHERE a.id = $1",
+        {aid, caller ? store::Value(caller->account_id) : store::Value(int64_t{0})});
     if (!row.ok()) {
       if (row.error().code == core::ErrorCode::kNotFound) {
         return Error::Invalid("attachment_ids", "附件 " + std::to_string(aid) + " 不存在");
       }
       return row.error();
     }
-    const bool mine = caller && row->OptInt(0) == caller->account_id;
+    const bool mine = caller && row->Int(1) != 0;
     if (!mine && !(caller && IsStaff(caller->role))) {
       return Error::Invalid("attachment_ids", "附件 " + std::to_string(aid) + " 不是本人上传的");
     }
@@ -630,10 +644,9 @@ core::Result<PageOf<Ticket>> TicketService::List(const Caller& caller, const Tic
   if (f.updated_from) where += " AND t.updated_at >= " + p(*f.updated_from);
   where += " AND t.id > " + p(f.page.after);
   const std::string limit = p(f.page.limit);
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query(std::string(kTicketColumns) + where + " ORDER BY t.id LIMIT " +
-                                      limit,
-                                  params));
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn->Query(std::string(kTicketColumns) + where + " ORDER BY t.id LIMIT " + limit, params));
   std::vector<Ticket> items;
   items.reserve(rows.size());
   for (const auto& r : rows) {
@@ -680,10 +693,9 @@ core::Result<PageOf<Ticket>> TicketService::Board(const Caller& caller, bool my_
   }
   where += " AND t.id > " + p(page.after);
   const std::string limit = p(page.limit);
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query(std::string(kTicketColumns) + where + " ORDER BY t.id LIMIT " +
-                                      limit,
-                                  params));
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn->Query(std::string(kTicketColumns) + where + " ORDER BY t.id LIMIT " + limit, params));
   std::vector<Ticket> items;
   for (const auto& r : rows) {
     Ticket t = TicketFromRow(r);
@@ -749,10 +761,9 @@ core::Status TicketService::Follow(const Caller& caller, int64_t id) {
 core::Result<std::vector<TicketEvent>> TicketService::Events(const Caller& caller, int64_t id) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(Ticket t, LoadVisible(*conn, caller, id));
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query(std::string(kEventColumns) +
-                                      "WHERE e.ticket_id = $1 ORDER BY e.seq",
-                                  {t.id}));
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn->Query(std::string(kEventColumns) + "WHERE e.ticket_id = $1 ORDER BY e.seq", {t.id}));
   CG_ASSIGN_OR_RETURN(store::Rows links,
                       conn->Query("SELECT event_id, attachment_id FROM ticket_attachment WHERE "
                                   "ticket_id = $1 ORDER BY attachment_id",
@@ -764,8 +775,8 @@ core::Result<std::vector<TicketEvent>> TicketService::Events(const Caller& calle
       if (l.OptInt(0) == e.id) e.attachment_ids.push_back(l.Int(1));
     }
     // Other people's names stay out of a resident's view of the history.
-    if (!IsStaff(caller.role) && e.actor_account_id != caller.account_id &&
-        e.type == TT::kSubmit && t.submitter_account_id != caller.account_id) {
+    if (!IsStaff(caller.role) && e.actor_account_id != caller.account_id && e.type == TT::kSubmit &&
+        t.submitter_account_id != caller.account_id) {
       e.actor_label = "居民";
     }
     out.push_back(std::move(e));
@@ -773,8 +784,7 @@ core::Result<std::vector<TicketEvent>> TicketService::Events(const Caller& calle
   return out;
 }
 
-core::Result<std::vector<Escalation>> TicketService::Escalations(const Caller& caller,
-                                                                 int64_t id) {
+core::Result<std::vector<Escalation>> TicketService::Escalations(const Caller& caller, int64_t id) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(Ticket t, LoadVisible(*conn, caller, id));
   CG_ASSIGN_OR_RETURN(
@@ -785,8 +795,8 @@ core::Result<std::vector<Escalation>> TicketService::Escalations(const Caller& c
                   {t.id}));
   std::vector<Escalation> out;
   for (const auto& r : rows) {
-    out.push_back(Escalation{r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Int(4), r.Int(5),
-                             r.Int(6), r.OptInt(7), r.OptText(8), r.Int(9) != 0});
+    out.push_back(Escalation{r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Int(4), r.Int(5), r.Int(6),
+                             r.OptInt(7), r.OptText(8), r.Int(9) != 0});
   }
   return out;
 }
@@ -946,9 +956,8 @@ core::Result<TicketChange> TicketService::Append(store::Connection& conn, const 
   input.type = a.type;
   if (a.assignee) input.assignee = a.assignee->kind;
   input.rating = a.rating;
-  CG_ASSIGN_OR_RETURN(MachineState next,
-                      Apply(MachineState{before.state, before.reopen_count}, input,
-                            options_.max_reopens));
+  CG_ASSIGN_OR_RETURN(MachineState next, Apply(MachineState{before.state, before.reopen_count},
+                                               input, options_.max_reopens));
   CG_ASSIGN_OR_RETURN(std::string note, CleanText(a.note, "note", 1000, false));
 
   // Column updates of this event.
@@ -972,8 +981,8 @@ core::Result<TicketChange> TicketService::Append(store::Connection& conn, const 
       if (!a.assignee) return Error::Invalid("assignee", "派单须指定承办对象");
       CG_ASSIGN_OR_RETURN(Assignee target, CheckAssignee(conn, before, *a.assignee));
       assign("assignee_kind", std::string(AssigneeKindName(target.kind)));
-      assign("assignee_id", target.kind == AssigneeKind::kBoard ? store::Value()
-                                                                : store::Value(target.id));
+      assign("assignee_id",
+             target.kind == AssigneeKind::kBoard ? store::Value() : store::Value(target.id));
       set += ", accepted_at = COALESCE(accepted_at, " + now_p + ")";
       data["assignee_kind"] = AssigneeKindName(target.kind);
       if (target.kind != AssigneeKind::kBoard) data["assignee_id"] = target.id;
@@ -1013,7 +1022,8 @@ core::Result<TicketChange> TicketService::Append(store::Connection& conn, const 
       json::array units;
       for (int64_t unit : a.unit_ids) {
         auto row = conn.QueryOne("SELECT kind FROM unit WHERE id = $1", {unit});
-        if (!row.ok()) return Error::Invalid("unit_ids", "部门 " + std::to_string(unit) + " 不存在");
+        if (!row.ok())
+          return Error::Invalid("unit_ids", "部门 " + std::to_string(unit) + " 不存在");
         if (row->Text(0) != "government" && row->Text(0) != "public_institution") {
           return Error::Invalid("unit_ids", "单位 " + std::to_string(unit) + " 不是职能部门");
         }
@@ -1135,6 +1145,7 @@ core::Result<TicketChange> TicketService::Append(store::Connection& conn, const 
   if (changed == 0) {
     return Error::Conflict("工单已被他人处理，请刷新后重试", "version");
   }
+  CG_TRY(conn.LockKey(kTicketEventLock));
   const std::string actor = caller ? ActorLabel(conn, *caller) : "系统督办";
   const std::string data_text = json::serialize(data);
   CG_ASSIGN_OR_RETURN(

@@ -160,14 +160,14 @@ struct TicketAction {
   TicketEventType type = TicketEventType::kComment;
   std::optional<int64_t> expected_version;  // when set, Conflict unless it matches
   std::string note;
-  std::optional<Assignee> assignee;          // dispatch (kind + id; kBoard publishes)
-  std::vector<int64_t> unit_ids;             // escalate: the departments called
-  std::optional<int64_t> report_minutes;     // escalate
-  std::optional<int64_t> resolve_minutes;    // escalate
-  std::optional<int64_t> unit_id;            // respond: for which department
-  std::optional<int64_t> rating;             // rate
-  std::optional<std::string> outcome;        // callback: solved | unsolved | unreachable
-  std::optional<int64_t> duplicate_of;       // close as a duplicate of this ticket
+  std::optional<Assignee> assignee;        // dispatch (kind + id; kBoard publishes)
+  std::vector<int64_t> unit_ids;           // escalate: the departments called
+  std::optional<int64_t> report_minutes;   // escalate
+  std::optional<int64_t> resolve_minutes;  // escalate
+  std::optional<int64_t> unit_id;          // respond: for which department
+  std::optional<int64_t> rating;           // rate
+  std::optional<std::string> outcome;      // callback: solved | unsolved | unreachable
+  std::optional<int64_t> duplicate_of;     // close as a duplicate of this ticket
   std::vector<int64_t> attachment_ids;
 };
 
@@ -177,9 +177,9 @@ struct TicketFilter {
   std::optional<bool> open;  // only open (or only finished) tickets
   std::optional<int64_t> category_id;
   std::optional<TicketKind> kind;
-  bool mine = false;      // submitted or followed by the caller
-  bool assigned = false;  // assigned to the caller (member, unit or account)
-  bool overdue = false;   // with any missed deadline
+  bool mine = false;                    // submitted or followed by the caller
+  bool assigned = false;                // assigned to the caller (member, unit or account)
+  bool overdue = false;                 // with any missed deadline
   std::optional<int64_t> created_from;  // inclusive, epoch ms
   std::optional<int64_t> created_to;    // exclusive
   std::optional<int64_t> updated_from;  // inclusive (Open311 sync)

@@ -127,18 +127,19 @@ class TicketServiceTest : public testing::DomainFixture {
     auto conn = test_db_->db().Acquire();
     for (Role role : AllRoles()) {
       Caller c = As(role, tree_.county);
-      ASSERT_TRUE((*conn)
-                      ->Execute("INSERT INTO account (id, username, display_name, password_hash, "
-                                "role, scope_node_id, created_at, password_changed_at) VALUES "
-                                "($1, $2, $2, 'x', $3, $4, 0, 0)",
-                                {c.account_id, c.username, std::string(RoleName(role)),
-                                 tree_.county.id})
-                      .ok());
+      ASSERT_TRUE(
+          (*conn)
+              ->Execute("INSERT INTO account (id, username, display_name, password_hash, "
+                        "role, scope_node_id, created_at, password_changed_at) VALUES "
+                        "($1, $2, $2, 'x', $3, $4, 0, 0)",
+                        {c.account_id, c.username, std::string(RoleName(role)), tree_.county.id})
+              .ok());
     }
     unit_ = (*conn)
-                ->QueryInt("INSERT INTO unit (node_id, kind, name, created_at) VALUES ($1, "
-                           "'government', '县城管局', 0) RETURNING id",
-                           {tree_.county.id})
+                ->QueryInt(
+                    "INSERT INTO unit (node_id, kind, name, created_at) VALUES ($1, "
+                    "'government', '县城管局', 0) RETURNING id",
+                    {tree_.county.id})
                 .value();
   }
 
@@ -165,7 +166,8 @@ class TicketServiceTest : public testing::DomainFixture {
 
 TEST_P(TicketServiceTest, SupervisionFlagsEachMissedDeadlineOnce) {
   if (skipped_) GTEST_SKIP();
-  Ticket t = SubmitAt(tree_.grid_a1);  // 暴露垃圾: accept 2.4 h → 144 min, respond 6 h, resolve 24 h
+  Ticket t =
+      SubmitAt(tree_.grid_a1);  // 暴露垃圾: accept 2.4 h → 144 min, respond 6 h, resolve 24 h
   EXPECT_EQ(tickets_->CheckOverdue().value(), 0);
   clock_.Advance(t.accept_due - clock_.NowMs() + 1);
   EXPECT_EQ(tickets_->CheckOverdue().value(), 1);
@@ -186,8 +188,8 @@ TEST_P(TicketServiceTest, SupervisionFlagsEachMissedDeadlineOnce) {
   TicketFilter f;
   f.overdue = true;
   EXPECT_EQ(tickets_->List(As(Role::kStreetAdmin, tree_.street), f).value().items.size(), 1u);
-  EXPECT_EQ(tickets_->List(As(Role::kCommunitySecretary, tree_.community_b), f).value().items.size(),
-            0u);
+  EXPECT_EQ(
+      tickets_->List(As(Role::kCommunitySecretary, tree_.community_b), f).value().items.size(), 0u);
 }
 
 TEST_P(TicketServiceTest, DepartmentThatMissesItsReportDeadlineIsFlagged) {

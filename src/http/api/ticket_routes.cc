@@ -180,7 +180,8 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
   CG_ASSIGN_OR_RETURN(t.attachment_ids, Ids(body, "attachment_ids"));
   std::string_view key = r.Header("Idempotency-Key");
   if (!key.empty()) {
-    if (key.size() > 200) return core::Error::Invalid("Idempotency-Key", "幂等键不能超过 200 个字符");
+    if (key.size() > 200)
+      return core::Error::Invalid("Idempotency-Key", "幂等键不能超过 200 个字符");
     t.idempotency_key = std::string(key);
   }
   return t;
@@ -276,8 +277,8 @@ core::Result<domain::TicketAction> ActionFromBody(const json::object& body) {
   CG_ASSIGN_OR_RETURN(a.report_minutes, OptionalInt(body, "report_minutes", 1, 7 * 24 * 60));
   CG_ASSIGN_OR_RETURN(a.resolve_minutes, OptionalInt(body, "resolve_minutes", 1, 90 * 24 * 60));
   CG_ASSIGN_OR_RETURN(a.unit_id, OptionalInt(body, "unit_id", 1));
-  CG_ASSIGN_OR_RETURN(a.rating, OptionalInt(body, "rating", domain::kMinRating,
-                                            domain::kMaxRating));
+  CG_ASSIGN_OR_RETURN(a.rating,
+                      OptionalInt(body, "rating", domain::kMinRating, domain::kMaxRating));
   CG_ASSIGN_OR_RETURN(a.outcome, OptionalString(body, "outcome", 20));
   CG_ASSIGN_OR_RETURN(a.duplicate_of, OptionalInt(body, "duplicate_of", 1));
   CG_ASSIGN_OR_RETURN(a.attachment_ids, Ids(body, "attachment_ids"));
@@ -343,9 +344,8 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
   auto add = [&](const char* method, const char* pattern,
                  core::Result<Response> (*fn)(ApiServices&, Request&, const Caller&),
                  RouteOptions options = {}) {
-    router.Add(
-        method, pattern,
-        Authed(s, [&s, fn](Request& r, const Caller& c) { return fn(s, r, c); }), options);
+    router.Add(method, pattern,
+               Authed(s, [&s, fn](Request& r, const Caller& c) { return fn(s, r, c); }), options);
   };
   add("GET", "/api/v1/categories", ListCategories);
   add("POST", "/api/v1/categories", CreateCategory);

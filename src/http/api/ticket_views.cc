@@ -102,7 +102,7 @@ json::value ToJson(const domain::Ticket& t, const domain::Caller& caller) {
     json::object a{{"kind", domain::AssigneeKindName(t.assignee->kind)},
                    {"name", t.assignee->name}};
     a["id"] = t.assignee->kind == domain::AssigneeKind::kBoard ? json::value(nullptr)
-                                                                : json::value(t.assignee->id);
+                                                               : json::value(t.assignee->id);
     o["assignee"] = std::move(a);
   } else {
     o["assignee"] = nullptr;
