@@ -188,14 +188,15 @@ void ExpectKindsStatesAndSteps(App& app) {
   EXPECT_GT(Count(app, "SELECT COUNT(*) FROM ticket WHERE reopen_count > 0"), 0);
   EXPECT_GT(Count(app, "SELECT COUNT(*) FROM ticket_escalation WHERE responded_at IS NOT NULL"), 0);
   EXPECT_GT(Count(app, "SELECT COUNT(*) FROM ticket WHERE assignee_kind = 'member'"), 0);
-  // The demo accounts take part: resident1 reports, grid1 handles.
+  // The demo accounts take part: resident1 reports, the first community's
+  // secretary1 and worker1 accept and dispatch.
   EXPECT_GT(Count(app,
                   "SELECT COUNT(*) FROM ticket t JOIN account a ON a.id = "
                   "t.submitter_account_id WHERE a.username = 'resident1'"),
             0);
   EXPECT_GT(Count(app,
                   "SELECT COUNT(*) FROM ticket_event e JOIN account a ON a.id = "
-                  "e.actor_account_id WHERE a.username = 'grid1'"),
+                  "e.actor_account_id WHERE a.username IN ('secretary1', 'worker1')"),
             0);
 }
 

@@ -77,6 +77,20 @@ CivilDate LastOfMonth(CivilDate d) {
   return core::CivilFromDays(core::DaysFromCivil(next) - 1);
 }
 
+// The rollup rows of [from, to] inside `range`, summed (see rollup::Split).
+core::Result<TicketTally> SumPeriod(store::Connection& conn, const PathRange& range,
+                                    CivilDate from, CivilDate to) {
+  rollup::Periods p = rollup::Split(from, to);
+  CG_ASSIGN_OR_RETURN(TicketTally total,
+                      rollup::Sum(conn, rollup::Grain::kMonth, p.months, range));
+  CG_ASSIGN_OR_RETURN(TicketTally added, rollup::Sum(conn, rollup::Grain::kDay, p.days, range));
+  CG_ASSIGN_OR_RETURN(TicketTally removed,
+                      rollup::Sum(conn, rollup::Grain::kDay, p.minus_days, range));
+  total += added;
+  total -= removed;
+  return total;
+}
+
 // Better first: higher score, then more demands, then lower id.
 bool RankedBefore(const RankedNode& a, const RankedNode& b) {
   const NodeRates& x = a.figures;
@@ -299,15 +313,7 @@ core::Result<NodeRates> TicketStats::Rates(const Caller& caller, std::optional<i
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
   CG_ASSIGN_OR_RETURN(StatsNode node,
                       NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
-  PathRange range = SubtreeRange(node.path);
-  TicketTally total;
-  rollup::Periods periods = rollup::Split(*from, *to);
-  CG_ASSIGN_OR_RETURN(TicketTally months,
-                      rollup::Sum(*conn, rollup::Grain::kMonth, periods.months, range));
-  CG_ASSIGN_OR_RETURN(TicketTally left_over,
-                      rollup::Sum(*conn, rollup::Grain::kDay, periods.days, range));
-  total += months;
-  total += left_over;
+  CG_ASSIGN_OR_RETURN(TicketTally total, SumPeriod(*conn, SubtreeRange(node.path), *from, *to));
   CG_TRY(tx.Commit());
   return Figures(std::move(node), *from, *to, total);
 }
@@ -338,10 +344,8 @@ core::Result<Ranking> TicketStats::Rankings(const Caller& caller, std::optional<
   for (const store::Row& row : children) {
     CG_ASSIGN_OR_RETURN(StatsNode child, NodeFromRow(row));
     if (!RankedKind(child.kind)) continue;
-    TicketTally tally;
-    for (const auto& [id, sum] : sums) {
-      if (id == child.id) tally = sum;
-    }
+    auto sum = sums.find(child.id);
+    TicketTally tally = sum == sums.end() ? TicketTally{} : sum->second;
     ranking.items.push_back(RankedNode{std::nullopt, Figures(std::move(child), from, to, tally)});
   }
   std::sort(ranking.items.begin(), ranking.items.end(), RankedBefore);

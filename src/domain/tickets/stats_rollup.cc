@@ -68,11 +68,12 @@ const std::string& SingleInsertSql() {
   return kSql;
 }
 
-// "CAST(SUM(r.received) AS BIGINT), …": NULL when there is no row.
+// "SUM(r.received), …": NULL when there is no row. (No CAST: on SQLite it
+// costs a fifth of the query; PostgreSQL's numeric sums read back exactly.)
 std::string SumList(std::string_view alias) {
   std::string out;
   for (const std::string& c : ColumnNames()) {
-    out += fmt::format("{}CAST(SUM({}{}) AS BIGINT)", out.empty() ? "" : ", ", alias, c);
+    out += fmt::format("{}SUM({}{})", out.empty() ? "" : ", ", alias, c);
   }
   return out;
 }
@@ -267,17 +268,27 @@ core::Status Rebuild(store::Connection& conn) {
 
 Periods Split(core::CivilDate from, core::CivilDate to) {
   Periods out;
-  int64_t end = core::DaysFromCivil(to);
-  for (int64_t day = core::DaysFromCivil(from); day <= end;) {
+  const int64_t first = core::DaysFromCivil(from);
+  const int64_t last = core::DaysFromCivil(to);
+  for (int64_t day = first; day <= last;) {
     core::CivilDate d = core::CivilFromDays(day);
-    int64_t month_end = LastDayOfMonth(d.year, d.month);
-    if (d.day == 1 && month_end <= end) {
+    const int64_t month_first = day - (d.day - 1);
+    const int64_t month_last = LastDayOfMonth(d.year, d.month);
+    const int64_t in_first = std::max(first, month_first);
+    const int64_t in_last = std::min(last, month_last);
+    const int64_t inside = in_last - in_first + 1;
+    const int64_t outside = month_last - month_first + 1 - inside;
+    auto keys = [](std::vector<int64_t>& to_list, int64_t a, int64_t b) {
+      for (int64_t k = a; k <= b; ++k) to_list.push_back(DayKey(core::CivilFromDays(k)));
+    };
+    if (outside == 0 || outside < inside) {
       out.months.push_back(MonthKey(d.year, d.month));
-      day = month_end + 1;
+      keys(out.minus_days, month_first, in_first - 1);
+      keys(out.minus_days, in_last + 1, month_last);
     } else {
-      out.days.push_back(DayKey(d));
-      ++day;
+      keys(out.days, in_first, in_last);
     }
+    day = month_last + 1;
   }
   return out;
 }
@@ -300,13 +311,11 @@ core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
   return total;
 }
 
-core::Result<std::vector<std::pair<int64_t, TicketTally>>> SumByChild(store::Connection& conn,
-                                                                      int64_t parent_id,
-                                                                      int64_t month) {
+core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn,
+                                                        int64_t parent_id, int64_t month) {
   CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(SumByChildSql(), {parent_id, month}));
-  std::vector<std::pair<int64_t, TicketTally>> out;
-  out.reserve(rows.size());
-  for (const store::Row& row : rows) out.emplace_back(row.Int(0), TallyFromRow(row, 1));
+  std::map<int64_t, TicketTally> out;
+  for (const store::Row& row : rows) out[row.Int(0)] = TallyFromRow(row, 1);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -87,11 +88,17 @@ core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& d
 // Deletes every row and recomputes them from the ticket table.
 core::Status Rebuild(store::Connection& conn);
 
-// The days [from, to] as whole calendar months (month rows) and the days
-// left over at either end (day rows), as period keys in ascending order.
+// The days [from, to] as period keys, in ascending order: the months whose
+// rows are added, the days whose rows are added, and the days whose rows are
+// subtracted. Whole months are month rows. A month only partly inside is
+// either its days inside, or — when fewer days lie outside — its month row
+// minus the days outside; so no more than 15 day rows are read per partial
+// month, and a month-to-date or year-to-date period (whose days outside are
+// in the future and have no rows) costs no more than whole months.
 struct Periods {
-  std::vector<int64_t> months;  // yyyymm
-  std::vector<int64_t> days;    // yyyymmdd
+  std::vector<int64_t> months;      // yyyymm
+  std::vector<int64_t> days;        // yyyymmdd
+  std::vector<int64_t> minus_days;  // yyyymmdd
 };
 Periods Split(core::CivilDate from, core::CivilDate to);
 
@@ -101,9 +108,8 @@ Periods Split(core::CivilDate from, core::CivilDate to);
 core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
                               const std::vector<int64_t>& periods, const PathRange& range);
 
-// The month's sums per child of `parent_id` (children without rows absent).
-core::Result<std::vector<std::pair<int64_t, TicketTally>>> SumByChild(store::Connection& conn,
-                                                                      int64_t parent_id,
-                                                                      int64_t month);
+// The month's sums per child id of `parent_id` (children without rows absent).
+core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn,
+                                                        int64_t parent_id, int64_t month);
 
 }  // namespace civicgrid::domain::rollup

@@ -172,29 +172,48 @@ TEST(Rates, FormulasAndCompositeScore) {
   EXPECT_FALSE(CompositeScore(ComputeRates(TicketTally{}), w).has_value());
 }
 
-TEST(Split, WholeMonthsFromMonthRowsTheRestFromDayRows) {
+TEST(Split, MonthRowsWhereTheyAreCheaperThanDayRows) {
   using V = std::vector<int64_t>;
+  // January: 3 days inside, 28 outside → its days. April: 2 inside → days.
   auto s = rollup::Split({2026, 1, 29}, {2026, 4, 2});
   EXPECT_EQ(s.months, (V{202602, 202603}));
   EXPECT_EQ(s.days, (V{20260129, 20260130, 20260131, 20260401, 20260402}));
+  EXPECT_TRUE(s.minus_days.empty());
 
   auto year = rollup::Split({2025, 1, 1}, {2025, 12, 31});
   EXPECT_EQ(year.months.size(), 12u);
   EXPECT_EQ(year.months.front(), 202501);
   EXPECT_EQ(year.months.back(), 202512);
-  EXPECT_TRUE(year.days.empty());
+  EXPECT_TRUE(year.days.empty() && year.minus_days.empty());
 
-  auto across = rollup::Split({2026, 1, 20}, {2026, 2, 10});  // no whole month
-  EXPECT_TRUE(across.months.empty());
-  EXPECT_EQ(across.days.size(), 22u);
-  EXPECT_EQ(across.days[11], 20260131);
-  EXPECT_EQ(across.days[12], 20260201);
+  // Month to date (the 23rd of 30): the month row minus the 7 days after.
+  auto mtd = rollup::Split({2026, 11, 1}, {2026, 11, 23});
+  EXPECT_EQ(mtd.months, (V{202611}));
+  EXPECT_TRUE(mtd.days.empty());
+  EXPECT_EQ(mtd.minus_days,
+            (V{20261124, 20261125, 20261126, 20261127, 20261128, 20261129, 20261130}));
+
+  // Mid-January to mid-February: 17 of 31 days inside → month minus 14;
+  // 15 of 28 inside → month minus 13.
+  auto across = rollup::Split({2026, 1, 15}, {2026, 2, 15});
+  EXPECT_EQ(across.months, (V{202601, 202602}));
+  EXPECT_TRUE(across.days.empty());
+  EXPECT_EQ(across.minus_days.size(), 14u + 13u);
+  EXPECT_EQ(across.minus_days.front(), 20260101);
+  EXPECT_EQ(across.minus_days[13], 20260114);
+  EXPECT_EQ(across.minus_days[14], 20260216);
+  EXPECT_EQ(across.minus_days.back(), 20260228);
+
+  auto half = rollup::Split({2026, 4, 16}, {2026, 4, 30});  // 15 in, 15 out: days
+  EXPECT_TRUE(half.months.empty());
+  EXPECT_EQ(half.days.size(), 15u);
 
   auto leap = rollup::Split({2024, 2, 1}, {2024, 2, 29});
   EXPECT_EQ(leap.months, (V{202402}));
-  EXPECT_TRUE(leap.days.empty());
-  auto not_leap = rollup::Split({2025, 2, 1}, {2025, 2, 28});
+  EXPECT_TRUE(leap.days.empty() && leap.minus_days.empty());
+  auto not_leap = rollup::Split({2025, 2, 2}, {2025, 2, 28});
   EXPECT_EQ(not_leap.months, (V{202502}));
+  EXPECT_EQ(not_leap.minus_days, (V{20250201}));
 }
 
 TEST(ParseYearMonth, AcceptsOnlyYyyyMm) {
@@ -374,7 +393,9 @@ TEST_P(StatsTest, IncrementalRollupEqualsRebuildAfterRandomChanges) {
   };
   const Period periods[] = {{{2026, 9, 1}, {2026, 9, 30}},   {{2026, 8, 14}, {2026, 10, 3}},
                             {{2026, 9, 17}, {2026, 9, 17}},  {{2026, 1, 1}, {2026, 12, 31}},
-                            {{2026, 7, 31}, {2026, 11, 30}}, {{2025, 1, 1}, {2025, 1, 31}}};
+                            {{2026, 7, 31}, {2026, 11, 30}}, {{2025, 1, 1}, {2025, 1, 31}},
+                            {{2026, 8, 2}, {2026, 9, 28}},   {{2026, 9, 1}, {2026, 9, 23}},
+                            {{2026, 8, 9}, {2026, 10, 20}}};
   const OrgNode* nodes[] = {&tree_.county, &tree_.community_a, &tree_.community_b, &tree_.grid_a2,
                             &tree_.building_a1};
   for (const Period& p : periods) {

@@ -1,6 +1,6 @@
 // Open311 GeoReport v2: formats, errors, discovery, the service list and
-// service definitions, and route registration. Requests, tokens and updates
-// are in requests.cc.
+// service definitions, and route registration. Requests and tokens are in
+// requests.cc, servicerequestupdates and media in updates.cc.
 #include "http/open311/open311.h"
 
 #include <array>
@@ -306,6 +306,7 @@ void RegisterOpen311Routes(Router& router, ApiServices& services) {
   open311::AddWithId(router, ctx, "GET", v2 + "services/", "service_code_format",
                      open311::ServiceDefinition);
   open311::RegisterRequestRoutes(router, ctx);
+  open311::RegisterUpdateRoutes(router, ctx);
 }
 
 }  // namespace civicgrid::http

@@ -1,6 +1,7 @@
-// Pieces shared by the Open311 route files (open311.cc, requests.cc): the
-// output format, the spec's error list, jurisdiction and key checks, and the
-// JSON form of a ticket as a service request. Not part of the http API.
+// Pieces shared by the Open311 route files (open311.cc, requests.cc,
+// updates.cc): the output format, the spec's error list, jurisdiction and key
+// checks, and the JSON form of a ticket as a service request. Not part of the
+// http API.
 #pragma once
 
 #include <cstdint>
@@ -81,6 +82,18 @@ boost::json::value RequestJson(const domain::Ticket& ticket,
                                const std::optional<std::string>& note, const std::string& base);
 std::string MediaUrl(const std::string& base, int64_t attachment_id);
 
+// Pieces requests.cc and updates.cc share.
+bool InJurisdiction(const domain::Ticket& ticket, const domain::Jurisdiction& jurisdiction);
+// A public ticket of the jurisdiction by number, as `reader` may see it;
+// NotFound otherwise.
+core::Result<domain::Ticket> OnePublic(Context& ctx, const domain::Caller& reader,
+                                       const domain::Jurisdiction& jurisdiction,
+                                       const std::string& number);
+// Free text from a form: CRLF and CR become '\n', outer blanks trimmed.
+std::string Lines(std::string text);
+// The form's media_url when it is an http(s) URL of at most 1000 characters.
+core::Result<std::optional<std::string>> MediaUrlField(const Form& form);
+
 // Registers `path`.json and `path`.xml.
 using Handler311 = std::function<core::Result<Reply>(Context&, Request&, Format)>;
 void AddFormats(Router& router, const std::shared_ptr<Context>& ctx, const char* method,
@@ -92,5 +105,6 @@ void AddWithId(Router& router, const std::shared_ptr<Context>& ctx, const char* 
                const std::string& prefix, const std::string& param, IdHandler311 fn);
 
 void RegisterRequestRoutes(Router& router, const std::shared_ptr<Context>& ctx);
+void RegisterUpdateRoutes(Router& router, const std::shared_ptr<Context>& ctx);
 
 }  // namespace civicgrid::http::open311

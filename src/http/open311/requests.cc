@@ -1,6 +1,5 @@
-// Open311 GeoReport v2 service requests (POST and GET requests, GET
-// requests/{id}, tokens/{token}), mySociety's servicerequestupdates, and the
-// public media behind media_url.
+// Open311 GeoReport v2 service requests: POST and GET requests, GET
+// requests/{id}, tokens/{token}. Updates and media are in updates.cc.
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -27,24 +26,6 @@ using domain::TicketState;
 constexpr size_t kMaxIds = 200;
 constexpr int64_t kPageSize = 500;
 constexpr size_t kMaxUrlLength = 1000;
-// Every status mySociety's extension defines (POST servicerequestupdates).
-constexpr std::array<std::string_view, 12> kExtendedStatuses{"OPEN",
-                                                             "CLOSED",
-                                                             "FIXED",
-                                                             "IN_PROGRESS",
-                                                             "ACTION_SCHEDULED",
-                                                             "INVESTIGATING",
-                                                             "DUPLICATE",
-                                                             "NOT_COUNCILS_RESPONSIBILITY",
-                                                             "NO_FURTHER_ACTION",
-                                                             "INTERNAL_REFERRAL",
-                                                             "REOPEN",
-                                                             "FOR_TRIAGE"};
-
-bool InJurisdiction(const Ticket& t, const domain::Jurisdiction& j) {
-  return t.path.substr(0, j.path.size()) == j.path;
-}
-
 std::vector<std::string> SplitList(std::string_view text) {
   std::vector<std::string> out;
   while (!text.empty()) {
@@ -56,33 +37,6 @@ std::vector<std::string> SplitList(std::string_view text) {
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
   }
   return out;
-}
-
-// Browsers send CRLF from text areas; the ticket text keeps plain '\n'.
-std::string Lines(std::string text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\r') {
-      out.push_back(text[i]);
-    } else if (i + 1 >= text.size() || text[i + 1] != '\n') {
-      out.push_back('\n');
-    }
-  }
-  size_t b = out.find_first_not_of(" \t\n");
-  size_t e = out.find_last_not_of(" \t\n");
-  return b == std::string::npos ? "" : out.substr(b, e - b + 1);
-}
-
-core::Result<std::optional<std::string>> MediaUrlField(const Form& form) {
-  std::optional<std::string> url = form.Get("media_url");
-  if (!url) return url;
-  const bool web = url->rfind("http://", 0) == 0 || url->rfind("https://", 0) == 0;
-  if (!web || url->size() > kMaxUrlLength ||
-      url->find_first_of(" \t\r\n<>\"") != std::string::npos) {
-    return core::Error::Invalid("media_url", "应为不超过 1000 个字符的 http(s) 地址");
-  }
-  return url;
 }
 
 struct CategoryIndex {
@@ -372,16 +326,6 @@ core::Result<Reply> GetRequests(Context& ctx, Request& r, Format) {
   return RequestsReply(ctx, reader, found, index, BaseUrl(ctx.api, r));
 }
 
-core::Result<Ticket> OnePublic(Context& ctx, const Caller& reader, const domain::Jurisdiction& j,
-                               const std::string& number) {
-  auto t = ctx.api.tickets.GetByNumber(reader, number);
-  if (!t.ok() && t.error().code != core::ErrorCode::kNotFound) return t.error();
-  if (!t.ok() || !InJurisdiction(*t, j)) {
-    return core::Error::NotFound("service_request_id 未找到：" + number);
-  }
-  return t;
-}
-
 core::Result<Reply> GetRequest(Context& ctx, Request& r, Format, const std::string& number) {
   CG_ASSIGN_OR_RETURN(domain::Jurisdiction j, JurisdictionOf(ctx, r, nullptr));
   const Caller reader = domain::Open311Directory::PublicReader(j);
@@ -404,119 +348,48 @@ core::Result<Reply> GetToken(Context& ctx, Request& r, Format, const std::string
   return Reply{200, "service_requests", std::move(out)};
 }
 
-// --- servicerequestupdates (mySociety) -----------------------------------------
-
-std::string_view ExtendedStatus(const domain::Open311Update& u) {
-  using T = domain::TicketEventType;
-  if (u.type == T::kReopen || (u.type == T::kRate && u.reopened)) return "reopen";
-  if (u.type == T::kClose && u.duplicate) return "duplicate";
-  switch (u.state_after) {
-    case TicketState::kSubmitted:
-      return "open";
-    case TicketState::kAccepted:
-      return "investigating";
-    case TicketState::kPublished:
-    case TicketState::kAssigned:
-      return "action_scheduled";
-    case TicketState::kInProgress:
-      return "in_progress";
-    case TicketState::kEscalated:
-      return "internal_referral";
-    case TicketState::kResolved:
-      return "fixed";
-    case TicketState::kClosed:
-      return "closed";
-    case TicketState::kRejected:
-      return "no_further_action";
-  }
-  return "open";
-}
-
-core::Result<Reply> GetUpdates(Context& ctx, Request& r, Format) {
-  CG_ASSIGN_OR_RETURN(domain::Jurisdiction j, JurisdictionOf(ctx, r, nullptr));
-  const Caller reader = domain::Open311Directory::PublicReader(j);
-  CG_ASSIGN_OR_RETURN(Window window, TimeWindow(r, ctx.api.clock.NowMs()));
-  CG_ASSIGN_OR_RETURN(auto updates,
-                      ctx.directory.Updates(reader, j, window.from, window.to, kMaxResults));
-  const std::string base = BaseUrl(ctx.api, r);
-  json::array out;
-  for (const auto& u : updates) {
-    out.push_back(json::object{
-        {"update_id", std::to_string(u.event_id)},
-        {"service_request_id", u.ticket_number},
-        {"status", ExtendedStatus(u)},
-        {"updated_datetime", core::FormatShanghai(u.at)},
-        {"description", u.note},
-        {"media_url", u.attachment_id ? MediaUrl(base, *u.attachment_id) : ""},
-        {"external_status_code", domain::TicketStateName(u.state_after)},
-    });
-  }
-  return Reply{200, "service_request_updates", std::move(out)};
-}
-
-core::Result<std::string> Required(const Form& form, const char* name) {
-  std::optional<std::string> value = form.Get(name);
-  if (!value) return core::Error::Invalid(name, "必填");
-  return *value;
-}
-
-// A comment on the ticket from the integration (a FixMyStreet user's update).
-core::Result<Reply> PostUpdate(Context& ctx, Request& r, Format) {
-  CG_ASSIGN_OR_RETURN(Form form, Form::Parse(r.body));
-  CG_ASSIGN_OR_RETURN(domain::Jurisdiction j, JurisdictionOf(ctx, r, &form));
-  CG_ASSIGN_OR_RETURN(Caller caller, KeyCaller(ctx, form, j));
-  caller.request_id = r.request_id;
-  CG_ASSIGN_OR_RETURN(std::string number, Required(form, "service_request_id"));
-  CG_ASSIGN_OR_RETURN(std::string status, Required(form, "status"));
-  std::transform(status.begin(), status.end(), status.begin(),
-                 [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
-  if (std::find(kExtendedStatuses.begin(), kExtendedStatuses.end(), status) ==
-      kExtendedStatuses.end()) {
-    return core::Error::Invalid("status", "应为 OPEN、CLOSED、FIXED 等 Open311 扩展状态之一");
-  }
-  CG_ASSIGN_OR_RETURN(std::string description, Required(form, "description"));
-  CG_ASSIGN_OR_RETURN(std::string updated, Required(form, "updated_datetime"));
-  CG_TRY(W3cTime(updated, "updated_datetime"));
-  CG_ASSIGN_OR_RETURN(auto media, MediaUrlField(form));
-  CG_ASSIGN_OR_RETURN(Ticket t, OnePublic(ctx, caller, j, number));
-  // The status a client reports is its view (a resident says "fixed"); only
-  // staff change a ticket's state, so it is kept with the comment.
-  std::string note = Lines(description);
-  if (media) note += "\n图片链接：" + *media;
-  if (status != "OPEN") note += "\n（对方标注的状态：" + status + "）";
-  domain::TicketAction action;
-  action.type = domain::TicketEventType::kComment;
-  action.note = note;
-  CG_TRY(ctx.api.tickets.Act(caller, t.id, action));
-  CG_ASSIGN_OR_RETURN(auto events, ctx.api.tickets.Events(caller, t.id));
-  auto mine = std::find_if(events.rbegin(), events.rend(), [&](const domain::TicketEvent& e) {
-    return e.type == domain::TicketEventType::kComment && e.actor_account_id == caller.account_id &&
-           e.note == note;
-  });
-  if (mine == events.rend()) return core::Error::Internal("找不到刚写入的更新");
-  json::array out{json::object{{"update_id", std::to_string(mine->id)}, {"account_id", nullptr}}};
-  return Reply{200, "service_request_updates", std::move(out)};
-}
-
-// --- media -------------------------------------------------------------------------
-
-// The photo behind a public ticket's media_url: readable by anyone exactly
-// when the ticket is public (TicketService visibility of the public reader).
-Response Media(Context& ctx, Request& r) {
-  auto id = ParseId(r.Param("id"), "id");
-  if (!id.ok()) return RenderError(Format::kJson, core::Error::NotFound("media 未找到"));
-  domain::Jurisdiction everywhere{0, "", "", "/"};
-  auto content =
-      ctx.api.attachments.Read(domain::Open311Directory::PublicReader(everywhere), *id, false);
-  if (!content.ok()) return RenderError(Format::kJson, content.error());
-  Response response = Response::Text(200, std::move(content->bytes), content->content_type);
-  response.AddHeader("ETag", "\"" + content->sha256 + "\"");
-  response.AddHeader("Cache-Control", "public, max-age=86400");
-  response.AddHeader("X-Content-Type-Options", "nosniff");
-  return response;
-}
-
 }  // namespace
+
+bool InJurisdiction(const Ticket& t, const domain::Jurisdiction& j) {
+  return t.path.substr(0, j.path.size()) == j.path;
+}
+
+// Browsers send CRLF from text areas; the ticket text keeps plain '\n'.
+std::string Lines(std::string text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      out.push_back(text[i]);
+    } else if (i + 1 >= text.size() || text[i + 1] != '\n') {
+      out.push_back('\n');
+    }
+  }
+  size_t b = out.find_first_not_of(" \t\n");
+  size_t e = out.find_last_not_of(" \t\n");
+  return b == std::string::npos ? "" : out.substr(b, e - b + 1);
+}
+
+core::Result<std::optional<std::string>> MediaUrlField(const Form& form) {
+  std::optional<std::string> url = form.Get("media_url");
+  if (!url) return url;
+  const bool web = url->rfind("http://", 0) == 0 || url->rfind("https://", 0) == 0;
+  if (!web || url->size() > kMaxUrlLength ||
+      url->find_first_of(" \t\r\n<>\"") != std::string::npos) {
+    return core::Error::Invalid("media_url", "应为不超过 1000 个字符的 http(s) 地址");
+  }
+  return url;
+}
+
+core::Result<Ticket> OnePublic(Context& ctx, const Caller& reader, const domain::Jurisdiction& j,
+                               const std::string& number) {
+  auto t = ctx.api.tickets.GetByNumber(reader, number);
+  if (!t.ok() && t.error().code != core::ErrorCode::kNotFound) return t.error();
+  if (!t.ok() || !InJurisdiction(*t, j)) {
+    return core::Error::NotFound("service_request_id 未找到：" + number);
+  }
+  return t;
+}
 
 json::value RequestJson(const Ticket& t, const std::map<int64_t, std::string>& codes,
                         const std::optional<std::string>& note, const std::string& base) {
@@ -564,9 +437,6 @@ void RegisterRequestRoutes(Router& router, const std::shared_ptr<Context>& ctx) 
   AddFormats(router, ctx, "GET", v2 + "requests", GetRequests);
   AddWithId(router, ctx, "GET", v2 + "requests/", "service_request_id_format", GetRequest);
   AddWithId(router, ctx, "GET", v2 + "tokens/", "token_format", GetToken);
-  AddFormats(router, ctx, "GET", v2 + "servicerequestupdates", GetUpdates);
-  AddFormats(router, ctx, "POST", v2 + "servicerequestupdates", PostUpdate, form);
-  router.Add("GET", v2 + "media/{id}", [ctx](Request& r) { return Media(*ctx, r); });
 }
 
 }  // namespace civicgrid::http::open311
