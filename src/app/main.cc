@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
   demo->add_flag("--if-empty", demo_options.if_empty, "数据库已有数据时跳过");
   demo->add_option("--ticket-history-days", demo_options.ticket_history_days,
                    "生成截至现在的多少天工单历史（0 为不生成）")
+      ->check(CLI::Range(0, 5 * 366))
       ->capture_default_str();
 
   std::string import_what, import_file, as = "admin";

@@ -20,14 +20,14 @@ constexpr int64_t kHour = core::kMsPerHour;
 constexpr int64_t kDay = core::kMsPerDay;
 
 // Late shares of an average community (scaled by slowness²).
-constexpr double kLateAccept = 0.015;
-constexpr double kLateRespond = 0.015;
-constexpr double kLateResolve = 0.012;
+constexpr double kLateAccept = 0.02;
+constexpr double kLateRespond = 0.02;
+constexpr double kLateResolve = 0.015;
 constexpr double kLateReport = 0.08;  // a department's 报到 after the whistle
 constexpr double kMaxLate = 0.35;
 // Unsatisfied first ratings of an average community (scaled by slowness²),
 // three times as many after a late resolution.
-constexpr double kUnsatisfied = 0.02;
+constexpr double kUnsatisfied = 0.025;
 
 constexpr double kStallShare = 0.005;          // never resolved (×3 for complex categories)
 constexpr double kRateShare = 0.8;             // residents who rate

@@ -100,12 +100,11 @@ class Builder {
     const int communities = static_cast<int>(plan_.communities.size());
     std::vector<double> street_factor;
     for (size_t s = 0; s < plan_.streets.size(); ++s) {
-      street_factor.push_back(0.85 + 0.35 * rng_.Unit());
+      street_factor.push_back(0.75 + 0.6 * rng_.Unit());
     }
     traits_.resize(communities);
     for (int c = 0; c < communities; ++c) {
-      traits_[c].slowness =
-          street_factor[plan_.communities[c].street] * (0.75 + 0.55 * rng_.Unit());
+      traits_[c].slowness = street_factor[plan_.communities[c].street] * (0.5 + 1.0 * rng_.Unit());
       traits_[c].activity = rng_.Between(75, 130);
     }
     grid_buildings_.resize(plan_.grids.size());

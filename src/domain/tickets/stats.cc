@@ -78,11 +78,10 @@ CivilDate LastOfMonth(CivilDate d) {
 }
 
 // The rollup rows of [from, to] inside `range`, summed (see rollup::Split).
-core::Result<TicketTally> SumPeriod(store::Connection& conn, const PathRange& range,
-                                    CivilDate from, CivilDate to) {
+core::Result<TicketTally> SumPeriod(store::Connection& conn, const PathRange& range, CivilDate from,
+                                    CivilDate to) {
   rollup::Periods p = rollup::Split(from, to);
-  CG_ASSIGN_OR_RETURN(TicketTally total,
-                      rollup::Sum(conn, rollup::Grain::kMonth, p.months, range));
+  CG_ASSIGN_OR_RETURN(TicketTally total, rollup::Sum(conn, rollup::Grain::kMonth, p.months, range));
   CG_ASSIGN_OR_RETURN(TicketTally added, rollup::Sum(conn, rollup::Grain::kDay, p.days, range));
   CG_ASSIGN_OR_RETURN(TicketTally removed,
                       rollup::Sum(conn, rollup::Grain::kDay, p.minus_days, range));

@@ -311,8 +311,8 @@ core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
   return total;
 }
 
-core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn,
-                                                        int64_t parent_id, int64_t month) {
+core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn, int64_t parent_id,
+                                                        int64_t month) {
   CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(SumByChildSql(), {parent_id, month}));
   std::map<int64_t, TicketTally> out;
   for (const store::Row& row : rows) out[row.Int(0)] = TallyFromRow(row, 1);

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <array>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -109,7 +109,7 @@ core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
                               const std::vector<int64_t>& periods, const PathRange& range);
 
 // The month's sums per child id of `parent_id` (children without rows absent).
-core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn,
-                                                        int64_t parent_id, int64_t month);
+core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn, int64_t parent_id,
+                                                        int64_t month);
 
 }  // namespace civicgrid::domain::rollup
