@@ -1,4 +1,4 @@
-// The ticket_rollup table (migration 7) behind TicketStats: the only SQL of
+// The ticket_rollup table (migration 8) behind TicketStats: the only SQL of
 // the statistics. Rows are keyed by (grain, period, path): grain kDay with
 // period yyyymmdd, grain kMonth with period yyyymm, path the materialised path
 // of the ticket's node. Every other column is a TicketTally field, summed.
