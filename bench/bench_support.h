@@ -1,20 +1,25 @@
 // Shared pieces of the benchmarks in bench/: the machine line every figure is
 // printed with, process memory from /proc, a monotonic stopwatch, a fixed-seed
-// PRNG, and a way to stop on an unexpected error. Benchmarks are programs, not
-// tests: they print figures (as ratios to a limit measured in the same run)
-// and exit non-zero only when something failed. Single-threaded helpers
-// except Stopwatch and SplitMix64, which are plain values.
+// PRNG, a way to stop on an unexpected error, and a scratch PostgreSQL
+// database (PgScratch; only benchmarks linking civicgrid_store use it). Benchmarks are programs,
+// not tests: they print figures (as ratios to a limit measured in the same run) and exit non-zero
+// only when something failed. Single-threaded helpers except Stopwatch and SplitMix64, which are
+// plain values.
 #pragma once
+
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/error.h"
+#include "store/open.h"
 
 namespace civicgrid::bench {
 
@@ -94,5 +99,51 @@ inline void Must(const core::Status& status, const std::string& what) {
 void CheckFlags(int argc, char** argv, const std::vector<std::string>& known, const char* usage);
 // The value after `--name` in argv, or `fallback`.
 std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback);
+
+// The whole of a benchmark's main(): stdout line-buffered so figures appear as they are measured
+// (also into a pipe or file), then `run(parse(argc, argv))` as the exit code.
+template <typename Options>
+int RunMain(int argc, char** argv, Options (*parse)(int, char**), int (*run)(const Options&)) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  return run(parse(argc, argv));
+}
+
+// `url` with its "{db}" replaced by `name` (PostgreSQL URLs of the benchmarks
+// name the database that way).
+inline std::string WithDb(std::string url, std::string_view name) {
+  const size_t at = url.find("{db}");
+  return at == std::string::npos ? url : url.replace(at, 4, name);
+}
+
+// Runs `sql` on a connection of its own to `url` (CREATE / DROP DATABASE).
+inline core::Status AdminExec(const std::string& url, const std::string& sql) {
+  CG_ASSIGN_OR_RETURN(auto admin, store::OpenDb(url, store::DbOptions{.pool_size = 1}));
+  CG_ASSIGN_OR_RETURN(auto conn, admin->Acquire());
+  return conn->ExecScript(sql);
+}
+
+// A scratch PostgreSQL database for one run: for a URL with "{db}", creates
+// "<prefix>_<pid>" beside "postgres" and drops it in the destructor; any other
+// URL is used as it is.
+class PgScratch {
+ public:
+  PgScratch(std::string url, const std::string& prefix) : template_(std::move(url)) {
+    if (template_.find("{db}") == std::string::npos) return;
+    name_ = prefix + "_" + std::to_string(getpid());
+    Must(AdminExec(WithDb(template_, "postgres"), "CREATE DATABASE " + name_), "create database");
+  }
+  ~PgScratch() {
+    if (name_.empty()) return;
+    (void)AdminExec(WithDb(template_, "postgres"),
+                    "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  }
+  PgScratch(const PgScratch&) = delete;
+  PgScratch& operator=(const PgScratch&) = delete;
+  std::string url() const { return name_.empty() ? template_ : WithDb(template_, name_); }
+
+ private:
+  std::string template_;
+  std::string name_;
+};
 
 }  // namespace civicgrid::bench

@@ -44,13 +44,9 @@
 #include <vector>
 
 #include "app/app.h"
+#include "bench_app.h"
 #include "bench_support.h"
 #include "core/pii.h"
-#include "http/api/api.h"
-#include "http/api/openapi_doc.h"
-#include "http/metrics.h"
-#include "http/router.h"
-#include "http/server.h"
 #include "http/test_client.h"
 #include "store/open.h"
 
@@ -93,16 +89,6 @@ Options ParseOptions(int argc, char** argv) {
   return o;
 }
 
-std::string Replace(std::string s, std::string_view what, std::string_view with) {
-  return s.replace(s.find(what), what.size(), with);
-}
-
-core::Status AdminExec(const std::string& url, const std::string& sql) {
-  CG_ASSIGN_OR_RETURN(auto admin, store::OpenDb(url, store::DbOptions{.pool_size = 1}));
-  CG_ASSIGN_OR_RETURN(auto conn, admin->Acquire());
-  return conn->ExecScript(sql);
-}
-
 // The two databases of a run: the one the server writes, and its clone taken
 // before the run, which the raw loop writes. Removed afterwards.
 class Databases {
@@ -121,10 +107,10 @@ class Databases {
   }
   bool postgres() const { return !template_.empty(); }
   std::string served() const {
-    return postgres() ? Replace(template_, "{db}", names_[0]) : "sqlite:" + dir_ + "/intake.db";
+    return postgres() ? WithDb(template_, names_[0]) : "sqlite:" + dir_ + "/intake.db";
   }
   std::string raw() const {
-    return postgres() ? Replace(template_, "{db}", names_[1]) : "sqlite:" + dir_ + "/raw.db";
+    return postgres() ? WithDb(template_, names_[1]) : "sqlite:" + dir_ + "/raw.db";
   }
   // Call with no connection open to the served database.
   void Clone() {
@@ -142,7 +128,7 @@ class Databases {
   }
 
  private:
-  std::string AdminUrl() const { return Replace(template_, "{db}", "postgres"); }
+  std::string AdminUrl() const { return WithDb(template_, "postgres"); }
   std::string template_;
   std::string dir_;
   std::vector<std::string> names_;
@@ -231,29 +217,6 @@ County BuildCounty(app::App& app, int clients) {
   }
   return out;
 }
-
-// The API over an App, served on a free loopback port.
-class ApiServer {
- public:
-  explicit ApiServer(app::App& a) {
-    http::ApiOptions options;
-    options.openapi_json = std::string(http::OpenApiDocument());
-    services_ = std::make_unique<http::ApiServices>(app::MakeApiServices(a, metrics_, options));
-    http::RegisterApi(router_, *services_);
-    http::ServerOptions server_options;
-    server_options.listen = "127.0.0.1:0";
-    server_ = std::make_unique<http::Server>(server_options, router_, &metrics_);
-    Must(server_->Start(), "start server");
-  }
-  uint16_t port() const { return server_->port(); }
-  void Stop() { server_->Stop(); }
-
- private:
-  http::Metrics metrics_;
-  http::Router router_;
-  std::unique_ptr<http::ApiServices> services_;
-  std::unique_ptr<http::Server> server_;
-};
 
 struct RunResult {
   double seconds = 0;
@@ -471,6 +434,6 @@ int Run(const Options& o) {
 }  // namespace civicgrid::bench
 
 int main(int argc, char** argv) {
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
-  return civicgrid::bench::Run(civicgrid::bench::ParseOptions(argc, argv));
+  return civicgrid::bench::RunMain(argc, argv, civicgrid::bench::ParseOptions,
+                                   civicgrid::bench::Run);
 }

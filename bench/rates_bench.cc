@@ -19,7 +19,6 @@
 // URL with "{db}" gets a scratch database created beside "postgres" and
 // dropped afterwards.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -32,7 +31,6 @@
 
 #include "app/app.h"
 #include "bench_support.h"
-#include "store/open.h"
 
 namespace civicgrid::bench {
 namespace {
@@ -79,39 +77,6 @@ struct City {
   std::vector<Node> counties, streets, grids;
 };
 
-core::Status AdminExec(const std::string& url, const std::string& sql) {
-  CG_ASSIGN_OR_RETURN(auto admin, store::OpenDb(url, store::DbOptions{.pool_size = 1}));
-  CG_ASSIGN_OR_RETURN(auto conn, admin->Acquire());
-  return conn->ExecScript(sql);
-}
-
-std::string Replace(std::string s, std::string_view what, std::string_view with) {
-  return s.replace(s.find(what), what.size(), with);
-}
-
-// Creates (and later drops) a PostgreSQL database when the URL has "{db}".
-class PgScratch {
- public:
-  explicit PgScratch(std::string url) : template_(std::move(url)) {
-    if (template_.find("{db}") == std::string::npos) return;
-    name_ = fmt::format("cg_rates_bench_{}", getpid());
-    Must(AdminExec(Replace(template_, "{db}", "postgres"), "CREATE DATABASE " + name_),
-         "create database");
-  }
-  ~PgScratch() {
-    if (name_.empty()) return;
-    (void)AdminExec(Replace(template_, "{db}", "postgres"),
-                    "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-  }
-  PgScratch(const PgScratch&) = delete;
-  PgScratch& operator=(const PgScratch&) = delete;
-  std::string url() const { return name_.empty() ? template_ : Replace(template_, "{db}", name_); }
-
- private:
-  std::string template_;
-  std::string name_;
-};
-
 // The tree in one transaction, with ids chosen here so paths need no read-back.
 City BuildCity(store::Connection& conn) {
   City city;
@@ -153,6 +118,11 @@ City BuildCity(store::Connection& conn) {
   return city;
 }
 
+// The instant `d` starts in Asia/Shanghai.
+int64_t StartMs(core::CivilDate d) {
+  return core::DaysFromCivil(d) * kMsPerDay - core::kShanghaiOffsetMs;
+}
+
 double Exponential(SplitMix64& rng, double mean) { return -mean * std::log(1.0 - rng.Unit()); }
 
 // One ticket's column values: filed during kYear, mostly handled in time.
@@ -162,8 +132,7 @@ void AppendTicket(SplitMix64& rng, const City& city, int64_t serial, int64_t cat
   double u = rng.Unit();
   const Node& grid =
       city.grids[static_cast<size_t>(u * u * static_cast<double>(city.grids.size()))];
-  int64_t year_start = core::DaysFromCivil({kYear, 1, 1}) * kMsPerDay - core::kShanghaiOffsetMs;
-  int64_t created = year_start + static_cast<int64_t>(rng.Unit() * 365) * kMsPerDay +
+  int64_t created = StartMs({kYear, 1, 1}) + static_cast<int64_t>(rng.Unit() * 365) * kMsPerDay +
                     (7 * kMsPerHour) + static_cast<int64_t>(rng.Unit() * 14 * kMsPerHour);
   int64_t accept_due = domain::SlaDeadline(created, 2 * 60);
   int64_t respond_due = domain::SlaDeadline(created, 24 * 60);
@@ -288,6 +257,23 @@ Percentiles Time(int64_t samples, const std::function<void(int64_t)>& run) {
   return Percentiles{at(0.50), at(0.99)};
 }
 
+const Node& Pick(const std::vector<Node>& nodes, int64_t i) {
+  return nodes[static_cast<size_t>(i) % nodes.size()];
+}
+
+// The limit: a raw COUNT(*) of the tickets of `nodes[i]`'s subtree filed in
+// [lo, hi), over index ticket_path_created.
+Percentiles TimeRawCount(store::Connection& conn, int64_t samples, const std::vector<Node>& nodes,
+                         int64_t lo, int64_t hi) {
+  return Time(samples, [&](int64_t i) {
+    domain::PathRange r = domain::SubtreeRange(Pick(nodes, i).path);
+    Must(conn.QueryInt("SELECT COUNT(*) FROM ticket WHERE path >= $1 AND path < $2 AND "
+                       "created_at >= $3 AND created_at < $4",
+                       {r.lo, r.hi, lo, hi}),
+         "count");
+  });
+}
+
 struct Period {
   const char* name;
   core::CivilDate from, to;
@@ -303,11 +289,7 @@ void Report(std::string_view backend, const std::string& what, const Percentiles
       Ratio(q.p99_ms / limit.p99_ms).c_str(), CoreCount());
 }
 
-int64_t StartMs(core::CivilDate d) {
-  return core::DaysFromCivil(d) * kMsPerDay - core::kShanghaiOffsetMs;
-}
-
-bool RunBackend(const Options& o, const std::string& url, std::string_view backend,
+void RunBackend(const Options& o, const std::string& url, std::string_view backend,
                 const std::string& dir) {
   app::AppOptions options;
   options.db_url = url;
@@ -344,24 +326,17 @@ bool RunBackend(const Options& o, const std::string& url, std::string_view backe
   for (const Level& level : levels) {
     const std::vector<Node>& nodes = *level.nodes;
     for (const Period& p : periods) {
-      auto node = [&](int64_t i) { return nodes[static_cast<size_t>(i) % nodes.size()]; };
       Percentiles rates = Time(o.samples, [&](int64_t i) {
-        Must(app->stats().Rates(admin, node(i).id, p.from, p.to), "rates");
+        Must(app->stats().Rates(admin, Pick(nodes, i).id, p.from, p.to), "rates");
       });
       int64_t lo = StartMs(p.from), hi = StartMs(p.to) + kMsPerDay;
-      Percentiles count = Time(o.samples, [&](int64_t i) {
-        domain::PathRange r = domain::SubtreeRange(node(i).path);
-        Must(conn->QueryInt("SELECT COUNT(*) FROM ticket WHERE path >= $1 AND path < $2 AND "
-                            "created_at >= $3 AND created_at < $4",
-                            {r.lo, r.hi, lo, hi}),
-             "count");
-      });
+      Percentiles count = TimeRawCount(*conn, o.samples, nodes, lo, hi);
       Report(backend, fmt::format("rates_query {}_{}", level.name, p.name), rates, count);
       if (level.nodes != &city.counties) continue;
       // For scale, not as the limit: the main counters straight from the
       // ticket rows, as a query without rollups would read them.
       Percentiles direct = Time(std::min<int64_t>(o.samples, kDirectSamples), [&](int64_t i) {
-        domain::PathRange r = domain::SubtreeRange(node(i).path);
+        domain::PathRange r = domain::SubtreeRange(Pick(nodes, i).path);
         Must(conn->QueryOne(kDirectSql, {r.lo, r.hi, lo, hi}), "direct");
       });
       std::printf(
@@ -378,23 +353,14 @@ bool RunBackend(const Options& o, const std::string& url, std::string_view backe
   };
   const Parent parents[] = {{"county_streets", city.counties}, {"city_counties", {city.root}}};
   for (const Parent& parent : parents) {
-    auto node = [&](int64_t i) {
-      return parent.nodes[static_cast<size_t>(i) % parent.nodes.size()];
-    };
     Percentiles ranking = Time(o.samples, [&](int64_t i) {
-      Must(app->stats().Rankings(admin, node(i).id, domain::YearMonth{kYear, 6}), "ranking");
+      Must(app->stats().Rankings(admin, Pick(parent.nodes, i).id, domain::YearMonth{kYear, 6}),
+           "ranking");
     });
-    int64_t lo = StartMs({kYear, 6, 1}), hi = StartMs({kYear, 7, 1});
-    Percentiles count = Time(o.samples, [&](int64_t i) {
-      domain::PathRange r = domain::SubtreeRange(node(i).path);
-      Must(conn->QueryInt("SELECT COUNT(*) FROM ticket WHERE path >= $1 AND path < $2 AND "
-                          "created_at >= $3 AND created_at < $4",
-                          {r.lo, r.hi, lo, hi}),
-           "count");
-    });
+    Percentiles count = TimeRawCount(*conn, o.samples, parent.nodes, StartMs({kYear, 6, 1}),
+                                     StartMs({kYear, 7, 1}));
     Report(backend, fmt::format("rates_ranking {}_month", parent.name), ranking, count);
   }
-  return true;
 }
 
 Options ParseOptions(int argc, char** argv) {
@@ -422,7 +388,7 @@ int Run(const Options& o) {
   }
   if (!o.pg_url.empty()) {
     TempDir dir("cg-bench-rates-pg-");
-    PgScratch pg(o.pg_url);
+    PgScratch pg(o.pg_url, "cg_rates_bench");
     std::printf("# backend postgresql\n");
     RunBackend(o, pg.url(), "postgresql", dir.path());
   }
@@ -433,6 +399,6 @@ int Run(const Options& o) {
 }  // namespace civicgrid::bench
 
 int main(int argc, char** argv) {
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
-  return civicgrid::bench::Run(civicgrid::bench::ParseOptions(argc, argv));
+  return civicgrid::bench::RunMain(argc, argv, civicgrid::bench::ParseOptions,
+                                   civicgrid::bench::Run);
 }

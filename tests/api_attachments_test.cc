@@ -69,6 +69,10 @@ TEST_P(AttachmentsApiTest, JpegWithExifGpsIsDownloadedWithout) {
   ASSERT_EQ(download.status, 200u) << download.body;
   EXPECT_EQ(download.Header("Content-Type"), "image/jpeg");
   EXPECT_EQ(download.Header("X-Content-Type-Options"), "nosniff");
+  const std::string id = std::to_string(a.at("id").as_int64());
+  EXPECT_EQ(download.Header("Content-Disposition"),
+            "inline; filename=\"attachment-" + id + ".jpg\"");
+  EXPECT_EQ(download.Header("ETag"), "\"" + std::string(a.at("sha256").as_string()) + "\"");
   EXPECT_EQ(core::Sha256Hex(download.body), a.at("sha256").as_string());
   EXPECT_EQ(static_cast<int64_t>(download.body.size()), a.at("bytes").as_int64());
   EXPECT_FALSE(Contains(download.body, std::string("Exif\0\0", 6)));
@@ -99,6 +103,9 @@ TEST_P(AttachmentsApiTest, PngAndVideoAreAcceptedAndTheSameFileTwiceIsOneAttachm
   auto clip = As("member1").Send("GET", Url(video));
   ASSERT_EQ(clip.status, 200u);
   EXPECT_EQ(clip.Header("Content-Type"), "video/mp4");
+  EXPECT_EQ(
+      clip.Header("Content-Disposition"),
+      "inline; filename=\"attachment-" + std::to_string(video.at("id").as_int64()) + ".mp4\"");
   EXPECT_FALSE(Contains(clip.body, mt::kMp4Location));
   EXPECT_EQ(As("member1").Send("GET", Url(video) + "/thumbnail").status, 404u);
 }
@@ -117,6 +124,10 @@ TEST_P(AttachmentsApiTest, ThumbnailsFitIn320Pixels) {
     auto thumb = As("worker1").Send("GET", std::string(a.at("thumbnail_url").as_string()));
     ASSERT_EQ(thumb.status, 200u) << c.type << ": " << thumb.body;
     EXPECT_EQ(thumb.Header("Content-Type"), "image/jpeg");
+    EXPECT_EQ(thumb.Header("Content-Disposition"), "inline; filename=\"attachment-" +
+                                                       std::to_string(a.at("id").as_int64()) +
+                                                       "-thumbnail.jpg\"")
+        << c.type;
     auto info = mt::Inspect(thumb.body);
     EXPECT_EQ(info.width, c.width) << c.type;
     EXPECT_EQ(info.height, c.height) << c.type;

@@ -13,13 +13,6 @@ namespace json = boost::json;
 using domain::TicketAction;
 using domain::TicketEventType;
 
-template <typename T>
-T Must(core::Result<T> result, const char* what) {
-  EXPECT_TRUE(result.ok()) << what << ": " << (result.ok() ? "" : result.error().message);
-  if (!result.ok()) throw std::runtime_error(what);
-  return std::move(result).value();
-}
-
 class StatsApiTest : public ApiTest {
  protected:
   void SetUp() override {

@@ -259,6 +259,45 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
             1);
 }
 
+TEST_P(TicketsTest, AMemberMayGiveAClaimBackEvenThoughItThenLeavesTheirView) {
+  auto r = Submit("resident1", R"({"category_id":)" + std::to_string(Category("S-DLY-01")) +
+                                   R"(,"kind":"wish","description":"想请人修一下水龙头",)"
+                                   R"("node_id":)" +
+                                   std::to_string(w_.grid_a1.id) + "}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const int64_t id = r.Json().at("id").as_int64();
+  ASSERT_EQ(Act("secretary1", id, R"({"type":"dispatch","assignee":{"kind":"board"}})").status,
+            200u);
+  ASSERT_EQ(Act("member1", id, R"({"type":"claim"})").status, 200u);
+  // Giving it back succeeds and says so, although the ticket is no longer the
+  // member's to see (private request, off the board).
+  r = Act("member1", id, R"({"type":"return","note":"这周出差，无法上门"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "accepted");
+  EXPECT_TRUE(r.Json().at("assignee").is_null());
+  EXPECT_EQ(As("member1").Send("GET", "/api/v1/tickets/" + std::to_string(id)).status, 404u);
+  EXPECT_EQ(State(Get("secretary1", id)), "accepted");
+}
+
+TEST_P(TicketsTest, RejectNeedsAReasonAndReopenBringsAClosedTicketBack) {
+  const int64_t rejected = Report(0).at("id").as_int64();
+  auto r = Act("secretary1", rejected, R"({"type":"reject"})");
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "note");
+  r = Act("secretary1", rejected, R"({"type":"reject","note":"不属于本社区管辖"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "rejected");
+  EXPECT_EQ(Act("secretary1", rejected, R"({"type":"reopen"})").status, 409u);
+  // A closed ticket comes back to the dispatcher on reopen.
+  const int64_t closed = Report(0).at("id").as_int64();
+  ASSERT_EQ(Act("secretary1", closed, R"({"type":"close","note":"居民撤回"})").status, 200u);
+  r = Act("secretary1", closed, R"({"type":"reopen","note":"居民再次反映"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "accepted");
+  EXPECT_EQ(r.Json().at("reopen_count").as_int64(), 1);
+  EXPECT_TRUE(r.Json().at("closed_at").is_null());
+}
+
 TEST_P(TicketsTest, StreetWhistleCallsADepartmentThatReportsIn) {
   json::object t = Report(0, "井盖缺失，夜间很危险");
   const int64_t id = t.at("id").as_int64();

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <cctype>
+#include <initializer_list>
 
 #include "api_harness.h"
 #include "domain/tickets/open311_keys.h"
@@ -116,6 +117,13 @@ bool Shaped(std::string_view text, std::string_view pattern) {
 
 // A W3C datetime in Beijing time, as every Open311 answer gives them.
 bool IsW3cShanghai(std::string_view text) { return Shaped(text, "####-##-##T##:##:##+08:00"); }
+
+// Every one of `fields` is present in `o` as a JSON string.
+void ExpectStrings(const json::object& o, std::initializer_list<const char*> fields) {
+  for (const char* f : fields) {
+    EXPECT_TRUE(o.contains(f) && o.at(f).is_string()) << f << " in " << json::serialize(o);
+  }
+}
 
 class Open311Test : public ApiTest {
  protected:
@@ -271,9 +279,7 @@ TEST_P(Open311Test, ServiceListOffersStreetIssuesWithTheSpecFields) {
   std::set<std::string> codes;
   for (const auto& s : services) {
     const json::object& o = s.as_object();
-    for (const char* f : {"service_code", "service_name", "description", "keywords", "group"}) {
-      EXPECT_TRUE(o.at(f).is_string()) << f;
-    }
+    ExpectStrings(o, {"service_code", "service_name", "description", "keywords", "group"});
     EXPECT_EQ(o.at("metadata"), json::value(true));
     EXPECT_EQ(o.at("type").as_string(), "realtime");
     const std::string group(o.at("group").as_string());
@@ -306,9 +312,7 @@ TEST_P(Open311Test, ServiceDefinitionDescribesItsAttributes) {
     const json::object& o = a.as_object();
     EXPECT_TRUE(o.at("variable").is_bool() && o.at("required").is_bool());
     EXPECT_TRUE(o.at("order").is_int64());
-    for (const char* f : {"code", "datatype", "datatype_description", "description"}) {
-      EXPECT_TRUE(o.at(f).is_string()) << f;
-    }
+    ExpectStrings(o, {"code", "datatype", "datatype_description", "description"});
     order.emplace_back(o.at("code").as_string());
   }
   EXPECT_EQ(order, (std::vector<std::string>{"coord_sys", "address_detail", "anonymous"}));
@@ -650,10 +654,8 @@ TEST_P(Open311Test, FixMyStreetRoundTripThroughServiceRequestUpdates) {
   std::vector<std::string> statuses;
   for (const auto& u : updates) {
     const json::object& o = u.as_object();
-    for (const char* f : {"update_id", "service_request_id", "status", "updated_datetime",
-                          "description", "media_url"}) {
-      EXPECT_TRUE(o.at(f).is_string()) << f;
-    }
+    ExpectStrings(o, {"update_id", "service_request_id", "status", "updated_datetime",
+                      "description", "media_url"});
     EXPECT_EQ(o.at("service_request_id").as_string(), number);
     EXPECT_TRUE(IsW3cShanghai(o.at("updated_datetime").as_string()));
     statuses.emplace_back(o.at("status").as_string());

@@ -6,12 +6,12 @@
 #include <csignal>
 #include <cstdio>
 
+#include "app/supervisor.h"
 #include "http/api/api.h"
 #include "http/api/openapi_doc.h"
 #include "http/metrics.h"
 #include "http/open311/open311.h"
 #include "http/server.h"
-#include "app/supervisor.h"
 
 namespace civicgrid::app {
 
@@ -52,7 +52,7 @@ int Serve(App& app, const ServeOptions& options) {
   // Webhook deliveries (including any left pending by the previous run).
   app.webhook_sender().Start();
   // 督办: flag overdue tickets every minute.
-  Supervisor supervisor(app.tickets());
+  Supervisor supervisor([&app] { return app.tickets().CheckOverdue(); });
   supervisor.Start();
   int received = 0;
   sigwait(&signals, &received);

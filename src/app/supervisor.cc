@@ -31,7 +31,7 @@ void Supervisor::Run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
-    auto flagged = tickets_.CheckOverdue();
+    auto flagged = check_();
     lock.lock();
     if (!flagged.ok()) {
       spdlog::warn("督办检查失败: {}", flagged.error().message);

@@ -7,31 +7,34 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
-#include "domain/tickets/ticket_service.h"
+#include "core/error.h"
 
 namespace civicgrid::app {
 
 class Supervisor {
  public:
-  explicit Supervisor(domain::TicketService& tickets,
-                      std::chrono::milliseconds interval = std::chrono::minutes(1))
-      : tickets_(tickets), interval_(interval) {}
+  // `check` flags what is overdue and says how many tickets it flagged;
+  // serve passes TicketService::CheckOverdue.
+  using Check = std::function<core::Result<int64_t>()>;
+  explicit Supervisor(Check check, std::chrono::milliseconds interval = std::chrono::minutes(1))
+      : check_(std::move(check)), interval_(interval) {}
   ~Supervisor() { Stop(); }
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
 
   void Start();
   void Stop();
-  // Tickets flagged since Start().
+  // Tickets flagged since construction.
   int64_t flagged() const;
 
  private:
   void Run();
 
-  domain::TicketService& tickets_;
+  Check check_;
   std::chrono::milliseconds interval_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

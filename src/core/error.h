@@ -78,8 +78,6 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
-  // The value, or `fallback` on error.
-  T value_or(T fallback) const& { return ok() ? std::get<0>(data_) : std::move(fallback); }
 
   const Error& error() const& {
     assert(!ok());

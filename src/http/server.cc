@@ -192,12 +192,8 @@ class PendingAnswer : public std::enable_shared_from_this<PendingAnswer> {
   // for a Responder destroyed without an answer.
   void Answer(Response response, bool dropped) {
     std::lock_guard lock(mutex_);
-    if (answered_) {
-      return;
-    }
-    answered_ = true;
-    if (timer_ == nullptr) {
-      return;
+    if (timer_ == nullptr || response_) {
+      return;  // closed, or answered already
     }
     response_ = std::move(response);
     dropped_ = dropped;
@@ -215,7 +211,6 @@ class PendingAnswer : public std::enable_shared_from_this<PendingAnswer> {
   std::optional<Response> Close(bool* dropped = nullptr) {
     std::lock_guard lock(mutex_);
     timer_ = nullptr;
-    answered_ = true;
     if (dropped != nullptr) {
       *dropped = dropped_;
     }
@@ -235,7 +230,6 @@ class PendingAnswer : public std::enable_shared_from_this<PendingAnswer> {
   std::mutex mutex_;
   asio::steady_timer* timer_;         // GUARDED_BY(mutex_); null once closed
   std::optional<Response> response_;  // GUARDED_BY(mutex_)
-  bool answered_ = false;             // GUARDED_BY(mutex_)
   bool dropped_ = false;              // GUARDED_BY(mutex_)
 };
 

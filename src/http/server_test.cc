@@ -267,6 +267,13 @@ class ServerTest : public ::testing::Test {
 // The request line of a GET of /api/v1/stream.
 constexpr std::string_view kStreamRequest = "GET /api/v1/stream HTTP/1.1\r\nHost: t\r\n\r\n";
 
+// Sends kStreamRequest on `socket`; true once the header arrived and the
+// server pulled `feed`'s source for the first time.
+bool OpenStream(RawSocket& socket, Feed& feed) {
+  socket.Send(kStreamRequest);
+  return socket.ReadUntil("\r\n\r\n") && feed.WaitUntil([](const Feed& f) { return f.pulls >= 1; });
+}
+
 TEST_F(ServerTest, RoutesWithDecodedParameters) {
   StartServer();
   TestClient client(port());
@@ -640,9 +647,7 @@ TEST_F(ServerTest, ClientLeavingEndsTheStream) {
   StartServer();
   {
     RawSocket socket(port());
-    socket.Send(kStreamRequest);
-    ASSERT_TRUE(socket.ReadUntil("\r\n\r\n"));
-    ASSERT_TRUE(feed_->WaitUntil([](const Feed& f) { return f.pulls >= 1; }));
+    ASSERT_TRUE(OpenStream(socket, *feed_));
   }  // closed: the server notices without any event or heartbeat to write
   EXPECT_TRUE(feed_->WaitUntil([](const Feed& f) { return f.destroyed; }));
   EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/org-nodes/1").status, 200U);
@@ -651,9 +656,7 @@ TEST_F(ServerTest, ClientLeavingEndsTheStream) {
 TEST_F(ServerTest, StopEndsOpenStreams) {
   StartServer();
   RawSocket socket(port());
-  socket.Send(kStreamRequest);
-  ASSERT_TRUE(socket.ReadUntil("\r\n\r\n"));
-  ASSERT_TRUE(feed_->WaitUntil([](const Feed& f) { return f.pulls >= 1; }));
+  ASSERT_TRUE(OpenStream(socket, *feed_));
   server_->Stop();  // returns although the stream was open, with no heartbeat due
   EXPECT_TRUE(socket.ReadUntilClosed().has_value());
   EXPECT_TRUE(feed_->destroyed);

@@ -142,19 +142,6 @@ core::Result<Normalized> NormalizeImage(std::string_view bytes, MediaKind kind,
   return result;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 }  // namespace
 
 // libvips keeps process-wide state (type system, thread pool), so it is
@@ -224,8 +211,18 @@ std::optional<MediaKind> Sniff(std::string_view bytes) {
   return std::nullopt;
 }
 
+std::string BareContentType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  std::string out(type);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
 std::optional<MediaKind> KindForContentType(std::string_view content_type) {
-  std::string type = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  std::string type = BareContentType(content_type);
   if (type == "image/jpeg" || type == "image/jpg" || type == "image/pjpeg") return MediaKind::kJpeg;
   if (type == "image/png") return MediaKind::kPng;
   if (type == "image/webp") return MediaKind::kWebp;

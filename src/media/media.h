@@ -52,6 +52,9 @@ bool IsImage(MediaKind kind);
 // The kind the bytes are, from their magic numbers; empty for anything else.
 std::optional<MediaKind> Sniff(std::string_view bytes);
 
+// The media type of a Content-Type value, lower-case, without parameters and
+// surrounding blanks: " Image/JPEG ; q=1" → "image/jpeg".
+std::string BareContentType(std::string_view content_type);
 // The kind a Content-Type names ("image/jpeg; q=1", "IMAGE/JPG" …); empty
 // for any other type.
 std::optional<MediaKind> KindForContentType(std::string_view content_type);

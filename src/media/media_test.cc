@@ -53,6 +53,14 @@ TEST(SniffTest, ContentTypesMapToKinds) {
   EXPECT_EQ(ExtensionOf(MediaKind::kMp4), "mp4");
 }
 
+TEST(SniffTest, BareContentTypeDropsParametersBlanksAndCase) {
+  EXPECT_EQ(BareContentType(" Image/JPEG ; q=1"), "image/jpeg");
+  EXPECT_EQ(BareContentType("\tvideo/MP4\t"), "video/mp4");
+  EXPECT_EQ(BareContentType("text/plain"), "text/plain");
+  EXPECT_EQ(BareContentType("; charset=utf-8"), "");
+  EXPECT_EQ(BareContentType(""), "");
+}
+
 TEST(NormalizeTest, JpegLosesExifAndGpsAndIsTurnedUpright) {
   testing::ExifSpec spec;
   spec.orientation = 6;  // stored sideways: display turned 90° clockwise

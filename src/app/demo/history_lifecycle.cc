@@ -379,10 +379,7 @@ class TicketWriter {
 
 }  // namespace
 
-int64_t LocalDay(int64_t ms) {
-  const int64_t local = ms + core::kShanghaiOffsetMs;
-  return local >= 0 ? local / kDay : (local - kDay + 1) / kDay;
-}
+int64_t LocalDay(int64_t ms) { return core::DaysFromCivil(core::ShanghaiDate(ms)); }
 
 int64_t DayStart(int64_t local_day) { return local_day * kDay - core::kShanghaiOffsetMs; }
 

@@ -378,7 +378,13 @@ core::Result<TicketHistoryReport> LoadTicketHistory(App& app, const DemoPlan& pl
                                                     const PlanIds& ids,
                                                     const TicketHistoryOptions& options) {
   if (options.days <= 0) return TicketHistoryReport{};
-  if (options.days > 5 * 366) return Error::Invalid("ticket_history_days", "历史天数应为 0–1830");
+  // The summary reads the rates over the span, which touches days + 1 calendar
+  // days unless it ends at midnight: refuse up front what TicketStats would
+  // refuse only after the whole history was written.
+  const int64_t max_days = app.stats().options().max_period_days - 1;
+  if (options.days > max_days) {
+    return Error::Invalid("ticket_history_days", "历史天数应为 0–" + std::to_string(max_days));
+  }
   if (options.overdue_check_minutes < 1) {
     return Error::Invalid("overdue_check_minutes", "督办检查间隔至少 1 分钟");
   }

@@ -276,6 +276,20 @@ TEST_P(TicketHistoryTest, TheSameSeedLoadsTheSameHistory) {
   EXPECT_EQ(digest, Digest(*again->app));
 }
 
+// The summary reads the rates over the span: days + 1 calendar days when the
+// end is not at midnight (kEnd is not). A span TicketStats would refuse is
+// refused before anything is written, not after the whole history.
+TEST_P(TicketHistoryTest, ASpanTheRatesCannotSummarizeIsRefusedUpFront) {
+  LOAD_OR_SKIP(demo, 1, 0);
+  App& app = *demo->app;
+  const int too_long = static_cast<int>(app.stats().options().max_period_days);
+  auto report =
+      LoadTicketHistory(app, DemoPlan{}, PlanIds{}, TicketHistoryOptions{1, too_long, kEnd});
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().field, "ticket_history_days");
+  EXPECT_EQ(Count(app, "SELECT COUNT(*) FROM ticket"), 0);
+}
+
 // --- the script alone (no database) -------------------------------------------
 
 std::vector<TicketScript> Script(const DemoPlan& plan, uint64_t seed, int days) {

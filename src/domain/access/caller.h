@@ -34,6 +34,7 @@ enum class Permission {
   kUnitsWrite,     // create units and pairings
   kAccountsAdmin,  // create accounts below scope
   kAuditRead,      // read and verify the audit log
+  kStatsRead,      // read ticket rates and rankings within scope (staff only)
 };
 
 std::string_view RoleName(Role role);

@@ -52,14 +52,21 @@ core::Result<PathRange> WithinScope(store::Connection& conn, const Caller& calle
   return SubtreeRange(base[0].Text(0));
 }
 
-core::Result<std::string> CleanName(std::string_view raw, std::string_view field,
-                                    size_t max_chars) {
-  while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
-  if (raw.empty()) return core::Error::Invalid(std::string(field), "不能为空");
+namespace {
+
+// Trims `trim` from both ends, then checks length (code points) and control
+// characters (newline and tab allowed when multi_line).
+core::Result<std::string> Clean(std::string_view raw, std::string_view field, size_t max_chars,
+                                bool required, std::string_view trim, bool multi_line) {
+  while (!raw.empty() && trim.find(raw.front()) != std::string_view::npos) raw.remove_prefix(1);
+  while (!raw.empty() && trim.find(raw.back()) != std::string_view::npos) raw.remove_suffix(1);
+  if (raw.empty() && required) return core::Error::Invalid(std::string(field), "不能为空");
   size_t chars = 0;
   for (unsigned char c : raw) {
-    if (c < 0x20 || c == 0x7f) return core::Error::Invalid(std::string(field), "含有控制字符");
+    const bool allowed = multi_line && (c == '\n' || c == '\t');
+    if ((c < 0x20 && !allowed) || c == 0x7f) {
+      return core::Error::Invalid(std::string(field), "含有控制字符");
+    }
     if ((c & 0xC0) != 0x80) ++chars;  // count lead bytes only
   }
   if (chars > max_chars) {
@@ -67,6 +74,18 @@ core::Result<std::string> CleanName(std::string_view raw, std::string_view field
                                 "过长（最多 " + std::to_string(max_chars) + " 个字）");
   }
   return std::string(raw);
+}
+
+}  // namespace
+
+core::Result<std::string> CleanName(std::string_view raw, std::string_view field,
+                                    size_t max_chars) {
+  return Clean(raw, field, max_chars, true, " \t", false);
+}
+
+core::Result<std::string> CleanText(std::string_view raw, std::string_view field, size_t max_chars,
+                                    bool required) {
+  return Clean(raw, field, max_chars, required, " \t\r\n", true);
 }
 
 }  // namespace civicgrid::domain

@@ -68,5 +68,10 @@ core::Result<PathRange> WithinScope(store::Connection& conn, const Caller& calle
 // characters); errors name `field`.
 core::Result<std::string> CleanName(std::string_view raw, std::string_view field,
                                     size_t max_chars = 100);
+// Free text (descriptions, notes): trimmed of surrounding whitespace, at most
+// max_chars code points, newlines and tabs allowed but no other control
+// characters; empty is an error only when `required`.
+core::Result<std::string> CleanText(std::string_view raw, std::string_view field, size_t max_chars,
+                                    bool required);
 
 }  // namespace civicgrid::domain

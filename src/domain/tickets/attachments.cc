@@ -28,16 +28,6 @@ Error TooLarge(std::string message) {
   return Error{core::ErrorCode::kTooLarge, std::move(message), "content"};
 }
 
-// "Image/JPEG ; q=1" → "image/jpeg".
-std::string BareType(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  std::string out;
-  for (char c : type) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  return out;
-}
-
 // Writes all of `bytes` to `fd`, retrying short writes.
 bool WriteAll(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
@@ -113,7 +103,7 @@ core::Result<MediaKind> AttachmentService::Check(std::string_view bytes,
                                                  std::string_view declared) const {
   if (bytes.empty()) return Error::Invalid("content", std::string("文件为空，请上传") + kSupported);
   std::optional<MediaKind> declared_kind = media::KindForContentType(declared);
-  const std::string bare = BareType(declared);
+  const std::string bare = media::BareContentType(declared);
   if (!declared_kind && !bare.empty() && bare != "application/octet-stream") {
     return Error::Invalid("content_type", "不支持的文件类型 " + bare + "，仅支持" + kSupported);
   }
@@ -196,7 +186,10 @@ core::Result<std::optional<AttachmentService::Row>> AttachmentService::FindBySha
   CG_ASSIGN_OR_RETURN(store::Rows rows,
                       conn.Query(std::string(kColumns) + "WHERE a.sha256 = $1", {sha}));
   if (rows.empty()) return std::optional<Row>();
-  const store::Row& r = rows.front();
+  return std::optional<Row>(RowFrom(rows.front()));
+}
+
+AttachmentService::Row AttachmentService::RowFrom(const store::Row& r) {
   Row row;
   Attachment& a = row.attachment;
   a.id = r.Int(0);
@@ -208,7 +201,7 @@ core::Result<std::optional<AttachmentService::Row>> AttachmentService::FindBySha
   row.thumb_sha256 = r.OptText(6);
   a.has_thumbnail = row.thumb_sha256.has_value();
   a.created_at = r.Int(7);
-  return std::optional<Row>(std::move(row));
+  return row;
 }
 
 core::Result<AttachmentService::Row> AttachmentService::LoadReadable(store::Connection& conn,
@@ -219,16 +212,15 @@ core::Result<AttachmentService::Row> AttachmentService::LoadReadable(store::Conn
   params.insert(params.end(), visible.params.begin(), visible.params.end());
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
-      conn.Query("SELECT a.sha256 FROM attachment a WHERE a.id = $1 AND (EXISTS (SELECT 1 FROM "
-                 "attachment_upload u WHERE u.attachment_id = a.id AND u.account_id = $2) OR "
-                 "EXISTS (SELECT 1 FROM ticket_attachment ta JOIN ticket t ON t.id = "
-                 "ta.ticket_id WHERE ta.attachment_id = a.id AND " +
+      conn.Query(std::string(kColumns) +
+                     "WHERE a.id = $1 AND (EXISTS (SELECT 1 FROM attachment_upload u WHERE "
+                     "u.attachment_id = a.id AND u.account_id = $2) OR EXISTS (SELECT 1 FROM "
+                     "ticket_attachment ta JOIN ticket t ON t.id = ta.ticket_id WHERE "
+                     "ta.attachment_id = a.id AND " +
                      visible.sql + "))",
                  params));
   if (rows.empty()) return Error::NotFound("附件不存在");
-  CG_ASSIGN_OR_RETURN(std::optional<Row> row, FindBySha(conn, rows.front().Text(0)));
-  if (!row) return Error::NotFound("附件不存在");
-  return std::move(*row);
+  return RowFrom(rows.front());
 }
 
 core::Result<Attachment> AttachmentService::Get(const Caller& caller, int64_t id) {

@@ -121,6 +121,7 @@ class AttachmentService {
     Attachment attachment;
     std::optional<std::string> thumb_sha256;
   };
+  static Row RowFrom(const store::Row& r);  // r: the columns of kColumns (attachments.cc)
   core::Result<media::MediaKind> Check(std::string_view bytes, std::string_view declared) const;
   core::Result<std::optional<Row>> FindBySha(store::Connection& conn, const std::string& sha);
   core::Result<Row> LoadReadable(store::Connection& conn, const Caller& caller, int64_t id);

@@ -1,5 +1,7 @@
 #include "domain/tickets/categories.h"
 
+#include "domain/tickets/enum_names.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -10,47 +12,26 @@ namespace {
 
 using core::Error;
 
-constexpr std::array<std::pair<CategoryGroup, std::string_view>, 5> kGroups{{
+constexpr NameTable<CategoryGroup, 5> kGroups{{
     {CategoryGroup::kEvent, "event"},
     {CategoryGroup::kComponent, "component"},
     {CategoryGroup::kUrgent, "urgent"},
     {CategoryGroup::kDaily, "daily"},
     {CategoryGroup::kAspiration, "aspiration"},
 }};
-constexpr std::array<std::pair<CategoryGroup, std::string_view>, 5> kGroupLabels{{
+constexpr NameTable<CategoryGroup, 5> kGroupLabels{{
     {CategoryGroup::kEvent, "事件"},
     {CategoryGroup::kComponent, "部件"},
     {CategoryGroup::kUrgent, "急难事"},
     {CategoryGroup::kDaily, "生活事"},
     {CategoryGroup::kAspiration, "盼望事"},
 }};
-constexpr std::array<std::pair<CategoryHandler, std::string_view>, 4> kHandlers{{
+constexpr NameTable<CategoryHandler, 4> kHandlers{{
     {CategoryHandler::kGrid, "grid"},
     {CategoryHandler::kCommunity, "community"},
     {CategoryHandler::kStreet, "street"},
     {CategoryHandler::kDepartment, "department"},
 }};
-
-template <typename E, size_t N>
-std::string_view NameIn(const std::array<std::pair<E, std::string_view>, N>& t, E v) {
-  for (const auto& [e, n] : t) {
-    if (e == v) return n;
-  }
-  return "unknown";
-}
-
-template <typename E, size_t N>
-core::Result<E> ParseIn(const std::array<std::pair<E, std::string_view>, N>& t,
-                        std::string_view name, std::string_view field) {
-  std::string allowed;
-  for (const auto& [e, n] : t) {
-    if (n == name) return e;
-    allowed += allowed.empty() ? "" : ", ";
-    allowed += n;
-  }
-  return Error::Invalid(std::string(field),
-                        "未知的取值「" + std::string(name) + "」，可选：" + allowed);
-}
 
 constexpr int64_t kHour = 60;
 constexpr int64_t kDay = 24 * 60;
@@ -181,9 +162,9 @@ Category FromRow(const store::Row& r) {
   c.code = r.Text(1);
   c.name = r.Text(2);
   c.name_en = r.Text(3);
-  c.group = ParseCategoryGroup(r.Text(4), "grp").value_or(CategoryGroup::kEvent);
+  c.group = ParseCategoryGroup(r.Text(4), "grp").value();
   c.description = r.Text(5);
-  c.handler = ParseCategoryHandler(r.Text(6), "handler").value_or(CategoryHandler::kCommunity);
+  c.handler = ParseCategoryHandler(r.Text(6), "handler").value();
   c.handler_unit_id = r.OptInt(7);
   c.skill = r.Text(8);
   c.accept_minutes = r.Int(9);
@@ -200,6 +181,13 @@ constexpr const char* kColumns =
     "SELECT id, code, name, name_en, grp, description, handler, handler_unit_id, skill, "
     "accept_minutes, respond_minutes, resolve_minutes, allow_anonymous, public_board, "
     "duplicate_radius_m, active FROM ticket_category ";
+
+// ParamsOf(c) followed by the creation time.
+constexpr const char* kInsert =
+    "INSERT INTO ticket_category (code, name, name_en, grp, description, handler, "
+    "handler_unit_id, skill, accept_minutes, respond_minutes, resolve_minutes, allow_anonymous, "
+    "public_board, duplicate_radius_m, active, created_at, updated_at) VALUES ($1, $2, $3, $4, "
+    "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)";
 
 store::Params ParamsOf(const Category& c) {
   return {c.code,
@@ -224,11 +212,11 @@ store::Params ParamsOf(const Category& c) {
 std::string_view CategoryGroupName(CategoryGroup g) { return NameIn(kGroups, g); }
 std::string_view CategoryGroupLabel(CategoryGroup g) { return NameIn(kGroupLabels, g); }
 core::Result<CategoryGroup> ParseCategoryGroup(std::string_view name, std::string_view field) {
-  return ParseIn(kGroups, name, field);
+  return ParseIn(kGroups, name, field, "类别分组");
 }
 std::string_view CategoryHandlerName(CategoryHandler h) { return NameIn(kHandlers, h); }
 core::Result<CategoryHandler> ParseCategoryHandler(std::string_view name, std::string_view field) {
-  return ParseIn(kHandlers, name, field);
+  return ParseIn(kHandlers, name, field, "承办方式");
 }
 
 int64_t SlaDeadline(int64_t from_ms, int64_t minutes) {
@@ -247,15 +235,15 @@ const std::vector<Category>& DefaultCategories() {
   return kDefaults;
 }
 
-core::Status CategoryService::Validate(const Category& c) const {
+core::Result<Category> CategoryService::Validate(const Category& category) const {
+  Category c = category;
   if (c.code.empty() || c.code.size() > 20) return Error::Invalid("code", "编码应为 1–20 个字符");
   for (char ch : c.code) {
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_')) {
       return Error::Invalid("code", "编码只能含字母、数字和 . - _");
     }
   }
-  CG_ASSIGN_OR_RETURN(std::string name, CleanName(c.name, "name", 40));
-  (void)name;
+  CG_ASSIGN_OR_RETURN(c.name, CleanName(c.name, "name", 40));
   if (c.name_en.size() > 100) return Error::Invalid("name_en", "英文名称过长");
   if (c.description.size() > 2000) return Error::Invalid("description", "说明过长");
   if (c.skill.size() > 40) return Error::Invalid("skill", "技能标签过长");
@@ -275,10 +263,24 @@ core::Status CategoryService::Validate(const Category& c) const {
   if (c.handler == CategoryHandler::kDepartment && !c.handler_unit_id) {
     return Error::Invalid("handler_unit_id", "由部门承办的类别须指定承办部门");
   }
+  return c;
+}
+
+core::Status CategoryService::CheckReferences(store::Connection& conn, const Category& c) {
+  CG_ASSIGN_OR_RETURN(int64_t taken,
+                      conn.QueryInt("SELECT COUNT(*) FROM ticket_category WHERE code = $1 AND id "
+                                    "<> $2",
+                                    {c.code, c.id}));
+  if (taken > 0) return Error::Conflict("编码已被其他类别使用", "code");
+  if (c.handler_unit_id) {
+    CG_ASSIGN_OR_RETURN(
+        int64_t n, conn.QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1", {*c.handler_unit_id}));
+    if (n == 0) return Error::Invalid("handler_unit_id", "承办部门不存在");
+  }
   return {};
 }
 
-core::Status CategoryService::RequireCountyAdmin(const Caller& caller) const {
+core::Status CategoryService::RequireEditor(const Caller& caller) const {
   if (caller.role != Role::kCountyAdmin) return Error::Forbidden("只有县级管理员可以维护诉求类别");
   return {};
 }
@@ -320,31 +322,15 @@ core::Result<Category> CategoryService::GetByCode(std::string_view code) {
 }
 
 core::Result<Category> CategoryService::Create(const Caller& caller, const Category& category) {
-  CG_TRY(RequireCountyAdmin(caller));
-  CG_TRY(Validate(category));
-  Category c = category;
-  CG_ASSIGN_OR_RETURN(c.name, CleanName(category.name, "name", 40));
+  CG_TRY(RequireEditor(caller));
+  CG_ASSIGN_OR_RETURN(Category c, Validate(category));
+  c.id = 0;
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
-  CG_ASSIGN_OR_RETURN(
-      int64_t taken,
-      conn->QueryInt("SELECT COUNT(*) FROM ticket_category WHERE code = $1", {c.code}));
-  if (taken > 0) return Error::Conflict("编码已被其他类别使用", "code");
-  if (c.handler_unit_id) {
-    CG_ASSIGN_OR_RETURN(
-        int64_t n, conn->QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1", {*c.handler_unit_id}));
-    if (n == 0) return Error::Invalid("handler_unit_id", "承办部门不存在");
-  }
+  CG_TRY(CheckReferences(*conn, c));
   store::Params params = ParamsOf(c);
   params.push_back(clock_.NowMs());
-  CG_ASSIGN_OR_RETURN(
-      c.id, conn->QueryInt(
-                "INSERT INTO ticket_category (code, name, name_en, grp, description, handler, "
-                "handler_unit_id, skill, accept_minutes, respond_minutes, resolve_minutes, "
-                "allow_anonymous, public_board, duplicate_radius_m, active, created_at, "
-                "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-                "$15, $16, $16) RETURNING id",
-                params));
+  CG_ASSIGN_OR_RETURN(c.id, conn->QueryInt(std::string(kInsert) + " RETURNING id", params));
   CG_TRY(audit_.Append(*conn, caller, "category.create", "ticket_category", c.id, c.code));
   CG_TRY(tx.Commit());
   return c;
@@ -352,25 +338,13 @@ core::Result<Category> CategoryService::Create(const Caller& caller, const Categ
 
 core::Result<Category> CategoryService::Update(const Caller& caller, int64_t id,
                                                const Category& category) {
-  CG_TRY(RequireCountyAdmin(caller));
-  CG_TRY(Validate(category));
-  Category c = category;
+  CG_TRY(RequireEditor(caller));
+  CG_ASSIGN_OR_RETURN(Category c, Validate(category));
   c.id = id;
-  CG_ASSIGN_OR_RETURN(c.name, CleanName(category.name, "name", 40));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
-  CG_ASSIGN_OR_RETURN(Category old, Load(*conn, id));
-  (void)old;
-  CG_ASSIGN_OR_RETURN(
-      int64_t taken,
-      conn->QueryInt("SELECT COUNT(*) FROM ticket_category WHERE code = $1 AND id <> $2",
-                     {c.code, id}));
-  if (taken > 0) return Error::Conflict("编码已被其他类别使用", "code");
-  if (c.handler_unit_id) {
-    CG_ASSIGN_OR_RETURN(
-        int64_t n, conn->QueryInt("SELECT COUNT(*) FROM unit WHERE id = $1", {*c.handler_unit_id}));
-    if (n == 0) return Error::Invalid("handler_unit_id", "承办部门不存在");
-  }
+  CG_TRY(Load(*conn, id));  // NotFound for an unknown id
+  CG_TRY(CheckReferences(*conn, c));
   store::Params params = ParamsOf(c);
   params.push_back(clock_.NowMs());
   params.push_back(id);
@@ -394,12 +368,7 @@ core::Status CategoryService::SeedDefaults() {
   for (const Category& c : DefaultCategories()) {
     store::Params params = ParamsOf(c);
     params.push_back(now);
-    CG_TRY(conn->Execute(
-        "INSERT INTO ticket_category (code, name, name_en, grp, description, handler, "
-        "handler_unit_id, skill, accept_minutes, respond_minutes, resolve_minutes, "
-        "allow_anonymous, public_board, duplicate_radius_m, active, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-        params));
+    CG_TRY(conn->Execute(kInsert, params));
   }
   return tx.Commit();
 }

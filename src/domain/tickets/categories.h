@@ -86,10 +86,15 @@ class CategoryService {
   core::Status SeedDefaults();
 
   core::Result<Category> Load(store::Connection& conn, int64_t id);
-  core::Status Validate(const Category& c) const;
+  // Forbidden unless `caller` may edit the taxonomy (the county admin).
+  core::Status RequireEditor(const Caller& caller) const;
+  // The category with its name cleaned, or Invalid naming the field.
+  core::Result<Category> Validate(const Category& c) const;
 
  private:
-  core::Status RequireCountyAdmin(const Caller& caller) const;
+  // The code is free (another category than c.id holds it: Conflict) and the
+  // handler unit exists.
+  core::Status CheckReferences(store::Connection& conn, const Category& c);
 
   store::Db& db_;
   const core::Clock& clock_;

@@ -1,5 +1,7 @@
 #include "domain/tickets/model.h"
 
+#include "domain/tickets/enum_names.h"
+
 #include <array>
 #include <utility>
 
@@ -8,30 +10,7 @@ namespace {
 
 using core::Error;
 
-template <typename E, size_t N>
-std::string_view NameOf(const std::array<std::pair<E, std::string_view>, N>& table, E v) {
-  for (const auto& [e, name] : table) {
-    if (e == v) return name;
-  }
-  return "unknown";
-}
-
-template <typename E, size_t N>
-core::Result<E> Parse(const std::array<std::pair<E, std::string_view>, N>& table,
-                      std::string_view name, std::string_view field, std::string_view what) {
-  for (const auto& [e, n] : table) {
-    if (n == name) return e;
-  }
-  std::string allowed;
-  for (const auto& [e, n] : table) {
-    if (!allowed.empty()) allowed += ", ";
-    allowed += n;
-  }
-  return Error::Invalid(std::string(field), "未知的" + std::string(what) + "「" +
-                                                std::string(name) + "」，可选：" + allowed);
-}
-
-constexpr std::array<std::pair<TicketKind, std::string_view>, 6> kKinds{{
+constexpr NameTable<TicketKind, 6> kKinds{{
     {TicketKind::kReport, "report"},
     {TicketKind::kWish, "wish"},
     {TicketKind::kComplaint, "complaint"},
@@ -40,7 +19,7 @@ constexpr std::array<std::pair<TicketKind, std::string_view>, 6> kKinds{{
     {TicketKind::kFollowUp, "follow_up"},
 }};
 
-constexpr std::array<std::pair<TicketChannel, std::string_view>, 6> kChannels{{
+constexpr NameTable<TicketChannel, 6> kChannels{{
     {TicketChannel::kH5, "h5"},
     {TicketChannel::kPhone, "phone"},
     {TicketChannel::kPatrol, "patrol"},
@@ -49,7 +28,7 @@ constexpr std::array<std::pair<TicketChannel, std::string_view>, 6> kChannels{{
     {TicketChannel::kMeeting, "meeting"},
 }};
 
-constexpr std::array<std::pair<TicketState, std::string_view>, 9> kStates{{
+constexpr NameTable<TicketState, 9> kStates{{
     {TicketState::kSubmitted, "submitted"},
     {TicketState::kAccepted, "accepted"},
     {TicketState::kPublished, "published"},
@@ -61,7 +40,7 @@ constexpr std::array<std::pair<TicketState, std::string_view>, 9> kStates{{
     {TicketState::kRejected, "rejected"},
 }};
 
-constexpr std::array<std::pair<TicketState, std::string_view>, 9> kStateLabels{{
+constexpr NameTable<TicketState, 9> kStateLabels{{
     {TicketState::kSubmitted, "待受理"},
     {TicketState::kAccepted, "已受理"},
     {TicketState::kPublished, "待认领"},
@@ -73,7 +52,7 @@ constexpr std::array<std::pair<TicketState, std::string_view>, 9> kStateLabels{{
     {TicketState::kRejected, "不予受理"},
 }};
 
-constexpr std::array<std::pair<TicketEventType, std::string_view>, 16> kEventTypes{{
+constexpr NameTable<TicketEventType, 16> kEventTypes{{
     {TicketEventType::kSubmit, "submit"},
     {TicketEventType::kAccept, "accept"},
     {TicketEventType::kReject, "reject"},
@@ -92,7 +71,7 @@ constexpr std::array<std::pair<TicketEventType, std::string_view>, 16> kEventTyp
     {TicketEventType::kComment, "comment"},
 }};
 
-constexpr std::array<std::pair<AssigneeKind, std::string_view>, 4> kAssignees{{
+constexpr NameTable<AssigneeKind, 4> kAssignees{{
     {AssigneeKind::kMember, "member"},
     {AssigneeKind::kUnit, "unit"},
     {AssigneeKind::kAccount, "account"},
@@ -110,27 +89,27 @@ bool In(S s, std::initializer_list<S> set) {
 
 }  // namespace
 
-std::string_view TicketKindName(TicketKind v) { return NameOf(kKinds, v); }
-std::string_view TicketChannelName(TicketChannel v) { return NameOf(kChannels, v); }
-std::string_view TicketStateName(TicketState v) { return NameOf(kStates, v); }
-std::string_view TicketStateLabel(TicketState v) { return NameOf(kStateLabels, v); }
-std::string_view TicketEventTypeName(TicketEventType v) { return NameOf(kEventTypes, v); }
-std::string_view AssigneeKindName(AssigneeKind v) { return NameOf(kAssignees, v); }
+std::string_view TicketKindName(TicketKind v) { return NameIn(kKinds, v); }
+std::string_view TicketChannelName(TicketChannel v) { return NameIn(kChannels, v); }
+std::string_view TicketStateName(TicketState v) { return NameIn(kStates, v); }
+std::string_view TicketStateLabel(TicketState v) { return NameIn(kStateLabels, v); }
+std::string_view TicketEventTypeName(TicketEventType v) { return NameIn(kEventTypes, v); }
+std::string_view AssigneeKindName(AssigneeKind v) { return NameIn(kAssignees, v); }
 
 core::Result<TicketKind> ParseTicketKind(std::string_view name, std::string_view field) {
-  return Parse(kKinds, name, field, "诉求类型");
+  return ParseIn(kKinds, name, field, "诉求类型");
 }
 core::Result<TicketChannel> ParseTicketChannel(std::string_view name, std::string_view field) {
-  return Parse(kChannels, name, field, "渠道");
+  return ParseIn(kChannels, name, field, "渠道");
 }
 core::Result<TicketState> ParseTicketState(std::string_view name, std::string_view field) {
-  return Parse(kStates, name, field, "状态");
+  return ParseIn(kStates, name, field, "状态");
 }
 core::Result<TicketEventType> ParseTicketEventType(std::string_view name, std::string_view field) {
-  return Parse(kEventTypes, name, field, "事件类型");
+  return ParseIn(kEventTypes, name, field, "事件类型");
 }
 core::Result<AssigneeKind> ParseAssigneeKind(std::string_view name, std::string_view field) {
-  return Parse(kAssignees, name, field, "承办对象类型");
+  return ParseIn(kAssignees, name, field, "承办对象类型");
 }
 
 bool IsOpen(TicketState state) { return !In(state, {S::kResolved, S::kClosed, S::kRejected}); }

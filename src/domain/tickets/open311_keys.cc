@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/crypto.h"
+#include "domain/registry/common.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -17,12 +18,6 @@ using core::Error;
 constexpr const char* kNotUpdates = "('submit', 'supervise', 'callback')";
 // Tickets per IN (...) list, well below SQLite's parameter limit.
 constexpr size_t kIdsPerQuery = 500;
-
-size_t CodePoints(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
 
 Open311Key KeyFromRow(const store::Row& r) {
   return Open311Key{r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Int(4), r.Int(5), r.OptInt(6)};
@@ -59,9 +54,7 @@ core::Status Open311Directory::RequireAdmin(const Caller* creator, std::string_v
 
 core::Result<CreatedOpen311Key> Open311Directory::CreateKey(const Caller* creator,
                                                             const NewOpen311Key& in) {
-  if (in.name.empty() || CodePoints(in.name) > 100) {
-    return Error::Invalid("name", "密钥名称应为 1–100 个字");
-  }
+  CG_ASSIGN_OR_RETURN(const std::string name, CleanName(in.name, "name"));
   if (in.key && (in.key->size() < 16 || in.key->size() > 200)) {
     return Error::Invalid("key", "指定的密钥应为 16–200 个字符");
   }
@@ -86,7 +79,7 @@ core::Result<CreatedOpen311Key> Open311Directory::CreateKey(const Caller* creato
   // is used only through the key.
   NewAccount account;
   account.username = in.key ? "open311-demo" : "open311-" + core::RandomToken(6);
-  account.display_name = "Open311 " + in.name;
+  account.display_name = "Open311 " + name;
   account.password = core::RandomToken(32);
   account.role = Role::kResident;
   account.scope_node_id = in.scope_node_id;
@@ -96,13 +89,13 @@ core::Result<CreatedOpen311Key> Open311Directory::CreateKey(const Caller* creato
   CG_ASSIGN_OR_RETURN(int64_t id, conn->QueryInt("INSERT INTO open311_key (key_hash, name, "
                                                  "account_id, created_at) VALUES ($1, $2, $3, "
                                                  "$4) RETURNING id",
-                                                 {hash, in.name, account_id, now}));
+                                                 {hash, name, account_id, now}));
   if (creator != nullptr) {
-    CG_TRY(audit_.Append(*conn, *creator, "open311_key.create", "open311_key", id, in.name));
+    CG_TRY(audit_.Append(*conn, *creator, "open311_key.create", "open311_key", id, name));
   }
   CG_TRY(tx.Commit());
   return CreatedOpen311Key{
-      Open311Key{id, in.name, account_id, account.username, in.scope_node_id, now, std::nullopt},
+      Open311Key{id, name, account_id, account.username, in.scope_node_id, now, std::nullopt},
       plain};
 }
 
@@ -245,8 +238,8 @@ core::Result<std::vector<Open311Update>> Open311Directory::Updates(const Caller&
     Open311Update u;
     u.event_id = r.Int(0);
     u.ticket_number = r.Text(1);
-    u.type = ParseTicketEventType(r.Text(2), "type").value_or(TicketEventType::kComment);
-    u.state_after = ParseTicketState(r.Text(3), "state_after").value_or(TicketState::kSubmitted);
+    u.type = ParseTicketEventType(r.Text(2), "type").value();
+    u.state_after = ParseTicketState(r.Text(3), "state_after").value();
     u.at = r.Int(4);
     u.note = r.Text(5);
     ReadEventData(r.Text(6), u);

@@ -89,6 +89,10 @@ TEST_P(Open311DirectoryTest, OnlyAnAccountsAdminOverTheCountyCreatesKeys) {
             "scope_node_id");
   EXPECT_EQ(directory_->CreateKey(nullptr, {"", tree_.county.id, std::nullopt}).error().field,
             "name");
+  EXPECT_EQ(directory_->CreateKey(nullptr, {std::string(101, 'x'), tree_.county.id, std::nullopt})
+                .error()
+                .field,
+            "name");
   Caller admin = Admin();
   EXPECT_TRUE(directory_->CreateKey(&admin, key).ok());
 }

@@ -24,23 +24,6 @@ std::optional<double> Ratio(int64_t numerator, int64_t denominator) {
   return static_cast<double>(numerator) / static_cast<double>(denominator);
 }
 
-// Staff read statistics; people served by the system do not (docs/rates.md).
-core::Status RequireStatsReader(const Caller& caller) {
-  switch (caller.role) {
-    case Role::kCountyAdmin:
-    case Role::kStreetAdmin:
-    case Role::kCommunitySecretary:
-    case Role::kCommunityWorker:
-    case Role::kGridWorker:
-      return core::Ok();
-    case Role::kUnitAdmin:
-    case Role::kPartyMember:
-    case Role::kResident:
-      break;
-  }
-  return Error::Forbidden("当前角色无权查看统计数据");
-}
-
 // Kinds that are ranked among siblings; buildings, compounds and back streets
 // hold no tickets of their own.
 bool RankedKind(OrgKind kind) {
@@ -71,11 +54,6 @@ core::Result<StatsNode> NodeFromRow(const store::Row& row) {
 }
 
 CivilDate FirstOfMonth(CivilDate d) { return CivilDate{d.year, d.month, 1}; }
-
-CivilDate LastOfMonth(CivilDate d) {
-  CivilDate next{d.month == 12 ? d.year + 1 : d.year, d.month == 12 ? 1 : d.month + 1, 1};
-  return core::CivilFromDays(core::DaysFromCivil(next) - 1);
-}
 
 // The rollup rows of [from, to] inside `range`, summed (see rollup::Split).
 core::Result<TicketTally> SumPeriod(store::Connection& conn, const PathRange& range, CivilDate from,
@@ -298,10 +276,10 @@ NodeRates TicketStats::Figures(StatsNode node, CivilDate from, CivilDate to,
 core::Result<NodeRates> TicketStats::Rates(const Caller& caller, std::optional<int64_t> node_id,
                                            std::optional<CivilDate> from,
                                            std::optional<CivilDate> to) {
-  CG_TRY(RequireStatsReader(caller));
+  CG_TRY(caller.Require(Permission::kStatsRead));
   if (!from && !to) from = FirstOfMonth(core::ShanghaiDate(clock_.NowMs()));
   if (!from) from = FirstOfMonth(*to);
-  if (!to) to = LastOfMonth(*from);
+  if (!to) to = rollup::LastOfMonth(*from);
   int64_t days = core::DaysFromCivil(*to) - core::DaysFromCivil(*from) + 1;
   if (days < 1) return Error::Invalid("to", "结束日期不能早于开始日期");
   if (days > options_.max_period_days) {
@@ -319,7 +297,7 @@ core::Result<NodeRates> TicketStats::Rates(const Caller& caller, std::optional<i
 
 core::Result<Ranking> TicketStats::Rankings(const Caller& caller, std::optional<int64_t> parent_id,
                                             std::optional<YearMonth> month) {
-  CG_TRY(RequireStatsReader(caller));
+  CG_TRY(caller.Require(Permission::kStatsRead));
   if (!month) {
     CivilDate today = core::ShanghaiDate(clock_.NowMs());
     month = YearMonth{today.year, today.month};
@@ -339,7 +317,7 @@ core::Result<Ranking> TicketStats::Rankings(const Caller& caller, std::optional<
                                                     rollup::MonthKey(month->year, month->month)));
   CG_TRY(tx.Commit());
   CivilDate from{month->year, month->month, 1};
-  CivilDate to = LastOfMonth(from);
+  CivilDate to = rollup::LastOfMonth(from);
   for (const store::Row& row : children) {
     CG_ASSIGN_OR_RETURN(StatsNode child, NodeFromRow(row));
     if (!RankedKind(child.kind)) continue;

@@ -16,9 +16,10 @@
 // month rows and the days left over from day rows, within the node's path
 // range: a few index range scans, whatever the number of tickets.
 //
-// Who may read: staff — county and street admins, community secretaries and
-// workers, grid workers — for nodes inside their scope (outside → NotFound).
-// Unit admins, party members and residents get Forbidden.
+// Who may read: roles with Permission::kStatsRead — county and street admins,
+// community secretaries and workers, grid workers — for nodes inside their
+// scope (outside → NotFound). Unit admins, party members and residents get
+// Forbidden.
 //
 // Thread-safe (state lives in the database).
 #pragma once

@@ -218,11 +218,6 @@ class RebuildWriter {
   size_t pending_rows_ = 0;
 };
 
-int64_t LastDayOfMonth(int year, int month) {
-  core::CivilDate next{month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1};
-  return core::DaysFromCivil(next) - 1;
-}
-
 }  // namespace
 
 int64_t DayKey(core::CivilDate date) {
@@ -230,6 +225,12 @@ int64_t DayKey(core::CivilDate date) {
 }
 
 int64_t MonthKey(int year, int month) { return int64_t{year} * 100 + month; }
+
+core::CivilDate LastOfMonth(core::CivilDate date) {
+  core::CivilDate next{date.month == 12 ? date.year + 1 : date.year,
+                       date.month == 12 ? 1 : date.month + 1, 1};
+  return core::CivilFromDays(core::DaysFromCivil(next) - 1);
+}
 
 Cell CellOf(const Ticket& ticket) {
   core::CivilDate day = core::ShanghaiDate(ticket.created_at);
@@ -273,7 +274,7 @@ Periods Split(core::CivilDate from, core::CivilDate to) {
   for (int64_t day = first; day <= last;) {
     core::CivilDate d = core::CivilFromDays(day);
     const int64_t month_first = day - (d.day - 1);
-    const int64_t month_last = LastDayOfMonth(d.year, d.month);
+    const int64_t month_last = core::DaysFromCivil(LastOfMonth(d));
     const int64_t in_first = std::max(first, month_first);
     const int64_t in_last = std::min(last, month_last);
     const int64_t inside = in_last - in_first + 1;

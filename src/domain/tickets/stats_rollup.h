@@ -80,6 +80,8 @@ Cell CellOf(const Ticket& ticket);
 
 int64_t DayKey(core::CivilDate date);
 int64_t MonthKey(int year, int month);
+// The last day of `date`'s month.
+core::CivilDate LastOfMonth(core::CivilDate date);
 
 // Adds `delta` (which may be negative) to the day row and the month row of
 // `cell`, creating them when absent; rows left with no ticket are removed.

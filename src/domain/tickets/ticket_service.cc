@@ -34,11 +34,11 @@ Ticket TicketFromRow(const store::Row& r) {
   Ticket t;
   t.id = r.Int(0);
   t.number = r.Text(1);
-  t.kind = ParseTicketKind(r.Text(2), "kind").value_or(TicketKind::kReport);
-  t.channel = ParseTicketChannel(r.Text(3), "channel").value_or(TicketChannel::kH5);
+  t.kind = ParseTicketKind(r.Text(2), "kind").value();
+  t.channel = ParseTicketChannel(r.Text(3), "channel").value();
   t.category_id = r.Int(4);
   t.category_name = r.Text(5);
-  t.category_group = ParseCategoryGroup(r.Text(6), "grp").value_or(CategoryGroup::kEvent);
+  t.category_group = ParseCategoryGroup(r.Text(6), "grp").value();
   t.node_id = r.Int(7);
   t.node_name = r.Text(8);
   t.path = r.Text(9);
@@ -46,7 +46,7 @@ Ticket TicketFromRow(const store::Row& r) {
   t.description = r.Text(11);
   t.address = r.Text(12);
   if (!r.IsNull(13) && !r.IsNull(14)) t.location = core::LonLat{r.Real(13), r.Real(14)};
-  t.state = ParseTicketState(r.Text(15), "state").value_or(TicketState::kSubmitted);
+  t.state = ParseTicketState(r.Text(15), "state").value();
   t.version = r.Int(16);
   t.anonymous = r.Int(17) != 0;
   t.is_public = r.Int(18) != 0;
@@ -54,8 +54,8 @@ Ticket TicketFromRow(const store::Row& r) {
   t.submitter_name = r.Text(20);
   t.submitter_phone_masked = r.OptText(21);
   if (!r.IsNull(22)) {
-    auto kind = ParseAssigneeKind(r.Text(22), "assignee_kind");
-    if (kind.ok()) t.assignee = Assignee{*kind, r.OptInt(23).value_or(0), r.Text(41)};
+    t.assignee = Assignee{ParseAssigneeKind(r.Text(22), "assignee_kind").value(),
+                          r.OptInt(23).value_or(0), r.Text(41)};
   }
   t.duplicate_of = r.OptInt(24);
   t.reopen_count = r.Int(25);
@@ -84,13 +84,13 @@ TicketEvent EventFromRow(const store::Row& r) {
   e.id = r.Int(0);
   e.ticket_id = r.Int(1);
   e.seq = r.Int(2);
-  e.type = ParseTicketEventType(r.Text(3), "type").value_or(TT::kComment);
+  e.type = ParseTicketEventType(r.Text(3), "type").value();
   e.actor_account_id = r.OptInt(4);
   e.actor_label = r.Text(5);
   e.at = r.Int(6);
   e.note = r.Text(7);
   e.data = r.Text(8);
-  e.state_after = ParseTicketState(r.Text(9), "state").value_or(TicketState::kSubmitted);
+  e.state_after = ParseTicketState(r.Text(9), "state").value();
   return e;
 }
 
@@ -129,6 +129,16 @@ bool PathWithin(std::string_view path, std::string_view ancestor) {
   return !ancestor.empty() && path.substr(0, ancestor.size()) == ancestor;
 }
 
+// Whether `unit` is paired (包联) with a node whose subtree holds `path`.
+core::Result<bool> UnitPairedWith(store::Connection& conn, int64_t unit, const std::string& path) {
+  CG_ASSIGN_OR_RETURN(int64_t n, conn.QueryInt("SELECT COUNT(*) FROM unit_pairing up JOIN org_node "
+                                               "pn ON pn.id = up.node_id WHERE up.unit_id = $1 AND "
+                                               "$2 >= pn.path AND $2 < substr(pn.path, 1, "
+                                               "length(pn.path) - 1) || '0'",
+                                               {unit, path}));
+  return n > 0;
+}
+
 // The first `n` code points of `text`.
 std::string Prefix(std::string_view text, size_t n) {
   size_t i = 0, count = 0;
@@ -141,38 +151,64 @@ std::string Prefix(std::string_view text, size_t n) {
   return std::string(text.substr(0, std::min(i, text.size())));
 }
 
-size_t CodePoints(std::string_view text) {
-  size_t n = 0;
-  for (char ch : text) {
-    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
-
-// Free text: trimmed, within `max` code points, no control characters except
-// newline and tab.
-core::Result<std::string> CleanText(std::string_view raw, std::string_view field, size_t max,
-                                    bool required) {
-  size_t b = raw.find_first_not_of(" \t\r\n");
-  size_t e = raw.find_last_not_of(" \t\r\n");
-  std::string text = b == std::string_view::npos ? "" : std::string(raw.substr(b, e - b + 1));
-  if (required && text.empty()) return Error::Invalid(std::string(field), "不能为空");
-  if (CodePoints(text) > max) {
-    return Error::Invalid(std::string(field), "不能超过 " + std::to_string(max) + " 个字");
-  }
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
-      return Error::Invalid(std::string(field), "含有不允许的控制字符");
-    }
-  }
-  return text;
-}
-
 std::string MaskName(std::string_view name) {
-  if (name.empty()) return "";
   std::string first = Prefix(name, 1);
-  return first + (CodePoints(name) > 1 ? "*" : "");
+  return first.size() < name.size() ? first + "*" : first;
+}
+
+// What a caller may not see of someone else's ticket: staff see the
+// submitter's name and masked phone; others only a masked name.
+void MaskFor(const Caller& caller, Ticket& t) {
+  if (t.submitter_account_id == caller.account_id || IsStaff(caller.role)) return;
+  t.submitter_name = MaskName(t.submitter_name);
+  t.submitter_phone_masked.reset();
+}
+
+// States in which a ticket is finished (the complement of IsOpen()).
+constexpr const char* kFinishedStates = "('resolved', 'closed', 'rejected')";
+
+// A WHERE clause under construction: AND-ed conditions over alias t with
+// numbered parameters.
+struct Where {
+  std::string sql;
+  store::Params params;
+  std::string Param(store::Value value) {
+    params.push_back(std::move(value));
+    return "$" + std::to_string(params.size());
+  }
+  void And(const std::string& condition) { sql += (sql.empty() ? "" : " AND ") + condition; }
+};
+
+// The tickets matching `where`, then `tail` (ORDER BY / LIMIT), masked for
+// `caller`.
+core::Result<std::vector<Ticket>> Select(store::Connection& conn, const Caller& caller,
+                                         const Where& where, const std::string& tail) {
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query(std::string(kTicketColumns) + "WHERE " + where.sql + " " + tail, where.params));
+  std::vector<Ticket> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    out.push_back(TicketFromRow(r));
+    MaskFor(caller, out.back());
+  }
+  return out;
+}
+
+// The tickets `caller` may see, as the start of a WHERE clause.
+Where VisibleWhere(const TicketService& service, const Caller& caller) {
+  TicketService::Visibility v = service.VisibleTo(caller, 1);
+  return Where{v.sql, std::move(v.params)};
+}
+
+// One page of Select, in id order after the cursor.
+core::Result<PageOf<Ticket>> SelectPage(store::Connection& conn, const Caller& caller, Where where,
+                                        const Page& page) {
+  where.And("t.id > " + where.Param(page.after));
+  const std::string limit = where.Param(page.limit);
+  CG_ASSIGN_OR_RETURN(std::vector<Ticket> items,
+                      Select(conn, caller, where, "ORDER BY t.id LIMIT " + limit));
+  return FinishPage(std::move(items), page, &TicketId);
 }
 
 }  // namespace
@@ -242,8 +278,8 @@ core::Result<Ticket> TicketService::Load(store::Connection& conn, int64_t id) {
   return t;
 }
 
-core::Result<Ticket> TicketService::LoadVisible(store::Connection& conn, const Caller& caller,
-                                                int64_t id) {
+core::Status TicketService::CheckVisible(store::Connection& conn, const Caller& caller,
+                                         int64_t id) {
   Visibility v = VisibleTo(caller, 2);
   store::Params params{id};
   params.insert(params.end(), v.params.begin(), v.params.end());
@@ -251,12 +287,14 @@ core::Result<Ticket> TicketService::LoadVisible(store::Connection& conn, const C
       int64_t n,
       conn.QueryInt("SELECT COUNT(*) FROM ticket t WHERE t.id = $1 AND " + v.sql, params));
   if (n == 0) return Error::NotFound("工单不存在");
+  return {};
+}
+
+core::Result<Ticket> TicketService::LoadVisible(store::Connection& conn, const Caller& caller,
+                                                int64_t id) {
+  CG_TRY(CheckVisible(conn, caller, id));
   CG_ASSIGN_OR_RETURN(Ticket t, Load(conn, id));
-  const bool own = t.submitter_account_id == caller.account_id;
-  if (!own && !IsStaff(caller.role)) {
-    t.submitter_name = MaskName(t.submitter_name);
-    t.submitter_phone_masked.reset();
-  }
+  MaskFor(caller, t);
   return t;
 }
 
@@ -600,76 +638,47 @@ core::Result<Ticket> TicketService::GetByNumber(const Caller& caller, std::strin
 
 core::Result<PageOf<Ticket>> TicketService::List(const Caller& caller, const TicketFilter& f) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  Visibility v = VisibleTo(caller, 1);
-  std::string where = "WHERE " + v.sql;
-  store::Params params = v.params;
-  auto p = [&](store::Value value) {
-    params.push_back(std::move(value));
-    return "$" + std::to_string(params.size());
-  };
+  Where w = VisibleWhere(*this, caller);
   if (f.within) {
     CG_ASSIGN_OR_RETURN(PathRange r, WithinScope(*conn, caller, f.within));
-    where += " AND t.path >= " + p(r.lo) + " AND t.path < " + p(r.hi);
+    w.And("t.path >= " + w.Param(r.lo) + " AND t.path < " + w.Param(r.hi));
   }
-  if (f.state) where += " AND t.state = " + p(std::string(TicketStateName(*f.state)));
-  if (f.open) {
-    where += *f.open ? " AND t.state NOT IN ('resolved', 'closed', 'rejected')"
-                     : " AND t.state IN ('resolved', 'closed', 'rejected')";
-  }
-  if (f.category_id) where += " AND t.category_id = " + p(*f.category_id);
-  if (f.kind) where += " AND t.kind = " + p(std::string(TicketKindName(*f.kind)));
+  if (f.state) w.And("t.state = " + w.Param(std::string(TicketStateName(*f.state))));
+  if (f.open) w.And(std::string(*f.open ? "t.state NOT IN " : "t.state IN ") + kFinishedStates);
+  if (f.category_id) w.And("t.category_id = " + w.Param(*f.category_id));
+  if (f.kind) w.And("t.kind = " + w.Param(std::string(TicketKindName(*f.kind))));
   if (f.mine) {
-    const std::string me = p(caller.account_id);
-    where += " AND (t.submitter_account_id = " + me +
-             " OR EXISTS (SELECT 1 FROM ticket_follower f WHERE f.ticket_id = t.id AND "
-             "f.account_id = " +
-             me + "))";
+    const std::string me = w.Param(caller.account_id);
+    w.And("(t.submitter_account_id = " + me +
+          " OR EXISTS (SELECT 1 FROM ticket_follower f WHERE f.ticket_id = t.id AND f.account_id "
+          "= " +
+          me + "))");
   }
   if (f.assigned) {
     if (caller.role == Role::kPartyMember && caller.party_member_id) {
-      where += " AND t.assignee_kind = 'member' AND t.assignee_id = " + p(*caller.party_member_id);
+      w.And("t.assignee_kind = 'member' AND t.assignee_id = " + w.Param(*caller.party_member_id));
     } else if (caller.role == Role::kUnitAdmin && caller.unit_id) {
-      const std::string unit = p(*caller.unit_id);
-      where += " AND ((t.assignee_kind = 'unit' AND t.assignee_id = " + unit +
-               ") OR EXISTS (SELECT 1 FROM ticket_escalation x WHERE x.ticket_id = t.id AND "
-               "x.unit_id = " +
-               unit + "))";
+      const std::string unit = w.Param(*caller.unit_id);
+      w.And("((t.assignee_kind = 'unit' AND t.assignee_id = " + unit +
+            ") OR EXISTS (SELECT 1 FROM ticket_escalation x WHERE x.ticket_id = t.id AND "
+            "x.unit_id = " +
+            unit + "))");
     } else {
-      where += " AND t.assignee_kind = 'account' AND t.assignee_id = " + p(caller.account_id);
+      w.And("t.assignee_kind = 'account' AND t.assignee_id = " + w.Param(caller.account_id));
     }
   }
-  if (f.overdue) where += " AND t.overdue <> 0";
-  if (f.created_from) where += " AND t.created_at >= " + p(*f.created_from);
-  if (f.created_to) where += " AND t.created_at < " + p(*f.created_to);
-  if (f.updated_from) where += " AND t.updated_at >= " + p(*f.updated_from);
-  where += " AND t.id > " + p(f.page.after);
-  const std::string limit = p(f.page.limit);
-  CG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn->Query(std::string(kTicketColumns) + where + " ORDER BY t.id LIMIT " + limit, params));
-  std::vector<Ticket> items;
-  items.reserve(rows.size());
-  for (const auto& r : rows) {
-    Ticket t = TicketFromRow(r);
-    if (t.submitter_account_id != caller.account_id && !IsStaff(caller.role)) {
-      t.submitter_name = MaskName(t.submitter_name);
-      t.submitter_phone_masked.reset();
-    }
-    items.push_back(std::move(t));
-  }
-  return FinishPage(std::move(items), f.page, &TicketId);
+  if (f.overdue) w.And("t.overdue <> 0");
+  if (f.created_from) w.And("t.created_at >= " + w.Param(*f.created_from));
+  if (f.created_to) w.And("t.created_at < " + w.Param(*f.created_to));
+  if (f.updated_from) w.And("t.updated_at >= " + w.Param(*f.updated_from));
+  return SelectPage(*conn, caller, std::move(w), f.page);
 }
 
 core::Result<PageOf<Ticket>> TicketService::Board(const Caller& caller, bool my_skills,
                                                   const Page& page) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  Visibility v = VisibleTo(caller, 1);
-  store::Params params = v.params;
-  auto p = [&](store::Value value) {
-    params.push_back(std::move(value));
-    return "$" + std::to_string(params.size());
-  };
-  std::string where = "WHERE t.state = 'published' AND " + v.sql;
+  Where w = VisibleWhere(*this, caller);
+  w.And("t.state = 'published'");
   if (my_skills) {
     std::string skills;
     if (caller.party_member_id) {
@@ -682,30 +691,14 @@ core::Result<PageOf<Ticket>> TicketService::Board(const Caller& caller, bool my_
     while (start < skills.size()) {
       size_t end = skills.find(',', start);
       if (end == std::string::npos) end = skills.size();
-      if (end > start) list += (list.empty() ? "" : ", ") + p(skills.substr(start, end - start));
+      if (end > start) {
+        list += (list.empty() ? "" : ", ") + w.Param(skills.substr(start, end - start));
+      }
       start = end + 1;
     }
-    if (list.empty()) {
-      where += " AND 1 = 0";
-    } else {
-      where += " AND c.skill IN (" + list + ")";
-    }
+    w.And(list.empty() ? "1 = 0" : "c.skill IN (" + list + ")");
   }
-  where += " AND t.id > " + p(page.after);
-  const std::string limit = p(page.limit);
-  CG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn->Query(std::string(kTicketColumns) + where + " ORDER BY t.id LIMIT " + limit, params));
-  std::vector<Ticket> items;
-  for (const auto& r : rows) {
-    Ticket t = TicketFromRow(r);
-    if (t.submitter_account_id != caller.account_id && !IsStaff(caller.role)) {
-      t.submitter_name = MaskName(t.submitter_name);
-      t.submitter_phone_masked.reset();
-    }
-    items.push_back(std::move(t));
-  }
-  return FinishPage(std::move(items), page, &TicketId);
+  return SelectPage(*conn, caller, std::move(w), page);
 }
 
 core::Result<std::vector<Ticket>> TicketService::Nearby(const Caller& caller, int64_t category_id,
@@ -721,26 +714,15 @@ core::Result<std::vector<Ticket>> TicketService::Nearby(const Caller& caller, in
   const double dlat = radius / 111'320.0;
   const double dlon = radius / (111'320.0 * std::max(0.01, std::cos(here.lat * M_PI / 180.0)));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  Visibility v = VisibleTo(caller, 6);
-  store::Params params{category_id, here.lat - dlat, here.lat + dlat, here.lon - dlon,
-                       here.lon + dlon};
-  params.insert(params.end(), v.params.begin(), v.params.end());
-  CG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn->Query(std::string(kTicketColumns) +
-                      "WHERE t.category_id = $1 AND t.state NOT IN ('resolved', 'closed', "
-                      "'rejected') AND t.lat >= $2 AND t.lat <= $3 AND t.lon >= $4 AND t.lon <= $5 "
-                      "AND " +
-                      v.sql + " ORDER BY t.id LIMIT 200",
-                  params));
-  for (const auto& r : rows) {
-    Ticket t = TicketFromRow(r);
-    if (!t.location || core::HaversineMeters(here, *t.location) > radius) continue;
-    if (t.submitter_account_id != caller.account_id && !IsStaff(caller.role)) {
-      t.submitter_name = MaskName(t.submitter_name);
-      t.submitter_phone_masked.reset();
-    }
-    out.push_back(std::move(t));
+  Where w = VisibleWhere(*this, caller);
+  w.And("t.category_id = " + w.Param(category_id));
+  w.And(std::string("t.state NOT IN ") + kFinishedStates);
+  w.And("t.lat >= " + w.Param(here.lat - dlat) + " AND t.lat <= " + w.Param(here.lat + dlat));
+  w.And("t.lon >= " + w.Param(here.lon - dlon) + " AND t.lon <= " + w.Param(here.lon + dlon));
+  CG_ASSIGN_OR_RETURN(std::vector<Ticket> box, Select(*conn, caller, w, "ORDER BY t.id LIMIT 200"));
+  for (Ticket& t : box) {
+    if (t.location && core::HaversineMeters(here, *t.location) <= radius)
+      out.push_back(std::move(t));
   }
   std::sort(out.begin(), out.end(), [&](const Ticket& a, const Ticket& b) {
     return core::HaversineMeters(here, *a.location) < core::HaversineMeters(here, *b.location);
@@ -823,12 +805,7 @@ core::Result<bool> TicketService::MayClaim(store::Connection& conn, const Caller
                                            const std::string& path) {
   if (caller.role == Role::kPartyMember && caller.party_member_id) return caller.InScope(path);
   if (caller.role == Role::kUnitAdmin && caller.unit_id) {
-    CG_ASSIGN_OR_RETURN(
-        int64_t n, conn.QueryInt("SELECT COUNT(*) FROM unit_pairing up JOIN org_node pn ON pn.id = "
-                                 "up.node_id WHERE up.unit_id = $1 AND $2 >= pn.path AND $2 < "
-                                 "substr(pn.path, 1, length(pn.path) - 1) || '0'",
-                                 {*caller.unit_id, path}));
-    return n > 0;
+    return UnitPairedWith(conn, *caller.unit_id, path);
   }
   return false;
 }
@@ -871,8 +848,6 @@ core::Status TicketService::Authorize(store::Connection& conn, const Caller& cal
     }
     case TT::kStart:
     case TT::kReturn:
-      if (manager || is_assignee()) return {};
-      return forbidden;
     case TT::kResolve:
       if (manager || is_assignee()) return {};
       return forbidden;
@@ -923,13 +898,8 @@ core::Result<Assignee> TicketService::CheckAssignee(store::Connection& conn, con
       if (!row.ok()) return Error::Invalid("assignee.id", "单位不存在");
       const bool department = row->Text(1) == "government" || row->Text(1) == "public_institution";
       if (!department) {
-        CG_ASSIGN_OR_RETURN(
-            int64_t n,
-            conn.QueryInt("SELECT COUNT(*) FROM unit_pairing up JOIN org_node pn ON pn.id = "
-                          "up.node_id WHERE up.unit_id = $1 AND $2 >= pn.path AND $2 < "
-                          "substr(pn.path, 1, length(pn.path) - 1) || '0'",
-                          {a.id, t.path}));
-        if (n == 0) return Error::Invalid("assignee.id", "该单位不是部门，也未与工单所在社区包联");
+        CG_ASSIGN_OR_RETURN(bool paired, UnitPairedWith(conn, a.id, t.path));
+        if (!paired) return Error::Invalid("assignee.id", "该单位不是部门，也未与工单所在社区包联");
       }
       return Assignee{AssigneeKind::kUnit, a.id, row->Text(0)};
     }
@@ -1179,7 +1149,7 @@ core::Result<Ticket> TicketService::Act(const Caller& caller, int64_t id,
                                         const TicketAction& action) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
-  auto visible = LoadVisible(*conn, caller, id);
+  auto visible = CheckVisible(*conn, caller, id);
   if (!visible.ok() && visible.error().code == core::ErrorCode::kNotFound &&
       action.type == TT::kClaim) {
     // A member who could have claimed it while it was on the board learns
@@ -1195,7 +1165,8 @@ core::Result<Ticket> TicketService::Act(const Caller& caller, int64_t id,
     }
   }
   if (!visible.ok()) return visible.error();
-  Ticket before = std::move(visible).value();
+  // Unmasked: observers see the stored ticket before and after.
+  CG_ASSIGN_OR_RETURN(Ticket before, Load(*conn, id));
   if (action.expected_version && *action.expected_version != before.version) {
     return Error::Conflict("工单已更新到版本 " + std::to_string(before.version) + "，请刷新后重试",
                            "version");
@@ -1204,7 +1175,10 @@ core::Result<Ticket> TicketService::Act(const Caller& caller, int64_t id,
   CG_ASSIGN_OR_RETURN(TicketChange change, Append(*conn, &caller, before, action));
   CG_TRY(tx.Commit());
   NotifyCommitted(change);
-  CG_ASSIGN_OR_RETURN(Ticket after, LoadVisible(*conn, caller, id));
+  // The ticket as this action left it, even when the caller no longer sees it
+  // (a member who returns a claim): the action did succeed.
+  Ticket after = std::move(change.after);
+  MaskFor(caller, after);
   return after;
 }
 
@@ -1231,13 +1205,15 @@ core::Result<int64_t> TicketService::CheckOverdue() {
             "CASE WHEN t.resolved_at IS NULL AND t.resolve_due < $1 THEN 4 ELSE 0 END + "
             "CASE WHEN EXISTS (SELECT 1 FROM ticket_escalation x WHERE x.ticket_id = t.id AND "
             "x.overdue = 1 AND x.responded_at IS NULL) THEN 8 ELSE 0 END "
-            "FROM ticket t WHERE t.state NOT IN ('resolved', 'closed', 'rejected') AND ("
-            "(t.accepted_at IS NULL AND t.accept_due < $1 AND (t.overdue & 1) = 0) OR "
-            "(t.responded_at IS NULL AND t.respond_due < $1 AND (t.overdue & 2) = 0) OR "
-            "(t.resolved_at IS NULL AND t.resolve_due < $1 AND (t.overdue & 4) = 0) OR "
-            "(t.state = 'escalated' AND (t.overdue & 8) = 0 AND EXISTS (SELECT 1 FROM "
-            "ticket_escalation x WHERE x.ticket_id = t.id AND x.overdue = 1 AND x.responded_at "
-            "IS NULL))) ORDER BY t.id LIMIT 1000",
+            "FROM ticket t WHERE t.state NOT IN " +
+                std::string(kFinishedStates) +
+                " AND ("
+                "(t.accepted_at IS NULL AND t.accept_due < $1 AND (t.overdue & 1) = 0) OR "
+                "(t.responded_at IS NULL AND t.respond_due < $1 AND (t.overdue & 2) = 0) OR "
+                "(t.resolved_at IS NULL AND t.resolve_due < $1 AND (t.overdue & 4) = 0) OR "
+                "(t.state = 'escalated' AND (t.overdue & 8) = 0 AND EXISTS (SELECT 1 FROM "
+                "ticket_escalation x WHERE x.ticket_id = t.id AND x.overdue = 1 AND x.responded_at "
+                "IS NULL))) ORDER BY t.id LIMIT 1000",
             {now}));
     for (const auto& r : due) {
       CG_ASSIGN_OR_RETURN(Ticket before, Load(*conn, r.Int(0)));

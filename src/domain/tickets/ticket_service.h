@@ -294,6 +294,9 @@ class TicketService {
 
  private:
   core::Result<Ticket> Load(store::Connection& conn, int64_t id);
+  // NotFound unless `caller` may see ticket `id` (absent or not).
+  core::Status CheckVisible(store::Connection& conn, const Caller& caller, int64_t id);
+  // The ticket masked for `caller`, or NotFound.
   core::Result<Ticket> LoadVisible(store::Connection& conn, const Caller& caller, int64_t id);
   core::Status Authorize(store::Connection& conn, const Caller& caller, const Ticket& ticket,
                          const TicketAction& action);

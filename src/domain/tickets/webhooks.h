@@ -100,8 +100,9 @@ class WebhookService : public TicketObserver {
                  const core::PiiCipher& cipher)
       : db_(db), clock_(clock), audit_(audit), cipher_(cipher) {}
 
-  // Called after a commit that queued deliveries (wakes the sender). Set once,
-  // before the service is used.
+  // Called after every ticket commit, whether or not it queued deliveries
+  // (wakes the sender, which coalesces wakes). Set once, before the service
+  // is used.
   void SetWakeHook(std::function<void()> wake) { wake_ = std::move(wake); }
 
   // County and street admins only; the node must lie in the caller's scope.

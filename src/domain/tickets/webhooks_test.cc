@@ -350,6 +350,31 @@ TEST_P(WebhooksTest, ClaimCountsTheAttemptAndLeasesTheRow) {
   EXPECT_FALSE(webhooks_->NextDue()->has_value());
 }
 
+TEST_P(WebhooksTest, ARowWhoseSecretCannotBeReadIsGivenUpNotRetried) {
+  WebhookEndpoint county = MustCreate(admin_, tree_.county);
+  Submit(tree_.grid_a1);
+  {
+    // As if the key file had been replaced: the stored ciphertext no longer opens.
+    auto conn = test_db_->db().Acquire();
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)
+                    ->Execute("UPDATE webhook_endpoint SET secret_enc = $1 WHERE id = $2",
+                              {store::Blob{std::string(64, 'x')}, county.id})
+                    .ok());
+  }
+  const int64_t now = clock_.NowMs();
+  auto claimed = webhooks_->ClaimNext(county.id, now, now + core::kMsPerMinute);
+  ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+  EXPECT_FALSE(claimed->has_value());
+  auto deliveries = webhooks_->Deliveries(admin_, county.id, Page{});
+  ASSERT_TRUE(deliveries.ok());
+  ASSERT_EQ(deliveries->items.size(), 1u);
+  EXPECT_EQ(deliveries->items[0].status, DeliveryStatus::kFailed);
+  EXPECT_EQ(deliveries->items[0].attempts, 0);
+  EXPECT_FALSE(deliveries->items[0].last_error.empty());
+  EXPECT_FALSE(webhooks_->NextDue()->has_value());
+}
+
 TEST_P(WebhooksTest, ConcurrentSendersClaimEachRowOnce) {
   WebhookEndpoint county = MustCreate(admin_, tree_.county);
   constexpr int kRows = 12;

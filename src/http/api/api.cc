@@ -1,6 +1,7 @@
 #include "http/api/api.h"
 
 #include <charconv>
+#include <exception>
 
 #include "http/json_body.h"
 
@@ -93,6 +94,58 @@ core::Result<domain::Page> QueryPage(const Request& request) {
     limit = v;
   }
   return domain::MakePage(after, limit);
+}
+
+core::Result<bool> QueryFlag(const Request& request, std::string_view name) {
+  auto text = request.Query(name);
+  if (!text) return false;
+  if (*text == "true" || *text == "1") return true;
+  if (*text == "false" || *text == "0") return false;
+  return core::Error::Invalid(std::string(name), "应为 true 或 false");
+}
+
+core::Result<double> QueryNumber(const Request& request, std::string_view name) {
+  auto text = request.Query(name);
+  if (!text) return core::Error::Invalid(std::string(name), "必填");
+  try {
+    size_t used = 0;
+    double v = std::stod(*text, &used);
+    if (used == text->size()) return v;
+  } catch (const std::exception&) {
+  }
+  return core::Error::Invalid(std::string(name), "应为数字");
+}
+
+core::Result<core::CoordSys> QueryCoordSys(const Request& request) {
+  auto text = request.Query("coord_sys");
+  if (!text) return core::CoordSys::kWgs84;
+  return core::ParseCoordSys(*text);
+}
+
+core::Result<std::vector<int64_t>> IdList(const boost::json::object& body, std::string_view field) {
+  std::vector<int64_t> out;
+  const boost::json::value* v = body.if_contains(field);
+  if (v == nullptr || v->is_null()) return out;
+  if (!v->is_array()) return core::Error::Invalid(std::string(field), "应为编号数组");
+  for (const boost::json::value& item : v->as_array()) {
+    if (!item.is_int64() || item.as_int64() <= 0) {
+      return core::Error::Invalid(std::string(field), "应为正整数编号数组");
+    }
+    out.push_back(item.as_int64());
+  }
+  return out;
+}
+
+core::Result<std::optional<core::LonLat>> OptionalLonLat(const boost::json::object& body,
+                                                         std::string_view field) {
+  const boost::json::value* v = body.if_contains(field);
+  if (v == nullptr || v->is_null()) return std::optional<core::LonLat>();
+  if (!v->is_array() || v->as_array().size() != 2 || !v->as_array()[0].is_number() ||
+      !v->as_array()[1].is_number()) {
+    return core::Error::Invalid(std::string(field), std::string(field) + " 应为 [经度, 纬度]");
+  }
+  return std::optional<core::LonLat>(
+      core::LonLat{v->as_array()[0].to_number<double>(), v->as_array()[1].to_number<double>()});
 }
 
 void RegisterApi(Router& router, ApiServices& services) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <boost/json/object.hpp>
+#include "core/geo.h"
 #include "core/time.h"
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
@@ -99,6 +100,17 @@ core::Result<boost::json::object> BodyObject(const Request& request);
 core::Result<int64_t> ParseId(std::string_view text, std::string_view field);
 core::Result<std::optional<int64_t>> QueryId(const Request& request, std::string_view name);
 core::Result<domain::Page> QueryPage(const Request& request);
+// ?name=true|1|false|0; absent is false.
+core::Result<bool> QueryFlag(const Request& request, std::string_view name);
+// A required decimal number from the query string.
+core::Result<double> QueryNumber(const Request& request, std::string_view name);
+// ?coord_sys=wgs84|gcj02; absent is WGS-84.
+core::Result<core::CoordSys> QueryCoordSys(const Request& request);
+// An optional JSON array of positive ids (absent or null: empty).
+core::Result<std::vector<int64_t>> IdList(const boost::json::object& body, std::string_view field);
+// An optional [lon, lat] pair (absent or null: nullopt); errors name `field`.
+core::Result<std::optional<core::LonLat>> OptionalLonLat(const boost::json::object& body,
+                                                         std::string_view field);
 
 void RegisterSessionRoutes(Router& router, ApiServices& services);
 void RegisterOrgRoutes(Router& router, ApiServices& services);

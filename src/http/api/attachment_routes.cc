@@ -58,9 +58,9 @@ core::Result<Response> Describe(ApiServices& s, Request& r, const Caller& c) {
 core::Result<Response> Download(ApiServices& s, Request& r, const Caller& c, bool thumbnail) {
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
   CG_ASSIGN_OR_RETURN(domain::AttachmentContent content, s.attachments.Read(c, id, thumbnail));
-  std::string type = content.content_type;
-  std::string ext = type == "image/jpeg" ? "jpg" : type.substr(type.find('/') + 1);
-  Response response = Response::Text(200, std::move(content.bytes), type);
+  std::optional<media::MediaKind> kind = media::KindForContentType(content.content_type);
+  std::string ext(kind ? media::ExtensionOf(*kind) : "bin");
+  Response response = Response::Text(200, std::move(content.bytes), content.content_type);
   // Stored by content hash: the bytes behind an id never change.
   response.AddHeader("ETag", "\"" + content.sha256 + "\"");
   response.AddHeader("Cache-Control", "private, max-age=86400");

@@ -79,27 +79,12 @@ core::Result<Response> Staffing(ApiServices& s, Request& r, const Caller& c) {
   return Response::Json(200, json::object{{"items", std::move(items)}});
 }
 
-core::Result<double> QueryNumber(const Request& r, std::string_view name) {
-  auto text = r.Query(name);
-  if (!text) return core::Error::Invalid(std::string(name), "必填");
-  try {
-    size_t used = 0;
-    double v = std::stod(*text, &used);
-    if (used == text->size()) return v;
-  } catch (const std::exception&) {
-  }
-  return core::Error::Invalid(std::string(name), "应为数字");
-}
-
 core::Result<Response> GridLookup(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(double lon, QueryNumber(r, "lon"));
   CG_ASSIGN_OR_RETURN(double lat, QueryNumber(r, "lat"));
   core::LonLat point{lon, lat};
   CG_TRY(core::ValidateLonLat(point, ""));
-  core::CoordSys sys = core::CoordSys::kWgs84;
-  if (auto text = r.Query("coord_sys")) {
-    CG_ASSIGN_OR_RETURN(sys, core::ParseCoordSys(*text));
-  }
+  CG_ASSIGN_OR_RETURN(core::CoordSys sys, QueryCoordSys(r));
   std::optional<int64_t> grid = s.locator.Locate(point, sys);
   if (!grid) return core::Error::NotFound("该位置不在任何网格内");
   // The map is public knowledge: any signed-in user may learn which grid,
@@ -168,13 +153,9 @@ core::Result<Response> CreateCenter(ApiServices& s, Request& r, const Caller& c)
   CG_ASSIGN_OR_RETURN(center.node_id, RequireInt(body, "node_id", 1));
   CG_ASSIGN_OR_RETURN(center.name, RequireString(body, "name", 100));
   CG_ASSIGN_OR_RETURN(center.floor_area_m2, RequireInt(body, "floor_area_m2", 1, 1'000'000));
-  const json::value* loc = body.if_contains("location");
-  if (loc == nullptr || !loc->is_array() || loc->as_array().size() != 2 ||
-      !loc->as_array()[0].is_number() || !loc->as_array()[1].is_number()) {
-    return core::Error::Invalid("location", "location 应为 [经度, 纬度]");
-  }
-  center.location = {loc->as_array()[0].to_number<double>(),
-                     loc->as_array()[1].to_number<double>()};
+  CG_ASSIGN_OR_RETURN(auto location, OptionalLonLat(body, "location"));
+  if (!location) return core::Error::Invalid("location", "location 应为 [经度, 纬度]");
+  center.location = *location;
   if (auto sys = body.if_contains("coord_sys"); sys != nullptr && sys->is_string()) {
     CG_ASSIGN_OR_RETURN(core::CoordSys coord_sys, core::ParseCoordSys(sys->as_string()));
     center.location = core::ToWgs84(center.location, coord_sys);

@@ -25,20 +25,6 @@ core::Result<std::vector<std::string>> StringList(const json::object& body,
   return out;
 }
 
-core::Result<std::vector<int64_t>> IdList(const json::object& body, std::string_view field) {
-  std::vector<int64_t> out;
-  const json::value* v = body.if_contains(field);
-  if (v == nullptr || v->is_null()) return out;
-  if (!v->is_array()) return core::Error::Invalid(std::string(field), "应为编号数组");
-  for (const json::value& item : v->as_array()) {
-    if (!item.is_int64() || item.as_int64() <= 0) {
-      return core::Error::Invalid(std::string(field), "应为正整数编号数组");
-    }
-    out.push_back(item.as_int64());
-  }
-  return out;
-}
-
 // --- residents -------------------------------------------------------------
 
 core::Result<Response> ListResidents(ApiServices& s, Request& r, const Caller& c) {

@@ -4,19 +4,13 @@
 #include <boost/json.hpp>
 
 #include "http/api/api.h"
+#include "http/api/views.h"
 
 namespace civicgrid::http {
 namespace {
 
 namespace json = boost::json;
 using domain::Caller;
-
-json::value Optional(const std::optional<double>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
-json::value Optional(const std::optional<int64_t>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
 
 json::object NodeJson(const domain::StatsNode& n) {
   return json::object{
@@ -50,21 +44,21 @@ json::object CountsJson(const domain::TicketTally& t) {
 }
 
 json::object RatesJson(const domain::RateSet& r) {
-  return json::object{{"response_rate", Optional(r.response_rate)},
-                      {"resolution_rate", Optional(r.resolution_rate)},
-                      {"on_time_resolution_rate", Optional(r.on_time_resolution_rate)},
-                      {"solve_rate", Optional(r.solve_rate)},
-                      {"satisfaction_rate", Optional(r.satisfaction_rate)}};
+  return json::object{{"response_rate", OptJson(r.response_rate)},
+                      {"resolution_rate", OptJson(r.resolution_rate)},
+                      {"on_time_resolution_rate", OptJson(r.on_time_resolution_rate)},
+                      {"solve_rate", OptJson(r.solve_rate)},
+                      {"satisfaction_rate", OptJson(r.satisfaction_rate)}};
 }
 
 json::object DurationJson(const domain::DurationSummary& d, const domain::MinuteHistogram& h) {
   json::array buckets;
   for (int64_t n : h) buckets.push_back(n);
   return json::object{{"count", d.count},
-                      {"average_minutes", Optional(d.average_minutes)},
-                      {"median_minutes", Optional(d.median_minutes)},
-                      {"median_low", Optional(d.median_low)},
-                      {"median_high", Optional(d.median_high)},
+                      {"average_minutes", OptJson(d.average_minutes)},
+                      {"median_minutes", OptJson(d.median_minutes)},
+                      {"median_low", OptJson(d.median_low)},
+                      {"median_high", OptJson(d.median_high)},
                       {"buckets", std::move(buckets)}};
 }
 
@@ -79,7 +73,7 @@ json::object TimesJson(const domain::NodeRates& f) {
 json::object FiguresJson(const domain::NodeRates& f) {
   return json::object{{"node", NodeJson(f.node)},     {"from", core::FormatDate(f.from)},
                       {"to", core::FormatDate(f.to)}, {"counts", CountsJson(f.tally)},
-                      {"rates", RatesJson(f.rates)},  {"score", Optional(f.score)},
+                      {"rates", RatesJson(f.rates)},  {"score", OptJson(f.score)},
                       {"times", TimesJson(f)}};
 }
 
@@ -108,7 +102,7 @@ core::Result<Response> Rankings(ApiServices& s, Request& r, const Caller& c) {
   json::array items;
   for (const domain::RankedNode& item : ranking.items) {
     json::object o = FiguresJson(item.figures);
-    o["rank"] = Optional(item.rank);
+    o["rank"] = OptJson(item.rank);
     items.push_back(std::move(o));
   }
   const domain::ScoreWeights& w = ranking.weights;

@@ -12,40 +12,6 @@ namespace {
 namespace json = boost::json;
 using domain::Caller;
 
-core::Result<std::vector<int64_t>> Ids(const json::object& body, std::string_view field) {
-  std::vector<int64_t> out;
-  const json::value* v = body.if_contains(field);
-  if (v == nullptr || v->is_null()) return out;
-  if (!v->is_array()) return core::Error::Invalid(std::string(field), "应为编号数组");
-  for (const json::value& item : v->as_array()) {
-    if (!item.is_int64() || item.as_int64() <= 0) {
-      return core::Error::Invalid(std::string(field), "应为正整数编号数组");
-    }
-    out.push_back(item.as_int64());
-  }
-  return out;
-}
-
-core::Result<bool> QueryFlag(const Request& r, std::string_view name) {
-  auto text = r.Query(name);
-  if (!text) return false;
-  if (*text == "true" || *text == "1") return true;
-  if (*text == "false" || *text == "0") return false;
-  return core::Error::Invalid(std::string(name), "应为 true 或 false");
-}
-
-core::Result<double> QueryNumber(const Request& r, std::string_view name) {
-  auto text = r.Query(name);
-  if (!text) return core::Error::Invalid(std::string(name), "必填");
-  try {
-    size_t used = 0;
-    double v = std::stod(*text, &used);
-    if (used == text->size()) return v;
-  } catch (const std::exception&) {
-  }
-  return core::Error::Invalid(std::string(name), "应为数字");
-}
-
 core::Result<std::optional<int64_t>> QueryTime(const Request& r, std::string_view name) {
   auto text = r.Query(name);
   if (!text) return std::optional<int64_t>();
@@ -126,9 +92,7 @@ core::Result<Response> CreateCategory(ApiServices& s, Request& r, const Caller& 
 
 core::Result<Response> UpdateCategory(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
-  if (c.role != domain::Role::kCountyAdmin) {
-    return core::Error::Forbidden("只有县级管理员可以维护诉求类别");
-  }
+  CG_TRY(s.categories.RequireEditor(c));  // before reading: 403, not 404, for others
   CG_ASSIGN_OR_RETURN(json::object body, BodyObject(r));
   CG_ASSIGN_OR_RETURN(domain::Category current, s.categories.Get(id));
   CG_ASSIGN_OR_RETURN(domain::Category cat, CategoryFromBody(body, current, false));
@@ -157,14 +121,7 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
                       RequireString(body, "description", 2000, TextKind::kMultiLine));
   CG_ASSIGN_OR_RETURN(auto address, OptionalString(body, "address", 200));
   t.address = address.value_or("");
-  if (const json::value* loc = body.if_contains("location"); loc != nullptr && !loc->is_null()) {
-    if (!loc->is_array() || loc->as_array().size() != 2 || !loc->as_array()[0].is_number() ||
-        !loc->as_array()[1].is_number()) {
-      return core::Error::Invalid("location", "location 应为 [经度, 纬度]");
-    }
-    t.location = core::LonLat{loc->as_array()[0].to_number<double>(),
-                              loc->as_array()[1].to_number<double>()};
-  }
+  CG_ASSIGN_OR_RETURN(t.location, OptionalLonLat(body, "location"));
   CG_ASSIGN_OR_RETURN(auto sys, OptionalString(body, "coord_sys", 10));
   if (sys) {
     CG_ASSIGN_OR_RETURN(core::CoordSys cs, core::ParseCoordSys(*sys));
@@ -177,7 +134,7 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
   t.contact_name = contact.value_or("");
   CG_ASSIGN_OR_RETURN(t.phone, OptionalString(body, "phone", 20));
   CG_ASSIGN_OR_RETURN(t.is_public, OptionalBool(body, "is_public"));
-  CG_ASSIGN_OR_RETURN(t.attachment_ids, Ids(body, "attachment_ids"));
+  CG_ASSIGN_OR_RETURN(t.attachment_ids, IdList(body, "attachment_ids"));
   std::string_view key = r.Header("Idempotency-Key");
   if (!key.empty()) {
     if (key.size() > 200)
@@ -273,7 +230,7 @@ core::Result<domain::TicketAction> ActionFromBody(const json::object& body) {
     }
     a.assignee = assignee;
   }
-  CG_ASSIGN_OR_RETURN(a.unit_ids, Ids(body, "unit_ids"));
+  CG_ASSIGN_OR_RETURN(a.unit_ids, IdList(body, "unit_ids"));
   CG_ASSIGN_OR_RETURN(a.report_minutes, OptionalInt(body, "report_minutes", 1, 7 * 24 * 60));
   CG_ASSIGN_OR_RETURN(a.resolve_minutes, OptionalInt(body, "resolve_minutes", 1, 90 * 24 * 60));
   CG_ASSIGN_OR_RETURN(a.unit_id, OptionalInt(body, "unit_id", 1));
@@ -281,7 +238,7 @@ core::Result<domain::TicketAction> ActionFromBody(const json::object& body) {
                       OptionalInt(body, "rating", domain::kMinRating, domain::kMaxRating));
   CG_ASSIGN_OR_RETURN(a.outcome, OptionalString(body, "outcome", 20));
   CG_ASSIGN_OR_RETURN(a.duplicate_of, OptionalInt(body, "duplicate_of", 1));
-  CG_ASSIGN_OR_RETURN(a.attachment_ids, Ids(body, "attachment_ids"));
+  CG_ASSIGN_OR_RETURN(a.attachment_ids, IdList(body, "attachment_ids"));
   return a;
 }
 
@@ -314,12 +271,9 @@ core::Result<Response> NearbyTickets(ApiServices& s, Request& r, const Caller& c
   if (!category) return core::Error::Invalid("category_id", "必填");
   CG_ASSIGN_OR_RETURN(double lon, QueryNumber(r, "lon"));
   CG_ASSIGN_OR_RETURN(double lat, QueryNumber(r, "lat"));
-  bool gcj02 = false;
-  if (auto text = r.Query("coord_sys")) {
-    CG_ASSIGN_OR_RETURN(core::CoordSys sys, core::ParseCoordSys(*text));
-    gcj02 = sys == core::CoordSys::kGcj02;
-  }
-  CG_ASSIGN_OR_RETURN(auto tickets, s.tickets.Nearby(c, *category, core::LonLat{lon, lat}, gcj02));
+  CG_ASSIGN_OR_RETURN(core::CoordSys sys, QueryCoordSys(r));
+  CG_ASSIGN_OR_RETURN(auto tickets, s.tickets.Nearby(c, *category, core::LonLat{lon, lat},
+                                                     sys == core::CoordSys::kGcj02));
   json::array items;
   for (const auto& t : tickets) items.push_back(ToJson(t, c));
   return Response::Json(200, json::object{{"items", std::move(items)}});

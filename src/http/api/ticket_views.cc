@@ -3,28 +3,10 @@
 #include <boost/json.hpp>
 
 #include "core/time.h"
+#include "http/api/views.h"
 
 namespace civicgrid::http {
-namespace {
-
 namespace json = boost::json;
-
-json::value Time(const std::optional<int64_t>& ms) {
-  if (!ms) return nullptr;
-  return json::value(core::FormatUtc(*ms));
-}
-
-json::value OptString(const std::optional<std::string>& s) {
-  if (!s) return nullptr;
-  return json::value(*s);
-}
-
-json::value OptInt(const std::optional<int64_t>& v) {
-  if (!v) return nullptr;
-  return json::value(*v);
-}
-
-}  // namespace
 
 json::value ToJson(const domain::Category& c) {
   return json::object{
@@ -36,7 +18,7 @@ json::value ToJson(const domain::Category& c) {
       {"group_label", domain::CategoryGroupLabel(c.group)},
       {"description", c.description},
       {"handler", domain::CategoryHandlerName(c.handler)},
-      {"handler_unit_id", OptInt(c.handler_unit_id)},
+      {"handler_unit_id", OptJson(c.handler_unit_id)},
       {"skill", c.skill},
       {"accept_minutes", c.accept_minutes},
       {"respond_minutes", c.respond_minutes},
@@ -69,22 +51,22 @@ json::value ToJson(const domain::Ticket& t, const domain::Caller& caller) {
       {"is_public", t.is_public},
       {"mine", t.submitter_account_id && *t.submitter_account_id == caller.account_id},
       {"submitter_name", t.submitter_name},
-      {"submitter_phone", OptString(t.submitter_phone_masked)},
-      {"duplicate_of", OptInt(t.duplicate_of)},
+      {"submitter_phone", OptJson(t.submitter_phone_masked)},
+      {"duplicate_of", OptJson(t.duplicate_of)},
       {"reopen_count", t.reopen_count},
-      {"rating", OptInt(t.rating)},
-      {"rating_comment", OptString(t.rating_comment)},
-      {"callback_outcome", OptString(t.callback_outcome)},
+      {"rating", OptJson(t.rating)},
+      {"rating_comment", OptJson(t.rating_comment)},
+      {"callback_outcome", OptJson(t.callback_outcome)},
       {"supervised", t.supervised},
       {"created_at", core::FormatUtc(t.created_at)},
       {"accept_due", core::FormatUtc(t.accept_due)},
       {"respond_due", core::FormatUtc(t.respond_due)},
       {"resolve_due", core::FormatUtc(t.resolve_due)},
-      {"accepted_at", Time(t.accepted_at)},
-      {"responded_at", Time(t.responded_at)},
-      {"resolved_at", Time(t.resolved_at)},
-      {"closed_at", Time(t.closed_at)},
-      {"rated_at", Time(t.rated_at)},
+      {"accepted_at", OptTimeJson(t.accepted_at)},
+      {"responded_at", OptTimeJson(t.responded_at)},
+      {"resolved_at", OptTimeJson(t.resolved_at)},
+      {"closed_at", OptTimeJson(t.closed_at)},
+      {"rated_at", OptTimeJson(t.rated_at)},
       {"updated_at", core::FormatUtc(t.updated_at)},
   };
   if (t.location) {
@@ -143,21 +125,15 @@ json::value ToJson(const domain::Escalation& x) {
       {"called_at", core::FormatUtc(x.called_at)},
       {"report_due", core::FormatUtc(x.report_due)},
       {"resolve_due", core::FormatUtc(x.resolve_due)},
-      {"responded_at", Time(x.responded_at)},
-      {"response", OptString(x.response)},
+      {"responded_at", OptTimeJson(x.responded_at)},
+      {"response", OptJson(x.response)},
       {"overdue", x.overdue},
   };
 }
 
 json::value TicketPageJson(const domain::PageOf<domain::Ticket>& page,
                            const domain::Caller& caller) {
-  json::array items;
-  items.reserve(page.items.size());
-  for (const auto& t : page.items) items.push_back(ToJson(t, caller));
-  json::object out;
-  out["items"] = std::move(items);
-  out["next_after"] = page.next_after ? json::value(*page.next_after) : nullptr;
-  return out;
+  return PageJson(page, [&](const domain::Ticket& t) { return ToJson(t, caller); });
 }
 
 Response SubmittedResponse(const domain::Ticket& ticket, bool created,

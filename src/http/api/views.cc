@@ -9,9 +9,6 @@ namespace {
 
 namespace json = boost::json;
 
-json::value Opt(const std::optional<int64_t>& v) { return v ? json::value(*v) : nullptr; }
-json::value Opt(const std::optional<std::string>& v) { return v ? json::value(*v) : nullptr; }
-
 json::array Strings(const std::vector<std::string>& values) {
   json::array out;
   for (const auto& v : values) out.emplace_back(v);
@@ -20,9 +17,16 @@ json::array Strings(const std::vector<std::string>& values) {
 
 }  // namespace
 
+json::value OptJson(const std::optional<int64_t>& v) { return v ? json::value(*v) : nullptr; }
+json::value OptJson(const std::optional<double>& v) { return v ? json::value(*v) : nullptr; }
+json::value OptJson(const std::optional<std::string>& v) { return v ? json::value(*v) : nullptr; }
+json::value OptTimeJson(const std::optional<int64_t>& epoch_ms) {
+  return epoch_ms ? json::value(core::FormatUtc(*epoch_ms)) : nullptr;
+}
+
 json::value ToJson(const domain::OrgNode& n) {
   json::object o{{"id", n.id},
-                 {"parent_id", Opt(n.parent_id)},
+                 {"parent_id", OptJson(n.parent_id)},
                  {"kind", domain::OrgKindName(n.kind)},
                  {"code", n.code},
                  {"name", n.name},
@@ -37,13 +41,13 @@ json::value ToJson(const domain::OrgNode& n) {
 json::value ToJson(const domain::Resident& r) {
   return json::object{{"id", r.id},
                       {"building_id", r.node_id},
-                      {"household_id", Opt(r.household_id)},
+                      {"household_id", OptJson(r.household_id)},
                       {"room", r.room},
                       {"name", r.name},
                       {"sex", r.sex},
                       {"birth_date", r.birth_date},
                       {"id_number", r.id_number_masked},
-                      {"phone", Opt(r.phone_masked)},
+                      {"phone", OptJson(r.phone_masked)},
                       {"flags", Strings(domain::ResidentFlagNames(r.flags))},
                       {"created_at", core::FormatUtc(r.created_at_ms)}};
 }
@@ -51,7 +55,7 @@ json::value ToJson(const domain::Resident& r) {
 json::value ToJson(const domain::PartyOrg& o) {
   return json::object{{"id", o.id},
                       {"node_id", o.node_id},
-                      {"parent_id", Opt(o.parent_id)},
+                      {"parent_id", OptJson(o.parent_id)},
                       {"kind", domain::PartyOrgKindName(o.kind)},
                       {"name", o.name}};
 }
@@ -61,11 +65,11 @@ json::value ToJson(const domain::PartyMember& m) {
                       {"name", m.name},
                       {"sex", m.sex},
                       {"id_number", m.id_number_masked},
-                      {"phone", Opt(m.phone_masked)},
+                      {"phone", OptJson(m.phone_masked)},
                       {"party_org_id", m.party_org_id},
-                      {"unit_id", Opt(m.unit_id)},
-                      {"residence_node_id", Opt(m.residence_node_id)},
-                      {"registered_on", Opt(m.registered_on)},
+                      {"unit_id", OptJson(m.unit_id)},
+                      {"residence_node_id", OptJson(m.residence_node_id)},
+                      {"registered_on", OptJson(m.registered_on)},
                       {"skills", Strings(m.skills)},
                       {"mobile", m.mobile}};
 }
@@ -83,7 +87,7 @@ json::value ToJson(const domain::Unit& u) {
                       {"node_id", u.node_id},
                       {"kind", domain::UnitKindName(u.kind)},
                       {"name", u.name},
-                      {"credit_code", Opt(u.credit_code)},
+                      {"credit_code", OptJson(u.credit_code)},
                       {"address", u.address},
                       {"contact_name", u.contact_name},
                       {"pairings", std::move(pairings)}};
@@ -99,8 +103,8 @@ json::value ToJson(const domain::Staff& s) {
       {"employment", employment.empty() ? json::value(nullptr) : json::value(employment)},
       {"node_id", s.node_id},
       {"name", s.name},
-      {"phone", Opt(s.phone_masked)},
-      {"resident_id", Opt(s.resident_id)},
+      {"phone", OptJson(s.phone_masked)},
+      {"resident_id", OptJson(s.resident_id)},
       {"grid_ids", std::move(grids)}};
 }
 
@@ -144,9 +148,9 @@ json::value CallerJson(const domain::Caller& caller, const domain::AccountView& 
                                                {"username", view.username},
                                                {"display_name", view.display_name}}},
                       {"role", domain::RoleName(caller.role)},
-                      {"resident_id", Opt(caller.resident_id)},
-                      {"party_member_id", Opt(caller.party_member_id)},
-                      {"unit_id", Opt(caller.unit_id)},
+                      {"resident_id", OptJson(caller.resident_id)},
+                      {"party_member_id", OptJson(caller.party_member_id)},
+                      {"unit_id", OptJson(caller.unit_id)},
                       {"scope", json::object{{"node_id", view.scope_node_id},
                                              {"name", view.scope_name},
                                              {"kind", view.scope_kind}}}};

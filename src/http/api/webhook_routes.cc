@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "http/api/api.h"
+#include "http/api/views.h"
 #include "http/json_body.h"
 
 namespace civicgrid::http {
@@ -13,10 +14,6 @@ using domain::Caller;
 
 constexpr size_t kMaxUrlChars = 2000;
 constexpr size_t kMaxEventTypes = 32;
-
-json::value OptTime(const std::optional<int64_t>& ms) {
-  return ms ? json::value(core::FormatUtc(*ms)) : json::value(nullptr);
-}
 
 json::value EndpointJson(const domain::WebhookEndpoint& e) {
   json::array types;
@@ -43,19 +40,10 @@ json::value DeliveryJson(const domain::WebhookDelivery& d) {
                       {"next_attempt_at", d.status == domain::DeliveryStatus::kPending
                                               ? json::value(core::FormatUtc(d.next_attempt_at))
                                               : json::value(nullptr)},
-                      {"delivered_at", OptTime(d.delivered_at)},
-                      {"failed_at", OptTime(d.failed_at)},
+                      {"delivered_at", OptTimeJson(d.delivered_at)},
+                      {"failed_at", OptTimeJson(d.failed_at)},
                       {"last_error", d.last_error},
                       {"created_at", core::FormatUtc(d.created_at)}};
-}
-
-template <typename T>
-json::value Page(const domain::PageOf<T>& page, json::value (*to_json)(const T&)) {
-  json::array items;
-  for (const T& item : page.items) items.push_back(to_json(item));
-  return json::object{
-      {"items", std::move(items)},
-      {"next_after", page.next_after ? json::value(*page.next_after) : json::value(nullptr)}};
 }
 
 core::Result<std::vector<std::string>> EventTypes(const json::object& body) {
@@ -85,7 +73,7 @@ core::Result<Response> CreateWebhook(ApiServices& s, Request& r, const Caller& c
 core::Result<Response> ListWebhooks(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
   CG_ASSIGN_OR_RETURN(auto result, s.webhooks.List(c, page));
-  return Response::Json(200, Page(result, &EndpointJson));
+  return Response::Json(200, PageJson(result, &EndpointJson));
 }
 
 core::Result<Response> DeleteWebhook(ApiServices& s, Request& r, const Caller& c) {
@@ -98,7 +86,7 @@ core::Result<Response> ListDeliveries(ApiServices& s, Request& r, const Caller& 
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
   CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
   CG_ASSIGN_OR_RETURN(auto result, s.webhooks.Deliveries(c, id, page));
-  return Response::Json(200, Page(result, &DeliveryJson));
+  return Response::Json(200, PageJson(result, &DeliveryJson));
 }
 
 }  // namespace
