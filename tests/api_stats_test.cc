@@ -254,6 +254,42 @@ TEST_P(StatsApiTest, ScopeRolesAndValidation) {
   }
 }
 
+TEST_P(StatsApiTest, MovingAGridTakesItsTicketsAndTheirFiguresAlong) {
+  ASSERT_NO_THROW(FileScenario());
+  const int64_t t4 = ids_[3];  // on grid A2, accepted
+  const std::string a = "/api/v1/stats/rates?node_id=" + std::to_string(w_.community_a.id) + Day();
+  const std::string b = "/api/v1/stats/rates?node_id=" + std::to_string(w_.community_b.id) + Day();
+  ASSERT_EQ(Counted(Get("admin", a), "received"), 4);
+  ASSERT_EQ(Counted(Get("admin", b), "received"), 2);
+  const std::string ticket = "/api/v1/tickets/" + std::to_string(t4);
+  ASSERT_EQ(As("secretary1").Send("GET", ticket).status, 200u);
+
+  auto moved = As("admin").Send("PATCH", "/api/v1/org-nodes/" + std::to_string(w_.grid_a2.id),
+                                R"({"parent_id":)" + std::to_string(w_.community_b.id) + "}");
+  ASSERT_EQ(moved.status, 200u) << moved.body;
+
+  // A2's tickets (T3, T4) now count for community B, and community A's
+  // secretary no longer sees them; the street's total is unchanged.
+  EXPECT_EQ(Counted(Get("admin", a), "received"), 2);
+  EXPECT_EQ(Counted(Get("admin", b), "received"), 4);
+  EXPECT_EQ(As("secretary1").Send("GET", ticket).status, 404u);
+  auto street = Get("admin", "/api/v1/stats/rates?node_id=" + std::to_string(w_.street.id) + Day());
+  EXPECT_EQ(Counted(street, "received"), 6);
+
+  // Driving T4 on after the move counts at its new place, and what the
+  // observer keeps is what a recount from the ticket rows gives.
+  ASSERT_NO_THROW(Dispatch(t4, "admin"));
+  ASSERT_NO_THROW(Act("admin", t4, TicketEventType::kResolve));
+  auto b_after = Get("admin", b);
+  EXPECT_EQ(Counted(b_after, "resolved"), 2);          // T5 and T4
+  EXPECT_EQ(Counted(Get("admin", a), "resolved"), 1);  // T1
+  auto county = "/api/v1/stats/rates?node_id=" + std::to_string(w_.county.id) + Day();
+  auto kept = Get("admin", county);
+  ASSERT_TRUE(app_->stats().Rebuild().ok());
+  EXPECT_EQ(Get("admin", b).at("counts"), b_after.at("counts"));
+  EXPECT_EQ(Get("admin", county).at("counts"), kept.at("counts"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StatsApiTest, ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());
 

@@ -287,13 +287,17 @@ core::Status OrgTreeService::Move(store::Connection& conn, const Caller& caller,
   }
   std::string new_path = parent->path + std::to_string(node.id) + "/";
   PathRange subtree = SubtreeRange(node.path);
-  CG_ASSIGN_OR_RETURN(
-      auto moved,
+  const auto prefix_len = static_cast<int64_t>(node.path.size() + 1);
+  CG_TRY(
       conn.Execute("UPDATE org_node SET path = CAST($1 AS TEXT) || substr(path, "
                    "CAST($2 AS INTEGER)), updated_at = $3 WHERE path >= $4 AND path < $5",
-                   {new_path, static_cast<int64_t>(node.path.size() + 1), clock_.NowMs(),
-                    subtree.lo, subtree.hi}));
-  (void)moved;
+                   {new_path, prefix_len, clock_.NowMs(), subtree.lo, subtree.hi}));
+  for (const std::string& table : path_copies_) {
+    CG_TRY(conn.Execute("UPDATE " + table +
+                            " SET path = CAST($1 AS TEXT) || substr(path, CAST($2 AS INTEGER)) "
+                            "WHERE path >= $3 AND path < $4",
+                        {new_path, prefix_len, subtree.lo, subtree.hi}));
+  }
   CG_ASSIGN_OR_RETURN(auto n, conn.Execute("UPDATE org_node SET parent_id = $1 WHERE id = $2",
                                            {parent->id, node.id}));
   (void)n;

@@ -103,6 +103,10 @@ class OrgTreeService {
   core::Result<OrgNode> InsertNode(store::Connection& conn, const NewOrgNode& node);
   // The nodes from the root down to `id` (for breadcrumbs), unscoped names only.
   core::Result<std::vector<OrgNode>> Lineage(store::Connection& conn, int64_t id);
+  // Declares a table of a higher layer whose `path` column copies the path of
+  // a row's node (tickets, their rollups): a move rewrites it in the same
+  // transaction, in the order the tables were added. Call before serving.
+  void AddPathCopy(std::string table) { path_copies_.push_back(std::move(table)); }
 
  private:
   core::Result<OrgNode> Load(store::Connection& conn, const Caller* caller, int64_t id);
@@ -115,6 +119,7 @@ class OrgTreeService {
   const core::Clock& clock_;
   AuditLog& audit_;
   std::function<void()> on_geometry_change_;
+  std::vector<std::string> path_copies_;
 };
 
 // Validates a node code for its kind: six GB/T 2260 digits at county level and

@@ -228,6 +228,11 @@ core::Status TicketStats::InTransaction(store::Connection& conn, const TicketCha
   if (!change.before) return rollup::Add(conn, after_cell, after);
   TicketTally before = Contribution(*change.before);
   rollup::Cell before_cell = rollup::CellOf(*change.before);
+  // A ticket stays at its node; only a node move changes its path, and one
+  // that committed after `before` was read has rewritten the rollup rows too
+  // (OrgTreeService::AddPathCopy): the ticket's cell is where `after`, read
+  // after this transaction's update, says.
+  if (before_cell.node_id == after_cell.node_id) before_cell.path = after_cell.path;
   if (before_cell == after_cell) {
     if (before == after) return core::Ok();  // most events: nothing counted changed
     after -= before;
