@@ -24,8 +24,10 @@ class StatsApiTest : public ApiTest {
 
   domain::Ticket File(const domain::OrgNode& grid) {
     domain::NewTicket t;
-    t.kind = domain::TicketKind::kPatrol;
-    t.channel = domain::TicketChannel::kPatrol;
+    t.kind = domain::TicketKind::kComplaint;  // by phone: staff record the caller's rating
+    t.channel = domain::TicketChannel::kPhone;
+    t.contact_name = "王女士";
+    t.phone = "13800138000";
     t.category_id = category_id_;
     t.description = "楼道灯坏了";
     t.node_id = grid.id;

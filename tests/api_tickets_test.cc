@@ -298,6 +298,87 @@ TEST_P(TicketsTest, RejectNeedsAReasonAndReopenBringsAClosedTicketBack) {
   EXPECT_TRUE(r.Json().at("closed_at").is_null());
 }
 
+TEST_P(TicketsTest, StaffSeeTheCallersPhoneForACallbackOnlyThroughTheAuditedReveal) {
+  auto r = Submit("secretary1", R"({"category_id":)" + std::to_string(Category("E01.01")) +
+                                    R"(,"description":"来电反映楼下垃圾","kind":"complaint",)"
+                                    R"("channel":"phone","contact_name":"王女士",)"
+                                    R"("phone":"13800138000","location":)" +
+                                    Loc(GridCenter(0)) + "}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const int64_t id = r.Json().at("id").as_int64();
+  EXPECT_EQ(Get("grid1", id).at("submitter_phone").as_string(), "138****8000");
+  const std::string contact = "/api/v1/tickets/" + std::to_string(id) + "/contact";
+  const int64_t audited = Count("audit_log");
+  r = As("grid1").Send("GET", contact);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.Json().at("phone").as_string(), "13800138000");
+  EXPECT_EQ(r.Json().at("name").as_string(), "王女士");
+  EXPECT_EQ(r.Header("Cache-Control"), "no-store");
+  EXPECT_EQ(Count("audit_log"), audited + 1);
+  {
+    auto conn = Must(app_->db().Acquire(), "conn");
+    auto row = Must(conn->QueryOne("SELECT action, subject_type, subject_id, account_id FROM "
+                                   "audit_log ORDER BY seq DESC"),
+                    "audit row");
+    EXPECT_EQ(row.Text(0), "pii.reveal");
+    EXPECT_EQ(row.Text(1), "ticket");
+    EXPECT_EQ(row.Int(2), id);
+    EXPECT_EQ(row.Int(3), AccountId("grid1"));
+  }
+  // Another grid's worker does not see the ticket; members and residents may
+  // not reveal; an anonymous report has no contact to give.
+  EXPECT_EQ(As("grid2").Send("GET", contact).status, 404u);
+  EXPECT_EQ(As("member1").Send("GET", contact).status, 403u);
+  EXPECT_EQ(As("resident1").Send("GET", contact).status, 403u);
+  EXPECT_EQ(Anonymous()->Send("GET", contact).status, 401u);
+  r = Submit("resident1", R"({"category_id":)" + std::to_string(Category("E01.01")) +
+                              R"(,"description":"匿名反映","anonymous":true,"location":)" +
+                              Loc(GridCenter(0)) + "}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(As("secretary1")
+                .Send("GET", "/api/v1/tickets/" + std::to_string(r.Json().at("id").as_int64()) +
+                                 "/contact")
+                .status,
+            404u);
+  EXPECT_EQ(Count("audit_log"), audited + 1);  // refusals reveal and record nothing
+
+  // The caller has no account: the community records their rating from the
+  // callback; the grid worker who resolved it may not.
+  ASSERT_EQ(Act("secretary1", id, R"({"type":"accept"})").status, 200u);
+  ASSERT_EQ(Act("secretary1", id,
+                R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
+                    std::to_string(AccountId("grid1")) + "}}")
+                .status,
+            200u);
+  ASSERT_EQ(Act("grid1", id, R"({"type":"resolve","note":"已清运"})").status, 200u);
+  EXPECT_EQ(Act("grid1", id, R"({"type":"rate","rating":5})").status, 403u);
+  r = Act("secretary1", id, R"({"type":"rate","rating":4,"note":"回访：满意"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.Json().at("rating").as_int64(), 4);
+}
+
+TEST_P(TicketsTest, AStaffFindingIsNotRatedByItsFinder) {
+  auto r = Submit("grid1", R"({"category_id":)" + std::to_string(Category("E01.01")) +
+                               R"(,"description":"巡查发现垃圾","kind":"patrol",)"
+                               R"("channel":"patrol","location":)" +
+                               Loc(GridCenter(0)) + "}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const int64_t id = r.Json().at("id").as_int64();
+  ASSERT_EQ(Act("grid1", id, R"({"type":"accept"})").status, 403u);  // grid workers don't accept
+  ASSERT_EQ(Act("secretary1", id, R"({"type":"accept"})").status, 200u);
+  ASSERT_EQ(Act("secretary1", id,
+                R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
+                    std::to_string(AccountId("grid1")) + "}}")
+                .status,
+            200u);
+  ASSERT_EQ(Act("grid1", id, R"({"type":"resolve","note":"已清运"})").status, 200u);
+  const int64_t events = Count("ticket_event");
+  r = Act("grid1", id, R"({"type":"rate","rating":5})");
+  EXPECT_EQ(r.status, 403u) << r.body;
+  EXPECT_EQ(Count("ticket_event"), events);
+  EXPECT_EQ(State(Get("grid1", id)), "resolved");
+}
+
 TEST_P(TicketsTest, StreetWhistleCallsADepartmentThatReportsIn) {
   json::object t = Report(0, "井盖缺失，夜间很危险");
   const int64_t id = t.at("id").as_int64();

@@ -636,6 +636,27 @@ core::Result<Ticket> TicketService::GetByNumber(const Caller& caller, std::strin
   return LoadVisible(*conn, caller, row->Int(0));
 }
 
+core::Result<TicketContact> TicketService::RevealContact(const Caller& caller, int64_t id) {
+  CG_TRY(caller.Require(Permission::kPiiReveal));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  CG_TRY(CheckVisible(*conn, caller, id));
+  CG_ASSIGN_OR_RETURN(store::Row row,
+                      conn->QueryOne("SELECT anonymous, submitter_name, submitter_phone_enc FROM "
+                                     "ticket WHERE id = $1",
+                                     {id}));
+  if (row.Int(0) != 0) return Error::NotFound("匿名工单不提供联系方式");
+  TicketContact out;
+  out.name = row.Text(1);
+  if (!row.IsNull(2)) {
+    CG_ASSIGN_OR_RETURN(out.phone, cipher_.Decrypt(row.Text(2)));
+  }
+  // The read is recorded before the value leaves: no audit entry, no data.
+  CG_TRY(audit_.Append(*conn, caller, "pii.reveal", "ticket", id, "submitter_phone"));
+  CG_TRY(tx.Commit());
+  return out;
+}
+
 core::Result<PageOf<Ticket>> TicketService::List(const Caller& caller, const TicketFilter& f) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   Where w = VisibleWhere(*this, caller);
@@ -864,6 +885,18 @@ core::Status TicketService::Authorize(store::Connection& conn, const Caller& cal
       return forbidden;
     }
     case TT::kRate:
+      // Staff findings are not rated by their finder: 满意率 is the public's.
+      if (t.kind == TicketKind::kPatrol || t.kind == TicketKind::kAlert ||
+          t.kind == TicketKind::kFollowUp) {
+        return Error::Forbidden("巡查、预警和会议转办的工单不评价，以回访结果为准");
+      }
+      // A demand taken by phone or through Open311 has no account to rate
+      // it: staff record the caller's rating when they call back.
+      if (!t.submitter_account_id &&
+          (t.channel == TicketChannel::kPhone || t.channel == TicketChannel::kOpen311)) {
+        if (manager) return {};
+        return Error::Forbidden("电话或 Open311 诉求的评价由回访人员代为记录");
+      }
       if (!t.submitter_account_id || t.submitter_account_id != caller.account_id) {
         return Error::Forbidden("只有提交人可以评价");
       }

@@ -227,6 +227,11 @@ struct PreparedTicket {
   std::string request_hash;  // for idempotency: the same key with another body is refused
 };
 
+struct TicketContact {
+  std::string name;
+  std::optional<std::string> phone;  // none: submitted from an account without one
+};
+
 class TicketService {
  public:
   TicketService(store::Db& db, const core::Clock& clock, AuditLog& audit,
@@ -267,6 +272,10 @@ class TicketService {
   core::Status Follow(const Caller& caller, int64_t id);
   core::Result<std::vector<TicketEvent>> Events(const Caller& caller, int64_t id);
   core::Result<std::vector<Escalation>> Escalations(const Caller& caller, int64_t id);
+  // The submitter's name and unmasked phone, for calling back (回访): staff
+  // with kPiiReveal who see the ticket; written to the audit log before it is
+  // returned. NotFound for an anonymous ticket, as for one out of sight.
+  core::Result<TicketContact> RevealContact(const Caller& caller, int64_t id);
 
   // Appends one event; returns the ticket after it.
   core::Result<Ticket> Act(const Caller& caller, int64_t id, const TicketAction& action);

@@ -4,6 +4,7 @@
 
 #include "http/api/api.h"
 #include "http/api/ticket_views.h"
+#include "http/api/views.h"
 #include "http/json_body.h"
 
 namespace civicgrid::http {
@@ -210,6 +211,15 @@ core::Result<Response> TicketEscalations(ApiServices& s, Request& r, const Calle
   return Response::Json(200, json::object{{"items", std::move(items)}});
 }
 
+core::Result<Response> TicketContact(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
+  CG_ASSIGN_OR_RETURN(domain::TicketContact contact, s.tickets.RevealContact(c, id));
+  Response response = Response::Json(
+      200, json::object{{"id", id}, {"name", contact.name}, {"phone", OptJson(contact.phone)}});
+  response.AddHeader("Cache-Control", "no-store");
+  return response;
+}
+
 core::Result<domain::TicketAction> ActionFromBody(const json::object& body) {
   domain::TicketAction a;
   CG_ASSIGN_OR_RETURN(std::string type, RequireString(body, "type", 20));
@@ -314,6 +324,7 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
   add("GET", "/api/v1/tickets/{id}/events", TicketEvents);
   add("POST", "/api/v1/tickets/{id}/events", ActOnTicket, RouteOptions{64 * 1024});
   add("GET", "/api/v1/tickets/{id}/escalations", TicketEscalations);
+  add("GET", "/api/v1/tickets/{id}/contact", TicketContact);
   add("POST", "/api/v1/tickets/{id}/follow", FollowTicket);
   add("GET", "/api/v1/board", Board);
 }
