@@ -259,6 +259,40 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
             1);
 }
 
+TEST_P(TicketsTest, TheBoardShowsAClaimerOnlyWhatTheyMayClaim) {
+  // A public wish published on community B's board: member1 and unit1 (both
+  // with community A) may see it as a public ticket, but it is not on their
+  // board; community A's wish is.
+  auto wish = [&](const domain::OrgNode& grid, bool is_public) {
+    auto r = Submit("resident1", R"({"category_id":)" + std::to_string(Category("S-DLY-01")) +
+                                     R"(,"kind":"wish","description":"想请人修一修洗衣机",)"
+                                     R"("is_public":)" +
+                                     (is_public ? "true" : "false") + R"(,"node_id":)" +
+                                     std::to_string(grid.id) + "}");
+    EXPECT_EQ(r.status, 201u) << r.body;
+    const int64_t id = r.Json().at("id").as_int64();
+    auto d = Act("admin", id, R"({"type":"dispatch","assignee":{"kind":"board"}})");
+    EXPECT_EQ(d.status, 200u) << d.body;
+    return id;
+  };
+  const int64_t in_b = wish(w_.grid_b1, true);
+  const int64_t in_a = wish(w_.grid_a1, false);
+  EXPECT_EQ(As("member1").Send("GET", "/api/v1/tickets/" + std::to_string(in_b)).status, 200u);
+  for (const char* who : {"member1", "unit1"}) {
+    auto board = As(who).Send("GET", "/api/v1/board");
+    ASSERT_EQ(board.status, 200u) << board.body;
+    std::vector<int64_t> ids;
+    const json::value body = board.Json();
+    for (const auto& t : body.at("items").as_array()) ids.push_back(t.at("id").as_int64());
+    EXPECT_EQ(ids, std::vector<int64_t>{in_a}) << who;
+    EXPECT_EQ(Act(who, in_b, R"({"type":"claim"})").status, 403u) << who;
+  }
+  // The county admin's board holds both.
+  auto all = As("admin").Send("GET", "/api/v1/board");
+  ASSERT_EQ(all.status, 200u) << all.body;
+  EXPECT_EQ(all.Json().at("items").as_array().size(), 2u);
+}
+
 TEST_P(TicketsTest, AMemberMayGiveAClaimBackEvenThoughItThenLeavesTheirView) {
   auto r = Submit("resident1", R"({"category_id":)" + std::to_string(Category("S-DLY-01")) +
                                    R"(,"kind":"wish","description":"想请人修一下水龙头",)"

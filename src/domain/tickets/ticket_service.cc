@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 #include <boost/json.hpp>
 
@@ -226,6 +227,27 @@ TicketService::TicketService(store::Db& db, const core::Clock& clock, AuditLog& 
 
 // --- visibility --------------------------------------------------------------
 
+// The published tickets `caller` may claim (a member: their community's, as
+// their account's scope; a unit: those of the communities it is paired with),
+// as a condition on alias t with parameters from `p`; empty for other roles.
+// MayClaim is the same rule for one ticket.
+namespace {
+std::string OnBoardOf(const Caller& caller, const std::function<std::string(store::Value)>& p) {
+  if (caller.role == Role::kPartyMember && caller.party_member_id) {
+    PathRange scope = caller.Scope();
+    return "(t.state = 'published' AND t.path >= " + p(scope.lo) + " AND t.path < " + p(scope.hi) +
+           ")";
+  }
+  if (caller.role == Role::kUnitAdmin && caller.unit_id) {
+    return "(t.state = 'published' AND EXISTS (SELECT 1 FROM unit_pairing up JOIN org_node pn ON "
+           "pn.id = up.node_id WHERE up.unit_id = " +
+           p(*caller.unit_id) +
+           " AND t.path >= pn.path AND t.path < substr(pn.path, 1, length(pn.path) - 1) || '0'))";
+  }
+  return "";
+}
+}  // namespace
+
 TicketService::Visibility TicketService::VisibleTo(const Caller& caller, int first_param) const {
   Visibility v;
   auto p = [&](store::Value value) {
@@ -243,22 +265,17 @@ TicketService::Visibility TicketService::VisibleTo(const Caller& caller, int fir
           "= " +
           me + ")";
   if (caller.role == Role::kPartyMember && caller.party_member_id) {
-    v.sql += " OR (t.assignee_kind = 'member' AND t.assignee_id = " + p(*caller.party_member_id) +
-             ") OR (t.state = 'published' AND t.path >= " + p(scope.lo) + " AND t.path < " +
-             p(scope.hi) + ")";
+    v.sql +=
+        " OR (t.assignee_kind = 'member' AND t.assignee_id = " + p(*caller.party_member_id) + ")";
   }
   if (caller.role == Role::kUnitAdmin && caller.unit_id) {
     const std::string unit = p(*caller.unit_id);
     v.sql += " OR (t.assignee_kind = 'unit' AND t.assignee_id = " + unit +
              ") OR EXISTS (SELECT 1 FROM ticket_escalation x WHERE x.ticket_id = t.id AND "
              "x.unit_id = " +
-             unit +
-             ") OR (t.state = 'published' AND EXISTS (SELECT 1 FROM unit_pairing up JOIN "
-             "org_node pn ON pn.id = up.node_id WHERE up.unit_id = " +
-             unit +
-             " AND t.path >= pn.path AND t.path < substr(pn.path, 1, length(pn.path) - 1) || "
-             "'0'))";
+             unit + ")";
   }
+  if (std::string board = OnBoardOf(caller, p); !board.empty()) v.sql += " OR " + board;
   v.sql += ")";
   return v;
 }
@@ -698,8 +715,16 @@ core::Result<PageOf<Ticket>> TicketService::List(const Caller& caller, const Tic
 core::Result<PageOf<Ticket>> TicketService::Board(const Caller& caller, bool my_skills,
                                                   const Page& page) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  Where w = VisibleWhere(*this, caller);
-  w.And("t.state = 'published'");
+  // Claimers see what they may claim (not public wishes of other
+  // communities); staff and residents the published tickets they may see.
+  Where w;
+  const std::string board = OnBoardOf(caller, [&w](store::Value v) { return w.Param(v); });
+  if (board.empty()) {
+    w = VisibleWhere(*this, caller);
+    w.And("t.state = 'published'");
+  } else {
+    w.And(board);
+  }
   if (my_skills) {
     std::string skills;
     if (caller.party_member_id) {
