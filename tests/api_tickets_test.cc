@@ -507,6 +507,33 @@ TEST_P(TicketsTest, RetriedSubmitWithTheSameIdempotencyKeyMakesOneTicket) {
   EXPECT_EQ(Count("ticket"), before + 2);
 }
 
+TEST_P(TicketsTest, ARetriedActionWithTheSameIdempotencyKeyAppendsOneEvent) {
+  const int64_t id = Report(0).at("id").as_int64();
+  const std::string events = "/api/v1/tickets/" + std::to_string(id) + "/events";
+  auto act = [&](const std::string& body, const std::string& key) {
+    return As("secretary1").Send("POST", events, body, {{"Idempotency-Key", key}});
+  };
+  const int64_t before = Count("ticket_event");
+  auto first = act(R"({"type":"accept","version":1})", "a-1");
+  ASSERT_EQ(first.status, 200u) << first.body;
+  // The answer was lost; the retry (same stale version too) answers the
+  // ticket as it is and appends nothing.
+  auto again = act(R"({"type":"accept","version":1})", "a-1");
+  ASSERT_EQ(again.status, 200u) << again.body;
+  EXPECT_EQ(State(again.Json().as_object()), "accepted");
+  EXPECT_EQ(again.Json().at("version"), first.Json().at("version"));
+  EXPECT_EQ(Count("ticket_event"), before + 1);
+  // The key of another action is refused and changes nothing.
+  auto other = act(R"({"type":"comment","note":"另一件事"})", "a-1");
+  EXPECT_EQ(other.status, 409u) << other.body;
+  EXPECT_EQ(Count("ticket_event"), before + 1);
+  // Comments (no state change) are kept once per key as well.
+  ASSERT_EQ(act(R"({"type":"comment","note":"已电话联系"})", "c-1").status, 200u);
+  ASSERT_EQ(act(R"({"type":"comment","note":"已电话联系"})", "c-1").status, 200u);
+  EXPECT_EQ(Count("ticket_event"), before + 2);
+  EXPECT_EQ(act(R"({"type":"comment","note":"x"})", std::string(201, 'k')).status, 422u);
+}
+
 TEST_P(TicketsTest, BadInputIsRefusedByFieldAndChangesNothing) {
   const int64_t tickets = Count("ticket");
   const int64_t events = Count("ticket_event");

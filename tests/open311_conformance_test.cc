@@ -688,6 +688,13 @@ TEST_P(Open311Test, FixMyStreetRoundTripThroughServiceRequestUpdates) {
   EXPECT_EQ(last.at("type").as_string(), "comment");
   EXPECT_EQ(last.at("note").as_string(), "还有一部分垃圾没清走");
   EXPECT_EQ(std::to_string(last.at("id").as_int64()), update_id);
+  // A retry of that POST (the answer was lost) adds nothing and answers the
+  // same update_id.
+  const int64_t events_now = Count("ticket_event");
+  auto retried = Post("servicerequestupdates.json", comment);
+  ASSERT_EQ(retried.status, 200u) << retried.body;
+  EXPECT_EQ(retried.Json().as_array()[0].at("update_id").as_string(), update_id);
+  EXPECT_EQ(Count("ticket_event"), events_now);
   // It comes back as an update with the same id (FixMyStreet skips its own).
   auto again = Get("servicerequestupdates.json").Json().as_array();
   EXPECT_EQ(again.back().at("update_id").as_string(), update_id);
@@ -695,6 +702,9 @@ TEST_P(Open311Test, FixMyStreetRoundTripThroughServiceRequestUpdates) {
   // The XML flavour of the same POST; a reported status is kept with the note.
   comment[4].second = "fixed";
   comment[5].second = "现在干净了";
+  ExpectError(Post("servicerequestupdates.json", comment), 400, false);  // fms-42 was another
+  EXPECT_EQ(Count("ticket_event"), events_now);
+  comment[3].second = "fms-43";
   auto xml = Post("servicerequestupdates.xml", comment);
   ASSERT_EQ(xml.status, 200u) << xml.body;
   EXPECT_TRUE(WellFormed(xml.body));

@@ -54,11 +54,20 @@ int Serve(App& app, const ServeOptions& options) {
   // 督办: flag overdue tickets every minute.
   Supervisor supervisor([&app] { return app.tickets().CheckOverdue(); });
   supervisor.Start();
+  // Housekeeping: webhook deliveries that ended over 30 days ago, hourly.
+  Supervisor purge(
+      [&app] {
+        return app.webhooks().PurgeEnded(app.clock().NowMs() -
+                                         domain::WebhookService::kKeepEndedMs);
+      },
+      std::chrono::hours(1), "清理已结束的 Webhook 投递");
+  purge.Start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "civicgrid: 收到停止信号，正在关闭…\n");
   server.Stop();
   supervisor.Stop();
+  purge.Stop();
   app.webhook_sender().Stop();
   return 0;
 }

@@ -34,10 +34,10 @@ void Supervisor::Run() {
     auto flagged = check_();
     lock.lock();
     if (!flagged.ok()) {
-      spdlog::warn("督办检查失败: {}", flagged.error().message);
+      spdlog::warn("{}失败: {}", name_, flagged.error().message);
     } else {
       flagged_ += *flagged;
-      if (*flagged > 0) spdlog::info("督办: {} 张工单新超时", *flagged);
+      if (*flagged > 0) spdlog::info("{}: {} 条", name_, *flagged);
     }
     wake_.wait_for(lock, interval_, [this] { return stopping_; });
   }

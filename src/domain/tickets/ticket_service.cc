@@ -485,24 +485,63 @@ core::Result<PreparedTicket> TicketService::Prepare(const Caller& caller, const 
   return p;
 }
 
+namespace {
+
+// A digest of everything that makes an action on ticket `id` (for its
+// idempotency key).
+std::string ActionDigest(int64_t id, const TicketAction& a) {
+  auto opt = [](const auto& v) { return v ? json::value(*v) : json::value(nullptr); };
+  json::array units(a.unit_ids.begin(), a.unit_ids.end());
+  json::array files(a.attachment_ids.begin(), a.attachment_ids.end());
+  json::object digest{
+      {"ticket", id},
+      {"type", TicketEventTypeName(a.type)},
+      {"version", opt(a.expected_version)},
+      {"note", a.note},
+      {"assignee",
+       a.assignee ? json::value(json::array{AssigneeKindName(a.assignee->kind), a.assignee->id})
+                  : json::value(nullptr)},
+      {"units", std::move(units)},
+      {"report_minutes", opt(a.report_minutes)},
+      {"resolve_minutes", opt(a.resolve_minutes)},
+      {"unit_id", opt(a.unit_id)},
+      {"rating", opt(a.rating)},
+      {"outcome", opt(a.outcome)},
+      {"duplicate_of", opt(a.duplicate_of)},
+      {"attachments", std::move(files)}};
+  return core::Sha256Hex(json::serialize(digest));
+}
+
+// The ticket of the request `key` was used for by `account` before, when it
+// was this very request (digest `hash`); none when unused; Conflict when it
+// was used for another request.
+core::Result<std::optional<int64_t>> SeenKey(store::Connection& conn, int64_t account,
+                                             const std::string& key, const std::string& hash) {
+  if (key.empty() || key.size() > 200) {
+    return Error::Invalid("Idempotency-Key", "幂等键应为 1–200 个字符");
+  }
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query("SELECT request_hash, ticket_id FROM idempotency_key WHERE "
+                                 "account_id = $1 AND idem_key = $2",
+                                 {account, key}));
+  if (rows.empty()) return std::optional<int64_t>();
+  if (rows.front().Text(0) != hash) {
+    return Error::Conflict("该幂等键已用于另一个不同的请求", "Idempotency-Key");
+  }
+  return std::optional<int64_t>(rows.front().Int(1));
+}
+
+}  // namespace
+
 core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& conn,
                                                             const Caller& caller,
                                                             const PreparedTicket& p) {
   const int64_t now = clock_.NowMs();
   if (p.input.idempotency_key) {
-    const std::string& key = *p.input.idempotency_key;
-    if (key.empty() || key.size() > 200) {
-      return Error::Invalid("Idempotency-Key", "幂等键应为 1–200 个字符");
-    }
-    CG_ASSIGN_OR_RETURN(store::Rows rows,
-                        conn.Query("SELECT request_hash, ticket_id FROM idempotency_key WHERE "
-                                   "account_id = $1 AND idem_key = $2",
-                                   {caller.account_id, key}));
-    if (!rows.empty()) {
-      if (rows.front().Text(0) != p.request_hash) {
-        return Error::Conflict("该幂等键已用于另一个不同的请求", "Idempotency-Key");
-      }
-      CG_ASSIGN_OR_RETURN(Ticket earlier, Load(conn, rows.front().Int(1)));
+    CG_ASSIGN_OR_RETURN(std::optional<int64_t> earlier_id,
+                        SeenKey(conn, caller.account_id, *p.input.idempotency_key, p.request_hash));
+    if (earlier_id) {
+      CG_ASSIGN_OR_RETURN(Ticket earlier, Load(conn, *earlier_id));
       return Inserted{std::move(earlier), false, std::nullopt};
     }
   }
@@ -1225,12 +1264,28 @@ core::Result<Ticket> TicketService::Act(const Caller& caller, int64_t id,
   if (!visible.ok()) return visible.error();
   // Unmasked: observers see the stored ticket before and after.
   CG_ASSIGN_OR_RETURN(Ticket before, Load(*conn, id));
+  std::string digest;
+  if (action.idempotency_key) {
+    digest = ActionDigest(id, action);
+    CG_ASSIGN_OR_RETURN(std::optional<int64_t> seen,
+                        SeenKey(*conn, caller.account_id, *action.idempotency_key, digest));
+    if (seen) {  // a retry of an action that committed: the ticket as it is now
+      MaskFor(caller, before);
+      return before;
+    }
+  }
   if (action.expected_version && *action.expected_version != before.version) {
     return Error::Conflict("工单已更新到版本 " + std::to_string(before.version) + "，请刷新后重试",
                            "version");
   }
   CG_TRY(Authorize(*conn, caller, before, action));
   CG_ASSIGN_OR_RETURN(TicketChange change, Append(*conn, &caller, before, action));
+  if (action.idempotency_key) {
+    CG_TRY(
+        conn->Execute("INSERT INTO idempotency_key (account_id, idem_key, request_hash, "
+                      "ticket_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+                      {caller.account_id, *action.idempotency_key, digest, id, clock_.NowMs()}));
+  }
   CG_TRY(tx.Commit());
   NotifyCommitted(change);
   // The ticket as this action left it, even when the caller no longer sees it

@@ -169,6 +169,10 @@ struct TicketAction {
   std::optional<std::string> outcome;      // callback: solved | unsolved | unreachable
   std::optional<int64_t> duplicate_of;     // close as a duplicate of this ticket
   std::vector<int64_t> attachment_ids;
+  // A retry with the same key (per account) and the same action answers the
+  // ticket as it is, without a second event; another action under the key is
+  // a Conflict. Shares the keys of submissions (idempotency_key table).
+  std::optional<std::string> idempotency_key;
 };
 
 struct TicketFilter {

@@ -342,6 +342,12 @@ core::Result<std::optional<OutboxItem>> WebhookService::ClaimNext(int64_t endpoi
   }
 }
 
+core::Result<int64_t> WebhookService::PurgeEnded(int64_t before_ms) {
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  return conn->Execute("DELETE FROM webhook_outbox WHERE delivered_at < $1 OR failed_at < $1",
+                       {before_ms});
+}
+
 core::Status WebhookService::MarkDelivered(int64_t id, int64_t now_ms) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_TRY(conn->Execute("UPDATE webhook_outbox SET delivered_at = $1 WHERE id = $2", {now_ms, id}));

@@ -126,6 +126,11 @@ class WebhookService : public TicketObserver {
 
   // Endpoints with a delivery due at `now_ms` (pending and next_attempt_at <= now).
   core::Result<std::vector<int64_t>> DueEndpoints(int64_t now_ms);
+  // Deletes deliveries that ended (delivered, or given up) before
+  // `before_ms`; returns how many. Pending ones are never touched. `serve`
+  // keeps kKeepEndedMs of them, for the deliveries page.
+  static constexpr int64_t kKeepEndedMs = 30 * core::kMsPerDay;
+  core::Result<int64_t> PurgeEnded(int64_t before_ms);
   // The earliest next_attempt_at of any pending delivery, if any.
   core::Result<std::optional<int64_t>> NextDue();
   // Claims the oldest due delivery of `endpoint_id`: counts the attempt and

@@ -348,6 +348,16 @@ TEST_P(WebhooksTest, ClaimCountsTheAttemptAndLeasesTheRow) {
   EXPECT_EQ(deliveries->items[1].last_error, "超时");
   EXPECT_EQ(deliveries->items[1].event_type, "submit");
   EXPECT_FALSE(webhooks_->NextDue()->has_value());
+
+  // Ended rows go once older than the cut; a pending one never does.
+  Submit(tree_.grid_a1);
+  ASSERT_EQ(Outbox(county.id), 3);
+  EXPECT_EQ(webhooks_->PurgeEnded(now).value(), 0);  // delivered at `now`: not before it
+  EXPECT_EQ(webhooks_->PurgeEnded(now + 1).value(), 1);
+  EXPECT_EQ(webhooks_->PurgeEnded(lease + 30'001).value(), 1);  // the given-up one
+  EXPECT_EQ(webhooks_->PurgeEnded(lease + core::kMsPerDay * 365).value(), 0);
+  EXPECT_EQ(Outbox(county.id), 1);
+  EXPECT_TRUE(webhooks_->NextDue()->has_value());
 }
 
 TEST_P(WebhooksTest, ARowWhoseSecretCannotBeReadIsGivenUpNotRetried) {

@@ -103,6 +103,13 @@ core::Result<Response> UpdateCategory(ApiServices& s, Request& r, const Caller& 
 
 // --- tickets -------------------------------------------------------------------
 
+// The Idempotency-Key header, if sent (the domain checks its length).
+std::optional<std::string> IdempotencyKey(const Request& r) {
+  std::string_view key = r.Header("Idempotency-Key");
+  if (key.empty()) return std::nullopt;
+  return std::string(key);
+}
+
 }  // namespace
 
 core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::object& body) {
@@ -136,12 +143,7 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
   CG_ASSIGN_OR_RETURN(t.phone, OptionalString(body, "phone", 20));
   CG_ASSIGN_OR_RETURN(t.is_public, OptionalBool(body, "is_public"));
   CG_ASSIGN_OR_RETURN(t.attachment_ids, IdList(body, "attachment_ids"));
-  std::string_view key = r.Header("Idempotency-Key");
-  if (!key.empty()) {
-    if (key.size() > 200)
-      return core::Error::Invalid("Idempotency-Key", "幂等键不能超过 200 个字符");
-    t.idempotency_key = std::string(key);
-  }
+  t.idempotency_key = IdempotencyKey(r);
   return t;
 }
 
@@ -256,6 +258,7 @@ core::Result<Response> ActOnTicket(ApiServices& s, Request& r, const Caller& c) 
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
   CG_ASSIGN_OR_RETURN(json::object body, BodyObject(r));
   CG_ASSIGN_OR_RETURN(domain::TicketAction action, ActionFromBody(body));
+  action.idempotency_key = IdempotencyKey(r);
   auto after = s.tickets.Act(c, id, action);
   if (!after.ok() && after.error().code == core::ErrorCode::kConflict) {
     // 409 with the current state, so the client can show what happened.

@@ -115,6 +115,11 @@ core::Result<Reply> PostUpdate(Context& ctx, Request& r, Format) {
   domain::TicketAction action;
   action.type = domain::TicketEventType::kComment;
   action.note = note;
+  // A client retrying a POST that did commit names the same update_id: the
+  // comment is not added twice, and the same update_id answers.
+  if (auto client_id = form.Get("update_id"); client_id && !client_id->empty()) {
+    action.idempotency_key = "open311-update:" + number + ":" + *client_id;
+  }
   CG_TRY(ctx.api.tickets.Act(caller, t.id, action));
   CG_ASSIGN_OR_RETURN(auto events, ctx.api.tickets.Events(caller, t.id));
   auto mine = std::find_if(events.rbegin(), events.rend(), [&](const domain::TicketEvent& e) {
