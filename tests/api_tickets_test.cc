@@ -534,6 +534,30 @@ TEST_P(TicketsTest, ARetriedActionWithTheSameIdempotencyKeyAppendsOneEvent) {
   EXPECT_EQ(act(R"({"type":"comment","note":"x"})", std::string(201, 'k')).status, 422u);
 }
 
+TEST_P(TicketsTest, AResidentMayWithdrawTheirOwnDemandBeforeWorkStarts) {
+  const int64_t id = Report(0).at("id").as_int64();
+  // Nobody else who is not staff may close it (a 随手拍 is public: seen, not
+  // closable), nor may the submitter close it as a duplicate.
+  EXPECT_EQ(Act("member1", id, R"({"type":"close"})").status, 403u);
+  EXPECT_EQ(Act("resident1", id, R"({"type":"close","duplicate_of":1})").status, 403u);
+  auto r = Act("resident1", id, R"({"type":"close","note":"已自行解决"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "closed");
+
+  // Once it is being handled, only the community closes it.
+  const int64_t other = Report(0, "楼道灯不亮").at("id").as_int64();
+  ASSERT_EQ(Act("secretary1", other,
+                R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
+                    std::to_string(AccountId("grid1")) + "}}")
+                .status,
+            200u);
+  const int64_t events = Count("ticket_event");
+  EXPECT_EQ(Act("resident1", other, R"({"type":"close"})").status, 409u);
+  ASSERT_EQ(Act("grid1", other, R"({"type":"resolve","note":"已修好"})").status, 200u);
+  EXPECT_EQ(Act("resident1", other, R"({"type":"close"})").status, 403u);  // rate it instead
+  EXPECT_EQ(Count("ticket_event"), events + 1);
+}
+
 TEST_P(TicketsTest, BadInputIsRefusedByFieldAndChangesNothing) {
   const int64_t tickets = Count("ticket");
   const int64_t events = Count("ticket_event");

@@ -917,10 +917,18 @@ core::Status TicketService::Authorize(store::Connection& conn, const Caller& cal
   switch (a.type) {
     case TT::kSubmit:
       return Error::Invalid("type", "提交请使用 POST /api/v1/tickets");
+    case TT::kClose:
+      // 撤单: the submitter may withdraw a demand nobody has taken on yet
+      // (the state machine allows closing only before work starts).
+      if (!manager && t.submitter_account_id == caller.account_id && !a.duplicate_of &&
+          t.state != TicketState::kResolved) {
+        return {};
+      }
+      if (!manager) return forbidden;
+      return {};
     case TT::kAccept:
     case TT::kReject:
     case TT::kDispatch:
-    case TT::kClose:
     case TT::kReopen:
     case TT::kCallback:
       if (!manager) return forbidden;
