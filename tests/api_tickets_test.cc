@@ -46,6 +46,13 @@ class TicketsTest : public ApiTest {
     return As(user).Send("POST", "/api/v1/tickets/" + std::to_string(id) + "/events", body);
   }
 
+  // secretary1 dispatches ticket `id` to the staff account `worker`.
+  http::ClientResponse DispatchTo(int64_t id, const std::string& worker) {
+    return Act("secretary1", id,
+               R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
+                   std::to_string(AccountId(worker)) + "}}");
+  }
+
   json::object Get(const std::string& user, int64_t id) {
     auto r = As(user).Send("GET", "/api/v1/tickets/" + std::to_string(id));
     EXPECT_EQ(r.status, 200u) << r.body;
@@ -102,9 +109,7 @@ TEST_P(TicketsTest, ClosedLoopAcceptDispatchStartResolveRate) {
   auto r = Act("secretary1", id, R"({"type":"accept"})");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(State(r.Json().as_object()), "accepted");
-  r = Act("secretary1", id,
-          R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
-              std::to_string(AccountId("grid1")) + "}}");
+  r = DispatchTo(id, "grid1");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.Json().at("assignee").at("kind").as_string(), "account");
   // The grid worker of another grid may not take it, nor see it.
@@ -379,11 +384,7 @@ TEST_P(TicketsTest, StaffSeeTheCallersPhoneForACallbackOnlyThroughTheAuditedReve
   // The caller has no account: the community records their rating from the
   // callback; the grid worker who resolved it may not.
   ASSERT_EQ(Act("secretary1", id, R"({"type":"accept"})").status, 200u);
-  ASSERT_EQ(Act("secretary1", id,
-                R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
-                    std::to_string(AccountId("grid1")) + "}}")
-                .status,
-            200u);
+  ASSERT_EQ(DispatchTo(id, "grid1").status, 200u);
   ASSERT_EQ(Act("grid1", id, R"({"type":"resolve","note":"已清运"})").status, 200u);
   EXPECT_EQ(Act("grid1", id, R"({"type":"rate","rating":5})").status, 403u);
   r = Act("secretary1", id, R"({"type":"rate","rating":4,"note":"回访：满意"})");
@@ -400,11 +401,7 @@ TEST_P(TicketsTest, AStaffFindingIsNotRatedByItsFinder) {
   const int64_t id = r.Json().at("id").as_int64();
   ASSERT_EQ(Act("grid1", id, R"({"type":"accept"})").status, 403u);  // grid workers don't accept
   ASSERT_EQ(Act("secretary1", id, R"({"type":"accept"})").status, 200u);
-  ASSERT_EQ(Act("secretary1", id,
-                R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
-                    std::to_string(AccountId("grid1")) + "}}")
-                .status,
-            200u);
+  ASSERT_EQ(DispatchTo(id, "grid1").status, 200u);
   ASSERT_EQ(Act("grid1", id, R"({"type":"resolve","note":"已清运"})").status, 200u);
   const int64_t events = Count("ticket_event");
   r = Act("grid1", id, R"({"type":"rate","rating":5})");
@@ -458,11 +455,7 @@ TEST_P(TicketsTest, UnsatisfiedRatingReopensOnceThenCloses) {
   json::object t = Report(0);
   const int64_t id = t.at("id").as_int64();
   auto resolve = [&] {
-    ASSERT_EQ(Act("secretary1", id,
-                  R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
-                      std::to_string(AccountId("grid1")) + "}}")
-                  .status,
-              200u);
+    ASSERT_EQ(DispatchTo(id, "grid1").status, 200u);
     ASSERT_EQ(Act("grid1", id, R"({"type":"resolve","note":"处理完毕"})").status, 200u);
   };
   resolve();
@@ -546,11 +539,7 @@ TEST_P(TicketsTest, AResidentMayWithdrawTheirOwnDemandBeforeWorkStarts) {
 
   // Once it is being handled, only the community closes it.
   const int64_t other = Report(0, "楼道灯不亮").at("id").as_int64();
-  ASSERT_EQ(Act("secretary1", other,
-                R"({"type":"dispatch","assignee":{"kind":"account","id":)" +
-                    std::to_string(AccountId("grid1")) + "}}")
-                .status,
-            200u);
+  ASSERT_EQ(DispatchTo(other, "grid1").status, 200u);
   const int64_t events = Count("ticket_event");
   EXPECT_EQ(Act("resident1", other, R"({"type":"close"})").status, 409u);
   ASSERT_EQ(Act("grid1", other, R"({"type":"resolve","note":"已修好"})").status, 200u);
