@@ -547,6 +547,44 @@ TEST_P(TicketsTest, AResidentMayWithdrawTheirOwnDemandBeforeWorkStarts) {
   EXPECT_EQ(Count("ticket_event"), events + 1);
 }
 
+TEST_P(TicketsTest, TheDispatchDialogListsExactlyWhomTheTicketMayGoTo) {
+  const int64_t id = Report(0).at("id").as_int64();  // grid A1, community A
+  const std::string path = "/api/v1/tickets/" + std::to_string(id) + "/assignees";
+  auto r = As("secretary1").Send("GET", path);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json::value body = r.Json();
+  std::vector<std::pair<std::string, int64_t>> targets;
+  for (const auto& item : body.at("items").as_array()) {
+    const json::object& o = item.as_object();
+    EXPECT_FALSE(o.at("name").as_string().empty());
+    targets.emplace_back(std::string(o.at("kind").as_string()), o.at("id").as_int64());
+  }
+  auto has = [&](const std::string& kind, int64_t target) {
+    return std::find(targets.begin(), targets.end(), std::pair{kind, target}) != targets.end();
+  };
+  // The grid's own worker comes first; another grid's worker is not offered.
+  ASSERT_FALSE(targets.empty());
+  EXPECT_EQ(targets.front(), (std::pair<std::string, int64_t>{"account", AccountId("grid1")}));
+  EXPECT_TRUE(has("account", AccountId("secretary1")));
+  EXPECT_FALSE(has("account", AccountId("grid2")));
+  EXPECT_FALSE(has("account", AccountId("resident1")));
+  EXPECT_FALSE(has("board", 0));             // 暴露垃圾 does not go on the board
+  EXPECT_TRUE(has("unit", w_.unit.id));      // paired with community A
+  EXPECT_TRUE(has("member", w_.member.id));  // registered with community A
+  // Every one offered is accepted by dispatch.
+  for (const auto& [kind, target] : targets) {
+    auto d = Act("secretary1", id,
+                 R"({"type":"dispatch","assignee":{"kind":")" + kind + R"(","id":)" +
+                     std::to_string(target) + "}}");
+    EXPECT_EQ(d.status, 200u) << kind << " " << target << ": " << d.body;
+  }
+  // Only managers in scope ask: a grid worker or a member who sees the
+  // (public) ticket may not; a manager of another community does not see it.
+  EXPECT_EQ(As("grid1").Send("GET", path).status, 403u);
+  EXPECT_EQ(As("member1").Send("GET", path).status, 403u);
+  EXPECT_EQ(As("grid2").Send("GET", path).status, 404u);
+}
+
 TEST_P(TicketsTest, BadInputIsRefusedByFieldAndChangesNothing) {
   const int64_t tickets = Count("ticket");
   const int64_t events = Count("ticket_event");

@@ -692,6 +692,55 @@ core::Result<Ticket> TicketService::GetByNumber(const Caller& caller, std::strin
   return LoadVisible(*conn, caller, row->Int(0));
 }
 
+core::Result<std::vector<AssigneeOption>> TicketService::Assignees(const Caller& caller, int64_t id,
+                                                                   int64_t per_kind) {
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(Ticket t, LoadVisible(*conn, caller, id));
+  if (!IsManager(caller.role) || !caller.InScope(t.path)) {
+    return Error::Forbidden("只有管辖该工单的管理人员可以派单");
+  }
+  // "The ticket lies under node n" for a node alias n, on parameter $1.
+  const std::string under = "$1 >= n.path AND $1 < substr(n.path, 1, length(n.path) - 1) || '0'";
+  std::vector<AssigneeOption> out;
+  CG_ASSIGN_OR_RETURN(Category category, categories_.Load(*conn, t.category_id));
+  if (category.public_board) {
+    out.push_back({Assignee{AssigneeKind::kBoard, 0, "社区点单栏"}, ""});
+  }
+  CG_ASSIGN_OR_RETURN(
+      store::Rows accounts,
+      conn->Query("SELECT a.id, a.display_name, a.role FROM account a JOIN org_node n ON n.id = "
+                  "a.scope_node_id WHERE a.disabled = 0 AND a.role IN ('county_admin', "
+                  "'street_admin', 'community_secretary', 'community_worker', 'grid_worker') AND " +
+                      under + " ORDER BY length(n.path) DESC, a.id LIMIT $2",
+                  {t.path, per_kind}));
+  for (const auto& r : accounts) {
+    out.push_back({Assignee{AssigneeKind::kAccount, r.Int(0), r.Text(1)}, r.Text(2)});
+  }
+  CG_ASSIGN_OR_RETURN(
+      store::Rows units,
+      conn->Query("SELECT u.id, u.name, u.kind FROM unit u WHERE (u.kind IN ('government', "
+                  "'public_institution') AND EXISTS (SELECT 1 FROM org_node n WHERE n.id = "
+                  "u.node_id AND " +
+                      under +
+                      ")) OR EXISTS (SELECT 1 FROM unit_pairing up JOIN org_node n ON n.id = "
+                      "up.node_id WHERE up.unit_id = u.id AND " +
+                      under + ") ORDER BY u.id LIMIT $2",
+                  {t.path, per_kind}));
+  for (const auto& r : units) {
+    out.push_back({Assignee{AssigneeKind::kUnit, r.Int(0), r.Text(1)}, r.Text(2)});
+  }
+  CG_ASSIGN_OR_RETURN(
+      store::Rows members,
+      conn->Query("SELECT m.id, m.name, m.skills FROM party_member m JOIN org_node n ON n.id = "
+                  "m.residence_node_id WHERE " +
+                      under + " ORDER BY m.id LIMIT $2",
+                  {t.path, per_kind}));
+  for (const auto& r : members) {
+    out.push_back({Assignee{AssigneeKind::kMember, r.Int(0), r.Text(1)}, r.Text(2)});
+  }
+  return out;
+}
+
 core::Result<TicketContact> TicketService::RevealContact(const Caller& caller, int64_t id) {
   CG_TRY(caller.Require(Permission::kPiiReveal));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());

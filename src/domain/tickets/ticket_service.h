@@ -231,6 +231,12 @@ struct PreparedTicket {
   std::string request_hash;  // for idempotency: the same key with another body is refused
 };
 
+// One target a manager may dispatch a ticket to (the dispatch dialog).
+struct AssigneeOption {
+  Assignee assignee;
+  std::string detail;  // account: its role; unit: its kind; member: their skills
+};
+
 struct TicketContact {
   std::string name;
   std::optional<std::string> phone;  // none: submitted from an account without one
@@ -276,6 +282,13 @@ class TicketService {
   core::Status Follow(const Caller& caller, int64_t id);
   core::Result<std::vector<TicketEvent>> Events(const Caller& caller, int64_t id);
   core::Result<std::vector<Escalation>> Escalations(const Caller& caller, int64_t id);
+  // Whom a manager in scope may dispatch ticket `id` to, as CheckAssignee
+  // would accept them: the board (if its category allows), then staff
+  // accounts whose scope holds the ticket (nearest first), units paired with
+  // its community or departments above it, and members registered with its
+  // community; at most `per_kind` of each kind.
+  core::Result<std::vector<AssigneeOption>> Assignees(const Caller& caller, int64_t id,
+                                                      int64_t per_kind = 200);
   // The submitter's name and unmasked phone, for calling back (回访): staff
   // with kPiiReveal who see the ticket; written to the audit log before it is
   // returned. NotFound for an anonymous ticket, as for one out of sight.

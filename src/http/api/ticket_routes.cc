@@ -213,6 +213,19 @@ core::Result<Response> TicketEscalations(ApiServices& s, Request& r, const Calle
   return Response::Json(200, json::object{{"items", std::move(items)}});
 }
 
+core::Result<Response> TicketAssignees(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
+  CG_ASSIGN_OR_RETURN(std::vector<domain::AssigneeOption> options, s.tickets.Assignees(c, id));
+  json::array items;
+  for (const auto& o : options) {
+    items.push_back(json::object{{"kind", domain::AssigneeKindName(o.assignee.kind)},
+                                 {"id", o.assignee.id},
+                                 {"name", o.assignee.name},
+                                 {"detail", o.detail}});
+  }
+  return Response::Json(200, json::object{{"items", std::move(items)}});
+}
+
 core::Result<Response> TicketContact(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
   CG_ASSIGN_OR_RETURN(domain::TicketContact contact, s.tickets.RevealContact(c, id));
@@ -328,6 +341,7 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
   add("POST", "/api/v1/tickets/{id}/events", ActOnTicket, RouteOptions{64 * 1024});
   add("GET", "/api/v1/tickets/{id}/escalations", TicketEscalations);
   add("GET", "/api/v1/tickets/{id}/contact", TicketContact);
+  add("GET", "/api/v1/tickets/{id}/assignees", TicketAssignees);
   add("POST", "/api/v1/tickets/{id}/follow", FollowTicket);
   add("GET", "/api/v1/board", Board);
 }
