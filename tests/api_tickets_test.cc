@@ -473,6 +473,19 @@ TEST_P(TicketsTest, UnsatisfiedRatingReopensOnceThenCloses) {
   r = Act("resident1", other.at("id").as_int64(), R"({"type":"rate","rating":9})");
   EXPECT_EQ(r.status, 422u);
   EXPECT_EQ(r.Json().at("error").at("field").as_string(), "rating");
+
+  // A reopen by staff does not use up the resident's: the unsatisfied rating
+  // after it still sends the ticket back.
+  const int64_t third = Report(0, "路灯又坏了").at("id").as_int64();
+  ASSERT_EQ(DispatchTo(third, "grid1").status, 200u);
+  ASSERT_EQ(Act("grid1", third, R"({"type":"resolve","note":"已修"})").status, 200u);
+  ASSERT_EQ(Act("secretary1", third, R"({"type":"reopen","note":"抽查未修好"})").status, 200u);
+  ASSERT_EQ(DispatchTo(third, "grid1").status, 200u);
+  ASSERT_EQ(Act("grid1", third, R"({"type":"resolve","note":"已修"})").status, 200u);
+  r = Act("resident1", third, R"({"type":"rate","rating":1})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(State(r.Json().as_object()), "accepted");
+  EXPECT_EQ(r.Json().at("reopen_count").as_int64(), 2);
 }
 
 TEST_P(TicketsTest, RetriedSubmitWithTheSameIdempotencyKeyMakesOneTicket) {

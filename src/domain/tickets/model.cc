@@ -164,9 +164,10 @@ core::Result<MachineState> Apply(const std::optional<MachineState>& current,
       break;
     case T::kRate:
       ok = s == S::kResolved && input.rating.has_value();
-      if (ok && *input.rating < kSatisfiedRating && current->reopen_count < max_reopens) {
+      if (ok && *input.rating < kSatisfiedRating && current->rating_reopens < max_reopens) {
         next.state = S::kAccepted;
         ++next.reopen_count;
+        ++next.rating_reopens;
       } else {
         next.state = S::kClosed;
       }

@@ -95,13 +95,14 @@ struct TransitionInput {
 
 struct MachineState {
   TicketState state = TicketState::kSubmitted;
-  int64_t reopen_count = 0;
+  int64_t reopen_count = 0;    // every reopen: by staff or by an unsatisfied rating
+  int64_t rating_reopens = 0;  // of those, by an unsatisfied rating (what max_reopens bounds)
 };
 
 // The state after `input`, or Conflict naming the current state when the
 // event is not allowed in it. `max_reopens` bounds how many unsatisfied
-// ratings send a ticket back to the dispatcher. `current` is empty before the
-// first event (only kSubmit is allowed then).
+// ratings send a ticket back to the dispatcher (staff reopens do not count). `current` is empty
+// before the first event (only kSubmit is allowed then).
 core::Result<MachineState> Apply(const std::optional<MachineState>& current,
                                  const TransitionInput& input, int64_t max_reopens);
 

@@ -1080,8 +1080,14 @@ core::Result<TicketChange> TicketService::Append(store::Connection& conn, const 
   input.type = a.type;
   if (a.assignee) input.assignee = a.assignee->kind;
   input.rating = a.rating;
-  CG_ASSIGN_OR_RETURN(MachineState next, Apply(MachineState{before.state, before.reopen_count},
-                                               input, options_.max_reopens));
+  MachineState current{before.state, before.reopen_count, 0};
+  if (a.type == TT::kRate) {  // only ratings are bounded by the ones that reopened before
+    CG_ASSIGN_OR_RETURN(current.rating_reopens,
+                        conn.QueryInt("SELECT COUNT(*) FROM ticket_event WHERE ticket_id = $1 AND "
+                                      "type = 'rate' AND state_after = 'accepted'",
+                                      {before.id}));
+  }
+  CG_ASSIGN_OR_RETURN(MachineState next, Apply(current, input, options_.max_reopens));
   CG_ASSIGN_OR_RETURN(std::string note, CleanText(a.note, "note", 1000, false));
 
   // Column updates of this event.

@@ -60,11 +60,17 @@ TEST(TicketMachine, UnsatisfiedRatingReopensUpToTheLimit) {
   ASSERT_TRUE(once.ok());
   EXPECT_EQ(once->state, S::kAccepted);
   EXPECT_EQ(once->reopen_count, 1);
-  auto twice = Apply(MachineState{S::kResolved, 1}, E(T::kRate, std::nullopt, 1), 1);
+  EXPECT_EQ(once->rating_reopens, 1);
+  auto twice = Apply(MachineState{S::kResolved, 1, 1}, E(T::kRate, std::nullopt, 1), 1);
   ASSERT_TRUE(twice.ok());
   EXPECT_EQ(twice->state, S::kClosed);
+  // A staff reopen earlier does not use up the resident's.
+  auto after_staff = Apply(MachineState{S::kResolved, 1, 0}, E(T::kRate, std::nullopt, 1), 1);
+  ASSERT_TRUE(after_staff.ok());
+  EXPECT_EQ(after_staff->state, S::kAccepted);
+  EXPECT_EQ(after_staff->reopen_count, 2);
   // Configurable: with two reopens allowed the second unsatisfied rating reopens too.
-  auto configured = Apply(MachineState{S::kResolved, 1}, E(T::kRate, std::nullopt, 1), 2);
+  auto configured = Apply(MachineState{S::kResolved, 1, 1}, E(T::kRate, std::nullopt, 1), 2);
   ASSERT_TRUE(configured.ok());
   EXPECT_EQ(configured->state, S::kAccepted);
   // 3 (基本满意) counts as satisfied.
