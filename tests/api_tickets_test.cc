@@ -524,8 +524,10 @@ TEST_P(TicketsTest, ARetriedActionWithTheSameIdempotencyKeyAppendsOneEvent) {
   ASSERT_EQ(first.status, 200u) << first.body;
   // The answer was lost; the retry (same stale version too) answers the
   // ticket as it is and appends nothing.
+  EXPECT_EQ(first.Header("Idempotent-Replayed"), "");
   auto again = act(R"({"type":"accept","version":1})", "a-1");
   ASSERT_EQ(again.status, 200u) << again.body;
+  EXPECT_EQ(again.Header("Idempotent-Replayed"), "true");
   EXPECT_EQ(State(again.Json().as_object()), "accepted");
   EXPECT_EQ(again.Json().at("version"), first.Json().at("version"));
   EXPECT_EQ(Count("ticket_event"), before + 1);

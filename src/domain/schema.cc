@@ -207,7 +207,6 @@ CREATE TABLE service_center (
 CREATE INDEX service_center_node ON service_center(node_id);
 )sql";
 
-
 // Migration 5: tickets — categories, tickets, their append-only events,
 // 吹哨 escalations, attachments, idempotency keys, number counters, webhook
 // endpoints and their outbox, Open311 keys.
@@ -473,6 +472,8 @@ std::vector<store::Migration> Build() {
       {7, "attachment uploaders", kAttachmentUploadSql, ""},
       {8, "ticket rate rollups", std::string(kTicketRollupSql) + ") WITHOUT ROWID;",
        std::string(kTicketRollupSql) + ");"},
+      {9, "idempotency keys name their event",
+       "ALTER TABLE idempotency_key ADD COLUMN event_id BIGINT REFERENCES ticket_event(id);", ""},
   };
 }
 

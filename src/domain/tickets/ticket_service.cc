@@ -130,13 +130,20 @@ bool PathWithin(std::string_view path, std::string_view ancestor) {
   return !ancestor.empty() && path.substr(0, ancestor.size()) == ancestor;
 }
 
+// SQL: the path `path` (a column or a parameter) lies in the subtree of the
+// org node aliased `node` (the SQL twin of PathWithin).
+std::string InSubtreeOf(const std::string& node, const std::string& path) {
+  return path + " >= " + node + ".path AND " + path + " < substr(" + node + ".path, 1, length(" +
+         node + ".path) - 1) || '0'";
+}
+
 // Whether `unit` is paired (包联) with a node whose subtree holds `path`.
 core::Result<bool> UnitPairedWith(store::Connection& conn, int64_t unit, const std::string& path) {
-  CG_ASSIGN_OR_RETURN(int64_t n, conn.QueryInt("SELECT COUNT(*) FROM unit_pairing up JOIN org_node "
-                                               "pn ON pn.id = up.node_id WHERE up.unit_id = $1 AND "
-                                               "$2 >= pn.path AND $2 < substr(pn.path, 1, "
-                                               "length(pn.path) - 1) || '0'",
-                                               {unit, path}));
+  CG_ASSIGN_OR_RETURN(int64_t n,
+                      conn.QueryInt("SELECT COUNT(*) FROM unit_pairing up JOIN org_node "
+                                    "pn ON pn.id = up.node_id WHERE up.unit_id = $1 AND " +
+                                        InSubtreeOf("pn", "$2"),
+                                    {unit, path}));
   return n > 0;
 }
 
@@ -241,8 +248,7 @@ std::string OnBoardOf(const Caller& caller, const std::function<std::string(stor
   if (caller.role == Role::kUnitAdmin && caller.unit_id) {
     return "(t.state = 'published' AND EXISTS (SELECT 1 FROM unit_pairing up JOIN org_node pn ON "
            "pn.id = up.node_id WHERE up.unit_id = " +
-           p(*caller.unit_id) +
-           " AND t.path >= pn.path AND t.path < substr(pn.path, 1, length(pn.path) - 1) || '0'))";
+           p(*caller.unit_id) + " AND " + InSubtreeOf("pn", "t.path") + "))";
   }
   return "";
 }
@@ -512,23 +518,39 @@ std::string ActionDigest(int64_t id, const TicketAction& a) {
   return core::Sha256Hex(json::serialize(digest));
 }
 
-// The ticket of the request `key` was used for by `account` before, when it
-// was this very request (digest `hash`); none when unused; Conflict when it
-// was used for another request.
-core::Result<std::optional<int64_t>> SeenKey(store::Connection& conn, int64_t account,
-                                             const std::string& key, const std::string& hash) {
+// What an idempotency key was first used for: its ticket and event.
+struct KeyUse {
+  int64_t ticket_id = 0;
+  int64_t event_id = 0;  // 0: stored before migration 9
+};
+
+// The earlier use of `key` by `account` when it was for this very request
+// (digest `hash`); none when unused; Conflict when it was for another request.
+core::Result<std::optional<KeyUse>> SeenKey(store::Connection& conn, int64_t account,
+                                            const std::string& key, const std::string& hash) {
   if (key.empty() || key.size() > 200) {
     return Error::Invalid("Idempotency-Key", "幂等键应为 1–200 个字符");
   }
   CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query("SELECT request_hash, ticket_id FROM idempotency_key WHERE "
-                                 "account_id = $1 AND idem_key = $2",
+                      conn.Query("SELECT request_hash, ticket_id, event_id FROM idempotency_key "
+                                 "WHERE account_id = $1 AND idem_key = $2",
                                  {account, key}));
-  if (rows.empty()) return std::optional<int64_t>();
+  if (rows.empty()) return std::optional<KeyUse>();
   if (rows.front().Text(0) != hash) {
     return Error::Conflict("该幂等键已用于另一个不同的请求", "Idempotency-Key");
   }
-  return std::optional<int64_t>(rows.front().Int(1));
+  return std::optional<KeyUse>(KeyUse{rows.front().Int(1), rows.front().OptInt(2).value_or(0)});
+}
+
+// Records the first use of `key` in the transaction of its event.
+core::Status RememberKey(store::Connection& conn, int64_t account, const std::string& key,
+                         const std::string& hash, int64_t ticket_id, int64_t event_id,
+                         int64_t now) {
+  CG_TRY(
+      conn.Execute("INSERT INTO idempotency_key (account_id, idem_key, request_hash, "
+                   "ticket_id, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                   {account, key, hash, ticket_id, event_id, now}));
+  return core::Ok();
 }
 
 }  // namespace
@@ -538,10 +560,10 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
                                                             const PreparedTicket& p) {
   const int64_t now = clock_.NowMs();
   if (p.input.idempotency_key) {
-    CG_ASSIGN_OR_RETURN(std::optional<int64_t> earlier_id,
+    CG_ASSIGN_OR_RETURN(std::optional<KeyUse> earlier_use,
                         SeenKey(conn, caller.account_id, *p.input.idempotency_key, p.request_hash));
-    if (earlier_id) {
-      CG_ASSIGN_OR_RETURN(Ticket earlier, Load(conn, *earlier_id));
+    if (earlier_use) {
+      CG_ASSIGN_OR_RETURN(Ticket earlier, Load(conn, earlier_use->ticket_id));
       return Inserted{std::move(earlier), false, std::nullopt};
     }
   }
@@ -606,10 +628,8 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
                      p.actor_label, now, json::serialize(data)}));
   CG_TRY(LinkAttachments(conn, &caller, id, event_id, p.input.attachment_ids));
   if (p.input.idempotency_key) {
-    CG_TRY(conn.Execute(
-        "INSERT INTO idempotency_key (account_id, idem_key, request_hash, ticket_id, created_at) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        {caller.account_id, *p.input.idempotency_key, p.request_hash, id, now}));
+    CG_TRY(RememberKey(conn, caller.account_id, *p.input.idempotency_key, p.request_hash, id,
+                       event_id, now));
   }
   CG_ASSIGN_OR_RETURN(Ticket ticket, Load(conn, id));
   TicketChange change;
@@ -699,44 +719,34 @@ core::Result<std::vector<AssigneeOption>> TicketService::Assignees(const Caller&
   if (!IsManager(caller.role) || !caller.InScope(t.path)) {
     return Error::Forbidden("只有管辖该工单的管理人员可以派单");
   }
-  // "The ticket lies under node n" for a node alias n, on parameter $1.
-  const std::string under = "$1 >= n.path AND $1 < substr(n.path, 1, length(n.path) - 1) || '0'";
+  const std::string under = InSubtreeOf("n", "$1");  // the ticket lies under node n
   std::vector<AssigneeOption> out;
   CG_ASSIGN_OR_RETURN(Category category, categories_.Load(*conn, t.category_id));
   if (category.public_board) {
     out.push_back({Assignee{AssigneeKind::kBoard, 0, "社区点单栏"}, ""});
   }
-  CG_ASSIGN_OR_RETURN(
-      store::Rows accounts,
-      conn->Query("SELECT a.id, a.display_name, a.role FROM account a JOIN org_node n ON n.id = "
-                  "a.scope_node_id WHERE a.disabled = 0 AND a.role IN ('county_admin', "
-                  "'street_admin', 'community_secretary', 'community_worker', 'grid_worker') AND " +
-                      under + " ORDER BY length(n.path) DESC, a.id LIMIT $2",
-                  {t.path, per_kind}));
-  for (const auto& r : accounts) {
-    out.push_back({Assignee{AssigneeKind::kAccount, r.Int(0), r.Text(1)}, r.Text(2)});
-  }
-  CG_ASSIGN_OR_RETURN(
-      store::Rows units,
-      conn->Query("SELECT u.id, u.name, u.kind FROM unit u WHERE (u.kind IN ('government', "
-                  "'public_institution') AND EXISTS (SELECT 1 FROM org_node n WHERE n.id = "
-                  "u.node_id AND " +
-                      under +
-                      ")) OR EXISTS (SELECT 1 FROM unit_pairing up JOIN org_node n ON n.id = "
-                      "up.node_id WHERE up.unit_id = u.id AND " +
-                      under + ") ORDER BY u.id LIMIT $2",
-                  {t.path, per_kind}));
-  for (const auto& r : units) {
-    out.push_back({Assignee{AssigneeKind::kUnit, r.Int(0), r.Text(1)}, r.Text(2)});
-  }
-  CG_ASSIGN_OR_RETURN(
-      store::Rows members,
-      conn->Query("SELECT m.id, m.name, m.skills FROM party_member m JOIN org_node n ON n.id = "
-                  "m.residence_node_id WHERE " +
-                      under + " ORDER BY m.id LIMIT $2",
-                  {t.path, per_kind}));
-  for (const auto& r : members) {
-    out.push_back({Assignee{AssigneeKind::kMember, r.Int(0), r.Text(1)}, r.Text(2)});
+  // Each kind: id, name, detail, as CheckAssignee would accept them.
+  const std::pair<AssigneeKind, std::string> kinds[] = {
+      {AssigneeKind::kAccount,
+       "SELECT a.id, a.display_name, a.role FROM account a JOIN org_node n ON n.id = "
+       "a.scope_node_id WHERE a.disabled = 0 AND a.role IN ('county_admin', 'street_admin', "
+       "'community_secretary', 'community_worker', 'grid_worker') AND " +
+           under + " ORDER BY length(n.path) DESC, a.id LIMIT $2"},
+      {AssigneeKind::kUnit,
+       "SELECT u.id, u.name, u.kind FROM unit u WHERE (u.kind IN ('government', "
+       "'public_institution') AND EXISTS (SELECT 1 FROM org_node n WHERE n.id = u.node_id AND " +
+           under +
+           ")) OR EXISTS (SELECT 1 FROM unit_pairing up JOIN org_node n ON n.id = up.node_id "
+           "WHERE up.unit_id = u.id AND " +
+           under + ") ORDER BY u.id LIMIT $2"},
+      {AssigneeKind::kMember,
+       "SELECT m.id, m.name, m.skills FROM party_member m JOIN org_node n ON n.id = "
+       "m.residence_node_id WHERE " +
+           under + " ORDER BY m.id LIMIT $2"},
+  };
+  for (const auto& [kind, sql] : kinds) {
+    CG_ASSIGN_OR_RETURN(store::Rows rows, conn->Query(sql, {t.path, per_kind}));
+    for (const auto& r : rows) out.push_back({Assignee{kind, r.Int(0), r.Text(1)}, r.Text(2)});
   }
   return out;
 }
@@ -1307,6 +1317,12 @@ core::Result<TicketChange> TicketService::Append(store::Connection& conn, const 
 
 core::Result<Ticket> TicketService::Act(const Caller& caller, int64_t id,
                                         const TicketAction& action) {
+  CG_ASSIGN_OR_RETURN(Acted acted, Perform(caller, id, action));
+  return std::move(acted.ticket);
+}
+
+core::Result<TicketService::Acted> TicketService::Perform(const Caller& caller, int64_t id,
+                                                          const TicketAction& action) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   auto visible = CheckVisible(*conn, caller, id);
@@ -1330,11 +1346,11 @@ core::Result<Ticket> TicketService::Act(const Caller& caller, int64_t id,
   std::string digest;
   if (action.idempotency_key) {
     digest = ActionDigest(id, action);
-    CG_ASSIGN_OR_RETURN(std::optional<int64_t> seen,
+    CG_ASSIGN_OR_RETURN(std::optional<KeyUse> seen,
                         SeenKey(*conn, caller.account_id, *action.idempotency_key, digest));
     if (seen) {  // a retry of an action that committed: the ticket as it is now
       MaskFor(caller, before);
-      return before;
+      return Acted{std::move(before), seen->event_id, true};
     }
   }
   if (action.expected_version && *action.expected_version != before.version) {
@@ -1344,18 +1360,16 @@ core::Result<Ticket> TicketService::Act(const Caller& caller, int64_t id,
   CG_TRY(Authorize(*conn, caller, before, action));
   CG_ASSIGN_OR_RETURN(TicketChange change, Append(*conn, &caller, before, action));
   if (action.idempotency_key) {
-    CG_TRY(
-        conn->Execute("INSERT INTO idempotency_key (account_id, idem_key, request_hash, "
-                      "ticket_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-                      {caller.account_id, *action.idempotency_key, digest, id, clock_.NowMs()}));
+    CG_TRY(RememberKey(*conn, caller.account_id, *action.idempotency_key, digest, id,
+                       change.event.id, clock_.NowMs()));
   }
   CG_TRY(tx.Commit());
   NotifyCommitted(change);
   // The ticket as this action left it, even when the caller no longer sees it
   // (a member who returns a claim): the action did succeed.
-  Ticket after = std::move(change.after);
-  MaskFor(caller, after);
-  return after;
+  Acted acted{std::move(change.after), change.event.id, false};
+  MaskFor(caller, acted.ticket);
+  return acted;
 }
 
 core::Result<int64_t> TicketService::CheckOverdue() {

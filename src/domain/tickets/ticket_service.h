@@ -294,7 +294,16 @@ class TicketService {
   // returned. NotFound for an anonymous ticket, as for one out of sight.
   core::Result<TicketContact> RevealContact(const Caller& caller, int64_t id);
 
-  // Appends one event; returns the ticket after it.
+  // Appends one event. `event_id` is the event this action appended, or
+  // for a retry under the same idempotency key (`replayed`) the one the first
+  // attempt appended (0 for keys stored before migration 9).
+  struct Acted {
+    Ticket ticket;  // after the event, masked for the caller
+    int64_t event_id = 0;
+    bool replayed = false;
+  };
+  core::Result<Acted> Perform(const Caller& caller, int64_t id, const TicketAction& action);
+  // Perform, for callers that need only the ticket after it.
   core::Result<Ticket> Act(const Caller& caller, int64_t id, const TicketAction& action);
 
   // 督办: flags every open ticket past a deadline it has not been flagged

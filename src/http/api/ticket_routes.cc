@@ -272,18 +272,20 @@ core::Result<Response> ActOnTicket(ApiServices& s, Request& r, const Caller& c) 
   CG_ASSIGN_OR_RETURN(json::object body, BodyObject(r));
   CG_ASSIGN_OR_RETURN(domain::TicketAction action, ActionFromBody(body));
   action.idempotency_key = IdempotencyKey(r);
-  auto after = s.tickets.Act(c, id, action);
-  if (!after.ok() && after.error().code == core::ErrorCode::kConflict) {
+  auto acted = s.tickets.Perform(c, id, action);
+  if (!acted.ok() && acted.error().code == core::ErrorCode::kConflict) {
     // 409 with the current state, so the client can show what happened.
-    json::object out = ErrorJson(after.error()).as_object();
+    json::object out = ErrorJson(acted.error()).as_object();
     if (auto current = s.tickets.Get(c, id); current.ok()) {
       out["current_state"] = domain::TicketStateName(current->state);
       out["current_version"] = current->version;
     }
     return Response::Json(409, out);
   }
-  if (!after.ok()) return after.error();
-  return Response::Json(200, ToJson(*after, c));
+  if (!acted.ok()) return acted.error();
+  Response response = Response::Json(200, ToJson(acted->ticket, c));
+  if (acted->replayed) response.AddHeader("Idempotent-Replayed", "true");
+  return response;
 }
 
 core::Result<Response> FollowTicket(ApiServices& s, Request& r, const Caller& c) {

@@ -120,14 +120,10 @@ core::Result<Reply> PostUpdate(Context& ctx, Request& r, Format) {
   if (auto client_id = form.Get("update_id"); client_id && !client_id->empty()) {
     action.idempotency_key = "open311-update:" + number + ":" + *client_id;
   }
-  CG_TRY(ctx.api.tickets.Act(caller, t.id, action));
-  CG_ASSIGN_OR_RETURN(auto events, ctx.api.tickets.Events(caller, t.id));
-  auto mine = std::find_if(events.rbegin(), events.rend(), [&](const domain::TicketEvent& e) {
-    return e.type == domain::TicketEventType::kComment && e.actor_account_id == caller.account_id &&
-           e.note == note;
-  });
-  if (mine == events.rend()) return core::Error::Internal("找不到刚写入的更新");
-  json::array out{json::object{{"update_id", std::to_string(mine->id)}, {"account_id", nullptr}}};
+  CG_ASSIGN_OR_RETURN(auto acted, ctx.api.tickets.Perform(caller, t.id, action));
+  if (acted.event_id == 0) return core::Error::Internal("找不到先前写入的更新");
+  json::array out{
+      json::object{{"update_id", std::to_string(acted.event_id)}, {"account_id", nullptr}}};
   return Reply{200, "service_request_updates", std::move(out)};
 }
 
