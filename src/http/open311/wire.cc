@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include "http/json_write.h"
+
 namespace civicgrid::http::open311 {
 namespace {
 
@@ -19,41 +21,6 @@ void AppendDouble(std::string& out, double v) {
     return;
   }
   out.append(buf.data(), end);
-}
-
-void WriteJson(std::string& out, const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& [key, member] : v.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += json::serialize(json::string(key));
-        out.push_back(':');
-        WriteJson(out, member);
-      }
-      out.push_back('}');
-      return;
-    }
-    case json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& item : v.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        WriteJson(out, item);
-      }
-      out.push_back(']');
-      return;
-    }
-    case json::kind::double_:
-      AppendDouble(out, v.get_double());
-      return;
-    default:
-      out += json::serialize(v);
-      return;
-  }
 }
 
 // XML 1.0 allows tab, newline and carriage return among the C0 controls;
@@ -126,11 +93,7 @@ std::string_view SingularOf(std::string_view list) {
   return "item";
 }
 
-std::string JsonText(const json::value& value) {
-  std::string out;
-  WriteJson(out, value);
-  return out;
-}
+std::string JsonText(const json::value& value) { return WriteJson(value); }
 
 std::string XmlText(std::string_view root, const json::value& value) {
   std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
