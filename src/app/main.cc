@@ -146,7 +146,10 @@ int main(int argc, char** argv) {
   add_db(demo);
   demo->add_option("--profile", demo_options.profile, "演示配置")->capture_default_str();
   demo->add_option("--seed", demo_options.seed, "随机种子")->capture_default_str();
-  demo->add_option("--residents-per-grid", demo_options.residents_per_grid)->capture_default_str();
+  demo->add_option("--population-scale", demo_options.population_scale,
+                   "人口比例（1 为全县约 22 万居民；测试用 0.005）")
+      ->check(CLI::Range(0.001, 1.0))
+      ->capture_default_str();
   demo->add_flag("--if-empty", demo_options.if_empty, "数据库已有数据时跳过");
   demo->add_option("--ticket-history-days", demo_options.ticket_history_days,
                    "生成截至现在的多少天工单历史（0 为不生成）")
