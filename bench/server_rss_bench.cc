@@ -36,7 +36,7 @@ constexpr int kPageLimit = 500;  // the API's largest page
 
 struct Options {
   double seconds = 5;
-  double population_scale = 1.0;
+  double population_scale = 0.067;  // about 14,700 residents, the old 60 per grid
   int clients = 4;
 };
 
@@ -119,7 +119,7 @@ Options ParseOptions(int argc, char** argv) {
              "[--seconds S] [--population-scale X] [--clients C]");
   Options o;
   o.seconds = std::stod(Flag(argc, argv, "seconds", "5"));
-  o.population_scale = std::stod(Flag(argc, argv, "population-scale", "1"));
+  o.population_scale = std::stod(Flag(argc, argv, "population-scale", "0.067"));
   o.clients = std::stoi(Flag(argc, argv, "clients", "4"));
   if (o.seconds <= 0 || o.clients < 1) {
     std::fprintf(stderr, "server_rss_bench: --seconds and --clients must be positive\n");

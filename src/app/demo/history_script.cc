@@ -29,10 +29,10 @@ constexpr int64_t kHour = core::kMsPerHour;
 constexpr int64_t kDay = core::kMsPerDay;
 
 // Shares of the arrivals with a special outcome.
-constexpr double kRejectShare = 0.002;    // 不予受理
+constexpr double kRejectShare = 0.002;     // 不予受理
 constexpr double kWithdrawShare = 0.0015;  // 撤单
-constexpr double kTwinShare = 0.025;      // a second resident reports the same thing
-constexpr double kAnonymousShare = 0.12;  // of reports where the category allows it
+constexpr double kTwinShare = 0.025;       // a second resident reports the same thing
+constexpr double kAnonymousShare = 0.12;   // of reports where the category allows it
 
 int Weekday(int64_t local_day) { return static_cast<int>(((local_day % 7) + 11) % 7); }  // 0 Sun
 

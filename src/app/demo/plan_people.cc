@@ -37,6 +37,7 @@ constexpr double kMemberShareOld = 0.07;           // 60 and older
 constexpr uint64_t kPopulationSeed = 0x504F50ULL;  // community sizes: the same for every seed
 constexpr double kMobileShareOfMembers = 0.03;
 constexpr int kDoorsPerFloor = 2;
+constexpr int kMaxFloors = 33;           // the tallest residential towers of a county town
 constexpr int kMinCommunityWorkers = 2;  // a secretary and one more
 constexpr std::array<std::string_view, 36> kPhonePrefixes = {
     "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151",
@@ -136,15 +137,21 @@ void PeopleBuilder::AddGridHouseholds(int grid, int residents) {
   for (int i = 0; i < n; ++i) {
     const int count = static_cast<int>(per_building[i].size());
     PlanBuilding& building = plan_.buildings[buildings[i]];
-    const int per_floor = kDoorsPerFloor * building.entrances;
+    // Two doors a floor; a tower that would need more than 33 floors gets
+    // four (两梯四户), then more entrances.
+    const int doors = count > kDoorsPerFloor * kMaxFloors * building.entrances ? 2 * kDoorsPerFloor
+                                                                               : kDoorsPerFloor;
+    building.entrances =
+        std::max(building.entrances, (count + doors * kMaxFloors - 1) / (doors * kMaxFloors));
+    const int per_floor = doors * building.entrances;
     building.floors = std::max(building.floors, (count + per_floor - 1) / per_floor);
-    const int per_entrance = kDoorsPerFloor * building.floors;
+    const int per_entrance = doors * building.floors;
     const int capacity = per_entrance * building.entrances;
     for (int k = 0; k < count; ++k) {
       const int slot = k * capacity / count;  // distinct because count ≤ capacity
       const int entrance = slot / per_entrance + 1;
-      const int floor = slot % per_entrance / kDoorsPerFloor + 1;
-      const int door = slot % kDoorsPerFloor + 1;
+      const int floor = slot % per_entrance / doors + 1;
+      const int door = slot % doors + 1;
       AddHousehold(buildings[i], fmt::format("{}-{}{:02d}", entrance, floor, door),
                    per_building[i][k]);
     }
