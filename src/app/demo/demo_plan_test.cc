@@ -387,7 +387,16 @@ TEST(DemoPlanTest, PartyMembersAreAdultsAndInServiceMembersRegisterWhereTheyLive
 TEST(DemoPlanTest, PartyMembersAreARealisticShareAtFullScale) {
   const DemoPlan& plan = FullPlan();
   int in_service = 0;
-  for (const auto& m : plan.party_members) in_service += m.unit >= 0;
+  std::vector<int> per_unit(plan.units.size());
+  for (const auto& m : plan.party_members) {
+    in_service += m.unit >= 0;
+    if (m.unit >= 0) ++per_unit[m.unit];
+  }
+  for (int u = 0; u < Size(plan.units); ++u) {  // a bureau has its hundred or so, all found
+    if (plan.units[u].kind == UnitKind::kGovernment) {
+      EXPECT_GE(per_unit[u], 80) << plan.units[u].name;
+    }
+  }
   const double n = Size(plan.residents);
   const double in_community = Size(plan.party_members) - in_service;
   EXPECT_GT(in_community / n, 0.025);

@@ -282,7 +282,7 @@ void PeopleBuilder::AddResidentMembers() {
 // community — the first one above all, which the demo accounts use — has
 // in-service members registered with it.
 void PeopleBuilder::AddInServiceMembers() {
-  constexpr int kTries = 200;
+  constexpr int kTriesPerMember = 8;  // draws of a resident who is not a member, aged 22–60
   std::vector<std::vector<int>> living(plan_.communities.size());
   for (int r = 0; r < static_cast<int>(plan_.residents.size()); ++r) {
     if (IsAdult(r)) living[plan_.grids[GridOf(r)].community].push_back(r);
@@ -294,8 +294,9 @@ void PeopleBuilder::AddInServiceMembers() {
                                      [&](const PlanPairing& p) { return p.unit == unit; });
     const std::vector<int>& near = living[paired->target.index];
     const int wanted = InServiceMembersWanted(plan_.units[unit].kind);
-    for (int k = 0, tries = 0; k < wanted && tries < kTries; ++tries) {
-      const bool first = k == 0 && tries < kTries / 2 && !near.empty();
+    const int max_tries = 100 + kTriesPerMember * wanted;
+    for (int k = 0, tries = 0; k < wanted && tries < max_tries; ++tries) {
+      const bool first = k == 0 && tries < 100 && !near.empty();
       const int r = first ? near[Draw(static_cast<int>(near.size()))]
                           : Draw(static_cast<int>(plan_.residents.size()));
       const int age = AgeOn(plan_.residents[r].birth_date, kReferenceDate);
