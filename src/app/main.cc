@@ -148,7 +148,8 @@ int main(int argc, char** argv) {
   demo->add_option("--seed", demo_options.seed, "随机种子")->capture_default_str();
   demo->add_option("--population-scale", demo_options.population_scale,
                    "人口比例（1 为全县约 22 万居民；测试用 0.005）")
-      ->check(CLI::Range(0.001, 1.0))
+      ->check(CLI::Range(civicgrid::app::demo::kMinPopulationScale,
+                         civicgrid::app::demo::kMaxPopulationScale))
       ->capture_default_str();
   demo->add_flag("--if-empty", demo_options.if_empty, "数据库已有数据时跳过");
   demo->add_option("--ticket-history-days", demo_options.ticket_history_days,

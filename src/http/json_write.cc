@@ -11,6 +11,8 @@ namespace civicgrid::http {
 
 namespace json = boost::json;
 
+namespace {
+
 void AppendJsonDouble(std::string& out, double v) {
   if (!std::isfinite(v)) {
     out += "null";
@@ -69,6 +71,8 @@ void AppendJson(std::string& out, const json::value& value) {
   }
   out += json::serialize(value);
 }
+
+}  // namespace
 
 std::string WriteJson(const json::value& value) {
   std::string out;

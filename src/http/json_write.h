@@ -16,9 +16,5 @@
 namespace civicgrid::http {
 
 std::string WriteJson(const boost::json::value& value);
-// Appends `value` to `out`.
-void AppendJson(std::string& out, const boost::json::value& value);
-// Appends one double as above.
-void AppendJsonDouble(std::string& out, double v);
 
 }  // namespace civicgrid::http

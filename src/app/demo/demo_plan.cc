@@ -9,7 +9,6 @@ namespace civicgrid::app::demo {
 namespace {
 
 constexpr std::string_view kGuanProfile = "guan";
-constexpr double kMinPopulationScale = 0.001;
 constexpr int kCommunityWorkersPer10k = 18;
 
 template <typename Kind, size_t N>
@@ -53,7 +52,8 @@ core::Status Validate(const DemoOptions& options) {
     return core::Error::Invalid("profile",
                                 "未知的演示数据方案: " + options.profile + "（可选: guan）");
   }
-  if (!(options.population_scale >= kMinPopulationScale && options.population_scale <= 1.0)) {
+  if (!(options.population_scale >= kMinPopulationScale &&
+        options.population_scale <= kMaxPopulationScale)) {
     return core::Error::Invalid("population_scale", "人口比例应在 0.001 到 1 之间");
   }
   return core::Ok();
@@ -192,9 +192,13 @@ const std::string& NodeCode(const DemoPlan& plan, NodeRef node) {
   return plan.county.code;
 }
 
-int ResidentCommunity(const DemoPlan& plan, int resident) {
+int ResidentGrid(const DemoPlan& plan, int resident) {
   const int building = plan.households[plan.residents[resident].household].building;
-  return plan.grids[plan.buildings[building].grid].community;
+  return plan.buildings[building].grid;
+}
+
+int ResidentCommunity(const DemoPlan& plan, int resident) {
+  return plan.grids[ResidentGrid(plan, resident)].community;
 }
 
 int AgeOn(core::CivilDate birth, core::CivilDate on) {

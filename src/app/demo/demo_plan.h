@@ -287,6 +287,10 @@ struct DemoPlan {
   std::vector<PlanAccount> accounts;
 };
 
+// The range of DemoOptions::population_scale.
+inline constexpr double kMinPopulationScale = 0.001;
+inline constexpr double kMaxPopulationScale = 1.0;
+
 // Makes the plan. An unknown profile is Invalid on field "profile", a
 // population_scale outside 0.001..1 Invalid on "population_scale".
 [[nodiscard]] core::Result<DemoPlan> MakePlan(const DemoOptions& options);
@@ -294,6 +298,8 @@ struct DemoPlan {
 // The code of a node of the plan.
 const std::string& NodeCode(const DemoPlan& plan, NodeRef node);
 // The community a resident lives in.
+// The grid and the community a resident lives in (indexes into the plan).
+int ResidentGrid(const DemoPlan& plan, int resident);
 int ResidentCommunity(const DemoPlan& plan, int resident);
 // Whole years of age on `on`.
 int AgeOn(core::CivilDate birth, core::CivilDate on);

@@ -346,8 +346,7 @@ TEST(DemoPlanTest, HouseholdsHaveDistinctRoomsAndEveryBuildingIsLivedIn) {
 TEST(DemoPlanTest, PartyMembersAreAdultsAndInServiceMembersRegisterWhereTheyLive) {
   const DemoPlan& plan = Plan();
   const auto skills = Skills();
-  int adults = 0, residents_members = 0, mobile = 0;
-  for (const auto& r : plan.residents) adults += Age(r) >= 18;
+  int residents_members = 0, mobile = 0;
   std::set<int> people;
   std::vector<int> per_unit(plan.units.size());
   for (const auto& m : plan.party_members) {
@@ -373,7 +372,6 @@ TEST(DemoPlanTest, PartyMembersAreAdultsAndInServiceMembersRegisterWhereTheyLive
     for (const auto& s : m.skills)
       EXPECT_NE(std::find(skills.begin(), skills.end(), s), skills.end());
   }
-  (void)adults;
   // Members organised in the grid branches: about 3 % of the residents.
   EXPECT_GT(residents_members, Size(plan.residents) * 0.02);
   EXPECT_LT(residents_members, Size(plan.residents) * 0.045);

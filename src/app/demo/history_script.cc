@@ -113,9 +113,8 @@ class Builder {
     }
     // Demands come in proportion to the people living in the grid.
     std::vector<int> living(plan_.grids.size(), 0);
-    for (const PlanResident& r : plan_.residents) {
-      ++living[plan_.buildings[plan_.households[r.household].building].grid];
-    }
+    for (int r = 0; r < static_cast<int>(plan_.residents.size()); ++r)
+      ++living[ResidentGrid(plan_, r)];
     for (int g = 0; g < static_cast<int>(plan_.grids.size()); ++g) {
       community_grids_[plan_.grids[g].community].push_back(g);
       grid_weights_.push_back(traits_[plan_.grids[g].community].activity * std::max(1, living[g]));

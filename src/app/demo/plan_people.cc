@@ -87,9 +87,7 @@ class PeopleBuilder {
   bool IsAdult(int resident) const {
     return AgeOn(plan_.residents[resident].birth_date, kReferenceDate) >= kAdultAge;
   }
-  int GridOf(int resident) const {
-    return plan_.buildings[plan_.households[plan_.residents[resident].household].building].grid;
-  }
+  int GridOf(int resident) const { return ResidentGrid(plan_, resident); }
   static int Size(const auto& v) { return static_cast<int>(v.size()); }
   char DrawSex() { return rng_.Chance(0.5) ? 'M' : 'F'; }
   int Draw(int n) { return rng_.Below(n); }

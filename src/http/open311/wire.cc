@@ -6,8 +6,6 @@
 
 #include <boost/json.hpp>
 
-#include "http/json_write.h"
-
 namespace civicgrid::http::open311 {
 namespace {
 
@@ -92,8 +90,6 @@ std::string_view SingularOf(std::string_view list) {
   if (list.size() > 1 && list.back() == 's') return list.substr(0, list.size() - 1);
   return "item";
 }
-
-std::string JsonText(const json::value& value) { return WriteJson(value); }
 
 std::string XmlText(std::string_view root, const json::value& value) {
   std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
