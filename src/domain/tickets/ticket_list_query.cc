@@ -78,8 +78,17 @@ void Assigned(const Caller& caller, SqlWhere& w, const std::string& after, bool 
 }
 
 // Tickets the caller submitted or follows: both index walks, united.
-void Mine(const Caller& caller, SqlWhere& w, const std::string& after) {
+// Tickets the caller submitted or follows. As the driver: both index walks,
+// united (iterated in id order); as a filter: checked per row.
+void Mine(const Caller& caller, SqlWhere& w, const std::string& after, bool driver) {
   const std::string me = w.Param(caller.account_id);
+  if (!driver) {
+    w.And("(t.submitter_account_id + 0 = " + me +
+          " OR EXISTS (SELECT 1 FROM ticket_follower f WHERE f.ticket_id = t.id AND f.account_id "
+          "= " +
+          me + "))");
+    return;
+  }
   w.And("t.id IN (SELECT s.id FROM ticket s WHERE s.submitter_account_id = " + me + " AND s.id > " +
         after + " UNION SELECT f.ticket_id FROM ticket_follower f WHERE f.account_id = " + me +
         " AND f.ticket_id > " + after + ")");
@@ -93,7 +102,7 @@ void Equality(SqlWhere& w, const std::string& column, bool text, bool driver, st
 void Filters(const Caller& caller, const TicketFilter& f, Driver d, SqlWhere& w,
              const std::string& after) {
   if (f.assigned) Assigned(caller, w, after, d == Driver::kAssigned);
-  if (f.mine) Mine(caller, w, after);
+  if (f.mine) Mine(caller, w, after, d == Driver::kMine);
   const bool by_category =
       d == Driver::kCategoryState || d == Driver::kCategoryOpen || d == Driver::kCategory;
   if (f.category_id) Equality(w, "t.category_id", false, by_category, *f.category_id);

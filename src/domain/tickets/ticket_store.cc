@@ -173,11 +173,13 @@ core::Result<bool> TicketStore::Visible(const Caller& caller, int64_t id) {
   return !rows.empty();
 }
 
+std::string TicketStore::SelectSql(const SqlWhere& where, const std::string& tail) {
+  return std::string(kColumns) + kFrom + "WHERE " + where.sql() + " " + tail;
+}
+
 core::Result<std::vector<Ticket>> TicketStore::Select(const SqlWhere& where,
                                                       const std::string& tail) {
-  CG_ASSIGN_OR_RETURN(store::Rows rows, conn_.Query(std::string(kColumns) + kFrom + "WHERE " +
-                                                        where.sql() + " " + tail,
-                                                    where.params()));
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn_.Query(SelectSql(where, tail), where.params()));
   std::vector<Ticket> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(TicketFromRow(r));
@@ -343,17 +345,21 @@ core::Result<std::vector<TicketEvent>> TicketStore::Events(int64_t ticket_id) {
   return out;
 }
 
-core::Result<std::vector<TicketEvent>> TicketStore::EventsAfter(const Caller& caller, int64_t after,
-                                                                int64_t limit) {
+std::pair<std::string, store::Params> TicketStore::EventsAfterSql(const Caller& caller,
+                                                                  int64_t after, int64_t limit) {
   SqlWhere w;
   w.And("e.id > " + w.Param(after));
   w.And(VisiblePredicate(caller, w, true));
   const std::string limit_p = w.Param(std::clamp<int64_t>(limit, 1, kMaxPageSize));
-  CG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn_.Query(std::string(kEventColumns) + "JOIN ticket t ON t.id = e.ticket_id WHERE " +
-                      w.sql() + " ORDER BY e.id LIMIT " + limit_p,
-                  w.params()));
+  return {std::string(kEventColumns) + "JOIN ticket t ON t.id = e.ticket_id WHERE " + w.sql() +
+              " ORDER BY e.id LIMIT " + limit_p,
+          w.params()};
+}
+
+core::Result<std::vector<TicketEvent>> TicketStore::EventsAfter(const Caller& caller, int64_t after,
+                                                                int64_t limit) {
+  auto [sql, params] = EventsAfterSql(caller, after, limit);
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn_.Query(sql, params));
   std::vector<TicketEvent> out;
   for (const auto& r : rows) out.push_back(EventFromRow(r));
   return out;

@@ -15,6 +15,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/access/caller.h"
@@ -82,6 +83,11 @@ class TicketStore {
   core::Result<SeenTicket> LoadSeen(const Caller& caller, int64_t id);
   core::Result<int64_t> IdByNumber(std::string_view number);
   core::Result<bool> Visible(const Caller& caller, int64_t id);
+  // The SQL of Select (the plan tests read its plan).
+  static std::string SelectSql(const SqlWhere& where, const std::string& tail);
+  // The SQL and parameters of EventsAfter.
+  static std::pair<std::string, store::Params> EventsAfterSql(const Caller& caller, int64_t after,
+                                                              int64_t limit);
   // The tickets matching `where` (alias t), then `tail`.
   core::Result<std::vector<Ticket>> Select(const SqlWhere& where, const std::string& tail);
   // One page of the list in id order after the cursor (see the file comment).
