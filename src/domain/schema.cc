@@ -461,6 +461,21 @@ CREATE TABLE ticket_rollup (
   PRIMARY KEY (grain, period, path)
 )sql";
 
+// Migration 10: the driving indexes of the ticket lists (domain/tickets/
+// ticket_list_query.h). Each ends in id, so "filter = ? AND id > ? ORDER BY
+// id LIMIT n" is one index range walk; the partial ones carry exactly the
+// condition the list query writes.
+constexpr const char* kTicketListIndexSql = R"sql(
+CREATE INDEX ticket_state_id ON ticket(state, id);
+CREATE INDEX ticket_category_id ON ticket(category_id, id);
+CREATE INDEX ticket_category_state_id ON ticket(category_id, state, id);
+CREATE INDEX ticket_kind_id ON ticket(kind, id);
+CREATE INDEX ticket_open_id ON ticket(id) WHERE state NOT IN ('resolved', 'closed', 'rejected');
+CREATE INDEX ticket_open_category_id ON ticket(category_id, id)
+  WHERE state NOT IN ('resolved', 'closed', 'rejected');
+CREATE INDEX ticket_overdue_id ON ticket(id) WHERE overdue <> 0;
+)sql";
+
 std::vector<store::Migration> Build() {
   return {
       {1, "accounts, sessions, tokens, audit log", kAccessSql, ""},
@@ -474,6 +489,7 @@ std::vector<store::Migration> Build() {
        std::string(kTicketRollupSql) + ");"},
       {9, "idempotency keys name their event",
        "ALTER TABLE idempotency_key ADD COLUMN event_id BIGINT REFERENCES ticket_event(id);", ""},
+      {10, "ticket lists walk an index in id order", kTicketListIndexSql, ""},
   };
 }
 

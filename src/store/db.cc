@@ -1,5 +1,7 @@
 #include "store/db.h"
 
+#include <stdexcept>
+
 #include <charconv>
 #include <cmath>
 
@@ -71,6 +73,15 @@ std::optional<int64_t> Row::OptInt(size_t i) const {
 std::optional<std::string> Row::OptText(size_t i) const {
   if (IsNull(i)) return std::nullopt;
   return Text(i);
+}
+
+size_t Row::Index(std::string_view name) const {
+  if (names_) {
+    for (size_t i = 0; i < names_->size(); ++i) {
+      if ((*names_)[i] == name) return i;
+    }
+  }
+  throw std::out_of_range("no column named " + std::string(name));
 }
 
 Result<Row> Connection::QueryOne(std::string_view sql, const Params& params) {

@@ -84,11 +84,13 @@ class PgConnection final : public Connection {
     int n = PQntuples(res.get());
     int cols = PQnfields(res.get());
     rows.reserve(static_cast<size_t>(n));
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (int c = 0; c < cols; ++c) names->emplace_back(PQfname(res.get(), c));
     for (int r = 0; r < n; ++r) {
       std::vector<Value> values;
       values.reserve(static_cast<size_t>(cols));
       for (int c = 0; c < cols; ++c) values.push_back(DecodeValue(res.get(), r, c));
-      rows.emplace_back(std::move(values));
+      rows.emplace_back(std::move(values), names);
     }
     return rows;
   }

@@ -47,7 +47,11 @@ class SqliteConnection final : public Connection {
     CG_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
     Rows rows;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(ReadRow(stmt));
+    ColumnNames names;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      if (!names) names = ReadNames(stmt);
+      rows.push_back(ReadRow(stmt, names));
+    }
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "查询失败");
     return rows;
@@ -118,7 +122,16 @@ class SqliteConnection final : public Connection {
     return sqlite3_bind_text64(stmt, index, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   }
 
-  static Row ReadRow(sqlite3_stmt* stmt) {
+  static ColumnNames ReadNames(sqlite3_stmt* stmt) {
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const char* name = sqlite3_column_name(stmt, i);
+      names->emplace_back(name ? name : "");
+    }
+    return names;
+  }
+
+  static Row ReadRow(sqlite3_stmt* stmt, const ColumnNames& names) {
     int n = sqlite3_column_count(stmt);
     std::vector<Value> values;
     values.reserve(static_cast<size_t>(n));
@@ -145,7 +158,7 @@ class SqliteConnection final : public Connection {
           values.emplace_back();
       }
     }
-    return Row(std::move(values));
+    return Row(std::move(values), names);
   }
 
   Result<sqlite3_stmt*> Cached(std::string_view sql) {
