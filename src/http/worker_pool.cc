@@ -24,10 +24,11 @@ WorkerPool::~WorkerPool() { Stop(); }
 bool WorkerPool::TrySubmit(size_t lane_index, Task task) {
   Lane& lane = *lanes_.at(lane_index);
   std::unique_lock lock(mutex_);
-  // A task may wait only while every worker is busy and the queue has room;
-  // an idle worker takes it at once.
-  size_t waiting_after = lane.queue.size() + 1;
-  if (stopping_ || (waiting_after > lane.idle + lane.options.queue_limit)) {
+  // Room for one task per worker not running one, plus the queue's limit
+  // (counted by running tasks, not by idle threads, so a worker that has not
+  // yet reached its first wait still counts as free).
+  size_t capacity = lane.options.workers + lane.options.queue_limit;
+  if (stopping_ || lane.running + lane.queue.size() >= capacity) {
     ++lane.rejected;
     lock.unlock();
     return false;  // `task` is destroyed here, unrun
@@ -46,10 +47,10 @@ std::vector<LaneStats> WorkerPool::Stats() const {
   std::lock_guard lock(mutex_);
   std::vector<LaneStats> stats;
   for (const auto& lane : lanes_) {
-    size_t free_workers = std::min<size_t>(lane->idle, lane->queue.size());
-    stats.push_back(LaneStats{lane->options.name, lane->options.workers,
-                              lane->options.workers - lane->idle + free_workers,
-                              lane->queue.size() - free_workers, lane->rejected, lane->timed_out});
+    // A task a free worker is about to take counts as running, not waiting.
+    size_t starting = std::min(size_t{lane->options.workers} - lane->running, lane->queue.size());
+    stats.push_back(LaneStats{lane->options.name, lane->options.workers, lane->running + starting,
+                              lane->queue.size() - starting, lane->rejected, lane->timed_out});
   }
   return stats;
 }
@@ -79,18 +80,18 @@ void WorkerPool::Stop() {
 void WorkerPool::Work(Lane& lane) {
   std::unique_lock lock(mutex_);
   while (true) {
-    ++lane.idle;
     lane.ready.wait(lock, [&] { return stopping_ || !lane.queue.empty(); });
-    --lane.idle;
     if (stopping_) {
       return;
     }
     Task task = std::move(lane.queue.front());
     lane.queue.pop_front();
+    ++lane.running;
     lock.unlock();
     task();
     task = nullptr;  // the task's state goes before the next wait
     lock.lock();
+    --lane.running;
   }
 }
 

@@ -73,7 +73,7 @@ class WorkerPool {
     LaneOptions options;
     std::condition_variable ready;
     std::deque<Task> queue;  // GUARDED_BY(mutex_)
-    size_t idle = 0;         // GUARDED_BY(mutex_): workers waiting for a task
+    size_t running = 0;      // GUARDED_BY(mutex_): tasks taken by a worker, not yet done
     uint64_t rejected = 0;   // GUARDED_BY(mutex_)
     uint64_t timed_out = 0;  // GUARDED_BY(mutex_)
     std::vector<std::thread> threads;
