@@ -132,6 +132,14 @@ int main(int argc, char** argv) {
   add_db(serve);
   serve->add_option("--listen", serve_options.listen, "host:port")->capture_default_str();
   serve->add_option("--threads", serve_options.threads, "I/O 线程数，0 为按核数");
+  serve->add_option("--workers", serve_options.workers,
+                    "处理请求的工作线程数，0 为 max(4, 2×核数)");
+  serve->add_option("--long-workers", serve_options.long_workers,
+                    "导出、导入、统计等长任务的工作线程数，0 为 2");
+  serve->add_option("--queue", serve_options.queue_limit, "等待工作线程的请求上限，超出答 503")
+      ->capture_default_str();
+  serve->add_option("--long-queue", serve_options.long_queue_limit, "长任务的等待上限，超出答 503")
+      ->capture_default_str();
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "不输出访问日志");
   serve->add_flag("--secure-cookies", serve_options.secure_cookies, "会话 Cookie 加 Secure");

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "store/deadline.h"
+
 namespace civicgrid::store {
 
 int64_t Value::AsInt() const {
@@ -96,6 +98,7 @@ Result<int64_t> Connection::QueryInt(std::string_view sql, const Params& params)
 }
 
 Result<Transaction> Transaction::Begin(Connection& conn, TxMode mode) {
+  CG_TRY(CheckDeadline());
   CG_TRY(conn.Begin(mode));
   return Transaction(conn);
 }
@@ -111,6 +114,10 @@ Transaction::~Transaction() {
 Status Transaction::Commit() {
   if (!open_) return core::Error::Internal("事务已结束");
   open_ = false;
+  if (DeadlinePassed()) {  // too late: the caller has been answered 503 or is about to be
+    (void)conn_->Rollback();
+    return DeadlineError();
+  }
   auto status = conn_->Commit();
   if (!status.ok()) (void)conn_->Rollback();
   return status;

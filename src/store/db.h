@@ -112,7 +112,10 @@ class Connection {
   virtual ~Connection() = default;
   virtual Backend backend() const = 0;
 
-  // Runs a prepared (and cached) statement and returns all rows.
+  // Runs a prepared (and cached) statement and returns all rows. Query and
+  // Execute refuse to start past the calling thread's deadline, and a
+  // statement still running at it is interrupted: both give DeadlineError()
+  // (store/deadline.h).
   virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
   // Runs a prepared statement; returns the number of rows changed.
   virtual Result<int64_t> Execute(std::string_view sql, const Params& params = {}) = 0;
@@ -135,7 +138,9 @@ class Connection {
   Result<int64_t> QueryInt(std::string_view sql, const Params& params = {});
 };
 
-// Rolls back unless Commit() succeeded. Movable, not copyable.
+// Rolls back unless Commit() succeeded. Movable, not copyable. Begin() and
+// Commit() refuse (DeadlineError, after rolling back) once the calling
+// thread's deadline has passed (store/deadline.h).
 class Transaction {
  public:
   static Result<Transaction> Begin(Connection& conn, TxMode mode = TxMode::kWrite);

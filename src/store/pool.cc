@@ -1,5 +1,7 @@
 #include "store/pool.h"
 
+#include "store/deadline.h"
+
 namespace civicgrid::store {
 
 PooledConnection::~PooledConnection() {
@@ -8,7 +10,12 @@ PooledConnection::~PooledConnection() {
 
 Result<PooledConnection> Db::Acquire() {
   std::unique_lock lock(mutex_);
-  available_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
+  auto ready = [&] { return !idle_.empty() || open_ < options_.pool_size; };
+  if (auto deadline = CurrentDeadline()) {
+    if (!available_.wait_until(lock, *deadline, ready)) return DeadlineError();
+  } else {
+    available_.wait(lock, ready);
+  }
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
