@@ -7,7 +7,11 @@
 #include <vector>
 
 #include "domain/registry/org_tree.h"
+#include "domain/registry/party.h"
 #include "domain/registry/residents.h"
+#include "domain/registry/service_centers.h"
+#include "domain/registry/staff.h"
+#include "domain/registry/units.h"
 #include "domain/testing/domain_fixture.h"
 #include "store/testing/query_plan.h"
 
@@ -130,6 +134,52 @@ TEST_P(ListPlansTest, AuditLogPage) {
   auto entries = audit_->List(**conn, 3, 5);
   ASSERT_TRUE(entries.ok()) << entries.error().message;
   CheckPages("audit log");
+}
+
+TEST_P(ListPlansTest, OtherRegistryPages) {
+  auto& db = recorder_->db();
+  PartyService party(db, clock_, *audit_, cipher_);
+  StaffService staff(db, clock_, *audit_, cipher_);
+  UnitService units(db, clock_, *audit_);
+  ServiceCenterService centers(db, clock_, *audit_);
+  OrgTreeService tree(db, clock_, *audit_);
+  for (const OrgNode* node : {&tree_.county, &tree_.community_a}) {
+    Caller c = As(node == &tree_.county ? Role::kCountyAdmin : Role::kCommunitySecretary, *node);
+    std::string at = node == &tree_.county ? "county: " : "community: ";
+    ASSERT_TRUE(party.ListOrgs(c, std::nullopt, Page{}).ok());
+    CheckPages(at + "party orgs");
+    ASSERT_TRUE(party.ListMembers(c, PartyMemberFilter{}).ok());
+    CheckPages(at + "party members");
+    ASSERT_TRUE(staff.List(c, StaffFilter{}).ok());
+    CheckPages(at + "staff");
+    ASSERT_TRUE(units.List(c, UnitFilter{}).ok());
+    CheckPages(at + "units");
+    ASSERT_TRUE(centers.List(c, std::nullopt, Page{}).ok());
+    CheckPages(at + "service centres");
+    ASSERT_TRUE(tree.List(c, OrgNodeFilter{}).ok());
+    CheckPages(at + "org nodes");
+    PartyMemberFilter members;
+    members.unit_id = 1;
+    members.skill = "电工";
+    ASSERT_TRUE(party.ListMembers(c, members).ok());
+    CheckPages(at + "party members by unit and skill");
+    StaffFilter workers;
+    workers.kind = StaffKind::kGridWorker;
+    ASSERT_TRUE(staff.List(c, workers).ok());
+    CheckPages(at + "staff by kind");
+    UnitFilter paired;
+    paired.paired_with = tree_.community_a.id;
+    ASSERT_TRUE(units.List(c, paired).ok());
+    CheckPages(at + "units paired with a community");
+    OrgNodeFilter children;
+    children.parent_id = tree_.community_a.id;
+    ASSERT_TRUE(tree.List(c, children).ok());
+    CheckPages(at + "org nodes by parent");
+    OrgNodeFilter grids;
+    grids.kind = OrgKind::kGrid;
+    ASSERT_TRUE(tree.List(c, grids).ok());
+    CheckPages(at + "org nodes by kind");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ListPlansTest,
