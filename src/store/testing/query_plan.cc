@@ -261,6 +261,55 @@ std::vector<std::string> PgSorts(const QueryPlan& plan) {
 
 }  // namespace
 
+// Forwards to a connection of the inner pool, recording each Query.
+class RecordingConnection final : public Connection {
+ public:
+  RecordingConnection(PooledConnection inner, StatementRecorder* recorder)
+      : inner_(std::move(inner)), recorder_(recorder) {}
+  Backend backend() const override { return inner_->backend(); }
+  Result<Rows> Query(std::string_view sql, const Params& params) override {
+    recorder_->Record(sql, params);
+    return inner_->Query(sql, params);
+  }
+  Result<int64_t> Execute(std::string_view sql, const Params& params) override {
+    return inner_->Execute(sql, params);
+  }
+  Status ExecScript(std::string_view sql) override { return inner_->ExecScript(sql); }
+  Status Begin(TxMode mode) override { return inner_->Begin(mode); }
+  Status Commit() override { return inner_->Commit(); }
+  Status Rollback() override { return inner_->Rollback(); }
+  Status LockKey(int64_t key) override { return inner_->LockKey(key); }
+  bool healthy() const override { return inner_->healthy(); }
+
+ private:
+  mutable PooledConnection inner_;  // PooledConnection hands out its connection non-const only
+  StatementRecorder* recorder_;
+};
+
+StatementRecorder::StatementRecorder(Db& inner) {
+  db_ = std::make_unique<Db>(inner.backend(), inner.url(), DbOptions{.pool_size = 2},
+                             [&inner, this]() -> Result<std::unique_ptr<Connection>> {
+                               CG_ASSIGN_OR_RETURN(PooledConnection conn, inner.Acquire());
+                               return std::unique_ptr<Connection>(
+                                   std::make_unique<RecordingConnection>(std::move(conn), this));
+                             });
+}
+
+void StatementRecorder::Record(std::string_view sql, const Params& params) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  recorded_.push_back(RecordedStatement{std::string(sql), params});
+}
+
+std::vector<RecordedStatement> StatementRecorder::Take(std::string_view containing) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<RecordedStatement> out;
+  for (auto& s : recorded_) {
+    if (s.sql.find(containing) != std::string::npos) out.push_back(std::move(s));
+  }
+  recorded_.clear();
+  return out;
+}
+
 std::string QueryPlan::Text() const {
   std::string out;
   for (const std::string& line : lines) out += "    " + line + "\n";

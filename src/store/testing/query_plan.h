@@ -52,6 +52,8 @@
 #include <gtest/gtest.h>
 
 #include <initializer_list>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,5 +98,29 @@ std::vector<std::string> WholeResultSorts(const QueryPlan& plan);
                                          std::initializer_list<std::string_view> tables);
 ::testing::AssertionResult IsBoundedWalk(const QueryPlan& plan,
                                          const std::vector<std::string>& tables);
+
+// A pool over `inner` whose connections record every Query they run, so a test can read the plan
+// of the statements a service really issues: build the service on recorder.db(), call it, then
+// Explain each of recorder.Take() on the inner Db.
+struct RecordedStatement {
+  std::string sql;
+  Params params;
+};
+
+class StatementRecorder {
+ public:
+  explicit StatementRecorder(Db& inner);
+  Db& db() { return *db_; }
+  // The statements recorded since the last Take, in order; with `containing`, only those whose
+  // SQL contains it (e.g. " LIMIT " for list pages).
+  std::vector<RecordedStatement> Take(std::string_view containing = "");
+
+ private:
+  friend class RecordingConnection;
+  void Record(std::string_view sql, const Params& params);
+  std::unique_ptr<Db> db_;
+  std::mutex mutex_;
+  std::vector<RecordedStatement> recorded_;  // GUARDED_BY(mutex_)
+};
 
 }  // namespace civicgrid::store::testing
