@@ -520,9 +520,9 @@ void BuildAccounts(store::Connection& conn, City& city, const std::string& hash)
 // --- tickets ------------------------------------------------------------------
 
 struct Event {
-  const char* type;
-  int64_t at;
-  const char* state;
+  const char* type = "";
+  int64_t at = 0;
+  const char* state = "";
   Value actor;
   std::string label;
   std::string data = "{}";
@@ -805,9 +805,14 @@ class TicketWriter {
     const int64_t grid_worker = city.acct_grid + g;
     auto ev = [&](const char* type, int64_t at, const char* state, Value actor, std::string label,
                   std::string data = "{}") -> Event& {
-      life.events.push_back(
-          Event{type, at, state, std::move(actor), std::move(label), std::move(data)});
-      return life.events.back();
+      Event& e = life.events.emplace_back();
+      e.type = type;
+      e.at = at;
+      e.state = state;
+      e.actor = std::move(actor);
+      e.label = std::move(label);
+      e.data = std::move(data);
+      return e;
     };
     ev("submit", t0, "submitted", submitter,
        patrol  ? "网格员"
