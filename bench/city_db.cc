@@ -66,8 +66,11 @@ class Bulk {
     ++total_;
     if (rows_ == per_statement_) Must(Flush(), "insert into " + table_);
   }
+  // Rows of `parent` are written before any of this table's (foreign keys).
+  void After(Bulk& parent) { parent_ = &parent; }
   core::Status Flush() {
     if (rows_ == 0) return {};
+    if (parent_ != nullptr) CG_TRY(parent_->Flush());
     auto n = conn_.Execute(rows_ == per_statement_ ? full_sql_ : Sql(rows_), params_);
     params_.clear();
     rows_ = 0;
@@ -95,6 +98,7 @@ class Bulk {
   int64_t per_statement_;
   std::string full_sql_;
   Params params_;
+  Bulk* parent_ = nullptr;
   int64_t rows_ = 0;
   int64_t total_ = 0;
 };
@@ -296,6 +300,7 @@ void BuildResidents(store::Connection& conn, const core::PiiCipher& cipher, City
                  200);
   tx.Watch(households);
   tx.Watch(residents);
+  residents.After(households);
   int64_t household = 0;
   const int64_t nb = static_cast<int64_t>(city.buildings.size());
   for (int64_t b = 0; b < nb; ++b) {
@@ -339,6 +344,7 @@ void BuildOrgsAndUnits(store::Connection& conn, City& city) {
       500);
   Bulk pairings(conn, "unit_pairing", {"id", "unit_id", "node_id", "since", "created_at"}, 500);
   tx.Watch(orgs);
+  pairings.After(units);
   tx.Watch(units);
   tx.Watch(pairings);
   // Party: a committee per community (id = community index + 1), a branch
@@ -402,6 +408,7 @@ void BuildMembersAndStaff(store::Connection& conn, const core::PiiCipher& cipher
   tx.Watch(members);
   tx.Watch(staff);
   tx.Watch(assignments);
+  assignments.After(staff);
   const int64_t nm = static_cast<int64_t>(city.communities.size());
   const int64_t nb = static_cast<int64_t>(city.buildings.size());
   for (int64_t b = 0; b < nb; ++b) {
@@ -633,6 +640,8 @@ class TicketWriter {
     tx_.Watch(tickets_);
     tx_.Watch(events_);
     tx_.Watch(escalations_);
+    events_.After(tickets_);
+    escalations_.After(tickets_);
   }
 
   void Run() {

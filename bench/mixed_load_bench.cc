@@ -653,6 +653,14 @@ PhaseResult RunPhase(std::vector<std::unique_ptr<Client>>& clients,
   stop = true;
   for (std::thread& t : threads) t.join();
   result.seconds = clock.Seconds();
+  // The warm-up requests count for the checks, not for the figures.
+  result.numbers.insert(result.numbers.end(), warmup.numbers.begin(), warmup.numbers.end());
+  for (int c = 0; c < kClasses; ++c) {
+    if (warmup.classes[c].failed > 0 && result.bad_checks++ == 0) {
+      result.first_bad_check = "warm-up: " + warmup.classes[c].first_failure;
+    }
+  }
+  result.bad_checks += warmup.bad_checks;
   return result;
 }
 
