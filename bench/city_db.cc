@@ -653,6 +653,7 @@ class TicketWriter {
           start + static_cast<int64_t>(static_cast<double>(i) / static_cast<double>(n) * 365.0 *
                                        static_cast<double>(kMsPerDay));
       created += static_cast<int64_t>(rng_.Unit() * 5 * kMsPerMinute);
+      created = std::min(created, city_.now - kMsPerMinute);  // filed within the year
       One(i + 1, created);
       tx_.Count(1 + static_cast<int64_t>(last_events_));
     }
