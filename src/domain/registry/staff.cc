@@ -248,14 +248,14 @@ core::Result<std::vector<StaffingRow>> StaffService::Staffing(const Caller& call
   CG_TRY(caller.Require(Permission::kPeopleRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, within));
-  // Communities in range, then one grouped count per measure: residents are
-  // counted through their building's path, which starts with the community's.
+  // Communities in range, then one count per measure: residents by the
+  // community_id the schema keeps on each resident (migration 11), an
+  // index-only range of resident_community(community_id, id).
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
       conn->Query(
           "SELECT c.id, c.code, c.name, "
-          "(SELECT COUNT(*) FROM resident r JOIN org_node b ON b.id = r.node_id WHERE b.path >= "
-          "c.path AND b.path < c.path || '~'), "
+          "(SELECT COUNT(*) FROM resident r WHERE r.community_id = c.id), "
           "(SELECT COUNT(*) FROM staff s WHERE s.node_id = c.id AND s.kind = 'community_worker'), "
           "(SELECT COUNT(*) FROM staff s WHERE s.node_id = c.id AND s.kind = 'grid_worker' AND "
           "s.employment = 'full_time'), "
