@@ -187,6 +187,9 @@ TEST_P(TicketListPlanTest, StaffBelowTheRootWalkTheirScope) {
   TicketFilter assigned;
   assigned.assigned = true;
   EXPECT_EQ(BuildListQuery(worker, assigned, std::nullopt).driver, "assigned");
+  TicketFilter submitted;
+  submitted.state = TicketState::kSubmitted;
+  EXPECT_EQ(BuildListQuery(worker, submitted, std::nullopt).driver, "state");
   // The county admin is scoped to the root, which every ticket shares.
   EXPECT_EQ(BuildListQuery(Admin(), f, std::nullopt).driver, "category_state");
 }

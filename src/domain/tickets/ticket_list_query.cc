@@ -27,7 +27,8 @@ int ScopeDepth(const Caller& caller) {
 }
 
 // The person drivers (assigned, mine) and the backlog drivers (the open
-// partial indexes, whose size is the open work, not the history) come first.
+// partial indexes and an open state, whose size is the open work, not the
+// history) come first.
 // Below the root a staff scope comes next: a grid's or a street's tickets are
 // a small share of the table, while a state, a category, a kind or the
 // overdue flag (which stays set on finished tickets) grows with the history.
@@ -36,6 +37,10 @@ Driver ChooseDriver(const Caller& caller, const TicketFilter& f) {
   if (f.mine) return Driver::kMine;
   if (f.category_id && f.open == true) return Driver::kCategoryOpen;
   if (f.open == true) return Driver::kOpen;
+  // An open state (submitted, in progress …) is backlog too: few rows.
+  const bool open_state = f.state && IsOpen(*f.state);
+  if (f.category_id && open_state) return Driver::kCategoryState;
+  if (open_state) return Driver::kState;
   if (ScopeDepth(caller) != 0) return Driver::kScope;
   if (f.category_id && f.state) return Driver::kCategoryState;
   if (f.overdue) return Driver::kOverdue;

@@ -6,8 +6,8 @@
 // id)) and as a filter (written so that no index is chosen for it:
 // `t.category_id + 0 = $3`, `(t.state || '') = $4`). The driver is the most
 // selective filter present, in this order:
-//   assigned, mine, category+open, open (the open partial indexes hold the
-//   backlog, not the history); then, for staff scoped below the root, the
+//   assigned, mine, category+open, open, category+state and state for an
+//   open state (the backlog, not the history); then, for staff scoped below the root, the
 //   scope (`t.scope_3 = $4` on ticket_scope_3_id: a grid's or a street's
 //   tickets, schema migration 12); then category+state, overdue, state,
 //   category, kind; else the primary key.
