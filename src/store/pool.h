@@ -4,7 +4,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,12 +25,6 @@ struct DbOptions {
   SqliteSync sqlite_sync = SqliteSync::kFull;
   // Prepared statements cached per connection.
   size_t statement_cache_size = 256;
-  // SQLite reads the database file through a shared memory map of up to this
-  // many bytes (PRAGMA mmap_size) instead of a pread per page into each
-  // connection's own cache: at city tier the list and board pages spent most
-  // of their time copying pages out of the kernel (docs/benchmarks.md). The
-  // mapped pages are the OS page cache, shared by every connection. 0: off.
-  int64_t sqlite_mmap_bytes = int64_t{1} << 30;
 };
 
 class Db;

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <filesystem>
 #include <list>
-#include <string>
 #include <thread>
 #include <unordered_map>
 
@@ -290,7 +289,6 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path, const Db
        {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", SyncPragma(options.sqlite_sync)}) {
     CG_TRY(conn->ExecScript(pragma));
   }
-  CG_TRY(conn->ExecScript("PRAGMA mmap_size=" + std::to_string(options.sqlite_mmap_bytes)));
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
