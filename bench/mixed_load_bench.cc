@@ -67,7 +67,7 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-constexpr int kCacheVersion = 1;  // bump when city_db.cc writes different data
+constexpr int kCacheVersion = 2;  // bump when city_db.cc writes different data
 constexpr double kAimP99Ms = 50.0;
 constexpr double kAimMixedRatio = 0.8;
 constexpr size_t kEmptySamples = 40;

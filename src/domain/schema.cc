@@ -1,5 +1,8 @@
 #include "domain/schema.h"
 
+#include <string>
+#include <vector>
+
 namespace civicgrid::domain {
 namespace {
 
@@ -547,6 +550,66 @@ FOR EACH ROW EXECUTE FUNCTION resident_scope();
 UPDATE resident SET node_id = node_id;
 )sql";
 
+// Migration 12: tickets carry the ids of their node's ancestors by depth, so a
+// staff list scoped to a grid, community or street walks one index in id order
+// (domain/tickets/ticket_list_query.h). scope_k is the k-th id of the path
+// ("/1/7/42/": scope_2 = 7, scope_3 = 42, deeper ones NULL); depth 1 is the
+// root, which every ticket shares. The ticket store writes them on insert; a
+// trigger fills them for rows inserted without them (bulk loaders) and keeps
+// them when an org move rewrites the path.
+constexpr int kTicketScopeDepths[] = {2, 3, 4, 5, 6};
+
+// SQL for the id at each depth 2..6 of the text expression `path`, in the
+// dialect given by its string functions (SQLite: instr/max, PostgreSQL:
+// strpos/GREATEST).
+std::vector<std::string> PathIdExpressions(const std::string& path, const std::string& find,
+                                           const std::string& greatest) {
+  std::vector<std::string> ids;
+  std::string rest = "substr(" + path + ", 2)";  // after the leading '/'
+  for (int depth = 1; depth <= 6; ++depth) {
+    const std::string slash = find + "(" + rest + ", '/')";
+    std::string id = "CAST(NULLIF(substr(" + rest + ", 1, " + greatest + "(" + slash +
+                     " - 1, 0)), '') AS BIGINT)";
+    if (depth >= 2) ids.push_back(id);
+    rest = "substr(" + rest + ", " + slash + " + 1)";
+  }
+  return ids;
+}
+
+std::string TicketScopeSql(bool postgres) {
+  std::string sql;
+  for (int depth : kTicketScopeDepths) {
+    const std::string col = "scope_" + std::to_string(depth);
+    sql += "ALTER TABLE ticket ADD COLUMN " + col + " BIGINT;\n";
+    sql += "CREATE INDEX ticket_" + col + "_id ON ticket(" + col + ", id);\n";
+  }
+  const auto ids = postgres ? PathIdExpressions("NEW.path", "strpos", "GREATEST")
+                            : PathIdExpressions("NEW.path", "instr", "max");
+  std::string set;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string col = "scope_" + std::to_string(kTicketScopeDepths[i]);
+    set += postgres ? "  NEW." + col + " := " + ids[i] + ";\n"
+                    : std::string(i ? ",\n" : "") + "    " + col + " = " + ids[i];
+  }
+  if (postgres) {
+    sql += "CREATE FUNCTION ticket_scope() RETURNS trigger AS $$\nBEGIN\n" + set +
+           "  RETURN NEW;\nEND; $$ LANGUAGE plpgsql;\n"
+           "CREATE TRIGGER ticket_scope BEFORE INSERT OR UPDATE OF path ON ticket\n"
+           "FOR EACH ROW EXECUTE FUNCTION ticket_scope();\n";
+  } else {
+    const std::string update = "  UPDATE ticket SET\n" + set + "\n  WHERE id = NEW.id;\n";
+    sql +=
+        "CREATE TRIGGER ticket_scope_insert AFTER INSERT ON ticket WHEN NEW.scope_2 IS NULL\n"
+        "BEGIN\n" +
+        update +
+        "END;\n"
+        "CREATE TRIGGER ticket_scope_path AFTER UPDATE OF path ON ticket\nBEGIN\n" +
+        update + "END;\n";
+  }
+  sql += "UPDATE ticket SET path = path;\n";
+  return sql;
+}
+
 std::vector<store::Migration> Build() {
   return {
       {1, "accounts, sessions, tokens, audit log", kAccessSql, ""},
@@ -564,6 +627,7 @@ std::vector<store::Migration> Build() {
       {11, "list keyset indexes, resident scope columns",
        std::string(kListIndexSql) + kResidentScopeSqlite,
        std::string(kListIndexSql) + kResidentScopePostgres},
+      {12, "tickets carry their ancestors by depth", TicketScopeSql(false), TicketScopeSql(true)},
   };
 }
 

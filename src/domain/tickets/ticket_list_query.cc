@@ -14,18 +14,38 @@ enum class Driver {
   kCategory,
   kOpen,
   kKind,
+  kScope,
   kId
 };
 
-Driver ChooseDriver(const TicketFilter& f) {
+// The depth of a staff caller's scope when a scope column serves it (below
+// the root, not deeper than the columns go); 0 otherwise.
+int ScopeDepth(const Caller& caller) {
+  if (!IsTicketStaff(caller.role)) return 0;
+  const int depth = PathDepth(caller.scope_path);
+  return depth >= kMinScopeDepth && depth <= kMaxScopeDepth ? depth : 0;
+}
+
+// The person drivers (assigned, mine) and the backlog drivers (the open
+// partial indexes and an open state, whose size is the open work, not the
+// history) come first.
+// Below the root a staff scope comes next: a grid's or a street's tickets are
+// a small share of the table, while a state, a category, a kind or the
+// overdue flag (which stays set on finished tickets) grows with the history.
+Driver ChooseDriver(const Caller& caller, const TicketFilter& f) {
   if (f.assigned) return Driver::kAssigned;
   if (f.mine) return Driver::kMine;
-  if (f.category_id && f.state) return Driver::kCategoryState;
   if (f.category_id && f.open == true) return Driver::kCategoryOpen;
+  if (f.open == true) return Driver::kOpen;
+  // An open state (submitted, in progress …) is backlog too: few rows.
+  const bool open_state = f.state && IsOpen(*f.state);
+  if (f.category_id && open_state) return Driver::kCategoryState;
+  if (open_state) return Driver::kState;
+  if (ScopeDepth(caller) != 0) return Driver::kScope;
+  if (f.category_id && f.state) return Driver::kCategoryState;
   if (f.overdue) return Driver::kOverdue;
   if (f.state) return Driver::kState;
   if (f.category_id) return Driver::kCategory;
-  if (f.open == true) return Driver::kOpen;
   if (f.kind) return Driver::kKind;
   return Driver::kId;
 }
@@ -50,6 +70,8 @@ const char* DriverName(Driver d) {
       return "open";
     case Driver::kKind:
       return "kind";
+    case Driver::kScope:
+      return "scope";
     case Driver::kId:
       return "id";
   }
@@ -130,10 +152,16 @@ void Filters(const Caller& caller, const TicketFilter& f, Driver d, SqlWhere& w,
 TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& f,
                                const std::optional<PathRange>& within) {
   TicketListQuery q;
-  const Driver d = ChooseDriver(f);
+  const Driver d = ChooseDriver(caller, f);
   q.driver = DriverName(d);
   const std::string after = q.where.Param(f.page.after);
   q.where.And("t.id > " + after);
+  if (d == Driver::kScope) {
+    // The same tickets as the staff path range (kept below as the filter that
+    // decides visibility): those whose path holds the scope node at its depth.
+    q.where.And("t." + ScopeColumn(ScopeDepth(caller)) + " = " +
+                q.where.Param(caller.scope_node_id));
+  }
   q.where.And(VisiblePredicate(caller, q.where, true));
   if (within) {
     q.where.And("(t.path || '') >= " + q.where.Param(within->lo) + " AND (t.path || '') < " +

@@ -6,10 +6,13 @@
 // id)) and as a filter (written so that no index is chosen for it:
 // `t.category_id + 0 = $3`, `(t.state || '') = $4`). The driver is the most
 // selective filter present, in this order:
-//   assigned, mine, category+state, category+open, overdue, state, category,
-//   open, kind; else the primary key.
+//   assigned, mine, category+open, open, category+state and state for an
+//   open state (the backlog, not the history); then, for staff scoped below the root, the
+//   scope (`t.scope_3 = $4` on ticket_scope_3_id: a grid's or a street's
+//   tickets, schema migration 12); then category+state, overdue, state,
+//   category, kind; else the primary key.
 // The keyset condition `t.id > $after` and `ORDER BY t.id LIMIT n` make the
-// walk stop after one page; a staff scope or `within` is always a filter. So
+// walk stop after one page; the staff path range and `within` are filters. So
 // no plan sorts the whole result and the cost of a page depends on how dense
 // matches are along the driver, not on the size of the table.
 // Pure functions (SQL text and parameters); the tests read their plans.

@@ -67,4 +67,30 @@ std::string VisiblePredicate(const Caller& caller, SqlWhere& w, bool scope_is_fi
   return sql + ")";
 }
 
+int PathDepth(std::string_view path) {
+  int depth = 0;
+  for (char ch : path) depth += ch == '/' ? 1 : 0;
+  return depth > 0 ? depth - 1 : 0;
+}
+
+std::optional<int64_t> PathIdAt(std::string_view path, int depth) {
+  size_t start = 1;  // after the leading '/'
+  for (int d = 1; d <= depth; ++d) {
+    const size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos || slash == start) return std::nullopt;
+    if (d == depth) {
+      int64_t id = 0;
+      for (char ch : path.substr(start, slash - start)) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        id = id * 10 + (ch - '0');
+      }
+      return id;
+    }
+    start = slash + 1;
+  }
+  return std::nullopt;
+}
+
+std::string ScopeColumn(int depth) { return "scope_" + std::to_string(depth); }
+
 }  // namespace civicgrid::domain

@@ -4,7 +4,10 @@
 // parameters ("$n") and the builder keeps them in order. Value types.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/access/caller.h"
@@ -48,6 +51,17 @@ std::string VisiblePredicate(const Caller& caller, SqlWhere& w, bool scope_is_fi
 // unit admin: those of the communities the unit is paired with); "" for other
 // roles. MayClaim in the service is the same rule for one ticket.
 std::string OnBoardPredicate(const Caller& caller, SqlWhere& w);
+
+// Tickets carry the ids of their node's ancestors by depth in columns
+// scope_2 .. scope_6 (schema migration 12): scope_k is the k-th id of the path.
+inline constexpr int kMinScopeDepth = 2;
+inline constexpr int kMaxScopeDepth = 6;
+// The number of ids in `path` ("/1/7/42/" → 3).
+int PathDepth(std::string_view path);
+// The id at `depth` (1-based) of `path`; none when the path is shallower.
+std::optional<int64_t> PathIdAt(std::string_view path, int depth);
+// "scope_<depth>".
+std::string ScopeColumn(int depth);
 
 // States in which a ticket is finished (the complement of IsOpen()), as an SQL
 // list.

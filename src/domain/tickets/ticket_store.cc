@@ -239,13 +239,18 @@ core::Result<int64_t> TicketStore::Insert(const PreparedTicket& p, const std::st
       respond_due,
       resolve_due,
   };
+  for (int depth = kMinScopeDepth; depth <= kMaxScopeDepth; ++depth) {
+    auto id = PathIdAt(p.path, depth);
+    params.push_back(id ? store::Value(*id) : store::Value());
+  }
   return conn_.QueryInt(
       "INSERT INTO ticket (number, kind, channel, category_id, node_id, path, title, "
       "description, address, lon, lat, state, version, anonymous, is_public, "
       "submitter_account_id, submitter_name, submitter_phone_enc, submitter_phone_hash, "
-      "submitter_phone_masked, created_at, accept_due, respond_due, resolve_due, updated_at) "
+      "submitter_phone_masked, created_at, accept_due, respond_due, resolve_due, updated_at, "
+      "scope_2, scope_3, scope_4, scope_5, scope_6) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', 1, $12, $13, $14, "
-      "$15, $16, $17, $18, $19, $20, $21, $22, $19) RETURNING id",
+      "$15, $16, $17, $18, $19, $20, $21, $22, $19, $23, $24, $25, $26, $27) RETURNING id",
       params);
 }
 
