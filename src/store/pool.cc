@@ -8,7 +8,12 @@ PooledConnection::~PooledConnection() {
 
 Result<PooledConnection> Db::Acquire() {
   std::unique_lock lock(mutex_);
-  available_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
+  auto ready = [&] { return !idle_.empty() || open_ < options_.pool_size; };
+  if (!ready()) {
+    ++waiting_;
+    available_.wait(lock, ready);
+    --waiting_;
+  }
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
