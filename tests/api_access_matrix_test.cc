@@ -21,8 +21,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -181,15 +181,20 @@ class AccessMatrixTest : public ApiTest {
     b.grid_index = 2;
     b.branch = w_.branch_b1;
     b.resident = w_.rb1;
-    b.unit = Must(app_->units().Create(admin, domain::NewUnit{w_.street.id,
-                                                              domain::UnitKind::kPropertyCompany,
-                                                              "西关物业", std::nullopt, "", ""}),
+    b.unit = Must(app_->units().Create(
+                      admin, domain::NewUnit{w_.street.id, domain::UnitKind::kPropertyCompany,
+                                             "西关物业", std::nullopt, "", ""}),
                   "unit B");
     Must(app_->units().Pair(admin, b.unit.id, w_.community_b.id, std::nullopt), "pair B");
-    b.member = Must(app_->party().CreateMember(
-                        admin, domain::NewPartyMember{"党员七", FreshIdNumber(), std::nullopt,
-                                                      w_.branch_b1.id, std::nullopt,
-                                                      w_.community_b.id, std::nullopt, {}, false}),
+    b.member = Must(app_->party().CreateMember(admin, domain::NewPartyMember{"党员七",
+                                                                             FreshIdNumber(),
+                                                                             std::nullopt,
+                                                                             w_.branch_b1.id,
+                                                                             std::nullopt,
+                                                                             w_.community_b.id,
+                                                                             std::nullopt,
+                                                                             {},
+                                                                             false}),
                     "member B");
     Place c;
     const Outside& o = w_.outside;
@@ -205,8 +210,7 @@ class AccessMatrixTest : public ApiTest {
     c.resident_user = "resident2";
     for (Place* p : {&a, &b, &c}) {
       p->staff_id = StaffAt(*p, true);
-      const std::string photo =
-          media::TestJpeg(24 + p->grid_index, 16, 40 + 30 * p->grid_index);
+      const std::string photo = media::TestJpeg(24 + p->grid_index, 16, 40 + 30 * p->grid_index);
       auto up = As(p->resident_user)
                     .Send("POST", "/api/v1/attachments", photo, {{"Content-Type", "image/jpeg"}});
       ASSERT_EQ(up.status, 201u) << up.body;
@@ -239,37 +243,39 @@ class AccessMatrixTest : public ApiTest {
     return Must(app_->webhooks().Create(Admin(), e), "webhook").id;
   }
   int64_t FreshResident(const Place& p) {
-    return Must(app_->residents().Create(Admin(), domain::NewResident{p.building.id,
-                                                                      Unique("3-"), "新居民",
-                                                                      FreshIdNumber(),
-                                                                      std::nullopt, 0}),
+    return Must(app_->residents().Create(Admin(),
+                                         domain::NewResident{p.building.id, Unique("3-"), "新居民",
+                                                             FreshIdNumber(), std::nullopt, 0}),
                 "resident")
         .id;
   }
   int64_t FreshBuilding(const Place& p) {
     const domain::Caller admin = Admin();
-    return Must(app_->tree().Create(&admin, domain::NewOrgNode{p.grid.id,
-                                                                 domain::OrgKind::kBuilding,
-                                                                 p.grid.code + Unique("-"),
-                                                                 "新楼", std::nullopt}),
+    return Must(app_->tree().Create(
+                    &admin, domain::NewOrgNode{p.grid.id, domain::OrgKind::kBuilding,
+                                               p.grid.code + Unique("-"), "新楼", std::nullopt}),
                 "building")
         .id;
   }
   int64_t FreshMember(const Place& p) {
-    return Must(app_->party().CreateMember(
-                    Admin(), domain::NewPartyMember{"新党员", FreshIdNumber(), std::nullopt,
-                                                    p.branch.id, std::nullopt, std::nullopt,
-                                                    std::nullopt, {}, false}),
+    return Must(app_->party().CreateMember(Admin(), domain::NewPartyMember{"新党员",
+                                                                           FreshIdNumber(),
+                                                                           std::nullopt,
+                                                                           p.branch.id,
+                                                                           std::nullopt,
+                                                                           std::nullopt,
+                                                                           std::nullopt,
+                                                                           {},
+                                                                           false}),
                 "member")
         .id;
   }
   // A unit sitting in the place's street, paired with its community when `paired`.
   int64_t FreshUnit(const Place& p, bool paired) {
-    domain::Unit u = Must(app_->units().Create(Admin(), domain::NewUnit{p.street.id,
-                                                                        domain::UnitKind::kEnterprise,
-                                                                        Unique("企业"),
-                                                                        std::nullopt, "", ""}),
-                          "unit");
+    domain::Unit u = Must(
+        app_->units().Create(Admin(), domain::NewUnit{p.street.id, domain::UnitKind::kEnterprise,
+                                                      Unique("企业"), std::nullopt, "", ""}),
+        "unit");
     if (paired) Must(app_->units().Pair(Admin(), u.id, p.community.id, std::nullopt), "pair");
     return u.id;
   }
@@ -339,15 +345,16 @@ class AccessMatrixTest : public ApiTest {
     const std::string& user = Usernames()[role];
     switch (call.via) {
       case Call::Via::kSession:
-        if (anonymous) return Anonymous()->Send(call.method, call.target, call.body, call.headers).status;
+        if (anonymous)
+          return Anonymous()->Send(call.method, call.target, call.body, call.headers).status;
         return As(user).Send(call.method, call.target, call.body, call.headers).status;
       case Call::Via::kFreshSession: {
         auto client = Anonymous();
         client->set_cookie_jar(true);
         if (!anonymous) {
-          auto login = client->Send(
-              "POST", "/api/v1/session",
-              R"({"username":")" + user + R"(","password":")" + kPassword + R"("})");
+          auto login =
+              client->Send("POST", "/api/v1/session",
+                           R"({"username":")" + user + R"(","password":")" + kPassword + R"("})");
           EXPECT_EQ(login.status, 200u) << login.body;
         }
         return client->Send(call.method, call.target, call.body, call.headers).status;
@@ -406,8 +413,10 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/audit"] = get("/api/v1/audit");
   b["GET /api/v1/audit/verify"] = get("/api/v1/audit/verify");
   b["POST /api/v1/session"] = [](size_t role, bool) {
-    Call c{"POST", "/api/v1/session",
-           R"({"username":")" + Usernames()[role] + R"(","password":")" + kPassword + R"("})", {}};
+    Call c{"POST",
+           "/api/v1/session",
+           R"({"username":")" + Usernames()[role] + R"(","password":")" + kPassword + R"("})",
+           {}};
     c.via = Call::Via::kNoSession;
     return c;
   };
@@ -418,7 +427,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   };
   b["GET /api/v1/me"] = get("/api/v1/me");
   b["PUT /api/v1/me/password"] = [this](size_t role, bool) {
-    Call c{"PUT", "/api/v1/me/password",
+    Call c{"PUT",
+           "/api/v1/me/password",
            R"({"old_password":")" + std::string(kPassword) + R"(","new_password":"changed-1234"})",
            {}};
     c.via = Call::Via::kFreshSession;
@@ -456,8 +466,10 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     return Call{"GET", "/api/v1/org-nodes/" + Id(At(role, out).building.id), "", {}};
   };
   b["PATCH /api/v1/org-nodes/{id}"] = [this](size_t role, bool out) {
-    return Call{"PATCH", "/api/v1/org-nodes/" + Id(FreshBuilding(At(role, out))),
-                R"({"name":"改名楼"})", {}};
+    return Call{"PATCH",
+                "/api/v1/org-nodes/" + Id(FreshBuilding(At(role, out))),
+                R"({"name":"改名楼"})",
+                {}};
   };
   b["DELETE /api/v1/org-nodes/{id}"] = [this](size_t role, bool out) {
     return Call{"DELETE", "/api/v1/org-nodes/" + Id(FreshBuilding(At(role, out))), "", {}};
@@ -468,8 +480,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/staffing"] = get("/api/v1/staffing");
   b["GET /api/v1/grid-lookup"] = [this](size_t role, bool out) {
     core::LonLat c = GridCenter(At(role, out).grid_index);
-    return Call{"GET", fmt::format("/api/v1/grid-lookup?lon={:.6f}&lat={:.6f}", c.lon, c.lat), "",
-                {}};
+    return Call{
+        "GET", fmt::format("/api/v1/grid-lookup?lon={:.6f}&lat={:.6f}", c.lon, c.lat), "", {}};
   };
   b["GET /api/v1/party-orgs"] = list("/api/v1/party-orgs");
   b["POST /api/v1/party-orgs"] = [this, post](size_t role, bool out) {
@@ -499,7 +511,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   };
   b["PATCH /api/v1/residents/{id}"] = [this](size_t role, bool out) {
     const Place& p = At(role, out);
-    return Call{"PATCH", "/api/v1/residents/" + Id(FreshResident(p)),
+    return Call{"PATCH",
+                "/api/v1/residents/" + Id(FreshResident(p)),
                 R"({"building_id":)" + Id(p.building.id) + R"(,"room":")" + Unique("7-") + R"("})",
                 {}};
   };
@@ -513,16 +526,18 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/party-members"] = list("/api/v1/party-members");
   b["POST /api/v1/party-members"] = [this, post](size_t role, bool out) {
     return post("/api/v1/party-members", R"({"name":"新党员","id_number":")" + FreshIdNumber() +
-                                             R"(","party_org_id":)" +
-                                             Id(At(role, out).branch.id) + "}");
+                                             R"(","party_org_id":)" + Id(At(role, out).branch.id) +
+                                             "}");
   };
   b["GET /api/v1/party-members/{id}"] = [this](size_t role, bool out) {
     return Call{"GET", "/api/v1/party-members/" + Id(At(role, out).member.id), "", {}};
   };
   b["PUT /api/v1/party-members/{id}/registration"] = [this](size_t role, bool out) {
     const Place& p = At(role, out);
-    return Call{"PUT", "/api/v1/party-members/" + Id(FreshMember(p)) + "/registration",
-                R"({"community_id":)" + Id(p.community.id) + "}", {}};
+    return Call{"PUT",
+                "/api/v1/party-members/" + Id(FreshMember(p)) + "/registration",
+                R"({"community_id":)" + Id(p.community.id) + "}",
+                {}};
   };
   // --- units ------------------------------------------------------------------------
   b["GET /api/v1/units"] = list("/api/v1/units", "paired_with");
@@ -562,8 +577,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   };
   b["DELETE /api/v1/staff/{id}/grids/{grid_id}"] = [this](size_t role, bool out) {
     const Place& p = At(role, out);
-    return Call{"DELETE", "/api/v1/staff/" + Id(StaffAt(p, true)) + "/grids/" + Id(p.grid.id), "",
-                {}};
+    return Call{
+        "DELETE", "/api/v1/staff/" + Id(StaffAt(p, true)) + "/grids/" + Id(p.grid.id), "", {}};
   };
   b["POST /api/v1/accounts"] = [this, post](size_t role, bool out) {
     return post("/api/v1/accounts", R"({"username":")" + Unique("user") +
@@ -573,10 +588,9 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   };
   // --- imports and exports ---------------------------------------------------------------
   b["POST /api/v1/imports/residents"] = [this, post](size_t role, bool out) {
-    return post("/api/v1/imports/residents", "name,id_number,building_code,room\n新居民," +
-                                                 FreshIdNumber() + "," +
-                                                 At(role, out).building.code + "," +
-                                                 Unique("8-") + "\n");
+    return post("/api/v1/imports/residents",
+                "name,id_number,building_code,room\n新居民," + FreshIdNumber() + "," +
+                    At(role, out).building.code + "," + Unique("8-") + "\n");
   };
   b["POST /api/v1/imports/party-members"] = [this, post](size_t role, bool out) {
     return post("/api/v1/imports/party-members", "name,id_number,party_org_id\n新党员," +
@@ -584,8 +598,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                                                      Id(At(role, out).branch.id) + "\n");
   };
   b["POST /api/v1/imports/units"] = [this, post](size_t role, bool out) {
-    return post("/api/v1/imports/units", "name,kind,node_code\n" + Unique("单位") +
-                                             ",enterprise," + At(role, out).street.code + "\n");
+    return post("/api/v1/imports/units", "name,kind,node_code\n" + Unique("单位") + ",enterprise," +
+                                             At(role, out).street.code + "\n");
   };
   b["POST /api/v1/imports/grid-boundaries"] = [this, post](size_t role, bool out) {
     // The grid's own square again (the lookup stays as it was).
@@ -605,7 +619,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   // --- attachments -------------------------------------------------------------------------
   b["POST /api/v1/attachments"] = [this](size_t role, bool out) {
     // Distinct bytes per call: a second upload of the same bytes is not new.
-    return Call{"POST", "/api/v1/attachments",
+    return Call{"POST",
+                "/api/v1/attachments",
                 media::TestJpeg(32 + static_cast<int>(role), out ? 20 : 18, serial_++ % 200),
                 {{"Content-Type", "image/jpeg"}}};
   };
@@ -613,12 +628,11 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     return Call{"GET", "/api/v1/attachments/" + Id(At(role, out).attachment_id), "", {}};
   };
   b["GET /api/v1/attachments/{id}/thumbnail"] = [this](size_t role, bool out) {
-    return Call{"GET", "/api/v1/attachments/" + Id(At(role, out).attachment_id) + "/thumbnail",
-                "", {}};
+    return Call{
+        "GET", "/api/v1/attachments/" + Id(At(role, out).attachment_id) + "/thumbnail", "", {}};
   };
   b["GET /api/v1/attachments/{id}/meta"] = [this](size_t role, bool out) {
-    return Call{"GET", "/api/v1/attachments/" + Id(At(role, out).attachment_id) + "/meta", "",
-                {}};
+    return Call{"GET", "/api/v1/attachments/" + Id(At(role, out).attachment_id) + "/meta", "", {}};
   };
   // --- webhooks ----------------------------------------------------------------------------------
   b["GET /api/v1/webhooks"] = get("/api/v1/webhooks");
@@ -646,8 +660,10 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                     R"("respond_minutes":120,"resolve_minutes":1440})");
   };
   b["PATCH /api/v1/categories/{id}"] = [this](size_t, bool) {
-    return Call{"PATCH", "/api/v1/categories/" + Id(FreshCategory()),
-                R"({"name":")" + Unique("改名类别") + R"("})", {}};
+    return Call{"PATCH",
+                "/api/v1/categories/" + Id(FreshCategory()),
+                R"({"name":")" + Unique("改名类别") + R"("})",
+                {}};
   };
   b["POST /api/v1/tickets"] = [this, post](size_t role, bool out) {
     return post("/api/v1/tickets", R"({"category_id":)" + Id(CategoryId("E01.01")) +
@@ -746,8 +762,8 @@ TEST_P(AccessMatrixTest, EveryRouteEveryRoleInsideAndOutsideScope) {
         const std::vector<unsigned>& expected = outside ? out : in;
         if (role < expected.size()) {
           EXPECT_EQ(status, expected[role])
-              << route << " as " << user << (outside ? " outside" : " inside") << " scope: "
-              << call.method << " " << call.target;
+              << route << " as " << user << (outside ? " outside" : " inside")
+              << " scope: " << call.method << " " << call.target;
           ok = ok && status == expected[role];
         }
         if (IsWrite(call.method) && call.via == Call::Via::kSession) {
@@ -756,8 +772,8 @@ TEST_P(AccessMatrixTest, EveryRouteEveryRoleInsideAndOutsideScope) {
             EXPECT_EQ(changed, "") << route << " as " << user << " was refused (" << status
                                    << ") but changed the database";
           } else {
-            EXPECT_NE(changed, "") << route << " as " << user << " answered " << status
-                                   << " but changed nothing";
+            EXPECT_NE(changed, "")
+                << route << " as " << user << " answered " << status << " but changed nothing";
           }
         }
       }
@@ -797,8 +813,9 @@ TEST_P(AccessMatrixTest, Open311AnswersByItsKeysInsideAndOutside) {
   const std::string key =
       Must(directory.CreateKey(nullptr, {"matrix", w_.county.id, std::nullopt}), "key").plain_key;
   // A public ticket with a photo in grid A1.
-  auto up = As("resident1").Send("POST", "/api/v1/attachments", media::TestJpeg(40, 30, 90),
-                                 {{"Content-Type", "image/jpeg"}});
+  auto up = As("resident1")
+                .Send("POST", "/api/v1/attachments", media::TestJpeg(40, 30, 90),
+                      {{"Content-Type", "image/jpeg"}});
   ASSERT_EQ(up.status, 201u) << up.body;
   const int64_t photo = up.Json().at("id").as_int64();
   auto filed = As("resident1")
@@ -875,25 +892,27 @@ TEST_P(AccessMatrixTest, Open311AnswersByItsKeysInsideAndOutside) {
         Call call = build(info, keys[k], out);
         std::map<std::string, std::string> before;
         if (IsWrite(call.method)) before = Snapshot();
-        unsigned status = Anonymous()->Send(call.method, call.target, call.body, call.headers).status;
+        unsigned status =
+            Anonymous()->Send(call.method, call.target, call.body, call.headers).status;
         seen[out].push_back(status);
         if (k < expected.size()) {
           EXPECT_EQ(status, expected[k]) << route << " with key #" << k << (out ? " out" : " in");
         }
         ok = ok && expected.size() == 3 && status == expected[k];
         if (IsWrite(call.method) && status >= 400) {
-          EXPECT_EQ(Changed(before, Snapshot()), "") << route << " refused but changed the database";
+          EXPECT_EQ(Changed(before, Snapshot()), "")
+              << route << " refused but changed the database";
         }
       }
     }
     if (!ok) {
-      corrected += fmt::format("  {{\"{}\", 0, \"{} {} {}\", \"{} {} {}\"}},\n", route,
-                               seen[0][0], seen[0][1], seen[0][2], seen[1][0], seen[1][1],
-                               seen[1][2]);
+      corrected += fmt::format("  {{\"{}\", 0, \"{} {} {}\", \"{} {} {}\"}},\n", route, seen[0][0],
+                               seen[0][1], seen[0][2], seen[1][0], seen[1][1], seen[1][2]);
     }
   }
   for (const Row& row : kOpen311Table) {
-    EXPECT_TRUE(served.count(row.route)) << "row for a route the router does not serve: " << row.route;
+    EXPECT_TRUE(served.count(row.route))
+        << "row for a route the router does not serve: " << row.route;
   }
   EXPECT_EQ(corrected, "") << "rows as observed:\n" << corrected;
 }

@@ -200,10 +200,10 @@ void ApiTest::BuildSecondStreet(const domain::Caller& admin) {
   }
   w_.plain_pii[IdNumber(5)] = "id";
   w_.plain_pii["13800000005"] = "phone";
-  o.resident = Must(app_->residents().Create(
-                        admin, domain::NewResident{o.building.id, "5-101", "居民5", IdNumber(5),
-                                                   "13800000005", 0}),
-                    "resident rc1");
+  o.resident =
+      Must(app_->residents().Create(admin, domain::NewResident{o.building.id, "5-101", "居民5",
+                                                               IdNumber(5), "13800000005", 0}),
+           "resident rc1");
   w_.branch_b1 =
       Must(app_->party().CreateOrg(
                admin, domain::NewPartyOrg{w_.grid_b1.id, std::nullopt,
@@ -213,9 +213,10 @@ void ApiTest::BuildSecondStreet(const domain::Caller& admin) {
                       admin, domain::NewPartyOrg{o.grid.id, std::nullopt,
                                                  domain::PartyOrgKind::kGridBranch, "柳泉党支部"}),
                   "branch C1");
-  o.unit = Must(app_->units().Create(admin, domain::NewUnit{o.street.id, domain::UnitKind::kEnterprise,
-                                                            "柳泉物业", std::nullopt, "", ""}),
-                "unit U2");
+  o.unit =
+      Must(app_->units().Create(admin, domain::NewUnit{o.street.id, domain::UnitKind::kEnterprise,
+                                                       "柳泉物业", std::nullopt, "", ""}),
+           "unit U2");
   Must(app_->units().Pair(admin, o.unit.id, o.community.id, std::nullopt), "pair U2");
   w_.plain_pii[IdNumber(6)] = "id";
   w_.plain_pii["13900000006"] = "phone";
@@ -241,7 +242,7 @@ void ApiTest::BuildSecondStreet(const domain::Caller& admin) {
                         {"member2", domain::Role::kPartyMember, o.community.id},
                         {"resident2", domain::Role::kResident, o.building.id}};
   for (const Spec& s : specs) {
-    domain::NewAccount a{s.name, s.name,       kPassword,    s.role,
+    domain::NewAccount a{s.name,  s.name,       kPassword,    s.role,
                          s.scope, std::nullopt, std::nullopt, std::nullopt};
     if (s.role == domain::Role::kUnitAdmin) a.unit_id = o.unit.id;
     if (s.role == domain::Role::kPartyMember) a.party_member_id = o.member.id;

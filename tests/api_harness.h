@@ -52,8 +52,8 @@ struct World {
   domain::PartyMember member;
   domain::Unit unit;
   std::map<std::string, std::string> plain_pii;  // every ID number and phone created
-  domain::PartyOrg branch_b1;                     // with second_street_ only
-  Outside outside;                                // with second_street_ only
+  domain::PartyOrg branch_b1;                    // with second_street_ only
+  Outside outside;                               // with second_street_ only
 };
 
 inline constexpr const char* kPassword = "civicgrid-demo";

@@ -28,13 +28,14 @@ class PrivacyTest : public ApiTest {
     staff_id_ = Must(app_->staff().Create(admin, s), "staff").id;
     w_.plain_pii["13600000007"] = "staff phone";
     auto category = Must(app_->categories().GetByCode("E01.01"), "category");
-    auto ticket = As("resident1")
-                      .Send("POST", "/api/v1/tickets",
-                            R"({"category_id":)" + std::to_string(category.id) +
-                                R"(,"description":"路灯不亮","is_public":true,"phone":"13700000008",)"
-                                R"("contact_name":"张先生","location":[)" +
-                                std::to_string(GridCenter(0).lon) + "," +
-                                std::to_string(GridCenter(0).lat) + "]}");
+    auto ticket =
+        As("resident1")
+            .Send("POST", "/api/v1/tickets",
+                  R"({"category_id":)" + std::to_string(category.id) +
+                      R"(,"description":"路灯不亮","is_public":true,"phone":"13700000008",)"
+                      R"("contact_name":"张先生","location":[)" +
+                      std::to_string(GridCenter(0).lon) + "," + std::to_string(GridCenter(0).lat) +
+                      "]}");
     ASSERT_EQ(ticket.status, 201u) << ticket.body;
     ticket_id_ = ticket.Json().at("id").as_int64();
     ticket_number_ = std::string(ticket.Json().at("number").as_string());
@@ -97,8 +98,8 @@ class PrivacyTest : public ApiTest {
 TEST_P(PrivacyTest, EveryBrowsePathGivesRealDataAndOnlyMaskedPii) {
   for (const Browse& b : BrowsePaths()) {
     // First: the reader really gets the records (not an error, not an empty list).
-    auto response = b.reader.empty() ? Anonymous()->Send("GET", b.path)
-                                     : As(b.reader).Send("GET", b.path);
+    auto response =
+        b.reader.empty() ? Anonymous()->Send("GET", b.path) : As(b.reader).Send("GET", b.path);
     ASSERT_EQ(response.status, 200u) << b.reader << " GET " << b.path << ": " << response.body;
     for (const std::string& expected : b.must_hold) {
       EXPECT_NE(response.body.find(expected), std::string::npos)

@@ -25,9 +25,10 @@ class RegistryRoutesTest : public ApiTest {
 
   AuditEntry LastAudit() {
     auto conn = Must(app_->db().Acquire(), "connection");
-    store::Row r = Must(conn->QueryOne("SELECT account_id, action, subject_type, subject_id, detail "
-                                       "FROM audit_log ORDER BY seq DESC LIMIT 1"),
-                        "audit");
+    store::Row r =
+        Must(conn->QueryOne("SELECT account_id, action, subject_type, subject_id, detail "
+                            "FROM audit_log ORDER BY seq DESC LIMIT 1"),
+             "audit");
     return {r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Text(4)};
   }
   int64_t AccountId(const std::string& username) {
@@ -51,11 +52,10 @@ class RegistryRoutesTest : public ApiTest {
 
   // A grid worker of community A (phone 13600000001), with `grids`.
   json::object NewGridWorker(const std::string& grids) {
-    auto r = As("admin").Send("POST", "/api/v1/staff",
-                              R"({"kind":"grid_worker","employment":"full_time","node_id":)" +
-                                  Id(w_.community_a.id) +
-                                  R"(,"name":"网格员甲","phone":"13600000001","grid_ids":)" + grids +
-                                  "}");
+    auto r = As("admin").Send(
+        "POST", "/api/v1/staff",
+        R"({"kind":"grid_worker","employment":"full_time","node_id":)" + Id(w_.community_a.id) +
+            R"(,"name":"网格员甲","phone":"13600000001","grid_ids":)" + grids + "}");
     EXPECT_EQ(r.status, 201u) << r.body;
     return r.Json().as_object();
   }
@@ -139,9 +139,9 @@ TEST_P(RegistryRoutesTest, AssignGridAddsTheGridAndAuditsIt) {
     EXPECT_EQ(Now(), before) << f.user << " " << f.body;
   }
   // A community worker has no grids.
-  auto worker = As("admin").Send("POST", "/api/v1/staff",
-                                 R"({"kind":"community_worker","node_id":)" +
-                                     Id(w_.community_a.id) + R"(,"name":"社工乙"})");
+  auto worker = As("admin").Send(
+      "POST", "/api/v1/staff",
+      R"({"kind":"community_worker","node_id":)" + Id(w_.community_a.id) + R"(,"name":"社工乙"})");
   ASSERT_EQ(worker.status, 201u) << worker.body;
   const Counts with_worker = Now();
   auto not_grid_worker =
@@ -228,8 +228,7 @@ TEST_P(RegistryRoutesTest, DeleteResidentRemovesTheRowAndAuditsTheMaskedNumber) 
 }
 
 TEST_P(RegistryRoutesTest, UnpairUnitRemovesThePairingAndAuditsIt) {
-  const std::string path =
-      "/api/v1/units/" + Id(w_.unit.id) + "/pairings/" + Id(w_.community_a.id);
+  const std::string path = "/api/v1/units/" + Id(w_.unit.id) + "/pairings/" + Id(w_.community_a.id);
   {
     const Counts before = Now();
     EXPECT_EQ(As("secretary1").Send("DELETE", path).status, 403u);  // no kUnitsWrite
@@ -237,8 +236,8 @@ TEST_P(RegistryRoutesTest, UnpairUnitRemovesThePairingAndAuditsIt) {
     EXPECT_EQ(As("grid1").Send("DELETE", path).status, 403u);
     // A pairing that does not exist.
     EXPECT_EQ(As("admin")
-                  .Send("DELETE", "/api/v1/units/" + Id(w_.unit.id) + "/pairings/" +
-                                      Id(w_.community_b.id))
+                  .Send("DELETE",
+                        "/api/v1/units/" + Id(w_.unit.id) + "/pairings/" + Id(w_.community_b.id))
                   .status,
               404u);
     EXPECT_EQ(Now(), before);

@@ -16,9 +16,8 @@ using domain::TicketEventType;
 // 2026-06-15 23:58 in Beijing (15:58 UTC). The clock stands still: every
 // ticket of the scenario is filed and acted on at that instant, so the
 // figures never straddle a day, however slowly or whenever the test runs.
-const int64_t kScenarioAt =
-    core::DaysFromCivil({2026, 6, 15}) * core::kMsPerDay + (23 * 60 + 58) * core::kMsPerMinute -
-    core::kShanghaiOffsetMs;
+const int64_t kScenarioAt = core::DaysFromCivil({2026, 6, 15}) * core::kMsPerDay +
+                            (23 * 60 + 58) * core::kMsPerMinute - core::kShanghaiOffsetMs;
 
 class StatsApiTest : public ApiTest {
  protected:

@@ -71,7 +71,7 @@ class Db {
   Factory factory_;
   mutable std::mutex mutex_;
   std::condition_variable available_;
-  size_t waiting_ = 0;  // GUARDED_BY(mutex_)
+  size_t waiting_ = 0;                             // GUARDED_BY(mutex_)
   std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mutex_)
   size_t open_ = 0;                                // GUARDED_BY(mutex_)
 };
