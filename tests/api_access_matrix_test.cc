@@ -31,6 +31,7 @@
 #include <sstream>
 
 #include "api_harness.h"
+#include "core/pii.h"
 #include "domain/tickets/open311_keys.h"
 #include "media/testing/test_media.h"
 
@@ -92,6 +93,8 @@ struct Call {
     kNoSession,     // a client without a session (logging in)
     kStream,        // the role's session on a raw socket; only the status line is read
   };
+  Call(std::string m, std::string t, std::string b = "", Headers h = {})
+      : method(std::move(m)), target(std::move(t)), body(std::move(b)), headers(std::move(h)) {}
   std::string method;
   std::string target;
   std::string body;
@@ -210,7 +213,8 @@ class AccessMatrixTest : public ApiTest {
     c.resident_user = "resident2";
     for (Place* p : {&a, &b, &c}) {
       p->staff_id = StaffAt(*p, true);
-      const std::string photo = media::TestJpeg(24 + p->grid_index, 16, 40 + 30 * p->grid_index);
+      const std::string photo =
+          media::testing::TestJpeg(24 + p->grid_index, 16, 40 + 30 * p->grid_index);
       auto up = As(p->resident_user)
                     .Send("POST", "/api/v1/attachments", photo, {{"Content-Type", "image/jpeg"}});
       ASSERT_EQ(up.status, 201u) << up.body;
@@ -619,10 +623,11 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   // --- attachments -------------------------------------------------------------------------
   b["POST /api/v1/attachments"] = [this](size_t role, bool out) {
     // Distinct bytes per call: a second upload of the same bytes is not new.
-    return Call{"POST",
-                "/api/v1/attachments",
-                media::TestJpeg(32 + static_cast<int>(role), out ? 20 : 18, serial_++ % 200),
-                {{"Content-Type", "image/jpeg"}}};
+    return Call{
+        "POST",
+        "/api/v1/attachments",
+        media::testing::TestJpeg(32 + static_cast<int>(role), out ? 20 : 18, serial_++ % 200),
+        {{"Content-Type", "image/jpeg"}}};
   };
   b["GET /api/v1/attachments/{id}"] = [this](size_t role, bool out) {
     return Call{"GET", "/api/v1/attachments/" + Id(At(role, out).attachment_id), "", {}};
@@ -814,7 +819,7 @@ TEST_P(AccessMatrixTest, Open311AnswersByItsKeysInsideAndOutside) {
       Must(directory.CreateKey(nullptr, {"matrix", w_.county.id, std::nullopt}), "key").plain_key;
   // A public ticket with a photo in grid A1.
   auto up = As("resident1")
-                .Send("POST", "/api/v1/attachments", media::TestJpeg(40, 30, 90),
+                .Send("POST", "/api/v1/attachments", media::testing::TestJpeg(40, 30, 90),
                       {{"Content-Type", "image/jpeg"}});
   ASSERT_EQ(up.status, 201u) << up.body;
   const int64_t photo = up.Json().at("id").as_int64();

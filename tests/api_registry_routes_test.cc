@@ -281,7 +281,7 @@ TEST_P(RegistryRoutesTest, ImportPartyMembersWritesEveryRowOrNone) {
                          good + "党员丙," + bad_number + ",," + Id(w_.branch_a1.id) + ",,\n");
     ASSERT_EQ(bad.status, 422u) << bad.body;
     json::object report = bad.Json().at("error").as_object();
-    EXPECT_EQ(report.at("field").as_string().substr(0, 7), "line 4.") << bad.body;
+    EXPECT_EQ(std::string(report.at("field").as_string()).substr(0, 7), "line 4.") << bad.body;
     EXPECT_EQ(bad.Json().at("report").at("inserted").as_int64(), 0);
     EXPECT_EQ(As("secretary1").Send("POST", "/api/v1/imports/party-members", "").status, 422u);
     EXPECT_EQ(Now(), before);
