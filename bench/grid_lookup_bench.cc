@@ -115,7 +115,7 @@ Options ParseOptions(int argc, char** argv) {
 int Run(const Options& o) {
   std::printf("# grid_lookup_bench: tier county (the demo's 246 grids), one thread, machine: %s\n",
               MachineLine().c_str());
-  app::demo::DemoPlan plan = Must(app::demo::MakePlan({"guan", 1, 60}), "demo plan");
+  app::demo::DemoPlan plan = Must(app::demo::MakePlan({"guan", 1, 0.01}), "demo plan");
   std::vector<core::GridShape> shapes;
   std::vector<core::Polygon> polygons;
   core::MultiPolygon all;

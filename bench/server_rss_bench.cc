@@ -36,7 +36,7 @@ constexpr int kPageLimit = 500;  // the API's largest page
 
 struct Options {
   double seconds = 5;
-  int residents_per_grid = 60;
+  double population_scale = 0.067;  // about 14,700 residents, the old 60 per grid
   int clients = 4;
 };
 
@@ -115,11 +115,11 @@ double RequestRate(const std::vector<std::unique_ptr<http::TestClient>>& clients
 }
 
 Options ParseOptions(int argc, char** argv) {
-  CheckFlags(argc, argv, {"seconds", "residents-per-grid", "clients"},
-             "[--seconds S] [--residents-per-grid N] [--clients C]");
+  CheckFlags(argc, argv, {"seconds", "population-scale", "clients"},
+             "[--seconds S] [--population-scale X] [--clients C]");
   Options o;
   o.seconds = std::stod(Flag(argc, argv, "seconds", "5"));
-  o.residents_per_grid = std::stoi(Flag(argc, argv, "residents-per-grid", "60"));
+  o.population_scale = std::stod(Flag(argc, argv, "population-scale", "0.067"));
   o.clients = std::stoi(Flag(argc, argv, "clients", "4"));
   if (o.seconds <= 0 || o.clients < 1) {
     std::fprintf(stderr, "server_rss_bench: --seconds and --clients must be positive\n");
@@ -135,7 +135,7 @@ std::unique_ptr<app::App> LoadCounty(const Options& o, const std::string& dir) {
   auto app = Must(app::App::Open(options), "open");
   Stopwatch load;
   app::demo::DemoLoadOptions demo;
-  demo.residents_per_grid = o.residents_per_grid;
+  demo.population_scale = o.population_scale;
   auto report = Must(app::demo::LoadDemo(*app, demo), "load demo");
   std::printf(
       "# demo county loaded in %.1f s: %lld org nodes, %lld residents, %lld party "
@@ -155,8 +155,8 @@ void PrintMemory(const char* label, const Memory& baseline, const Memory& now) {
 }
 
 int Run(const Options& o, const Memory& baseline) {
-  std::printf("# server_rss_bench: tier county (demo 固安, %d residents per grid), machine: %s\n",
-              o.residents_per_grid, MachineLine().c_str());
+  std::printf("# server_rss_bench: tier county (demo 固安, population scale %g), machine: %s\n",
+              o.population_scale, MachineLine().c_str());
   TempDir dir("cg-bench-server-");
   auto app = LoadCounty(o, dir.path());
   ApiServer server(*app);

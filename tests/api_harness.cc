@@ -56,6 +56,9 @@ void ApiTest::SetUp() {
   http::ServerOptions server_options;
   server_options.listen = "127.0.0.1:0";
   server_options.threads = 2;
+  // More requests in flight than I/O threads (issue 13): handlers run on
+  // workers, more of them than the database pool, so races really overlap.
+  server_options.workers = 6;
   server_ = std::make_unique<http::Server>(server_options, router_, &metrics_);
   auto started = server_->Start();
   ASSERT_TRUE(started.ok()) << started.error().message;

@@ -132,6 +132,14 @@ int main(int argc, char** argv) {
   add_db(serve);
   serve->add_option("--listen", serve_options.listen, "host:port")->capture_default_str();
   serve->add_option("--threads", serve_options.threads, "I/O 线程数，0 为按核数");
+  serve->add_option("--workers", serve_options.workers,
+                    "处理请求的工作线程数，0 为 max(4, 2×核数)");
+  serve->add_option("--long-workers", serve_options.long_workers,
+                    "导出、导入、统计等长任务的工作线程数，0 为 2");
+  serve->add_option("--queue", serve_options.queue_limit, "等待工作线程的请求上限，超出答 503")
+      ->capture_default_str();
+  serve->add_option("--long-queue", serve_options.long_queue_limit, "长任务的等待上限，超出答 503")
+      ->capture_default_str();
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "不输出访问日志");
   serve->add_flag("--secure-cookies", serve_options.secure_cookies, "会话 Cookie 加 Secure");
@@ -146,7 +154,11 @@ int main(int argc, char** argv) {
   add_db(demo);
   demo->add_option("--profile", demo_options.profile, "演示配置")->capture_default_str();
   demo->add_option("--seed", demo_options.seed, "随机种子")->capture_default_str();
-  demo->add_option("--residents-per-grid", demo_options.residents_per_grid)->capture_default_str();
+  demo->add_option("--population-scale", demo_options.population_scale,
+                   "人口比例（1 为全县约 22 万居民；测试用 0.005）")
+      ->check(CLI::Range(civicgrid::app::demo::kMinPopulationScale,
+                         civicgrid::app::demo::kMaxPopulationScale))
+      ->capture_default_str();
   demo->add_flag("--if-empty", demo_options.if_empty, "数据库已有数据时跳过");
   demo->add_option("--ticket-history-days", demo_options.ticket_history_days,
                    "生成截至现在的多少天工单历史（0 为不生成）")

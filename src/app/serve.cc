@@ -36,6 +36,10 @@ int Serve(App& app, const ServeOptions& options) {
   http::ServerOptions server_options;
   server_options.listen = options.listen;
   server_options.threads = options.threads;
+  server_options.workers = options.workers;
+  server_options.long_workers = options.long_workers;
+  server_options.queue_limit = options.queue_limit;
+  server_options.long_queue_limit = options.long_queue_limit;
   std::shared_ptr<spdlog::logger> access_log;
   if (options.access_log) {
     access_log = spdlog::stdout_logger_mt("access");

@@ -1,6 +1,7 @@
 // `civicgrid serve`: the HTTP server over an App until SIGINT or SIGTERM.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "app/app.h"
@@ -9,7 +10,11 @@ namespace civicgrid::app {
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
-  unsigned threads = 0;                   // 0: one per core
+  unsigned threads = 0;                   // I/O threads; 0: one per core
+  unsigned workers = 0;                   // interactive handler workers; 0: max(4, 2 × cores)
+  unsigned long_workers = 0;              // long-lane workers (exports, imports, stats); 0: 2
+  size_t queue_limit = 256;               // requests waiting for an interactive worker; then 503
+  size_t long_queue_limit = 32;           // the same for the long lane
   bool access_log = true;                 // JSON access log lines on stdout
   bool secure_cookies = false;            // set behind HTTPS
 };

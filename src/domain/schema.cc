@@ -461,6 +461,92 @@ CREATE TABLE ticket_rollup (
   PRIMARY KEY (grain, period, path)
 )sql";
 
+// Migration 10: the driving indexes of the ticket lists (domain/tickets/
+// ticket_list_query.h). Each ends in id, so "filter = ? AND id > ? ORDER BY
+// id LIMIT n" is one index range walk; the partial ones carry exactly the
+// condition the list query writes.
+constexpr const char* kTicketListIndexSql = R"sql(
+CREATE INDEX ticket_state_id ON ticket(state, id);
+CREATE INDEX ticket_category_id ON ticket(category_id, id);
+CREATE INDEX ticket_category_state_id ON ticket(category_id, state, id);
+CREATE INDEX ticket_kind_id ON ticket(kind, id);
+CREATE INDEX ticket_open_id ON ticket(id) WHERE state NOT IN ('resolved', 'closed', 'rejected');
+CREATE INDEX ticket_open_category_id ON ticket(category_id, id)
+  WHERE state NOT IN ('resolved', 'closed', 'rejected');
+CREATE INDEX ticket_overdue_id ON ticket(id) WHERE overdue <> 0;
+)sql";
+
+// Migration 11: lists bounded at city scale (docs/architecture.md "List pages"). Residents carry
+// the ids of their building's grid, community, street and county, kept by triggers from node_id
+// (on insert, on relocation, and when an org move rewrites node_id to itself), so a list scoped
+// to any of those nodes is one index range in id order. The other indexes serve the keyset
+// walks of the other lists: a phone lookup, a unit's members, a kind of staff, an endpoint's
+// deliveries, each in id order.
+constexpr const char* kListIndexSql = R"sql(
+ALTER TABLE resident ADD COLUMN grid_id BIGINT;
+ALTER TABLE resident ADD COLUMN community_id BIGINT;
+ALTER TABLE resident ADD COLUMN street_id BIGINT;
+ALTER TABLE resident ADD COLUMN county_id BIGINT;
+CREATE INDEX resident_grid ON resident(grid_id, id);
+CREATE INDEX resident_community ON resident(community_id, id);
+CREATE INDEX resident_street ON resident(street_id, id);
+CREATE INDEX resident_county ON resident(county_id, id);
+DROP INDEX resident_phone;
+CREATE INDEX resident_phone ON resident(phone_hash, id);
+DROP INDEX party_member_unit;
+CREATE INDEX party_member_unit ON party_member(unit_id, id);
+CREATE INDEX staff_kind ON staff(kind, id);
+CREATE INDEX webhook_outbox_endpoint ON webhook_outbox(endpoint_id, id);
+)sql";
+
+constexpr const char* kResidentScopeSqlite = R"sql(
+CREATE TRIGGER resident_scope_insert AFTER INSERT ON resident
+BEGIN
+  UPDATE resident SET
+    grid_id = (SELECT g.id FROM org_node b JOIN org_node g ON g.id = b.parent_id
+               WHERE b.id = NEW.node_id),
+    community_id = (SELECT c.id FROM org_node b JOIN org_node g ON g.id = b.parent_id
+                    JOIN org_node c ON c.id = g.parent_id WHERE b.id = NEW.node_id),
+    street_id = (SELECT s.id FROM org_node b JOIN org_node g ON g.id = b.parent_id
+                 JOIN org_node c ON c.id = g.parent_id JOIN org_node s ON s.id = c.parent_id
+                 WHERE b.id = NEW.node_id),
+    county_id = (SELECT k.id FROM org_node b JOIN org_node g ON g.id = b.parent_id
+                 JOIN org_node c ON c.id = g.parent_id JOIN org_node s ON s.id = c.parent_id
+                 JOIN org_node k ON k.id = s.parent_id WHERE b.id = NEW.node_id)
+  WHERE id = NEW.id;
+END;
+CREATE TRIGGER resident_scope_update AFTER UPDATE OF node_id ON resident
+BEGIN
+  UPDATE resident SET
+    grid_id = (SELECT g.id FROM org_node b JOIN org_node g ON g.id = b.parent_id
+               WHERE b.id = NEW.node_id),
+    community_id = (SELECT c.id FROM org_node b JOIN org_node g ON g.id = b.parent_id
+                    JOIN org_node c ON c.id = g.parent_id WHERE b.id = NEW.node_id),
+    street_id = (SELECT s.id FROM org_node b JOIN org_node g ON g.id = b.parent_id
+                 JOIN org_node c ON c.id = g.parent_id JOIN org_node s ON s.id = c.parent_id
+                 WHERE b.id = NEW.node_id),
+    county_id = (SELECT k.id FROM org_node b JOIN org_node g ON g.id = b.parent_id
+                 JOIN org_node c ON c.id = g.parent_id JOIN org_node s ON s.id = c.parent_id
+                 JOIN org_node k ON k.id = s.parent_id WHERE b.id = NEW.node_id)
+  WHERE id = NEW.id;
+END;
+UPDATE resident SET node_id = node_id;
+)sql";
+
+constexpr const char* kResidentScopePostgres = R"sql(
+CREATE FUNCTION resident_scope() RETURNS trigger AS $$
+BEGIN
+  SELECT g.id, c.id, s.id, k.id INTO NEW.grid_id, NEW.community_id, NEW.street_id, NEW.county_id
+  FROM org_node b LEFT JOIN org_node g ON g.id = b.parent_id
+  LEFT JOIN org_node c ON c.id = g.parent_id LEFT JOIN org_node s ON s.id = c.parent_id
+  LEFT JOIN org_node k ON k.id = s.parent_id WHERE b.id = NEW.node_id;
+  RETURN NEW;
+END; $$ LANGUAGE plpgsql;
+CREATE TRIGGER resident_scope BEFORE INSERT OR UPDATE OF node_id ON resident
+FOR EACH ROW EXECUTE FUNCTION resident_scope();
+UPDATE resident SET node_id = node_id;
+)sql";
+
 std::vector<store::Migration> Build() {
   return {
       {1, "accounts, sessions, tokens, audit log", kAccessSql, ""},
@@ -474,6 +560,10 @@ std::vector<store::Migration> Build() {
        std::string(kTicketRollupSql) + ");"},
       {9, "idempotency keys name their event",
        "ALTER TABLE idempotency_key ADD COLUMN event_id BIGINT REFERENCES ticket_event(id);", ""},
+      {10, "ticket lists walk an index in id order", kTicketListIndexSql, ""},
+      {11, "list keyset indexes, resident scope columns",
+       std::string(kListIndexSql) + kResidentScopeSqlite,
+       std::string(kListIndexSql) + kResidentScopePostgres},
   };
 }
 

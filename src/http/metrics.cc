@@ -75,12 +75,57 @@ void Metrics::Record(std::string_view method, std::string_view route, unsigned s
   stats.sum_seconds += seconds;
 }
 
+void Metrics::SetLaneSource(std::function<std::vector<LaneStats>()> source) {
+  std::lock_guard lock(lane_mutex_);
+  lane_source_ = std::move(source);
+}
+
 std::string Metrics::Render() const {
   std::string out;
-  std::lock_guard lock(mutex_);
-  RenderCounters(out);
-  RenderHistograms(out);
+  {
+    std::lock_guard lock(mutex_);
+    RenderCounters(out);
+    RenderHistograms(out);
+  }
+  RenderLanes(out);
   return out;
+}
+
+void Metrics::RenderLanes(std::string& out) const {
+  std::vector<LaneStats> lanes;
+  {
+    std::lock_guard lock(lane_mutex_);
+    if (lane_source_) {
+      lanes = lane_source_();
+    }
+  }
+  if (lanes.empty()) {
+    return;
+  }
+  struct Series {
+    std::string_view name, help, type;
+    uint64_t (*value)(const LaneStats&);
+  };
+  static constexpr std::array<Series, 5> kSeries = {{
+      {"civicgrid_http_lane_queue_depth", "Requests waiting for a worker of the lane.", "gauge",
+       [](const LaneStats& l) { return uint64_t{l.queued}; }},
+      {"civicgrid_http_lane_busy_workers", "Workers of the lane running a handler.", "gauge",
+       [](const LaneStats& l) { return uint64_t{l.busy}; }},
+      {"civicgrid_http_lane_workers", "Worker threads of the lane.", "gauge",
+       [](const LaneStats& l) { return uint64_t{l.workers}; }},
+      {"civicgrid_http_lane_rejected_total",
+       "Requests answered 503 at once because the lane's queue was full.", "counter",
+       [](const LaneStats& l) { return l.rejected; }},
+      {"civicgrid_http_lane_timed_out_total", "Requests answered 503 past their deadline.",
+       "counter", [](const LaneStats& l) { return l.timed_out; }},
+  }};
+  for (const Series& series : kSeries) {
+    Header(out, series.name, series.help, series.type);
+    for (const LaneStats& lane : lanes) {
+      out.append(series.name).append("{lane=\"").append(Escape(lane.lane)).append("\"} ");
+      out.append(std::to_string(series.value(lane))).append("\n");
+    }
+  }
 }
 
 void Metrics::RenderCounters(std::string& out) const {
@@ -122,9 +167,13 @@ void Metrics::RenderHistograms(std::string& out) const {
 }
 
 void AddMetricsRoute(Router& router, Metrics& metrics) {
-  router.Add("GET", "/metrics", [&metrics](Request&) {
-    return Response::Text(200, metrics.Render(), std::string(Metrics::kContentType));
-  });
+  // On the I/O thread: answers while every worker is busy, which is when it matters.
+  router.Add(
+      "GET", "/metrics",
+      [&metrics](Request&) {
+        return Response::Text(200, metrics.Render(), std::string(Metrics::kContentType));
+      },
+      IoThreadRoute());
 }
 
 }  // namespace civicgrid::http

@@ -6,7 +6,14 @@
 //
 // Labels stay bounded: the route is the matched pattern (never the raw path;
 // "(unmatched)" when none matched) and methods outside the standard set are
-// counted as "OTHER". The latency histogram is per route.
+// counted as "OTHER". The latency histogram is per route. The worker lanes of
+// the server (http/worker_pool.h) are shown per lane:
+//
+//   civicgrid_http_lane_queue_depth{lane="long"} 3
+//   civicgrid_http_lane_busy_workers{lane="long"} 2
+//   civicgrid_http_lane_workers{lane="long"} 2
+//   civicgrid_http_lane_rejected_total{lane="long"} 41     (503: queue full)
+//   civicgrid_http_lane_timed_out_total{lane="long"} 0     (503: past the deadline)
 //
 // Thread-safe: Record() takes one mutex for a map lookup and a few increments.
 #pragma once
@@ -20,6 +27,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "http/worker_pool.h"
 
 namespace civicgrid::http {
 
@@ -36,6 +45,10 @@ class Metrics {
   // Counts one finished request. An empty `route` counts as kUnmatchedRoute.
   void Record(std::string_view method, std::string_view route, unsigned status,
               std::chrono::microseconds duration);
+
+  // Where the lane figures come from (the running server sets it, and clears
+  // it with an empty function before it goes); none: no lane lines.
+  void SetLaneSource(std::function<std::vector<LaneStats>()> source);
 
   // The whole exposition text.
   std::string Render() const;
@@ -56,9 +69,12 @@ class Metrics {
   static std::string_view MethodLabel(std::string_view method);
   void RenderCounters(std::string& out) const;
   void RenderHistograms(std::string& out) const;
+  void RenderLanes(std::string& out) const;
 
   mutable std::mutex mutex_;
   std::map<std::string, RouteStats, std::less<>> routes_;  // GUARDED_BY(mutex_)
+  mutable std::mutex lane_mutex_;  // held while the source runs, so clearing it waits for that
+  std::function<std::vector<LaneStats>()> lane_source_;  // GUARDED_BY(lane_mutex_)
 };
 
 // Registers GET /metrics answering metrics.Render(); `metrics` must outlive the router.

@@ -1,6 +1,6 @@
 #include "http/response.h"
 
-#include <boost/json/serialize.hpp>
+#include "http/json_write.h"
 
 namespace civicgrid::http {
 
@@ -39,7 +39,7 @@ unsigned StatusFor(core::ErrorCode code, std::string_view field) {
 Response Response::Json(unsigned status, const boost::json::value& value) {
   Response response;
   response.status = status;
-  response.body = boost::json::serialize(value);
+  response.body = WriteJson(value);
   return response;
 }
 

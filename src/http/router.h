@@ -13,6 +13,7 @@
 // router is only read, from any number of threads.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -24,8 +25,10 @@
 
 namespace civicgrid::http {
 
-// Handlers run synchronously on a server I/O thread: they must not block for
-// long (a slow database call holds up every connection of that thread).
+// A handler runs on a worker of its route's lane (see Lane), never on an I/O
+// thread unless the route asks for Lane::kIoThread. It may block on the
+// database; the calling thread's store deadline (store/deadline.h) is the
+// route's deadline.
 using Handler = std::function<Response(Request&)>;
 
 // Completes an asynchronous request. Callable from any thread; the first call
@@ -36,14 +39,42 @@ using Responder = std::function<void(Response)>;
 // A handler that answers later: it starts the work (e.g. hands it to another
 // thread) and returns at once; whoever finishes calls `respond`. The
 // connection waits without holding its I/O thread, up to
-// ServerOptions::handler_timeout (then 503, and a late answer is dropped).
+// ServerOptions::handler_timeout (then 503, and a late answer is dropped). The
+// start itself runs on a worker of the route's lane, like a Handler.
 // `request` stays valid for as long as any copy of `respond` exists.
 using AsyncHandler = std::function<void(Request&, Responder respond)>;
+
+// Where a route's handler runs. Each worker lane has its own threads and its
+// own bounded queue (ServerOptions), so work of one lane never takes the
+// workers of another.
+enum class Lane {
+  // The default: short database work (a page, a read, one write).
+  kInteractive,
+  // Work that may take seconds: exports, imports, wide statistics, bulk
+  // reads. Few workers, so it can never occupy the whole server.
+  kLong,
+  // On the I/O thread itself, with no queue and no deadline: only for
+  // handlers that never block and touch no database (/healthz, /metrics),
+  // so that they answer even when every worker is busy.
+  kIoThread,
+};
 
 struct RouteOptions {
   // Largest request body for this route; 0 means the server's max_body_bytes.
   size_t max_body_bytes = 0;
+  Lane lane = Lane::kInteractive;
+  // How long the handler may take, counted from when the request is queued;
+  // 0 means the lane's default (ServerOptions::deadline, long_deadline).
+  // Past it the request is answered 503 and its transaction does not commit.
+  std::chrono::milliseconds deadline{0};
 };
+
+// The options of a route of the long lane.
+inline RouteOptions LongRoute(size_t max_body_bytes = 0) {
+  return RouteOptions{.max_body_bytes = max_body_bytes, .lane = Lane::kLong};
+}
+// The options of a route answered on the I/O thread (see Lane::kIoThread).
+inline RouteOptions IoThreadRoute() { return RouteOptions{.lane = Lane::kIoThread}; }
 
 struct RouteInfo {
   std::string method;

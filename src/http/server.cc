@@ -30,6 +30,8 @@
 #include "http/access_log.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "http/worker_pool.h"
+#include "store/deadline.h"
 
 namespace civicgrid::http {
 
@@ -311,6 +313,34 @@ struct CloseOnExit {
   ~CloseOnExit() { (void)target->Close(); }
 };
 
+constexpr size_t kInteractiveLane = 0;
+constexpr size_t kLongLane = 1;
+
+size_t LaneIndex(Lane lane) { return lane == Lane::kLong ? kLongLane : kInteractiveLane; }
+
+// One request handed to a worker: shared by the waiting coroutine and the
+// task, so that a time-out is counted once whoever sees it first.
+struct Job {
+  std::shared_ptr<PendingAnswer> pending;
+  const Handler* handler = nullptr;  // exactly one of the two is set
+  const AsyncHandler* async_handler = nullptr;
+  size_t lane = kInteractiveLane;
+  Clock::time_point deadline;
+  std::atomic<bool> timed_out{false};
+
+  // True the first time only.
+  bool MarkTimedOut() { return !timed_out.exchange(true); }
+};
+
+bool HasHeader(const Response& response, std::string_view name) {
+  return std::any_of(response.headers.begin(), response.headers.end(),
+                     [&](const auto& header) { return EqualsIgnoreCase(header.first, name); });
+}
+
+Response Unavailable(std::string message) {
+  return Response::FromError(core::Error{core::ErrorCode::kUnavailable, std::move(message), {}});
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -333,6 +363,15 @@ class Server::Impl {
                                  Exchange& exchange);
   asio::awaitable<After> Finish(Connection& connection, Exchange& exchange);
   asio::awaitable<Response> HandleAsync(Connection& connection, Exchange& exchange);
+  asio::awaitable<Response> Dispatch(Connection& connection, Exchange& exchange);
+  asio::awaitable<std::optional<Response>> WaitForAnswer(Connection& connection,
+                                                         asio::steady_timer& timer,
+                                                         PendingAnswer& pending,
+                                                         const Request& request);
+  void RunJob(Job& job);
+  Response RunHandler(const Handler& handler, Request& request);
+  std::chrono::milliseconds DeadlineOf(const RouteOptions& route) const;
+  void CountTimedOut(Job& job);
   asio::awaitable<After> Stream(Connection& connection, Exchange& exchange);
   asio::awaitable<size_t> Pump(Connection& connection, StreamSource& source,
                                const Request& request);
@@ -350,7 +389,8 @@ class Server::Impl {
   Metrics* metrics_;
   std::shared_ptr<spdlog::logger> log_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  tcp::acceptor acceptor_;  // runs on workers_[0]; declared after it, destroyed before it
+  tcp::acceptor acceptor_;            // runs on workers_[0]; declared after it, destroyed before it
+  std::unique_ptr<WorkerPool> pool_;  // from Start() to Stop(); null with handlers_on_io_threads
   std::atomic<bool> stopping_{false};
   bool started_ = false;
   bool stopped_ = false;
@@ -366,6 +406,16 @@ std::vector<std::unique_ptr<Worker>> MakeWorkers(unsigned threads) {
     workers.push_back(std::make_unique<Worker>());
   }
   return workers;
+}
+
+std::vector<WorkerPool::LaneOptions> MakeLanes(const ServerOptions& options) {
+  unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  unsigned interactive = options.workers != 0 ? options.workers : std::max(4U, 2 * cores);
+  unsigned long_workers = options.long_workers != 0 ? options.long_workers : 2;
+  std::vector<WorkerPool::LaneOptions> lanes(2);
+  lanes[kInteractiveLane] = {"interactive", interactive, options.queue_limit};
+  lanes[kLongLane] = {"long", long_workers, options.long_queue_limit};
+  return lanes;
 }
 
 }  // namespace
@@ -399,6 +449,12 @@ core::Status Server::Impl::Start() {
   }
   CG_TRY(Bind());
   started_ = true;
+  if (!options_.handlers_on_io_threads) {
+    pool_ = std::make_unique<WorkerPool>(MakeLanes(options_));
+    if (metrics_ != nullptr) {
+      metrics_->SetLaneSource([pool = pool_.get()] { return pool->Stats(); });
+    }
+  }
   asio::co_spawn(workers_.front()->io, Accept(), Report("accept_loop_failed"));
   for (auto& worker : workers_) {
     worker->work.emplace(worker->io.get_executor());
@@ -448,6 +504,12 @@ void Server::Impl::Stop() {
   }
   for (auto& worker : workers_) {
     worker->thread.join();
+  }
+  if (pool_) {
+    if (metrics_ != nullptr) {
+      metrics_->SetLaneSource({});
+    }
+    pool_->Stop();  // after the I/O threads: a waiting connection still gets its answer
   }
 }
 
@@ -516,7 +578,11 @@ asio::awaitable<After> Server::Impl::ServeOne(Worker& worker, Connection& connec
   if (!exchange.response && !co_await ReadBody(connection, buffer, parser, exchange)) {
     co_return After::kClose;
   }
-  if (!exchange.response && exchange.match.async_handler != nullptr) {
+  bool on_io_thread = !pool_ || exchange.match.kind != RouteMatch::Kind::kFound ||
+                      exchange.match.options.lane == Lane::kIoThread;
+  if (!exchange.response && !on_io_thread) {
+    exchange.response = co_await Dispatch(connection, exchange);
+  } else if (!exchange.response && exchange.match.async_handler != nullptr) {
     exchange.response = co_await HandleAsync(connection, exchange);
   } else if (!exchange.response) {
     exchange.response = Handle(exchange);
@@ -624,24 +690,111 @@ asio::awaitable<Response> Server::Impl::HandleAsync(Connection& connection, Exch
     LogError("handler_exception", &exchange.request, "non-standard exception");
     pending->Answer(InternalError(exchange.request.request_id), false);
   }
-  while (!pending->answered()) {
+  std::optional<Response> answer =
+      co_await WaitForAnswer(connection, timer, *pending, exchange.request);
+  if (!answer) {
+    LogError("handler_timeout", &exchange.request, "no answer in time");
+    co_return Checked(Unavailable("处理超时，请稍后重试"), exchange.request);
+  }
+  co_return Checked(std::move(*answer), exchange.request);
+}
+
+// Waits (without holding the thread) until `pending` is answered or `timer`
+// expires; nullopt then. The connection counts as busy meanwhile, so Stop()
+// lets the answer arrive and be written.
+asio::awaitable<std::optional<Response>> Server::Impl::WaitForAnswer(Connection& connection,
+                                                                     asio::steady_timer& timer,
+                                                                     PendingAnswer& pending,
+                                                                     const Request& request) {
+  connection.busy = true;
+  while (!pending.answered()) {
     auto [ec] = co_await timer.async_wait(kNoThrow);
     if (!ec) {
-      break;  // handler_timeout passed
+      break;  // the time allowed has passed
     }
   }
   connection.busy = false;
   bool dropped = false;
-  std::optional<Response> answer = pending->Close(&dropped);
-  if (!answer) {
-    LogError("handler_timeout", &exchange.request, "no answer in time");
-    co_return Response::FromError(
-        core::Error{core::ErrorCode::kUnavailable, "处理超时，请稍后重试", {}});
+  std::optional<Response> answer = pending.Close(&dropped);
+  if (answer && dropped) {
+    LogError("handler_dropped_responder", &request, "answered 500");
   }
-  if (dropped) {
-    LogError("handler_dropped_responder", &exchange.request, "answered 500");
+  co_return answer;
+}
+
+// Queues the handler on its lane and waits for its answer: until the deadline
+// plus deadline_grace for a Handler, handler_timeout for an AsyncHandler. A
+// full queue is answered 503 at once.
+asio::awaitable<Response> Server::Impl::Dispatch(Connection& connection, Exchange& exchange) {
+  const RouteMatch& match = exchange.match;
+  bool is_async = match.async_handler != nullptr;
+  auto deadline = Clock::now() + DeadlineOf(match.options);
+  Clock::duration wait = is_async
+                             ? Clock::duration(options_.handler_timeout)
+                             : Clock::duration(deadline - Clock::now() + options_.deadline_grace);
+  asio::steady_timer timer(connection.stream.get_executor(), wait);
+  auto job = std::make_shared<Job>();
+  job->pending = std::make_shared<PendingAnswer>(std::move(exchange.request), timer);
+  CloseOnExit<PendingAnswer> close{job->pending};
+  exchange.request = Identity(job->pending->request());
+  job->handler = match.handler;
+  job->async_handler = match.async_handler;
+  job->lane = LaneIndex(match.options.lane);
+  job->deadline = deadline;
+  if (!pool_->TrySubmit(job->lane, [this, job] { RunJob(*job); })) {
+    co_return Checked(Unavailable("服务器繁忙，请稍后重试"), exchange.request);
+  }
+  std::optional<Response> answer =
+      co_await WaitForAnswer(connection, timer, *job->pending, exchange.request);
+  if (!answer) {
+    CountTimedOut(*job);
+    LogError("handler_timeout", &exchange.request, "no answer in time");
+    co_return Checked(Unavailable("处理超时，请稍后重试"), exchange.request);
   }
   co_return Checked(std::move(*answer), exchange.request);
+}
+
+// On a worker. A request that waited in the queue past its deadline is
+// answered 503 unrun; otherwise the handler runs under the deadline, so the
+// store refuses its work and its commit once the deadline passes.
+void Server::Impl::RunJob(Job& job) {
+  PendingAnswer& pending = *job.pending;
+  if (Clock::now() >= job.deadline) {
+    CountTimedOut(job);
+    pending.Answer(Unavailable("处理超时，请稍后重试"), false);
+    return;
+  }
+  store::DeadlineScope scope(job.deadline);
+  if (job.async_handler != nullptr) {
+    try {
+      (*job.async_handler)(pending.request(), MakeResponder(job.pending));
+    } catch (const std::exception& e) {
+      LogError("handler_exception", &pending.request(), e.what());
+      pending.Answer(InternalError(pending.request_id()), false);
+    } catch (...) {
+      LogError("handler_exception", &pending.request(), "non-standard exception");
+      pending.Answer(InternalError(pending.request_id()), false);
+    }
+    return;
+  }
+  Response response = RunHandler(*job.handler, pending.request());
+  if (Clock::now() >= job.deadline) {
+    CountTimedOut(job);  // finished late: the store refused what came after the deadline
+  }
+  pending.Answer(std::move(response), false);
+}
+
+std::chrono::milliseconds Server::Impl::DeadlineOf(const RouteOptions& route) const {
+  if (route.deadline.count() > 0) {
+    return route.deadline;
+  }
+  return route.lane == Lane::kLong ? options_.long_deadline : options_.deadline;
+}
+
+void Server::Impl::CountTimedOut(Job& job) {
+  if (job.MarkTimedOut()) {
+    pool_->CountTimedOut(job.lane);
+  }
 }
 
 // A streamed response: the header (no Content-Length; the connection closes
@@ -754,9 +907,13 @@ Response Server::Impl::Handle(Exchange& exchange) {
   if (exchange.match.kind != RouteMatch::Kind::kFound) {
     return Router::Refusal(exchange.match);
   }
-  Request& request = exchange.request;
+  return RunHandler(*exchange.match.handler, exchange.request);
+}
+
+// Any thread: the handler's answer, or a 500 naming the request when it throws.
+Response Server::Impl::RunHandler(const Handler& handler, Request& request) {
   try {
-    return Checked((*exchange.match.handler)(request), request);
+    return Checked(handler(request), request);
   } catch (const std::exception& e) {
     LogError("handler_exception", &request, e.what());
   } catch (...) {
@@ -773,6 +930,9 @@ Response Server::Impl::Checked(Response response, const Request& request) {
   }
   if (response.status == 204 || response.status == 304) {
     response.body.clear();  // these statuses never carry a body
+  }
+  if (response.status == 503 && !HasHeader(response, "Retry-After")) {
+    response.AddHeader("Retry-After", std::to_string(options_.retry_after.count()));
   }
   return response;
 }

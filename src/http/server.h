@@ -6,12 +6,21 @@
 // coroutine on one thread: read the header, match the route, read the body
 // under that route's limit, run the handler, write the response; every read
 // and write has a deadline, so a slow client holds one socket, never a thread.
-// Handlers run synchronously on the I/O thread (documented trade-off: simple,
-// and fast while handlers are quick; a slow handler delays its thread's other
-// connections). An async handler (Router::AddAsync) instead hands its work
-// elsewhere and answers through a Responder from any thread: the connection
-// coroutine suspends on a timer (handler_timeout) that the answer cancels, so
-// the I/O thread serves other connections meanwhile.
+// Handlers do not run on the I/O threads: the coroutine queues the handler on
+// a WorkerPool lane (RouteOptions::lane: interactive or long, each with its
+// own workers and bounded queue) and suspends on a timer that the answer
+// cancels, so the I/O thread serves other connections meanwhile and a slow
+// handler holds one worker of its lane, never a connection's thread. When
+// the lane's queue is full the request is answered 503 with Retry-After at
+// once. Each route has a deadline (RouteOptions::deadline, else the lane's):
+// the worker runs the handler under a store::DeadlineScope, so its database
+// work stops and its transaction does not commit past it (the store answers
+// kUnavailable, hence 503); a request still queued at its deadline is
+// answered 503 without running; and a handler that has not answered by the
+// deadline plus deadline_grace is answered 503 by the server (its late answer
+// is dropped). Lane::kIoThread routes (/healthz, /metrics) run inline on the
+// I/O thread. An async handler (Router::AddAsync) starts on a worker too and
+// answers through a Responder from any thread, within handler_timeout.
 //
 // A response carrying a StreamSource (Server-Sent Events) is sent as a header
 // without Content-Length followed by the source's chunks; the coroutine waits
@@ -76,6 +85,28 @@ struct ServerOptions {
   bool keep_alive = true;
   // Pending-connection queue of the listening socket.
   int listen_backlog = 1024;
+
+  // Workers of the interactive lane; 0 means max(4, 2 × cores). With SQLite
+  // more workers than the database pool (DbOptions::pool_size) only wait.
+  unsigned workers = 0;
+  // Workers of the long lane (exports, imports, wide statistics); 0 means 2.
+  unsigned long_workers = 0;
+  // Requests that may wait for a busy interactive worker; beyond, 503.
+  size_t queue_limit = 256;
+  // The same for the long lane.
+  size_t long_queue_limit = 32;
+  // Default deadline of an interactive route (RouteOptions::deadline).
+  std::chrono::milliseconds deadline{10'000};
+  // Default deadline of a long route.
+  std::chrono::milliseconds long_deadline{60'000};
+  // After its deadline a handler has this long to finish (a commit begun in
+  // time, the answer of a refused one) before the server answers 503 itself.
+  std::chrono::milliseconds deadline_grace{1'000};
+  // Retry-After of every 503, in seconds.
+  std::chrono::seconds retry_after{1};
+  // Runs every handler on the I/O threads, without workers, queues or
+  // deadlines: the server as it was before the pool, kept to measure it.
+  bool handlers_on_io_threads = false;
 };
 
 class Server {
@@ -98,8 +129,9 @@ class Server {
 
   // Graceful stop: stops accepting, closes idle and reading connections, ends
   // open streams, lets a response being produced finish (a write within
-  // write_timeout, an async handler within handler_timeout), joins the
-  // threads. Idempotent.
+  // write_timeout, a handler within its deadline and grace, an async handler
+  // within handler_timeout), joins the I/O threads, then the workers (a
+  // handler still running is waited for). Idempotent.
   void Stop();
 
  private:

@@ -25,6 +25,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/test_client.h"
+#include "store/deadline.h"
 
 namespace civicgrid::http {
 namespace {
@@ -186,6 +187,33 @@ class FedSource : public StreamSource {
   std::shared_ptr<Feed> feed_;
 };
 
+// Handlers wait here until the test opens it (a latch that also counts who
+// arrived, so the test waits for handlers to be running instead of sleeping).
+class Gate {
+ public:
+  void Enter() {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return open_; });
+  }
+  bool WaitEntered(int count, std::chrono::seconds patience = 20s) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, patience, [&] { return entered_ >= count; });
+  }
+  void Open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
 Response Echo(Request& request) {
   auto body = ParseJsonBody(request.body);
   if (!body.ok()) {
@@ -201,6 +229,11 @@ class ServerTest : public ::testing::Test {
     options_.listen = "127.0.0.1:0";
     options_.threads = 2;
     options_.max_body_bytes = kSmallLimit;
+  }
+
+  void TearDown() override {
+    gate_.Open();  // Stop() waits for running handlers
+    server_.reset();
   }
 
   void StartServer() {
@@ -237,6 +270,69 @@ class ServerTest : public ::testing::Test {
     });
     AddMetricsRoute(router_, metrics_);
     AddAsyncRoutes();
+    AddLaneRoutes();
+  }
+
+  // Routes that block on gate_, on each lane, and one that works until its
+  // deadline has passed and then asks the store whether it may go on.
+  void AddLaneRoutes() {
+    auto blocked = [this](Request&) {
+      gate_.Enter();
+      return Response::NoContent();
+    };
+    router_.Add("GET", "/api/v1/blocked", blocked);
+    router_.Add("GET", "/api/v1/blocked-long", blocked, LongRoute());
+    router_.Add("GET", "/api/v1/counted", [this](Request&) {
+      ++counted_runs_;
+      return Response::NoContent();
+    });
+    router_.Add(
+        "GET", "/api/v1/short-deadline",
+        [this](Request&) {
+          ++counted_runs_;
+          return Response::NoContent();
+        },
+        RouteOptions{.deadline = 50ms});
+    router_.Add(
+        "POST", "/api/v1/overrun",
+        [](Request&) {
+          while (!store::DeadlinePassed()) {  // work that takes longer than allowed
+            std::this_thread::sleep_for(1ms);
+          }
+          core::Status commit = store::CheckDeadline();  // what Transaction::Commit() does
+          return commit.ok() ? Response::NoContent() : Response::FromError(commit.error());
+        },
+        RouteOptions{.deadline = 50ms});
+  }
+
+  // Sends GET `path` from a thread of its own; the status lands in `statuses`.
+  void SendInBackground(const std::string& path) {
+    background_.emplace_back([this, path] {
+      unsigned status = TestClient(port()).Send("GET", path).status;
+      std::lock_guard lock(statuses_mutex_);
+      statuses_.push_back(status);
+    });
+  }
+  std::vector<unsigned> JoinBackground() {
+    for (auto& thread : background_) {
+      thread.join();
+    }
+    background_.clear();
+    std::lock_guard lock(statuses_mutex_);
+    return std::exchange(statuses_, {});
+  }
+
+  // Polls /metrics (answered on the I/O thread, so even when every worker is
+  // busy) until it shows `line`; false after a generous bound.
+  bool WaitForMetric(const std::string& line) {
+    TestClient client(port());
+    for (int attempt = 0; attempt < 2000; ++attempt) {
+      if (client.Send("GET", "/metrics").body.find(line + "\n") != std::string::npos) {
+        return true;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
   }
 
   void AddAsyncRoutes() {
@@ -261,6 +357,11 @@ class ServerTest : public ::testing::Test {
   std::shared_ptr<spdlog::logger> log_;
   Parked parked_;
   std::shared_ptr<Feed> feed_ = std::make_shared<Feed>();
+  Gate gate_;
+  std::atomic<int> counted_runs_{0};
+  std::vector<std::thread> background_;
+  std::mutex statuses_mutex_;
+  std::vector<unsigned> statuses_;
   std::unique_ptr<Server> server_;
 };
 
@@ -669,6 +770,132 @@ TEST_F(ServerTest, RoutesListAsyncRoutesToo) {
     found = found || (route.method == "POST" && route.pattern == "/api/v1/later");
   }
   EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace civicgrid::http
+
+namespace civicgrid::http {
+namespace {
+
+TEST_F(ServerTest, BlockedHandlersDoNotKeepAQuickRouteFromAnswering) {
+  options_.threads = 1;  // fewer I/O threads than blocked requests
+  options_.workers = 4;
+  StartServer();
+  for (int i = 0; i < 3; ++i) {
+    SendInBackground("/api/v1/blocked");
+  }
+  ASSERT_TRUE(gate_.WaitEntered(3));  // three handlers hold three workers
+  TestClient quick(port());
+  EXPECT_EQ(quick.Send("GET", "/api/v1/org-nodes/7").status, 200U);
+  EXPECT_EQ(quick.Send("POST", "/api/v1/echo", R"({"a":1})").status, 200U);
+  gate_.Open();
+  EXPECT_EQ(JoinBackground(), std::vector<unsigned>(3, 204U));
+}
+
+TEST_F(ServerTest, FullQueueAnswers503WithRetryAfterAtOnce) {
+  options_.workers = 1;
+  options_.queue_limit = 1;
+  options_.retry_after = 7s;
+  StartServer();
+  SendInBackground("/api/v1/blocked");  // runs
+  ASSERT_TRUE(gate_.WaitEntered(1));
+  SendInBackground("/api/v1/blocked");  // waits in the queue
+  ASSERT_TRUE(WaitForMetric(R"(civicgrid_http_lane_queue_depth{lane="interactive"} 1)"));
+  ClientResponse refused = TestClient(port()).Send("GET", "/api/v1/counted");
+  EXPECT_EQ(refused.status, 503U);
+  EXPECT_EQ(refused.Header("Retry-After"), "7");
+  EXPECT_EQ(refused.Json().at("error").at("code"), "unavailable");
+  EXPECT_FALSE(refused.Json().at("error").at("message").as_string().empty());
+  EXPECT_TRUE(WaitForMetric(R"(civicgrid_http_lane_rejected_total{lane="interactive"} 1)"));
+  gate_.Open();
+  EXPECT_EQ(JoinBackground(), std::vector<unsigned>(2, 204U));
+  EXPECT_EQ(counted_runs_.load(), 0);  // the refused request never ran
+  EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/counted").status, 204U);
+}
+
+TEST_F(ServerTest, LongRoutesCannotOccupyTheInteractiveWorkers) {
+  options_.workers = 1;
+  options_.long_workers = 2;
+  options_.long_queue_limit = 1;
+  StartServer();
+  SendInBackground("/api/v1/blocked-long");
+  SendInBackground("/api/v1/blocked-long");
+  ASSERT_TRUE(gate_.WaitEntered(2));  // every long worker is blocked
+  SendInBackground("/api/v1/blocked-long");
+  ASSERT_TRUE(WaitForMetric(R"(civicgrid_http_lane_queue_depth{lane="long"} 1)"));
+  EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/blocked-long").status, 503U);
+  // The one interactive worker is free for everyone else.
+  TestClient quick(port());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(quick.Send("GET", "/api/v1/org-nodes/" + std::to_string(i)).status, 200U);
+  }
+  EXPECT_TRUE(WaitForMetric(R"(civicgrid_http_lane_busy_workers{lane="long"} 2)"));
+  EXPECT_TRUE(WaitForMetric(R"(civicgrid_http_lane_busy_workers{lane="interactive"} 0)"));
+  gate_.Open();
+  EXPECT_EQ(JoinBackground(), std::vector<unsigned>(3, 204U));
+}
+
+TEST_F(ServerTest, HandlerPastItsDeadlineIsAnswered503AndCounted) {
+  StartServer();
+  TestClient client(port());
+  ClientResponse late = client.Send("POST", "/api/v1/overrun", "{}");
+  EXPECT_EQ(late.status, 503U);
+  EXPECT_EQ(late.Json().at("error").at("code"), "unavailable");
+  EXPECT_EQ(late.Header("Retry-After"), "1");
+  EXPECT_TRUE(WaitForMetric(R"(civicgrid_http_lane_timed_out_total{lane="interactive"} 1)"));
+  EXPECT_EQ(client.Send("GET", "/api/v1/org-nodes/1").status, 200U);
+}
+
+TEST_F(ServerTest, HandlerThatNeverReturnsIsAnswered503AtItsDeadline) {
+  options_.deadline = 50ms;
+  options_.deadline_grace = 10ms;
+  StartServer();
+  ClientResponse late = TestClient(port()).Send("GET", "/api/v1/blocked");
+  EXPECT_EQ(late.status, 503U);
+  EXPECT_EQ(late.Json().at("error").at("code"), "unavailable");
+  gate_.Open();  // its answer comes too late and is dropped
+  EXPECT_TRUE(WaitForMetric(R"(civicgrid_http_lane_timed_out_total{lane="interactive"} 1)"));
+}
+
+TEST_F(ServerTest, RequestStillQueuedAtItsDeadlineIsDroppedUnrun) {
+  options_.workers = 1;
+  options_.deadline_grace = 10ms;
+  StartServer();
+  SendInBackground("/api/v1/blocked");
+  ASSERT_TRUE(gate_.WaitEntered(1));
+  // Queued behind the blocked handler past its 50 ms deadline.
+  EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/short-deadline").status, 503U);
+  gate_.Open();
+  EXPECT_EQ(JoinBackground(), std::vector<unsigned>{204U});
+  // FIFO: once this one has run, the worker has passed the stale one.
+  EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/counted").status, 204U);
+  EXPECT_EQ(counted_runs_.load(), 1);  // only the last request ran
+}
+
+TEST_F(ServerTest, MetricsAnswerOnTheIoThreadWhileEveryWorkerIsBusy) {
+  options_.workers = 1;
+  options_.queue_limit = 0;
+  StartServer();
+  SendInBackground("/api/v1/blocked");
+  ASSERT_TRUE(gate_.WaitEntered(1));
+  EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/org-nodes/1").status, 503U);
+  ClientResponse metrics = TestClient(port()).Send("GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200U);
+  EXPECT_NE(metrics.body.find(R"(civicgrid_http_lane_busy_workers{lane="interactive"} 1)"),
+            std::string::npos)
+      << metrics.body;
+  gate_.Open();
+  EXPECT_EQ(JoinBackground(), std::vector<unsigned>{204U});
+}
+
+TEST_F(ServerTest, HandlersOnIoThreadsStillServe) {
+  options_.handlers_on_io_threads = true;
+  StartServer();
+  TestClient client(port());
+  EXPECT_EQ(client.Send("GET", "/api/v1/org-nodes/1").status, 200U);
+  EXPECT_EQ(client.Send("POST", "/api/v1/now", R"({"a":2})").status, 200U);
+  EXPECT_EQ(client.Send("GET", "/metrics").body.find("civicgrid_http_lane"), std::string::npos);
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 #include "store/db.h"
 
+#include <stdexcept>
+
 #include <charconv>
 #include <cmath>
+
+#include "store/deadline.h"
 
 namespace civicgrid::store {
 
@@ -73,6 +77,15 @@ std::optional<std::string> Row::OptText(size_t i) const {
   return Text(i);
 }
 
+size_t Row::Index(std::string_view name) const {
+  if (names_) {
+    for (size_t i = 0; i < names_->size(); ++i) {
+      if ((*names_)[i] == name) return i;
+    }
+  }
+  throw std::out_of_range("no column named " + std::string(name));
+}
+
 Result<Row> Connection::QueryOne(std::string_view sql, const Params& params) {
   CG_ASSIGN_OR_RETURN(Rows rows, Query(sql, params));
   if (rows.empty()) return core::Error::NotFound("记录不存在");
@@ -85,6 +98,7 @@ Result<int64_t> Connection::QueryInt(std::string_view sql, const Params& params)
 }
 
 Result<Transaction> Transaction::Begin(Connection& conn, TxMode mode) {
+  CG_TRY(CheckDeadline());
   CG_TRY(conn.Begin(mode));
   return Transaction(conn);
 }
@@ -100,6 +114,10 @@ Transaction::~Transaction() {
 Status Transaction::Commit() {
   if (!open_) return core::Error::Internal("事务已结束");
   open_ = false;
+  if (DeadlinePassed()) {  // too late: the caller has been answered 503 or is about to be
+    (void)conn_->Rollback();
+    return DeadlineError();
+  }
   auto status = conn_->Commit();
   if (!status.ok()) (void)conn_->Rollback();
   return status;

@@ -67,10 +67,16 @@ class Value {
 
 using Params = std::vector<Value>;
 
-// One result row; columns by position.
+// The column names of one result set, shared by its rows.
+using ColumnNames = std::shared_ptr<const std::vector<std::string>>;
+
+// One result row; columns by position, or by name (the name the statement
+// gives the column: "t.id" is "id", "c.name AS category_name" is
+// "category_name"). An unknown name is a programmer error (std::out_of_range).
 class Row {
  public:
-  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  explicit Row(std::vector<Value> values, ColumnNames names = nullptr)
+      : values_(std::move(values)), names_(std::move(names)) {}
   size_t size() const { return values_.size(); }
   bool IsNull(size_t i) const { return values_.at(i).is_null(); }
   int64_t Int(size_t i) const { return values_.at(i).AsInt(); }
@@ -80,8 +86,18 @@ class Row {
   std::optional<std::string> OptText(size_t i) const;
   const Value& at(size_t i) const { return values_.at(i); }
 
+  // By column name.
+  size_t Index(std::string_view name) const;
+  bool IsNull(std::string_view name) const { return IsNull(Index(name)); }
+  int64_t Int(std::string_view name) const { return Int(Index(name)); }
+  double Real(std::string_view name) const { return Real(Index(name)); }
+  const std::string& Text(std::string_view name) const { return Text(Index(name)); }
+  std::optional<int64_t> OptInt(std::string_view name) const { return OptInt(Index(name)); }
+  std::optional<std::string> OptText(std::string_view name) const { return OptText(Index(name)); }
+
  private:
   std::vector<Value> values_;
+  ColumnNames names_;
 };
 
 using Rows = std::vector<Row>;
@@ -96,7 +112,10 @@ class Connection {
   virtual ~Connection() = default;
   virtual Backend backend() const = 0;
 
-  // Runs a prepared (and cached) statement and returns all rows.
+  // Runs a prepared (and cached) statement and returns all rows. Query and
+  // Execute refuse to start past the calling thread's deadline, and a
+  // statement still running at it is interrupted: both give DeadlineError()
+  // (store/deadline.h).
   virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
   // Runs a prepared statement; returns the number of rows changed.
   virtual Result<int64_t> Execute(std::string_view sql, const Params& params = {}) = 0;
@@ -119,7 +138,9 @@ class Connection {
   Result<int64_t> QueryInt(std::string_view sql, const Params& params = {});
 };
 
-// Rolls back unless Commit() succeeded. Movable, not copyable.
+// Rolls back unless Commit() succeeded. Movable, not copyable. Begin() and
+// Commit() refuse (DeadlineError, after rolling back) once the calling
+// thread's deadline has passed (store/deadline.h).
 class Transaction {
  public:
   static Result<Transaction> Begin(Connection& conn, TxMode mode = TxMode::kWrite);

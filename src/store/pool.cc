@@ -1,5 +1,7 @@
 #include "store/pool.h"
 
+#include "store/deadline.h"
+
 namespace civicgrid::store {
 
 PooledConnection::~PooledConnection() {
@@ -10,9 +12,16 @@ Result<PooledConnection> Db::Acquire() {
   std::unique_lock lock(mutex_);
   auto ready = [&] { return !idle_.empty() || open_ < options_.pool_size; };
   if (!ready()) {
+    // Counted while blocked, so tests can wait for a waiter instead of sleeping.
     ++waiting_;
-    available_.wait(lock, ready);
+    bool got = true;
+    if (auto deadline = CurrentDeadline()) {
+      got = available_.wait_until(lock, *deadline, ready);
+    } else {
+      available_.wait(lock, ready);
+    }
     --waiting_;
+    if (!got) return DeadlineError();
   }
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());

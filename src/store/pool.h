@@ -52,7 +52,8 @@ class Db {
   Backend backend() const { return backend_; }
   const std::string& url() const { return url_; }
 
-  // A connection for the caller's exclusive use; waits when the pool is empty.
+  // A connection for the caller's exclusive use; waits when the pool is
+  // empty, up to the calling thread's deadline (then DeadlineError()).
   Result<PooledConnection> Acquire();
   // How many threads are blocked in Acquire() waiting for a connection (tests
   // wait on it instead of sleeping).

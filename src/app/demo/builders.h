@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "app/demo/demo_plan.h"
 
@@ -19,6 +20,10 @@ inline constexpr int kUnits = 64;
 inline constexpr int kMinServiceCenterArea = 500;  // m²
 static_assert(kGridBranches + kGridGroups == kGrids);
 
+// Splits `total` in proportion to the weights, largest remainders first and
+// ties to the lower index: integer arithmetic, the same everywhere.
+std::vector<int> Apportion(int total, const std::vector<int>& weights);
+
 // County, streets, communities, grids (with geometry), units, compounds,
 // back streets, buildings, service centres, party organisations, pairings.
 // Depends on nothing but the profile.
@@ -26,7 +31,7 @@ void BuildLayout(DemoPlan& plan);
 
 // Households and residents, party members, unit contacts, grid and community
 // workers, building and street chiefs. Needs the layout.
-void BuildPeople(DemoPlan& plan, uint64_t seed, int residents_per_grid);
+void BuildPeople(DemoPlan& plan, uint64_t seed, double population_scale);
 
 // The demo accounts. Needs the people.
 void BuildAccounts(DemoPlan& plan);

@@ -19,8 +19,8 @@ inline constexpr const char* kDemoPassword = "civicgrid-demo";
 struct DemoLoadOptions {
   std::string profile = "guan";
   uint64_t seed = 1;
-  int residents_per_grid = 60;
-  bool if_empty = false;  // do nothing when the database already has an org tree
+  double population_scale = 1.0;  // DemoOptions::population_scale
+  bool if_empty = false;          // do nothing when the database already has an org tree
   // Days of ticket history ending now (ticket_history.h); 0 loads none.
   int ticket_history_days = 365;
   // Where that history ends; default: the app clock's now (tests fix it).
@@ -34,6 +34,9 @@ struct DemoLoadReport {
   int64_t party_members = 0;
   int64_t staff = 0;
   int64_t units = 0;
+  int64_t tickets = 0;         // of the history
+  double county_seconds = 0;   // wall time to make and load the county and accounts
+  double history_seconds = 0;  // wall time of the ticket history
 };
 
 core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options);

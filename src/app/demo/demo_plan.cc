@@ -9,7 +9,6 @@ namespace civicgrid::app::demo {
 namespace {
 
 constexpr std::string_view kGuanProfile = "guan";
-constexpr int kMaxResidentsPerGrid = 2000;
 constexpr int kCommunityWorkersPer10k = 18;
 
 template <typename Kind, size_t N>
@@ -53,8 +52,9 @@ core::Status Validate(const DemoOptions& options) {
     return core::Error::Invalid("profile",
                                 "未知的演示数据方案: " + options.profile + "（可选: guan）");
   }
-  if (options.residents_per_grid < 1 || options.residents_per_grid > kMaxResidentsPerGrid) {
-    return core::Error::Invalid("residents_per_grid", "每个网格的居民数应在 1 到 2000 之间");
+  if (!(options.population_scale >= kMinPopulationScale &&
+        options.population_scale <= kMaxPopulationScale)) {
+    return core::Error::Invalid("population_scale", "人口比例应在 0.001 到 1 之间");
   }
   return core::Ok();
 }
@@ -148,7 +148,7 @@ core::Result<DemoPlan> MakePlan(const DemoOptions& options) {
   CG_TRY(Validate(options));
   DemoPlan plan;
   BuildLayout(plan);
-  BuildPeople(plan, options.seed, options.residents_per_grid);
+  BuildPeople(plan, options.seed, options.population_scale);
   BuildAccounts(plan);
   return plan;
 }
@@ -192,9 +192,13 @@ const std::string& NodeCode(const DemoPlan& plan, NodeRef node) {
   return plan.county.code;
 }
 
-int ResidentCommunity(const DemoPlan& plan, int resident) {
+int ResidentGrid(const DemoPlan& plan, int resident) {
   const int building = plan.households[plan.residents[resident].household].building;
-  return plan.grids[plan.buildings[building].grid].community;
+  return plan.buildings[building].grid;
+}
+
+int ResidentCommunity(const DemoPlan& plan, int resident) {
+  return plan.grids[ResidentGrid(plan, resident)].community;
 }
 
 int AgeOn(core::CivilDate birth, core::CivilDate on) {

@@ -35,8 +35,21 @@ namespace civicgrid::app::demo {
 struct DemoOptions {
   std::string profile = "guan";  // the only profile so far: 固安县 (131022)
   uint64_t seed = 1;             // varies the people; same seed, same plan
-  int residents_per_grid = 60;   // average residents per grid, 1..2000
+  // The share of the county's population to make, 0.001..1: 1 (what `make
+  // run` loads) gives communities of 5,000–9,500 residents, about 220,000 in
+  // all; tests load a small share (0.005 gives about 1,100). Everything the
+  // seeds count — communities, grids, branches, grid workers, units, centres —
+  // stays exact at any scale; residents, in-service members and community
+  // workers scale.
+  double population_scale = 1.0;
 };
+
+// The population the "guan" profile gives at scale 1: every community holds
+// between these (the seeds' communities: 沧州 丽水社区 "7000多人", 滦平 鑫港社区
+// 9,156), the county about kCountyResidents.
+inline constexpr int kMinCommunityResidents = 5000;
+inline constexpr int kMaxCommunityResidents = 9500;
+inline constexpr int kCountyResidents = 220000;
 
 // Ages are taken on this date (the 固安 figures are from 2024) so that a plan
 // never depends on the clock.
@@ -274,17 +287,26 @@ struct DemoPlan {
   std::vector<PlanAccount> accounts;
 };
 
+// The range of DemoOptions::population_scale.
+inline constexpr double kMinPopulationScale = 0.001;
+inline constexpr double kMaxPopulationScale = 1.0;
+
 // Makes the plan. An unknown profile is Invalid on field "profile", a
-// residents_per_grid outside 1..2000 Invalid on "residents_per_grid".
+// population_scale outside 0.001..1 Invalid on "population_scale".
 [[nodiscard]] core::Result<DemoPlan> MakePlan(const DemoOptions& options);
 
 // The code of a node of the plan.
 const std::string& NodeCode(const DemoPlan& plan, NodeRef node);
 // The community a resident lives in.
+// The grid and the community a resident lives in (indexes into the plan).
+int ResidentGrid(const DemoPlan& plan, int resident);
 int ResidentCommunity(const DemoPlan& plan, int resident);
 // Whole years of age on `on`.
 int AgeOn(core::CivilDate birth, core::CivilDate on);
 // Community workers the norm asks for: ceil(residents × 18 / 10,000).
 int RequiredCommunityWorkers(int residents);
+// The residents each community has at scale 1 (index: plan community), the
+// same for every seed: 5,000–9,500 each, kCountyResidents in all.
+std::vector<int> CommunityPopulations(int communities);
 
 }  // namespace civicgrid::app::demo

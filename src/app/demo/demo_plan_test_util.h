@@ -9,8 +9,25 @@
 
 namespace civicgrid::app::demo::plan_testing {
 
-// The default plan, made once: most tests read it.
+// The population scale most tests use: 5 % of the county (about 11,000
+// residents), small enough for the sanitizer build.
+inline constexpr double kTestScale = 0.05;
+
+inline DemoOptions TestOptions() {
+  DemoOptions options;
+  options.population_scale = kTestScale;
+  return options;
+}
+
+// The plan at kTestScale, made once: most tests read it.
 inline const DemoPlan& Plan() {
+  static const DemoPlan plan = MakePlan(TestOptions()).value();
+  return plan;
+}
+
+// The full-size plan (about 220,000 residents), made once, for the tests of
+// what does not survive scaling down (staffing norms, member shares).
+inline const DemoPlan& FullPlan() {
   static const DemoPlan plan = MakePlan(DemoOptions{}).value();
   return plan;
 }

@@ -27,9 +27,9 @@ constexpr double kLateReport = 0.08;  // a department's 报到 after the whistle
 constexpr double kMaxLate = 0.35;
 // Unsatisfied first ratings of an average community (scaled by slowness²),
 // three times as many after a late resolution.
-constexpr double kUnsatisfied = 0.025;
+constexpr double kUnsatisfied = 0.012;
 
-constexpr double kStallShare = 0.005;          // never resolved (×3 for complex categories)
+constexpr double kStallShare = 0.0015;         // never resolved (×3 for complex categories)
 constexpr double kRateShare = 0.8;             // residents who rate
 constexpr double kCallbackShare = 0.3;         // staff call back (phone complaints: all)
 constexpr double kManagerWorkerShare = 0.35;   // a community worker acts, not the secretary
@@ -306,7 +306,7 @@ class TicketWriter {
       if (rating < domain::kSatisfiedRating) {  // reopened to the dispatcher
         reopened = true;
         Redo(manager);
-        unhappy = Rate(After(120, 2 * 24 * 60), rng_.Chance(0.7) ? rng_.Between(3, 4) : 2) <
+        unhappy = Rate(After(120, 2 * 24 * 60), rng_.Chance(0.85) ? rng_.Between(3, 4) : 2) <
                   domain::kSatisfiedRating;
       }
       if (rng_.Chance(unhappy ? 0.8 : kCallbackShare)) {

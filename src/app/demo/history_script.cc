@@ -29,10 +29,10 @@ constexpr int64_t kHour = core::kMsPerHour;
 constexpr int64_t kDay = core::kMsPerDay;
 
 // Shares of the arrivals with a special outcome.
-constexpr double kRejectShare = 0.012;    // 不予受理
-constexpr double kWithdrawShare = 0.006;  // 撤单
-constexpr double kTwinShare = 0.025;      // a second resident reports the same thing
-constexpr double kAnonymousShare = 0.12;  // of reports where the category allows it
+constexpr double kRejectShare = 0.002;     // 不予受理
+constexpr double kWithdrawShare = 0.0015;  // 撤单
+constexpr double kTwinShare = 0.025;       // a second resident reports the same thing
+constexpr double kAnonymousShare = 0.12;   // of reports where the category allows it
 
 int Weekday(int64_t local_day) { return static_cast<int>(((local_day % 7) + 11) % 7); }  // 0 Sun
 
@@ -111,9 +111,13 @@ class Builder {
     for (int b = 0; b < static_cast<int>(plan_.buildings.size()); ++b) {
       grid_buildings_[plan_.buildings[b].grid].push_back(b);
     }
+    // Demands come in proportion to the people living in the grid.
+    std::vector<int> living(plan_.grids.size(), 0);
+    for (int r = 0; r < static_cast<int>(plan_.residents.size()); ++r)
+      ++living[ResidentGrid(plan_, r)];
     for (int g = 0; g < static_cast<int>(plan_.grids.size()); ++g) {
       community_grids_[plan_.grids[g].community].push_back(g);
-      grid_weights_.push_back(traits_[plan_.grids[g].community].activity);
+      grid_weights_.push_back(traits_[plan_.grids[g].community].activity * std::max(1, living[g]));
     }
     for (int m = 0; m < static_cast<int>(plan_.party_members.size()); ++m) {
       const PlanPartyMember& member = plan_.party_members[m];

@@ -87,11 +87,13 @@ struct HistoryScriptOptions {
   int64_t start_ms = 0;  // the first arrival is at or after this
   int64_t end_ms = 0;    // and before this
   // Expected tickets per year of each stream (the 固安 and 文安 figures).
-  double reports_per_year = 1500;    // 随手拍 by residents (h5)
-  double patrols_per_year = 600;     // grid workers' findings
-  double complaints_per_year = 150;  // taken by phone
-  double wishes_per_year = 420;      // 微心愿 and daily services (h5)
-  double urgent_per_year = 70;       // 急难事 (h5)
+  // The 随手拍 and 急难事 streams with their twin reports make about 2,094
+  // report-kind h5 tickets a year (固安's figure); the others in proportion.
+  double reports_per_year = 1840;    // 随手拍 by residents (h5)
+  double patrols_per_year = 736;     // grid workers' findings
+  double complaints_per_year = 184;  // taken by phone
+  double wishes_per_year = 514;      // 微心愿 and daily services (h5)
+  double urgent_per_year = 86;       // 急难事 (h5)
   double follow_up_share = 0.05;     // per community and 逢四说事 meeting day
   // 吹哨报到 defaults, as TicketOptions has them.
   int64_t escalation_resolve_minutes = 3 * 24 * 60;

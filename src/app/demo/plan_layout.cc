@@ -15,14 +15,6 @@
 #include "app/demo/rng.h"
 
 namespace civicgrid::app::demo {
-namespace {
-
-constexpr uint64_t kLayoutSeed = 131022;
-constexpr core::LonLat kCountySeat{116.30, 39.44};  // 固安镇, WGS-84
-constexpr int kMinGridsPerCommunity = 4;
-constexpr int kCompoundsPerCommunity = 2;
-constexpr std::array<int, 4> kBuildingsPerGridWeights = {15, 35, 30, 20};  // 1..4 buildings
-constexpr std::array<int, 3> kCompoundFloors = {6, 11, 18};
 
 // Splits `total` in proportion to the weights, largest remainders first and
 // ties to the lower index: integer arithmetic, the same everywhere.
@@ -44,6 +36,15 @@ std::vector<int> Apportion(int total, const std::vector<int>& weights) {
   for (int k = 0; k < total - given; ++k) ++out[order[static_cast<size_t>(k)]];
   return out;
 }
+
+namespace {
+
+constexpr uint64_t kLayoutSeed = 131022;
+constexpr core::LonLat kCountySeat{116.30, 39.44};  // 固安镇, WGS-84
+constexpr int kMinGridsPerCommunity = 4;
+constexpr int kCompoundsPerCommunity = 2;
+constexpr std::array<int, 4> kBuildingsPerGridWeights = {15, 35, 30, 20};  // 1..4 buildings
+constexpr std::array<int, 3> kCompoundFloors = {6, 11, 18};
 
 std::string ChildCode(const std::string& parent, int n) {
   return fmt::format("{}{:03d}", parent, n);

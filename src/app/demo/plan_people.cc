@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -27,9 +28,16 @@ constexpr int kElderAge = 65;
 constexpr std::array<int, 5> kHouseholdSizeWeights = {18, 30, 28, 16, 8};  // sizes 1..5
 constexpr double kElderShareOfSingles = 0.45;  // → about 3 % of residents live alone at 65+
 constexpr double kLowIncomeHouseholds = 0.02;
-constexpr double kMemberShareOfAdults = 0.05;
+// Party members organised in the community's grid branches (retired, out of
+// work, self-employed, mobile): a share of the adults rising with age; about
+// 3 % of the residents (docs/demo.md, "Party members").
+constexpr double kMemberShareYoung = 0.012;        // 18–34
+constexpr double kMemberShareMiddle = 0.025;       // 35–59
+constexpr double kMemberShareOld = 0.07;           // 60 and older
+constexpr uint64_t kPopulationSeed = 0x504F50ULL;  // community sizes: the same for every seed
 constexpr double kMobileShareOfMembers = 0.03;
 constexpr int kDoorsPerFloor = 2;
+constexpr int kMaxFloors = 33;           // the tallest residential towers of a county town
 constexpr int kMinCommunityWorkers = 2;  // a secretary and one more
 constexpr std::array<std::string_view, 36> kPhonePrefixes = {
     "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151",
@@ -44,14 +52,26 @@ class PeopleBuilder {
  public:
   PeopleBuilder(DemoPlan& plan, uint64_t seed) : plan_(plan), rng_(seed ^ kPeopleSalt) {}
 
-  void Build(int residents_per_grid) {
+  void Build(double population_scale) {
+    scale_ = population_scale;
     buildings_of_grid_.resize(plan_.grids.size());
     for (int b = 0; b < static_cast<int>(plan_.buildings.size()); ++b) {
       buildings_of_grid_[plan_.buildings[b].grid].push_back(b);
     }
-    for (int g = 0; g < static_cast<int>(plan_.grids.size()); ++g) {
-      const double scale = 0.75 + 0.5 * rng_.Unit();
-      AddGridHouseholds(g, std::max(1, static_cast<int>(residents_per_grid * scale + 0.5)));
+    // Each community's population (scaled), shared among its grids by weights
+    // of 0.75–1.25; at least one resident per grid.
+    const std::vector<int> populations = CommunityPopulations(Size(plan_.communities));
+    std::vector<std::vector<int>> grids_of(plan_.communities.size());
+    for (int g = 0; g < Size(plan_.grids); ++g) grids_of[plan_.grids[g].community].push_back(g);
+    for (int c = 0; c < Size(plan_.communities); ++c) {
+      std::vector<int> weights;
+      for (size_t i = 0; i < grids_of[c].size(); ++i) weights.push_back(rng_.Between(75, 125));
+      const int total = std::max(Size(grids_of[c]),
+                                 static_cast<int>(std::lround(populations[c] * population_scale)));
+      const std::vector<int> shares = Apportion(total, weights);
+      for (size_t i = 0; i < grids_of[c].size(); ++i) {
+        AddGridHouseholds(grids_of[c][i], std::max(1, shares[i]));
+      }
     }
     is_member_.assign(plan_.residents.size(), false);
     AddResidentMembers();
@@ -67,9 +87,8 @@ class PeopleBuilder {
   bool IsAdult(int resident) const {
     return AgeOn(plan_.residents[resident].birth_date, kReferenceDate) >= kAdultAge;
   }
-  int GridOf(int resident) const {
-    return plan_.buildings[plan_.households[plan_.residents[resident].household].building].grid;
-  }
+  int GridOf(int resident) const { return ResidentGrid(plan_, resident); }
+  static int Size(const auto& v) { return static_cast<int>(v.size()); }
   char DrawSex() { return rng_.Chance(0.5) ? 'M' : 'F'; }
   int Draw(int n) { return rng_.Below(n); }
 
@@ -97,6 +116,7 @@ class PeopleBuilder {
   std::unordered_set<std::string> id_numbers_;
   std::vector<std::vector<int>> buildings_of_grid_;
   std::vector<bool> is_member_;
+  double scale_ = 1;
 };
 
 // Households go round the grid's buildings; each building's households take
@@ -115,15 +135,21 @@ void PeopleBuilder::AddGridHouseholds(int grid, int residents) {
   for (int i = 0; i < n; ++i) {
     const int count = static_cast<int>(per_building[i].size());
     PlanBuilding& building = plan_.buildings[buildings[i]];
-    const int per_floor = kDoorsPerFloor * building.entrances;
+    // Two doors a floor; a tower that would need more than 33 floors gets
+    // four (两梯四户), then more entrances.
+    const int doors = count > kDoorsPerFloor * kMaxFloors * building.entrances ? 2 * kDoorsPerFloor
+                                                                               : kDoorsPerFloor;
+    building.entrances =
+        std::max(building.entrances, (count + doors * kMaxFloors - 1) / (doors * kMaxFloors));
+    const int per_floor = doors * building.entrances;
     building.floors = std::max(building.floors, (count + per_floor - 1) / per_floor);
-    const int per_entrance = kDoorsPerFloor * building.floors;
+    const int per_entrance = doors * building.floors;
     const int capacity = per_entrance * building.entrances;
     for (int k = 0; k < count; ++k) {
       const int slot = k * capacity / count;  // distinct because count ≤ capacity
       const int entrance = slot / per_entrance + 1;
-      const int floor = slot % per_entrance / kDoorsPerFloor + 1;
-      const int door = slot % kDoorsPerFloor + 1;
+      const int floor = slot % per_entrance / doors + 1;
+      const int door = slot % doors + 1;
       AddHousehold(buildings[i], fmt::format("{}-{}{:02d}", entrance, floor, door),
                    per_building[i][k]);
     }
@@ -231,7 +257,12 @@ void PeopleBuilder::AddResidentMembers() {
     if (node.kind == NodeKind::kGrid) grid_org[node.index] = o;
   }
   for (int r = 0; r < static_cast<int>(plan_.residents.size()); ++r) {
-    if (!IsAdult(r) || !rng_.Chance(kMemberShareOfAdults)) continue;
+    if (!IsAdult(r)) continue;
+    const int age = AgeOn(plan_.residents[r].birth_date, kReferenceDate);
+    const double share = age >= 60   ? kMemberShareOld
+                         : age >= 35 ? kMemberShareMiddle
+                                     : kMemberShareYoung;
+    if (!rng_.Chance(share)) continue;
     PlanPartyMember member;
     member.resident = r;
     member.party_org = grid_org[GridOf(r)];
@@ -249,7 +280,7 @@ void PeopleBuilder::AddResidentMembers() {
 // community — the first one above all, which the demo accounts use — has
 // in-service members registered with it.
 void PeopleBuilder::AddInServiceMembers() {
-  constexpr int kTries = 200;
+  constexpr int kTriesPerMember = 8;  // draws of a resident who is not a member, aged 22–60
   std::vector<std::vector<int>> living(plan_.communities.size());
   for (int r = 0; r < static_cast<int>(plan_.residents.size()); ++r) {
     if (IsAdult(r)) living[plan_.grids[GridOf(r)].community].push_back(r);
@@ -261,8 +292,9 @@ void PeopleBuilder::AddInServiceMembers() {
                                      [&](const PlanPairing& p) { return p.unit == unit; });
     const std::vector<int>& near = living[paired->target.index];
     const int wanted = InServiceMembersWanted(plan_.units[unit].kind);
-    for (int k = 0, tries = 0; k < wanted && tries < kTries; ++tries) {
-      const bool first = k == 0 && tries < kTries / 2 && !near.empty();
+    const int max_tries = 100 + kTriesPerMember * wanted;
+    for (int k = 0, tries = 0; k < wanted && tries < max_tries; ++tries) {
+      const bool first = k == 0 && tries < 100 && !near.empty();
       const int r = first ? near[Draw(static_cast<int>(near.size()))]
                           : Draw(static_cast<int>(plan_.residents.size()));
       const int age = AgeOn(plan_.residents[r].birth_date, kReferenceDate);
@@ -273,19 +305,28 @@ void PeopleBuilder::AddInServiceMembers() {
   }
 }
 
+// In-service members of each paired unit who live in the county, at scale 1:
+// a bureau or a school or hospital has a hundred or so, a company tens, a
+// property company or social organisation a handful (about 2 % of the
+// residents in all). Scaled with the population, at least one.
 int PeopleBuilder::InServiceMembersWanted(UnitKind kind) {
+  int wanted = 0;
   switch (kind) {
     case UnitKind::kGovernment:
-      return rng_.Between(3, 8);
+      wanted = rng_.Between(80, 130);
+      break;
     case UnitKind::kPublicInstitution:
-      return rng_.Between(3, 6);
+      wanted = rng_.Between(60, 120);
+      break;
     case UnitKind::kEnterprise:
-      return rng_.Between(2, 5);
+      wanted = rng_.Between(20, 50);
+      break;
     case UnitKind::kPropertyCompany:
     case UnitKind::kSocialOrganisation:
+      wanted = rng_.Between(4, 12);
       break;
   }
-  return rng_.Between(1, 3);
+  return std::max(1, static_cast<int>(std::lround(wanted * scale_)));
 }
 
 void PeopleBuilder::AddInServiceMember(int resident, int party_org, int unit) {
@@ -334,7 +375,9 @@ void PeopleBuilder::AddCommunityWorkers() {
   }
   for (int c = 0; c < static_cast<int>(plan_.communities.size()); ++c) {
     const int required = RequiredCommunityWorkers(residents[c]);
-    const int count = KeptShort(c) ? required - 1 : std::max(required, kMinCommunityWorkers);
+    // One short of the norm in a few communities, but never without a secretary.
+    const int count =
+        KeptShort(c) ? std::max(1, required - 1) : std::max(required, kMinCommunityWorkers);
     for (int k = 0; k < count; ++k) {
       const char sex = rng_.Chance(0.65) ? 'F' : 'M';
       plan_.community_workers.push_back({c, PersonName(rng_, sex), sex, NewPhone(), k == 0});
@@ -391,8 +434,35 @@ void PeopleBuilder::AddStreetChiefs() {
 
 }  // namespace
 
-void BuildPeople(DemoPlan& plan, uint64_t seed, int residents_per_grid) {
-  PeopleBuilder(plan, seed).Build(residents_per_grid);
+void BuildPeople(DemoPlan& plan, uint64_t seed, double population_scale) {
+  PeopleBuilder(plan, seed).Build(population_scale);
+}
+
+// Drawn from a fixed stream, skewed towards the smaller end (5,000 + 4,500 ×
+// u^1.4 has mean 6,875 = 220,000 / 32), then nudged one resident at a time,
+// within the bounds, until they add up to kCountyResidents exactly.
+std::vector<int> CommunityPopulations(int communities) {
+  Rng rng(kPopulationSeed);
+  std::vector<int> out;
+  int64_t sum = 0;
+  for (int c = 0; c < communities; ++c) {
+    const double u = rng.Unit();
+    out.push_back(
+        kMinCommunityResidents +
+        static_cast<int>((kMaxCommunityResidents - kMinCommunityResidents) * std::pow(u, 1.4)));
+    sum += out.back();
+  }
+  const int64_t target = int64_t{kCountyResidents} * communities / kCommunities;
+  for (int c = 0; communities > 0 && sum != target; c = (c + 1) % communities) {
+    if (sum < target && out[c] < kMaxCommunityResidents) {
+      ++out[c];
+      ++sum;
+    } else if (sum > target && out[c] > kMinCommunityResidents) {
+      --out[c];
+      --sum;
+    }
+  }
+  return out;
 }
 
 }  // namespace civicgrid::app::demo

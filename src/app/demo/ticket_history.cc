@@ -362,6 +362,15 @@ core::Result<TicketHistoryReport> Summarize(App& app, const PlanIds& ids, int64_
   CG_ASSIGN_OR_RETURN(report.events, conn->QueryInt("SELECT COUNT(*) FROM ticket_event"));
   CG_ASSIGN_OR_RETURN(report.open, conn->QueryInt("SELECT COUNT(*) FROM ticket WHERE state NOT IN "
                                                   "('resolved', 'closed', 'rejected')"));
+  CG_ASSIGN_OR_RETURN(
+      store::Row reports,
+      conn->QueryOne(
+          "SELECT COUNT(*), COALESCE(SUM(CASE WHEN (t.resolved_at IS NOT NULL AND t.state IN "
+          "('resolved', 'closed')) OR (o.resolved_at IS NOT NULL AND o.state IN ('resolved', "
+          "'closed')) THEN 1 ELSE 0 END), 0) FROM ticket t LEFT JOIN ticket o ON o.id = "
+          "t.duplicate_of WHERE t.kind = 'report' AND t.channel = 'h5'"));
+  report.reports = reports.Int(0);
+  report.reports_solved = reports.Int(1);
   Caller admin;
   admin.role = domain::Role::kCountyAdmin;
   admin.scope_node_id = ids.county;
@@ -405,12 +414,13 @@ core::Result<TicketHistoryReport> LoadTicketHistory(App& app, const DemoPlan& pl
                       Summarize(app, ids, start, end, runner.accounts_created()));
   const domain::RateSet& r = report.county->rates;
   std::fprintf(stderr,
-               "工单历史已生成：近 %d 天 %lld 件工单、%lld 条处置记录（%lld 件在办）；"
-               "响应率 %s，办结率 %s，满意率 %s\n",
+               "工单历史已生成：近 %d 天 %lld 件工单（随手拍 %lld 件，已解决 %lld 件）、%lld "
+               "条处置记录（%lld 件在办）；响应率 %s，办结率 %s，满意率 %s\n",
                options.days, static_cast<long long>(report.tickets),
-               static_cast<long long>(report.events), static_cast<long long>(report.open),
-               Percent(r.response_rate).c_str(), Percent(r.resolution_rate).c_str(),
-               Percent(r.satisfaction_rate).c_str());
+               static_cast<long long>(report.reports),
+               static_cast<long long>(report.reports_solved), static_cast<long long>(report.events),
+               static_cast<long long>(report.open), Percent(r.response_rate).c_str(),
+               Percent(r.resolution_rate).c_str(), Percent(r.satisfaction_rate).c_str());
   return report;
 }
 

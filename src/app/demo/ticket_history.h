@@ -57,8 +57,12 @@ struct TicketHistoryOptions {
 struct TicketHistoryReport {
   int64_t tickets = 0;
   int64_t events = 0;
-  int64_t open = 0;                         // not resolved, closed or rejected at the end
-  int64_t accounts = 0;                     // accounts created for the actors
+  int64_t open = 0;      // not resolved, closed or rejected at the end
+  int64_t accounts = 0;  // accounts created for the actors
+  // 随手拍: report-kind tickets through the h5 channel, and those solved —
+  // resolved (or closed after resolving), or closed as a duplicate of one that is.
+  int64_t reports = 0;
+  int64_t reports_solved = 0;
   std::optional<domain::NodeRates> county;  // the county's figures over the span
 };
 

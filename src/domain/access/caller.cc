@@ -37,11 +37,14 @@ const RoleInfo kRoles[] = {
     {Role::kResident, "resident", {P::kOrgRead}},
 };
 
+// A role without a row: no name and no permission (fail closed).
+const RoleInfo kUnknownRole{Role::kResident, "unknown", {}};
+
 const RoleInfo& Info(Role role) {
   for (const auto& info : kRoles) {
     if (info.role == role) return info;
   }
-  return kRoles[0];  // unreachable: every enumerator is in the table
+  return kUnknownRole;  // never the most powerful row: an unknown role may do nothing
 }
 
 }  // namespace

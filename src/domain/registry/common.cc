@@ -52,6 +52,32 @@ core::Result<PathRange> WithinScope(store::Connection& conn, const Caller& calle
   return SubtreeRange(base[0].Text(0));
 }
 
+core::Result<ListScope> ScopeOfList(store::Connection& conn, const Caller& caller,
+                                    std::optional<int64_t> within) {
+  PathRange scope = caller.Scope();
+  int64_t id = within.value_or(caller.scope_node_id);
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query("SELECT kind, path FROM org_node WHERE id = $1 AND path >= $2 AND "
+                                 "path < $3",
+                                 {id, scope.lo, scope.hi}));
+  if (rows.empty()) return core::Error::NotFound("节点不存在");
+  return ListScope{id, rows[0].Text(0), SubtreeRange(rows[0].Text(1))};
+}
+
+std::string Conditions::Bind(store::Value value) {
+  params_.push_back(std::move(value));
+  return "$" + std::to_string(params_.size());
+}
+
+void Conditions::And(std::string condition) { conditions_.push_back(std::move(condition)); }
+
+std::string Conditions::Sql() const {
+  if (conditions_.empty()) return "1 = 1";
+  std::string out;
+  for (const std::string& c : conditions_) out += (out.empty() ? "" : " AND ") + c;
+  return out;
+}
+
 namespace {
 
 // Trims `trim` from both ends, then checks length (code points) and control

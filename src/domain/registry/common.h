@@ -63,6 +63,35 @@ core::Result<std::string> NodeKindInScope(store::Connection& conn, const Caller&
 core::Result<PathRange> WithinScope(store::Connection& conn, const Caller& caller,
                                     std::optional<int64_t> within);
 
+// The node a list is scoped to: the caller's scope node, or `within` inside it (a `within`
+// outside the scope does not exist: NotFound).
+struct ListScope {
+  int64_t id = 0;
+  std::string kind;  // "county", "community" … (OrgKindName)
+  PathRange range;
+};
+core::Result<ListScope> ScopeOfList(store::Connection& conn, const Caller& caller,
+                                    std::optional<int64_t> within);
+
+// The conditions of a list query, each added only when its filter is given, numbering their own
+// placeholders. Every filter combination is then its own prepared statement whose plan (custom
+// or generic) can use the index that filter needs, instead of "(CAST($4 AS …) IS NULL OR x = $4)"
+// which no generic plan and no SQLite plan can turn into an index range.
+class Conditions {
+ public:
+  // Binds `value` and returns its placeholder ("$3").
+  std::string Bind(store::Value value);
+  // Adds `condition` (written with placeholders from Bind) to the conjunction.
+  void And(std::string condition);
+  // "c1 AND c2 …" ("1 = 1" when empty).
+  std::string Sql() const;
+  const store::Params& params() const { return params_; }
+
+ private:
+  std::vector<std::string> conditions_;
+  store::Params params_;
+};
+
 // Trims and checks a required display name (1..max_chars characters, counted
 // as Unicode code points so 60 means 60 Chinese characters too; no control
 // characters); errors name `field`.

@@ -301,6 +301,13 @@ core::Status OrgTreeService::Move(store::Connection& conn, const Caller& caller,
   CG_ASSIGN_OR_RETURN(auto n, conn.Execute("UPDATE org_node SET parent_id = $1 WHERE id = $2",
                                            {parent->id, node.id}));
   (void)n;
+  // Residents keep their building's grid, community, street and county in scope columns
+  // (schema migration 11): writing node_id onto itself makes the trigger recompute them for
+  // the moved subtree.
+  PathRange moved = SubtreeRange(new_path);
+  CG_TRY(conn.Execute("UPDATE resident SET node_id = node_id WHERE node_id IN (SELECT id FROM "
+                      "org_node WHERE path >= $1 AND path < $2)",
+                      {moved.lo, moved.hi}));
   return audit_.Append(conn, caller, "org.move", "org_node", node.id,
                        node.path + " -> " + new_path);
 }

@@ -144,9 +144,12 @@ core::Result<PageOf<PartyOrg>> PartyService::ListOrgs(const Caller& caller,
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, within));
   CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query(std::string(kOrgSelect) +
-                                      "WHERE n.path >= $1 AND n.path < $2 AND o.id > $3 ORDER BY "
-                                      "o.id LIMIT $4",
+                      // Party organisations walked in id order, each checked against its
+                      // node's path (CROSS JOIN fixes SQLite's join order): no sort of the scope.
+                      conn->Query("SELECT o.id, o.node_id, o.parent_id, o.kind, o.name FROM "
+                                  "party_org o CROSS JOIN org_node n WHERE n.id = o.node_id AND "
+                                  "n.path >= $1 AND n.path < $2 AND o.id > $3 ORDER BY "
+                                  "o.id LIMIT $4",
                                   {range.lo, range.hi, page.after, page.limit}));
   std::vector<PartyOrg> items;
   for (const auto& row : rows) items.push_back(OrgFromRow(row));

@@ -28,22 +28,25 @@ constexpr std::string_view kSelect =
     "r.id_number_masked, r.phone_masked, r.flags, r.created_at FROM resident r JOIN org_node n ON "
     "n.id = r.node_id LEFT JOIN household h ON h.id = r.household_id ";
 
-// The same columns, with the join order fixed: residents walked in id order,
-// each checked against its building's path. See ResidentService::List.
-constexpr std::string_view kSelectIdOrder =
+// The same columns for a list page, without the building: the scope is a column of the row.
+constexpr std::string_view kListSelect =
     "SELECT r.id, r.node_id, r.household_id, COALESCE(h.room, ''), r.name, r.sex, r.birth_date, "
-    "r.id_number_masked, r.phone_masked, r.flags, r.created_at FROM resident r CROSS JOIN org_node "
-    "n LEFT JOIN household h ON h.id = r.household_id WHERE n.id = r.node_id AND ";
+    "r.id_number_masked, r.phone_masked, r.flags, r.created_at FROM resident r ";
 
-// Whether the subtree at `path` is wide (a street or more): most residents of
-// the database may be in it.
-core::Result<bool> WideScope(store::Connection& conn, const std::string& path) {
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query("SELECT kind FROM org_node WHERE path = $1", {path}));
-  if (rows.empty()) return false;
-  const std::string& kind = rows[0].Text(0);
-  return kind == "street" || kind == "county" || kind == "city" || kind == "province";
+// The column of a resident row that holds its ancestor of `kind` (schema migration 11), so a
+// list scoped to such a node is one index range (column, id) walked in id order. Empty for kinds
+// without one: above a county the walk is in id order over the whole table (such a scope holds
+// most of it); compounds and back streets hold no buildings, hence no residents.
+std::string_view ScopeColumn(std::string_view kind) {
+  if (kind == "building") return "r.node_id";
+  if (kind == "grid") return "r.grid_id";
+  if (kind == "community") return "r.community_id";
+  if (kind == "street") return "r.street_id";
+  if (kind == "county") return "r.county_id";
+  return "";
 }
+
+bool HoldsResidents(std::string_view kind) { return kind != "compound" && kind != "back_street"; }
 
 Resident FromRow(const store::Row& row) {
   return Resident{row.Int(0),  row.Int(1),  row.OptInt(2),  row.Text(3), row.Text(4), row.Text(5),
@@ -185,7 +188,8 @@ core::Result<PageOf<Resident>> ResidentService::List(const Caller& caller,
                                                      const ResidentFilter& filter) {
   CG_TRY(caller.Require(Permission::kPeopleRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, filter.within));
+  CG_ASSIGN_OR_RETURN(ListScope scope, ScopeOfList(*conn, caller, filter.within));
+  if (!HoldsResidents(scope.kind)) return PageOf<Resident>{};
   std::optional<store::Blob> id_hash, phone_hash;
   if (filter.id_number) {
     id_hash = store::Blob{cipher_.LookupHash("id:" + core::NormalizeIdNumber(*filter.id_number))};
@@ -193,23 +197,31 @@ core::Result<PageOf<Resident>> ResidentService::List(const Caller& caller,
   if (filter.phone) {
     phone_hash = store::Blob{cipher_.LookupHash("phone:" + core::NormalizePhone(*filter.phone))};
   }
-  // Two plans for one question. In a wide scope most residents match, so
-  // walking residents in id order and stopping after one page is cheapest;
-  // in a community or a grid, collecting its few residents through their
-  // buildings and sorting them is. SQLite keeps no statistics to choose, so
-  // the wide form fixes the join order (CROSS JOIN); both return the same rows.
-  CG_ASSIGN_OR_RETURN(bool wide, WideScope(*conn, range.lo));
-  std::string select = wide ? std::string(kSelectIdOrder) : std::string(kSelect) + "WHERE ";
-  CG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn->Query(
-          select + "n.path >= $1 AND n.path < $2 AND r.id > $3 AND (CAST($4 AS BIGINT) IS NULL OR "
-                   "(r.flags & $4) <> 0) AND (CAST($5 AS {{blob}}) IS NULL OR r.id_number_hash "
-                   "= $5) AND (CAST($6 AS {{blob}}) IS NULL OR r.phone_hash = $6) ORDER BY "
-                   "r.id LIMIT $7",
-          {range.lo, range.hi, filter.page.after, filter.flag,
-           id_hash ? store::Value(*id_hash) : store::Value(),
-           phone_hash ? store::Value(*phone_hash) : store::Value(), filter.page.limit}));
+  // One index walk in id order for every scope (docs/architecture.md "List pages"): the
+  // resident's own scope column, or the primary key above a county. An exact id number or phone
+  // narrows it to its lookup index ((phone_hash, id) keeps the id order); a flag is checked on
+  // the way, so a page reads about limit / (share of residents with the flag) rows.
+  Conditions where;
+  std::string from = std::string(kListSelect);
+  std::string_view column = ScopeColumn(scope.kind);
+  if (!column.empty()) {
+    where.And(std::string(column) + " = " + where.Bind(scope.id));
+  } else {
+    // CROSS JOIN fixes SQLite's join order: residents walked in id order, each checked
+    // against its building's path.
+    from += "CROSS JOIN org_node n ";
+    where.And("n.id = r.node_id AND n.path >= " + where.Bind(scope.range.lo) + " AND n.path < " +
+              where.Bind(scope.range.hi));
+  }
+  if (id_hash) where.And("r.id_number_hash = " + where.Bind(*id_hash));
+  if (phone_hash) where.And("r.phone_hash = " + where.Bind(*phone_hash));
+  if (filter.flag) where.And("(r.flags & " + where.Bind(*filter.flag) + ") <> 0");
+  where.And("r.id > " + where.Bind(filter.page.after));
+  std::string limit = where.Bind(filter.page.limit);
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn->Query(from + "LEFT JOIN household h ON h.id = r.household_id WHERE " +
+                                      where.Sql() + " ORDER BY r.id LIMIT " + limit,
+                                  where.params()));
   std::vector<Resident> items;
   items.reserve(rows.size());
   for (const auto& row : rows) items.push_back(FromRow(row));

@@ -1,5 +1,7 @@
 #include "domain/tickets/attachments.h"
 
+#include "domain/tickets/ticket_sql.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -207,18 +209,18 @@ AttachmentService::Row AttachmentService::RowFrom(const store::Row& r) {
 core::Result<AttachmentService::Row> AttachmentService::LoadReadable(store::Connection& conn,
                                                                      const Caller& caller,
                                                                      int64_t id) {
-  TicketService::Visibility visible = tickets_.VisibleTo(caller, 3);
-  store::Params params{id, caller.account_id};
-  params.insert(params.end(), visible.params.begin(), visible.params.end());
-  CG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn.Query(std::string(kColumns) +
-                     "WHERE a.id = $1 AND (EXISTS (SELECT 1 FROM attachment_upload u WHERE "
-                     "u.attachment_id = a.id AND u.account_id = $2) OR EXISTS (SELECT 1 FROM "
-                     "ticket_attachment ta JOIN ticket t ON t.id = ta.ticket_id WHERE "
-                     "ta.attachment_id = a.id AND " +
-                     visible.sql + "))",
-                 params));
+  SqlWhere w;
+  w.And("a.id = " + w.Param(id));
+  const std::string uploaded =
+      "EXISTS (SELECT 1 FROM attachment_upload u WHERE u.attachment_id "
+      "= a.id AND u.account_id = " +
+      w.Param(caller.account_id) + ")";
+  w.And("(" + uploaded +
+        " OR EXISTS (SELECT 1 FROM ticket_attachment ta JOIN ticket t ON t.id = ta.ticket_id "
+        "WHERE ta.attachment_id = a.id AND " +
+        VisiblePredicate(caller, w) + "))");
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query(std::string(kColumns) + "WHERE " + w.sql(), w.params()));
   if (rows.empty()) return Error::NotFound("附件不存在");
   return RowFrom(rows.front());
 }

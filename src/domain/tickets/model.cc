@@ -1,6 +1,7 @@
 #include "domain/tickets/model.h"
 
 #include "domain/tickets/enum_names.h"
+#include "domain/tickets/event_catalogue.h"
 
 #include <array>
 #include <utility>
@@ -114,88 +115,28 @@ core::Result<AssigneeKind> ParseAssigneeKind(std::string_view name, std::string_
 
 bool IsOpen(TicketState state) { return !In(state, {S::kResolved, S::kClosed, S::kRejected}); }
 
+// The entry of the event (event_catalogue.h) says in which states it is
+// allowed and what state follows.
 core::Result<MachineState> Apply(const std::optional<MachineState>& current,
                                  const TransitionInput& input, int64_t max_reopens) {
-  using T = TicketEventType;
   if (!current) {
-    if (input.type == T::kSubmit) return MachineState{S::kSubmitted, 0};
-    return Error::Conflict("工单尚未提交");
+    if (input.type == TicketEventType::kSubmit) return MachineState{S::kSubmitted, 0};
+    return Error::Conflict("工单尚未提交", "state");
   }
-  MachineState next = *current;
+  const EventEntry& entry = EventEntryFor(input.type);
   const S s = current->state;
-  bool ok = false;
-  switch (input.type) {
-    case T::kSubmit:
-      break;
-    case T::kAccept:
-      ok = s == S::kSubmitted;
-      next.state = S::kAccepted;
-      break;
-    case T::kReject:
-      ok = In(s, {S::kSubmitted, S::kAccepted});
-      next.state = S::kRejected;
-      break;
-    case T::kDispatch:
-      ok = In(s, {S::kSubmitted, S::kAccepted, S::kPublished, S::kAssigned});
-      next.state = input.assignee == AssigneeKind::kBoard ? S::kPublished : S::kAssigned;
-      break;
-    case T::kClaim:
-      ok = s == S::kPublished;
-      next.state = S::kAssigned;
-      break;
-    case T::kStart:
-      ok = s == S::kAssigned;
-      next.state = S::kInProgress;
-      break;
-    case T::kEscalate:
-      ok = In(s, {S::kSubmitted, S::kAccepted, S::kAssigned, S::kInProgress, S::kEscalated});
-      next.state = S::kEscalated;
-      break;
-    case T::kRespond:
-      ok = s == S::kEscalated;
-      break;
-    case T::kResolve:
-      ok = In(s, {S::kAssigned, S::kInProgress, S::kEscalated});
-      next.state = S::kResolved;
-      break;
-    case T::kReturn:
-      ok = In(s, {S::kAssigned, S::kInProgress});
-      next.state = S::kAccepted;
-      break;
-    case T::kRate:
-      ok = s == S::kResolved && input.rating.has_value();
-      if (ok && *input.rating < kSatisfiedRating && current->rating_reopens < max_reopens) {
-        next.state = S::kAccepted;
-        ++next.reopen_count;
-        ++next.rating_reopens;
-      } else {
-        next.state = S::kClosed;
-      }
-      break;
-    case T::kCallback:
-      ok = In(s, {S::kResolved, S::kClosed});
-      break;
-    case T::kReopen:
-      ok = In(s, {S::kResolved, S::kClosed});
-      next.state = S::kAccepted;
-      ++next.reopen_count;
-      break;
-    case T::kSupervise:
-      ok = IsOpen(s);
-      break;
-    case T::kClose:
-      ok = In(s, {S::kSubmitted, S::kAccepted, S::kPublished, S::kResolved});
-      next.state = S::kClosed;
-      break;
-    case T::kComment:
-      ok = true;
-      break;
-  }
+  bool ok = entry.any_state || (entry.open_states && IsOpen(s));
+  for (S from : entry.from) ok = ok || from == s;
+  if (entry.needs_rating && !input.rating) ok = false;
   if (!ok) {
     return Error::Conflict(std::string("当前状态「") + std::string(TicketStateLabel(s)) + "」(" +
-                           std::string(TicketStateName(s)) + ")不允许" +
-                           std::string(TicketEventTypeName(input.type)));
+                               std::string(TicketStateName(s)) + ")不允许" +
+                               std::string(TicketEventTypeName(input.type)),
+                           "state");
   }
+  if (entry.next) return entry.next(*current, input, max_reopens);
+  MachineState next = *current;
+  if (entry.to) next.state = *entry.to;
   return next;
 }
 

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 
-#include <boost/json.hpp>
-
 #include "core/crypto.h"
 #include "domain/registry/common.h"
+#include "domain/tickets/ticket_sql.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -32,15 +31,11 @@ Jurisdiction JurisdictionFromRow(const store::Row& r) {
 }
 
 // What the event's data says about duplicates and reopening.
+// The data is the domain's own JsonText (compact, keys quoted once), so a
+// key is found by its quoted name followed by the colon.
 void ReadEventData(std::string_view data, Open311Update& update) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(data, ec);
-  if (ec || !v.is_object()) return;
-  const boost::json::object& o = v.as_object();
-  update.duplicate = o.contains("duplicate_of");
-  if (const auto* reopened = o.if_contains("reopened"); reopened && reopened->is_bool()) {
-    update.reopened = reopened->as_bool();
-  }
+  update.duplicate = data.find("\"duplicate_of\":") != std::string_view::npos;
+  update.reopened = data.find("\"reopened\":true") != std::string_view::npos;
 }
 
 }  // namespace
@@ -193,22 +188,18 @@ core::Result<std::map<int64_t, std::string>> Open311Directory::StatusNotes(
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   for (size_t start = 0; start < ticket_ids.size(); start += kIdsPerQuery) {
     const size_t end = std::min(ticket_ids.size(), start + kIdsPerQuery);
-    store::Params params;
+    SqlWhere w;
     std::string list;
-    for (size_t i = start; i < end; ++i) {
-      params.push_back(ticket_ids[i]);
-      list += (list.empty() ? "$" : ", $") + std::to_string(params.size());
-    }
-    TicketService::Visibility visible =
-        tickets_.VisibleTo(reader, static_cast<int>(params.size()) + 1);
-    params.insert(params.end(), visible.params.begin(), visible.params.end());
+    for (size_t i = start; i < end; ++i)
+      list += (list.empty() ? "" : ", ") + w.Param(ticket_ids[i]);
+    w.And("e.ticket_id IN (" + list + ") AND e.note <> '' AND e.type NOT IN " + kNotUpdates);
+    w.And(VisiblePredicate(reader, w));
     CG_ASSIGN_OR_RETURN(
         store::Rows rows,
         conn->Query("SELECT e.ticket_id, e.note FROM ticket_event e JOIN ticket t ON t.id = "
-                    "e.ticket_id WHERE e.ticket_id IN (" +
-                        list + ") AND e.note <> '' AND e.type NOT IN " + kNotUpdates + " AND " +
-                        visible.sql + " ORDER BY e.ticket_id, e.seq",
-                    params));
+                    "e.ticket_id WHERE " +
+                        w.sql() + " ORDER BY e.ticket_id, e.seq",
+                    w.params()));
     for (const auto& r : rows) out[r.Int(0)] = r.Text(1);  // the last one wins
   }
   return out;
@@ -219,19 +210,20 @@ core::Result<std::vector<Open311Update>> Open311Directory::Updates(const Caller&
                                                                    int64_t from, int64_t to,
                                                                    int64_t limit) {
   PathRange range = SubtreeRange(j.path);
-  TicketService::Visibility visible = tickets_.VisibleTo(reader, 6);
-  store::Params params{from, to, range.lo, range.hi, limit};
-  params.insert(params.end(), visible.params.begin(), visible.params.end());
+  SqlWhere w;
+  w.And("e.at >= " + w.Param(from) + " AND e.at < " + w.Param(to));
+  w.And("(t.path || '') >= " + w.Param(range.lo) + " AND (t.path || '') < " + w.Param(range.hi));
+  w.And(std::string("e.type NOT IN ") + kNotUpdates);
+  w.And(VisiblePredicate(reader, w, true));
+  const std::string limit_p = w.Param(limit);
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
       conn->Query("SELECT e.id, t.number, e.type, e.state_after, e.at, e.note, e.data, (SELECT "
                   "MIN(ta.attachment_id) FROM ticket_attachment ta WHERE ta.event_id = e.id) "
-                  "FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE e.at >= $1 AND "
-                  "e.at < $2 AND t.path >= $3 AND t.path < $4 AND e.type NOT IN " +
-                      std::string(kNotUpdates) + " AND " + visible.sql +
-                      " ORDER BY e.at, e.id LIMIT $5",
-                  params));
+                  "FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE " +
+                      w.sql() + " ORDER BY e.at, e.id LIMIT " + limit_p,
+                  w.params()));
   std::vector<Open311Update> out;
   out.reserve(rows.size());
   for (const auto& r : rows) {

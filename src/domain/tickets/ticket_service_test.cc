@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <latch>
+#include <mutex>
 #include <thread>
 
 #include "domain/registry/grid_locator.h"
@@ -243,39 +245,102 @@ TEST_P(TicketServiceTest, ObserverFailureRollsTheWholeEventBack) {
   EXPECT_EQ(observer_.committed, 2);
 }
 
-TEST_P(TicketServiceTest, OfManyConcurrentActionsOnOneVersionExactlyOneWins) {
-  if (skipped_) GTEST_SKIP();
-  Ticket t = SubmitAt(tree_.grid_a1);
-  // Eight secretaries race to accept the same ticket.
-  std::atomic<int> ok{0}, conflict{0}, other{0};
-  std::atomic<bool> go{false};
+// Counts of one race: eight secretaries accept the same ticket, released
+// together by a latch.
+struct RaceCounts {
+  int ok = 0;
+  int version_conflict = 0;    // a lost race (Error::field "version")
+  int invalid_transition = 0;  // refused by the state machine (field "state")
+  int other = 0;
+};
+
+RaceCounts RaceToAccept(TicketService& tickets, const Caller& secretary, int64_t id,
+                        std::optional<int64_t> expected_version) {
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::mutex mu;
+  RaceCounts counts;
   std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&] {
-      while (!go.load()) std::this_thread::yield();
       TicketAction accept;
       accept.type = T::kAccept;
-      auto r = tickets_->Act(As(Role::kCommunitySecretary, tree_.community_a), t.id, accept);
+      accept.expected_version = expected_version;
+      start.arrive_and_wait();
+      auto r = tickets.Act(secretary, id, accept);
+      std::lock_guard lock(mu);
       if (r.ok()) {
-        ++ok;
-      } else if (r.error().code == core::ErrorCode::kConflict) {
-        ++conflict;
+        ++counts.ok;
+      } else if (r.error().code == core::ErrorCode::kConflict && r.error().field == "version") {
+        ++counts.version_conflict;
+      } else if (r.error().code == core::ErrorCode::kConflict && r.error().field == "state") {
+        ++counts.invalid_transition;
       } else {
-        ++other;
+        ++counts.other;
       }
     });
   }
-  go = true;
   for (auto& th : threads) th.join();
-  EXPECT_EQ(ok.load(), 1);
-  EXPECT_EQ(conflict.load(), 7);
-  EXPECT_EQ(other.load(), 0);
-  auto events = tickets_->Events(Admin(), t.id).value();
-  ASSERT_EQ(events.size(), 2u);
-  // The event log and the row agree: replaying gives the stored state.
-  std::vector<TransitionInput> inputs;
-  for (const auto& e : events) inputs.push_back(E(e.type));
-  EXPECT_EQ(Replay(inputs, 1)->state, tickets_->Get(Admin(), t.id)->state);
+  return counts;
+}
+
+// Both paths of a lost action, repeated so that both orders (the guard
+// reached before or after a winner's commit) get their chance:
+//  - with the version the client read (expected_version), every loser is a
+//    version conflict, on both backends;
+//  - without it, SQLite's BEGIN IMMEDIATE runs the actions one after another,
+//    so every loser sees the accepted state (invalid transition); PostgreSQL
+//    runs them together and a loser that read the old version hits the
+//    version guard of the UPDATE (version conflict) — either way one wins.
+TEST_P(TicketServiceTest, OfManyConcurrentActionsOnOneVersionExactlyOneWins) {
+  if (skipped_) GTEST_SKIP();
+  const Caller secretary = As(Role::kCommunitySecretary, tree_.community_a);
+  constexpr int kRounds = 6;
+  RaceCounts with_version, without_version;
+  for (int round = 0; round < kRounds; ++round) {
+    for (bool expected : {true, false}) {
+      Ticket t = SubmitAt(tree_.grid_a1);
+      RaceCounts c = RaceToAccept(*tickets_, secretary, t.id,
+                                  expected ? std::optional<int64_t>(t.version) : std::nullopt);
+      EXPECT_EQ(c.ok, 1) << "round " << round << (expected ? " with" : " without") << " version";
+      EXPECT_EQ(c.other, 0);
+      RaceCounts& total = expected ? with_version : without_version;
+      total.ok += c.ok;
+      total.version_conflict += c.version_conflict;
+      total.invalid_transition += c.invalid_transition;
+      auto events = tickets_->Events(Admin(), t.id).value();
+      ASSERT_EQ(events.size(), 2u);
+      // The event log and the row agree: replaying gives the stored state.
+      std::vector<TransitionInput> inputs;
+      for (const auto& e : events) inputs.push_back(E(e.type));
+      EXPECT_EQ(Replay(inputs, 1)->state, tickets_->Get(Admin(), t.id)->state);
+    }
+  }
+  EXPECT_EQ(with_version.version_conflict, 7 * kRounds);
+  EXPECT_EQ(with_version.invalid_transition, 0);
+  EXPECT_EQ(without_version.version_conflict + without_version.invalid_transition, 7 * kRounds);
+  if (GetParam() == store::Backend::kSqlite) {
+    EXPECT_EQ(without_version.invalid_transition, 7 * kRounds);
+  }
+}
+
+TEST_P(TicketServiceTest, ARefusedTransitionAndALostRaceAreDistinctConflicts) {
+  if (skipped_) GTEST_SKIP();
+  const Caller secretary = As(Role::kCommunitySecretary, tree_.community_a);
+  Ticket t = SubmitAt(tree_.grid_a1);
+  TicketAction accept;
+  accept.type = T::kAccept;
+  accept.expected_version = t.version;
+  ASSERT_TRUE(tickets_->Act(secretary, t.id, accept).ok());
+  auto stale = tickets_->Act(secretary, t.id, accept);  // the version moved on
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(stale.error().field, "version");
+  accept.expected_version.reset();
+  auto refused = tickets_->Act(secretary, t.id, accept);  // accepted cannot be accepted
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(refused.error().field, "state");
 }
 
 TEST_P(TicketServiceTest, TicketEventsAreAppendOnly) {

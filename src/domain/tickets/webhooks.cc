@@ -1,16 +1,15 @@
 #include "domain/tickets/webhooks.h"
 
+#include "domain/tickets/json_text.h"
+
 #include <algorithm>
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
 namespace civicgrid::domain {
 namespace {
 
 using core::Error;
-namespace json = boost::json;
 
 constexpr size_t kMaxUrlBytes = 2000;
 constexpr size_t kSecretBytes = 32;
@@ -227,25 +226,25 @@ core::Result<PageOf<WebhookDelivery>> WebhookService::Deliveries(const Caller& c
 std::string WebhookService::Payload(const TicketChange& change) {
   const Ticket& t = change.after;
   const TicketEvent& ev = change.event;
-  json::object ticket{
-      {"id", t.id},
-      {"number", t.number},
-      {"kind", TicketKindName(t.kind)},
-      {"title", t.title},
-      {"category", json::object{{"id", t.category_id}, {"name", t.category_name}}},
-      {"node", json::object{{"id", t.node_id}, {"name", t.node_name}}},
-  };
-  json::object out{
-      {"event_id", ev.id},
-      {"event_type", TicketEventTypeName(ev.type)},
-      {"seq", ev.seq},
-      {"at", core::FormatShanghai(ev.at)},
-      {"state_before",
-       change.before ? json::value(TicketStateName(change.before->state)) : json::value(nullptr)},
-      {"state_after", TicketStateName(ev.state_after)},
-      {"ticket", std::move(ticket)},
-  };
-  return json::serialize(out);
+  JsonText ticket;
+  ticket.Int("id", t.id)
+      .Str("number", t.number)
+      .Str("kind", TicketKindName(t.kind))
+      .Str("title", t.title)
+      .Object("category", JsonText().Int("id", t.category_id).Str("name", t.category_name))
+      .Object("node", JsonText().Int("id", t.node_id).Str("name", t.node_name));
+  JsonText out;
+  out.Int("event_id", ev.id)
+      .Str("event_type", TicketEventTypeName(ev.type))
+      .Int("seq", ev.seq)
+      .Str("at", core::FormatShanghai(ev.at));
+  if (change.before) {
+    out.Str("state_before", TicketStateName(change.before->state));
+  } else {
+    out.Null("state_before");
+  }
+  out.Str("state_after", TicketStateName(ev.state_after)).Object("ticket", ticket);
+  return out.str();
 }
 
 core::Status WebhookService::InTransaction(store::Connection& conn, const TicketChange& change) {

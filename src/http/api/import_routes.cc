@@ -70,7 +70,8 @@ core::Result<Response> ExportUnits(ApiServices& s, Request&, const Caller& c) {
 }  // namespace
 
 void RegisterImportRoutes(Router& router, ApiServices& s) {
-  RouteOptions big{s.options.import_max_bytes};
+  // Imports and exports run on the long lane: they may take seconds.
+  RouteOptions big = LongRoute(s.options.import_max_bytes);
   router.Add("POST", "/api/v1/imports/residents", CsvImport(s, &domain::Importer::ImportResidents),
              big);
   router.Add("POST", "/api/v1/imports/party-members",
@@ -80,11 +81,14 @@ void RegisterImportRoutes(Router& router, ApiServices& s) {
              Authed(s, [&s](Request& r, const Caller& c) { return ImportBoundaries(s, r, c); }),
              big);
   router.Add("GET", "/api/v1/exports/residents.csv",
-             Authed(s, [&s](Request& r, const Caller& c) { return ExportResidents(s, r, c); }));
+             Authed(s, [&s](Request& r, const Caller& c) { return ExportResidents(s, r, c); }),
+             LongRoute());
   router.Add("GET", "/api/v1/exports/party-members.csv",
-             Authed(s, [&s](Request& r, const Caller& c) { return ExportMembers(s, r, c); }));
+             Authed(s, [&s](Request& r, const Caller& c) { return ExportMembers(s, r, c); }),
+             LongRoute());
   router.Add("GET", "/api/v1/exports/units.csv",
-             Authed(s, [&s](Request& r, const Caller& c) { return ExportUnits(s, r, c); }));
+             Authed(s, [&s](Request& r, const Caller& c) { return ExportUnits(s, r, c); }),
+             LongRoute());
 }
 
 }  // namespace civicgrid::http

@@ -124,7 +124,8 @@ void RegisterStatsRoutes(Router& router, ApiServices& s) {
   auto add = [&](const char* pattern,
                  core::Result<Response> (*fn)(ApiServices&, Request&, const Caller&)) {
     router.Add("GET", pattern,
-               Authed(s, [&s, fn](Request& r, const Caller& c) { return fn(s, r, c); }));
+               Authed(s, [&s, fn](Request& r, const Caller& c) { return fn(s, r, c); }),
+               LongRoute());  // wide statistics: the long lane
   };
   add("/api/v1/stats/rates", Rates);
   add("/api/v1/stats/rankings", Rankings);

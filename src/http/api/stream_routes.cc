@@ -16,7 +16,6 @@
 // from now on. The credential is checked again every minute while events
 // flow: a logged-out or disabled account's stream ends.
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <charconv>
 #include <functional>
@@ -26,6 +25,7 @@
 #include "core/time.h"
 #include "domain/tickets/event_hub.h"
 #include "http/api/api.h"
+#include "http/json_write.h"
 
 namespace civicgrid::http {
 namespace {
@@ -113,8 +113,7 @@ class TicketEventSource : public StreamSource {
         {"note", e.note},
     };
     // JSON escapes line breaks inside strings, so `data` is one line.
-    return "id: " + std::to_string(e.id) + "\nevent: ticket\ndata: " + json::serialize(data) +
-           "\n\n";
+    return "id: " + std::to_string(e.id) + "\nevent: ticket\ndata: " + WriteJson(data) + "\n\n";
   }
 
   // The ticket's number, read through the caller's own view of the ticket.

@@ -10,9 +10,11 @@ namespace {
 namespace json = boost::json;
 using domain::Caller;
 
-core::Result<Response> Health(ApiServices& s) {
-  CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
-  CG_ASSIGN_OR_RETURN(int version, store::SchemaVersion(*conn));
+// Answered on the I/O thread without touching the database, so that a health
+// check answers while every worker is busy: the schema version is read once,
+// at registration (the schema does not change while serving).
+core::Result<Response> Health(ApiServices& s, const core::Result<int>& schema_version) {
+  CG_ASSIGN_OR_RETURN(int version, schema_version);
   return Response::Json(
       200, json::object{
                {"status", "ok"},
@@ -56,7 +58,12 @@ core::Result<Response> AuditVerify(ApiServices& s, const Caller& c) {
 }  // namespace
 
 void RegisterSystemRoutes(Router& router, ApiServices& s) {
-  router.Add("GET", "/healthz", Plain([&s](Request&) { return Health(s); }));
+  core::Result<int> version = [&s]() -> core::Result<int> {
+    CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
+    return store::SchemaVersion(*conn);
+  }();
+  router.Add("GET", "/healthz", Plain([&s, version](Request&) { return Health(s, version); }),
+             IoThreadRoute());
   AddMetricsRoute(router, s.metrics);
   router.Add("GET", "/api/v1/openapi.json", [&s](Request&) {
     return Response::Text(200, s.options.openapi_json, std::string(kJsonContentType));

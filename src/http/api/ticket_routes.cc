@@ -112,6 +112,10 @@ std::optional<std::string> IdempotencyKey(const Request& r) {
 
 }  // namespace
 
+// Text limits are the domain's (TicketOptions): the route reads strings with a
+// transport bound only and the service checks the length.
+constexpr size_t kAnyLength = 64 * 1024;
+
 core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::object& body) {
   domain::NewTicket t;
   CG_ASSIGN_OR_RETURN(t.category_id, RequireInt(body, "category_id", 1));
@@ -123,11 +127,11 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
     CG_ASSIGN_OR_RETURN(std::string k, RequireString(body, "channel", 20));
     CG_ASSIGN_OR_RETURN(t.channel, domain::ParseTicketChannel(k, "channel"));
   }
-  CG_ASSIGN_OR_RETURN(auto title, OptionalString(body, "title", 60));
+  CG_ASSIGN_OR_RETURN(auto title, OptionalString(body, "title", kAnyLength));
   t.title = title.value_or("");
   CG_ASSIGN_OR_RETURN(t.description,
-                      RequireString(body, "description", 2000, TextKind::kMultiLine));
-  CG_ASSIGN_OR_RETURN(auto address, OptionalString(body, "address", 200));
+                      RequireString(body, "description", kAnyLength, TextKind::kMultiLine));
+  CG_ASSIGN_OR_RETURN(auto address, OptionalString(body, "address", kAnyLength));
   t.address = address.value_or("");
   CG_ASSIGN_OR_RETURN(t.location, OptionalLonLat(body, "location"));
   CG_ASSIGN_OR_RETURN(auto sys, OptionalString(body, "coord_sys", 10));
@@ -138,7 +142,7 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
   CG_ASSIGN_OR_RETURN(t.node_id, OptionalInt(body, "node_id", 1));
   CG_ASSIGN_OR_RETURN(auto anonymous, OptionalBool(body, "anonymous"));
   t.anonymous = anonymous.value_or(false);
-  CG_ASSIGN_OR_RETURN(auto contact, OptionalString(body, "contact_name", 30));
+  CG_ASSIGN_OR_RETURN(auto contact, OptionalString(body, "contact_name", kAnyLength));
   t.contact_name = contact.value_or("");
   CG_ASSIGN_OR_RETURN(t.phone, OptionalString(body, "phone", 20));
   CG_ASSIGN_OR_RETURN(t.is_public, OptionalBool(body, "is_public"));
@@ -240,7 +244,7 @@ core::Result<domain::TicketAction> ActionFromBody(const json::object& body) {
   CG_ASSIGN_OR_RETURN(std::string type, RequireString(body, "type", 20));
   CG_ASSIGN_OR_RETURN(a.type, domain::ParseTicketEventType(type, "type"));
   CG_ASSIGN_OR_RETURN(a.expected_version, OptionalInt(body, "version", 1));
-  CG_ASSIGN_OR_RETURN(auto note, OptionalString(body, "note", 1000, TextKind::kMultiLine));
+  CG_ASSIGN_OR_RETURN(auto note, OptionalString(body, "note", kAnyLength, TextKind::kMultiLine));
   a.note = note.value_or("");
   if (const json::value* v = body.if_contains("assignee"); v != nullptr && !v->is_null()) {
     if (!v->is_object()) return core::Error::Invalid("assignee", "应为 {kind, id}");
@@ -256,8 +260,9 @@ core::Result<domain::TicketAction> ActionFromBody(const json::object& body) {
     a.assignee = assignee;
   }
   CG_ASSIGN_OR_RETURN(a.unit_ids, IdList(body, "unit_ids"));
-  CG_ASSIGN_OR_RETURN(a.report_minutes, OptionalInt(body, "report_minutes", 1, 7 * 24 * 60));
-  CG_ASSIGN_OR_RETURN(a.resolve_minutes, OptionalInt(body, "resolve_minutes", 1, 90 * 24 * 60));
+  // Bounds are the domain's (TicketOptions): passed through as given.
+  CG_ASSIGN_OR_RETURN(a.report_minutes, OptionalInt(body, "report_minutes"));
+  CG_ASSIGN_OR_RETURN(a.resolve_minutes, OptionalInt(body, "resolve_minutes"));
   CG_ASSIGN_OR_RETURN(a.unit_id, OptionalInt(body, "unit_id", 1));
   CG_ASSIGN_OR_RETURN(a.rating,
                       OptionalInt(body, "rating", domain::kMinRating, domain::kMaxRating));
@@ -274,8 +279,14 @@ core::Result<Response> ActOnTicket(ApiServices& s, Request& r, const Caller& c) 
   action.idempotency_key = IdempotencyKey(r);
   auto acted = s.tickets.Perform(c, id, action);
   if (!acted.ok() && acted.error().code == core::ErrorCode::kConflict) {
-    // 409 with the current state, so the client can show what happened.
+    // 409 with the current state, so the client can show what happened. A
+    // lost race (the domain's field "version") and a transition the state
+    // machine refuses (field "state") get distinct codes: the first is worth
+    // a retry after re-reading, the second is not.
     json::object out = ErrorJson(acted.error()).as_object();
+    json::object& error = out["error"].as_object();
+    if (acted.error().field == "version") error["code"] = "version_conflict";
+    if (acted.error().field == "state") error["code"] = "invalid_transition";
     if (auto current = s.tickets.Get(c, id); current.ok()) {
       out["current_state"] = domain::TicketStateName(current->state);
       out["current_version"] = current->version;

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "core/time.h"
+#include "http/json_write.h"
 #include "http/open311/open311_internal.h"
 #include "http/open311/wire.h"
 
@@ -180,7 +181,7 @@ Response Render(Format format, const Reply& reply) {
   response.status = reply.status;
   if (format == Format::kJson) {
     response.content_type = std::string(kJsonContentType);
-    response.body = JsonText(reply.body);
+    response.body = WriteJson(reply.body);
   } else {
     response.content_type = std::string(kXmlContentType);
     response.body = XmlText(reply.root, reply.body);

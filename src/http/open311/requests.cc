@@ -434,7 +434,7 @@ void RegisterRequestRoutes(Router& router, const std::shared_ptr<Context>& ctx) 
         },
         form);
   }
-  AddFormats(router, ctx, "GET", v2 + "requests", GetRequests);
+  AddFormats(router, ctx, "GET", v2 + "requests", GetRequests, LongRoute());  // bulk read
   AddWithId(router, ctx, "GET", v2 + "requests/", "service_request_id_format", GetRequest);
   AddWithId(router, ctx, "GET", v2 + "tokens/", "token_format", GetToken);
 }

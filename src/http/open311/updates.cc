@@ -149,7 +149,8 @@ Response Media(Context& ctx, Request& r) {
 
 void RegisterUpdateRoutes(Router& router, const std::shared_ptr<Context>& ctx) {
   const std::string v2 = "/open311/v2/";
-  AddFormats(router, ctx, "GET", v2 + "servicerequestupdates", GetUpdates);
+  AddFormats(router, ctx, "GET", v2 + "servicerequestupdates", GetUpdates,
+             LongRoute());  // bulk read
   AddFormats(router, ctx, "POST", v2 + "servicerequestupdates", PostUpdate,
              RouteOptions{64 * 1024});
   router.Add("GET", v2 + "media/{id}", [ctx](Request& r) { return Media(*ctx, r); });

@@ -21,41 +21,6 @@ void AppendDouble(std::string& out, double v) {
   out.append(buf.data(), end);
 }
 
-void WriteJson(std::string& out, const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& [key, member] : v.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += json::serialize(json::string(key));
-        out.push_back(':');
-        WriteJson(out, member);
-      }
-      out.push_back('}');
-      return;
-    }
-    case json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& item : v.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        WriteJson(out, item);
-      }
-      out.push_back(']');
-      return;
-    }
-    case json::kind::double_:
-      AppendDouble(out, v.get_double());
-      return;
-    default:
-      out += json::serialize(v);
-      return;
-  }
-}
-
 // XML 1.0 allows tab, newline and carriage return among the C0 controls;
 // anything else below 0x20 (which validation keeps out anyway) is dropped.
 void AppendEscaped(std::string& out, std::string_view text) {
@@ -124,12 +89,6 @@ std::string_view SingularOf(std::string_view list) {
   }
   if (list.size() > 1 && list.back() == 's') return list.substr(0, list.size() - 1);
   return "item";
-}
-
-std::string JsonText(const json::value& value) {
-  std::string out;
-  WriteJson(out, value);
-  return out;
 }
 
 std::string XmlText(std::string_view root, const json::value& value) {

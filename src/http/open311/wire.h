@@ -23,8 +23,7 @@ namespace civicgrid::http::open311 {
 
 inline constexpr std::string_view kXmlContentType = "text/xml; charset=utf-8";
 
-// Compact JSON text of `value`, doubles in shortest round-trip decimal form.
-std::string JsonText(const boost::json::value& value);
+// JSON bodies are written by http/json_write.h (WriteJson), like every other response.
 
 // `<?xml version="1.0" encoding="utf-8"?>` and `value` as element `root`.
 std::string XmlText(std::string_view root, const boost::json::value& value);

@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include "http/json_write.h"
+
 namespace civicgrid::http::open311 {
 namespace {
 
@@ -12,7 +14,7 @@ namespace json = boost::json;
 
 TEST(WireTest, JsonWritesCoordinatesAsPlainDecimals) {
   json::value v = json::object{{"lat", 39.435}, {"long", 116.305}, {"n", 3}, {"s", "路灯\"不亮\""}};
-  const std::string text = JsonText(v);
+  const std::string text = WriteJson(v);
   EXPECT_EQ(text, R"({"lat":39.435,"long":116.305,"n":3,"s":"路灯\"不亮\""})");
   EXPECT_EQ(json::parse(text), v);  // and it is still the same JSON
 }

@@ -1,10 +1,14 @@
 #include "store/postgres/pg_connection.h"
 
+#include "store/deadline.h"
 #include "store/migrate.h"
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <unordered_map>
 
 namespace civicgrid::store {
@@ -36,6 +40,7 @@ Error PgError(PGconn* conn, const PGresult* res, std::string_view what) {
       std::string(what) + ": " + (res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
   while (!msg.empty() && msg.back() == '\n') msg.pop_back();
   if (sqlstate.rfind("23", 0) == 0) return Error{ErrorCode::kConflict, msg, {}};
+  if (sqlstate == "57014") return DeadlineError();  // canceled by statement_timeout
   if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate.rfind("08", 0) == 0 ||
       sqlstate == "57P01" || PQstatus(conn) != CONNECTION_OK) {
     return Error{ErrorCode::kUnavailable, "数据库暂不可用，请稍后重试（" + msg + "）", {}};
@@ -79,21 +84,25 @@ class PgConnection final : public Connection {
   bool healthy() const override { return PQstatus(conn_) == CONNECTION_OK; }
 
   Result<Rows> Query(std::string_view sql, const Params& params) override {
+    CG_TRY(FollowDeadline());
     CG_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
     Rows rows;
     int n = PQntuples(res.get());
     int cols = PQnfields(res.get());
     rows.reserve(static_cast<size_t>(n));
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (int c = 0; c < cols; ++c) names->emplace_back(PQfname(res.get(), c));
     for (int r = 0; r < n; ++r) {
       std::vector<Value> values;
       values.reserve(static_cast<size_t>(cols));
       for (int c = 0; c < cols; ++c) values.push_back(DecodeValue(res.get(), r, c));
-      rows.emplace_back(std::move(values));
+      rows.emplace_back(std::move(values), names);
     }
     return rows;
   }
 
   Result<int64_t> Execute(std::string_view sql, const Params& params) override {
+    CG_TRY(FollowDeadline());
     CG_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
     const char* affected = PQcmdTuples(res.get());
     return static_cast<int64_t>(affected[0] ? std::strtoll(affected, nullptr, 10) : 0);
@@ -112,8 +121,21 @@ class PgConnection final : public Connection {
   Status Begin(TxMode mode) override {
     // READ COMMITTED for writes keeps row locks and unique checks simple;
     // reads get one snapshot for the whole transaction.
-    return ExecScript(mode == TxMode::kWrite ? "BEGIN"
-                                             : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    std::string sql =
+        mode == TxMode::kWrite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    if (session_timeout_ms_ != 0 && !CurrentDeadline()) {
+      // A limit left by earlier work; cleared on its own (a SET before BEGIN in
+      // the same message would join the transaction and undo with it).
+      CG_TRY(ExecScript("SET statement_timeout = 0"));
+      session_timeout_ms_ = 0;
+      session_deadline_.reset();
+    }
+    if (auto left = DeadlineMillisLeft()) {
+      if (*left == 0) return DeadlineError();
+      // Same round trip; ends with the transaction.
+      sql += "; SET LOCAL statement_timeout = " + std::to_string(*left);
+    }
+    return ExecScript(sql);
   }
   Status Commit() override { return ExecScript("COMMIT"); }
   Status Rollback() override {
@@ -127,6 +149,23 @@ class PgConnection final : public Connection {
   }
 
  private:
+  // Outside a transaction, limits each statement by the time left before the
+  // calling thread's deadline with a session statement_timeout, set once per
+  // deadline and cleared when work without one comes; inside a transaction
+  // Begin() has set it already (SET LOCAL). A round trip only on a change.
+  Status FollowDeadline() {
+    CG_TRY(CheckDeadline());
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return core::Ok();
+    auto deadline = CurrentDeadline();
+    if (!deadline && session_timeout_ms_ == 0) return core::Ok();
+    if (deadline && deadline == session_deadline_) return core::Ok();
+    int64_t left = deadline ? std::max<int64_t>(1, DeadlineMillisLeft().value_or(1)) : 0;
+    CG_TRY(ExecScript("SET statement_timeout = " + std::to_string(left)));
+    session_timeout_ms_ = left;
+    session_deadline_ = deadline;
+    return core::Ok();
+  }
+
   Result<PgResult> Run(std::string_view sql, const Params& params) {
     std::vector<Oid> types;
     std::string signature(sql);
@@ -190,6 +229,8 @@ class PgConnection final : public Connection {
 
   PGconn* conn_;
   size_t cache_size_;
+  int64_t session_timeout_ms_ = 0;  // the session's statement_timeout; 0: none
+  std::optional<DeadlineClock::time_point> session_deadline_;  // what it was set for
   uint64_t next_id_ = 0;
   std::unordered_map<std::string, std::string> prepared_;
 };

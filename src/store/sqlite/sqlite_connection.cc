@@ -1,11 +1,16 @@
 #include "store/sqlite/sqlite_connection.h"
 
+#include "store/deadline.h"
 #include "store/migrate.h"
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <array>
+#include <chrono>
 #include <filesystem>
 #include <list>
+#include <thread>
 #include <unordered_map>
 
 namespace civicgrid::store {
@@ -14,7 +19,12 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
+// VM instructions between two looks at the deadline: a look costs a clock
+// read, a thousand instructions take a few microseconds.
+constexpr int kProgressInterval = 1000;
+
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
+  if ((rc & 0xff) == SQLITE_INTERRUPT) return DeadlineError();  // only the deadline interrupts
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   int primary = rc & 0xff;
   if (primary == SQLITE_CONSTRAINT) return Error{ErrorCode::kConflict, msg, {}};
@@ -34,7 +44,11 @@ using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(sqlite3* db, size_t cache_size) : db_(db), cache_size_(cache_size) {}
+  SqliteConnection(sqlite3* db, size_t cache_size, int busy_timeout_ms)
+      : db_(db), cache_size_(cache_size), busy_timeout_ms_(busy_timeout_ms) {
+    sqlite3_progress_handler(db_, kProgressInterval, &SqliteConnection::Progress, this);
+    sqlite3_busy_handler(db_, &SqliteConnection::Busy, this);
+  }
   ~SqliteConnection() override {
     cache_.clear();
     lru_.clear();
@@ -44,23 +58,23 @@ class SqliteConnection final : public Connection {
   Backend backend() const override { return Backend::kSqlite; }
 
   Result<Rows> Query(std::string_view sql, const Params& params) override {
+    CG_TRY(CheckDeadline());
     CG_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
     Rows rows;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(ReadRow(stmt));
+    ColumnNames names;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      if (!names) names = ReadNames(stmt);
+      rows.push_back(ReadRow(stmt, names));
+    }
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "查询失败");
     return rows;
   }
 
   Result<int64_t> Execute(std::string_view sql, const Params& params) override {
-    CG_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    }
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "执行失败");
-    return int64_t{sqlite3_changes(db_)};
+    CG_TRY(CheckDeadline());
+    return Run(sql, params);
   }
 
   Status ExecScript(std::string_view sql) override {
@@ -81,13 +95,48 @@ class SqliteConnection final : public Connection {
   Status Commit() override { return Simple("COMMIT"); }
   Status Rollback() override {
     if (sqlite3_get_autocommit(db_)) return core::Ok();  // nothing open
-    return Simple("ROLLBACK");
+    // A rollback past the deadline must still run to the end.
+    interruptible_ = false;
+    Status status = Simple("ROLLBACK");
+    interruptible_ = true;
+    return status;
   }
   Status LockKey(int64_t /*key*/) override { return core::Ok(); }
 
  private:
+  // Returning non-zero interrupts the running statement (SQLITE_INTERRUPT).
+  static int Progress(void* self) {
+    return static_cast<SqliteConnection*>(self)->interruptible_ && DeadlinePassed() ? 1 : 0;
+  }
+
+  // Waits for a lock held by another connection like sqlite3_busy_timeout
+  // does, but gives up at the calling thread's deadline too.
+  static int Busy(void* self, int attempt) {
+    static constexpr std::array<int, 12> kDelaysMs = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    auto* connection = static_cast<SqliteConnection*>(self);
+    if (attempt < 0 || DeadlinePassed()) return 0;
+    auto index = std::min(static_cast<size_t>(attempt), kDelaysMs.size() - 1);
+    int waited = 0;
+    for (size_t i = 0; i < index; ++i) waited += kDelaysMs[i];
+    waited += static_cast<int>(static_cast<size_t>(attempt) - index) * kDelaysMs.back();
+    if (waited >= connection->busy_timeout_ms_) return 0;
+    int delay = std::min(kDelaysMs[index], connection->busy_timeout_ms_ - waited);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    return 1;
+  }
+
+  Result<int64_t> Run(std::string_view sql, const Params& params) {
+    CG_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "执行失败");
+    return int64_t{sqlite3_changes(db_)};
+  }
+
   Status Simple(const char* sql) {
-    auto r = Execute(sql, {});
+    auto r = Run(sql, {});
     if (!r.ok()) return std::move(r).error();
     return core::Ok();
   }
@@ -118,7 +167,16 @@ class SqliteConnection final : public Connection {
     return sqlite3_bind_text64(stmt, index, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   }
 
-  static Row ReadRow(sqlite3_stmt* stmt) {
+  static ColumnNames ReadNames(sqlite3_stmt* stmt) {
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const char* name = sqlite3_column_name(stmt, i);
+      names->emplace_back(name ? name : "");
+    }
+    return names;
+  }
+
+  static Row ReadRow(sqlite3_stmt* stmt, const ColumnNames& names) {
     int n = sqlite3_column_count(stmt);
     std::vector<Value> values;
     values.reserve(static_cast<size_t>(n));
@@ -145,7 +203,7 @@ class SqliteConnection final : public Connection {
           values.emplace_back();
       }
     }
-    return Row(std::move(values));
+    return Row(std::move(values), names);
   }
 
   Result<sqlite3_stmt*> Cached(std::string_view sql) {
@@ -175,6 +233,8 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   size_t cache_size_;
+  int busy_timeout_ms_;
+  bool interruptible_ = true;
   std::list<std::string> lru_;
   std::unordered_map<std::string, std::pair<StmtPtr, std::list<std::string>::iterator>> cache_;
 };
@@ -223,8 +283,8 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path, const Db
     sqlite3_close_v2(db);
     return err;
   }
-  auto conn = std::make_unique<SqliteConnection>(db, options.statement_cache_size);
-  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  auto conn =
+      std::make_unique<SqliteConnection>(db, options.statement_cache_size, options.busy_timeout_ms);
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", SyncPragma(options.sqlite_sync)}) {
     CG_TRY(conn->ExecScript(pragma));

@@ -1,0 +1,176 @@
+#include "domain/tickets/ticket_list_query.h"
+
+namespace civicgrid::domain {
+namespace {
+
+// Which filter drives the walk, most selective first.
+enum class Driver {
+  kAssigned,
+  kMine,
+  kCategoryState,
+  kCategoryOpen,
+  kOverdue,
+  kState,
+  kCategory,
+  kOpen,
+  kKind,
+  kId
+};
+
+Driver ChooseDriver(const TicketFilter& f) {
+  if (f.assigned) return Driver::kAssigned;
+  if (f.mine) return Driver::kMine;
+  if (f.category_id && f.state) return Driver::kCategoryState;
+  if (f.category_id && f.open == true) return Driver::kCategoryOpen;
+  if (f.overdue) return Driver::kOverdue;
+  if (f.state) return Driver::kState;
+  if (f.category_id) return Driver::kCategory;
+  if (f.open == true) return Driver::kOpen;
+  if (f.kind) return Driver::kKind;
+  return Driver::kId;
+}
+
+const char* DriverName(Driver d) {
+  switch (d) {
+    case Driver::kAssigned:
+      return "assigned";
+    case Driver::kMine:
+      return "mine";
+    case Driver::kCategoryState:
+      return "category_state";
+    case Driver::kCategoryOpen:
+      return "category_open";
+    case Driver::kOverdue:
+      return "overdue";
+    case Driver::kState:
+      return "state";
+    case Driver::kCategory:
+      return "category";
+    case Driver::kOpen:
+      return "open";
+    case Driver::kKind:
+      return "kind";
+    case Driver::kId:
+      return "id";
+  }
+  return "id";
+}
+
+// The open states, exactly as the partial indexes ticket_open_* say it.
+const std::string kOpenTerm = std::string("t.state NOT IN ") + kFinishedStates;
+
+// Tickets assigned to the caller: a member, a unit (assigned or called to)
+// or a staff account.
+void Assigned(const Caller& caller, SqlWhere& w, const std::string& after, bool driver) {
+  const std::string kind = driver ? "t.assignee_kind" : "(t.assignee_kind || '')";
+  const std::string id = driver ? "t.assignee_id" : "t.assignee_id + 0";
+  if (caller.role == Role::kPartyMember && caller.party_member_id) {
+    w.And(kind + " = 'member' AND " + id + " = " + w.Param(*caller.party_member_id));
+  } else if (caller.role == Role::kUnitAdmin && caller.unit_id) {
+    const std::string unit = w.Param(*caller.unit_id);
+    w.And("t.id IN (SELECT s.id FROM ticket s WHERE s.assignee_kind = 'unit' AND s.assignee_id = " +
+          unit + " AND s.id > " + after +
+          " UNION SELECT x.ticket_id FROM ticket_escalation x WHERE x.unit_id = " + unit +
+          " AND x.ticket_id > " + after + ")");
+  } else {
+    w.And(kind + " = 'account' AND " + id + " = " + w.Param(caller.account_id));
+  }
+}
+
+// Tickets the caller submitted or follows: both index walks, united.
+// Tickets the caller submitted or follows. As the driver: both index walks,
+// united (iterated in id order); as a filter: checked per row.
+void Mine(const Caller& caller, SqlWhere& w, const std::string& after, bool driver) {
+  const std::string me = w.Param(caller.account_id);
+  if (!driver) {
+    w.And("(t.submitter_account_id + 0 = " + me +
+          " OR EXISTS (SELECT 1 FROM ticket_follower f WHERE f.ticket_id = t.id AND f.account_id "
+          "= " +
+          me + "))");
+    return;
+  }
+  w.And("t.id IN (SELECT s.id FROM ticket s WHERE s.submitter_account_id = " + me + " AND s.id > " +
+        after + " UNION SELECT f.ticket_id FROM ticket_follower f WHERE f.account_id = " + me +
+        " AND f.ticket_id > " + after + ")");
+}
+
+void Equality(SqlWhere& w, const std::string& column, bool text, bool driver, store::Value v) {
+  std::string lhs = driver ? column : text ? "(" + column + " || '')" : column + " + 0";
+  w.And(lhs + " = " + w.Param(std::move(v)));
+}
+
+void Filters(const Caller& caller, const TicketFilter& f, Driver d, SqlWhere& w,
+             const std::string& after) {
+  if (f.assigned) Assigned(caller, w, after, d == Driver::kAssigned);
+  if (f.mine) Mine(caller, w, after, d == Driver::kMine);
+  const bool by_category =
+      d == Driver::kCategoryState || d == Driver::kCategoryOpen || d == Driver::kCategory;
+  if (f.category_id) Equality(w, "t.category_id", false, by_category, *f.category_id);
+  if (f.state) {
+    Equality(w, "t.state", true, d == Driver::kCategoryState || d == Driver::kState,
+             std::string(TicketStateName(*f.state)));
+  }
+  if (f.open == true) {
+    w.And(d == Driver::kCategoryOpen || d == Driver::kOpen
+              ? kOpenTerm
+              : std::string("(t.state || '') NOT IN ") + kFinishedStates);
+  }
+  if (f.open == false) w.And(std::string("(t.state || '') IN ") + kFinishedStates);
+  if (f.kind) {
+    Equality(w, "t.kind", true, d == Driver::kKind, std::string(TicketKindName(*f.kind)));
+  }
+  if (f.overdue) w.And(d == Driver::kOverdue ? "t.overdue <> 0" : "t.overdue + 0 <> 0");
+  if (f.created_from) w.And("t.created_at + 0 >= " + w.Param(*f.created_from));
+  if (f.created_to) w.And("t.created_at + 0 < " + w.Param(*f.created_to));
+  if (f.updated_from) w.And("t.updated_at + 0 >= " + w.Param(*f.updated_from));
+}
+
+}  // namespace
+
+TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& f,
+                               const std::optional<PathRange>& within) {
+  TicketListQuery q;
+  const Driver d = ChooseDriver(f);
+  q.driver = DriverName(d);
+  const std::string after = q.where.Param(f.page.after);
+  q.where.And("t.id > " + after);
+  q.where.And(VisiblePredicate(caller, q.where, true));
+  if (within) {
+    q.where.And("(t.path || '') >= " + q.where.Param(within->lo) + " AND (t.path || '') < " +
+                q.where.Param(within->hi));
+  }
+  Filters(caller, f, d, q.where, after);
+  q.tail = "ORDER BY t.id LIMIT " + q.where.Param(f.page.limit);
+  return q;
+}
+
+TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::string>& skills,
+                                bool by_skills, const Page& page) {
+  TicketListQuery q;
+  q.driver = "state";
+  SqlWhere& w = q.where;
+  w.And("t.id > " + w.Param(page.after));
+  w.And("t.state = 'published'");
+  // Claimers see what they may claim (not public wishes of other
+  // communities); staff and residents the published tickets they may see.
+  if (caller.role == Role::kPartyMember && caller.party_member_id) {
+    PathRange scope = caller.Scope();
+    w.And("(t.path || '') >= " + w.Param(scope.lo) + " AND (t.path || '') < " + w.Param(scope.hi));
+  } else if (caller.role == Role::kUnitAdmin && caller.unit_id) {
+    w.And(
+        "EXISTS (SELECT 1 FROM unit_pairing up JOIN org_node pn ON pn.id = up.node_id WHERE "
+        "up.unit_id = " +
+        w.Param(*caller.unit_id) + " AND " + InSubtreeOf("pn", "t.path") + ")");
+  } else {
+    w.And(VisiblePredicate(caller, w, true));
+  }
+  if (by_skills) {
+    std::string list;
+    for (const auto& skill : skills) list += (list.empty() ? "" : ", ") + w.Param(skill);
+    w.And(list.empty() ? "1 = 0" : "c.skill IN (" + list + ")");
+  }
+  q.tail = "ORDER BY t.id LIMIT " + w.Param(page.limit);
+  return q;
+}
+
+}  // namespace civicgrid::domain

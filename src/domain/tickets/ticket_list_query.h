@@ -1,0 +1,39 @@
+// The shapes of the ticket list queries (GET /tickets under every filter and
+// role, the board): a keyset walk in id order along one driving index.
+//
+// Every filter has two renderings: as the driver (a plain condition an index
+// ending in id serves: `t.category_id = $3` on ticket_category_id (category_id,
+// id)) and as a filter (written so that no index is chosen for it:
+// `t.category_id + 0 = $3`, `(t.state || '') = $4`). The driver is the most
+// selective filter present, in this order:
+//   assigned, mine, category+state, category+open, overdue, state, category,
+//   open, kind; else the primary key.
+// The keyset condition `t.id > $after` and `ORDER BY t.id LIMIT n` make the
+// walk stop after one page; a staff scope or `within` is always a filter. So
+// no plan sorts the whole result and the cost of a page depends on how dense
+// matches are along the driver, not on the size of the table.
+// Pure functions (SQL text and parameters); the tests read their plans.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/access/caller.h"
+#include "domain/tickets/ticket_sql.h"
+#include "domain/tickets/ticket_types.h"
+
+namespace civicgrid::domain {
+
+struct TicketListQuery {
+  SqlWhere where;      // over alias t (joins c, n)
+  std::string tail;    // ORDER BY t.id LIMIT $n
+  std::string driver;  // which index the walk follows ("state", "id" …), for tests and docs
+};
+
+TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& filter,
+                               const std::optional<PathRange>& within);
+TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::string>& skills,
+                                bool by_skills, const Page& page);
+
+}  // namespace civicgrid::domain

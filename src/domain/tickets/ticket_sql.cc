@@ -1,0 +1,70 @@
+#include "domain/tickets/ticket_sql.h"
+
+namespace civicgrid::domain {
+
+std::string SqlWhere::Param(store::Value value) {
+  params_.push_back(std::move(value));
+  return "$" + std::to_string(params_.size());
+}
+
+SqlWhere& SqlWhere::And(const std::string& condition) {
+  if (!sql_.empty()) sql_ += " AND ";
+  sql_ += condition;
+  return *this;
+}
+
+bool IsTicketManager(Role r) {
+  return r == Role::kCountyAdmin || r == Role::kStreetAdmin || r == Role::kCommunitySecretary ||
+         r == Role::kCommunityWorker;
+}
+
+bool IsTicketStaff(Role r) { return IsTicketManager(r) || r == Role::kGridWorker; }
+
+std::string InSubtreeOf(const std::string& node, const std::string& path) {
+  return path + " >= " + node + ".path AND " + path + " < substr(" + node + ".path, 1, length(" +
+         node + ".path) - 1) || '0'";
+}
+
+std::string OnBoardPredicate(const Caller& caller, SqlWhere& w) {
+  if (caller.role == Role::kPartyMember && caller.party_member_id) {
+    PathRange scope = caller.Scope();
+    return "(t.state = 'published' AND t.path >= " + w.Param(scope.lo) + " AND t.path < " +
+           w.Param(scope.hi) + ")";
+  }
+  if (caller.role == Role::kUnitAdmin && caller.unit_id) {
+    return "(t.state = 'published' AND EXISTS (SELECT 1 FROM unit_pairing up JOIN org_node pn ON "
+           "pn.id = up.node_id WHERE up.unit_id = " +
+           w.Param(*caller.unit_id) + " AND " + InSubtreeOf("pn", "t.path") + "))";
+  }
+  return "";
+}
+
+std::string VisiblePredicate(const Caller& caller, SqlWhere& w, bool scope_is_filter) {
+  if (IsTicketStaff(caller.role)) {
+    PathRange scope = caller.Scope();
+    const std::string path = scope_is_filter ? "(t.path || '')" : "t.path";
+    return "(" + path + " >= " + w.Param(scope.lo) + " AND " + path + " < " + w.Param(scope.hi) +
+           ")";
+  }
+  const std::string me = w.Param(caller.account_id);
+  std::string sql = "(t.submitter_account_id = " + me + " OR t.is_public = 1" +
+                    " OR EXISTS (SELECT 1 FROM ticket_follower f WHERE f.ticket_id = t.id AND "
+                    "f.account_id = " +
+                    me + ")";
+  if (caller.role == Role::kPartyMember && caller.party_member_id) {
+    sql +=
+        " OR (t.assignee_kind = 'member' AND t.assignee_id = " + w.Param(*caller.party_member_id) +
+        ")";
+  }
+  if (caller.role == Role::kUnitAdmin && caller.unit_id) {
+    const std::string unit = w.Param(*caller.unit_id);
+    sql += " OR (t.assignee_kind = 'unit' AND t.assignee_id = " + unit +
+           ") OR EXISTS (SELECT 1 FROM ticket_escalation x WHERE x.ticket_id = t.id AND "
+           "x.unit_id = " +
+           unit + ")";
+  }
+  if (std::string board = OnBoardPredicate(caller, w); !board.empty()) sql += " OR " + board;
+  return sql + ")";
+}
+
+}  // namespace civicgrid::domain

@@ -1,0 +1,56 @@
+// The ticket store's query builder: a WHERE clause that numbers its own
+// placeholders, and the visibility of tickets as a predicate rendered into it.
+// No caller counts placeholders: every condition asks the builder for its
+// parameters ("$n") and the builder keeps them in order. Value types.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain/access/caller.h"
+#include "store/db.h"
+
+namespace civicgrid::domain {
+
+class SqlWhere {
+ public:
+  // Binds `value`; returns its placeholder ("$3").
+  std::string Param(store::Value value);
+  // AND-s `condition` (already holding placeholders from Param()).
+  SqlWhere& And(const std::string& condition);
+  // The conjunction ("1 = 1" when empty) and its parameters.
+  std::string sql() const { return sql_.empty() ? "1 = 1" : sql_; }
+  const store::Params& params() const { return params_; }
+
+ private:
+  std::string sql_;
+  store::Params params_;
+};
+
+// Roles that manage tickets in their subtree, and those plus grid workers.
+bool IsTicketManager(Role role);
+bool IsTicketStaff(Role role);
+
+// SQL: the path `path` (a column or a placeholder) lies in the subtree of the
+// org node aliased `node`.
+std::string InSubtreeOf(const std::string& node, const std::string& path);
+
+// The tickets (alias t) `caller` may see, fail closed:
+//   staff: tickets whose path lies in their scope;
+//   everyone else: tickets they submitted, follow or hold (a member or unit as
+//   assignee, a department called to it), public ones, and the board they may
+//   claim from.
+// With `scope_is_filter`, the staff path range is written so that it does not
+// choose the index (the list query walks another index in id order).
+std::string VisiblePredicate(const Caller& caller, SqlWhere& w, bool scope_is_filter = false);
+
+// The published tickets `caller` may claim (a member: their community's; a
+// unit admin: those of the communities the unit is paired with); "" for other
+// roles. MayClaim in the service is the same rule for one ticket.
+std::string OnBoardPredicate(const Caller& caller, SqlWhere& w);
+
+// States in which a ticket is finished (the complement of IsOpen()), as an SQL
+// list.
+inline constexpr const char* kFinishedStates = "('resolved', 'closed', 'rejected')";
+
+}  // namespace civicgrid::domain

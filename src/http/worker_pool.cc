@@ -1,0 +1,98 @@
+#include "http/worker_pool.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace civicgrid::http {
+
+WorkerPool::WorkerPool(const std::vector<LaneOptions>& lanes) {
+  for (const LaneOptions& options : lanes) {
+    auto lane = std::make_unique<Lane>();
+    lane->options = options;
+    lane->options.workers = std::max(1U, options.workers);
+    lanes_.push_back(std::move(lane));
+  }
+  for (auto& lane : lanes_) {
+    for (unsigned i = 0; i < lane->options.workers; ++i) {
+      lane->threads.emplace_back([this, l = lane.get()] { Work(*l); });
+    }
+  }
+}
+
+WorkerPool::~WorkerPool() { Stop(); }
+
+bool WorkerPool::TrySubmit(size_t lane_index, Task task) {
+  Lane& lane = *lanes_.at(lane_index);
+  std::unique_lock lock(mutex_);
+  // Room for one task per worker not running one, plus the queue's limit
+  // (counted by running tasks, not by idle threads, so a worker that has not
+  // yet reached its first wait still counts as free).
+  size_t capacity = lane.options.workers + lane.options.queue_limit;
+  if (stopping_ || lane.running + lane.queue.size() >= capacity) {
+    ++lane.rejected;
+    lock.unlock();
+    return false;  // `task` is destroyed here, unrun
+  }
+  lane.queue.push_back(std::move(task));
+  lane.ready.notify_one();
+  return true;
+}
+
+void WorkerPool::CountTimedOut(size_t lane_index) {
+  std::lock_guard lock(mutex_);
+  ++lanes_.at(lane_index)->timed_out;
+}
+
+std::vector<LaneStats> WorkerPool::Stats() const {
+  std::lock_guard lock(mutex_);
+  std::vector<LaneStats> stats;
+  for (const auto& lane : lanes_) {
+    // A task a free worker is about to take counts as running, not waiting.
+    size_t starting = std::min(size_t{lane->options.workers} - lane->running, lane->queue.size());
+    stats.push_back(LaneStats{lane->options.name, lane->options.workers, lane->running + starting,
+                              lane->queue.size() - starting, lane->rejected, lane->timed_out});
+  }
+  return stats;
+}
+
+void WorkerPool::Stop() {
+  std::vector<Task> dropped;  // destroyed outside the lock: a task's state may answer a client
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      return;
+    }
+    stopping_ = true;
+    for (auto& lane : lanes_) {
+      std::move(lane->queue.begin(), lane->queue.end(), std::back_inserter(dropped));
+      lane->queue.clear();
+      lane->ready.notify_all();
+    }
+  }
+  dropped.clear();
+  for (auto& lane : lanes_) {
+    for (std::thread& thread : lane->threads) {
+      thread.join();
+    }
+  }
+}
+
+void WorkerPool::Work(Lane& lane) {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    lane.ready.wait(lock, [&] { return stopping_ || !lane.queue.empty(); });
+    if (stopping_) {
+      return;
+    }
+    Task task = std::move(lane.queue.front());
+    lane.queue.pop_front();
+    ++lane.running;
+    lock.unlock();
+    task();
+    task = nullptr;  // the task's state goes before the next wait
+    lock.lock();
+    --lane.running;
+  }
+}
+
+}  // namespace civicgrid::http

@@ -1,0 +1,129 @@
+// WorkerPool on its own: lanes, bounded queues, stopping. No timing: tasks
+// block on a Gate the test opens, and the test waits on the gate's count.
+#include "http/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+namespace civicgrid::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Tasks wait here until the test opens it; the test can wait until a number
+// of tasks have arrived.
+class Gate {
+ public:
+  void Enter() {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return open_; });
+  }
+  bool WaitEntered(int count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 20s, [&] { return entered_ >= count; });
+  }
+  void Open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
+constexpr size_t kFast = 0;
+constexpr size_t kSlow = 1;
+
+std::vector<WorkerPool::LaneOptions> TwoLanes(size_t slow_queue) {
+  return {{"fast", 2, 8}, {"slow", 1, slow_queue}};
+}
+
+TEST(WorkerPoolTest, RunsEveryTaskItAccepts) {
+  WorkerPool pool(TwoLanes(8));
+  std::atomic<int> ran{0};
+  Gate done;
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(pool.TrySubmit(i % 2 == 0 ? kFast : kSlow, [&] {
+      ++ran;
+      done.Enter();
+    }));
+  }
+  done.Open();
+  ASSERT_TRUE(done.WaitEntered(8));
+  pool.Stop();
+  EXPECT_EQ(ran.load(), 8);
+}
+
+TEST(WorkerPoolTest, FullQueueRefusesAtOnceAndCountsIt) {
+  WorkerPool pool(TwoLanes(1));
+  Gate gate;
+  ASSERT_TRUE(pool.TrySubmit(kSlow, [&] { gate.Enter(); }));  // runs
+  ASSERT_TRUE(gate.WaitEntered(1));
+  ASSERT_TRUE(pool.TrySubmit(kSlow, [&] { gate.Enter(); }));  // waits
+  bool ran_refused = false;
+  EXPECT_FALSE(pool.TrySubmit(kSlow, [&] { ran_refused = true; }));
+  std::vector<LaneStats> stats = pool.Stats();
+  EXPECT_EQ(stats[kSlow].lane, "slow");
+  EXPECT_EQ(stats[kSlow].busy, 1u);
+  EXPECT_EQ(stats[kSlow].queued, 1u);
+  EXPECT_EQ(stats[kSlow].rejected, 1u);
+  EXPECT_EQ(stats[kFast].rejected, 0u);
+  gate.Open();
+  pool.Stop();
+  EXPECT_FALSE(ran_refused);
+}
+
+TEST(WorkerPoolTest, ABlockedLaneLeavesTheOtherLanesWorkers) {
+  WorkerPool pool(TwoLanes(0));
+  Gate slow;
+  ASSERT_TRUE(pool.TrySubmit(kSlow, [&] { slow.Enter(); }));
+  ASSERT_TRUE(slow.WaitEntered(1));
+  EXPECT_FALSE(pool.TrySubmit(kSlow, [] {}));  // no queue: refused while its one worker is busy
+  Gate fast;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(pool.TrySubmit(kFast, [&] { fast.Enter(); }));
+  }
+  fast.Open();
+  EXPECT_TRUE(fast.WaitEntered(4));  // every fast task ran while the slow lane stayed blocked
+  slow.Open();
+}
+
+TEST(WorkerPoolTest, StopDropsQueuedTasksUnrunAndRefusesNewOnes) {
+  WorkerPool pool(TwoLanes(4));
+  Gate gate;
+  ASSERT_TRUE(pool.TrySubmit(kSlow, [&] { gate.Enter(); }));
+  ASSERT_TRUE(gate.WaitEntered(1));
+  std::atomic<int> queued_ran{0};
+  ASSERT_TRUE(pool.TrySubmit(kSlow, [&] { ++queued_ran; }));
+  std::thread stopper([&] { pool.Stop(); });
+  // Stop() drops the queue, then waits for the running task: open the gate
+  // once it can no longer be reached by anything queued.
+  while (pool.Stats()[kSlow].queued != 0) {
+    std::this_thread::yield();
+  }
+  gate.Open();
+  stopper.join();
+  EXPECT_EQ(queued_ran.load(), 0);
+  EXPECT_FALSE(pool.TrySubmit(kFast, [] {}));
+}
+
+TEST(WorkerPoolTest, CountsTimeOutsPerLane) {
+  WorkerPool pool(TwoLanes(1));
+  pool.CountTimedOut(kSlow);
+  pool.CountTimedOut(kSlow);
+  EXPECT_EQ(pool.Stats()[kSlow].timed_out, 2u);
+  EXPECT_EQ(pool.Stats()[kFast].timed_out, 0u);
+}
+
+}  // namespace
+}  // namespace civicgrid::http
