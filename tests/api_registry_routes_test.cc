@@ -301,8 +301,8 @@ TEST_P(RegistryRoutesTest, ImportPartyMembersWritesEveryRowOrNone) {
   auto list = As("secretary1").Send("GET", "/api/v1/party-members?limit=100");
   ASSERT_EQ(list.status, 200u);
   bool found = false;
-  const json::value members = list.Json();
-  for (const auto& m : members.at("items").as_array()) {
+  const json::value page = list.Json();
+  for (const auto& m : page.at("items").as_array()) {
     if (m.at("name").as_string() != "党员甲") continue;
     found = true;
     EXPECT_EQ(m.at("residence_node_id").as_int64(), w_.community_a.id);
