@@ -66,6 +66,9 @@ class PrivacyTest : public ApiTest {
         {"/api/v1/residents?id_number=" + IdNumber(1), "worker1", {ra1_phone, ra1_id}},
         {"/api/v1/party-members", "secretary1", {member_phone, member_id}},
         {"/api/v1/party-members/" + id(w_.member.id), "member1", {member_phone, member_id}},
+        // A unit admin reads its own unit's members.
+        {"/api/v1/party-members", "unit1", {member_phone, member_id}},
+        {"/api/v1/party-members/" + id(w_.member.id), "unit1", {member_phone, member_id}},
         {"/api/v1/staff", "secretary1", {staff_phone, "网格员甲"}},
         {"/api/v1/staff/" + id(staff_id_), "grid1", {staff_phone, "网格员甲"}},
         {"/api/v1/units", "unit1", {"县住建局"}},
@@ -74,11 +77,14 @@ class PrivacyTest : public ApiTest {
         {"/api/v1/exports/party-members.csv", "unit1", {member_phone, member_id}},
         {"/api/v1/exports/units.csv", "street1", {"县住建局"}},
         {"/api/v1/tickets", "secretary1", {ticket_phone, ticket_number_}},
+        {"/api/v1/tickets", "resident1", {ticket_phone, ticket_number_}},
+        {"/api/v1/staff?limit=100", "grid1", {staff_phone, "网格员甲"}},
         {ticket, "resident1", {ticket_phone, "张先生"}},
         {ticket, "grid1", {ticket_phone, "张先生"}},
         {ticket + "/events", "secretary1", {"submit"}},
         {"/api/v1/me", "resident1", {"resident1"}},
-        {"/api/v1/audit?limit=500", "admin", {"resident.create", "ticket"}},
+        // Ticket submissions go to the ticket's own event log, not the audit log.
+        {"/api/v1/audit?limit=500", "admin", {"resident.create", "staff.create"}},
         {"/open311/v2/requests.json", "", {ticket_number_}},
         {"/open311/v2/requests/" + ticket_number_ + ".json", "", {ticket_number_}},
     };

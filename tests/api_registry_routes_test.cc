@@ -283,7 +283,8 @@ TEST_P(RegistryRoutesTest, ImportPartyMembersWritesEveryRowOrNone) {
     json::object report = bad.Json().at("error").as_object();
     EXPECT_EQ(std::string(report.at("field").as_string()).substr(0, 7), "line 4.") << bad.body;
     EXPECT_EQ(bad.Json().at("report").at("inserted").as_int64(), 0);
-    EXPECT_EQ(As("secretary1").Send("POST", "/api/v1/imports/party-members", "").status, 422u);
+    // An empty body is not a file at all.
+    EXPECT_EQ(As("secretary1").Send("POST", "/api/v1/imports/party-members", "").status, 400u);
     EXPECT_EQ(Now(), before);
   }
   const int64_t members = Count("party_member");
@@ -311,10 +312,11 @@ TEST_P(RegistryRoutesTest, ImportPartyMembersWritesEveryRowOrNone) {
   EXPECT_TRUE(found) << list.body;
   EXPECT_EQ(list.body.find(IdNumber(310)), std::string::npos);
   EXPECT_EQ(list.body.find("13900000310"), std::string::npos);
-  // The same file again: duplicates, nothing written.
+  // The same file again: duplicates, refused by line, nothing written.
   const Counts after = Now();
   auto again = As("secretary1").Send("POST", "/api/v1/imports/party-members", good);
-  EXPECT_EQ(again.status, 409u) << again.body;
+  EXPECT_EQ(again.status, 422u) << again.body;
+  EXPECT_EQ(again.Json().at("error").at("field").as_string(), "line 2.id_number") << again.body;
   EXPECT_EQ(Now(), after);
 }
 
