@@ -1057,6 +1057,41 @@ TEST_P(AccessMatrixTest, WritesLandOnlyInsideScope) {
   EXPECT_EQ(Count("resident"), before + 2);
 }
 
+// The other direction: the second street's own accounts reach their street
+// and nothing of the first one's (the matrix's "out" seen from inside).
+TEST_P(AccessMatrixTest, SecondStreetAccountsReachTheirStreetOnly) {
+  struct Case {
+    std::string user, mine, theirs;
+    unsigned mine_status, theirs_status;
+  };
+  const std::string residents = "/api/v1/residents/", tickets = "/api/v1/tickets/";
+  const Case cases[] = {
+      {"street2", tickets + Id(away_.ticket_id), tickets + Id(home_a_.ticket_id), 200, 404},
+      {"secretary2", residents + Id(away_.resident.id), residents + Id(home_a_.resident.id), 200,
+       404},
+      {"grid3", residents + Id(away_.resident.id), residents + Id(home_b_.resident.id), 200, 404},
+      {"grid3", tickets + Id(away_.ticket_id), tickets + Id(home_b_.ticket_id), 200, 404},
+      {"resident2", tickets + Id(away_.ticket_id), tickets + Id(home_a_.ticket_id), 200, 404},
+      {"unit2", "/api/v1/units/" + Id(away_.unit.id), "/api/v1/units/" + Id(home_a_.unit.id), 200,
+       404},
+      {"member2", "/api/v1/party-members/" + Id(away_.member.id),
+       "/api/v1/party-members/" + Id(home_a_.member.id), 200, 403},
+      {"secretary2", "/api/v1/org-nodes/" + Id(away_.grid.id),
+       "/api/v1/org-nodes/" + Id(home_a_.grid.id), 200, 404},
+  };
+  for (const Case& c : cases) {
+    auto mine = As(c.user).Send("GET", c.mine);
+    EXPECT_EQ(mine.status, c.mine_status) << c.user << " GET " << c.mine << ": " << mine.body;
+    EXPECT_EQ(As(c.user).Send("GET", c.theirs).status, c.theirs_status)
+        << c.user << " GET " << c.theirs;
+  }
+  // A write from the second street into the first one lands nowhere.
+  auto snapshot = Snapshot();
+  auto refused = As("secretary2").Send("DELETE", residents + Id(home_a_.resident.id));
+  EXPECT_EQ(refused.status, 404u) << refused.body;
+  EXPECT_EQ(Changed(snapshot, Snapshot()), "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AccessMatrixTest,
                          ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());
