@@ -18,6 +18,12 @@ const std::vector<std::string>& Usernames() {
   return kNames;
 }
 
+const std::vector<std::string>& OutsideUsernames() {
+  static const std::vector<std::string> kNames = {"street2", "secretary2", "grid3",
+                                                  "unit2",   "member2",    "resident2"};
+  return kNames;
+}
+
 std::string ApiTest::IdNumber(int serial) {
   std::string first17 = fmt::format("131022{:04}0315{:03}", 1950 + serial % 50, serial % 1000);
   return first17 + core::IdNumberCheckChar(first17);
@@ -35,6 +41,7 @@ void ApiTest::SetUp() {
   options.pool_size = 4;
   options.password.ops_limit = 1;
   options.password.mem_limit = 8192;
+  options.clock = clock_;
   auto opened = app::App::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   app_ = std::move(opened).value();
@@ -165,6 +172,85 @@ void ApiTest::BuildWorld() {
     if (s.role == domain::Role::kPartyMember) a.party_member_id = w_.member.id;
     if (s.role == domain::Role::kResident) a.resident_id = w_.ra1.id;
     Must(accounts.CreateAccount(&admin, a), s.name);
+  }
+  if (second_street_) BuildSecondStreet(admin);
+}
+
+void ApiTest::BuildSecondStreet(const domain::Caller& admin) {
+  using domain::OrgKind;
+  auto& tree = app_->tree();
+  auto node = [&](int64_t parent, OrgKind kind, std::string code, std::string name) {
+    return Must(tree.Create(&admin, domain::NewOrgNode{parent, kind, code, name, std::nullopt}),
+                "org node");
+  };
+  Outside& o = w_.outside;
+  o.street = node(w_.county.id, OrgKind::kStreet, "131022002", "柳泉镇");
+  o.community = node(o.street.id, OrgKind::kCommunity, "131022002001", "柳泉社区");
+  o.grid = node(o.community.id, OrgKind::kGrid, "131022002001001", "柳泉一网格");
+  o.building = node(o.grid.id, OrgKind::kBuilding, "131022002001001-01", "5号楼");
+  {
+    // Grid C1's square, 0.02° north of A1 (GridCenter(3)); the boundaries of
+    // A1, A2 and B1 stay as they are.
+    const double w = kGridWest, s = kGridSouth + 0.02, e = w + 0.01, n = s + 0.01;
+    char geometry[256];
+    std::snprintf(geometry, sizeof geometry,
+                  "{\"type\":\"Polygon\",\"coordinates\":[[[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],"
+                  "[%.4f,%.4f],[%.4f,%.4f]]]}",
+                  w, s, e, s, e, n, w, n, w, s);
+    Must(tree.SetBoundaries(admin, {domain::GridBoundary{o.grid.code, geometry,
+                                                         core::LonLat{w + 0.005, s + 0.005}, ""}}),
+         "boundary C1");
+  }
+  w_.plain_pii[IdNumber(5)] = "id";
+  w_.plain_pii["13800000005"] = "phone";
+  o.resident =
+      Must(app_->residents().Create(admin, domain::NewResident{o.building.id, "5-101", "居民5",
+                                                               IdNumber(5), "13800000005", 0}),
+           "resident rc1");
+  w_.branch_b1 =
+      Must(app_->party().CreateOrg(
+               admin, domain::NewPartyOrg{w_.grid_b1.id, std::nullopt,
+                                          domain::PartyOrgKind::kGridBranch, "西关一网格党支部"}),
+           "branch B1");
+  o.branch = Must(app_->party().CreateOrg(
+                      admin, domain::NewPartyOrg{o.grid.id, std::nullopt,
+                                                 domain::PartyOrgKind::kGridBranch, "柳泉党支部"}),
+                  "branch C1");
+  o.unit =
+      Must(app_->units().Create(admin, domain::NewUnit{o.street.id, domain::UnitKind::kEnterprise,
+                                                       "柳泉物业", std::nullopt, "", ""}),
+           "unit U2");
+  Must(app_->units().Pair(admin, o.unit.id, o.community.id, std::nullopt), "pair U2");
+  w_.plain_pii[IdNumber(6)] = "id";
+  w_.plain_pii["13900000006"] = "phone";
+  o.member = Must(app_->party().CreateMember(admin, domain::NewPartyMember{"党员六",
+                                                                           IdNumber(6),
+                                                                           "13900000006",
+                                                                           o.branch.id,
+                                                                           o.unit.id,
+                                                                           o.community.id,
+                                                                           std::nullopt,
+                                                                           {"保洁"},
+                                                                           false}),
+                  "member M2");
+  struct Spec {
+    const char* name;
+    domain::Role role;
+    int64_t scope;
+  };
+  const Spec specs[] = {{"street2", domain::Role::kStreetAdmin, o.street.id},
+                        {"secretary2", domain::Role::kCommunitySecretary, o.community.id},
+                        {"grid3", domain::Role::kGridWorker, o.grid.id},
+                        {"unit2", domain::Role::kUnitAdmin, w_.county.id},
+                        {"member2", domain::Role::kPartyMember, o.community.id},
+                        {"resident2", domain::Role::kResident, o.building.id}};
+  for (const Spec& s : specs) {
+    domain::NewAccount a{s.name,  s.name,       kPassword,    s.role,
+                         s.scope, std::nullopt, std::nullopt, std::nullopt};
+    if (s.role == domain::Role::kUnitAdmin) a.unit_id = o.unit.id;
+    if (s.role == domain::Role::kPartyMember) a.party_member_id = o.member.id;
+    if (s.role == domain::Role::kResident) a.resident_id = o.resident.id;
+    Must(app_->accounts().CreateAccount(&admin, a), s.name);
   }
 }
 

@@ -8,7 +8,18 @@
 namespace civicgrid::tests {
 namespace {
 
-class SessionTest : public ApiTest {};
+class SessionTest : public ApiTest {
+ protected:
+  // The newest audit entry as "action subject_type detail by username".
+  std::string LastAudit() {
+    auto conn = Must(app_->db().Acquire(), "connection");
+    store::Row r = Must(conn->QueryOne("SELECT l.action, l.subject_type, l.detail, a.username "
+                                       "FROM audit_log l JOIN account a ON a.id = l.account_id "
+                                       "ORDER BY l.seq DESC LIMIT 1"),
+                        "audit");
+    return r.Text(0) + " " + r.Text(1) + " " + r.Text(2) + " by " + r.Text(3);
+  }
+};
 
 TEST_P(SessionTest, LoginSetsHttpOnlyLaxCookieAndReturnsRoleAndScope) {
   auto client = Anonymous();
@@ -58,13 +69,17 @@ TEST_P(SessionTest, MissingFieldsAreNamed) {
 
 TEST_P(SessionTest, PasswordChangeThenOldPasswordFails) {
   auto& member = As("member1");
+  const int64_t audit = Count("audit_log");
   auto bad = member.Send("PUT", "/api/v1/me/password",
                          R"({"old_password":"wrong-one","new_password":"a-new-secret"})");
   EXPECT_EQ(bad.status, 422u);
   EXPECT_EQ(bad.Json().at("error").at("field").as_string(), "old_password");
+  EXPECT_EQ(Count("audit_log"), audit);  // a refused change writes nothing
   auto ok = member.Send("PUT", "/api/v1/me/password",
                         R"({"old_password":"civicgrid-demo","new_password":"a-new-secret"})");
   EXPECT_EQ(ok.status, 204u) << ok.body;
+  EXPECT_EQ(Count("audit_log"), audit + 1);
+  EXPECT_EQ(LastAudit(), "account.password account  by member1");
   auto client = Anonymous();
   EXPECT_EQ(
       client
@@ -78,9 +93,27 @@ TEST_P(SessionTest, PasswordChangeThenOldPasswordFails) {
 }
 
 TEST_P(SessionTest, BearerTokenActsAsItsAccount) {
+  const int64_t tokens = Count("api_token");
+  auto unnamed = As("secretary1").Send("POST", "/api/v1/tokens", "{}");
+  EXPECT_EQ(unnamed.status, 422u) << unnamed.body;
+  EXPECT_EQ(unnamed.Json().at("error").at("field").as_string(), "name");
+  EXPECT_EQ(Count("api_token"), tokens);
+  EXPECT_EQ(Anonymous()->Send("POST", "/api/v1/tokens", R"({"name":"大屏"})").status, 401u);
+  EXPECT_EQ(Count("api_token"), tokens);
   auto created = As("secretary1").Send("POST", "/api/v1/tokens", R"({"name":"大屏"})");
   ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(Count("api_token"), tokens + 1);
+  EXPECT_EQ(LastAudit(), "token.create api_token 大屏 by secretary1");
   std::string token(created.Json().at("token").as_string());
+  {
+    // Only a hash of the token is stored.
+    auto conn = Must(app_->db().Acquire(), "connection");
+    EXPECT_EQ(
+        Must(conn->QueryInt("SELECT COUNT(*) FROM api_token WHERE token_hash = $1 OR name = $1",
+                            {token}),
+             "token"),
+        0);
+  }
   auto client = Anonymous();
   auto me = client->Send("GET", "/api/v1/me", "", {{"Authorization", "Bearer " + token}});
   ASSERT_EQ(me.status, 200u);

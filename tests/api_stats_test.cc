@@ -13,8 +13,16 @@ namespace json = boost::json;
 using domain::TicketAction;
 using domain::TicketEventType;
 
+// 2026-06-15 23:58 in Beijing (15:58 UTC). The clock stands still: every
+// ticket of the scenario is filed and acted on at that instant, so the
+// figures never straddle a day, however slowly or whenever the test runs.
+const int64_t kScenarioAt = core::DaysFromCivil({2026, 6, 15}) * core::kMsPerDay +
+                            (23 * 60 + 58) * core::kMsPerMinute - core::kShanghaiOffsetMs;
+
 class StatsApiTest : public ApiTest {
  protected:
+  StatsApiTest() { clock_ = &fake_clock_; }
+
   void SetUp() override {
     ApiTest::SetUp();
     if (skipped_ || HasFatalFailure()) return;
@@ -87,8 +95,7 @@ class StatsApiTest : public ApiTest {
     day_ = core::FormatDate(core::ShanghaiDate(t1.created_at));
   }
 
-  // The query string for the day the scenario was filed (a run across
-  // midnight would otherwise split it).
+  // The query string for the day the scenario was filed.
   std::string Day() const { return "&from=" + day_ + "&to=" + day_; }
 
   json::object Get(const std::string& who, const std::string& target, unsigned want = 200) {
@@ -107,6 +114,7 @@ class StatsApiTest : public ApiTest {
     return std::string(body.at("error").at("field").as_string());
   }
 
+  core::FakeClock fake_clock_{kScenarioAt};
   domain::Caller admin_;
   int64_t category_id_ = 0;
   std::vector<int64_t> ids_;
@@ -115,6 +123,7 @@ class StatsApiTest : public ApiTest {
 
 TEST_P(StatsApiTest, StreetFiguresAreExactlyTheDefinitions) {
   ASSERT_NO_THROW(FileScenario());
+  EXPECT_EQ(day_, "2026-06-15");  // the fake clock's day, not the machine's
   auto f = Get("street1", "/api/v1/stats/rates?node_id=" + std::to_string(w_.street.id) + Day());
   EXPECT_EQ(f.at("node").at("id").as_int64(), w_.street.id);
   EXPECT_EQ(f.at("from").as_string(), day_);

@@ -64,6 +64,7 @@ core::Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
 
 App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options)
     : db_(std::move(db)),
+      clock_(options.clock != nullptr ? *options.clock : system_clock_),
       cipher_(std::move(cipher)),
       audit_(clock_),
       accounts_(*db_, clock_, audit_, domain::AccountOptions{options.password}),

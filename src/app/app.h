@@ -51,6 +51,9 @@ struct AppOptions {
   WebhookSenderOptions webhook_sender;
   // Group commit of ticket submissions (batch size, queue bound).
   domain::IntakeOptions intake;
+  // The clock every service reads; null: the system clock. Tests pass a
+  // core::FakeClock that outlives the App.
+  const core::Clock* clock = nullptr;
 };
 
 class App {
@@ -91,7 +94,8 @@ class App {
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
 
   std::unique_ptr<store::Db> db_;
-  core::SystemClock clock_;
+  core::SystemClock system_clock_;
+  const core::Clock& clock_;  // options.clock or system_clock_
   core::PiiCipher cipher_;
   domain::AuditLog audit_;
   domain::AccountService accounts_;

@@ -12,10 +12,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Set when the thread that set it ends: a check stores its flag here, so the
+// test learns that Stop() really joined the checker's thread.
+struct ThreadEnd {
+  std::atomic<bool>* ended = nullptr;
+  ~ThreadEnd() {
+    if (ended != nullptr) ended->store(true);
+  }
+};
+thread_local ThreadEnd thread_end;
+
 TEST(Supervisor, RunsTheCheckRepeatedlyAndCountsWhatWasFlagged) {
   std::atomic<int> calls{0};
+  std::atomic<bool> thread_ended{false};
   Supervisor supervisor(
       [&]() -> core::Result<int64_t> {
+        thread_end.ended = &thread_ended;
         ++calls;
         // Every other check fails; the checker must carry on.
         if (calls % 2 == 0) return core::Error::Internal("database busy");
@@ -32,8 +44,9 @@ TEST(Supervisor, RunsTheCheckRepeatedlyAndCountsWhatWasFlagged) {
   ASSERT_GE(made, 6);
   // Successful checks are the odd-numbered ones.
   EXPECT_EQ(supervisor.flagged(), 3 * ((made + 1) / 2));
-  // Stopped: no more checks.
-  std::this_thread::sleep_for(20ms);
+  // Stopped: the checker's thread has ended (its thread-local flag says so),
+  // so no check can run any more.
+  EXPECT_TRUE(thread_ended.load());
   EXPECT_EQ(calls.load(), made);
 }
 

@@ -148,7 +148,14 @@ TEST_P(DbTest, PoolHandsOutAtMostPoolSizeConnections) {
     auto c = t->db().Acquire();
     got_third = c.ok();
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Wait until the third Acquire() blocks in the pool (or, were the pool
+  // wrong, returns): no sleep, no guess at how long is long enough.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (t->db().waiting() == 0 && !got_third.load() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(t->db().waiting(), 1u);
   EXPECT_FALSE(got_third.load());
   { auto release = std::move(*a); }
   waiter.join();

@@ -11,10 +11,17 @@ PooledConnection::~PooledConnection() {
 Result<PooledConnection> Db::Acquire() {
   std::unique_lock lock(mutex_);
   auto ready = [&] { return !idle_.empty() || open_ < options_.pool_size; };
-  if (auto deadline = CurrentDeadline()) {
-    if (!available_.wait_until(lock, *deadline, ready)) return DeadlineError();
-  } else {
-    available_.wait(lock, ready);
+  if (!ready()) {
+    // Counted while blocked, so tests can wait for a waiter instead of sleeping.
+    ++waiting_;
+    bool got = true;
+    if (auto deadline = CurrentDeadline()) {
+      got = available_.wait_until(lock, *deadline, ready);
+    } else {
+      available_.wait(lock, ready);
+    }
+    --waiting_;
+    if (!got) return DeadlineError();
   }
   if (!idle_.empty()) {
     auto conn = std::move(idle_.back());

@@ -55,6 +55,12 @@ class Db {
   // A connection for the caller's exclusive use; waits when the pool is
   // empty, up to the calling thread's deadline (then DeadlineError()).
   Result<PooledConnection> Acquire();
+  // How many threads are blocked in Acquire() waiting for a connection (tests
+  // wait on it instead of sleeping).
+  size_t waiting() const {
+    std::lock_guard lock(mutex_);
+    return waiting_;
+  }
 
  private:
   friend class PooledConnection;
@@ -64,8 +70,9 @@ class Db {
   std::string url_;
   DbOptions options_;
   Factory factory_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable available_;
+  size_t waiting_ = 0;                             // GUARDED_BY(mutex_)
   std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mutex_)
   size_t open_ = 0;                                // GUARDED_BY(mutex_)
 };
