@@ -1,10 +1,11 @@
 # civicgrid front door. `make run` and `make test` work on a fresh Debian 12.
-.PHONY: setup build build-debug run test bench format clean
+.PHONY: setup build build-debug run test bench fuzz format clean
 
 JOBS ?= $(shell nproc)
 DB ?= sqlite:var/civicgrid.db
 LISTEN ?= 127.0.0.1:8080
 SEED ?= 1
+FUZZ_SECONDS ?= 60
 
 setup:
 	@scripts/setup
@@ -28,6 +29,11 @@ test: build-debug
 
 bench: build
 	@scripts/bench
+
+# libFuzzer with coverage feedback, FUZZ_SECONDS per target, in a clang build of
+# its own (build/fuzz); failing inputs land in fuzz/regressions/. Not part of test.
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
 
 format:
 	@find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i

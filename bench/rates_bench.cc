@@ -12,6 +12,14 @@
 // (index ticket_path_created), the least any query straight on the tickets
 // must do.
 //
+// The bench checks what it times, and exits 1 naming the first mismatch: the
+// ticket count after the bulk insert; for every node a timed Rates call read,
+// tally.received equal to the raw count of its tickets in the period (and, for
+// counties, to the direct aggregate's count and demands); the year's counties
+// adding up to every ticket inserted; each ranking listing every child of its
+// parent, with received adding up to the parent's count. A figure is printed
+// only once its results are verified.
+//
 //   rates_bench [--tickets N] [--samples N] [--db-url postgresql://…]
 //
 // SQLite (a file in TMPDIR, the server's defaults) always; PostgreSQL as well
@@ -25,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -236,6 +245,34 @@ double InsertTickets(store::Connection& conn, const City& city, int64_t tickets,
   return clock.Seconds();
 }
 
+// Stops the bench when what it timed gave a wrong answer: a fast wrong
+// result is no result.
+void Expect(bool ok, const std::string& what) {
+  if (!ok) {
+    std::fprintf(stderr, "rates_bench: FAILED: %s\n", what.c_str());
+    std::exit(1);
+  }
+}
+
+// What the timed calls answered, per node id, to compare afterwards.
+using CountByNode = std::map<int64_t, int64_t>;
+
+// Each node's count must be in `expected`, equal, and some of them non-zero.
+void ExpectSameCounts(const CountByNode& got, const CountByNode& expected,
+                      const std::string& what) {
+  Expect(!got.empty() && got.size() == expected.size(),
+         fmt::format("{}: {} nodes answered, {} counted", what, got.size(), expected.size()));
+  int64_t total = 0;
+  for (const auto& [node, count] : got) {
+    const auto it = expected.find(node);
+    Expect(it != expected.end() && it->second == count,
+           fmt::format("{}: node {} received {}, but it has {} tickets in the period", what, node,
+                       count, it == expected.end() ? -1 : it->second));
+    total += count;
+  }
+  Expect(total > 0, what + ": no tickets at all in the period");
+}
+
 struct Percentiles {
   double p50_ms = 0;
   double p99_ms = 0;
@@ -263,14 +300,16 @@ const Node& Pick(const std::vector<Node>& nodes, int64_t i) {
 
 // The limit: a raw COUNT(*) of the tickets of `nodes[i]`'s subtree filed in
 // [lo, hi), over index ticket_path_created.
+// Each node's count goes into `counts`.
 Percentiles TimeRawCount(store::Connection& conn, int64_t samples, const std::vector<Node>& nodes,
-                         int64_t lo, int64_t hi) {
+                         int64_t lo, int64_t hi, CountByNode& counts) {
   return Time(samples, [&](int64_t i) {
-    domain::PathRange r = domain::SubtreeRange(Pick(nodes, i).path);
-    Must(conn.QueryInt("SELECT COUNT(*) FROM ticket WHERE path >= $1 AND path < $2 AND "
-                       "created_at >= $3 AND created_at < $4",
-                       {r.lo, r.hi, lo, hi}),
-         "count");
+    const Node& node = Pick(nodes, i);
+    domain::PathRange r = domain::SubtreeRange(node.path);
+    counts[node.id] = Must(conn.QueryInt("SELECT COUNT(*) FROM ticket WHERE path >= $1 AND path "
+                                         "< $2 AND created_at >= $3 AND created_at < $4",
+                                         {r.lo, r.hi, lo, hi}),
+                           "count");
   });
 }
 
@@ -300,6 +339,9 @@ void RunBackend(const Options& o, const std::string& url, std::string_view backe
   City city = BuildCity(*conn);
   int64_t category_id = Must(app->categories().List(), "categories").front().id;
   double insert_s = InsertTickets(*conn, city, o.tickets, category_id);
+  const int64_t in_table = Must(conn->QueryInt("SELECT COUNT(*) FROM ticket"), "count tickets");
+  Expect(in_table == o.tickets,
+         fmt::format("{} tickets inserted, {} in the table", o.tickets, in_table));
   std::printf("# %s: %zu counties, %zu streets, %zu grids; %lld tickets inserted in %.1f s\n",
               backend.data(), city.counties.size(), city.streets.size(), city.grids.size(),
               static_cast<long long>(o.tickets), insert_s);
@@ -307,6 +349,7 @@ void RunBackend(const Options& o, const std::string& url, std::string_view backe
   Must(app->stats().Rebuild(), "rebuild");
   double rebuild_s = rebuild_clock.Seconds();
   int64_t rows = Must(conn->QueryInt("SELECT COUNT(*) FROM ticket_rollup"), "rollup rows");
+  Expect(rows > 0, "the rebuild wrote no rollup rows");
   std::printf("rates_rebuild %s tickets=%lld rollup_rows=%lld seconds=%.1f tickets_per_s=%.0f\n",
               backend.data(), static_cast<long long>(o.tickets), static_cast<long long>(rows),
               rebuild_s, static_cast<double>(o.tickets) / rebuild_s);
@@ -326,18 +369,44 @@ void RunBackend(const Options& o, const std::string& url, std::string_view backe
   for (const Level& level : levels) {
     const std::vector<Node>& nodes = *level.nodes;
     for (const Period& p : periods) {
+      const std::string what = fmt::format("rates_query {}_{}", level.name, p.name);
+      CountByNode received, demands;
       Percentiles rates = Time(o.samples, [&](int64_t i) {
-        Must(app->stats().Rates(admin, Pick(nodes, i).id, p.from, p.to), "rates");
+        const Node& node = Pick(nodes, i);
+        auto figures = Must(app->stats().Rates(admin, node.id, p.from, p.to), "rates");
+        Expect(
+            figures.node.id == node.id &&
+                core::DaysFromCivil(figures.from) == core::DaysFromCivil(p.from) &&
+                core::DaysFromCivil(figures.to) == core::DaysFromCivil(p.to),
+            fmt::format("{}: asked for node {}, answered node {}", what, node.id, figures.node.id));
+        received[node.id] = figures.tally.received;
+        demands[node.id] = figures.tally.demands;
       });
       int64_t lo = StartMs(p.from), hi = StartMs(p.to) + kMsPerDay;
-      Percentiles count = TimeRawCount(*conn, o.samples, nodes, lo, hi);
-      Report(backend, fmt::format("rates_query {}_{}", level.name, p.name), rates, count);
+      CountByNode counted;
+      Percentiles count = TimeRawCount(*conn, o.samples, nodes, lo, hi, counted);
+      ExpectSameCounts(received, counted, what);
+      if (std::string_view(p.name) == "year" && level.nodes == &city.counties &&
+          received.size() == nodes.size()) {
+        int64_t total = 0;
+        for (const auto& [node, n] : received) total += n;
+        Expect(total == o.tickets, fmt::format("{}: the counties received {} tickets in all, {} "
+                                               "were inserted",
+                                               what, total, o.tickets));
+      }
+      Report(backend, what, rates, count);
       if (level.nodes != &city.counties) continue;
       // For scale, not as the limit: the main counters straight from the
       // ticket rows, as a query without rollups would read them.
       Percentiles direct = Time(std::min<int64_t>(o.samples, kDirectSamples), [&](int64_t i) {
-        domain::PathRange r = domain::SubtreeRange(Pick(nodes, i).path);
-        Must(conn->QueryOne(kDirectSql, {r.lo, r.hi, lo, hi}), "direct");
+        const Node& node = Pick(nodes, i);
+        domain::PathRange r = domain::SubtreeRange(node.path);
+        store::Row row = Must(conn->QueryOne(kDirectSql, {r.lo, r.hi, lo, hi}), "direct");
+        Expect(row.Int(0) == received.at(node.id) && row.Int(1) == demands.at(node.id),
+               fmt::format("rates_direct county_{}: node {} has {} tickets and {} demands in the "
+                           "rows, the rollups say {} and {}",
+                           p.name, node.id, row.Int(0), row.Int(1), received.at(node.id),
+                           demands.at(node.id)));
       });
       std::printf(
           "rates_direct county_%s %s p50_ms=%.1f p99_ms=%.1f rollup_speedup_p50=%s (main counters "
@@ -350,16 +419,28 @@ void RunBackend(const Options& o, const std::string& url, std::string_view backe
   struct Parent {
     const char* name;
     std::vector<Node> nodes;
+    size_t children;
   };
-  const Parent parents[] = {{"county_streets", city.counties}, {"city_counties", {city.root}}};
+  const Parent parents[] = {{"county_streets", city.counties, kStreetsPerCounty},
+                            {"city_counties", {city.root}, kCounties}};
   for (const Parent& parent : parents) {
+    const std::string what = fmt::format("rates_ranking {}_month", parent.name);
+    CountByNode received;
     Percentiles ranking = Time(o.samples, [&](int64_t i) {
-      Must(app->stats().Rankings(admin, Pick(parent.nodes, i).id, domain::YearMonth{kYear, 6}),
-           "ranking");
+      const Node& node = Pick(parent.nodes, i);
+      auto r = Must(app->stats().Rankings(admin, node.id, domain::YearMonth{kYear, 6}), "ranking");
+      Expect(r.parent.id == node.id && r.items.size() == parent.children,
+             fmt::format("{}: node {} ranked {} children, it has {}", what, node.id, r.items.size(),
+                         parent.children));
+      int64_t sum = 0;
+      for (const domain::RankedNode& item : r.items) sum += item.figures.tally.received;
+      received[node.id] = sum;
     });
+    CountByNode counted;
     Percentiles count = TimeRawCount(*conn, o.samples, parent.nodes, StartMs({kYear, 6, 1}),
-                                     StartMs({kYear, 7, 1}));
-    Report(backend, fmt::format("rates_ranking {}_month", parent.name), ranking, count);
+                                     StartMs({kYear, 7, 1}), counted);
+    ExpectSameCounts(received, counted, what + " (children's sum)");
+    Report(backend, what, ranking, count);
   }
 }
 

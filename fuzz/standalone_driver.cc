@@ -3,11 +3,17 @@
 // mutations of them. There is no coverage feedback: this is a smoke run for CI
 // under ASan+UBSan, not a replacement for libFuzzer (see fuzz/README.md).
 //
+// Each run draws a new seed (time and std::random_device), so repeated CI runs
+// try different mutations; the seed is printed first, and -seed=N or the
+// environment variable CIVICGRID_FUZZ_SEED=N replays a run exactly.
+//
 // The command line is libFuzzer's, so the same ctest entry works for both:
 //   csv_fuzz [-flag=value ...] DIR_OR_FILE ...
 // Flags: -runs (total inputs, corpus included; -1 = no limit), -max_total_time
 // (seconds, 0 = no limit), -seed, -max_len, -timeout (seconds per input),
-// -artifact_prefix. Other flags are ignored with a warning. When only files
+// -artifact_prefix, and one of the driver's own: -min_runs=N fails the run
+// (exit 1) when fewer than N inputs ran, i.e. when the time limit cut it short
+// on a slow machine. Other flags are ignored with a warning. When only files
 // are given, each is run once and nothing is mutated (reproducing a crash).
 //
 // On a crash, a timeout or exit() inside the target, the input is written to
@@ -30,6 +36,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -54,10 +61,11 @@ constexpr size_t kMaxStackedMutations = 4;
 constexpr size_t kPoolSize = 64;  // recent mutants, so mutations can go deeper than one step
 
 struct DriverOptions {
-  int64_t runs = -1;           // total inputs run, corpus included; -1 = no limit
-  int64_t max_total_time = 0;  // seconds; 0 = no limit
-  uint64_t seed = 1;           // the driver is deterministic for a given seed and corpus
-  size_t max_len = 0;          // 0 = max(kMinMaxLen, largest corpus input)
+  int64_t runs = -1;             // total inputs run, corpus included; -1 = no limit
+  int64_t max_total_time = 0;    // seconds; 0 = no limit
+  std::optional<uint64_t> seed;  // the driver is deterministic for a given seed and corpus
+  int64_t min_runs = 0;          // fewer runs than this (corpus included) is a failure
+  size_t max_len = 0;            // 0 = max(kMinMaxLen, largest corpus input)
   unsigned timeout = kDefaultTimeout;
   std::string artifact_prefix = "./";
   std::vector<std::string> inputs;  // corpus directories and files
@@ -200,15 +208,21 @@ class Rng {
   uint64_t state_;
 };
 
-// Bytes and tokens that matter to the text formats we parse (CSV, JSON,
-// GeoJSON, UTF-8/GBK): structure, quoting, line ends, odd numbers, bad UTF-8.
+// Bytes and tokens that matter to the formats we parse (CSV, JSON, GeoJSON,
+// UTF-8/GBK, forms, paths, MP4): structure, quoting, line ends, odd numbers,
+// bad UTF-8, escapes, box types.
 using std::string_view_literals::operator""sv;  // keeps the NUL in "\x00"sv
 // clang-format off
 constexpr std::array kTokens = {
     "\""sv, ","sv, "\n"sv, "\r\n"sv, "\\"sv, "{"sv, "}"sv, "["sv, "]"sv, ":"sv, "-"sv, "."sv,
     "e"sv, "0"sv, " "sv, "'"sv, "\t"sv, "\x00"sv, "\xff"sv, "\x80"sv, "\xc3"sv, "\xe4\xb8"sv,
     "\xef\xbb\xbf"sv, "\\u0000"sv, "\\ud800"sv, "null"sv, "NaN"sv, "-1"sv, "1e309"sv,
-    "18446744073709551616"sv};
+    "18446744073709551616"sv,
+    // Forms, request targets and routes.
+    "%"sv, "&"sv, "="sv, "+"sv, "/"sv, "%2F"sv, "%2e"sv, "?"sv, "{id}"sv,
+    // MP4 boxes: types the rewriter looks at, a 64-bit size marker, "to the end".
+    "moov"sv, "trak"sv, "mdia"sv, "udta"sv, "meta"sv, "uuid"sv, "tkhd"sv, "mvhd"sv,
+    "\x00\x00\x00\x01"sv, "\x00\x00\x00\x00"sv, "\x00\x00\x00\x08"sv};
 // clang-format on
 static_assert(std::ranges::none_of(kTokens, &std::string_view::empty));
 
@@ -365,6 +379,8 @@ void SetNumericFlag(std::string_view name, int64_t value, DriverOptions& options
     options.max_total_time = value;
   } else if (name == "seed") {
     options.seed = static_cast<uint64_t>(value);
+  } else if (name == "min_runs") {
+    options.min_runs = value;
   } else if (name == "max_len") {
     options.max_len = static_cast<size_t>(std::max<int64_t>(value, 0));
   } else if (name == "timeout") {
@@ -374,8 +390,8 @@ void SetNumericFlag(std::string_view name, int64_t value, DriverOptions& options
 
 // Applies one "-name=value" flag; false when the value is malformed.
 bool ApplyFlag(std::string_view name, std::string_view value, DriverOptions& options) {
-  constexpr std::array<std::string_view, 5> kNumericFlags = {"runs", "max_total_time", "seed",
-                                                             "max_len", "timeout"};
+  constexpr std::array<std::string_view, 6> kNumericFlags = {
+      "runs", "max_total_time", "seed", "max_len", "timeout", "min_runs"};
   if (name == "artifact_prefix") {
     options.artifact_prefix = value;
     return true;
@@ -473,11 +489,11 @@ size_t EffectiveMaxLen(const DriverOptions& options, const std::vector<Bytes>& c
 }
 
 // Runs mutated inputs until `budget` runs (-1: no limit) or the deadline.
-uint64_t RunMutations(const DriverOptions& options, const std::vector<Bytes>& corpus,
+uint64_t RunMutations(const DriverOptions& options, uint64_t seed, const std::vector<Bytes>& corpus,
                       int64_t budget) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::seconds(options.max_total_time);
-  Mutator mutator(corpus, options.seed, EffectiveMaxLen(options, corpus));
+  Mutator mutator(corpus, seed, EffectiveMaxLen(options, corpus));
   uint64_t runs = 0;
   while (budget < 0 || runs < static_cast<uint64_t>(budget)) {
     if (options.max_total_time > 0 && Clock::now() >= deadline) {
@@ -491,7 +507,7 @@ uint64_t RunMutations(const DriverOptions& options, const std::vector<Bytes>& co
   return runs;
 }
 
-int Fuzz(const DriverOptions& options) {
+int Fuzz(const DriverOptions& options, uint64_t seed) {
   const auto start = std::chrono::steady_clock::now();
   const auto files = LoadCorpus(options.inputs);
   if (!files) {
@@ -507,15 +523,43 @@ int Fuzz(const DriverOptions& options) {
   if (!OnlyFiles(options.inputs)) {
     const int64_t corpus_runs = static_cast<int64_t>(corpus.size());
     const int64_t budget = options.runs < 0 ? -1 : std::max<int64_t>(options.runs - corpus_runs, 0);
-    mutated = RunMutations(options, corpus, budget);
+    mutated = RunMutations(options, seed, corpus, budget);
   }
   const auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "Done %llu runs (%zu corpus + %llu mutated, seed %llu) in %.1f s\n",
-               static_cast<unsigned long long>(corpus.size() + mutated), corpus.size(),
-               static_cast<unsigned long long>(mutated),
-               static_cast<unsigned long long>(options.seed), seconds);
+  const auto total = static_cast<int64_t>(corpus.size() + mutated);
+  std::fprintf(stderr, "Done %lld runs (%zu corpus + %llu mutated, seed %llu) in %.1f s\n",
+               static_cast<long long>(total), corpus.size(),
+               static_cast<unsigned long long>(mutated), static_cast<unsigned long long>(seed),
+               seconds);
+  if (total < options.min_runs) {
+    std::fprintf(stderr,
+                 "ERROR: only %lld runs, fewer than -min_runs=%lld: the time limit cut the run "
+                 "short, so it searched less than it claims (slow machine, or a slow target)\n",
+                 static_cast<long long>(total), static_cast<long long>(options.min_runs));
+    return 1;
+  }
   return 0;
+}
+
+// -seed=N, else CIVICGRID_FUZZ_SEED=N, else a new one from the clock and
+// std::random_device, so that every run tries other mutations.
+std::optional<uint64_t> ChooseSeed(const DriverOptions& options) {
+  if (options.seed) {
+    return options.seed;
+  }
+  if (const char* fixed = std::getenv("CIVICGRID_FUZZ_SEED"); fixed != nullptr && *fixed != '\0') {
+    const auto seed = ParseNumber<uint64_t>(fixed);
+    if (!seed) {
+      std::fprintf(stderr, "ERROR: CIVICGRID_FUZZ_SEED=%s is not a number\n", fixed);
+    }
+    return seed;
+  }
+  std::random_device device;
+  const auto now =
+      static_cast<uint64_t>(std::chrono::high_resolution_clock::now().time_since_epoch().count());
+  const uint64_t seed = ((uint64_t{device()} << 32) | device()) ^ now;
+  return seed % 1'000'000'000'000ULL;  // short enough to copy from a log
 }
 
 }  // namespace
@@ -525,12 +569,20 @@ int main(int argc, char** argv) {
   if (!options) {
     return 1;
   }
+  const auto seed = ChooseSeed(*options);
+  if (!seed) {
+    return 1;
+  }
+  // First, so that a run that dies later can still be replayed.
+  std::fprintf(stderr,
+               "INFO: seed %llu (replay with -seed=%llu or CIVICGRID_FUZZ_SEED=%llu); standalone "
+               "driver, no coverage feedback\n",
+               static_cast<unsigned long long>(*seed), static_cast<unsigned long long>(*seed),
+               static_cast<unsigned long long>(*seed));
   g_crash.artifact_prefix = options->artifact_prefix.c_str();
   if (LLVMFuzzerInitialize != nullptr) {
     LLVMFuzzerInitialize(&argc, &argv);
   }
   InstallHandlers();
-  std::fprintf(stderr, "INFO: standalone driver, no coverage feedback; seed %llu\n",
-               static_cast<unsigned long long>(options->seed));
-  return Fuzz(*options);
+  return Fuzz(*options, *seed);
 }

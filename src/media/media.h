@@ -17,7 +17,8 @@
 //                    XMP 'uuid' box becomes a zero-filled 'free' box, and the
 //                    creation/modification times of mvhd, tkhd and mdhd are
 //                    zeroed. The media samples are untouched; timed metadata
-//                    tracks (e.g. Apple 'mebx') are not removed.
+//                    tracks (e.g. Apple 'mebx') are not removed. Containers
+//                    nested more than 8 deep are refused as malformed.
 // Thumbnail() makes a JPEG that fits in a square box.
 //
 // libvips is initialised once per process on first use (thread-safe), with

@@ -214,5 +214,25 @@ TEST(Mp4Test, RefusesBrokenBoxStructure) {
   }
 }
 
+// A box inside a box, a million deep, fits in an 8 MB upload: the rewriter
+// must refuse it rather than recurse once per level (a stack overflow that
+// took the server down).
+TEST(Mp4Test, RefusesBoxesNestedDeeperThanAnMp4Has) {
+  const std::string ftyp = testing::TestMp4(64, 64).substr(0, 32);
+  for (const size_t depth : {size_t{9}, size_t{1'000'000}}) {
+    std::string nested = ftyp;
+    for (size_t level = 0; level < depth; ++level) {
+      const auto size = static_cast<uint32_t>(8 * (depth - level));
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        nested.push_back(static_cast<char>((size >> shift) & 0xFF));
+      }
+      nested += level % 2 == 0 ? "moov" : "trak";
+    }
+    auto stripped = StripMp4(nested);
+    ASSERT_FALSE(stripped.ok()) << depth;
+    EXPECT_EQ(stripped.error().field, "content");
+  }
+}
+
 }  // namespace
 }  // namespace civicgrid::media

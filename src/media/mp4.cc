@@ -14,6 +14,10 @@ namespace {
 using core::Error;
 
 constexpr std::string_view kContentField = "content";
+// Containers walked (moov, trak, mdia) nest three deep in a real file. The walk
+// recurses once per level, and a box inside a box costs 8 bytes, so without a
+// bound an upload of a few MB would overflow the stack.
+constexpr int kMaxContainerDepth = 8;
 // Adobe XMP packets in ISO files live in a 'uuid' box with this user type.
 constexpr std::string_view kXmpUuid =
     "\xBE\x7A\xCF\xCB\x97\xA9\x42\xE8\x9C\x71\x99\x94\x91\xE3\xAF\xAC";
@@ -103,7 +107,8 @@ void ReadTrackSize(std::string_view data, const Box& box, Normalized& result) {
   }
 }
 
-core::Status Walk(std::string_view data, size_t begin, size_t end, Normalized& result) {
+core::Status Walk(std::string_view data, size_t begin, size_t end, int depth, Normalized& result) {
+  if (depth > kMaxContainerDepth) return Malformed();
   CG_ASSIGN_OR_RETURN(std::vector<Box> boxes, Children(data, begin, end));
   for (const Box& box : boxes) {
     if (IsMetadata(data, box)) {
@@ -113,7 +118,7 @@ core::Status Walk(std::string_view data, size_t begin, size_t end, Normalized& r
       CG_TRY(ZeroTimes(result.bytes, box));
       if (box.type == "tkhd") ReadTrackSize(data, box, result);
     } else if (box.type == "moov" || box.type == "trak" || box.type == "mdia") {
-      CG_TRY(Walk(data, box.payload(), box.end, result));
+      CG_TRY(Walk(data, box.payload(), box.end, depth + 1, result));
     }
   }
   return {};
@@ -143,7 +148,7 @@ core::Result<Normalized> StripMp4(std::string_view bytes) {
   bool has_moov = false;
   for (const Box& box : top) has_moov = has_moov || box.type == "moov";
   if (!has_moov) return Malformed();
-  CG_TRY(Walk(bytes, 0, bytes.size(), result));
+  CG_TRY(Walk(bytes, 0, bytes.size(), 0, result));
   return result;
 }
 

@@ -179,7 +179,8 @@ core::Result<ImportReport> Importer::ImportResidents(const Caller& caller, std::
     if (!id.ok()) {
       if (id.error().code != core::ErrorCode::kConflict) return std::move(id).error();
       issues.Add(line, id.error());
-      return report;  // the transaction rolls back: nothing written
+      report.inserted = 0;  // the transaction rolls back: nothing written
+      return report;
     }
     ++report.inserted;
     Progress(options, report.inserted, static_cast<int64_t>(good.size()));
@@ -266,6 +267,7 @@ core::Result<ImportReport> Importer::ImportPartyMembers(const Caller& caller,
         return std::move(id).error();
       }
       issues.Add(line, id.error());
+      report.inserted = 0;  // the transaction rolls back: nothing written
       return report;
     }
     ++report.inserted;
@@ -368,7 +370,8 @@ core::Result<ImportReport> Importer::ImportUnits(const Caller& caller, std::stri
         return std::move(id).error();
       }
       issues.Add(row.line, id.error());
-      return report;  // rolls back
+      report.inserted = 0;  // the transaction rolls back: nothing written
+      return report;
     }
     for (int64_t node : row.paired) {
       CG_ASSIGN_OR_RETURN(auto n, conn->Execute("INSERT INTO unit_pairing (unit_id, node_id, "

@@ -81,6 +81,7 @@ TEST_P(ImporterTest, DuplicateAgainstDatabaseRollsBackTheWholeFile) {
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->issues.size(), 1u);
   EXPECT_EQ(report->issues[0].line, 3);
+  EXPECT_EQ(report->inserted, 0);  // line 2 went in before line 3 failed, and was rolled back
   EXPECT_EQ(CountResidents(), 1);
 }
 
@@ -203,6 +204,25 @@ TEST_P(ImporterTest, ImportsUnitsWithPairings) {
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->issues[0].field, "line 2.kind");
   EXPECT_EQ(units_->List(Admin(), {})->items.size(), 2u);
+}
+
+// Found by fuzz/import_rows_fuzz: the second row fails only on insert (the ID
+// number's unique index), after the first went in; the whole file rolls back,
+// and the report must not claim a row was written.
+TEST_P(ImporterTest, PartyMemberTwiceInOneFileWritesNothingAndSaysSo) {
+  auto org = party_->CreateOrg(
+      Admin(), {tree_.community_a.id, std::nullopt, PartyOrgKind::kCommittee, "东方街北社区党委"});
+  ASSERT_TRUE(org.ok()) << org.error().message;
+  std::string row = "党员," + IdNumber(30) + ",," + std::to_string(org->id) + "\n";
+  auto report =
+      importer_->ImportPartyMembers(Admin(), "name,id_number,phone,party_org_id\n" + row + row);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->rows, 2);
+  ASSERT_EQ(report->issues.size(), 1u);
+  EXPECT_EQ(report->issues[0].field, "line 3.id_number");
+  EXPECT_EQ(report->inserted, 0);
+  auto conn = test_db_->db().Acquire();
+  EXPECT_EQ(*(*conn)->QueryInt("SELECT COUNT(*) FROM party_member"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImporterTest, ::testing::ValuesIn(store::testing::AllBackends()),

@@ -135,7 +135,7 @@ class AttachmentService {
 
   store::Db& db_;
   const core::Clock& clock_;
-  const TicketService& tickets_;
+  [[maybe_unused]] const TicketService& tickets_;  // not read yet; clang warns of unused fields
   AttachmentOptions options_;
 
   std::mutex mutex_;

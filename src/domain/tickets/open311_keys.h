@@ -131,7 +131,7 @@ class Open311Directory {
   const core::Clock& clock_;
   AccountService& accounts_;
   AuditLog& audit_;
-  TicketService& tickets_;
+  [[maybe_unused]] TicketService& tickets_;  // not read yet; clang warns of unused fields
 };
 
 }  // namespace civicgrid::domain
