@@ -356,8 +356,12 @@ class Client {
               PhaseResult& out, std::mutex& mutex, const std::string& target) {
     std::lock_guard lock(mutex);
     ClassStats& s = out.classes[cls];
-    s.ms.push_back(ms);
-    if (r.status == expected) return;
+    // Latency and throughput count answered requests only: a shed 503 is
+    // quick and would flatter both.
+    if (r.status == expected) {
+      s.ms.push_back(ms);
+      return;
+    }
     if (r.status == 503 && !r.Header("Retry-After").empty()) {
       ++s.shed;
       return;

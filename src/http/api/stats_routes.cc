@@ -123,9 +123,11 @@ core::Result<Response> Rankings(ApiServices& s, Request& r, const Caller& c) {
 void RegisterStatsRoutes(Router& router, ApiServices& s) {
   auto add = [&](const char* pattern,
                  core::Result<Response> (*fn)(ApiServices&, Request&, const Caller&)) {
+    // Interactive: the figures are range reads of the rollups (a few ms at
+    // city tier, docs/rates.md), and a leader's dashboard must not queue
+    // behind exports in the long lane.
     router.Add("GET", pattern,
-               Authed(s, [&s, fn](Request& r, const Caller& c) { return fn(s, r, c); }),
-               LongRoute());  // wide statistics: the long lane
+               Authed(s, [&s, fn](Request& r, const Caller& c) { return fn(s, r, c); }));
   };
   add("/api/v1/stats/rates", Rates);
   add("/api/v1/stats/rankings", Rankings);
