@@ -12,6 +12,7 @@
 #include <iostream>
 #include <latch>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "domain/registry/grid_locator.h"
@@ -477,6 +478,61 @@ TEST_P(TicketServiceTest, TheGuardedUpdateRefusesAStaleVersion) {
   Ticket after = store.Load(t.id).value();
   EXPECT_EQ(after.state, S::kAccepted);
   EXPECT_EQ(after.version, t.version + 1);
+}
+
+// Retries of one action under one idempotency key, sent at once: one event.
+// A retry that runs after the first committed is answered as a replay; on
+// PostgreSQL one that read the ticket before may lose the race instead (a
+// version conflict: retrying again replays). Never a second event, never a
+// refused transition (the key is checked before the state machine).
+TEST_P(TicketServiceTest, ConcurrentRetriesOfOneActionUnderOneKeyAppendOneEvent) {
+  if (skipped_) GTEST_SKIP();
+  const Caller secretary = As(Role::kCommunitySecretary, tree_.community_a);
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 20;
+  int replayed_total = 0, lost_total = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    Ticket t = SubmitAt(tree_.grid_a1);
+    TicketAction accept;
+    accept.type = T::kAccept;
+    accept.idempotency_key = "retry-" + std::to_string(round);
+    std::latch start(kThreads);
+    std::mutex mu;
+    int created = 0, replayed = 0, lost = 0, other = 0;
+    std::set<int64_t> event_ids;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        auto r = tickets_->Perform(secretary, t.id, accept);
+        std::lock_guard lock(mu);
+        if (r.ok()) {
+          (r->replayed ? replayed : created) += 1;
+          event_ids.insert(r->event_id);
+        } else if (r.error().code == core::ErrorCode::kConflict && r.error().field == "version") {
+          ++lost;
+        } else {
+          ADD_FAILURE() << r.error().message;
+          ++other;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    SCOPED_TRACE(::testing::Message() << "round " << round << ": created " << created
+                                      << ", replayed " << replayed << ", lost " << lost);
+    EXPECT_EQ(created, 1);
+    EXPECT_EQ(created + replayed + lost, kThreads);
+    EXPECT_EQ(other, 0);
+    EXPECT_EQ(event_ids.size(), 1u);  // every replay names the event the first appended
+    if (GetParam() == store::Backend::kSqlite) {
+      EXPECT_EQ(lost, 0);
+    }
+    EXPECT_EQ(tickets_->Events(Admin(), t.id).value().size(), 2u);
+    replayed_total += replayed;
+    lost_total += lost;
+  }
+  std::cout << "[ race    ] " << kRounds << " rounds: replayed " << replayed_total << ", lost "
+            << lost_total << "\n";
 }
 
 TEST_P(TicketServiceTest, ARefusedTransitionAndALostRaceAreDistinctConflicts) {
