@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <iostream>
 #include <latch>
 #include <mutex>
 #include <sstream>
@@ -94,12 +95,14 @@ std::ostream& operator<<(std::ostream& os, const HttpRaceCounts& c) {
             << ", invalid_transition " << c.invalid_transition << ", other " << c.other << "}";
 }
 
-// Each client sends its request once, all released together by a latch.
-HttpRaceCounts RaceOverHttp(const std::vector<http::TestClient*>& clients,
-                            const std::string& target, const std::vector<std::string>& bodies) {
+// Each client i sends bodies[i % bodies.size()] once, all released together
+// by a latch; the answers counted per body.
+std::vector<HttpRaceCounts> RaceOverHttp(const std::vector<http::TestClient*>& clients,
+                                         const std::string& target,
+                                         const std::vector<std::string>& bodies) {
   std::latch start(static_cast<std::ptrdiff_t>(clients.size()));
   std::mutex mu;
-  HttpRaceCounts counts;
+  std::vector<HttpRaceCounts> counts(bodies.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < clients.size(); ++i) {
     threads.emplace_back([&, i] {
@@ -108,15 +111,16 @@ HttpRaceCounts RaceOverHttp(const std::vector<http::TestClient*>& clients,
       std::string code;
       if (resp.status == 409) code = resp.Json().at("error").at("code").as_string();
       std::lock_guard lock(mu);
+      HttpRaceCounts& c = counts[i % bodies.size()];
       if (resp.status == 200) {
-        ++counts.ok;
+        ++c.ok;
       } else if (code == "version_conflict") {
-        ++counts.version_conflict;
+        ++c.version_conflict;
       } else if (code == "invalid_transition") {
-        ++counts.invalid_transition;
+        ++c.invalid_transition;
       } else {
         ADD_FAILURE() << resp.status << " " << resp.body;
-        ++counts.other;
+        ++c.other;
       }
     });
   }
@@ -174,6 +178,18 @@ class TicketsTest : public ApiTest {
   }
 
   static std::string State(const json::object& t) { return std::string(t.at("state").as_string()); }
+
+  // A new session of `username` on its own connection (As() keeps one per
+  // username): for the threads of a race acting as one account.
+  std::unique_ptr<http::TestClient> NewSession(const std::string& username) {
+    auto client = Anonymous();
+    client->set_cookie_jar(true);
+    auto login =
+        client->Send("POST", "/api/v1/session",
+                     R"({"username":")" + username + R"(","password":")" + kPassword + R"("})");
+    EXPECT_EQ(login.status, 200u) << login.body;
+    return client;
+  }
 
   // A connection to the test's PostgreSQL database outside the app's pool
   // (null on SQLite): HoldTheWinner's monitor.
@@ -386,7 +402,7 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
     }
     hold_.Arm(domain::TicketEventType::kClaim, &metrics_, kClaimers, Monitor(), expect_lost);
     HttpRaceCounts c = RaceOverHttp(claimers, "/api/v1/tickets/" + std::to_string(id) + "/events",
-                                    {R"({"type":"claim"})"});
+                                    {R"({"type":"claim"})"})[0];
     SCOPED_TRACE(::testing::Message()
                  << "round " << round << ": " << c << ", in flight " << hold_.in_flight_seen
                  << ", blocked " << hold_.blocked_seen);
@@ -408,6 +424,63 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
                   .value(),
               1);
   }
+}
+
+// 16 sessions of secretary1 accept one ticket at once: half send the version
+// they read before the release ("version": 1, as a client with a form open
+// does), half send none. The winner holds its transaction until all 16 are
+// in flight (and, on PostgreSQL, the pool's 3 other connections wait for its
+// row). A loser that sent the version always loses as a lost race
+// (version_conflict); one that sent none and ran after the winner committed
+// is refused by the state machine (invalid_transition): on SQLite every one
+// of them, on PostgreSQL all but the (at most 3) that were blocked on the
+// row. So every round shows both answers, on both backends.
+TEST_P(TicketsTest, ConcurrentAcceptsOneWinsLostRacesAndRefusalsAreTold) {
+  constexpr int kSessions = 16;
+  constexpr int kDbPool = 4;  // the harness's AppOptions::pool_size
+  constexpr int kRounds = 20;
+  std::vector<std::unique_ptr<http::TestClient>> sessions;
+  std::vector<http::TestClient*> clients;
+  for (int i = 0; i < kSessions; ++i) {
+    sessions.push_back(NewSession("secretary1"));
+    clients.push_back(sessions.back().get());
+  }
+  app_->tickets().AddObserver(&hold_);
+  const bool pg = GetParam() == store::Backend::kPostgres;
+  int version_total = 0, refused_total = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const int64_t id = Report(0).at("id").as_int64();
+    hold_.Arm(domain::TicketEventType::kAccept, &metrics_, kSessions, Monitor(),
+              pg ? kDbPool - 1 : 0);
+    auto c = RaceOverHttp(clients, "/api/v1/tickets/" + std::to_string(id) + "/events",
+                          {R"({"type":"accept","version":1})", R"({"type":"accept"})"});
+    const HttpRaceCounts& stale = c[0];
+    const HttpRaceCounts& blind = c[1];
+    SCOPED_TRACE(::testing::Message()
+                 << "round " << round << ": with version " << stale << ", without " << blind
+                 << ", in flight " << hold_.in_flight_seen << ", blocked " << hold_.blocked_seen);
+    EXPECT_EQ(hold_.in_flight_seen, kSessions);
+    EXPECT_EQ(stale.ok + blind.ok, 1);
+    EXPECT_EQ(stale.other + blind.other, 0);
+    EXPECT_EQ(stale.version_conflict, kSessions / 2 - stale.ok);
+    EXPECT_EQ(stale.invalid_transition, 0);
+    if (pg) {
+      EXPECT_EQ(hold_.blocked_seen, kDbPool - 1);
+      EXPECT_LE(blind.version_conflict, kDbPool - 1);
+    } else {
+      EXPECT_EQ(blind.version_conflict, 0);
+    }
+    EXPECT_EQ(blind.version_conflict + blind.invalid_transition, kSessions / 2 - blind.ok);
+    EXPECT_GT(stale.version_conflict + blind.version_conflict, 0);
+    EXPECT_GT(blind.invalid_transition, 0);
+    version_total += stale.version_conflict + blind.version_conflict;
+    refused_total += blind.invalid_transition;
+    json::object after = Get("secretary1", id);
+    EXPECT_EQ(State(after), "accepted");
+    EXPECT_EQ(after.at("version").as_int64(), 2);
+  }
+  std::cout << "[ race    ] " << kRounds << " rounds: version_conflict " << version_total
+            << ", invalid_transition " << refused_total << "\n";
 }
 
 TEST_P(TicketsTest, TheBoardShowsAClaimerOnlyWhatTheyMayClaim) {
