@@ -6,14 +6,127 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <iostream>
+#include <latch>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "api_harness.h"
+#include "store/open.h"
 
 namespace civicgrid::tests {
 namespace {
 
 namespace json = boost::json;
+
+// The requests of the server's worker lanes in flight now (running on a
+// worker or queued for one), from its /metrics text.
+int64_t InFlight(const http::Metrics& metrics) {
+  int64_t sum = 0;
+  std::istringstream lines(metrics.Render());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("civicgrid_http_lane_busy_workers{") ||
+        line.starts_with("civicgrid_http_lane_queue_depth{")) {
+      sum += std::stoll(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return sum;
+}
+
+// Holds the first event of `type` after Arm() in its transaction (after its
+// guarded UPDATE) until `in_flight` requests are in flight at once and, given
+// a PostgreSQL `monitor` connection outside the pool, `blocked` backends of
+// the database wait on a lock: the first loser waits for the winner's
+// transaction, the next ones for its tuple lock, each having read the row
+// before the winner commits. Gives up after 30 s (the test then fails on
+// the figures seen).
+class HoldTheWinner : public domain::TicketObserver {
+ public:
+  void Arm(domain::TicketEventType type, const http::Metrics* metrics, int64_t in_flight,
+           store::Connection* monitor, int64_t blocked) {
+    type_ = type;
+    metrics_ = metrics;
+    in_flight_ = in_flight;
+    monitor_ = monitor;
+    blocked_ = blocked;
+    in_flight_seen = blocked_seen = 0;
+    armed_ = true;
+  }
+  core::Status InTransaction(store::Connection&, const domain::TicketChange& change) override {
+    if (change.event.type != type_ || !armed_.exchange(false)) return {};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      in_flight_seen = InFlight(*metrics_);
+      if (monitor_ != nullptr) {
+        CG_ASSIGN_OR_RETURN(blocked_seen,
+                            monitor_->QueryInt("SELECT COUNT(*) FROM pg_stat_activity WHERE "
+                                               "datname = current_database() AND "
+                                               "wait_event_type = 'Lock'"));
+      }
+      if (in_flight_seen >= in_flight_ && blocked_seen >= blocked_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return {};
+  }
+  int64_t in_flight_seen = 0;  // when the winner went on
+  int64_t blocked_seen = 0;
+
+ private:
+  std::atomic<bool> armed_{false};
+  domain::TicketEventType type_ = domain::TicketEventType::kClaim;
+  const http::Metrics* metrics_ = nullptr;
+  int64_t in_flight_ = 0;
+  store::Connection* monitor_ = nullptr;
+  int64_t blocked_ = 0;
+};
+
+// The answers of one race over HTTP, by the error code of each 409.
+struct HttpRaceCounts {
+  int ok = 0;
+  int version_conflict = 0;    // a lost race: worth a retry after re-reading
+  int invalid_transition = 0;  // refused by the state machine
+  int other = 0;
+};
+
+std::ostream& operator<<(std::ostream& os, const HttpRaceCounts& c) {
+  return os << "{ok " << c.ok << ", version_conflict " << c.version_conflict
+            << ", invalid_transition " << c.invalid_transition << ", other " << c.other << "}";
+}
+
+// Each client i sends bodies[i % bodies.size()] once, all released together
+// by a latch; the answers counted per body.
+std::vector<HttpRaceCounts> RaceOverHttp(const std::vector<http::TestClient*>& clients,
+                                         const std::string& target,
+                                         const std::vector<std::string>& bodies) {
+  std::latch start(static_cast<std::ptrdiff_t>(clients.size()));
+  std::mutex mu;
+  std::vector<HttpRaceCounts> counts(bodies.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < clients.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      auto resp = clients[i]->Send("POST", target, bodies[i % bodies.size()]);
+      std::string code;
+      if (resp.status == 409) code = resp.Json().at("error").at("code").as_string();
+      std::lock_guard lock(mu);
+      HttpRaceCounts& c = counts[i % bodies.size()];
+      if (resp.status == 200) {
+        ++c.ok;
+      } else if (code == "version_conflict") {
+        ++c.version_conflict;
+      } else if (code == "invalid_transition") {
+        ++c.invalid_transition;
+      } else {
+        ADD_FAILURE() << resp.status << " " << resp.body;
+        ++c.other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return counts;
+}
 
 class TicketsTest : public ApiTest {
  protected:
@@ -65,6 +178,41 @@ class TicketsTest : public ApiTest {
   }
 
   static std::string State(const json::object& t) { return std::string(t.at("state").as_string()); }
+
+  // A new session of `username` on its own connection (As() keeps one per
+  // username): for the threads of a race acting as one account.
+  std::unique_ptr<http::TestClient> NewSession(const std::string& username) {
+    auto client = Anonymous();
+    client->set_cookie_jar(true);
+    auto login =
+        client->Send("POST", "/api/v1/session",
+                     R"({"username":")" + username + R"(","password":")" + kPassword + R"("})");
+    EXPECT_EQ(login.status, 200u) << login.body;
+    return client;
+  }
+
+  // A connection to the test's PostgreSQL database outside the app's pool
+  // (null on SQLite): HoldTheWinner's monitor.
+  store::Connection* Monitor() {
+    if (GetParam() != store::Backend::kPostgres) return nullptr;
+    if (!monitor_db_) {
+      monitor_db_ =
+          Must(store::OpenDb(test_db_->url(), store::DbOptions{.pool_size = 1}), "monitor");
+      monitor_conn_.emplace(Must(monitor_db_->Acquire(), "monitor connection"));
+    }
+    return &**monitor_conn_;
+  }
+
+  void TearDown() override {
+    monitor_conn_.reset();  // before the test database is dropped
+    monitor_db_.reset();
+    ApiTest::TearDown();
+  }
+
+  // Members of the fixture, so that they outlive the app (TearDown).
+  HoldTheWinner hold_;
+  std::unique_ptr<store::Db> monitor_db_;
+  std::optional<store::PooledConnection> monitor_conn_;
 };
 
 TEST_P(TicketsTest, SubmissionFindsTheGridNumbersTheTicketAndSetsDeadlines) {
@@ -187,7 +335,7 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
                               R"("node_id":)" +
                               std::to_string(w_.grid_a1.id) + "}");
   ASSERT_EQ(r.status, 201u) << r.body;
-  const int64_t id = r.Json().at("id").as_int64();
+  int64_t id = r.Json().at("id").as_int64();
   EXPECT_FALSE(r.Json().at("is_public").as_bool());
   // Not on the board yet, and not visible to the member.
   EXPECT_EQ(As("member1").Send("GET", "/api/v1/tickets/" + std::to_string(id)).status, 404u);
@@ -205,10 +353,15 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
   EXPECT_EQ(Act("resident1", id, R"({"type":"claim"})").status, 403u);
   EXPECT_EQ(Act("grid2", id, R"({"type":"claim"})").status, 404u);
 
-  // Eight more members registered with community A, each with an account.
+  // 24 more members registered with community A, each with an account and
+  // a session: more claims at once than the server has threads (2 I/O, 6
+  // workers) and the database connections (4).
+  constexpr int kClaimers = 24;
+  constexpr int kDbPool = 4;  // the harness's AppOptions::pool_size
+  constexpr int kRounds = 20;
   domain::Caller admin = Must(app_->CallerFor("admin"), "admin");
-  std::vector<std::string> users;
-  for (int i = 0; i < 8; ++i) {
+  std::vector<http::TestClient*> claimers;
+  for (int i = 0; i < kClaimers; ++i) {
     auto member = Must(
         app_->party().CreateMember(admin, domain::NewPartyMember{"党员" + std::to_string(10 + i),
                                                                  IdNumber(40 + i),
@@ -225,43 +378,109 @@ TEST_P(TicketsTest, OrderBoardClaimByExactlyOneOfManyConcurrentMembers) {
         name,         name,      kPassword,   domain::Role::kPartyMember, w_.community_a.id,
         std::nullopt, member.id, std::nullopt};
     Must(app_->accounts().CreateAccount(&admin, a), name);
-    users.push_back(name);
-    As(name);  // log in before the race
+    claimers.push_back(&As(name));  // log in before the race
   }
-  std::atomic<int> won{0}, conflicts{0}, other{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (const std::string& user : users) {
-    http::TestClient* client = &As(user);
-    threads.emplace_back([&, client, id] {
-      while (!go.load()) std::this_thread::yield();
-      auto resp = client->Send("POST", "/api/v1/tickets/" + std::to_string(id) + "/events",
-                               R"({"type":"claim"})");
-      if (resp.status == 200) {
-        ++won;
-      } else if (resp.status == 409) {
-        ++conflicts;
-      } else {
-        ++other;
-      }
-    });
+  // Each round the winner holds its transaction until all 24 claims are in
+  // flight and, on PostgreSQL, the other 3 connections wait for its row.
+  // Those 3 read the ticket before the winner committed: lost races (the
+  // version guard of the UPDATE). Every other claim reads it after: the
+  // ticket is gone from the board, a refused claim. On SQLite BEGIN
+  // IMMEDIATE runs the claims one after another: every loser is refused.
+  app_->tickets().AddObserver(&hold_);
+  const bool pg = GetParam() == store::Backend::kPostgres;
+  const int expect_lost = pg ? kDbPool - 1 : 0;
+  for (int round = 0; round < kRounds; ++round) {
+    if (round > 0) {
+      r = Submit("resident1",
+                 R"({"category_id":)" + std::to_string(Category("S-DLY-01")) +
+                     R"(,"kind":"wish","description":"想请人修一修洗衣机","node_id":)" +
+                     std::to_string(w_.grid_a1.id) + "}");
+      ASSERT_EQ(r.status, 201u) << r.body;
+      id = r.Json().at("id").as_int64();
+      r = Act("secretary1", id, R"({"type":"dispatch","assignee":{"kind":"board"}})");
+      ASSERT_EQ(r.status, 200u) << r.body;
+    }
+    hold_.Arm(domain::TicketEventType::kClaim, &metrics_, kClaimers, Monitor(), expect_lost);
+    HttpRaceCounts c = RaceOverHttp(claimers, "/api/v1/tickets/" + std::to_string(id) + "/events",
+                                    {R"({"type":"claim"})"})[0];
+    SCOPED_TRACE(::testing::Message()
+                 << "round " << round << ": " << c << ", in flight " << hold_.in_flight_seen
+                 << ", blocked " << hold_.blocked_seen);
+    EXPECT_EQ(hold_.in_flight_seen, kClaimers);
+    EXPECT_EQ(c.ok, 1);
+    EXPECT_EQ(c.version_conflict, expect_lost);
+    EXPECT_EQ(c.invalid_transition, kClaimers - 1 - expect_lost);
+    EXPECT_EQ(c.other, 0);
+    json::object after = Get("secretary1", id);
+    EXPECT_EQ(State(after), "assigned");
+    EXPECT_EQ(after.at("assignee").at("kind").as_string(), "member");
+    EXPECT_EQ(after.at("version").as_int64(), 3);  // submit, dispatch, claim
+    // Exactly one claim event was recorded.
+    auto conn = app_->db().Acquire();
+    EXPECT_EQ((*conn)
+                  ->QueryInt("SELECT COUNT(*) FROM ticket_event WHERE ticket_id = $1 AND type = "
+                             "'claim'",
+                             {id})
+                  .value(),
+              1);
   }
-  go = true;
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(won.load(), 1);
-  EXPECT_EQ(conflicts.load(), 7);
-  EXPECT_EQ(other.load(), 0);
-  json::object after = Get("secretary1", id);
-  EXPECT_EQ(State(after), "assigned");
-  EXPECT_EQ(after.at("assignee").at("kind").as_string(), "member");
-  // Exactly one claim event was recorded.
-  auto conn = app_->db().Acquire();
-  EXPECT_EQ((*conn)
-                ->QueryInt("SELECT COUNT(*) FROM ticket_event WHERE ticket_id = $1 AND type = "
-                           "'claim'",
-                           {id})
-                .value(),
-            1);
+}
+
+// 16 sessions of secretary1 accept one ticket at once: half send the version
+// they read before the release ("version": 1, as a client with a form open
+// does), half send none. The winner holds its transaction until all 16 are
+// in flight (and, on PostgreSQL, the pool's 3 other connections wait for its
+// row). A loser that sent the version always loses as a lost race
+// (version_conflict); one that sent none and ran after the winner committed
+// is refused by the state machine (invalid_transition): on SQLite every one
+// of them, on PostgreSQL all but the (at most 3) that were blocked on the
+// row. So every round shows both answers, on both backends.
+TEST_P(TicketsTest, ConcurrentAcceptsOneWinsLostRacesAndRefusalsAreTold) {
+  constexpr int kSessions = 16;
+  constexpr int kDbPool = 4;  // the harness's AppOptions::pool_size
+  constexpr int kRounds = 20;
+  std::vector<std::unique_ptr<http::TestClient>> sessions;
+  std::vector<http::TestClient*> clients;
+  for (int i = 0; i < kSessions; ++i) {
+    sessions.push_back(NewSession("secretary1"));
+    clients.push_back(sessions.back().get());
+  }
+  app_->tickets().AddObserver(&hold_);
+  const bool pg = GetParam() == store::Backend::kPostgres;
+  int version_total = 0, refused_total = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const int64_t id = Report(0).at("id").as_int64();
+    hold_.Arm(domain::TicketEventType::kAccept, &metrics_, kSessions, Monitor(),
+              pg ? kDbPool - 1 : 0);
+    auto c = RaceOverHttp(clients, "/api/v1/tickets/" + std::to_string(id) + "/events",
+                          {R"({"type":"accept","version":1})", R"({"type":"accept"})"});
+    const HttpRaceCounts& stale = c[0];
+    const HttpRaceCounts& blind = c[1];
+    SCOPED_TRACE(::testing::Message()
+                 << "round " << round << ": with version " << stale << ", without " << blind
+                 << ", in flight " << hold_.in_flight_seen << ", blocked " << hold_.blocked_seen);
+    EXPECT_EQ(hold_.in_flight_seen, kSessions);
+    EXPECT_EQ(stale.ok + blind.ok, 1);
+    EXPECT_EQ(stale.other + blind.other, 0);
+    EXPECT_EQ(stale.version_conflict, kSessions / 2 - stale.ok);
+    EXPECT_EQ(stale.invalid_transition, 0);
+    if (pg) {
+      EXPECT_EQ(hold_.blocked_seen, kDbPool - 1);
+      EXPECT_LE(blind.version_conflict, kDbPool - 1);
+    } else {
+      EXPECT_EQ(blind.version_conflict, 0);
+    }
+    EXPECT_EQ(blind.version_conflict + blind.invalid_transition, kSessions / 2 - blind.ok);
+    EXPECT_GT(stale.version_conflict + blind.version_conflict, 0);
+    EXPECT_GT(blind.invalid_transition, 0);
+    version_total += stale.version_conflict + blind.version_conflict;
+    refused_total += blind.invalid_transition;
+    json::object after = Get("secretary1", id);
+    EXPECT_EQ(State(after), "accepted");
+    EXPECT_EQ(after.at("version").as_int64(), 2);
+  }
+  std::cout << "[ race    ] " << kRounds << " rounds: version_conflict " << version_total
+            << ", invalid_transition " << refused_total << "\n";
 }
 
 TEST_P(TicketsTest, TheBoardShowsAClaimerOnlyWhatTheyMayClaim) {

@@ -1,5 +1,8 @@
 #include "domain/access/audit_log.h"
 
+#include <latch>
+#include <thread>
+
 #include "domain/testing/domain_fixture.h"
 
 namespace civicgrid::domain {
@@ -52,15 +55,29 @@ TEST_P(AuditLogTest, VerifyFindsTamperingWhenTriggersAreBypassed) {
   EXPECT_EQ(report->first_bad_seq, 2);
 }
 
+// Appenders released together (more of them than the pool's connections)
+// each chain onto the same tail: every append lands once, with seq 1..n and
+// one unbroken hash chain.
 TEST_P(AuditLogTest, ConcurrentAppendsKeepOneChain) {
+  constexpr int kThreads = 12;
+  constexpr int kEach = 10;
+  std::latch start(kThreads);
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) threads.emplace_back([&] { AppendSome(10); });
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      AppendSome(kEach);
+    });
+  }
   for (auto& th : threads) th.join();
   auto conn = test_db_->db().Acquire();
   auto report = audit_->Verify(**conn);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok) << report->problem;
-  EXPECT_EQ(report->entries, 40);
+  EXPECT_EQ(report->entries, kThreads * kEach);
+  EXPECT_EQ((*conn)->QueryInt("SELECT COUNT(DISTINCT seq) FROM audit_log").value(),
+            kThreads * kEach);
+  EXPECT_EQ((*conn)->QueryInt("SELECT MAX(seq) FROM audit_log").value(), kThreads * kEach);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuditLogTest, ::testing::ValuesIn(store::testing::AllBackends()),

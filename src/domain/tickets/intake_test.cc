@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <latch>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -270,9 +271,11 @@ TEST_P(IntakeTest, ConcurrentSubmittersAreAllAcknowledgedOnce) {
     prepared.push_back(Prepared("并发提交 " + std::to_string(i), "c-" + std::to_string(i)));
     (void)results.Slot(i);
   }
+  std::latch start(kThreads);
   std::vector<std::thread> threads;
   for (size_t t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      start.arrive_and_wait();
       for (size_t i = t * kEach; i < (t + 1) * kEach; ++i) {
         writer.Submit(admin_, prepared[i], results.Slot(i));
       }
@@ -292,6 +295,46 @@ TEST_P(IntakeTest, ConcurrentSubmittersAreAllAcknowledgedOnce) {
   EXPECT_EQ(stats.items, static_cast<int64_t>(kThreads * kEach));
   EXPECT_LE(stats.largest_batch, 16);
   EXPECT_EQ(stats.failed_commits, 0);
+}
+
+// Retries of one submission under one Idempotency-Key, sent at once (a
+// client that timed out and retried on several connections): one ticket,
+// every retry acknowledged with it. Repeated with a fresh key per round so
+// that retries land both in the first one's batch and in later ones.
+TEST_P(IntakeTest, ConcurrentRetriesUnderOneKeyMakeOneTicket) {
+  IntakeWriter& writer = Writer(IntakeOptions{.max_batch = 4, .max_queue = 10'000});
+  writer.Start();
+  constexpr size_t kThreads = 12;
+  constexpr int kRounds = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    const PreparedTicket prepared =
+        Prepared("重试提交 " + std::to_string(round), "retry-" + std::to_string(round));
+    Results results;
+    for (size_t i = 0; i < kThreads; ++i) (void)results.Slot(i);
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        writer.Submit(admin_, prepared, results.Slot(t));
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    ASSERT_TRUE(results.Wait(kThreads));
+    int created = 0, replayed = 0;
+    std::set<int64_t> ids;
+    for (size_t i = 0; i < kThreads; ++i) {
+      ASSERT_TRUE(results.at(i).ok()) << results.at(i).error().message;
+      (results.at(i)->created ? created : replayed) += 1;
+      ids.insert(results.at(i)->ticket.id);
+    }
+    SCOPED_TRACE(::testing::Message() << "round " << round);
+    EXPECT_EQ(created, 1);
+    EXPECT_EQ(replayed, static_cast<int>(kThreads) - 1);
+    EXPECT_EQ(ids.size(), 1u);
+    EXPECT_EQ(Count("ticket"), round + 1);
+    EXPECT_EQ(Count("idempotency_key"), round + 1);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IntakeTest, ::testing::ValuesIn(store::testing::AllBackends()),

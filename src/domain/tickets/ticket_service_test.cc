@@ -6,9 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
+#include <chrono>
+#include <iostream>
 #include <latch>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "domain/registry/grid_locator.h"
@@ -245,38 +249,81 @@ TEST_P(TicketServiceTest, ObserverFailureRollsTheWholeEventBack) {
   EXPECT_EQ(observer_.committed, 2);
 }
 
-// Counts of one race: eight secretaries accept the same ticket, released
-// together by a latch.
+// --- races ---------------------------------------------------------------------------
+//
+// Every race releases its threads together with a latch and counts each
+// outcome: one winner, and every loser either a lost race (a conflict on
+// field "version") or a refused transition (a conflict on field "state").
+
+// How a racer learns the version it sends as TicketAction::expected_version
+// (what a client sends as "version" in the event body).
+enum class Racer {
+  kStale,  // read before the release: the version every racer starts from
+  kRead,   // reads the ticket after the release, outside the write transaction
+  kBlind,  // sends none: only the guarded UPDATE in the store can catch it
+};
+constexpr int kRacerKinds = 3;
+
 struct RaceCounts {
   int ok = 0;
   int version_conflict = 0;    // a lost race (Error::field "version")
   int invalid_transition = 0;  // refused by the state machine (field "state")
   int other = 0;
+  int losers() const { return version_conflict + invalid_transition + other; }
+  RaceCounts& operator+=(const RaceCounts& o) {
+    ok += o.ok;
+    version_conflict += o.version_conflict;
+    invalid_transition += o.invalid_transition;
+    other += o.other;
+    return *this;
+  }
 };
 
-RaceCounts RaceToAccept(TicketService& tickets, const Caller& secretary, int64_t id,
-                        std::optional<int64_t> expected_version) {
-  constexpr int kThreads = 8;
-  std::latch start(kThreads);
+std::ostream& operator<<(std::ostream& os, const RaceCounts& c) {
+  return os << "{ok " << c.ok << ", version " << c.version_conflict << ", state "
+            << c.invalid_transition << ", other " << c.other << "}";
+}
+
+// The counts per kind of racer (indexed by Racer) of one race in which each
+// racer in `racers` accepts ticket `t` as `secretary`.
+using KindCounts = std::array<RaceCounts, kRacerKinds>;
+
+KindCounts RaceToAccept(TicketService& tickets, const Caller& secretary, const Ticket& t,
+                        const std::vector<Racer>& racers) {
+  std::latch start(static_cast<std::ptrdiff_t>(racers.size()));
   std::mutex mu;
-  RaceCounts counts;
+  KindCounts counts{};
   std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&] {
+  for (Racer racer : racers) {
+    threads.emplace_back([&, racer] {
       TicketAction accept;
       accept.type = T::kAccept;
-      accept.expected_version = expected_version;
+      if (racer == Racer::kStale) accept.expected_version = t.version;
       start.arrive_and_wait();
-      auto r = tickets.Act(secretary, id, accept);
+      std::optional<core::Error> failed;
+      if (racer == Racer::kRead) {
+        auto seen = tickets.Get(secretary, t.id);
+        if (seen.ok()) {
+          accept.expected_version = seen->version;
+        } else {
+          failed = seen.error();
+        }
+      }
+      if (!failed) {
+        auto r = tickets.Act(secretary, t.id, accept);
+        if (!r.ok()) failed = r.error();
+      }
       std::lock_guard lock(mu);
-      if (r.ok()) {
-        ++counts.ok;
-      } else if (r.error().code == core::ErrorCode::kConflict && r.error().field == "version") {
-        ++counts.version_conflict;
-      } else if (r.error().code == core::ErrorCode::kConflict && r.error().field == "state") {
-        ++counts.invalid_transition;
+      RaceCounts& c = counts[static_cast<int>(racer)];
+      if (!failed) {
+        ++c.ok;
+      } else if (failed->code == core::ErrorCode::kConflict && failed->field == "version") {
+        ++c.version_conflict;
+      } else if (failed->code == core::ErrorCode::kConflict && failed->field == "state") {
+        ++c.invalid_transition;
       } else {
-        ++counts.other;
+        ADD_FAILURE() << "unexpected error: " << failed->message;
+        ++c.other;
       }
     });
   }
@@ -284,44 +331,208 @@ RaceCounts RaceToAccept(TicketService& tickets, const Caller& secretary, int64_t
   return counts;
 }
 
-// Both paths of a lost action, repeated so that both orders (the guard
-// reached before or after a winner's commit) get their chance:
-//  - with the version the client read (expected_version), every loser is a
-//    version conflict, on both backends;
-//  - without it, SQLite's BEGIN IMMEDIATE runs the actions one after another,
-//    so every loser sees the accepted state (invalid transition); PostgreSQL
-//    runs them together and a loser that read the old version hits the
-//    version guard of the UPDATE (version conflict) — either way one wins.
+// Twelve secretaries accept one ticket, more than the pool's 8 connections;
+// repeated so that both orders get their chance:
+//  - a stale racer (the version read before the release) loses only as a
+//    lost race, on both backends;
+//  - a blind racer (no version) that runs after the winner committed is
+//    refused by the state machine. SQLite's BEGIN IMMEDIATE runs the actions
+//    one after another, so there every blind loser is refused; PostgreSQL
+//    runs them together, and a blind loser that read the row before the
+//    winner committed hits the version guard of the UPDATE;
+//  - a racer that reads the ticket after the release, outside the write
+//    transaction (as a client does), loses either way, by timing.
+// So on SQLite every round shows both kinds; PostgreSQL's guard is shown
+// deterministically by the next test.
 TEST_P(TicketServiceTest, OfManyConcurrentActionsOnOneVersionExactlyOneWins) {
   if (skipped_) GTEST_SKIP();
   const Caller secretary = As(Role::kCommunitySecretary, tree_.community_a);
-  constexpr int kRounds = 6;
-  RaceCounts with_version, without_version;
+  constexpr int kRounds = 25;
+  constexpr int kPerKind = 4;
+  std::vector<Racer> racers;
+  for (Racer r : {Racer::kStale, Racer::kRead, Racer::kBlind})
+    racers.insert(racers.end(), kPerKind, r);
+  KindCounts total{};
   for (int round = 0; round < kRounds; ++round) {
-    for (bool expected : {true, false}) {
-      Ticket t = SubmitAt(tree_.grid_a1);
-      RaceCounts c = RaceToAccept(*tickets_, secretary, t.id,
-                                  expected ? std::optional<int64_t>(t.version) : std::nullopt);
-      EXPECT_EQ(c.ok, 1) << "round " << round << (expected ? " with" : " without") << " version";
-      EXPECT_EQ(c.other, 0);
-      RaceCounts& total = expected ? with_version : without_version;
-      total.ok += c.ok;
-      total.version_conflict += c.version_conflict;
-      total.invalid_transition += c.invalid_transition;
-      auto events = tickets_->Events(Admin(), t.id).value();
-      ASSERT_EQ(events.size(), 2u);
-      // The event log and the row agree: replaying gives the stored state.
-      std::vector<TransitionInput> inputs;
-      for (const auto& e : events) inputs.push_back(E(e.type));
-      EXPECT_EQ(Replay(inputs, 1)->state, tickets_->Get(Admin(), t.id)->state);
+    Ticket t = SubmitAt(tree_.grid_a1);
+    KindCounts c = RaceToAccept(*tickets_, secretary, t, racers);
+    RaceCounts all;
+    for (const RaceCounts& k : c) all += k;
+    const auto& stale = c[static_cast<int>(Racer::kStale)];
+    const auto& blind = c[static_cast<int>(Racer::kBlind)];
+    SCOPED_TRACE(::testing::Message() << "round " << round << ": stale " << stale << ", read "
+                                      << c[static_cast<int>(Racer::kRead)] << ", blind " << blind);
+    EXPECT_EQ(all.ok, 1);
+    EXPECT_EQ(all.losers(), 3 * kPerKind - 1);
+    EXPECT_EQ(all.other, 0);
+    EXPECT_EQ(stale.invalid_transition, 0);
+    if (GetParam() == store::Backend::kSqlite) {
+      EXPECT_EQ(blind.version_conflict, 0);
     }
+    for (int k = 0; k < kRacerKinds; ++k) total[k] += c[k];
+    // One accept event; the event log and the row agree.
+    auto events = tickets_->Events(Admin(), t.id).value();
+    ASSERT_EQ(events.size(), 2u);
+    std::vector<TransitionInput> inputs;
+    for (const auto& e : events) inputs.push_back(E(e.type));
+    Ticket after = tickets_->Get(Admin(), t.id).value();
+    EXPECT_EQ(Replay(inputs, 1)->state, after.state);
+    EXPECT_EQ(after.state, S::kAccepted);
+    EXPECT_EQ(after.version, t.version + 1);
   }
-  EXPECT_EQ(with_version.version_conflict, 7 * kRounds);
-  EXPECT_EQ(with_version.invalid_transition, 0);
-  EXPECT_EQ(without_version.version_conflict + without_version.invalid_transition, 7 * kRounds);
+  const auto& stale = total[static_cast<int>(Racer::kStale)];
+  const auto& read = total[static_cast<int>(Racer::kRead)];
+  const auto& blind = total[static_cast<int>(Racer::kBlind)];
+  std::cout << "[ race    ] " << kRounds << " rounds: stale " << stale << ", read " << read
+            << ", blind " << blind << "\n";
+  EXPECT_EQ(stale.version_conflict, kPerKind * kRounds - stale.ok);
   if (GetParam() == store::Backend::kSqlite) {
-    EXPECT_EQ(without_version.invalid_transition, 7 * kRounds);
+    EXPECT_EQ(blind.invalid_transition, kPerKind * kRounds - blind.ok);
   }
+}
+
+// Holds the first accept in its transaction, after its UPDATE, until
+// `expected` other backends of the test's database wait on a lock: the first
+// loser waits for the winner's transaction, the others for the first loser's
+// tuple lock (PostgreSQL), so all of them read the row before the winner
+// commits.
+class HoldFirstAccept : public TicketObserver {
+ public:
+  HoldFirstAccept(store::Connection& monitor, int64_t expected)
+      : monitor_(monitor), expected_(expected) {}
+  core::Status InTransaction(store::Connection& conn, const TicketChange& change) override {
+    if (change.event.type != T::kAccept || held_.exchange(true)) return {};
+    CG_ASSIGN_OR_RETURN(int64_t pid, conn.QueryInt("SELECT pg_backend_pid()"));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      CG_ASSIGN_OR_RETURN(
+          waiting,
+          monitor_.QueryInt("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND wait_event_type = 'Lock' AND pid <> $1",
+                            {pid}));
+      if (waiting >= expected_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return {};
+  }
+  void Committed(const TicketChange&) override {}
+  void Reset() { held_ = false; }
+  int64_t waiting = 0;  // the blocked backends seen when the winner went on
+
+ private:
+  store::Connection& monitor_;
+  const int64_t expected_;
+  std::atomic<bool> held_{false};
+};
+
+// The version guard of the UPDATE, reached for certain: on PostgreSQL the
+// winner waits in its transaction until every other racer is blocked on its
+// row lock, having read the old version and passed the state machine; each
+// must then lose as a lost race. Without the guard they would all "win".
+// (SQLite's BEGIN IMMEDIATE never lets two actions read the same version;
+// TheGuardedUpdateRefusesAStaleVersion covers the guard there.)
+TEST_P(TicketServiceTest, LosersBlockedOnTheWinnersRowHitTheVersionGuard) {
+  if (skipped_) GTEST_SKIP();
+  if (GetParam() != store::Backend::kPostgres) {
+    GTEST_SKIP() << "SQLite serialises writers (BEGIN IMMEDIATE): no two actions read one version";
+  }
+  const Caller secretary = As(Role::kCommunitySecretary, tree_.community_a);
+  constexpr int kRacers = 6;  // + the monitor: within the pool's 8 connections
+  constexpr int kRounds = 5;
+  auto monitor = test_db_->db().Acquire();
+  ASSERT_TRUE(monitor.ok());
+  HoldFirstAccept hold(**monitor, kRacers - 1);
+  tickets_->AddObserver(&hold);
+  for (int round = 0; round < kRounds; ++round) {
+    hold.Reset();
+    Ticket t = SubmitAt(tree_.grid_a1);
+    KindCounts c =
+        RaceToAccept(*tickets_, secretary, t, std::vector<Racer>(kRacers, Racer::kBlind));
+    const RaceCounts& blind = c[static_cast<int>(Racer::kBlind)];
+    SCOPED_TRACE(::testing::Message() << "round " << round << ": " << blind);
+    EXPECT_EQ(hold.waiting, kRacers - 1);
+    EXPECT_EQ(blind.ok, 1);
+    EXPECT_EQ(blind.version_conflict, kRacers - 1);
+    EXPECT_EQ(blind.invalid_transition, 0);
+    EXPECT_EQ(tickets_->Events(Admin(), t.id).value().size(), 2u);
+    EXPECT_EQ(tickets_->Get(Admin(), t.id)->version, t.version + 1);
+  }
+}
+
+// The guard itself, on both backends: an UPDATE from a stale read changes
+// nothing and says so.
+TEST_P(TicketServiceTest, TheGuardedUpdateRefusesAStaleVersion) {
+  if (skipped_) GTEST_SKIP();
+  Ticket t = SubmitAt(tree_.grid_a1);
+  TicketAction accept;
+  accept.type = T::kAccept;
+  ASSERT_TRUE(Do(As(Role::kCommunitySecretary, tree_.community_a), t.id, accept).ok());
+  auto conn = test_db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  TicketStore store(**conn);
+  TicketPatch patch;
+  patch.state = S::kRejected;
+  auto updated = store.Update(t, patch, clock_.NowMs());  // `t` is version 1; the row is at 2
+  ASSERT_TRUE(updated.ok()) << updated.error().message;
+  EXPECT_FALSE(*updated);
+  Ticket after = store.Load(t.id).value();
+  EXPECT_EQ(after.state, S::kAccepted);
+  EXPECT_EQ(after.version, t.version + 1);
+}
+
+// Retries of one action under one idempotency key, sent at once: one event.
+// A retry that runs after the first committed is answered as a replay; on
+// PostgreSQL one that read the ticket before may lose the race instead (a
+// version conflict: retrying again replays). Never a second event, never a
+// refused transition (the key is checked before the state machine).
+TEST_P(TicketServiceTest, ConcurrentRetriesOfOneActionUnderOneKeyAppendOneEvent) {
+  if (skipped_) GTEST_SKIP();
+  const Caller secretary = As(Role::kCommunitySecretary, tree_.community_a);
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 20;
+  int replayed_total = 0, lost_total = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    Ticket t = SubmitAt(tree_.grid_a1);
+    TicketAction accept;
+    accept.type = T::kAccept;
+    accept.idempotency_key = "retry-" + std::to_string(round);
+    std::latch start(kThreads);
+    std::mutex mu;
+    int created = 0, replayed = 0, lost = 0, other = 0;
+    std::set<int64_t> event_ids;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        auto r = tickets_->Perform(secretary, t.id, accept);
+        std::lock_guard lock(mu);
+        if (r.ok()) {
+          (r->replayed ? replayed : created) += 1;
+          event_ids.insert(r->event_id);
+        } else if (r.error().code == core::ErrorCode::kConflict && r.error().field == "version") {
+          ++lost;
+        } else {
+          ADD_FAILURE() << r.error().message;
+          ++other;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    SCOPED_TRACE(::testing::Message() << "round " << round << ": created " << created
+                                      << ", replayed " << replayed << ", lost " << lost);
+    EXPECT_EQ(created, 1);
+    EXPECT_EQ(created + replayed + lost, kThreads);
+    EXPECT_EQ(other, 0);
+    EXPECT_EQ(event_ids.size(), 1u);  // every replay names the event the first appended
+    if (GetParam() == store::Backend::kSqlite) {
+      EXPECT_EQ(lost, 0);
+    }
+    EXPECT_EQ(tickets_->Events(Admin(), t.id).value().size(), 2u);
+    replayed_total += replayed;
+    lost_total += lost;
+  }
+  std::cout << "[ race    ] " << kRounds << " rounds: replayed " << replayed_total << ", lost "
+            << lost_total << "\n";
 }
 
 TEST_P(TicketServiceTest, ARefusedTransitionAndALostRaceAreDistinctConflicts) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <latch>
 #include <mutex>
 #include <thread>
 
@@ -388,25 +389,39 @@ TEST_P(WebhooksTest, ARowWhoseSecretCannotBeReadIsGivenUpNotRetried) {
 TEST_P(WebhooksTest, ConcurrentSendersClaimEachRowOnce) {
   WebhookEndpoint county = MustCreate(admin_, tree_.county);
   constexpr int kRows = 12;
+  constexpr int kSenders = 6;
   for (int i = 0; i < kRows; ++i) Submit(tree_.grid_a1);
   const int64_t now = clock_.NowMs();
   std::mutex mutex;
   std::vector<int64_t> claimed;
+  int failures = 0;
+  std::latch start(kSenders);
   std::vector<std::thread> senders;
-  for (int s = 0; s < 4; ++s) {
+  for (int s = 0; s < kSenders; ++s) {
     senders.emplace_back([&] {
+      start.arrive_and_wait();
       for (;;) {
         auto item = webhooks_->ClaimNext(county.id, now, now + core::kMsPerMinute);
-        if (!item.ok() || !*item) return;
         std::lock_guard lock(mutex);
+        if (!item.ok()) {
+          ADD_FAILURE() << item.error().message;
+          ++failures;
+          return;
+        }
+        if (!*item) return;
         claimed.push_back((*item)->id);
       }
     });
   }
   for (auto& t : senders) t.join();
+  EXPECT_EQ(failures, 0);
   std::sort(claimed.begin(), claimed.end());
   EXPECT_EQ(claimed.size(), static_cast<size_t>(kRows));
   EXPECT_EQ(std::unique(claimed.begin(), claimed.end()), claimed.end());
+  // Nothing is left to claim until the lease runs out.
+  auto again = webhooks_->ClaimNext(county.id, now, now + core::kMsPerMinute);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value());
 }
 
 TEST_P(WebhooksTest, DeliveriesArePaged) {
