@@ -270,6 +270,19 @@ std::unique_ptr<http::TestClient> ApiTest::Anonymous() {
   return std::make_unique<http::TestClient>(server_->port());
 }
 
+AuditEntry ApiTest::LastAudit() {
+  auto conn = Must(app_->db().Acquire(), "connection");
+  store::Row r = Must(conn->QueryOne("SELECT account_id, action, subject_type, subject_id, detail "
+                                     "FROM audit_log ORDER BY seq DESC LIMIT 1"),
+                      "audit");
+  return {r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Text(4)};
+}
+
+int64_t ApiTest::AccountId(const std::string& username) {
+  auto conn = Must(app_->db().Acquire(), "connection");
+  return Must(conn->QueryInt("SELECT id FROM account WHERE username = $1", {username}), username);
+}
+
 int64_t ApiTest::Count(const std::string& table) {
   auto conn = app_->db().Acquire();
   return (*conn)->QueryInt("SELECT COUNT(*) FROM " + table).value();

@@ -81,6 +81,14 @@ const std::vector<std::string>& Usernames();
 // secretary2, grid3, unit2, member2, resident2.
 const std::vector<std::string>& OutsideUsernames();
 
+// One row of the audit log, as the tests read it.
+struct AuditEntry {
+  int64_t account_id = 0;
+  std::string action, subject_type;
+  int64_t subject_id = 0;
+  std::string detail;
+};
+
 class ApiTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override;
@@ -91,6 +99,9 @@ class ApiTest : public ::testing::TestWithParam<store::Backend> {
   // A fresh client with no session.
   std::unique_ptr<http::TestClient> Anonymous();
   int64_t Count(const std::string& table);
+  // The newest audit log entry, and the id of an account by username.
+  AuditEntry LastAudit();
+  int64_t AccountId(const std::string& username);
   static std::string IdNumber(int serial);
 
   std::unique_ptr<store::testing::TestDatabase> test_db_;

@@ -12,29 +12,10 @@ namespace {
 
 namespace json = boost::json;
 
-struct AuditEntry {
-  int64_t account_id = 0;
-  std::string action, subject_type;
-  int64_t subject_id = 0;
-  std::string detail;
-};
-
 class RegistryRoutesTest : public ApiTest {
  protected:
   static std::string Id(int64_t id) { return std::to_string(id); }
 
-  AuditEntry LastAudit() {
-    auto conn = Must(app_->db().Acquire(), "connection");
-    store::Row r =
-        Must(conn->QueryOne("SELECT account_id, action, subject_type, subject_id, detail "
-                            "FROM audit_log ORDER BY seq DESC LIMIT 1"),
-             "audit");
-    return {r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Text(4)};
-  }
-  int64_t AccountId(const std::string& username) {
-    auto conn = Must(app_->db().Acquire(), "connection");
-    return Must(conn->QueryInt("SELECT id FROM account WHERE username = $1", {username}), username);
-  }
   int64_t Assigned(int64_t staff_id, int64_t grid_id) {
     auto conn = Must(app_->db().Acquire(), "connection");
     return Must(conn->QueryInt("SELECT COUNT(*) FROM grid_assignment WHERE staff_id = $1 AND "
