@@ -1,5 +1,5 @@
 # civicgrid front door. `make run` and `make test` work on a fresh Debian 12.
-.PHONY: setup build build-debug run test bench fuzz format clean
+.PHONY: setup web build build-debug run test bench fuzz format clean
 
 JOBS ?= $(shell nproc)
 DB ?= sqlite:var/civicgrid.db
@@ -10,18 +10,22 @@ FUZZ_SECONDS ?= 60
 setup:
 	@scripts/setup
 
-build: setup
+# The web pages (web/dist): npm ci from package-lock.json, then vite build.
+web: setup
+	@scripts/web
+
+build: setup web
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-build-debug: setup
+build-debug: setup web
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS)
 
 # Builds the demo county on first start (reused afterwards) and serves it.
 run: build
 	@build/release/civicgrid demo --db $(DB) --profile guan --seed $(SEED) --if-empty
-	@build/release/civicgrid serve --db $(DB) --listen $(LISTEN)
+	@build/release/civicgrid serve --db $(DB) --listen $(LISTEN) --web web/dist
 
 # Every suite, on SQLite and on a throwaway PostgreSQL, under ASan + UBSan.
 test: build-debug
@@ -39,4 +43,4 @@ format:
 	@find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf build
+	rm -rf build web/dist
