@@ -4,6 +4,7 @@
 JOBS ?= $(shell nproc)
 DB ?= sqlite:var/civicgrid.db
 LISTEN ?= 127.0.0.1:8080
+WEB ?= web/dist
 SEED ?= 1
 FUZZ_SECONDS ?= 60
 
@@ -22,10 +23,11 @@ build-debug: setup web
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS)
 
-# Builds the demo county on first start (reused afterwards) and serves it.
+# Builds the demo county on first start (reused afterwards) and serves it, with the web pages
+# from $(WEB) when they have been built (else the API only; the startup log says which).
 run: build
 	@build/release/civicgrid demo --db $(DB) --profile guan --seed $(SEED) --if-empty
-	@build/release/civicgrid serve --db $(DB) --listen $(LISTEN) --web web/dist
+	@build/release/civicgrid serve --db $(DB) --listen $(LISTEN) $(if $(wildcard $(WEB)/index.html),--web $(WEB))
 
 # Every suite, on SQLite and on a throwaway PostgreSQL, under ASan + UBSan.
 test: build-debug

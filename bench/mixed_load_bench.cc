@@ -235,6 +235,7 @@ double Percentile(std::vector<double> values, double p) {
 
 struct Session {
   std::string cookie;
+  std::string csrf;  // sent as X-CSRF-Token on writes, as the web pages do
   std::string username;
   int64_t account_id = 0;
   std::string role;
@@ -285,7 +286,10 @@ class Client {
                    fmt::format(R"({{"username":"{}","password":"{}"}})", username, kCityPassword));
     if (r.status != 200) Fail("login " + username, core::Error::Internal(r.body));
     Session s;
-    for (const auto& [name, value] : login.cookies()) s.cookie += name + "=" + value;
+    for (const auto& [name, value] : login.cookies()) {
+      s.cookie += (s.cookie.empty() ? "" : "; ") + name + "=" + value;
+    }
+    s.csrf = r.Json().at("csrf_token").as_string().c_str();
     s.username = username;
     s.role = role;
     s.scope = scope;
@@ -375,6 +379,7 @@ class Client {
                             const std::string& body = "",
                             std::vector<std::pair<std::string, std::string>> headers = {}) {
     if (!s.cookie.empty()) headers.emplace_back("Cookie", s.cookie);
+    if (!s.csrf.empty() && method != "GET") headers.emplace_back("X-CSRF-Token", s.csrf);
     return http_.Send(method, target, body, std::move(headers));
   }
 

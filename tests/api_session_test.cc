@@ -21,7 +21,7 @@ class SessionTest : public ApiTest {
   }
 };
 
-TEST_P(SessionTest, LoginSetsHttpOnlyLaxCookieAndReturnsRoleAndScope) {
+TEST_P(SessionTest, LoginSetsHttpOnlyStrictCookieAndReturnsRoleAndScope) {
   auto client = Anonymous();
   auto r = client->Send("POST", "/api/v1/session",
                         R"({"username":"grid1","password":"civicgrid-demo"})");
@@ -29,7 +29,7 @@ TEST_P(SessionTest, LoginSetsHttpOnlyLaxCookieAndReturnsRoleAndScope) {
   std::string cookie = r.Header("Set-Cookie");
   EXPECT_EQ(cookie.rfind("cg_session=", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
-  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
   auto json = r.Json();
   EXPECT_EQ(json.at("account").at("username").as_string(), "grid1");
   EXPECT_EQ(json.at("role").as_string(), "grid_worker");

@@ -1,6 +1,10 @@
 #include "app/app.h"
 
 #include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/crypto.h"
 
 #include "domain/schema.h"
 #include "store/migrate.h"
@@ -102,6 +106,16 @@ core::Result<domain::Caller> App::CallerFor(const std::string& username) {
 }
 
 http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptions options) {
+  if (!options.csrf_token) {
+    // A keyed BLAKE2b under the server's key (the PII lookup key; the prefix
+    // keeps it apart from every PII lookup hash): stable across restarts,
+    // nothing to store, and worthless without the session token it comes from.
+    const core::PiiCipher& cipher = a.cipher();
+    options.csrf_token = [&cipher](std::string_view session_token) {
+      return core::HexEncode(cipher.LookupHash("civicgrid-csrf-v1:" + std::string(session_token)));
+    };
+  }
+  if (options.version.empty()) options.version = CIVICGRID_VERSION;
   return http::ApiServices{a.db(),
                            a.clock(),
                            a.audit(),

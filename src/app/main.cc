@@ -143,6 +143,14 @@ int main(int argc, char** argv) {
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "不输出访问日志");
   serve->add_flag("--secure-cookies", serve_options.secure_cookies, "会话 Cookie 加 Secure");
+  serve->add_option("--web", serve_options.web_dir,
+                    "网页目录（vite build 的输出；默认 web/dist，不存在则只提供 API）");
+  serve->add_option("--tile-url", serve_options.tile_url,
+                    "地图瓦片地址模板，如 https://{s}.tile.example.org/{z}/{x}/{y}.png（默认离线，"
+                    "地图只画网格）");
+  serve->add_option("--tile-coord-sys", serve_options.tile_coord_sys, "瓦片坐标系：wgs84 | gcj02")
+      ->check(CLI::IsMember({"wgs84", "gcj02"}))
+      ->capture_default_str();
   bool demo_mode = false;
   serve->add_flag("--demo", demo_mode, "演示模式：启动时列出演示账号");
 

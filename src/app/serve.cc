@@ -5,6 +5,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <system_error>
 
 #include "app/supervisor.h"
 #include "http/api/api.h"
@@ -12,10 +15,51 @@
 #include "http/metrics.h"
 #include "http/open311/open311.h"
 #include "http/server.h"
+#include "http/static_site.h"
 
 namespace civicgrid::app {
 
+namespace {
+
+core::Status CheckTileOptions(const ServeOptions& options) {
+  CG_TRY(http::TileSource(options.tile_url));
+  if (options.tile_coord_sys != "wgs84" && options.tile_coord_sys != "gcj02") {
+    return core::Error::Invalid("tile_coord_sys", "应为 wgs84 或 gcj02");
+  }
+  return core::Status();
+}
+
+// The pages to serve, or null for the API only (said in the startup log).
+core::Result<std::unique_ptr<http::StaticSite>> LoadWeb(const ServeOptions& options) {
+  CG_TRY(CheckTileOptions(options));
+  std::error_code ec;
+  std::string dir = options.web_dir;
+  if (dir.empty() && std::filesystem::is_directory(kDefaultWebDir, ec)) dir = kDefaultWebDir;
+  if (dir.empty()) {
+    std::fprintf(stderr,
+                 "civicgrid: 未找到网页目录 %s（先构建网页，或用 --web 指定），只提供 API\n",
+                 kDefaultWebDir);
+    return std::unique_ptr<http::StaticSite>();
+  }
+  CG_ASSIGN_OR_RETURN(std::string img_source, http::TileSource(options.tile_url));
+  CG_ASSIGN_OR_RETURN(auto site, http::StaticSite::Load({dir, img_source}));
+  std::string entries;
+  for (const std::string& entry : site->entries()) entries += " /" + entry + "/";
+  std::fprintf(stderr, "civicgrid: 网页来自 %s（%zu 个文件，%zu KB；入口 /%s）\n", dir.c_str(),
+               site->file_count(), site->total_bytes() / 1024, entries.c_str());
+  return site;
+}
+
+}  // namespace
+
 int Serve(App& app, const ServeOptions& options) {
+  auto web = LoadWeb(options);
+  if (!web.ok()) {
+    std::fprintf(stderr, "civicgrid: %s (%s)\n", web.error().message.c_str(),
+                 web.error().field.c_str());
+    return 1;
+  }
+
   // Block the stop signals before any thread starts, so they all inherit the
   // mask and only sigwait() below sees them.
   sigset_t signals;
@@ -29,9 +73,13 @@ int Serve(App& app, const ServeOptions& options) {
   http::ApiOptions api_options;
   api_options.secure_cookies = options.secure_cookies;
   api_options.openapi_json = std::string(http::OpenApiDocument());
+  api_options.tile_url = options.tile_url;
+  api_options.tile_coord_sys = options.tile_coord_sys;
+  api_options.web_pages = *web != nullptr;
   http::ApiServices services = MakeApiServices(app, metrics, api_options);
   http::RegisterApi(router, services);
   http::RegisterOpen311Routes(router, services);
+  if (*web) http::RegisterStaticSite(router, **web);
 
   http::ServerOptions server_options;
   server_options.listen = options.listen;

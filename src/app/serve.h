@@ -17,7 +17,15 @@ struct ServeOptions {
   size_t long_queue_limit = 32;           // the same for the long lane
   bool access_log = true;                 // JSON access log lines on stdout
   bool secure_cookies = false;            // set behind HTTPS
+  // The built web pages (see http/static_site.h); empty: "web/dist" if that
+  // directory exists, else the API only. A given directory must exist.
+  std::string web_dir;
+  std::string tile_url;                  // map tile URL template; empty: offline maps
+  std::string tile_coord_sys = "wgs84";  // the tiles' coordinates: wgs84 or gcj02
 };
+
+// The default web directory, relative to the working directory.
+inline constexpr const char* kDefaultWebDir = "web/dist";
 
 // Blocks until a stop signal; returns the process exit code.
 int Serve(App& app, const ServeOptions& options);

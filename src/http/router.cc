@@ -20,6 +20,11 @@ void Router::AddAsync(std::string method, std::string pattern, AsyncHandler hand
   AddRoute(Route{std::move(method), std::move(pattern), {}, {}, std::move(handler), options});
 }
 
+void Router::SetFallback(Handler handler, RouteOptions options) {
+  fallback_ = std::move(handler);
+  fallback_options_ = options;
+}
+
 void Router::AddRoute(Route route) {
   if (route.method.empty()) {
     throw std::invalid_argument("route needs a method: " + route.pattern);
@@ -117,6 +122,13 @@ RouteMatch Router::Match(std::string_view method, const std::vector<std::string>
     return Found(*best_for_method, segments);
   }
   RouteMatch match;
+  if (best_any == nullptr && fallback_ && (method == "GET" || method == "HEAD")) {
+    match.kind = RouteMatch::Kind::kFound;
+    match.handler = &fallback_;
+    match.options = fallback_options_;
+    match.pattern = std::string(kFallbackPattern);
+    return match;
+  }
   if (best_any != nullptr) {
     match.kind = RouteMatch::Kind::kMethodNotAllowed;
     match.pattern = best_any->pattern;

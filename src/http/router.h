@@ -103,6 +103,12 @@ class Router {
   void AddAsync(std::string method, std::string pattern, AsyncHandler handler,
                 RouteOptions options = {});
 
+  // Answers GET and HEAD requests whose path matches no route with any method
+  // (the web pages, see static_site.h); such a match reports the pattern
+  // kFallbackPattern. At most one; a second call replaces the first.
+  void SetFallback(Handler handler, RouteOptions options = {});
+  static constexpr std::string_view kFallbackPattern = "(static)";
+
   // Matches decoded path segments, as ParseTarget() returns them.
   RouteMatch Match(std::string_view method, const std::vector<std::string>& segments) const;
 
@@ -135,6 +141,8 @@ class Router {
   static RouteMatch Found(const Route& route, const std::vector<std::string>& segments);
 
   std::vector<Route> routes_;
+  Handler fallback_;  // empty: none
+  RouteOptions fallback_options_;
 };
 
 }  // namespace civicgrid::http

@@ -144,6 +144,11 @@ void TestClient::Disconnect() { connection_.reset(); }
 ClientResponse TestClient::Send(std::string method, std::string target, std::string body,
                                 std::vector<std::pair<std::string, std::string>> headers) {
   std::string cookie = cookie_jar_ && !HasHeader(headers, "Cookie") ? CookieHeader() : "";
+  if (auto csrf = cookies_.find("cg_csrf"); !cookie.empty() && csrf_echo_ &&
+                                            csrf != cookies_.end() &&
+                                            !HasHeader(headers, "X-CSRF-Token")) {
+    headers.emplace_back("X-CSRF-Token", csrf->second);
+  }
   BeastRequest request = BuildRequest(std::move(method), std::move(target), std::move(body),
                                       headers, host_ + ":" + std::to_string(port_), cookie);
   bool reused = connection_ != nullptr;

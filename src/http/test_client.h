@@ -4,7 +4,9 @@
 // One keep-alive connection, opened on first use and reopened when the server
 // closed it. With the cookie jar on, Set-Cookie name=value pairs are stored
 // (Max-Age=0 or an empty value removes one) and sent back as a Cookie header,
-// so a test can log in once and reuse the session. No TLS, no redirects, no
+// so a test can log in once and reuse the session. Like the web pages, the
+// jar also sends the cg_csrf cookie back as the X-CSRF-Token header (unless
+// the request sets that header itself or set_csrf_echo(false)). No TLS, no redirects, no
 // proxies, no cookie domains or paths: one client talks to one server.
 //
 // Not thread-safe: use one TestClient per thread.
@@ -48,6 +50,8 @@ class TestClient {
                       std::vector<std::pair<std::string, std::string>> headers = {});
 
   void set_cookie_jar(bool enabled) { cookie_jar_ = enabled; }
+  // Whether the jar echoes cg_csrf as X-CSRF-Token (default on).
+  void set_csrf_echo(bool enabled) { csrf_echo_ = enabled; }
   const std::map<std::string, std::string>& cookies() const { return cookies_; }
   void ClearCookies() { cookies_.clear(); }
   // Closes the connection; the next Send() opens a new one.
@@ -63,6 +67,7 @@ class TestClient {
   uint16_t port_;
   std::unique_ptr<Connection> connection_;
   bool cookie_jar_ = false;
+  bool csrf_echo_ = true;
   std::map<std::string, std::string> cookies_;
 };
 

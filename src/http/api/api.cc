@@ -2,7 +2,11 @@
 
 #include <charconv>
 #include <exception>
+#include <stdexcept>
 
+#include <boost/json.hpp>
+
+#include "core/crypto.h"
 #include "http/json_body.h"
 
 namespace civicgrid::http {
@@ -22,10 +26,38 @@ core::Result<domain::Caller> Authenticate(ApiServices& services, const Credentia
   return core::Error{core::ErrorCode::kUnauthenticated, "请先登录", {}};
 }
 
+std::string CsrfTokenFor(const ApiServices& services, std::string_view session_token) {
+  return services.options.csrf_token(session_token);
+}
+
+std::optional<Response> CsrfRefusal(const ApiServices& services, const Request& request,
+                                    const Credential& credential) {
+  const std::string& m = request.method;
+  if (credential.bearer || credential.token.empty() || m == "GET" || m == "HEAD" ||
+      m == "OPTIONS") {
+    return std::nullopt;
+  }
+  std::string expected = CsrfTokenFor(services, credential.token);
+  std::string_view sent = request.Header(kCsrfHeader);
+  if (sent.size() == expected.size() && core::ConstantTimeEquals(sent, expected)) {
+    return std::nullopt;
+  }
+  return Response::Json(
+      403,
+      boost::json::object{
+          {"error", boost::json::object{
+                        {"code", "csrf_failed"},
+                        {"message", std::string(sent.empty() ? "缺少" : "无效的") +
+                                        " X-CSRF-Token 请求头：用会话 Cookie 修改数据时须带上登录"
+                                        "返回的 csrf_token（也在 Cookie cg_csrf 中）"}}}});
+}
+
 Handler Authed(ApiServices& services, AuthedHandler handler) {
   return [&services, handler = std::move(handler)](Request& request) -> Response {
-    core::Result<domain::Caller> caller = Authenticate(services, CredentialOf(request));
+    Credential credential = CredentialOf(request);
+    core::Result<domain::Caller> caller = Authenticate(services, credential);
     if (!caller.ok()) return Response::FromError(caller.error());
+    if (auto refused = CsrfRefusal(services, request, credential)) return std::move(*refused);
     caller->request_id = request.request_id;
     auto response = handler(request, *caller);
     if (!response.ok()) return Response::FromError(response.error());
@@ -35,8 +67,12 @@ Handler Authed(ApiServices& services, AuthedHandler handler) {
 
 AsyncHandler AuthedAsync(ApiServices& services, AuthedAsyncHandler handler) {
   return [&services, handler = std::move(handler)](Request& request, Responder respond) {
-    core::Result<domain::Caller> caller = Authenticate(services, CredentialOf(request));
+    Credential credential = CredentialOf(request);
+    core::Result<domain::Caller> caller = Authenticate(services, credential);
     if (!caller.ok()) return respond(Response::FromError(caller.error()));
+    if (auto refused = CsrfRefusal(services, request, credential)) {
+      return respond(std::move(*refused));
+    }
     caller->request_id = request.request_id;
     handler(request, *caller, std::move(respond));
   };
@@ -149,6 +185,9 @@ core::Result<std::optional<core::LonLat>> OptionalLonLat(const boost::json::obje
 }
 
 void RegisterApi(Router& router, ApiServices& services) {
+  if (!services.options.csrf_token) {
+    throw std::invalid_argument("ApiOptions::csrf_token is required");
+  }
   RegisterSystemRoutes(router, services);
   RegisterSessionRoutes(router, services);
   RegisterOrgRoutes(router, services);

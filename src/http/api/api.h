@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/object.hpp>
 #include "core/geo.h"
@@ -41,6 +43,14 @@ struct ApiOptions {
   size_t import_max_bytes = size_t{128} << 20;
   // The OpenAPI document served at /api/v1/openapi.json.
   std::string openapi_json;
+  // The CSRF token of a session token (see CsrfTokenFor); set by
+  // app::MakeApiServices to a keyed hash under the server's key. Required.
+  std::function<std::string(std::string_view session_token)> csrf_token;
+  // What GET /api/v1/web-config tells the web pages.
+  std::string version;                   // the server's version
+  std::string tile_url;                  // map tile URL template; empty: offline, GeoJSON only
+  std::string tile_coord_sys = "wgs84";  // the tiles' coordinates: wgs84 or gcj02
+  bool web_pages = false;                // whether this server also serves the web pages
 };
 
 // Everything the handlers call; owned by the app, borrowed here.
@@ -69,6 +79,11 @@ struct ApiServices {
 };
 
 inline constexpr std::string_view kSessionCookie = "cg_session";
+// CSRF protection of cookie sessions: the token is readable by the pages in
+// this cookie (and in the bodies of login and /me) and must come back in this
+// header on every state-changing request authenticated by the session cookie.
+inline constexpr std::string_view kCsrfCookie = "cg_csrf";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
 // Registers every route of the API (and /healthz, /metrics).
 void RegisterApi(Router& router, ApiServices& services);
@@ -93,6 +108,13 @@ struct Credential {
 Credential CredentialOf(const Request& request);
 // The caller behind `credential`; Unauthenticated when there is none or it is no longer valid.
 core::Result<domain::Caller> Authenticate(ApiServices& services, const Credential& credential);
+// The CSRF token that goes with a session token.
+std::string CsrfTokenFor(const ApiServices& services, std::string_view session_token);
+// The 403 csrf_failed answer when `request` changes state (any method but GET,
+// HEAD, OPTIONS) on the strength of a session cookie without the matching
+// X-CSRF-Token header; nullopt when it may proceed (bearer tokens always may).
+std::optional<Response> CsrfRefusal(const ApiServices& services, const Request& request,
+                                    const Credential& credential);
 Handler Plain(PlainHandler handler);
 // The request body as a JSON object (errors name "body").
 core::Result<boost::json::object> BodyObject(const Request& request);

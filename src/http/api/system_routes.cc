@@ -1,4 +1,4 @@
-// /healthz, /metrics, the OpenAPI document and the audit log.
+// /healthz, /metrics, the OpenAPI document, the web pages' settings and the audit log.
 #include <boost/json.hpp>
 
 #include "http/api/api.h"
@@ -21,6 +21,16 @@ core::Result<Response> Health(ApiServices& s, const core::Result<int>& schema_ve
                {"database", s.db.backend() == store::Backend::kSqlite ? "sqlite" : "postgresql"},
                {"schema_version", version},
                {"grids_indexed", s.locator.size()}});
+}
+
+// Public and fixed while serving: what the web pages need before anyone signs in.
+Response WebConfig(const ApiOptions& o) {
+  return Response::Json(200, json::object{{"version", o.version},
+                                          {"tile_url", o.tile_url},
+                                          {"tile_coord_sys", o.tile_coord_sys},
+                                          {"web_pages", o.web_pages},
+                                          {"csrf_cookie", kCsrfCookie},
+                                          {"csrf_header", kCsrfHeader}});
 }
 
 core::Result<Response> AuditList(ApiServices& s, Request& r, const Caller& c) {
@@ -68,6 +78,9 @@ void RegisterSystemRoutes(Router& router, ApiServices& s) {
   router.Add("GET", "/api/v1/openapi.json", [&s](Request&) {
     return Response::Text(200, s.options.openapi_json, std::string(kJsonContentType));
   });
+  router.Add(
+      "GET", "/api/v1/web-config", [&s](Request&) { return WebConfig(s.options); },
+      IoThreadRoute());
   router.Add("GET", "/api/v1/audit",
              Authed(s, [&s](Request& r, const Caller& c) { return AuditList(s, r, c); }));
   router.Add("GET", "/api/v1/audit/verify",
