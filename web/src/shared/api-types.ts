@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/web-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 网页设置 / Web page settings
+         * @description 无需登录。网页启动时读取：版本、地图瓦片模板（空串为离线）、CSRF 的 Cookie 与请求头名。
+         */
+        get: operations["webConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -115,12 +135,12 @@ export interface paths {
         put?: never;
         /**
          * 登录 / Sign in
-         * @description 无需登录。成功后设置 HttpOnly 会话 Cookie cg_session（12 小时）。用户名或密码错误答 401（不透露用户名是否存在）；连续失败 5 次锁定账号 1 分钟，之后每再失败一次锁定时间加倍，最长 1 小时；锁定期间即使密码正确也答 423（field 为 username，message 说明还需等几分钟）。
+         * @description 无需登录。成功后设置 HttpOnly 会话 Cookie cg_session（12 小时）与可由页面脚本读取的 Cookie cg_csrf；响应中的 csrf_token 须在之后每个修改请求的请求头 X-CSRF-Token 中带上（使用 Bearer 令牌时不需要）。用户名或密码错误答 401（不透露用户名是否存在）；连续失败 5 次锁定账号 1 分钟，之后每再失败一次锁定时间加倍，最长 1 小时；锁定期间即使密码正确也答 423（field 为 username，message 说明还需等几分钟）。
          */
         post: operations["login"];
         /**
          * 退出登录 / Sign out
-         * @description 删除 Cookie 中的会话并清除 Cookie；没有会话也答 204。API 令牌不受影响。
+         * @description 删除 Cookie 中的会话并清除 Cookie cg_session 与 cg_csrf；带会话 Cookie 时须带请求头 X-CSRF-Token（否则 403 csrf_failed）。没有会话也答 204。API 令牌不受影响。
          */
         delete: operations["logout"];
         options?: never;
@@ -137,7 +157,7 @@ export interface paths {
         };
         /**
          * 当前账号 / Who am I
-         * @description 任何已登录角色。返回账号、角色和管辖范围节点。
+         * @description 任何已登录角色。返回账号、角色和管辖范围节点；用会话 Cookie 时还返回 csrf_token（并在浏览器缺少 Cookie cg_csrf 时重新设置它）。
          */
         get: operations["me"];
         put?: never;
@@ -2185,6 +2205,11 @@ export interface components {
                 name: string;
                 kind: components["schemas"]["OrgKind"];
             };
+            /**
+             * @description 会话的 CSRF 令牌（仅用会话 Cookie 时返回，与 Cookie cg_csrf 相同）：用 Cookie 发出的修改请求须放在请求头 X-CSRF-Token 中 / send as X-CSRF-Token on state-changing cookie requests
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            csrf_token?: string;
         };
         LoginRequest: {
             /** @example secretary1 */
@@ -3266,6 +3291,36 @@ export interface components {
             /** @description 账号的角色、单位类型或党员技能 */
             detail: string;
         };
+        /** @description 网页所需的服务端设置 / settings the web pages need */
+        WebConfig: {
+            /**
+             * @description 服务端版本
+             * @example 0.1.0
+             */
+            version: string;
+            /**
+             * @description 地图瓦片地址模板（serve --tile-url），如 https://{s}.tile.example.org/{z}/{x}/{y}.png；空串表示离线，地图只画网格的 GeoJSON
+             * @example
+             */
+            tile_url: string;
+            /**
+             * @description 瓦片所用坐标系（serve --tile-coord-sys）
+             * @enum {string}
+             */
+            tile_coord_sys: "wgs84" | "gcj02";
+            /** @description 本服务是否同时提供网页（serve --web） */
+            web_pages: boolean;
+            /**
+             * @description 存放 CSRF 令牌的 Cookie 名
+             * @example cg_csrf
+             */
+            csrf_cookie: string;
+            /**
+             * @description 修改请求须带的请求头名
+             * @example X-CSRF-Token
+             */
+            csrf_header: string;
+        };
     };
     responses: {
         /** @description 请求体不是合法的 JSON 对象、为空或嵌套过深（field 为 "body"）/ malformed body */
@@ -3391,6 +3446,23 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description 用会话 Cookie 发出的修改请求缺少或带错了 X-CSRF-Token / missing or wrong CSRF header */
+        CsrfFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "csrf_failed",
+                 *         "message": "缺少 X-CSRF-Token 请求头：用会话 Cookie 修改数据时须带上登录返回的 csrf_token（也在 Cookie cg_csrf 中）"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
@@ -3486,6 +3558,26 @@ export interface operations {
             };
         };
     };
+    webConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 设置 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebConfig"];
+                };
+            };
+        };
+    };
     listAudit: {
         parameters: {
             query?: {
@@ -3552,7 +3644,7 @@ export interface operations {
             /** @description 已登录：当前账号、角色与管辖范围 */
             200: {
                 headers: {
-                    /** @description cg_session=<token>; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200（会话 12 小时；以 --secure-cookies 启动时加 Secure） */
+                    /** @description cg_session=<token>; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200 与 cg_csrf=<csrf_token>; Path=/; SameSite=Strict; Max-Age=43200（会话 12 小时；以 --secure-cookies 启动时加 Secure） */
                     "Set-Cookie"?: string;
                     /** @description no-store */
                     "Cache-Control"?: string;
@@ -3614,12 +3706,13 @@ export interface operations {
             /** @description 已退出 */
             204: {
                 headers: {
-                    /** @description cg_session=; Max-Age=0（清除会话 Cookie） */
+                    /** @description cg_session=; Max-Age=0 与 cg_csrf=; Max-Age=0（清除 Cookie） */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            403: components["responses"]["CsrfFailed"];
         };
     };
     me: {
