@@ -18,6 +18,7 @@ export type ChartOption = echarts.ComposeOption<
 export const INK = '#e8eef7';
 export const INK_DIM = '#b4c2d6';
 export const RULE = '#2c3e5c';
+export const FONT = "system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
 export function useChart(el: Ref<HTMLElement | null>, option: () => ChartOption): void {
   let chart: echarts.ECharts | undefined;

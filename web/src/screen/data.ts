@@ -95,11 +95,12 @@ export async function scopeFigures(): Promise<NodeFigures> {
 }
 
 /**
- * The three rates per day over the last `days` days (Beijing time), one request per day.
+ * The three rates per day over the `days` days before today (Beijing time), one request per day. Today is left
+ * out: its tickets are hours old, so its rates would read as a plunge on every morning's screen.
  * Replace by the rates trend series once it is served.
  */
 export async function rateTrend(days = 14): Promise<TrendPoint[]> {
-  const last = today();
+  const last = addDays(today(), -1);
   const dayList = Array.from({ length: days }, (_, i) => addDays(last, i - days + 1));
   return Promise.all(
     dayList.map(async (day) => {

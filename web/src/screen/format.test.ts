@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, beijingDate, beijingTime, maskText, percent, rateColor, rateFromQuery, ratesOf, refreshFromQuery,
+  addDays, beijingDate, beijingTime, maskText, percent, percentShort, rateColor, rateFromQuery, ratesOf, refreshFromQuery,
   NO_DATA_COLOR,
 } from './format';
 
@@ -25,6 +25,8 @@ describe('screen format', () => {
     expect(percent(1)).toBe('100.0%');
     expect(percent(0)).toBe('0.0%');
     expect(percent(null)).toBe('—');
+    expect(percentShort(0.6667)).toBe('67%');
+    expect(percentShort(1)).toBe('100%');
   });
 
   it('maps API rates', () => {

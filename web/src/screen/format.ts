@@ -56,6 +56,12 @@ export function percent(rate: number | null | undefined): string {
   return `${(Math.round(rate * 1000) / 10).toFixed(1)}%`;
 }
 
+/** 0.8695 → "87%": whole percents, for labels where space is short (the map). */
+export function percentShort(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '—';
+  return `${Math.round(rate * 100)}%`;
+}
+
 /** Map colour bins, best first: lower bound of the bin and its colour (readable on the dark map). */
 export const RATE_BINS: ReadonlyArray<{ min: number; color: string }> = [
   { min: 0.95, color: '#2fbf71' },

@@ -10,7 +10,7 @@ import {
   type TicketEvent, type TrendPoint,
 } from './data';
 
-export const FEED_SIZE = 8;
+export const FEED_SIZE = 5;
 const EVENT_REFRESH_DELAY_MS = 2000;
 const EVENT_REFRESH_MIN_GAP_MS = 10_000;
 const RETRY_MS = 4000;
@@ -28,6 +28,7 @@ export interface ScreenState {
   staffing: Staffing | null;
   feed: FeedItem[];
   streamUp: boolean;
+  streamWasUp: boolean;
   failing: boolean;
   updatedAt: Date | null;
   signedOut: boolean;
@@ -44,6 +45,7 @@ export const state = reactive<ScreenState>({
   staffing: null,
   feed: [],
   streamUp: false,
+  streamWasUp: false,
   failing: false,
   updatedAt: null,
   signedOut: false,
@@ -51,7 +53,7 @@ export const state = reactive<ScreenState>({
 
 /** Shows the "reconnecting" badge: the stream is down (after it was up once) or the last fetch failed. */
 export function reconnecting(): boolean {
-  return state.failing || (state.updatedAt !== null && !state.streamUp);
+  return state.failing || (state.streamWasUp && !state.streamUp);
 }
 
 type Job = () => Promise<void>;
@@ -168,14 +170,14 @@ export function start(refreshSeconds: number): void {
   stop();
   started = true;
   state.signedOut = false;
-  let wasUp = false;
+  state.streamWasUp = false;
   stream = ticketStream(
     (e) => void onTicketEvent(e),
     (up) => {
       state.streamUp = up;
       // Back after a drop (a restart): what happened meanwhile is fetched again.
-      if (up && wasUp) void refreshAll();
-      if (up) wasUp = true;
+      if (up && state.streamWasUp) void refreshAll();
+      if (up) state.streamWasUp = true;
     },
   );
   void refreshAll();
