@@ -139,7 +139,7 @@ function mergeFeed(items: FeedItem[]): void {
   const byId = new Map(state.feed.map((f) => [f.ticketId, f]));
   for (const item of items) {
     const known = byId.get(item.ticketId);
-    byId.set(item.ticketId, known ? { ...item, receivedAt: known.receivedAt } : item);
+    byId.set(item.ticketId, known ? { ...item, receivedAt: known.receivedAt || item.receivedAt } : item);
   }
   state.feed = [...byId.values()].sort((a, b) => b.ticketId - a.ticketId).slice(0, FEED_SIZE);
 }
