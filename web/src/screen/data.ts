@@ -4,7 +4,7 @@
 import { api, ok } from '@/shared/api';
 import type { components } from '@/shared/api-types';
 import { openStream, type StreamHandle } from '@/shared/sse';
-import { addDays, beijingDate, ratesOf, type Rates } from './format';
+import { addDays, beijingDate, ratesOf, type RateKey, type Rates } from './format';
 
 type Schemas = components['schemas'];
 type OrgNode = Schemas['OrgNode'];
@@ -17,6 +17,8 @@ export interface NodeFigures {
   name: string;
   kind: string;
   rates: Rates;
+  /** Each rate's numerator and denominator (resolved / demands …), for labels where the base is small. */
+  base: Record<RateKey, [number, number]>;
   score: number | null;
   demands: number;
   open: number;
@@ -83,6 +85,11 @@ function figures(item: RankingItem | Schemas['StatsFigures']): NodeFigures {
     name: item.node.name,
     kind: item.node.kind,
     rates: ratesOf(item.rates),
+    base: {
+      response: [item.counts.responded_on_time, item.counts.demands],
+      completion: [item.counts.resolved, item.counts.demands],
+      satisfaction: [item.counts.satisfied, item.counts.rated],
+    },
     score: item.score ?? null,
     demands: item.counts.demands,
     open: item.counts.open,

@@ -63,13 +63,17 @@ export default async function screenAfter(j) {
     const completion = (b.resolved + 1) / (b.demands + 1);
     const satisfaction = (b.satisfied + 1) / (b.rated + 1);
     const label = (p) => p.locator(`.cg-area-label[data-node="${community.id}"] .cg-area-value`);
-    await page.waitForFunction(
-      ([id, want]) => document.querySelector(`.cg-area-label[data-node="${id}"] .cg-area-value`)?.textContent === want,
-      [community.id, percentShort(completion)],
-      { timeout: 20000 },
-    );
-    const old = b.demands ? percentShort(b.resolved / b.demands) : '无诉求';
-    console.log(`    ${community.name} 办结率 ${old} → ${await label(page).innerText()}`);
+    const shows = ([id, value, fraction]) => {
+      const el = document.querySelector(`.cg-area-label[data-node="${id}"]`);
+      return el?.querySelector('.cg-area-value')?.textContent === value && el?.querySelector('.cg-area-base')?.textContent === fraction;
+    };
+    await page.waitForFunction(shows, [community.id, percentShort(completion), `${b.resolved + 1}/${b.demands + 1}`], {
+      timeout: 25000,
+    });
+    const base = (p) => p.locator(`.cg-area-label[data-node="${community.id}"] .cg-area-base`);
+    assert.equal(await base(page).innerText(), `${b.resolved + 1}/${b.demands + 1}`, 'resolved / demands on the map');
+    const old = b.demands ? `${percentShort(b.resolved / b.demands)} (${b.resolved}/${b.demands})` : '无诉求';
+    console.log(`    ${community.name} 办结率 ${old} → ${await label(page).innerText()} (${await base(page).innerText()})`);
     const county = await api.get('/api/v1/stats/rates');
     await page.waitForFunction(
       (want) => document.querySelector('.rate-tile[data-rate="completion"] .rate-value')?.textContent === want,
@@ -82,17 +86,16 @@ export default async function screenAfter(j) {
     j.watch(sat);
     await sat.goto('/screen/?rate=satisfaction');
     await sat.getByRole('heading', { name: /各社区满意率/ }).waitFor();
-    await sat.waitForFunction(
-      ([id, want]) => document.querySelector(`.cg-area-label[data-node="${id}"] .cg-area-value`)?.textContent === want,
-      [community.id, percentShort(satisfaction)],
-      { timeout: 20000 },
-    );
+    await sat.waitForFunction(shows, [community.id, percentShort(satisfaction), `${b.satisfied + 1}/${b.rated + 1}`], {
+      timeout: 25000,
+    });
     assert.equal(
       await sat.locator('.rate-tile[data-rate="satisfaction"] .rate-value').innerText(),
       percent(county.rates.satisfaction_rate),
     );
-    const oldSat = b.rated ? percentShort(b.satisfied / b.rated) : '无诉求';
-    console.log(`    ${community.name} 满意率 ${oldSat} → ${await label(sat).innerText()}`);
+    assert.equal(await base(sat).innerText(), `${b.satisfied + 1}/${b.rated + 1}`, 'satisfied / rated on the map');
+    const oldSat = b.rated ? `${percentShort(b.satisfied / b.rated)} (${b.satisfied}/${b.rated})` : '无诉求';
+    console.log(`    ${community.name} 满意率 ${oldSat} → ${await label(sat).innerText()} (${await base(sat).innerText()})`);
     await j.step(sat, `${community.name}满意率随之变化`);
   } finally {
     await api.dispose();
