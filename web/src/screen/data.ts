@@ -1,0 +1,290 @@
+// Where the screen's figures come from: one small function per source, so a source can be switched to a better
+// endpoint (GET /api/v1/tickets/counts, grid GeoJSON with rates, a rates trend series) without touching a panel.
+// Every function answers plain objects the panels draw; errors are ApiError (src/shared/api.ts).
+import { api, ok } from '@/shared/api';
+import type { components } from '@/shared/api-types';
+import { openStream, type StreamHandle } from '@/shared/sse';
+import { addDays, beijingDate, ratesOf, type RateKey, type Rates } from './format';
+
+type Schemas = components['schemas'];
+type OrgNode = Schemas['OrgNode'];
+type RankingItem = Schemas['StatsRankingItem'];
+type Ticket = Schemas['Ticket'];
+
+/** A node with its figures for the current month. */
+export interface NodeFigures {
+  id: number;
+  name: string;
+  kind: string;
+  rates: Rates;
+  /** Each rate's numerator and denominator (resolved / demands …), for labels where the base is small. */
+  base: Record<RateKey, [number, number]>;
+  score: number | null;
+  demands: number;
+  open: number;
+}
+
+export interface Area {
+  id: number;
+  name: string;
+  parentId: number | null;
+  center: [number, number] | null;
+  geometry: GeoJSON.Geometry | null;
+}
+
+export interface Shapes {
+  /** Polygons coloured by a rate (communities). */
+  areas: Area[];
+  /** Thin outlines drawn beneath (grids). */
+  outlines: Area[];
+  /** Every node seen, for naming a ticket's community: id → node. */
+  index: Map<number, Area & { kind: string }>;
+}
+
+export interface TrendPoint extends Rates {
+  day: string;
+}
+
+export interface OpenCounts {
+  open: number;
+  overdue: number;
+  supervised: number;
+  today: number;
+}
+
+export interface Staffing {
+  communities: number;
+  meetingNorm: number;
+  residents: number;
+  workers: number;
+  required: number;
+  shortfall: number;
+  gridWorkersFullTime: number;
+  gridWorkersPartTime: number;
+  grids: number;
+  /** Communities short of the norm, largest shortfall first. */
+  short: { name: string; shortfall: number }[];
+}
+
+export interface FeedItem {
+  ticketId: number;
+  number: string;
+  at: string;
+  community: string;
+  category: string;
+  text: string;
+  /** When the screen learned of it (ms since the epoch); 0 for tickets loaded in a refresh. */
+  receivedAt: number;
+}
+
+const today = () => beijingDate(new Date());
+
+function figures(item: RankingItem | Schemas['StatsFigures']): NodeFigures {
+  return {
+    id: item.node.id,
+    name: item.node.name,
+    kind: item.node.kind,
+    rates: ratesOf(item.rates),
+    base: {
+      response: [item.counts.responded_on_time, item.counts.demands],
+      completion: [item.counts.resolved, item.counts.demands],
+      satisfaction: [item.counts.satisfied, item.counts.rated],
+    },
+    score: item.score ?? null,
+    demands: item.counts.demands,
+    open: item.counts.open,
+  };
+}
+
+/** The scope's figures for the current month (the three rates, big). */
+export async function scopeFigures(): Promise<NodeFigures> {
+  return figures(await ok(api.GET('/api/v1/stats/rates', {})));
+}
+
+/**
+ * The three rates per day over the `days` days before today (Beijing time), one request per day. Today is left
+ * out: its tickets are hours old, so its rates would read as a plunge on every morning's screen.
+ * Replace by the rates trend series once it is served.
+ */
+export async function rateTrend(days = 14): Promise<TrendPoint[]> {
+  const last = addDays(today(), -1);
+  const dayList = Array.from({ length: days }, (_, i) => addDays(last, i - days + 1));
+  return Promise.all(
+    dayList.map(async (day) => {
+      const f = await ok(api.GET('/api/v1/stats/rates', { params: { query: { from: day, to: day } } }));
+      return { day, ...ratesOf(f.rates) };
+    }),
+  );
+}
+
+/** The current month's ranking of a node's children (the scope's when parentId is absent), best first. */
+export async function ranking(parentId?: number): Promise<NodeFigures[]> {
+  const query = parentId ? { parent_id: parentId } : {};
+  const r = await ok(api.GET('/api/v1/stats/rankings', { params: { query } }));
+  return r.items.map(figures);
+}
+
+async function allNodes(kind: 'street' | 'community' | 'grid'): Promise<OrgNode[]> {
+  const out: OrgNode[] = [];
+  let after = 0;
+  for (let page = 0; page < 40; page += 1) {
+    const r = await ok(api.GET('/api/v1/org-nodes', { params: { query: { kind, limit: 500, after } } }));
+    out.push(...r.items);
+    if (r.next_after === null || r.next_after === undefined) break;
+    after = r.next_after;
+  }
+  return out;
+}
+
+function area(n: OrgNode): Area & { kind: string } {
+  const c = n.center as number[] | null | undefined;
+  return {
+    id: n.id,
+    name: n.name,
+    kind: n.kind,
+    parentId: n.parent_id ?? null,
+    center: c && c.length === 2 ? [c[0], c[1]] : null,
+    geometry: (n.geometry as GeoJSON.Geometry | null | undefined) ?? null,
+  };
+}
+
+/**
+ * The map's shapes: communities (coloured) and grids (outlines), from the org tree. Fetched once and again
+ * rarely; replace by the grid GeoJSON endpoint once it is served.
+ */
+export async function mapShapes(): Promise<Shapes> {
+  const [streets, communities, grids] = await Promise.all([allNodes('street'), allNodes('community'), allNodes('grid')]);
+  const index = new Map<number, Area & { kind: string }>();
+  for (const n of [...streets, ...communities, ...grids]) index.set(n.id, area(n));
+  return {
+    areas: communities.map(area),
+    outlines: grids.filter((g) => g.geometry).map(area),
+    index,
+  };
+}
+
+/**
+ * This month's figures of every community on the map, from the rankings of their parents (one request per
+ * street); a parent outside the caller's scope falls back to the community's own figures.
+ */
+export async function areaFigures(areas: Area[]): Promise<Map<number, NodeFigures>> {
+  const wanted = new Set(areas.map((a) => a.id));
+  const parents = [...new Set(areas.map((a) => a.parentId).filter((p): p is number => p !== null))];
+  const out = new Map<number, NodeFigures>();
+  const missing: number[] = [];
+  await Promise.all(
+    parents.map(async (p) => {
+      try {
+        for (const f of await ranking(p)) if (wanted.has(f.id)) out.set(f.id, f);
+      } catch {
+        missing.push(...areas.filter((a) => a.parentId === p).map((a) => a.id));
+      }
+    }),
+  );
+  await Promise.all(
+    missing.map(async (id) => {
+      out.set(id, figures(await ok(api.GET('/api/v1/stats/rates', { params: { query: { node_id: id } } }))));
+    }),
+  );
+  return out;
+}
+
+/**
+ * Open tickets in the scope: open, overdue and supervised over every ticket of the last five years, and those
+ * filed today. Replace by GET /api/v1/tickets/counts once it is served.
+ */
+export async function openCounts(): Promise<OpenCounts> {
+  const to = today();
+  const [all, day] = await Promise.all([
+    ok(api.GET('/api/v1/stats/rates', { params: { query: { from: addDays(to, -1825), to } } })),
+    ok(api.GET('/api/v1/stats/rates', { params: { query: { from: to, to } } })),
+  ]);
+  return { open: all.counts.open, overdue: all.counts.overdue_any, supervised: all.counts.supervised, today: day.counts.received };
+}
+
+/** Staffing against the norm (每万名居民 18 名社区工作者), summed over the scope's communities. */
+export async function staffing(): Promise<Staffing> {
+  const rows = (await ok(api.GET('/api/v1/staffing', {}))).items;
+  const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + f(r), 0);
+  return {
+    communities: rows.length,
+    meetingNorm: rows.filter((r) => r.shortfall === 0).length,
+    residents: sum((r) => r.residents),
+    workers: sum((r) => r.community_workers),
+    required: sum((r) => r.required),
+    shortfall: sum((r) => r.shortfall),
+    gridWorkersFullTime: sum((r) => r.grid_workers_full_time),
+    gridWorkersPartTime: sum((r) => r.grid_workers_part_time),
+    grids: sum((r) => r.grids),
+    short: rows
+      .filter((r) => r.shortfall > 0)
+      .sort((a, b) => b.shortfall - a.shortfall)
+      .slice(0, 3)
+      .map((r) => ({ name: r.community_name, shortfall: r.shortfall })),
+  };
+}
+
+/** The community a node lies in (a grid's parent, a building's grandparent …), by name. */
+export function communityOf(nodeId: number | undefined, index: Shapes['index'], fallback = ''): string {
+  let node = nodeId === undefined ? undefined : index.get(nodeId);
+  for (let depth = 0; node && depth < 6; depth += 1) {
+    if (node.kind === 'community') return node.name;
+    node = node.parentId === null ? undefined : index.get(node.parentId);
+  }
+  return fallback;
+}
+
+export function feedItem(t: Ticket, index: Shapes['index'], receivedAt = 0): FeedItem {
+  return {
+    ticketId: t.id ?? 0,
+    number: t.number ?? '',
+    at: t.created_at ?? '',
+    community: communityOf(t.node_id, index, t.node_name ?? ''),
+    category: t.category_name ?? '',
+    text: t.description || t.title || '',
+    receivedAt,
+  };
+}
+
+/** One ticket, for a feed line. */
+export async function ticket(id: number): Promise<Ticket> {
+  return ok(api.GET('/api/v1/tickets/{id}', { params: { path: { id } } } as never)) as Promise<Ticket>;
+}
+
+/** The newest `n` tickets, newest first: the list is in id order, so look back over growing windows. */
+export async function newestTickets(n: number): Promise<Ticket[]> {
+  let found: Ticket[] = [];
+  for (const hours of [2, 24, 24 * 7, 24 * 31]) {
+    const from = new Date(Date.now() - hours * 3600_000).toISOString();
+    found = [];
+    let after = 0;
+    for (let page = 0; page < 20; page += 1) {
+      const r = await ok(api.GET('/api/v1/tickets', { params: { query: { created_from: from, limit: 500, after } } }));
+      found.push(...(r.items ?? []));
+      if (r.next_after === null || r.next_after === undefined) break;
+      after = r.next_after;
+    }
+    if (found.length >= n) break;
+  }
+  return found.slice(-n).reverse();
+}
+
+export interface TicketEvent {
+  id: number;
+  ticket_id: number;
+  type: string;
+  state_after?: string;
+  at?: string;
+}
+
+/** The live stream of ticket events (EventSource reconnects; src/shared/sse.ts reopens it when refused). */
+export function ticketStream(onEvent: (e: TicketEvent) => void, onState: (connected: boolean) => void): StreamHandle {
+  return openStream(
+    '/api/v1/tickets/stream',
+    (_type, data) => {
+      if (data && typeof data === 'object' && 'ticket_id' in data) onEvent(data as TicketEvent);
+    },
+    onState,
+    ['ticket'],
+  );
+}
