@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { consoleSignIn, residentTicket } from './_console.mjs';
 
 export default async function streetWhistle(j) {
-  const ticket = await residentTicket(j, '东方街北社区路口井盖松动，车辆经过声音很大，存在安全隐患');
+  const ticket = await residentTicket(
+    j,
+    '东方街北社区路口井盖松动，车辆经过声音很大，存在安全隐患',
+    (c) => c.name.includes('井盖'),
+  );
 
   const street = await j.person('pc');
   await consoleSignIn(j, street, 'street1');

@@ -36,11 +36,12 @@ export async function apiAs(j, username, password = DEMO_PASSWORD) {
   };
 }
 
-/** A fresh demand from resident1 in the first community, in a category the order board takes when one does. */
-export async function residentTicket(j, description) {
+/** A fresh demand from resident1 in the first community: by default in a category the order board takes;
+ * `pick` chooses another (e.g. (c) => c.code === ...). */
+export async function residentTicket(j, description, pick = (c) => c.public_board && c.group === 'daily') {
   const resident = await apiAs(j, 'resident1');
   const { items } = await resident.get('/api/v1/categories');
-  const category = items.find((c) => c.public_board && c.group === 'daily') ?? items.find((c) => c.public_board) ?? items[0];
+  const category = items.find(pick) ?? items.find((c) => c.public_board) ?? items[0];
   const ticket = await resident.post(
     '/api/v1/tickets',
     { category_id: category.id, description, node_id: resident.me.scope.node_id },
