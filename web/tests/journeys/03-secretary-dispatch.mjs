@@ -35,7 +35,10 @@ export default async function secretaryDispatch(j) {
 
   await page.getByRole('button', { name: '派单', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: '派单' });
-  await dialog.getByRole('radio', { name: /点单栏/ }).check();
+  await dialog.getByRole('radio').first().waitFor();
+  const board = dialog.getByRole('radio', { name: /点单栏/ });
+  assert.equal(await board.count(), 1, `the category of ${number} does not go on the order board (public_board)`);
+  await board.check();
   await dialog.getByLabel('说明').fill('请在社区报到的党员认领');
   await j.step(page, '派单对话框：上架到点单栏');
 

@@ -52,7 +52,8 @@ export default async function streetWhistle(j) {
   assert.equal(await unit.getByRole('button', { name: '报到', exact: true }).count(), 0);
   await j.step(unit, '部门已报到');
 
-  await street.reload();
+  // The street's page follows the ticket's event stream: the report appears without a reload.
   await street.getByText('县委办已到现场，协调住建局今日更换井盖').first().waitFor();
+  await street.getByText(/已于 .* 报到/).waitFor();
   await j.step(street, '街道看到报到情况');
 }
