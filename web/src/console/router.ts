@@ -1,0 +1,93 @@
+// The console's pages. To add one: an entry in `routes` (meta.title is a locale key under console.nav, meta.roles
+// limits who sees it in the menu and may open it; no roles = every signed-in role), and its texts in
+// src/locales/console.{zh-CN,en}.json. Entries with meta.menu === false are reachable but not in the side menu.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { loadMe, role, session } from '@/shared/session';
+import Layout from './Layout.vue';
+import SignIn from './SignIn.vue';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Locale key of the page's title (and its menu entry). */
+    title?: string;
+    /** Roles that may see the page; absent = all signed-in roles. */
+    roles?: string[];
+    /** false keeps the page out of the side menu (detail pages). */
+    menu?: boolean;
+    /** Reachable signed out (the sign-in page). */
+    public?: boolean;
+  }
+}
+
+export const STAFF = ['county_admin', 'street_admin', 'community_secretary', 'community_worker', 'grid_worker'];
+export const MANAGERS = ['county_admin', 'street_admin', 'community_secretary', 'community_worker'];
+export const LEADERS = ['county_admin', 'street_admin'];
+
+/** The pages inside the console layout, in menu order. Other pages add entries here. */
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/tickets',
+    name: 'tickets',
+    component: () => import('./tickets/TicketInbox.vue'),
+    meta: { title: 'console.nav.tickets', roles: [...STAFF, 'unit_admin'] },
+  },
+  {
+    path: '/tickets/:id(\\d+)',
+    name: 'ticket',
+    component: () => import('./tickets/TicketPage.vue'),
+    meta: { title: 'console.nav.ticket', menu: false, roles: [...STAFF, 'unit_admin'] },
+  },
+  {
+    path: '/supervision',
+    name: 'supervision',
+    component: () => import('./tickets/SupervisionList.vue'),
+    meta: { title: 'console.nav.supervision', roles: STAFF },
+  },
+  {
+    path: '/board',
+    name: 'board',
+    component: () => import('./tickets/BoardView.vue'),
+    meta: { title: 'console.nav.board', roles: [...STAFF, 'unit_admin'] },
+  },
+];
+
+/** May the signed-in role open this route? */
+export function allowed(r: { meta?: { roles?: string[] } }, who: string = role()): boolean {
+  return !r.meta?.roles || r.meta.roles.includes(who);
+}
+
+/** Menu entries for the signed-in role. */
+export function menuRoutes(who: string = role()): RouteRecordRaw[] {
+  return routes.filter((r) => r.meta?.menu !== false && r.meta?.title && allowed(r, who));
+}
+
+export const router = createRouter({
+  history: createWebHistory('/console/'),
+  routes: [
+    { path: '/sign-in', name: 'sign-in', component: SignIn, meta: { public: true, title: 'console.signIn.title' } },
+    {
+      path: '/',
+      component: Layout,
+      children: [
+        { path: '', name: 'home', component: () => import('./HomePage.vue'), meta: { title: 'console.nav.home', menu: false } },
+        ...routes,
+      ],
+    },
+    { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
+  ],
+});
+
+// Signed-out people go to sign in and come back where they were going.
+router.beforeEach(async (to) => {
+  if (!session.loaded) {
+    try {
+      await loadMe();
+    } catch {
+      session.loaded = true;
+    }
+  }
+  if (to.meta.public) return session.me && to.name === 'sign-in' ? (to.query.next as string) || '/' : true;
+  if (!session.me) return { name: 'sign-in', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  if (!allowed(to)) return { name: 'home' };
+  return true;
+});
