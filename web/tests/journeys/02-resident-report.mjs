@@ -8,7 +8,8 @@ import { webDir } from '../harness.mjs';
 import { apiAs, hasExif } from '../journey-api.mjs';
 
 const FIXTURE = resolve(webDir, 'tests/fixtures/photo-gps.jpg');
-const CATEGORY = '井盖缺失或破损';
+// 楼道堆物: something party members can clear themselves, so journey 03 can put it on the community's board.
+const CATEGORY = '楼道堆物';
 const OTHER = '暴露垃圾';
 
 export default async function residentReport(j) {
@@ -19,8 +20,17 @@ export default async function residentReport(j) {
   assert.ok(grids.length, 'the resident sees her community’s grids');
   const [lon, lat] = [grids[0].center[0] + 0.00005, grids[0].center[1] + 0.00003];
   const categories = (await resident.get('/api/v1/categories')).items;
-  const category = categories.find((c) => c.name === CATEGORY);
+  let category = categories.find((c) => c.name === CATEGORY);
   const other = categories.find((c) => c.name === OTHER);
+  if (!category.public_board || category.duplicate_radius_m < 10) {
+    // The demo county does not offer this category on the board; its admin enables that (console: categories).
+    const admin = await apiAs(j.url, 'admin');
+    const res = await admin.call('PATCH', `/api/v1/categories/${category.id}`, {
+      json: { public_board: true, duplicate_radius_m: Math.max(category.duplicate_radius_m, 10) },
+    });
+    assert.ok(res.ok, `enable the board for ${CATEGORY}: ${res.status}`);
+    category = await res.json();
+  }
 
   // Make sure there is an open report of that category nearby (filed by the secretary from a phone call), and
   // one of another category at the same spot that must NOT be offered.
@@ -28,7 +38,7 @@ export default async function residentReport(j) {
   if (!near.length) {
     await secretary.post('/api/v1/tickets', {
       category_id: category.id, kind: 'report', channel: 'phone', phone: '13800001111', is_public: true,
-      description: '东侧人行道井盖松动，踩上去有响声', location: [lon + 0.00008, lat], coord_sys: 'wgs84',
+      description: '2单元楼道里有人堆了旧家具', location: [lon + 0.00004, lat], coord_sys: 'wgs84',
     });
     near = (await resident.get(`/api/v1/tickets/nearby?category_id=${category.id}&lon=${lon}&lat=${lat}`)).items;
   }
@@ -68,12 +78,12 @@ export default async function residentReport(j) {
   assert.ok(offeredText.includes('+1 关注'), 'each nearby report can be followed instead');
   await j.step(phone, '选类别后看到附近同类问题');
 
-  const description = `小区东门人行道井盖缺了一块，晚上容易踩空（${Date.now() % 100000}）`;
+  const description = `3号楼楼道堆满了纸箱和旧自行车，挡住了消防通道（${Date.now() % 100000}）`;
   await phone.getByLabel('描述').fill(description);
   await phone.getByRole('button', { name: '提交', exact: true }).click();
   await phone.waitForURL(/\/h5\/my-reports\/\d+$/);
   const id = Number(/(\d+)$/.exec(phone.url())[1]);
-  await phone.getByRole('heading', { name: /井盖缺了一块/ }).waitFor();
+  await phone.getByRole('heading', { name: /楼道堆满了纸箱/ }).waitFor();
   await phone.getByText('待受理').first().waitFor();
   await j.step(phone, '提交后看到诉求详情与进度');
 
