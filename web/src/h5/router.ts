@@ -5,6 +5,8 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { loadMe, role, session } from '@/shared/session';
 import { ApiError } from '@/shared/api';
 import { i18n } from '@/shared/i18n';
+import { markOffline } from './online';
+import { notify } from './notice';
 
 export type Role =
   | 'county_admin' | 'street_admin' | 'community_secretary' | 'community_worker' | 'grid_worker'
@@ -96,6 +98,14 @@ router.beforeEach(async (to) => {
   if (!session.me) return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath }, replace: true };
   if (!allowed(to.meta, role())) return { path: homeFor(role()), replace: true };
   return true;
+});
+
+// A page's script that cannot be fetched (offline): say so instead of failing silently.
+router.onError((error: unknown) => {
+  if (/dynamically imported module|Importing a module script failed|Loading chunk/i.test(String((error as Error)?.message ?? error))) {
+    markOffline();
+    notify((i18n.global.t as (k: string) => string)('h5.pageOffline'));
+  }
 });
 
 router.afterEach((to) => {
