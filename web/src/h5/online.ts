@@ -12,11 +12,26 @@ export function onReconnect(fn: () => void): () => void {
   return () => listeners.delete(fn);
 }
 
+let probe: ReturnType<typeof setInterval> | undefined;
+
+/** After a failed fetch: offline until the online event, or until the server answers /healthz again. */
 export function markOffline(): void {
   online.value = false;
+  if (probe || typeof window === 'undefined') return;
+  probe = setInterval(async () => {
+    if (!navigator.onLine) return; // the online event will come
+    try {
+      const res = await fetch('/healthz', { cache: 'no-store' });
+      if (res.ok) markOnline();
+    } catch {
+      /* still unreachable */
+    }
+  }, 15000);
 }
 
 export function markOnline(): void {
+  if (probe) clearInterval(probe);
+  probe = undefined;
   if (online.value) return;
   online.value = true;
   for (const fn of listeners) fn();
