@@ -1,0 +1,120 @@
+// The phone pages. ONE `routes` array: meta.title is a locale key for the NavBar and the document title;
+// meta.roles limits a page to those roles (absent: every signed-in role); meta.tab puts it in the Tabbar
+// (order, icon); meta.public lets signed-out people in; meta.back shows the NavBar's back arrow.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { loadMe, role, session } from '@/shared/session';
+import { ApiError } from '@/shared/api';
+import { i18n } from '@/shared/i18n';
+import { markOffline } from './online';
+import { notify } from './notice';
+
+export type Role =
+  | 'county_admin' | 'street_admin' | 'community_secretary' | 'community_worker' | 'grid_worker'
+  | 'unit_admin' | 'party_member' | 'resident';
+
+export interface TabMeta {
+  order: number;
+  icon: string;
+}
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string;
+    roles?: Role[];
+    tab?: TabMeta;
+    public?: boolean;
+    back?: boolean;
+  }
+}
+
+const RESIDENT: Role[] = ['resident'];
+const MEMBER: Role[] = ['party_member', 'unit_admin'];
+const GRID: Role[] = ['grid_worker'];
+
+const Placeholder = () => import('./pages/Placeholder.vue');
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/sign-in', name: 'sign-in', component: () => import('./SignIn.vue'), meta: { title: 'h5.signIn.title', public: true } },
+  // Where each role lands: its first tab.
+  { path: '/', name: 'home', component: Placeholder, beforeEnter: () => ({ path: homeFor(role()), replace: true }) },
+
+  // Residents
+  { path: '/report', name: 'report', component: () => import('./pages/Report.vue'), meta: { title: 'h5.tabs.report', roles: RESIDENT, tab: { order: 1, icon: 'photograph' } } },
+  { path: '/my-reports', name: 'my-reports', component: () => import('./pages/MyReports.vue'), meta: { title: 'h5.tabs.myReports', roles: RESIDENT, tab: { order: 2, icon: 'orders-o' } } },
+  { path: '/my-reports/:id(\\d+)', name: 'my-report', component: () => import('./pages/TicketDetail.vue'), props: true, meta: { title: 'h5.detail.title', back: true } },
+  { path: '/wishes', name: 'wishes', component: Placeholder, meta: { title: 'h5.tabs.wishes', roles: RESIDENT, tab: { order: 3, icon: 'gift-o' } } },
+
+  // Party members and unit admins
+  { path: '/board', name: 'board', component: Placeholder, meta: { title: 'h5.tabs.board', roles: MEMBER, tab: { order: 1, icon: 'todo-list-o' } } },
+  { path: '/tasks', name: 'tasks', component: Placeholder, meta: { title: 'h5.tabs.tasks', roles: MEMBER, tab: { order: 2, icon: 'completed-o' } } },
+
+  // Grid workers
+  { path: '/patrol', name: 'patrol', component: Placeholder, meta: { title: 'h5.tabs.patrol', roles: GRID, tab: { order: 1, icon: 'guide-o' } } },
+  { path: '/grid', name: 'grid', component: Placeholder, meta: { title: 'h5.tabs.grid', roles: GRID, tab: { order: 2, icon: 'cluster-o' } } },
+
+  // Members, unit admins and grid workers
+  { path: '/messages', name: 'messages', component: Placeholder, meta: { title: 'h5.tabs.messages', roles: [...MEMBER, ...GRID], tab: { order: 3, icon: 'chat-o' } } },
+
+  // Everyone signed in
+  { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { title: 'h5.tabs.me', tab: { order: 9, icon: 'user-o' } } },
+
+  { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
+];
+
+export function allowed(meta: { roles?: Role[] }, who: string): boolean {
+  return !meta.roles || meta.roles.includes(who as Role);
+}
+
+/** The tabs a role sees, in order. */
+export function tabsFor(who: string): { path: string; title: string; icon: string }[] {
+  return routes
+    .filter((r) => r.meta?.tab && allowed(r.meta, who))
+    .sort((a, b) => (a.meta!.tab!.order ?? 0) - (b.meta!.tab!.order ?? 0))
+    .map((r) => ({ path: r.path, title: r.meta!.title ?? '', icon: r.meta!.tab!.icon }));
+}
+
+export function homeFor(who: string): string {
+  return tabsFor(who)[0]?.path ?? '/me';
+}
+
+export const router = createRouter({ history: createWebHistory('/h5/'), routes });
+
+/** Set when /api/v1/me could not be reached (offline): the sign-in page says so. */
+export const startup = { error: null as ApiError | null };
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) {
+    try {
+      await loadMe();
+      startup.error = null;
+    } catch (e) {
+      startup.error = e instanceof ApiError ? e : new ApiError(0, { code: 'network', message: String(e) });
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'sign-in' && session.me) return { path: safeRedirect(to.query.redirect), replace: true };
+    return true;
+  }
+  if (!session.me) return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath }, replace: true };
+  if (!allowed(to.meta, role())) return { path: homeFor(role()), replace: true };
+  return true;
+});
+
+// A page's script that cannot be fetched (offline): say so instead of failing silently.
+router.onError((error: unknown) => {
+  if (/dynamically imported module|Importing a module script failed|Loading chunk/i.test(String((error as Error)?.message ?? error))) {
+    markOffline();
+    notify((i18n.global.t as (k: string) => string)('h5.pageOffline'));
+  }
+});
+
+router.afterEach((to) => {
+  const t = i18n.global.t as (k: string) => string;
+  if (globalThis.document) document.title = `${to.meta.title ? `${t(to.meta.title)} · ` : ''}${t('h5.title')}`;
+});
+
+/** Only paths inside /h5/ are followed after sign-in. */
+export function safeRedirect(value: unknown): string {
+  const s = Array.isArray(value) ? value[0] : value;
+  return typeof s === 'string' && s.startsWith('/') && !s.startsWith('//') ? s : '/';
+}
