@@ -49,6 +49,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./tickets/BoardView.vue'),
     meta: { title: 'console.nav.board', roles: [...STAFF, 'unit_admin'] },
   },
+  // Administration pages (src/console/admin/).
+  {
+    path: '/org',
+    name: 'org',
+    component: () => import('./admin/OrgPage.vue'),
+    meta: { title: 'console.nav.org', roles: STAFF },
+  },
 ];
 
 /** May the signed-in role open this route? */
