@@ -56,6 +56,18 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/OrgPage.vue'),
     meta: { title: 'console.nav.org', roles: STAFF },
   },
+  {
+    path: '/people',
+    name: 'people',
+    component: () => import('./admin/PeoplePage.vue'),
+    meta: { title: 'console.nav.people', roles: STAFF },
+  },
+  {
+    path: '/audit',
+    name: 'audit',
+    component: () => import('./admin/AuditPage.vue'),
+    meta: { title: 'console.nav.audit', roles: ['county_admin'] },
+  },
 ];
 
 /** May the signed-in role open this route? */
