@@ -68,6 +68,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/AuditPage.vue'),
     meta: { title: 'console.nav.audit', roles: ['county_admin'] },
   },
+  {
+    path: '/import',
+    name: 'import',
+    component: () => import('./admin/ImportPage.vue'),
+    meta: { title: 'console.nav.import', roles: ['county_admin', 'street_admin', 'community_secretary', 'community_worker'] },
+  },
 ];
 
 /** May the signed-in role open this route? */
