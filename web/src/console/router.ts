@@ -74,6 +74,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/ImportPage.vue'),
     meta: { title: 'console.nav.import', roles: ['county_admin', 'street_admin', 'community_secretary', 'community_worker'] },
   },
+  {
+    path: '/stats',
+    name: 'stats',
+    component: () => import('./admin/StatsPage.vue'),
+    meta: { title: 'console.nav.stats', roles: STAFF },
+  },
 ];
 
 /** May the signed-in role open this route? */
