@@ -80,6 +80,18 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/StatsPage.vue'),
     meta: { title: 'console.nav.stats', roles: STAFF },
   },
+  {
+    path: '/accounts',
+    name: 'accounts',
+    component: () => import('./admin/AccountsPage.vue'),
+    meta: { title: 'console.nav.accounts', roles: ['county_admin'] },
+  },
+  {
+    path: '/categories',
+    name: 'categories',
+    component: () => import('./admin/CategoriesPage.vue'),
+    meta: { title: 'console.nav.categories', roles: ['county_admin'] },
+  },
 ];
 
 /** May the signed-in role open this route? */
