@@ -33,6 +33,8 @@ export const features = {
   auditAction: true,
   /** The reveal routes take no reason yet; when they do (?reason=…), send it so the audit entry holds it. */
   revealReason: false,
+  /** web-data: GET /api/v1/exports/rates.csv?node_id=&month= (until then the page builds the CSV from the ranking). */
+  ratesCsv: false,
   /** web-serve: GET /api/v1/web-config → { tile_url? } for maps. */
   webConfig: false,
 };
@@ -190,6 +192,12 @@ export async function importCsv(kind: ImportKind, file: Blob): Promise<ImportOut
 
 // ---- stats ----
 
+/** The server's rankings CSV (web-data), as a file to save. */
+export async function ratesCsv(nodeId: number | undefined, month: string): Promise<Blob> {
+  const q = new URLSearchParams(clean({ node_id: nodeId ? String(nodeId) : '', month }));
+  return (await raw(`/api/v1/exports/rates.csv?${q}`)).blob();
+}
+
 export const getRates = (query: { node_id?: number; from?: string; to?: string }) =>
   ok(api.GET('/api/v1/stats/rates', { params: { query: clean(query) } }));
 export const getRankings = (query: { parent_id?: number; month?: string }) =>
@@ -262,8 +270,8 @@ export function toCsv(rows: (string | number | null | undefined)[][]): string {
   return `\uFEFF${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
 }
 
-export function download(name: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function download(name: string, content: string | Blob, type = 'text/csv;charset=utf-8'): void {
+  const url = URL.createObjectURL(typeof content === 'string' ? new Blob([content], { type }) : content);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
