@@ -49,6 +49,49 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./tickets/BoardView.vue'),
     meta: { title: 'console.nav.board', roles: [...STAFF, 'unit_admin'] },
   },
+  // Administration pages (src/console/admin/).
+  {
+    path: '/org',
+    name: 'org',
+    component: () => import('./admin/OrgPage.vue'),
+    meta: { title: 'console.nav.org', roles: STAFF },
+  },
+  {
+    path: '/people',
+    name: 'people',
+    component: () => import('./admin/PeoplePage.vue'),
+    meta: { title: 'console.nav.people', roles: STAFF },
+  },
+  {
+    path: '/audit',
+    name: 'audit',
+    component: () => import('./admin/AuditPage.vue'),
+    meta: { title: 'console.nav.audit', roles: ['county_admin'] },
+  },
+  {
+    path: '/import',
+    name: 'import',
+    component: () => import('./admin/ImportPage.vue'),
+    meta: { title: 'console.nav.import', roles: ['county_admin', 'street_admin', 'community_secretary', 'community_worker'] },
+  },
+  {
+    path: '/stats',
+    name: 'stats',
+    component: () => import('./admin/StatsPage.vue'),
+    meta: { title: 'console.nav.stats', roles: STAFF },
+  },
+  {
+    path: '/accounts',
+    name: 'accounts',
+    component: () => import('./admin/AccountsPage.vue'),
+    meta: { title: 'console.nav.accounts', roles: ['county_admin'] },
+  },
+  {
+    path: '/categories',
+    name: 'categories',
+    component: () => import('./admin/CategoriesPage.vue'),
+    meta: { title: 'console.nav.categories', roles: ['county_admin'] },
+  },
 ];
 
 /** May the signed-in role open this route? */
