@@ -43,8 +43,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/wishes', name: 'wishes', component: Placeholder, meta: { title: 'h5.tabs.wishes', roles: RESIDENT, tab: { order: 3, icon: 'gift-o' } } },
 
   // Party members and unit admins
-  { path: '/board', name: 'board', component: Placeholder, meta: { title: 'h5.tabs.board', roles: MEMBER, tab: { order: 1, icon: 'todo-list-o' } } },
-  { path: '/tasks', name: 'tasks', component: Placeholder, meta: { title: 'h5.tabs.tasks', roles: MEMBER, tab: { order: 2, icon: 'completed-o' } } },
+  { path: '/board', name: 'board', component: () => import('./pages/Board.vue'), meta: { title: 'h5.tabs.board', roles: MEMBER, tab: { order: 1, icon: 'todo-list-o' } } },
+  { path: '/tasks', name: 'tasks', component: () => import('./pages/MyTasks.vue'), meta: { title: 'h5.tabs.tasks', roles: MEMBER, tab: { order: 2, icon: 'completed-o' } } },
+
+  { path: '/tasks/:id(\\d+)', name: 'task', component: () => import('./pages/Task.vue'), props: true, meta: { title: 'h5.task.title', roles: [...MEMBER, ...GRID], back: true } },
 
   // Grid workers
   { path: '/patrol', name: 'patrol', component: Placeholder, meta: { title: 'h5.tabs.patrol', roles: GRID, tab: { order: 1, icon: 'guide-o' } } },
