@@ -49,8 +49,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/tasks/:id(\\d+)', name: 'task', component: () => import('./pages/Task.vue'), props: true, meta: { title: 'h5.task.title', roles: [...MEMBER, ...GRID], back: true } },
 
   // Grid workers
-  { path: '/patrol', name: 'patrol', component: Placeholder, meta: { title: 'h5.tabs.patrol', roles: GRID, tab: { order: 1, icon: 'guide-o' } } },
-  { path: '/grid', name: 'grid', component: Placeholder, meta: { title: 'h5.tabs.grid', roles: GRID, tab: { order: 2, icon: 'cluster-o' } } },
+  { path: '/patrol', name: 'patrol', component: () => import('./pages/Patrol.vue'), meta: { title: 'h5.tabs.patrol', roles: GRID, tab: { order: 1, icon: 'guide-o' } } },
+  { path: '/grid', name: 'grid', component: () => import('./pages/GridTickets.vue'), meta: { title: 'h5.tabs.grid', roles: GRID, tab: { order: 2, icon: 'cluster-o' } } },
 
   // Members, unit admins and grid workers
   { path: '/messages', name: 'messages', component: Placeholder, meta: { title: 'h5.tabs.messages', roles: [...MEMBER, ...GRID], tab: { order: 3, icon: 'chat-o' } } },
