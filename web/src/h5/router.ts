@@ -5,6 +5,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { loadMe, role, session } from '@/shared/session';
 import { ApiError } from '@/shared/api';
 import { i18n } from '@/shared/i18n';
+import { startMessages, unread } from './lib/messages';
 
 export type Role =
   | 'county_admin' | 'street_admin' | 'community_secretary' | 'community_worker' | 'grid_worker'
@@ -13,6 +14,8 @@ export type Role =
 export interface TabMeta {
   order: number;
   icon: string;
+  /** A count shown on the tab (e.g. unread messages); 0 shows nothing. */
+  badge?: () => number;
 }
 
 declare module 'vue-router' {
@@ -53,7 +56,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/grid', name: 'grid', component: () => import('./pages/GridTickets.vue'), meta: { title: 'h5.tabs.grid', roles: GRID, tab: { order: 2, icon: 'cluster-o' } } },
 
   // Members, unit admins and grid workers
-  { path: '/messages', name: 'messages', component: Placeholder, meta: { title: 'h5.tabs.messages', roles: [...MEMBER, ...GRID], tab: { order: 3, icon: 'chat-o' } } },
+  { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { title: 'h5.tabs.messages', roles: [...MEMBER, ...GRID], tab: { order: 3, icon: 'chat-o', badge: () => unread.value } } },
 
   // Everyone signed in
   { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { title: 'h5.tabs.me', tab: { order: 9, icon: 'user-o' } } },
@@ -66,11 +69,11 @@ export function allowed(meta: { roles?: Role[] }, who: string): boolean {
 }
 
 /** The tabs a role sees, in order. */
-export function tabsFor(who: string): { path: string; title: string; icon: string }[] {
+export function tabsFor(who: string): { path: string; title: string; icon: string; badge?: () => number }[] {
   return routes
     .filter((r) => r.meta?.tab && allowed(r.meta, who))
     .sort((a, b) => (a.meta!.tab!.order ?? 0) - (b.meta!.tab!.order ?? 0))
-    .map((r) => ({ path: r.path, title: r.meta!.title ?? '', icon: r.meta!.tab!.icon }));
+    .map((r) => ({ path: r.path, title: r.meta!.title ?? '', icon: r.meta!.tab!.icon, badge: r.meta!.tab!.badge }));
 }
 
 export function homeFor(who: string): string {
@@ -78,6 +81,9 @@ export function homeFor(who: string): string {
 }
 
 export const router = createRouter({ history: createWebHistory('/h5/'), routes });
+
+// 我的消息 listens to the ticket stream while a member, unit admin or grid worker is signed in.
+startMessages();
 
 /** Set when /api/v1/me could not be reached (offline): the sign-in page says so. */
 export const startup = { error: null as ApiError | null };

@@ -32,7 +32,7 @@ function client(base) {
 }
 
 /** Files a ticket as resident1 and puts it on the board as secretary1 (for running this journey alone). */
-async function publishTicket(base) {
+export async function publishTicket(base) {
   const resident = client(base);
   const me = await resident.signIn('resident1');
   const categories = (await resident.get('/api/v1/categories')).items;
