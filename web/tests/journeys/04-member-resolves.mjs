@@ -10,10 +10,12 @@ const FIXTURE = resolve(webDir, 'tests/fixtures/resolved.jpg');
 /** A tiny API client with its own cookie jar (and the CSRF header when the server sets cg_csrf). */
 function client(base) {
   const jar = new Map();
+  let token; // the CSRF token a sign-in answer carries (when the server does not set the cg_csrf cookie)
   const call = async (method, path, body, headers = {}) => {
     const h = { ...headers, Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
     if (body !== undefined) h['Content-Type'] = 'application/json';
-    if (method !== 'GET' && jar.has('cg_csrf')) h['X-CSRF-Token'] = decodeURIComponent(jar.get('cg_csrf'));
+    const csrf = jar.has('cg_csrf') ? decodeURIComponent(jar.get('cg_csrf')) : token;
+    if (method !== 'GET' && csrf) h['X-CSRF-Token'] = csrf;
     const res = await fetch(`${base}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
     for (const c of res.headers.getSetCookie?.() ?? []) {
       const [pair] = c.split(';');
@@ -25,7 +27,11 @@ function client(base) {
     return text ? JSON.parse(text) : null;
   };
   return {
-    signIn: (username) => call('POST', '/api/v1/session', { username, password: DEMO_PASSWORD }),
+    signIn: async (username) => {
+      const body = await call('POST', '/api/v1/session', { username, password: DEMO_PASSWORD });
+      token = body?.csrf_token ?? token;
+      return call('GET', '/api/v1/me');
+    },
     get: (path) => call('GET', path),
     post: (path, body, headers) => call('POST', path, body, headers),
   };
