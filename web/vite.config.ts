@@ -6,7 +6,7 @@ import { ElementPlusResolver, VantResolver } from 'unplugin-vue-components/resol
 import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 
 // Vant's stylesheet names a CDN icon font as a fallback; nothing may be fetched from a CDN at run time,
-// so the remote url() is cut out and the locally bundled font is the only source.
+// so the remote url() (also protocol-relative //host/…) is cut out and the locally bundled font is the only source.
 function stripCdnFonts(): Plugin {
   return {
     name: 'civicgrid-strip-cdn-fonts',
@@ -14,7 +14,7 @@ function stripCdnFonts(): Plugin {
     generateBundle(_options, bundle) {
       for (const file of Object.values(bundle)) {
         if (file.type === 'asset' && file.fileName.endsWith('.css') && typeof file.source === 'string') {
-          file.source = file.source.replace(/,?\s*url\(["']?https?:\/\/[^)]*\)\s*format\(["']?[a-z0-9]+["']?\)/gi, '');
+          file.source = file.source.replace(/,?\s*url\(["']?(?:https?:)?\/\/[^)]*\)\s*format\(["']?[a-z0-9]+["']?\)/gi, '');
         }
       }
     },

@@ -7,6 +7,7 @@ import { ApiError } from '@/shared/api';
 import { i18n } from '@/shared/i18n';
 import { markOffline } from './online';
 import { notify } from './notice';
+import { startMessages, unread } from './lib/messages';
 
 export type Role =
   | 'county_admin' | 'street_admin' | 'community_secretary' | 'community_worker' | 'grid_worker'
@@ -15,12 +16,14 @@ export type Role =
 export interface TabMeta {
   order: number;
   icon: string;
+  /** A count shown on the tab (e.g. unread messages); 0 shows nothing. */
+  badge?: () => number;
 }
 
 declare module 'vue-router' {
   interface RouteMeta {
     title?: string;
-    roles?: Role[];
+    roles?: string[];
     tab?: TabMeta;
     public?: boolean;
     back?: boolean;
@@ -45,15 +48,17 @@ export const routes: RouteRecordRaw[] = [
   { path: '/wishes', name: 'wishes', component: Placeholder, meta: { title: 'h5.tabs.wishes', roles: RESIDENT, tab: { order: 3, icon: 'gift-o' } } },
 
   // Party members and unit admins
-  { path: '/board', name: 'board', component: Placeholder, meta: { title: 'h5.tabs.board', roles: MEMBER, tab: { order: 1, icon: 'todo-list-o' } } },
-  { path: '/tasks', name: 'tasks', component: Placeholder, meta: { title: 'h5.tabs.tasks', roles: MEMBER, tab: { order: 2, icon: 'completed-o' } } },
+  { path: '/board', name: 'board', component: () => import('./pages/Board.vue'), meta: { title: 'h5.tabs.board', roles: MEMBER, tab: { order: 1, icon: 'todo-list-o' } } },
+  { path: '/tasks', name: 'tasks', component: () => import('./pages/MyTasks.vue'), meta: { title: 'h5.tabs.tasks', roles: MEMBER, tab: { order: 2, icon: 'completed-o' } } },
+
+  { path: '/tasks/:id(\\d+)', name: 'task', component: () => import('./pages/Task.vue'), props: true, meta: { title: 'h5.task.title', roles: [...MEMBER, ...GRID], back: true } },
 
   // Grid workers
-  { path: '/patrol', name: 'patrol', component: Placeholder, meta: { title: 'h5.tabs.patrol', roles: GRID, tab: { order: 1, icon: 'guide-o' } } },
-  { path: '/grid', name: 'grid', component: Placeholder, meta: { title: 'h5.tabs.grid', roles: GRID, tab: { order: 2, icon: 'cluster-o' } } },
+  { path: '/patrol', name: 'patrol', component: () => import('./pages/Patrol.vue'), meta: { title: 'h5.tabs.patrol', roles: GRID, tab: { order: 1, icon: 'guide-o' } } },
+  { path: '/grid', name: 'grid', component: () => import('./pages/GridTickets.vue'), meta: { title: 'h5.tabs.grid', roles: GRID, tab: { order: 2, icon: 'cluster-o' } } },
 
   // Members, unit admins and grid workers
-  { path: '/messages', name: 'messages', component: Placeholder, meta: { title: 'h5.tabs.messages', roles: [...MEMBER, ...GRID], tab: { order: 3, icon: 'chat-o' } } },
+  { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { title: 'h5.tabs.messages', roles: [...MEMBER, ...GRID], tab: { order: 3, icon: 'chat-o', badge: () => unread.value } } },
 
   // Everyone signed in
   { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { title: 'h5.tabs.me', tab: { order: 9, icon: 'user-o' } } },
@@ -61,16 +66,16 @@ export const routes: RouteRecordRaw[] = [
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];
 
-export function allowed(meta: { roles?: Role[] }, who: string): boolean {
-  return !meta.roles || meta.roles.includes(who as Role);
+export function allowed(meta: { roles?: readonly string[] }, who: string): boolean {
+  return !meta.roles || meta.roles.includes(who);
 }
 
 /** The tabs a role sees, in order. */
-export function tabsFor(who: string): { path: string; title: string; icon: string }[] {
+export function tabsFor(who: string): { path: string; title: string; icon: string; badge?: () => number }[] {
   return routes
     .filter((r) => r.meta?.tab && allowed(r.meta, who))
     .sort((a, b) => (a.meta!.tab!.order ?? 0) - (b.meta!.tab!.order ?? 0))
-    .map((r) => ({ path: r.path, title: r.meta!.title ?? '', icon: r.meta!.tab!.icon }));
+    .map((r) => ({ path: r.path, title: r.meta!.title ?? '', icon: r.meta!.tab!.icon, badge: r.meta!.tab!.badge }));
 }
 
 export function homeFor(who: string): string {
@@ -78,6 +83,9 @@ export function homeFor(who: string): string {
 }
 
 export const router = createRouter({ history: createWebHistory('/h5/'), routes });
+
+// 我的消息 listens to the ticket stream while a member, unit admin or grid worker is signed in.
+startMessages();
 
 /** Set when /api/v1/me could not be reached (offline): the sign-in page says so. */
 export const startup = { error: null as ApiError | null };
