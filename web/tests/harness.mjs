@@ -183,6 +183,17 @@ export class Journey {
     console.log(`  ✓ ${this.name} ${this.stepNo}. ${title}`);
   }
 
+  /** A screenshot of every page still open (after a failure, to see what the person saw). */
+  async screenshotAll(prefix) {
+    let n = 0;
+    for (const context of this.contexts) {
+      for (const page of context.pages()) {
+        n += 1;
+        await page.screenshot({ path: join(this.outDir, `${prefix}-${n}.png`) }).catch(() => {});
+      }
+    }
+  }
+
   async close() {
     for (const c of this.contexts) await c.close().catch(() => {});
   }

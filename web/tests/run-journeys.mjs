@@ -42,6 +42,7 @@ try {
     } catch (e) {
       results.push({ name, ok: false, ms: Date.now() - started, error: e });
       console.error(`✗ ${name}: ${e.stack ?? e}`);
+      await journey.screenshotAll('FAILED');
     } finally {
       await journey.close();
     }

@@ -35,7 +35,10 @@ export default async function residentReport(j) {
   // Make sure there is an open report of that category nearby (filed by the secretary from a phone call), and
   // one of another category at the same spot that must NOT be offered.
   let near = (await resident.get(`/api/v1/tickets/nearby?category_id=${category.id}&lon=${lon}&lat=${lat}`)).items;
+  // Demands this journey files in the community besides the resident's own (journey 06 counts them).
+  j.shared.extraDemands = 1;
   if (!near.length) {
+    j.shared.extraDemands += 1;
     await secretary.post('/api/v1/tickets', {
       category_id: category.id, kind: 'report', channel: 'phone', phone: '13800001111', is_public: true,
       description: '2单元楼道里有人堆了旧家具', location: [lon + 0.00004, lat], coord_sys: 'wgs84',

@@ -15,9 +15,11 @@ export default async function secretaryDispatch(j) {
   await page.getByRole('tab', { name: /待受理/ }).waitFor();
   const link = page.getByRole('link', { name: number });
   // Keyset pages: the new ticket has the highest id, so it is on the last page of 待受理.
-  while (!(await link.isVisible())) {
-    const more = page.getByRole('button', { name: '加载更多' });
-    await more.waitFor({ timeout: 5000 });
+  const more = page.getByRole('button', { name: '加载更多' });
+  for (;;) {
+    // Either the ticket or the next page's button, once the page has loaded (slow under a debug build).
+    await link.or(more).first().waitFor();
+    if (await link.isVisible()) break;
     await more.click();
   }
   await j.step(page, '待受理中找到居民的诉求');
