@@ -50,6 +50,17 @@ core::Result<std::unique_ptr<http::StaticSite>> LoadWeb(const ServeOptions& opti
   return site;
 }
 
+http::ServerOptions ServerOptionsOf(const ServeOptions& options) {
+  http::ServerOptions server_options;
+  server_options.listen = options.listen;
+  server_options.threads = options.threads;
+  server_options.workers = options.workers;
+  server_options.long_workers = options.long_workers;
+  server_options.queue_limit = options.queue_limit;
+  server_options.long_queue_limit = options.long_queue_limit;
+  return server_options;
+}
+
 }  // namespace
 
 int Serve(App& app, const ServeOptions& options) {
@@ -81,19 +92,12 @@ int Serve(App& app, const ServeOptions& options) {
   http::RegisterOpen311Routes(router, services);
   if (*web) http::RegisterStaticSite(router, **web);
 
-  http::ServerOptions server_options;
-  server_options.listen = options.listen;
-  server_options.threads = options.threads;
-  server_options.workers = options.workers;
-  server_options.long_workers = options.long_workers;
-  server_options.queue_limit = options.queue_limit;
-  server_options.long_queue_limit = options.long_queue_limit;
   std::shared_ptr<spdlog::logger> access_log;
   if (options.access_log) {
     access_log = spdlog::stdout_logger_mt("access");
     access_log->set_pattern("%v");
   }
-  http::Server server(server_options, router, &metrics, access_log);
+  http::Server server(ServerOptionsOf(options), router, &metrics, access_log);
   if (auto started = server.Start(); !started.ok()) {
     std::fprintf(stderr, "civicgrid: 无法启动服务: %s\n", started.error().message.c_str());
     return 1;
