@@ -35,8 +35,6 @@ export const features = {
   revealReason: false,
   /** web-data: GET /api/v1/exports/rates.csv?node_id=&month= (until then the page builds the CSV from the ranking). */
   ratesCsv: false,
-  /** web-serve: GET /api/v1/web-config → { tile_url? } for maps. */
-  webConfig: false,
 };
 
 export const FLAGS: ResidentFlag[] = [
@@ -104,16 +102,7 @@ export function pickableNodes(scopeId: number): Promise<OrgNode[]> {
   return pickable;
 }
 
-/** Optional tile server for maps (none by default: county networks are often offline). */
-export async function tileUrl(): Promise<string | undefined> {
-  if (!features.webConfig) return undefined;
-  try {
-    const res = await raw('/api/v1/web-config');
-    return ((await res.json()) as { tile_url?: string }).tile_url || undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { tileUrl } from '@/shared/web-config';
 
 // ---- people ----
 

@@ -15,8 +15,6 @@ export type ActionType = TicketAction['type'];
 export const features = {
   /** GET /api/v1/tickets/counts → { <state>: n, overdue: n } for the inbox tab badges. */
   counts: false,
-  /** GET /api/v1/web-config → { tile_url? } for the map. */
-  webConfig: false,
 };
 
 export const STATES = [
@@ -54,16 +52,7 @@ export async function tabCounts(): Promise<Record<string, number> | null> {
   return (await res.json()) as Record<string, number>;
 }
 
-/** An optional tile server for maps (county networks are often offline, so none by default). */
-export async function tileUrl(): Promise<string | undefined> {
-  if (!features.webConfig) return undefined;
-  try {
-    const res = await raw('/api/v1/web-config');
-    return ((await res.json()) as { tile_url?: string }).tile_url || undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { tileUrl } from '@/shared/web-config';
 
 let categoriesCache: Promise<Category[]> | undefined;
 export function categories(): Promise<Category[]> {

@@ -1,6 +1,8 @@
 // Map settings: grids' outlines (GeoJSON from the org tree, no tile server needed) and an optional tile URL from
 // GET /api/v1/web-config (served by `civicgrid serve`; empty when the county network is offline).
-import { api, ok, raw } from '@/shared/api';
+import { api, ok } from '@/shared/api';
+
+export { tileUrl } from '@/shared/web-config';
 
 export interface GridShape {
   id: number;
@@ -9,16 +11,6 @@ export interface GridShape {
   geometry: unknown;
 }
 
-let tiles: Promise<string> | null = null;
-
-/** The tile URL template, or '' (no tiles: the map draws the grids only). */
-export function tileUrl(): Promise<string> {
-  tiles ??= raw('/api/v1/web-config')
-    .then((r) => r.json())
-    .then((c: { tile_url?: string }) => c.tile_url ?? '')
-    .catch(() => '');
-  return tiles;
-}
 
 let grids: Promise<GridShape[]> | null = null;
 
