@@ -335,7 +335,30 @@ Result<CoordSys> ParseCoordSys(std::string_view text) {
   if (text == "gcj02") {
     return CoordSys::kGcj02;
   }
-  return Error::Invalid("coord_sys", "坐标系须为 wgs84 或 gcj02");
+  if (text == "bd09") {
+    return CoordSys::kBd09;
+  }
+  return Error::Invalid("coord_sys", "坐标系须为 wgs84、gcj02 或 bd09");
+}
+
+namespace {
+constexpr double kBdXPi = kPi * 3000.0 / 180.0;
+}  // namespace
+
+LonLat Bd09ToGcj02(LonLat bd09) {
+  const double x = bd09.lon - 0.0065;
+  const double y = bd09.lat - 0.006;
+  const double z = std::sqrt(x * x + y * y) - 0.00002 * std::sin(y * kBdXPi);
+  const double theta = std::atan2(y, x) - 0.000003 * std::cos(x * kBdXPi);
+  return {z * std::cos(theta), z * std::sin(theta)};
+}
+
+LonLat Gcj02ToBd09(LonLat gcj02) {
+  const double x = gcj02.lon;
+  const double y = gcj02.lat;
+  const double z = std::sqrt(x * x + y * y) + 0.00002 * std::sin(y * kBdXPi);
+  const double theta = std::atan2(y, x) + 0.000003 * std::cos(x * kBdXPi);
+  return {z * std::cos(theta) + 0.0065, z * std::sin(theta) + 0.006};
 }
 
 LonLat Wgs84ToGcj02(LonLat wgs84) {
@@ -366,7 +389,15 @@ LonLat Gcj02ToWgs84(LonLat gcj02) {
 }
 
 LonLat ToWgs84(LonLat point, CoordSys from) {
-  return from == CoordSys::kGcj02 ? Gcj02ToWgs84(point) : point;
+  switch (from) {
+    case CoordSys::kWgs84:
+      return point;
+    case CoordSys::kGcj02:
+      return Gcj02ToWgs84(point);
+    case CoordSys::kBd09:
+      return Gcj02ToWgs84(Bd09ToGcj02(point));
+  }
+  return point;
 }
 
 Status ValidateLonLat(LonLat point, std::string_view field_prefix) {

@@ -28,7 +28,7 @@ TEST(ParseCoordSysTest, AcceptsTheTwoApiSpellings) {
 }
 
 TEST(ParseCoordSysTest, RejectsAnythingElseOnFieldCoordSys) {
-  for (const char* text : {"", "WGS84", "bd09", "gcj-02", "wgs84 "}) {
+  for (const char* text : {"", "WGS84", "BD09", "bd-09", "gcj-02", "wgs84 "}) {
     SCOPED_TRACE(text);
     const auto result = ParseCoordSys(text);
     ASSERT_FALSE(result.ok());
@@ -414,6 +414,36 @@ TEST(GridIndexTest, WorksOnGeometryParsedFromGeoJson) {
   const GridIndex moved = std::move(index);
   EXPECT_EQ(moved.Locate({116.305, 39.405}), 42);
   EXPECT_EQ(moved.Locate({116.315, 39.405}), std::nullopt);
+}
+
+TEST(Bd09Test, ParsesAndMatchesKnownPairs) {
+  EXPECT_EQ(ParseCoordSys("bd09").value(), CoordSys::kBd09);
+  // Tiananmen on Baidu maps and the same place on AMap (GCJ-02).
+  const LonLat gcj = Bd09ToGcj02({116.404, 39.915});
+  EXPECT_NEAR(gcj.lon, 116.39762, 1e-5);
+  EXPECT_NEAR(gcj.lat, 39.90865, 1e-5);
+  const LonLat bd = Gcj02ToBd09({116.39762729119315, 39.90865673957631});
+  EXPECT_NEAR(bd.lon, 116.404, 1e-6);
+  EXPECT_NEAR(bd.lat, 39.915, 1e-6);
+}
+
+TEST(Bd09Test, RoundTripsToWithinTenCentimetres) {
+  for (double lon = 73.7; lon < 135; lon += 3.1) {
+    for (double lat = 18.2; lat < 53.5; lat += 2.3) {
+      const LonLat gcj{lon, lat};
+      const LonLat back = Bd09ToGcj02(Gcj02ToBd09(gcj));
+      EXPECT_LT(HaversineMeters(gcj, back), 0.1) << lon << "," << lat;
+    }
+  }
+}
+
+TEST(Bd09Test, ToWgs84GoesThroughGcj02) {
+  const LonLat wgs{116.391, 39.907};
+  const LonLat bd = Gcj02ToBd09(Wgs84ToGcj02(wgs));
+  EXPECT_GT(HaversineMeters(wgs, bd), 500.0);  // Baidu's shift on top of GCJ-02's
+  const LonLat back = ToWgs84(bd, CoordSys::kBd09);
+  EXPECT_LT(HaversineMeters(wgs, back), 0.1);
+  EXPECT_EQ(ToWgs84(wgs, CoordSys::kWgs84).lon, wgs.lon);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "domain/tickets/stats_rollup.h"
+#include "domain/tickets/ticket_counts.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -223,6 +224,11 @@ core::Result<YearMonth> ParseYearMonth(std::string_view text, std::string_view f
 }
 
 core::Status TicketStats::InTransaction(store::Connection& conn, const TicketChange& change) {
+  CG_TRY(RollupInTransaction(conn, change));
+  return counts::Apply(conn, change);
+}
+
+core::Status TicketStats::RollupInTransaction(store::Connection& conn, const TicketChange& change) {
   TicketTally after = Contribution(change.after);
   rollup::Cell after_cell = rollup::CellOf(change.after);
   if (!change.before) return rollup::Add(conn, after_cell, after);
@@ -244,13 +250,29 @@ core::Status TicketStats::InTransaction(store::Connection& conn, const TicketCha
   return rollup::Add(conn, after_cell, after);
 }
 
-core::Status TicketStats::Rebuild(store::Connection& conn) { return rollup::Rebuild(conn); }
+core::Status TicketStats::Rebuild(store::Connection& conn) {
+  CG_TRY(rollup::Rebuild(conn));
+  return counts::Rebuild(conn);
+}
 
 core::Status TicketStats::Rebuild() {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
-  CG_TRY(rollup::Rebuild(*conn));
+  CG_TRY(Rebuild(*conn));
   return tx.Commit();
+}
+
+core::Result<NodeCounts> TicketStats::Counts(const Caller& caller, std::optional<int64_t> node_id,
+                                             std::optional<TicketKind> kind) {
+  CG_TRY(caller.Require(Permission::kStatsRead));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
+  NodeCounts out;
+  CG_ASSIGN_OR_RETURN(out.node, NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
+  CG_ASSIGN_OR_RETURN(out.counts, counts::Read(*conn, SubtreeRange(out.node.path), kind));
+  CG_TRY(tx.Commit());
+  out.kind = kind;
+  return out;
 }
 
 core::Result<StatsNode> TicketStats::NodeInScope(store::Connection& conn, const Caller& caller,

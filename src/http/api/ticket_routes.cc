@@ -137,7 +137,10 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
   CG_ASSIGN_OR_RETURN(auto sys, OptionalString(body, "coord_sys", 10));
   if (sys) {
     CG_ASSIGN_OR_RETURN(core::CoordSys cs, core::ParseCoordSys(*sys));
-    t.gcj02 = cs == core::CoordSys::kGcj02;
+    t.gcj02 = cs != core::CoordSys::kWgs84;
+    if (cs == core::CoordSys::kBd09 && t.location) {
+      CG_ASSIGN_OR_RETURN(t.location, Bd09AsGcj02(*t.location, ""));
+    }
   }
   CG_ASSIGN_OR_RETURN(t.node_id, OptionalInt(body, "node_id", 1));
   CG_ASSIGN_OR_RETURN(auto anonymous, OptionalBool(body, "anonymous"));
@@ -311,11 +314,32 @@ core::Result<Response> NearbyTickets(ApiServices& s, Request& r, const Caller& c
   CG_ASSIGN_OR_RETURN(double lon, QueryNumber(r, "lon"));
   CG_ASSIGN_OR_RETURN(double lat, QueryNumber(r, "lat"));
   CG_ASSIGN_OR_RETURN(core::CoordSys sys, QueryCoordSys(r));
-  CG_ASSIGN_OR_RETURN(auto tickets, s.tickets.Nearby(c, *category, core::LonLat{lon, lat},
-                                                     sys == core::CoordSys::kGcj02));
+  core::LonLat point{lon, lat};
+  if (sys == core::CoordSys::kBd09) {
+    CG_ASSIGN_OR_RETURN(point, Bd09AsGcj02(point, "location"));
+  }
+  CG_ASSIGN_OR_RETURN(auto tickets,
+                      s.tickets.Nearby(c, *category, point, sys != core::CoordSys::kWgs84));
   json::array items;
   for (const auto& t : tickets) items.push_back(ToJson(t, c));
   return Response::Json(200, json::object{{"items", std::move(items)}});
+}
+
+// The wish wall (微心愿) of a community: its open wishes, each with "claimed".
+core::Result<Response> Wishes(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
+  CG_ASSIGN_OR_RETURN(std::optional<int64_t> community_id, QueryId(r, "community_id"));
+  CG_ASSIGN_OR_RETURN(domain::TicketService::WishWall wall,
+                      s.tickets.Wishes(c, community_id, page));
+  json::value out = PageJson(wall.page, [&](const domain::Ticket& t) {
+    json::value v = ToJson(t, c);
+    const bool claimed = t.assignee && t.assignee->kind != domain::AssigneeKind::kBoard;
+    v.as_object()["claimed"] = claimed;
+    return v;
+  });
+  out.as_object()["community"] =
+      json::object{{"id", wall.community_id}, {"name", wall.community_name}};
+  return Response::Json(200, out);
 }
 
 core::Result<Response> Board(ApiServices& s, Request& r, const Caller& c) {
@@ -357,6 +381,7 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
   add("GET", "/api/v1/tickets/{id}/assignees", TicketAssignees);
   add("POST", "/api/v1/tickets/{id}/follow", FollowTicket);
   add("GET", "/api/v1/board", Board);
+  add("GET", "/api/v1/wishes", Wishes);
 }
 
 }  // namespace civicgrid::http
