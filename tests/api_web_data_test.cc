@@ -195,7 +195,15 @@ TEST_P(WebDataTest, GridsOfANodeAsGeoJsonWithTheirRates) {
   EXPECT_TRUE(fc.at("period").is_null());
   const auto& features = fc.at("features").as_array();
   ASSERT_EQ(features.size(), 3u);  // A1, A2, B1
-  const auto& a1 = features[0].as_object();
+  // The feature of grid `id` in a collection.
+  auto feature = [](const json::object& collection, int64_t id) -> json::object {
+    for (const auto& f : collection.at("features").as_array()) {
+      if (f.at("id").as_int64() == id) return f.as_object();
+    }
+    ADD_FAILURE() << "no feature " << id;
+    return {};
+  };
+  const json::object a1 = feature(fc, w_.grid_a1.id);
   EXPECT_EQ(a1.at("id").as_int64(), w_.grid_a1.id);
   EXPECT_EQ(a1.at("geometry").at("type").as_string(), "MultiPolygon");
   const auto& p = a1.at("properties").as_object();
@@ -208,12 +216,12 @@ TEST_P(WebDataTest, GridsOfANodeAsGeoJsonWithTheirRates) {
   // With a rate: the figures of the month, the chosen one as "rate".
   auto rated = Get("admin", county + "/grids.geojson?rates=resolution");
   EXPECT_EQ(rated.at("period").at("rate").as_string(), "resolution");
-  const auto& rp = rated.at("features").as_array()[0].at("properties").as_object();
+  const json::object rp = feature(rated, w_.grid_a1.id).at("properties").as_object();
   EXPECT_EQ(rp.at("received").as_int64(), 2);
   EXPECT_EQ(rp.at("demands").as_int64(), 1);  // the rejected one is not a demand
   EXPECT_EQ(rp.at("rate").as_double(), 0.0);
   EXPECT_EQ(rp.at("resolution_rate").as_double(), 0.0);
-  EXPECT_TRUE(rated.at("features").as_array()[1].at("properties").at("rate").is_null());  // A2
+  EXPECT_TRUE(feature(rated, w_.grid_a2.id).at("properties").at("rate").is_null());
 
   // Scoped: the secretary's community, nothing outside; figures for staff only.
   const std::string a = "/api/v1/org-nodes/" + std::to_string(w_.community_a.id);

@@ -102,7 +102,9 @@ core::Result<GridMap> TicketStats::Grids(const Caller& caller, std::optional<int
   CG_TRY(caller.Require(Permission::kOrgRead));
   if (figures) CG_TRY(caller.Require(Permission::kStatsRead));
   GridMap map;
-  if (figures) CG_ASSIGN_OR_RETURN(map.span, SpanOf(last, months));
+  if (figures) {
+    CG_ASSIGN_OR_RETURN(map.span, SpanOf(last, months));
+  }
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
   CG_ASSIGN_OR_RETURN(map.node, NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
