@@ -9,6 +9,8 @@
 
 #include "core/geo.h"
 
+#include "core/bd09.h"
+
 #include <fmt/format.h>
 #include <boost/geometry/algorithms/area.hpp>
 #include <boost/geometry/algorithms/centroid.hpp>
@@ -335,10 +337,7 @@ Result<CoordSys> ParseCoordSys(std::string_view text) {
   if (text == "gcj02") {
     return CoordSys::kGcj02;
   }
-  if (text == "bd09") {
-    return CoordSys::kBd09;
-  }
-  return Error::Invalid("coord_sys", "坐标系须为 wgs84、gcj02 或 bd09");
+  return Error::Invalid("coord_sys", "坐标系须为 wgs84 或 gcj02");
 }
 
 namespace {
@@ -351,6 +350,17 @@ LonLat Bd09ToGcj02(LonLat bd09) {
   const double z = std::sqrt(x * x + y * y) - 0.00002 * std::sin(y * kBdXPi);
   const double theta = std::atan2(y, x) - 0.000003 * std::cos(x * kBdXPi);
   return {z * std::cos(theta), z * std::sin(theta)};
+}
+
+Result<ApiDatum> ParseApiDatum(std::string_view text) {
+  if (text == "bd09") return ApiDatum{CoordSys::kGcj02, true};
+  if (text == "wgs84") return ApiDatum{CoordSys::kWgs84, false};
+  if (text == "gcj02") return ApiDatum{CoordSys::kGcj02, false};
+  return Error::Invalid("coord_sys", "坐标系须为 wgs84、gcj02 或 bd09");
+}
+
+LonLat AsDatumPoint(LonLat point, ApiDatum datum) {
+  return datum.bd09 ? Bd09ToGcj02(point) : point;
 }
 
 LonLat Gcj02ToBd09(LonLat gcj02) {
@@ -389,15 +399,7 @@ LonLat Gcj02ToWgs84(LonLat gcj02) {
 }
 
 LonLat ToWgs84(LonLat point, CoordSys from) {
-  switch (from) {
-    case CoordSys::kWgs84:
-      return point;
-    case CoordSys::kGcj02:
-      return Gcj02ToWgs84(point);
-    case CoordSys::kBd09:
-      return Gcj02ToWgs84(Bd09ToGcj02(point));
-  }
-  return point;
+  return from == CoordSys::kGcj02 ? Gcj02ToWgs84(point) : point;
 }
 
 Status ValidateLonLat(LonLat point, std::string_view field_prefix) {

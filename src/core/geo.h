@@ -44,10 +44,9 @@ struct LonLat {
 enum class CoordSys {
   kWgs84,  // GPS, international maps; what we store
   kGcj02,  // China's obfuscated datum: WeChat, AMap, Tencent maps
-  kBd09,   // Baidu maps: GCJ-02 shifted once more
 };
 
-// Parses the API spelling "wgs84", "gcj02" or "bd09"; any other value is an
+// Parses the API spelling "wgs84" or "gcj02"; any other value is an
 // Invalid error on field "coord_sys".
 [[nodiscard]] Result<CoordSys> ParseCoordSys(std::string_view text);
 
@@ -59,14 +58,7 @@ LonLat Wgs84ToGcj02(LonLat wgs84);
 // the input within 1e-9 degrees (about 0.1 mm). Identity outside China.
 LonLat Gcj02ToWgs84(LonLat gcj02);
 
-// Baidu's BD-09 from and to GCJ-02 (the published formulas Baidu's SDK
-// documents by example: a polar-coordinate shift of about 0.0065° east and
-// 0.006° north). Applied everywhere, as Baidu does. The two are inverse to
-// about 1e-6 degrees (10 cm).
-LonLat Bd09ToGcj02(LonLat bd09);
-LonLat Gcj02ToBd09(LonLat gcj02);
-
-// Converts `point` given in `from` to WGS-84 (BD-09 through GCJ-02).
+// Converts `point` given in `from` to WGS-84.
 LonLat ToWgs84(LonLat point, CoordSys from);
 
 // Checks that the position is finite, lon in [-180, 180] and lat in [-90, 90].

@@ -1,5 +1,7 @@
 #include "core/geo.h"
 
+#include "core/bd09.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/geometry/algorithms/area.hpp>
@@ -28,7 +30,7 @@ TEST(ParseCoordSysTest, AcceptsTheTwoApiSpellings) {
 }
 
 TEST(ParseCoordSysTest, RejectsAnythingElseOnFieldCoordSys) {
-  for (const char* text : {"", "WGS84", "BD09", "bd-09", "gcj-02", "wgs84 "}) {
+  for (const char* text : {"", "WGS84", "bd09", "gcj-02", "wgs84 "}) {
     SCOPED_TRACE(text);
     const auto result = ParseCoordSys(text);
     ASSERT_FALSE(result.ok());
@@ -417,7 +419,11 @@ TEST(GridIndexTest, WorksOnGeometryParsedFromGeoJson) {
 }
 
 TEST(Bd09Test, ParsesAndMatchesKnownPairs) {
-  EXPECT_EQ(ParseCoordSys("bd09").value(), CoordSys::kBd09);
+  EXPECT_TRUE(ParseApiDatum("bd09")->bd09);
+  EXPECT_EQ(ParseApiDatum("bd09")->sys, CoordSys::kGcj02);
+  EXPECT_FALSE(ParseApiDatum("gcj02")->bd09);
+  EXPECT_EQ(ParseApiDatum("wgs84")->sys, CoordSys::kWgs84);
+  EXPECT_EQ(ParseApiDatum("BD09").error().field, "coord_sys");
   // Tiananmen on Baidu maps and the same place on AMap (GCJ-02).
   const LonLat gcj = Bd09ToGcj02({116.404, 39.915});
   EXPECT_NEAR(gcj.lon, 116.39762, 1e-5);
@@ -437,13 +443,13 @@ TEST(Bd09Test, RoundTripsToWithinTenCentimetres) {
   }
 }
 
-TEST(Bd09Test, ToWgs84GoesThroughGcj02) {
+TEST(Bd09Test, ApiPointsGoThroughGcj02) {
   const LonLat wgs{116.391, 39.907};
   const LonLat bd = Gcj02ToBd09(Wgs84ToGcj02(wgs));
   EXPECT_GT(HaversineMeters(wgs, bd), 500.0);  // Baidu's shift on top of GCJ-02's
-  const LonLat back = ToWgs84(bd, CoordSys::kBd09);
+  const ApiDatum datum = ParseApiDatum("bd09").value();
+  const LonLat back = ToWgs84(AsDatumPoint(bd, datum), datum.sys);
   EXPECT_LT(HaversineMeters(wgs, back), 0.1);
-  EXPECT_EQ(ToWgs84(wgs, CoordSys::kWgs84).lon, wgs.lon);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "domain/access/audit_log.h"
 
+#include "domain/access/audit_query.h"
+
 #include <limits>
 
 #include "core/crypto.h"
@@ -94,7 +96,7 @@ core::Result<AuditVerifyReport> AuditLog::Verify(store::Connection& conn) const 
   }
 }
 
-std::pair<std::string, store::Params> AuditLog::ListSql(const AuditFilter& f) {
+std::pair<std::string, store::Params> AuditListSql(const AuditFilter& f) {
   store::Params params;
   auto param = [&params](store::Value v) {
     params.push_back(std::move(v));
@@ -131,9 +133,9 @@ std::pair<std::string, store::Params> AuditLog::ListSql(const AuditFilter& f) {
   return {sql, params};
 }
 
-core::Result<std::vector<AuditEntry>> AuditLog::List(store::Connection& conn,
-                                                     const AuditFilter& filter) const {
-  auto [sql, params] = ListSql(filter);
+core::Result<std::vector<AuditEntry>> ListAudit(store::Connection& conn,
+                                                const AuditFilter& filter) {
+  auto [sql, params] = AuditListSql(filter);
   CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(sql, params));
   std::vector<AuditEntry> out;
   out.reserve(rows.size());

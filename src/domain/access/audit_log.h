@@ -7,9 +7,7 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/time.h"
@@ -31,19 +29,6 @@ struct AuditEntry {
   std::string hash;
 };
 
-// Which entries a list shows, and which way it walks. Each filter is an
-// index walk in seq order (schema migration 13): subject, else actor, else
-// action drives; the others are checked per row.
-struct AuditFilter {
-  std::optional<std::string> action;  // exact: "pii.reveal"
-  std::optional<int64_t> account_id;  // the actor
-  std::optional<std::string> subject_type;
-  std::optional<int64_t> subject_id;  // with subject_type
-  bool descending = false;            // newest first
-  int64_t cursor = 0;  // ascending: seq > cursor; descending: seq < cursor (0: from the newest)
-  int64_t limit = 50;
-};
-
 struct AuditVerifyReport {
   int64_t entries = 0;
   bool ok = true;
@@ -62,10 +47,6 @@ class AuditLog {
   core::Result<AuditVerifyReport> Verify(store::Connection& conn) const;
   core::Result<std::vector<AuditEntry>> List(store::Connection& conn, int64_t after_seq,
                                              int64_t limit) const;
-  core::Result<std::vector<AuditEntry>> List(store::Connection& conn,
-                                             const AuditFilter& filter) const;
-  // The SQL and parameters of List(conn, filter), for the plan tests.
-  static std::pair<std::string, store::Params> ListSql(const AuditFilter& filter);
 
   static std::string ComputeHash(const AuditEntry& entry);
 

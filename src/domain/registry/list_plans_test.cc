@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/access/audit_query.h"
 #include "domain/registry/org_tree.h"
 #include "domain/registry/party.h"
 #include "domain/registry/residents.h"
@@ -156,7 +157,7 @@ TEST_P(ListPlansTest, AuditLogFilteredPages) {
   filters[7].action = "pii.reveal";
   for (AuditFilter& f : filters) {
     f.limit = 5;
-    auto entries = audit_->List(**conn, f);
+    auto entries = ListAudit(**conn, f);
     ASSERT_TRUE(entries.ok()) << entries.error().message;
   }
   CheckPages("filtered audit log");

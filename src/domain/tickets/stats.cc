@@ -223,12 +223,10 @@ core::Result<YearMonth> ParseYearMonth(std::string_view text, std::string_view f
   return YearMonth{date->year, date->month};
 }
 
-core::Status TicketStats::InTransaction(store::Connection& conn, const TicketChange& change) {
-  CG_TRY(RollupInTransaction(conn, change));
-  return counts::Apply(conn, change);
-}
+namespace {
 
-core::Status TicketStats::RollupInTransaction(store::Connection& conn, const TicketChange& change) {
+// Applies change.after − change.before to the rollup.
+core::Status RollupChange(store::Connection& conn, const TicketChange& change) {
   TicketTally after = Contribution(change.after);
   rollup::Cell after_cell = rollup::CellOf(change.after);
   if (!change.before) return rollup::Add(conn, after_cell, after);
@@ -250,6 +248,15 @@ core::Status TicketStats::RollupInTransaction(store::Connection& conn, const Tic
   return rollup::Add(conn, after_cell, after);
 }
 
+}  // namespace
+
+// The rollup, then the state counters of the inbox tabs (ticket_counts.h).
+core::Status TicketStats::InTransaction(store::Connection& conn, const TicketChange& change) {
+  CG_TRY(RollupChange(conn, change));
+  return counts::Apply(conn, change);
+}
+
+// The state counters are recomputed too.
 core::Status TicketStats::Rebuild(store::Connection& conn) {
   CG_TRY(rollup::Rebuild(conn));
   return counts::Rebuild(conn);
@@ -260,19 +267,6 @@ core::Status TicketStats::Rebuild() {
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
   CG_TRY(Rebuild(*conn));
   return tx.Commit();
-}
-
-core::Result<NodeCounts> TicketStats::Counts(const Caller& caller, std::optional<int64_t> node_id,
-                                             std::optional<TicketKind> kind) {
-  CG_TRY(caller.Require(Permission::kStatsRead));
-  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
-  NodeCounts out;
-  CG_ASSIGN_OR_RETURN(out.node, NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
-  CG_ASSIGN_OR_RETURN(out.counts, counts::Read(*conn, SubtreeRange(out.node.path), kind));
-  CG_TRY(tx.Commit());
-  out.kind = kind;
-  return out;
 }
 
 core::Result<StatsNode> TicketStats::NodeInScope(store::Connection& conn, const Caller& caller,

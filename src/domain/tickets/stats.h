@@ -33,7 +33,6 @@
 #include "core/time.h"
 #include "domain/access/caller.h"
 #include "domain/registry/org_tree.h"
-#include "domain/tickets/ticket_counts.h"
 #include "domain/tickets/ticket_service.h"
 #include "store/pool.h"
 
@@ -128,10 +127,6 @@ struct StatsOptions {
   ScoreWeights weights;
   // Longest period a rates query may span, in days (about five years).
   int64_t max_period_days = 5 * 366;
-  // Most months of a trend or of a grid map's period.
-  int max_months = 24;
-  // Most grids one map answer holds (a city's grids; a province asks per city).
-  size_t max_map_grids = 5000;
 };
 
 struct StatsNode {
@@ -172,71 +167,16 @@ struct Ranking {
   std::vector<RankedNode> items;  // ranked first (by rank), then the unranked
 };
 
-// Whole months: `months` of them, the last being `last`.
-struct MonthSpan {
-  YearMonth last;
-  int months = 1;
-  YearMonth First() const;
-  std::vector<int64_t> Keys() const;  // yyyymm, oldest first
-};
-
-// One month of a trend.
-struct MonthFigures {
-  YearMonth month;
-  TicketTally tally;
-  RateSet rates;
-  std::optional<double> score;
-};
-
-// The rates of a node month by month, oldest first, every month present
-// (a month without tickets has zero counts and empty rates).
-struct RatesTrend {
-  StatsNode node;
-  MonthSpan span;
-  std::vector<MonthFigures> months;
-};
-
-// One grid of a map: its boundary, its community, its open tickets now and,
-// when asked for, its figures over the span.
-struct GridFigures {
-  int64_t id = 0;
-  std::string code;
-  std::string name;
-  std::optional<int64_t> community_id;
-  std::string community_name;
-  std::optional<std::string> geometry;  // GeoJSON MultiPolygon, WGS-84
-  std::optional<core::LonLat> center;
-  int64_t open = 0;          // open tickets filed at the grid (ticket_counts.h)
-  int64_t overdue_open = 0;  // of which overdue
-  std::optional<TicketTally> tally;
-  RateSet rates;
-  std::optional<double> score;
-};
-
-struct GridMap {
-  StatsNode node;
-  std::optional<MonthSpan> span;   // set when the figures were asked for
-  std::vector<GridFigures> grids;  // in path order
-};
-
-// The inbox tab counts of a node's subtree (ticket_counts.h).
-struct NodeCounts {
-  StatsNode node;
-  std::optional<TicketKind> kind;  // counted only this kind, when set
-  TicketCounts counts;
-};
-
 class TicketStats final : public TicketObserver {
  public:
   TicketStats(store::Db& db, const core::Clock& clock, StatsOptions options = {})
       : db_(db), clock_(clock), options_(options) {}
 
-  // Applies change.after − change.before to the rollup and moves the ticket
-  // between the state counters (ticket_counts.h), in the change's
+  // Applies change.after − change.before to the rollup, in the change's
   // transaction.
   core::Status InTransaction(store::Connection& conn, const TicketChange& change) override;
 
-  // Recomputes every rollup row and state counter from the ticket rows, inside the caller's
+  // Recomputes every rollup row from the ticket rows, inside the caller's
   // write transaction. Run it when nothing else writes tickets (after a bulk
   // load, after moving org nodes): on PostgreSQL a ticket changed by another
   // transaction while it runs may be counted twice or not at all.
@@ -257,33 +197,9 @@ class TicketStats final : public TicketObserver {
   core::Result<Ranking> Rankings(const Caller& caller, std::optional<int64_t> parent_id,
                                  std::optional<YearMonth> month);
 
-  // How many tickets of `node_id`'s subtree (default: the caller's scope
-  // node) are in each state, open, overdue: the counts of the inbox tabs,
-  // read from the maintained counters (no ticket row is counted). Same
-  // access as Rates.
-  core::Result<NodeCounts> Counts(const Caller& caller, std::optional<int64_t> node_id,
-                                  std::optional<TicketKind> kind);
-
-  // The figures of `node_id` (default: the caller's scope node) for each
-  // month of the span (default: the `months` months up to the current one).
-  // Same access as Rates; months in [1, max_months] (else Invalid "months").
-  core::Result<RatesTrend> Trend(const Caller& caller, std::optional<int64_t> node_id,
-                                 std::optional<YearMonth> last, int months);
-
-  // The grids under `node_id` (default: the caller's scope node; the node
-  // itself when it is a grid) with their boundaries, open tickets and, with
-  // `figures`, their rates over the span. Any role may read the grids of
-  // its scope (kOrgRead); the figures need kStatsRead. More grids than
-  // max_map_grids: Invalid on "node_id".
-  core::Result<GridMap> Grids(const Caller& caller, std::optional<int64_t> node_id, bool figures,
-                              std::optional<YearMonth> last, int months);
-
   const StatsOptions& options() const { return options_; }
 
  private:
-  core::Result<MonthSpan> SpanOf(std::optional<YearMonth> last, int months) const;
-
-  core::Status RollupInTransaction(store::Connection& conn, const TicketChange& change);
   core::Result<StatsNode> NodeInScope(store::Connection& conn, const Caller& caller, int64_t id);
   NodeRates Figures(StatsNode node, core::CivilDate from, core::CivilDate to,
                     const TicketTally& tally) const;

@@ -11,7 +11,7 @@
 #include "domain/registry/org_tree.h"
 #include "domain/testing/domain_fixture.h"
 #include "domain/tickets/categories.h"
-#include "domain/tickets/stats.h"
+#include "domain/tickets/stats_views.h"
 #include "domain/tickets/ticket_list_query.h"
 #include "domain/tickets/ticket_store.h"
 #include "store/testing/query_plan.h"
@@ -159,13 +159,15 @@ TEST_P(TicketListPlanTest, TheWishWallCountsTrendAndMapReadIndexes) {
                   all ? "wish wall (staff)" : "wish wall");
   }
   store::testing::StatementRecorder recorder(test_db_->db());
-  TicketStats stats(recorder.db(), clock_);
+  store::Db& db = recorder.db();
   const Caller admin = Admin();
-  ASSERT_TRUE(stats.Counts(admin, std::nullopt, std::nullopt).ok());
-  ASSERT_TRUE(stats.Counts(admin, tree_.grid_a1.id, TicketKind::kWish).ok());
-  ASSERT_TRUE(stats.Trend(admin, std::nullopt, std::nullopt, 12).ok());
-  ASSERT_TRUE(stats.Grids(admin, std::nullopt, false, std::nullopt, 1).ok());
-  ASSERT_TRUE(stats.Grids(admin, tree_.community_a.id, true, std::nullopt, 3).ok());
+  const ScoreWeights weights;
+  ASSERT_TRUE(CountTickets(db, admin, std::nullopt, std::nullopt).ok());
+  ASSERT_TRUE(CountTickets(db, admin, tree_.grid_a1.id, TicketKind::kWish).ok());
+  ASSERT_TRUE(RatesByMonth(db, clock_, weights, admin, std::nullopt, std::nullopt, 12).ok());
+  ASSERT_TRUE(MapGrids(db, clock_, weights, admin, std::nullopt, false, std::nullopt, 1).ok());
+  ASSERT_TRUE(
+      MapGrids(db, clock_, weights, admin, tree_.community_a.id, true, std::nullopt, 3).ok());
   auto statements = recorder.Take();
   ASSERT_GE(statements.size(), 10u);
   auto conn = test_db_->db().Acquire();

@@ -83,21 +83,6 @@ class TicketService {
   // The community order board (群众点单): published tickets the caller may
   // claim; with `my_skills`, only categories matching the member's skills.
   core::Result<PageOf<Ticket>> Board(const Caller& caller, bool my_skills, const Page& page);
-  // The wish wall (微心愿) of community `community_id`: its open wishes in id
-  // order, the submitter masked, for anyone whose scope lies on the
-  // community's line (staff above or in it, members registered with it,
-  // residents living in it); others NotFound. Non-staff see public wishes
-  // only. Invalid "community_id" when the node is not a community.
-  struct WishWall {
-    int64_t community_id = 0;
-    std::string community_name;
-    PageOf<Ticket> page;
-  };
-  // Without `community_id`: the community the caller's scope lies in (a
-  // resident's, a member's, a grid worker's); Invalid "community_id" when
-  // there is none (scope above a community).
-  core::Result<WishWall> Wishes(const Caller& caller, std::optional<int64_t> community_id,
-                                const Page& page);
   // Open tickets of `category_id` within its duplicate radius of `location`
   // that the caller may see or follow ("is it this one?").
   core::Result<std::vector<Ticket>> Nearby(const Caller& caller, int64_t category_id,

@@ -200,12 +200,6 @@ core::Result<std::vector<Ticket>> TicketStore::BoardPage(const Caller& caller,
   return Select(q.where, q.tail);
 }
 
-core::Result<std::vector<Ticket>> TicketStore::WishPage(const PathRange& community, bool all,
-                                                        const Page& page) {
-  TicketListQuery q = BuildWishQuery(community, all, page);
-  return Select(q.where, q.tail);
-}
-
 core::Result<std::vector<Ticket>> TicketStore::Nearby(const Caller& caller, int64_t category_id,
                                                       double lat_lo, double lat_hi, double lon_lo,
                                                       double lon_hi) {

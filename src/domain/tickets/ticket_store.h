@@ -97,9 +97,6 @@ class TicketStore {
   core::Result<std::vector<Ticket>> BoardPage(const Caller& caller,
                                               const std::vector<std::string>& skills,
                                               bool by_skills, const Page& page);
-  // One page of a community's wish wall (BuildWishQuery).
-  core::Result<std::vector<Ticket>> WishPage(const PathRange& community, bool all,
-                                             const Page& page);
   core::Result<std::vector<Ticket>> Nearby(const Caller& caller, int64_t category_id, double lat_lo,
                                            double lat_hi, double lon_lo, double lon_hi);
   // Inserts a submitted ticket; returns its id.

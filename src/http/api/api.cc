@@ -116,11 +116,6 @@ core::Result<double> QueryNumber(const Request& request, std::string_view name) 
   return core::Error::Invalid(std::string(name), "应为数字");
 }
 
-core::Result<core::LonLat> Bd09AsGcj02(core::LonLat bd09, std::string_view field_prefix) {
-  CG_TRY(core::ValidateLonLat(bd09, field_prefix));
-  return core::Bd09ToGcj02(bd09);
-}
-
 core::Result<core::CoordSys> QueryCoordSys(const Request& request) {
   auto text = request.Query("coord_sys");
   if (!text) return core::CoordSys::kWgs84;

@@ -104,11 +104,8 @@ core::Result<domain::Page> QueryPage(const Request& request);
 core::Result<bool> QueryFlag(const Request& request, std::string_view name);
 // A required decimal number from the query string.
 core::Result<double> QueryNumber(const Request& request, std::string_view name);
-// ?coord_sys=wgs84|gcj02|bd09; absent is WGS-84.
+// ?coord_sys=wgs84|gcj02; absent is WGS-84.
 core::Result<core::CoordSys> QueryCoordSys(const Request& request);
-// A BD-09 (Baidu) position as GCJ-02, for the domain calls that take WGS-84 or
-// GCJ-02: the range is checked first (errors name field_prefix + "lon"/"lat").
-core::Result<core::LonLat> Bd09AsGcj02(core::LonLat bd09, std::string_view field_prefix);
 // An optional JSON array of positive ids (absent or null: empty).
 core::Result<std::vector<int64_t>> IdList(const boost::json::object& body, std::string_view field);
 // An optional [lon, lat] pair (absent or null: nullopt); errors name `field`.

@@ -14,6 +14,7 @@
 
 #include "core/csv.h"
 #include "core/text_encoding.h"
+#include "domain/tickets/stats_views.h"
 #include "http/api/api.h"
 #include "http/api/views.h"
 #include "http/json_write.h"
@@ -157,7 +158,9 @@ core::Result<Response> Trend(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(std::optional<int64_t> node_id, QueryId(r, "node_id"));
   CG_ASSIGN_OR_RETURN(std::optional<domain::YearMonth> month, QueryMonth(r));
   CG_ASSIGN_OR_RETURN(int months, QueryMonths(r, 12));
-  CG_ASSIGN_OR_RETURN(domain::RatesTrend trend, s.stats.Trend(c, node_id, month, months));
+  CG_ASSIGN_OR_RETURN(
+      domain::RatesTrend trend,
+      domain::RatesByMonth(s.db, s.clock, s.stats.options().weights, c, node_id, month, months));
   json::array items;
   for (const domain::MonthFigures& m : trend.months) {
     items.push_back(json::object{{"month", MonthText(m.month)},
@@ -223,7 +226,9 @@ core::Result<Response> GridsGeoJson(ApiServices& s, Request& r, const Caller& c)
   CG_ASSIGN_OR_RETURN(std::optional<std::string> rate, QueryMapRate(r));
   CG_ASSIGN_OR_RETURN(std::optional<domain::YearMonth> month, QueryMonth(r));
   CG_ASSIGN_OR_RETURN(int months, QueryMonths(r, 1));
-  CG_ASSIGN_OR_RETURN(domain::GridMap map, s.stats.Grids(c, id, rate.has_value(), month, months));
+  CG_ASSIGN_OR_RETURN(domain::GridMap map,
+                      domain::MapGrids(s.db, s.clock, s.stats.options().weights, c, id,
+                                       rate.has_value(), month, months));
   json::value period = nullptr;
   if (map.span) {
     period = json::object{
@@ -286,7 +291,7 @@ core::Result<Response> Counts(ApiServices& s, Request& r, const Caller& c) {
   if (auto text = r.Query("kind")) {
     CG_ASSIGN_OR_RETURN(kind, domain::ParseTicketKind(*text, "kind"));
   }
-  CG_ASSIGN_OR_RETURN(domain::NodeCounts n, s.stats.Counts(c, node_id, kind));
+  CG_ASSIGN_OR_RETURN(domain::NodeCounts n, domain::CountTickets(s.db, c, node_id, kind));
   const domain::TicketCounts& k = n.counts;
   json::object by_state;
   for (size_t i = 0; i < domain::kTicketStateCount; ++i) {

@@ -1,6 +1,7 @@
 // /healthz, /metrics, the OpenAPI document and the audit log.
 #include <boost/json.hpp>
 
+#include "domain/access/audit_query.h"
 #include "http/api/api.h"
 #include "store/migrate.h"
 
@@ -63,7 +64,7 @@ core::Result<Response> AuditList(ApiServices& s, Request& r, const Caller& c) {
   CG_TRY(c.Require(domain::Permission::kAuditRead));
   CG_ASSIGN_OR_RETURN(domain::AuditFilter filter, AuditFilterOf(r));
   CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
-  CG_ASSIGN_OR_RETURN(auto entries, s.audit.List(*conn, filter));
+  CG_ASSIGN_OR_RETURN(auto entries, domain::ListAudit(*conn, filter));
   json::array items;
   for (const auto& e : entries) {
     items.push_back(json::object{{"seq", e.seq},

@@ -2,6 +2,8 @@
 // community order board and the category taxonomy.
 #include <boost/json.hpp>
 
+#include "core/bd09.h"
+#include "domain/tickets/wish_wall.h"
 #include "http/api/api.h"
 #include "http/api/ticket_views.h"
 #include "http/api/views.h"
@@ -136,10 +138,11 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
   CG_ASSIGN_OR_RETURN(t.location, OptionalLonLat(body, "location"));
   CG_ASSIGN_OR_RETURN(auto sys, OptionalString(body, "coord_sys", 10));
   if (sys) {
-    CG_ASSIGN_OR_RETURN(core::CoordSys cs, core::ParseCoordSys(*sys));
-    t.gcj02 = cs != core::CoordSys::kWgs84;
-    if (cs == core::CoordSys::kBd09 && t.location) {
-      CG_ASSIGN_OR_RETURN(t.location, Bd09AsGcj02(*t.location, ""));
+    CG_ASSIGN_OR_RETURN(core::ApiDatum datum, core::ParseApiDatum(*sys));
+    t.gcj02 = datum.sys == core::CoordSys::kGcj02;
+    if (datum.bd09 && t.location) {
+      CG_TRY(core::ValidateLonLat(*t.location, ""));
+      t.location = core::AsDatumPoint(*t.location, datum);
     }
   }
   CG_ASSIGN_OR_RETURN(t.node_id, OptionalInt(body, "node_id", 1));
@@ -313,13 +316,17 @@ core::Result<Response> NearbyTickets(ApiServices& s, Request& r, const Caller& c
   if (!category) return core::Error::Invalid("category_id", "必填");
   CG_ASSIGN_OR_RETURN(double lon, QueryNumber(r, "lon"));
   CG_ASSIGN_OR_RETURN(double lat, QueryNumber(r, "lat"));
-  CG_ASSIGN_OR_RETURN(core::CoordSys sys, QueryCoordSys(r));
+  core::ApiDatum datum;
+  if (auto sys = r.Query("coord_sys")) {
+    CG_ASSIGN_OR_RETURN(datum, core::ParseApiDatum(*sys));
+  }
   core::LonLat point{lon, lat};
-  if (sys == core::CoordSys::kBd09) {
-    CG_ASSIGN_OR_RETURN(point, Bd09AsGcj02(point, "location"));
+  if (datum.bd09) {
+    CG_TRY(core::ValidateLonLat(point, ""));
+    point = core::AsDatumPoint(point, datum);
   }
   CG_ASSIGN_OR_RETURN(auto tickets,
-                      s.tickets.Nearby(c, *category, point, sys != core::CoordSys::kWgs84));
+                      s.tickets.Nearby(c, *category, point, datum.sys == core::CoordSys::kGcj02));
   json::array items;
   for (const auto& t : tickets) items.push_back(ToJson(t, c));
   return Response::Json(200, json::object{{"items", std::move(items)}});
@@ -329,8 +336,7 @@ core::Result<Response> NearbyTickets(ApiServices& s, Request& r, const Caller& c
 core::Result<Response> Wishes(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
   CG_ASSIGN_OR_RETURN(std::optional<int64_t> community_id, QueryId(r, "community_id"));
-  CG_ASSIGN_OR_RETURN(domain::TicketService::WishWall wall,
-                      s.tickets.Wishes(c, community_id, page));
+  CG_ASSIGN_OR_RETURN(domain::WishWall wall, domain::ListWishes(s.db, c, community_id, page));
   json::value out = PageJson(wall.page, [&](const domain::Ticket& t) {
     json::value v = ToJson(t, c);
     const bool claimed = t.assignee && t.assignee->kind != domain::AssigneeKind::kBoard;

@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/bd09.h"
 #include "core/time.h"
 #include "http/json_body.h"
 #include "http/open311/open311_internal.h"

@@ -1,15 +1,45 @@
-// TicketStats' month series and grid maps (stats.h): the rates trend of a
-// node and the grids of a subtree with their figures, both range reads of
-// the rollups (stats_rollup.h) and the state counters (ticket_counts.h).
+#include "domain/tickets/stats_views.h"
+
 #include <fmt/format.h>
 
-#include "domain/tickets/stats.h"
+#include <map>
+
+#include "domain/registry/org_tree.h"
 #include "domain/tickets/stats_rollup.h"
 
 namespace civicgrid::domain {
 namespace {
 
 using core::Error;
+
+// The node `id` if it lies inside the caller's scope (as TicketStats does).
+core::Result<StatsNode> NodeInScope(store::Connection& conn, const Caller& caller, int64_t id) {
+  PathRange scope = caller.Scope();
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query("SELECT id, kind, code, name, path FROM org_node WHERE id = $1 "
+                                 "AND path >= $2 AND path < $3",
+                                 {id, scope.lo, scope.hi}));
+  if (rows.empty()) return Error::NotFound("组织节点不存在");
+  StatsNode n;
+  n.id = rows[0].Int(0);
+  CG_ASSIGN_OR_RETURN(n.kind, ParseOrgKind(rows[0].Text(1), "kind"));
+  n.code = rows[0].Text(2);
+  n.name = rows[0].Text(3);
+  n.path = rows[0].Text(4);
+  return n;
+}
+
+core::Result<MonthSpan> SpanOf(const core::Clock& clock, std::optional<YearMonth> last,
+                               int months) {
+  if (months < 1 || months > kMaxStatsMonths) {
+    return Error::Invalid("months", fmt::format("月数应在 1 到 {} 之间", kMaxStatsMonths));
+  }
+  if (!last) {
+    core::CivilDate today = core::ShanghaiDate(clock.NowMs());
+    last = YearMonth{today.year, today.month};
+  }
+  return MonthSpan{*last, months};
+}
 
 YearMonth MonthsBefore(YearMonth m, int n) {
   int index = m.year * 12 + (m.month - 1) - n;
@@ -61,22 +91,27 @@ std::vector<int64_t> MonthSpan::Keys() const {
   return keys;
 }
 
-core::Result<MonthSpan> TicketStats::SpanOf(std::optional<YearMonth> last, int months) const {
-  if (months < 1 || months > options_.max_months) {
-    return Error::Invalid("months", fmt::format("月数应在 1 到 {} 之间", options_.max_months));
-  }
-  if (!last) {
-    core::CivilDate today = core::ShanghaiDate(clock_.NowMs());
-    last = YearMonth{today.year, today.month};
-  }
-  return MonthSpan{*last, months};
+core::Result<NodeCounts> CountTickets(store::Db& db, const Caller& caller,
+                                      std::optional<int64_t> node_id,
+                                      std::optional<TicketKind> kind) {
+  CG_TRY(caller.Require(Permission::kStatsRead));
+  CG_ASSIGN_OR_RETURN(auto conn, db.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
+  NodeCounts out;
+  CG_ASSIGN_OR_RETURN(out.node, NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
+  CG_ASSIGN_OR_RETURN(out.counts, counts::Read(*conn, SubtreeRange(out.node.path), kind));
+  CG_TRY(tx.Commit());
+  out.kind = kind;
+  return out;
 }
 
-core::Result<RatesTrend> TicketStats::Trend(const Caller& caller, std::optional<int64_t> node_id,
-                                            std::optional<YearMonth> last, int months) {
+core::Result<RatesTrend> RatesByMonth(store::Db& db, const core::Clock& clock,
+                                      const ScoreWeights& weights, const Caller& caller,
+                                      std::optional<int64_t> node_id, std::optional<YearMonth> last,
+                                      int months) {
   CG_TRY(caller.Require(Permission::kStatsRead));
-  CG_ASSIGN_OR_RETURN(MonthSpan span, SpanOf(last, months));
-  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(MonthSpan span, SpanOf(clock, last, months));
+  CG_ASSIGN_OR_RETURN(auto conn, db.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
   RatesTrend trend;
   trend.span = span;
@@ -91,25 +126,26 @@ core::Result<RatesTrend> TicketStats::Trend(const Caller& caller, std::optional<
     m.month = YearMonth{static_cast<int>(key / 100), static_cast<int>(key % 100)};
     if (auto it = sums.find(key); it != sums.end()) m.tally = it->second;
     m.rates = ComputeRates(m.tally);
-    m.score = CompositeScore(m.rates, options_.weights);
+    m.score = CompositeScore(m.rates, weights);
     trend.months.push_back(std::move(m));
   }
   return trend;
 }
 
-core::Result<GridMap> TicketStats::Grids(const Caller& caller, std::optional<int64_t> node_id,
-                                         bool figures, std::optional<YearMonth> last, int months) {
+core::Result<GridMap> MapGrids(store::Db& db, const core::Clock& clock, const ScoreWeights& weights,
+                               const Caller& caller, std::optional<int64_t> node_id, bool figures,
+                               std::optional<YearMonth> last, int months) {
   CG_TRY(caller.Require(Permission::kOrgRead));
   if (figures) CG_TRY(caller.Require(Permission::kStatsRead));
   GridMap map;
   if (figures) {
-    CG_ASSIGN_OR_RETURN(map.span, SpanOf(last, months));
+    CG_ASSIGN_OR_RETURN(map.span, SpanOf(clock, last, months));
   }
-  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto conn, db.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
   CG_ASSIGN_OR_RETURN(map.node, NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
   const PathRange range = SubtreeRange(map.node.path);
-  const auto limit = static_cast<int64_t>(options_.max_map_grids);
+  const int64_t limit = kMaxMapGrids;
   CG_ASSIGN_OR_RETURN(store::Rows rows, conn->Query(GridSql(), {range.lo, range.hi, limit + 1}));
   if (static_cast<int64_t>(rows.size()) > limit) {
     return Error::Invalid("node_id", fmt::format("该节点下网格超过 {} 个，请选择下级节点", limit));
@@ -137,7 +173,7 @@ core::Result<GridMap> TicketStats::Grids(const Caller& caller, std::optional<int
       GridFigures& g = map.grids[it->second];
       g.tally = tally;
       g.rates = ComputeRates(tally);
-      g.score = CompositeScore(g.rates, options_.weights);
+      g.score = CompositeScore(g.rates, weights);
     }
     for (GridFigures& g : map.grids) {
       if (!g.tally) g.tally = TicketTally{};
