@@ -13,8 +13,8 @@
 
 namespace civicgrid::core {
 
-// Applied everywhere, as Baidu does. The two are inverse to about 1e-6
-// degrees (10 cm).
+// Applied everywhere, as Baidu does. The two are inverse to within 0.2 m
+// across China (the published inverse is approximate).
 LonLat Bd09ToGcj02(LonLat bd09);
 LonLat Gcj02ToBd09(LonLat gcj02);
 
