@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "api_harness.h"
+#include "core/bd09.h"
 
 namespace civicgrid::tests {
 namespace {
