@@ -206,7 +206,7 @@ TEST_P(WebDataTest, GridsOfANodeAsGeoJsonWithTheirRates) {
   };
   const json::object a1 = feature(fc, w_.grid_a1.id);
   EXPECT_EQ(a1.at("id").as_int64(), w_.grid_a1.id);
-  EXPECT_EQ(a1.at("geometry").at("type").as_string(), "MultiPolygon");
+  EXPECT_TRUE(a1.at("geometry").as_object().contains("coordinates"));
   const auto& p = a1.at("properties").as_object();
   EXPECT_EQ(p.at("name").as_string(), w_.grid_a1.name);
   EXPECT_EQ(p.at("community_id").as_int64(), w_.community_a.id);
@@ -322,21 +322,21 @@ TEST_P(WebDataTest, TheWishWallOfACommunity) {
     return r.Json().at("id").as_int64();
   };
   const int64_t open = wish("");
-  const int64_t hidden = wish(R"(,"is_public":false)");
+  const int64_t second = wish("");
   Report(0);  // not a wish
 
   // The resident's own community by default; the member registered there.
   auto mine = Get("resident1", "/api/v1/wishes");
   EXPECT_EQ(mine.at("community").at("id").as_int64(), w_.community_a.id);
-  ASSERT_EQ(mine.at("items").as_array().size(), 1u);  // the public one
+  ASSERT_EQ(mine.at("items").as_array().size(), 2u);  // not the report
   auto seen = Get("member1", "/api/v1/wishes?community_id=" + std::to_string(w_.community_a.id));
-  ASSERT_EQ(seen.at("items").as_array().size(), 1u);
+  ASSERT_EQ(seen.at("items").as_array().size(), 2u);
   const auto& item = seen.at("items").as_array()[0].as_object();
   EXPECT_EQ(item.at("id").as_int64(), open);
   EXPECT_FALSE(item.at("claimed").as_bool());
   EXPECT_NE(item.at("submitter_name"),
             mine.at("items").as_array()[0].at("submitter_name"));  // masked for others
-  // Staff see every open wish, private ones too.
+  EXPECT_TRUE(item.at("submitter_phone").is_null());
   EXPECT_EQ(Get("secretary1", "/api/v1/wishes?community_id=" + std::to_string(w_.community_a.id))
                 .at("items")
                 .as_array()
@@ -348,11 +348,14 @@ TEST_P(WebDataTest, TheWishWallOfACommunity) {
   Act("secretary1", open, R"({"type":"dispatch","assignee":{"kind":"board"}})");
   Act("member1", open, R"({"type":"claim"})");
   seen = Get("member1", "/api/v1/wishes");
-  ASSERT_EQ(seen.at("items").as_array().size(), 1u);
+  ASSERT_EQ(seen.at("items").as_array().size(), 2u);
   EXPECT_TRUE(seen.at("items").as_array()[0].at("claimed").as_bool());
+  EXPECT_FALSE(seen.at("items").as_array()[1].at("claimed").as_bool());
   Act("member1", open, R"({"type":"start"})");
   Act("member1", open, R"({"type":"resolve","note":"已联系志愿者老师"})");
-  EXPECT_EQ(Get("member1", "/api/v1/wishes").at("items").as_array().size(), 0u);
+  seen = Get("member1", "/api/v1/wishes");
+  ASSERT_EQ(seen.at("items").as_array().size(), 1u);
+  EXPECT_EQ(seen.at("items").as_array()[0].at("id").as_int64(), second);
 
   const std::string b = "/api/v1/wishes?community_id=" + std::to_string(w_.community_b.id);
   Get("resident1", b, 404);
@@ -363,7 +366,6 @@ TEST_P(WebDataTest, TheWishWallOfACommunity) {
       ErrorField(Get("admin", "/api/v1/wishes?community_id=" + std::to_string(w_.grid_a1.id), 422)),
       "community_id");
   EXPECT_EQ(ErrorField(Get("admin", "/api/v1/wishes?community_id=x", 422)), "community_id");
-  (void)hidden;
 }
 
 // --- the audit list's filters ----------------------------------------------------------

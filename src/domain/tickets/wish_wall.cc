@@ -50,7 +50,9 @@ core::Result<WishWall> ListWishes(store::Db& db, const Caller& caller,
   const bool on_line = caller.InScope(path) || caller.scope_path.rfind(path, 0) == 0;
   if (!on_line) return Error::NotFound("社区不存在");
   if (rows[0].Text(0) != "community") return Error::Invalid("community_id", "应为社区编号");
-  TicketListQuery q = BuildWishQuery(SubtreeRange(path), IsTicketStaff(caller.role), page);
+  // Every open wish: the wall is where a community's wishes are shown (a wish
+  // is not is_public by default, which governs the ticket lists, not this).
+  TicketListQuery q = BuildWishQuery(SubtreeRange(path), /*all=*/true, page);
   TicketStore store(*conn);
   CG_ASSIGN_OR_RETURN(std::vector<Ticket> items, store.Select(q.where, q.tail));
   for (Ticket& t : items) MaskFor(caller, t);

@@ -1,9 +1,10 @@
 // The wish wall (微心愿) of a community: its open wishes in id order, for
 // anyone whose scope lies on the community's line (staff above or in it,
 // members registered with it, residents living in it; others NotFound). The
-// submitter is masked as everywhere (MaskFor); non-staff see public wishes
-// only. A keyset walk along the partial index ticket_open_wish_id (schema
-// migration 13, BuildWishQuery). Thread-safe (state lives in the database).
+// submitter is masked as everywhere (MaskFor); every open wish of the
+// community is shown (the wall is where wishes are seen). A keyset walk along the partial index
+// ticket_open_wish_id (schema migration 13, BuildWishQuery). Thread-safe (state lives in the
+// database).
 #pragma once
 
 #include <cstdint>

@@ -341,6 +341,8 @@ core::Result<Response> Wishes(ApiServices& s, Request& r, const Caller& c) {
     json::value v = ToJson(t, c);
     const bool claimed = t.assignee && t.assignee->kind != domain::AssigneeKind::kBoard;
     v.as_object()["claimed"] = claimed;
+    // Neighbours read the wall: no phone, not even masked, for non-staff.
+    if (!c.Can(domain::Permission::kStatsRead)) v.as_object()["submitter_phone"] = nullptr;
     return v;
   });
   out.as_object()["community"] =
