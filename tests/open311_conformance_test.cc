@@ -326,7 +326,7 @@ TEST_P(Open311Test, ServiceDefinitionDescribesItsAttributes) {
                         "<attribute>"),
             std::string::npos);
   EXPECT_EQ(XmlValues(x.body, "key"),
-            (std::vector<std::string>{"wgs84", "gcj02", "true", "false"}));
+            (std::vector<std::string>{"wgs84", "gcj02", "bd09", "true", "false"}));
   // Unknown, not offered, or without a format: 404.
   ExpectError(Get("services/X99.99.json"), 404, false);
   ExpectError(Get("services/S-ASP-01.xml"), 404, true);

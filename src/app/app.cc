@@ -86,10 +86,12 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       webhooks_(*db_, clock_, audit_, cipher_),
       attachments_(*db_, clock_, tickets_, AttachmentOptionsFor(options)),
       intake_(*db_, tickets_, options.intake) {
-  // Tickets and their rollup rows copy the path of their node: moving a node
-  // rewrites both in its transaction (tickets first, as TicketStats expects).
+  // Tickets, their rollup rows and their state counters copy the path of their
+  // node: moving a node rewrites them in its transaction (tickets first, as
+  // TicketStats expects).
   tree_.AddPathCopy("ticket");
   tree_.AddPathCopy("ticket_rollup");
+  tree_.AddPathCopy("ticket_state_count");
   tickets_.AddObserver(&stats_);
   tickets_.AddObserver(&webhooks_);
   tickets_.AddObserver(&events_);

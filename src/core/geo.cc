@@ -9,6 +9,8 @@
 
 #include "core/geo.h"
 
+#include "core/bd09.h"
+
 #include <fmt/format.h>
 #include <boost/geometry/algorithms/area.hpp>
 #include <boost/geometry/algorithms/centroid.hpp>
@@ -336,6 +338,37 @@ Result<CoordSys> ParseCoordSys(std::string_view text) {
     return CoordSys::kGcj02;
   }
   return Error::Invalid("coord_sys", "坐标系须为 wgs84 或 gcj02");
+}
+
+namespace {
+constexpr double kBdXPi = kPi * 3000.0 / 180.0;
+}  // namespace
+
+LonLat Bd09ToGcj02(LonLat bd09) {
+  const double x = bd09.lon - 0.0065;
+  const double y = bd09.lat - 0.006;
+  const double z = std::sqrt(x * x + y * y) - 0.00002 * std::sin(y * kBdXPi);
+  const double theta = std::atan2(y, x) - 0.000003 * std::cos(x * kBdXPi);
+  return {z * std::cos(theta), z * std::sin(theta)};
+}
+
+Result<ApiDatum> ParseApiDatum(std::string_view text) {
+  if (text == "bd09") return ApiDatum{CoordSys::kGcj02, true};
+  if (text == "wgs84") return ApiDatum{CoordSys::kWgs84, false};
+  if (text == "gcj02") return ApiDatum{CoordSys::kGcj02, false};
+  return Error::Invalid("coord_sys", "坐标系须为 wgs84、gcj02 或 bd09");
+}
+
+LonLat AsDatumPoint(LonLat point, ApiDatum datum) {
+  return datum.bd09 ? Bd09ToGcj02(point) : point;
+}
+
+LonLat Gcj02ToBd09(LonLat gcj02) {
+  const double x = gcj02.lon;
+  const double y = gcj02.lat;
+  const double z = std::sqrt(x * x + y * y) + 0.00002 * std::sin(y * kBdXPi);
+  const double theta = std::atan2(y, x) + 0.000003 * std::cos(x * kBdXPi);
+  return {z * std::cos(theta) + 0.0065, z * std::sin(theta) + 0.006};
 }
 
 LonLat Wgs84ToGcj02(LonLat wgs84) {

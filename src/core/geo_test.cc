@@ -1,5 +1,7 @@
 #include "core/geo.h"
 
+#include "core/bd09.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/geometry/algorithms/area.hpp>
@@ -414,6 +416,40 @@ TEST(GridIndexTest, WorksOnGeometryParsedFromGeoJson) {
   const GridIndex moved = std::move(index);
   EXPECT_EQ(moved.Locate({116.305, 39.405}), 42);
   EXPECT_EQ(moved.Locate({116.315, 39.405}), std::nullopt);
+}
+
+TEST(Bd09Test, ParsesAndMatchesKnownPairs) {
+  EXPECT_TRUE(ParseApiDatum("bd09")->bd09);
+  EXPECT_EQ(ParseApiDatum("bd09")->sys, CoordSys::kGcj02);
+  EXPECT_FALSE(ParseApiDatum("gcj02")->bd09);
+  EXPECT_EQ(ParseApiDatum("wgs84")->sys, CoordSys::kWgs84);
+  EXPECT_EQ(ParseApiDatum("BD09").error().field, "coord_sys");
+  // Tiananmen on Baidu maps and the same place on AMap (GCJ-02).
+  const LonLat gcj = Bd09ToGcj02({116.404, 39.915});
+  EXPECT_NEAR(gcj.lon, 116.39762, 1e-5);
+  EXPECT_NEAR(gcj.lat, 39.90865, 1e-5);
+  const LonLat bd = Gcj02ToBd09({116.39762729119315, 39.90865673957631});
+  EXPECT_NEAR(bd.lon, 116.404, 1e-6);
+  EXPECT_NEAR(bd.lat, 39.915, 1e-6);
+}
+
+TEST(Bd09Test, RoundTripsToWithinHalfAMetre) {
+  for (double lon = 73.7; lon < 135; lon += 3.1) {
+    for (double lat = 18.2; lat < 53.5; lat += 2.3) {
+      const LonLat gcj{lon, lat};
+      const LonLat back = Bd09ToGcj02(Gcj02ToBd09(gcj));
+      EXPECT_LT(HaversineMeters(gcj, back), 0.5) << lon << "," << lat;  // at most ~0.2 m
+    }
+  }
+}
+
+TEST(Bd09Test, ApiPointsGoThroughGcj02) {
+  const LonLat wgs{116.391, 39.907};
+  const LonLat bd = Gcj02ToBd09(Wgs84ToGcj02(wgs));
+  EXPECT_GT(HaversineMeters(wgs, bd), 500.0);  // Baidu's shift on top of GCJ-02's
+  const ApiDatum datum = ParseApiDatum("bd09").value();
+  const LonLat back = ToWgs84(AsDatumPoint(bd, datum), datum.sys);
+  EXPECT_LT(HaversineMeters(wgs, back), 0.5);
 }
 
 }  // namespace

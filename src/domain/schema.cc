@@ -610,6 +610,35 @@ std::string TicketScopeSql(bool postgres) {
   return sql;
 }
 
+// Migration 13: what the web pages read (issue 8). The counts of the inbox
+// tabs (domain/tickets/ticket_counts.h): one counter per (path of the
+// ticket's node, state, kind, overdue flag), kept by TicketStats in every
+// ticket transaction and filled here from the tickets already stored (rows
+// with n = 0 are removed). The grids of a subtree in path order (the map).
+// The audit list filtered by action, actor or subject, each in seq order.
+constexpr const char* kTicketStateCountSql = R"sql(
+CREATE TABLE ticket_state_count (
+  path {{text}} NOT NULL,
+  node_id BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  overdue INTEGER NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (path, state, kind, overdue)
+))sql";
+
+constexpr const char* kTicketStateCountFill = R"sql(;
+CREATE INDEX org_node_kind_path ON org_node(kind, path);
+CREATE INDEX ticket_open_wish_id ON ticket(id)
+  WHERE kind = 'wish' AND state NOT IN ('resolved', 'closed', 'rejected');
+CREATE INDEX audit_log_action ON audit_log(action, seq);
+CREATE INDEX audit_log_account ON audit_log(account_id, seq);
+CREATE INDEX audit_log_subject ON audit_log(subject_type, subject_id, seq);
+INSERT INTO ticket_state_count (path, node_id, state, kind, overdue, n)
+SELECT path, MIN(node_id), state, kind, CASE WHEN overdue <> 0 THEN 1 ELSE 0 END, COUNT(*)
+FROM ticket GROUP BY path, state, kind, CASE WHEN overdue <> 0 THEN 1 ELSE 0 END;
+)sql";
+
 std::vector<store::Migration> Build() {
   return {
       {1, "accounts, sessions, tokens, audit log", kAccessSql, ""},
@@ -628,6 +657,9 @@ std::vector<store::Migration> Build() {
        std::string(kListIndexSql) + kResidentScopeSqlite,
        std::string(kListIndexSql) + kResidentScopePostgres},
       {12, "tickets carry their ancestors by depth", TicketScopeSql(false), TicketScopeSql(true)},
+      {13, "tab counts, grids by path, audit filters",
+       std::string(kTicketStateCountSql) + " WITHOUT ROWID" + kTicketStateCountFill,
+       std::string(kTicketStateCountSql) + kTicketStateCountFill},
   };
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/access/audit_query.h"
 #include "domain/registry/org_tree.h"
 #include "domain/registry/party.h"
 #include "domain/registry/residents.h"
@@ -134,6 +135,32 @@ TEST_P(ListPlansTest, AuditLogPage) {
   auto entries = audit_->List(**conn, 3, 5);
   ASSERT_TRUE(entries.ok()) << entries.error().message;
   CheckPages("audit log");
+}
+
+TEST_P(ListPlansTest, AuditLogFilteredPages) {
+  auto conn = recorder_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  std::vector<AuditFilter> filters(8);
+  filters[1].action = "pii.reveal";
+  filters[2].account_id = 1;
+  filters[3].subject_type = "resident";
+  filters[3].subject_id = 2;
+  filters[4].action = "resident.create";
+  filters[4].account_id = 1;
+  filters[5].subject_type = "resident";
+  filters[5].subject_id = 2;
+  filters[5].account_id = 1;
+  filters[5].action = "pii.reveal";
+  filters[6].descending = true;
+  filters[7].descending = true;
+  filters[7].cursor = 9;
+  filters[7].action = "pii.reveal";
+  for (AuditFilter& f : filters) {
+    f.limit = 5;
+    auto entries = ListAudit(**conn, f);
+    ASSERT_TRUE(entries.ok()) << entries.error().message;
+  }
+  CheckPages("filtered audit log");
 }
 
 TEST_P(ListPlansTest, OtherRegistryPages) {

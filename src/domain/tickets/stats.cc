@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "domain/tickets/stats_rollup.h"
+#include "domain/tickets/ticket_counts.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -222,7 +223,10 @@ core::Result<YearMonth> ParseYearMonth(std::string_view text, std::string_view f
   return YearMonth{date->year, date->month};
 }
 
-core::Status TicketStats::InTransaction(store::Connection& conn, const TicketChange& change) {
+namespace {
+
+// Applies change.after − change.before to the rollup.
+core::Status RollupChange(store::Connection& conn, const TicketChange& change) {
   TicketTally after = Contribution(change.after);
   rollup::Cell after_cell = rollup::CellOf(change.after);
   if (!change.before) return rollup::Add(conn, after_cell, after);
@@ -244,12 +248,24 @@ core::Status TicketStats::InTransaction(store::Connection& conn, const TicketCha
   return rollup::Add(conn, after_cell, after);
 }
 
-core::Status TicketStats::Rebuild(store::Connection& conn) { return rollup::Rebuild(conn); }
+}  // namespace
+
+// The rollup, then the state counters of the inbox tabs (ticket_counts.h).
+core::Status TicketStats::InTransaction(store::Connection& conn, const TicketChange& change) {
+  CG_TRY(RollupChange(conn, change));
+  return counts::Apply(conn, change);
+}
+
+// The state counters are recomputed too.
+core::Status TicketStats::Rebuild(store::Connection& conn) {
+  CG_TRY(rollup::Rebuild(conn));
+  return counts::Rebuild(conn);
+}
 
 core::Status TicketStats::Rebuild() {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
-  CG_TRY(rollup::Rebuild(*conn));
+  CG_TRY(Rebuild(*conn));
   return tx.Commit();
 }
 

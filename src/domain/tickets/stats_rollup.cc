@@ -312,6 +312,52 @@ core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
   return total;
 }
 
+std::string SumGroupedSql(std::string_view group_column, size_t size) {
+  return fmt::format(
+      "SELECT {0}, {1} FROM ticket_rollup WHERE grain = $1 AND period IN ({2}) AND path >= $2 AND "
+      "path < $3 GROUP BY {0}",
+      group_column, SumList(""), Placeholders(4, size));
+}
+
+namespace {
+
+// The rows of SumGroupedSql for `periods`, padded to an IN-list size.
+core::Result<store::Rows> SumGrouped(store::Connection& conn, std::string_view group_column,
+                                     Grain grain, const std::vector<int64_t>& periods,
+                                     const PathRange& range) {
+  if (periods.empty()) return store::Rows{};
+  if (periods.size() > kInListSizes.back()) {
+    return core::Error::Invalid("months", "periods: at most 64");
+  }
+  size_t size_index = 0;
+  while (kInListSizes[size_index] < periods.size()) ++size_index;
+  store::Params params{static_cast<int64_t>(grain), range.lo, range.hi};
+  for (size_t i = 0; i < kInListSizes[size_index]; ++i) {
+    params.emplace_back(periods[std::min(i, periods.size() - 1)]);
+  }
+  return conn.Query(SumGroupedSql(group_column, kInListSizes[size_index]), params);
+}
+
+}  // namespace
+
+core::Result<std::map<int64_t, TicketTally>> SumByPeriod(store::Connection& conn, Grain grain,
+                                                         const std::vector<int64_t>& periods,
+                                                         const PathRange& range) {
+  CG_ASSIGN_OR_RETURN(store::Rows rows, SumGrouped(conn, "period", grain, periods, range));
+  std::map<int64_t, TicketTally> out;
+  for (const store::Row& row : rows) out[row.Int(0)] = TallyFromRow(row, 1);
+  return out;
+}
+
+core::Result<std::map<std::string, TicketTally>> SumByPath(store::Connection& conn, Grain grain,
+                                                           const std::vector<int64_t>& periods,
+                                                           const PathRange& range) {
+  CG_ASSIGN_OR_RETURN(store::Rows rows, SumGrouped(conn, "path", grain, periods, range));
+  std::map<std::string, TicketTally> out;
+  for (const store::Row& row : rows) out[row.Text(0)] = TallyFromRow(row, 1);
+  return out;
+}
+
 core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn, int64_t parent_id,
                                                         int64_t month) {
   CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(SumByChildSql(), {parent_id, month}));

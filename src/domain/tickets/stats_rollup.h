@@ -110,6 +110,19 @@ Periods Split(core::CivilDate from, core::CivilDate to);
 core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
                               const std::vector<int64_t>& periods, const PathRange& range);
 
+// The sums over the rows of `grain` whose period is one of `periods` (at most
+// 64), inside `range`, per period (SumByPeriod) or per path (SumByPath).
+// Periods and paths without rows are absent. The rows read are the subtree's
+// nodes × periods, whatever the number of tickets.
+core::Result<std::map<int64_t, TicketTally>> SumByPeriod(store::Connection& conn, Grain grain,
+                                                         const std::vector<int64_t>& periods,
+                                                         const PathRange& range);
+core::Result<std::map<std::string, TicketTally>> SumByPath(store::Connection& conn, Grain grain,
+                                                           const std::vector<int64_t>& periods,
+                                                           const PathRange& range);
+// The SQL of those (for the plan tests): $1 grain, $2 lo, $3 hi, then `size` periods.
+std::string SumGroupedSql(std::string_view group_column, size_t size);
+
 // The month's sums per child id of `parent_id` (children without rows absent).
 core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn, int64_t parent_id,
                                                         int64_t month);

@@ -11,6 +11,7 @@
 #include "domain/registry/org_tree.h"
 #include "domain/testing/domain_fixture.h"
 #include "domain/tickets/categories.h"
+#include "domain/tickets/stats_views.h"
 #include "domain/tickets/ticket_list_query.h"
 #include "domain/tickets/ticket_store.h"
 #include "store/testing/query_plan.h"
@@ -144,6 +145,47 @@ TEST_P(TicketListPlanTest, TheBoardAndTheStreamWalkAnIndex) {
     }
     auto [sql, params] = TicketStore::EventsAfterSql(caller, 100, 50);
     ExpectBounded(sql, params, std::string("events after ") + std::string(RoleName(caller.role)));
+  }
+}
+
+// The wish wall walks the open-wish partial index; the tab counts, the trend
+// and the grid map read ranges of the counters, the rollups and the grids
+// (their GROUP BY orders the few rows of a subtree's nodes, never tickets).
+TEST_P(TicketListPlanTest, TheWishWallCountsTrendAndMapReadIndexes) {
+  if (skipped_) GTEST_SKIP();
+  for (bool all : {false, true}) {
+    TicketListQuery q = BuildWishQuery(SubtreeRange(tree_.community_a.path), all, Page{0, 25});
+    ExpectBounded(TicketStore::SelectSql(q.where, q.tail), q.where.params(),
+                  all ? "wish wall (staff)" : "wish wall");
+  }
+  store::testing::StatementRecorder recorder(test_db_->db());
+  store::Db& db = recorder.db();
+  const Caller admin = Admin();
+  const ScoreWeights weights;
+  ASSERT_TRUE(CountTickets(db, admin, std::nullopt, std::nullopt).ok());
+  ASSERT_TRUE(CountTickets(db, admin, tree_.grid_a1.id, TicketKind::kWish).ok());
+  ASSERT_TRUE(RatesByMonth(db, clock_, weights, admin, std::nullopt, std::nullopt, 12).ok());
+  ASSERT_TRUE(MapGrids(db, clock_, weights, admin, std::nullopt, false, std::nullopt, 1).ok());
+  ASSERT_TRUE(
+      MapGrids(db, clock_, weights, admin, tree_.community_a.id, true, std::nullopt, 3).ok());
+  auto statements = recorder.Take();
+  ASSERT_GE(statements.size(), 10u);
+  auto conn = test_db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  if ((*conn)->backend() == store::Backend::kPostgres) {
+    for (const char* set :
+         {"SET enable_material = off", "SET enable_hashjoin = off", "SET enable_mergejoin = off"}) {
+      ASSERT_TRUE((*conn)->Execute(set).ok()) << set;
+    }
+  }
+  for (const auto& s : statements) {
+    auto plan = Explain(**conn, s.sql, s.params);
+    ASSERT_TRUE(plan.ok()) << s.sql << ": " << plan.error().message;
+    EXPECT_TRUE(store::testing::HasNoFullScan(
+        *plan, {"ticket", "ticket_state_count", "ticket_rollup", "org_node"}));
+    if (s.sql.find(" LIMIT ") != std::string::npos) {
+      EXPECT_TRUE(IsBoundedWalk(*plan, {"org_node"})) << "grid page";
+    }
   }
 }
 

@@ -172,6 +172,20 @@ TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& f,
   return q;
 }
 
+TicketListQuery BuildWishQuery(const PathRange& community, bool all, const Page& page) {
+  TicketListQuery q;
+  q.driver = "open_wish";
+  SqlWhere& w = q.where;
+  w.And("t.id > " + w.Param(page.after));
+  // Exactly the condition of the partial index.
+  w.And(std::string("t.kind = 'wish' AND t.state NOT IN ") + kFinishedStates);
+  w.And("(t.path || '') >= " + w.Param(community.lo) + " AND (t.path || '') < " +
+        w.Param(community.hi));
+  if (!all) w.And("t.is_public + 0 = 1");
+  q.tail = "ORDER BY t.id LIMIT " + w.Param(page.limit);
+  return q;
+}
+
 TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::string>& skills,
                                 bool by_skills, const Page& page) {
   TicketListQuery q;

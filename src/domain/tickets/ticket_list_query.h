@@ -36,6 +36,10 @@ struct TicketListQuery {
 
 TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& filter,
                                const std::optional<PathRange>& within);
+// The wish wall of a community (path range `community`): open wishes in id
+// order along the partial index ticket_open_wish_id (schema migration 13);
+// public ones only unless `all` (staff).
+TicketListQuery BuildWishQuery(const PathRange& community, bool all, const Page& page);
 TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::string>& skills,
                                 bool by_skills, const Page& page);
 

@@ -1,6 +1,7 @@
 // The org tree, party organisations, staffing and point → grid lookup.
 #include <boost/json.hpp>
 
+#include "core/bd09.h"
 #include "http/api/api.h"
 #include "http/api/views.h"
 #include "http/json_body.h"
@@ -84,7 +85,12 @@ core::Result<Response> GridLookup(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(double lat, QueryNumber(r, "lat"));
   core::LonLat point{lon, lat};
   CG_TRY(core::ValidateLonLat(point, ""));
-  CG_ASSIGN_OR_RETURN(core::CoordSys sys, QueryCoordSys(r));
+  core::ApiDatum datum;
+  if (auto text = r.Query("coord_sys")) {
+    CG_ASSIGN_OR_RETURN(datum, core::ParseApiDatum(*text));
+  }
+  point = core::AsDatumPoint(point, datum);
+  const core::CoordSys sys = datum.sys;
   std::optional<int64_t> grid = s.locator.Locate(point, sys);
   if (!grid) return core::Error::NotFound("该位置不在任何网格内");
   // The map is public knowledge: any signed-in user may learn which grid,
@@ -157,8 +163,9 @@ core::Result<Response> CreateCenter(ApiServices& s, Request& r, const Caller& c)
   if (!location) return core::Error::Invalid("location", "location 应为 [经度, 纬度]");
   center.location = *location;
   if (auto sys = body.if_contains("coord_sys"); sys != nullptr && sys->is_string()) {
-    CG_ASSIGN_OR_RETURN(core::CoordSys coord_sys, core::ParseCoordSys(sys->as_string()));
-    center.location = core::ToWgs84(center.location, coord_sys);
+    CG_ASSIGN_OR_RETURN(core::ApiDatum datum, core::ParseApiDatum(sys->as_string()));
+    if (datum.bd09) CG_TRY(core::ValidateLonLat(center.location, "location."));
+    center.location = core::ToWgs84(core::AsDatumPoint(center.location, datum), datum.sys);
   }
   CG_ASSIGN_OR_RETURN(center.facilities, Facilities(body));
   CG_ASSIGN_OR_RETURN(domain::ServiceCenter created, s.service_centers.Create(c, center));

@@ -1,10 +1,23 @@
 // The rates and rankings (domain/tickets/stats.h; definitions in docs/rates.md):
 //   GET /api/v1/stats/rates?node_id=&from=YYYY-MM-DD&to=YYYY-MM-DD
 //   GET /api/v1/stats/rankings?parent_id=&month=YYYY-MM
+//   GET /api/v1/stats/rates/trend?node_id=&month=YYYY-MM&months=12
+//   GET /api/v1/exports/rates.csv?node_id=&month=YYYY-MM   (the ranking of node_id's children)
+// the grids of a node for the map, with their figures:
+//   GET /api/v1/org-nodes/{id}/grids.geojson?rates=&month=YYYY-MM&months=
+// and the counts of the inbox tabs (maintained counters, domain/tickets/ticket_counts.h):
+//   GET /api/v1/tickets/counts?node_id=&kind=
+#include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <charconv>
+
+#include "core/csv.h"
+#include "core/text_encoding.h"
+#include "domain/tickets/stats_views.h"
 #include "http/api/api.h"
 #include "http/api/views.h"
+#include "http/json_write.h"
 
 namespace civicgrid::http {
 namespace {
@@ -118,6 +131,188 @@ core::Result<Response> Rankings(ApiServices& s, Request& r, const Caller& c) {
                         {"items", std::move(items)}});
 }
 
+std::string MonthText(const domain::YearMonth& m) {
+  return fmt::format("{:04}-{:02}", m.year, m.month);
+}
+
+core::Result<std::optional<domain::YearMonth>> QueryMonth(const Request& r) {
+  auto text = r.Query("month");
+  if (!text) return std::optional<domain::YearMonth>();
+  CG_ASSIGN_OR_RETURN(domain::YearMonth m, domain::ParseYearMonth(*text, "month"));
+  return std::optional<domain::YearMonth>(m);
+}
+
+// ?months=N (default `fallback`); the domain checks the range.
+core::Result<int> QueryMonths(const Request& r, int fallback) {
+  auto text = r.Query("months");
+  if (!text) return fallback;
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc() || ptr != text->data() + text->size() || text->empty()) {
+    return core::Error::Invalid("months", "应为整数（月数）");
+  }
+  return n;
+}
+
+core::Result<Response> Trend(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(std::optional<int64_t> node_id, QueryId(r, "node_id"));
+  CG_ASSIGN_OR_RETURN(std::optional<domain::YearMonth> month, QueryMonth(r));
+  CG_ASSIGN_OR_RETURN(int months, QueryMonths(r, 12));
+  CG_ASSIGN_OR_RETURN(
+      domain::RatesTrend trend,
+      domain::RatesByMonth(s.db, s.clock, s.stats.options().weights, c, node_id, month, months));
+  json::array items;
+  for (const domain::MonthFigures& m : trend.months) {
+    items.push_back(json::object{{"month", MonthText(m.month)},
+                                 {"counts", CountsJson(m.tally)},
+                                 {"rates", RatesJson(m.rates)},
+                                 {"score", OptJson(m.score)}});
+  }
+  return Response::Json(200, json::object{{"node", NodeJson(trend.node)},
+                                          {"from", MonthText(trend.span.First())},
+                                          {"to", MonthText(trend.span.last)},
+                                          {"items", std::move(items)}});
+}
+
+// The rate a map colours grids by (?rates=), or the whole set.
+core::Result<std::optional<std::string>> QueryMapRate(const Request& r) {
+  auto text = r.Query("rates");
+  if (!text) return std::optional<std::string>();
+  static const char* const kNames[] = {"all",   "response",     "resolution",
+                                       "solve", "satisfaction", "score"};
+  for (const char* name : kNames) {
+    if (*text == name) return std::optional<std::string>(*text);
+  }
+  return core::Error::Invalid("rates",
+                              "应为 response、resolution、solve、satisfaction、score 或 all");
+}
+
+json::value ChosenRate(const domain::GridFigures& g, const std::string& rate) {
+  if (rate == "response") return OptJson(g.rates.response_rate);
+  if (rate == "resolution") return OptJson(g.rates.resolution_rate);
+  if (rate == "solve") return OptJson(g.rates.solve_rate);
+  if (rate == "satisfaction") return OptJson(g.rates.satisfaction_rate);
+  if (rate == "score") return OptJson(g.score);
+  return nullptr;
+}
+
+json::object GridProperties(const domain::GridFigures& g, const std::optional<std::string>& rate) {
+  json::object p{{"id", g.id},
+                 {"code", g.code},
+                 {"name", g.name},
+                 {"community_id", OptJson(g.community_id)},
+                 {"community_name", g.community_name},
+                 {"open", g.open},
+                 {"overdue_open", g.overdue_open}};
+  p["center"] = g.center ? json::value(json::array{g.center->lon, g.center->lat}) : nullptr;
+  if (rate && g.tally) {
+    p["demands"] = g.tally->demands;
+    p["received"] = g.tally->received;
+    p["resolved"] = g.tally->resolved;
+    p["response_rate"] = OptJson(g.rates.response_rate);
+    p["resolution_rate"] = OptJson(g.rates.resolution_rate);
+    p["solve_rate"] = OptJson(g.rates.solve_rate);
+    p["satisfaction_rate"] = OptJson(g.rates.satisfaction_rate);
+    p["score"] = OptJson(g.score);
+    p["rate"] = ChosenRate(g, *rate);
+  }
+  return p;
+}
+
+// A FeatureCollection written as text: the stored boundaries go out as they
+// are (already GeoJSON), without parsing them again.
+core::Result<Response> GridsGeoJson(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
+  CG_ASSIGN_OR_RETURN(std::optional<std::string> rate, QueryMapRate(r));
+  CG_ASSIGN_OR_RETURN(std::optional<domain::YearMonth> month, QueryMonth(r));
+  CG_ASSIGN_OR_RETURN(int months, QueryMonths(r, 1));
+  CG_ASSIGN_OR_RETURN(domain::GridMap map,
+                      domain::MapGrids(s.db, s.clock, s.stats.options().weights, c, id,
+                                       rate.has_value(), month, months));
+  json::value period = nullptr;
+  if (map.span) {
+    period = json::object{
+        {"from", MonthText(map.span->First())}, {"to", MonthText(map.span->last)}, {"rate", *rate}};
+  }
+  std::string out = R"({"type":"FeatureCollection","node":)" + WriteJson(NodeJson(map.node)) +
+                    R"(,"period":)" + WriteJson(period) + R"(,"features":[)";
+  for (size_t i = 0; i < map.grids.size(); ++i) {
+    const domain::GridFigures& g = map.grids[i];
+    out += i == 0 ? "" : ",";
+    out += R"({"type":"Feature","id":)" + std::to_string(g.id) + R"(,"geometry":)" +
+           g.geometry.value_or("null") + R"(,"properties":)" + WriteJson(GridProperties(g, rate)) +
+           "}";
+  }
+  out += "]}";
+  return Response::Text(200, std::move(out), "application/geo+json");
+}
+
+std::string Percent(const std::optional<double>& rate) {
+  return rate ? fmt::format("{:.1f}", *rate * 100) : "";
+}
+
+void AppendRatesRow(std::string& csv, const std::string& rank, const domain::NodeRates& f) {
+  const domain::TicketTally& t = f.tally;
+  core::AppendCsvRow(
+      csv, {rank, f.node.code, f.node.name, std::string(domain::OrgKindName(f.node.kind)),
+            std::to_string(t.received), std::to_string(t.demands),
+            std::to_string(t.responded_on_time), std::to_string(t.resolved),
+            std::to_string(t.rated), std::to_string(t.satisfied), Percent(f.rates.response_rate),
+            Percent(f.rates.resolution_rate), Percent(f.rates.solve_rate),
+            Percent(f.rates.satisfaction_rate), f.score ? fmt::format("{:.1f}", *f.score) : ""});
+}
+
+// The month's ranking of node_id's children, then the node's own total.
+core::Result<Response> RatesCsv(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(std::optional<int64_t> node_id, QueryId(r, "node_id"));
+  CG_ASSIGN_OR_RETURN(std::optional<domain::YearMonth> month, QueryMonth(r));
+  CG_ASSIGN_OR_RETURN(domain::Ranking ranking, s.stats.Rankings(c, node_id, month));
+  core::CivilDate from{ranking.month.year, ranking.month.month, 1};
+  CG_ASSIGN_OR_RETURN(domain::NodeRates total,
+                      s.stats.Rates(c, ranking.parent.id, from, std::nullopt));
+  std::string csv(core::kUtf8Bom);
+  core::AppendCsvRow(
+      csv, {"排名", "编码", "名称", "层级", "受理总数", "诉求数", "按时响应", "办结", "评价数",
+            "满意数", "响应率(%)", "办结率(%)", "解决率(%)", "满意率(%)", "综合得分"});
+  for (const domain::RankedNode& item : ranking.items) {
+    AppendRatesRow(csv, item.rank ? std::to_string(*item.rank) : "", item.figures);
+  }
+  AppendRatesRow(csv, "合计", total);
+  Response response = Response::Text(200, std::move(csv), "text/csv; charset=utf-8");
+  response.AddHeader("Content-Disposition", "attachment; filename=\"rates-" + ranking.parent.code +
+                                                "-" + MonthText(ranking.month) + ".csv\"");
+  response.AddHeader("Cache-Control", "no-store");
+  return response;
+}
+
+core::Result<Response> Counts(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(std::optional<int64_t> node_id, QueryId(r, "node_id"));
+  std::optional<domain::TicketKind> kind;
+  if (auto text = r.Query("kind")) {
+    CG_ASSIGN_OR_RETURN(kind, domain::ParseTicketKind(*text, "kind"));
+  }
+  CG_ASSIGN_OR_RETURN(domain::NodeCounts n, domain::CountTickets(s.db, c, node_id, kind));
+  const domain::TicketCounts& k = n.counts;
+  json::object by_state;
+  for (size_t i = 0; i < domain::kTicketStateCount; ++i) {
+    by_state[domain::TicketStateName(static_cast<domain::TicketState>(i))] = k.by_state[i];
+  }
+  json::object by_kind;
+  for (size_t i = 0; i < domain::kTicketKindCount; ++i) {
+    by_kind[domain::TicketKindName(static_cast<domain::TicketKind>(i))] = k.by_kind[i];
+  }
+  json::value kind_json = nullptr;
+  if (n.kind) kind_json = domain::TicketKindName(*n.kind);
+  return Response::Json(200, json::object{{"node", NodeJson(n.node)},
+                                          {"kind", std::move(kind_json)},
+                                          {"total", k.total},
+                                          {"open", k.open},
+                                          {"overdue", k.overdue},
+                                          {"overdue_open", k.overdue_open},
+                                          {"by_state", std::move(by_state)},
+                                          {"by_kind", std::move(by_kind)}});
+}
+
 }  // namespace
 
 void RegisterStatsRoutes(Router& router, ApiServices& s) {
@@ -131,6 +326,10 @@ void RegisterStatsRoutes(Router& router, ApiServices& s) {
   };
   add("/api/v1/stats/rates", Rates);
   add("/api/v1/stats/rankings", Rankings);
+  add("/api/v1/tickets/counts", Counts);
+  add("/api/v1/stats/rates/trend", Trend);
+  add("/api/v1/org-nodes/{id}/grids.geojson", GridsGeoJson);
+  add("/api/v1/exports/rates.csv", RatesCsv);
 }
 
 }  // namespace civicgrid::http

@@ -1,6 +1,7 @@
 // /healthz, /metrics, the OpenAPI document, the web pages' settings and the audit log.
 #include <boost/json.hpp>
 
+#include "domain/access/audit_query.h"
 #include "http/api/api.h"
 #include "store/migrate.h"
 
@@ -33,11 +34,47 @@ Response WebConfig(const ApiOptions& o) {
                                           {"csrf_header", kCsrfHeader}});
 }
 
+// ?action=&account_id=&subject_type=&subject_id=&order=asc|desc&after=|before=&limit=
+core::Result<domain::AuditFilter> AuditFilterOf(const Request& r) {
+  domain::AuditFilter f;
+  CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
+  f.limit = page.limit;
+  f.cursor = page.after;
+  if (auto order = r.Query("order")) {
+    if (*order != "asc" && *order != "desc")
+      return core::Error::Invalid("order", "应为 asc 或 desc");
+    f.descending = *order == "desc";
+  }
+  if (f.descending) {
+    if (r.Query("after")) return core::Error::Invalid("after", "order=desc 时请用 before 翻页");
+    CG_ASSIGN_OR_RETURN(std::optional<int64_t> before, QueryId(r, "before"));
+    f.cursor = before.value_or(0);
+  } else if (r.Query("before")) {
+    return core::Error::Invalid("before", "before 只用于 order=desc");
+  }
+  auto text = [&r](std::string_view name) -> core::Result<std::optional<std::string>> {
+    auto v = r.Query(name);
+    if (!v) return std::optional<std::string>();
+    if (v->empty() || v->size() > 64) {
+      return core::Error::Invalid(std::string(name), "应为 1 到 64 个字符");
+    }
+    return std::optional<std::string>(std::string(*v));
+  };
+  CG_ASSIGN_OR_RETURN(f.action, text("action"));
+  CG_ASSIGN_OR_RETURN(f.subject_type, text("subject_type"));
+  CG_ASSIGN_OR_RETURN(f.account_id, QueryId(r, "account_id"));
+  CG_ASSIGN_OR_RETURN(f.subject_id, QueryId(r, "subject_id"));
+  if (f.subject_id && !f.subject_type) {
+    return core::Error::Invalid("subject_type", "按 subject_id 筛选时须同时给 subject_type");
+  }
+  return f;
+}
+
 core::Result<Response> AuditList(ApiServices& s, Request& r, const Caller& c) {
   CG_TRY(c.Require(domain::Permission::kAuditRead));
-  CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
+  CG_ASSIGN_OR_RETURN(domain::AuditFilter filter, AuditFilterOf(r));
   CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
-  CG_ASSIGN_OR_RETURN(auto entries, s.audit.List(*conn, page.after, page.limit));
+  CG_ASSIGN_OR_RETURN(auto entries, domain::ListAudit(*conn, filter));
   json::array items;
   for (const auto& e : entries) {
     items.push_back(json::object{{"seq", e.seq},
@@ -51,8 +88,12 @@ core::Result<Response> AuditList(ApiServices& s, Request& r, const Caller& c) {
                                  {"hash", e.hash}});
   }
   json::value next = nullptr;
-  if (static_cast<int64_t>(entries.size()) == page.limit) next = entries.back().seq;
-  return Response::Json(200, json::object{{"items", std::move(items)}, {"next_after", next}});
+  if (static_cast<int64_t>(entries.size()) == filter.limit) next = entries.back().seq;
+  json::value next_after = filter.descending ? nullptr : next;
+  json::value next_before = filter.descending ? next : nullptr;
+  return Response::Json(200, json::object{{"items", std::move(items)},
+                                          {"next_after", std::move(next_after)},
+                                          {"next_before", std::move(next_before)}});
 }
 
 core::Result<Response> AuditVerify(ApiServices& s, const Caller& c) {

@@ -2,6 +2,8 @@
 // community order board and the category taxonomy.
 #include <boost/json.hpp>
 
+#include "core/bd09.h"
+#include "domain/tickets/wish_wall.h"
 #include "http/api/api.h"
 #include "http/api/ticket_views.h"
 #include "http/api/views.h"
@@ -136,8 +138,12 @@ core::Result<domain::NewTicket> NewTicketFromBody(const Request& r, const json::
   CG_ASSIGN_OR_RETURN(t.location, OptionalLonLat(body, "location"));
   CG_ASSIGN_OR_RETURN(auto sys, OptionalString(body, "coord_sys", 10));
   if (sys) {
-    CG_ASSIGN_OR_RETURN(core::CoordSys cs, core::ParseCoordSys(*sys));
-    t.gcj02 = cs == core::CoordSys::kGcj02;
+    CG_ASSIGN_OR_RETURN(core::ApiDatum datum, core::ParseApiDatum(*sys));
+    t.gcj02 = datum.sys == core::CoordSys::kGcj02;
+    if (datum.bd09 && t.location) {
+      CG_TRY(core::ValidateLonLat(*t.location, ""));
+      t.location = core::AsDatumPoint(*t.location, datum);
+    }
   }
   CG_ASSIGN_OR_RETURN(t.node_id, OptionalInt(body, "node_id", 1));
   CG_ASSIGN_OR_RETURN(auto anonymous, OptionalBool(body, "anonymous"));
@@ -310,12 +316,38 @@ core::Result<Response> NearbyTickets(ApiServices& s, Request& r, const Caller& c
   if (!category) return core::Error::Invalid("category_id", "必填");
   CG_ASSIGN_OR_RETURN(double lon, QueryNumber(r, "lon"));
   CG_ASSIGN_OR_RETURN(double lat, QueryNumber(r, "lat"));
-  CG_ASSIGN_OR_RETURN(core::CoordSys sys, QueryCoordSys(r));
-  CG_ASSIGN_OR_RETURN(auto tickets, s.tickets.Nearby(c, *category, core::LonLat{lon, lat},
-                                                     sys == core::CoordSys::kGcj02));
+  core::ApiDatum datum;
+  if (auto sys = r.Query("coord_sys")) {
+    CG_ASSIGN_OR_RETURN(datum, core::ParseApiDatum(*sys));
+  }
+  core::LonLat point{lon, lat};
+  if (datum.bd09) {
+    CG_TRY(core::ValidateLonLat(point, ""));
+    point = core::AsDatumPoint(point, datum);
+  }
+  CG_ASSIGN_OR_RETURN(auto tickets,
+                      s.tickets.Nearby(c, *category, point, datum.sys == core::CoordSys::kGcj02));
   json::array items;
   for (const auto& t : tickets) items.push_back(ToJson(t, c));
   return Response::Json(200, json::object{{"items", std::move(items)}});
+}
+
+// The wish wall (微心愿) of a community: its open wishes, each with "claimed".
+core::Result<Response> Wishes(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
+  CG_ASSIGN_OR_RETURN(std::optional<int64_t> community_id, QueryId(r, "community_id"));
+  CG_ASSIGN_OR_RETURN(domain::WishWall wall, domain::ListWishes(s.db, c, community_id, page));
+  json::value out = PageJson(wall.page, [&](const domain::Ticket& t) {
+    json::value v = ToJson(t, c);
+    const bool claimed = t.assignee && t.assignee->kind != domain::AssigneeKind::kBoard;
+    v.as_object()["claimed"] = claimed;
+    // Neighbours read the wall: no phone, not even masked, for non-staff.
+    if (!c.Can(domain::Permission::kStatsRead)) v.as_object()["submitter_phone"] = nullptr;
+    return v;
+  });
+  out.as_object()["community"] =
+      json::object{{"id", wall.community_id}, {"name", wall.community_name}};
+  return Response::Json(200, out);
 }
 
 core::Result<Response> Board(ApiServices& s, Request& r, const Caller& c) {
@@ -357,6 +389,7 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
   add("GET", "/api/v1/tickets/{id}/assignees", TicketAssignees);
   add("POST", "/api/v1/tickets/{id}/follow", FollowTicket);
   add("GET", "/api/v1/board", Board);
+  add("GET", "/api/v1/wishes", Wishes);
 }
 
 }  // namespace civicgrid::http

@@ -120,9 +120,10 @@ json::array AttributesOf(const domain::Category& c) {
       {"datatype_description", "默认 wgs84"},
       {"order", 1},
       {"description",
-       "lat/long 的坐标系：wgs84（GPS，规范默认）或 gcj02（高德、腾讯、微信等国内地图给出的坐标）"},
-      {"values",
-       json::array{Value("wgs84", "WGS-84（GPS）"), Value("gcj02", "GCJ-02（国内地图）")}},
+       "lat/long 的坐标系：wgs84（GPS，规范默认）、gcj02（高德、腾讯、微信等国内地图给出的坐标）或 "
+       "bd09（百度地图）"},
+      {"values", json::array{Value("wgs84", "WGS-84（GPS）"), Value("gcj02", "GCJ-02（国内地图）"),
+                             Value("bd09", "BD-09（百度地图）")}},
   });
   out.push_back(json::object{
       {"variable", true},

@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/bd09.h"
 #include "core/time.h"
 #include "http/json_body.h"
 #include "http/open311/open311_internal.h"
@@ -87,7 +88,8 @@ core::Result<Reply> RequestsReply(Context& ctx, const Caller& reader,
 // --- POST requests ---------------------------------------------------------------
 
 struct Attributes {
-  bool gcj02 = false;
+  bool gcj02 = false;  // GCJ-02 as the domain takes it (BD-09 is converted here)
+  bool bd09 = false;
   std::string address_detail;
   std::optional<bool> anonymous;
 };
@@ -102,9 +104,10 @@ core::Result<Attributes> ReadAttributes(const Form& form, const domain::Category
     const std::string code = name.substr(10, close == std::string::npos ? 0 : close - 10);
     const std::string field = "attribute[" + code + "]";
     if (code == kAttrCoordSys) {
-      if (value != "wgs84" && value != "gcj02")
-        return core::Error::Invalid(field, "应为 wgs84 或 gcj02");
-      a.gcj02 = value == "gcj02";
+      if (value != "wgs84" && value != "gcj02" && value != "bd09")
+        return core::Error::Invalid(field, "应为 wgs84、gcj02 或 bd09");
+      a.gcj02 = value != "wgs84";
+      a.bd09 = value == "bd09";
     } else if (code == kAttrAddressDetail) {
       CG_ASSIGN_OR_RETURN(size_t n, CheckText(value, field, TextKind::kSingleLine));
       if (n > 100) return core::Error::Invalid(field, "不能超过 100 个字");
@@ -162,6 +165,12 @@ core::Result<domain::NewTicket> TicketFromForm(Context& ctx, const Request& r, c
   if (lat) {
     t.location = core::LonLat{*lon, *lat};
     t.gcj02 = attributes.gcj02;
+    if (attributes.bd09) {
+      if (*lat < -90 || *lat > 90) return core::Error::Invalid("lat", "纬度应在 -90 到 90 之间");
+      if (*lon < -180 || *lon > 180)
+        return core::Error::Invalid("long", "经度应在 -180 到 180 之间");
+      t.location = core::Bd09ToGcj02(*t.location);
+    }
   } else if (!address.empty()) {
     // No geocoder: an address is placed by the community or grid it names.
     CG_ASSIGN_OR_RETURN(t.node_id, ctx.directory.NodeNamedIn(j, address));
