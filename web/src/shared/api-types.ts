@@ -93,7 +93,7 @@ export interface paths {
         };
         /**
          * 列出审计日志 / List the audit log
-         * @description 权限 / permission: 县级管理员 / county_admin (audit_read)，否则 403。按 seq 升序分页；after 为 seq 游标。审计日志只追加、哈希成链：每次查看完整身份证号/手机号、每次导入、组织树和账号变更都记录在内。
+         * @description 权限 / permission: 县级管理员 / county_admin (audit_read)，否则 403。默认按 seq 升序分页（after 为游标）；order=desc 时从最新往前（before 为游标，答 next_before）。可按 action（如 pii.reveal）、account_id（操作人）、subject_type + subject_id（对象）筛选，每种筛选都是索引顺序遍历。审计日志只追加、哈希成链：每次查看完整身份证号/手机号、每次导入、组织树和账号变更都记录在内。
          */
         get: operations["listAudit"];
         put?: never;
@@ -315,7 +315,7 @@ export interface paths {
         };
         /**
          * 按坐标查网格 / Which grid contains a point
-         * @description 任何已登录角色；网格地图视为公开信息，不限管辖范围。手机定位（微信、高德）多为 GCJ-02，请传 coord_sys=gcj02，服务器换算为 WGS-84 后查找。不在任何网格内答 404。
+         * @description 任何已登录角色；网格地图视为公开信息，不限管辖范围。手机定位（微信、高德）多为 GCJ-02，请传 coord_sys=gcj02（百度地图为 bd09），服务器换算为 WGS-84 后查找。不在任何网格内答 404。
          */
         get: operations["gridLookup"];
         put?: never;
@@ -388,7 +388,7 @@ export interface paths {
         put?: never;
         /**
          * 新建党群服务中心 / Create a service centre
-         * @description 权限 / permission: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 location 为 [经度, 纬度]；coord_sys=gcj02 时先换算为 WGS-84。写入审计日志。
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 location 为 [经度, 纬度]；coord_sys=gcj02 或 bd09（百度）时先换算为 WGS-84。写入审计日志。
          */
         post: operations["createServiceCenter"];
         delete?: never;
@@ -1133,7 +1133,7 @@ export interface paths {
         put?: never;
         /**
          * 提交诉求（随手拍、微心愿…）/ Submit a ticket
-         * @description 任何登录角色都可提交 report/wish；complaint、patrol、alert、follow_up 及 phone、patrol、sensor、meeting 渠道只限工作人员。位置（WGS-84 或 coord_sys=gcj02）自动定位网格，位置不在本县任何网格内答 422（location）；无位置时给 node_id（网格或社区）。类别允许时可匿名，否则以账号或电话（代录渠道必填）识别。带 Idempotency-Key 头重试只产生一张工单：同键同请求答 200 并带 Idempotent-Replayed: true，同键不同请求答 409。
+         * @description 任何登录角色都可提交 report/wish；complaint、patrol、alert、follow_up 及 phone、patrol、sensor、meeting 渠道只限工作人员。位置（WGS-84，或 coord_sys=gcj02 / bd09）自动定位网格，位置不在本县任何网格内答 422（location）；无位置时给 node_id（网格或社区）。类别允许时可匿名，否则以账号或电话（代录渠道必填）识别。带 Idempotency-Key 头重试只产生一张工单：同键同请求答 200 并带 Idempotent-Replayed: true，同键不同请求答 409。
          */
         post: operations["submitTicket"];
         delete?: never;
@@ -1537,7 +1537,7 @@ export interface paths {
         };
         /**
          * Open311 服务定义 / Service definition
-         * @description 服务的属性：coord_sys（坐标系 wgs84/gcj02）、address_detail（补充位置）、anonymous（类别允许匿名时）。路径参数为代码加格式后缀。
+         * @description 服务的属性：coord_sys（坐标系 wgs84/gcj02/bd09）、address_detail（补充位置）、anonymous（类别允许匿名时）。路径参数为代码加格式后缀。
          */
         get: operations["open311ServiceDefinition"];
         put?: never;
@@ -1600,6 +1600,106 @@ export interface paths {
          * @description media_url 指向这里：公开工单的附件（已去除 EXIF/GPS），无需登录；非公开工单的附件答 404。
          */
         get: operations["open311Media"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 收件箱各标签页的工单数 / Ticket counts per inbox tab
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者，网格员（与统计相同）；单位管理员、党员、居民答 403。节点在管辖范围外答 404。数字来自维护的计数器，不随工单量增长。
+         */
+        get: operations["getTicketCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/rates/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 三率逐月趋势 / Monthly trend of the rates
+         * @description 权限同 /stats/rates（统计只限工作人员，403/404 同）。按工单提交月（北京时间）取月汇总：每月一行，响应率 response_rate、办结率 resolution_rate、满意率 satisfaction_rate 等，定义见 docs/rates.md。
+         */
+        get: operations["getStatsRatesTrend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/rates.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出三率排名 CSV / Export the rates ranking as CSV
+         * @description 权限同 /stats/rankings。node_id（默认管辖范围节点）下级节点在该月的排名（同 /stats/rankings），末行“合计”为该节点本身。UTF-8 带 BOM（Excel 可直接打开）。列：排名, 编码, 名称, 层级, 受理总数, 诉求数, 按时响应, 办结, 评价数, 满意数, 响应率(%), 办结率(%), 解决率(%), 满意率(%), 综合得分（比率为百分数，一位小数；无分母时为空）。
+         */
+        get: operations["exportRates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org-nodes/{id}/grids.geojson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 节点下的网格（GeoJSON，地图用）/ Grids under a node as GeoJSON
+         * @description 任何登录角色可读管辖范围内节点的网格（节点本身为网格时即它自己），按路径排序；范围外答 404。rates 给出时附上期间的三率（需 stats_read：工作人员，否则 403），按工单提交月汇总；open / overdue_open 为当前未办结数（来自计数表）。一次最多 5000 个网格，超过答 422（node_id）。
+         */
+        get: operations["getNodeGrids"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wishes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 社区心愿墙（微心愿）/ A community's wish wall
+         * @description 社区未完成的微心愿（kind=wish，状态未办结），按编号升序分页，提交人姓名脱敏；非工作人员看不到电话（连脱敏的也不给）。可读：管辖范围包含该社区的工作人员，以及范围在该社区内的账号（在此居住的居民、在此报到的党员、本社区网格员）；否则 404。心愿墙展示社区全部未完成心愿（is_public 只管工单列表，不管心愿墙）。不给 community_id 时取调用者范围所在的社区；范围在社区之上或节点不是社区时答 422（community_id）。
+         */
+        get: operations["listWishes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1762,10 +1862,10 @@ export interface components {
          */
         Role: "county_admin" | "street_admin" | "community_secretary" | "community_worker" | "grid_worker" | "unit_admin" | "party_member" | "resident";
         /**
-         * @description 坐标系：wgs84（GPS，默认）或 gcj02（微信、高德、腾讯地图）
+         * @description 坐标系：wgs84（GPS，默认）、gcj02（微信、高德、腾讯地图）或 bd09（百度地图）
          * @enum {string}
          */
-        CoordSys: "wgs84" | "gcj02";
+        CoordSys: "wgs84" | "gcj02" | "bd09";
         /**
          * @description GeoJSON Polygon 或 MultiPolygon，WGS-84 [经度, 纬度]；每个环至少 4 个点且首尾相同（闭合）。保存时统一转为 RFC 7946 方向的 MultiPolygon / a GeoJSON Polygon or MultiPolygon in WGS-84; rings of at least 4 positions, closed; stored as a MultiPolygon.
          * @example {
@@ -2587,6 +2687,11 @@ export interface components {
              * @description 下一页游标（seq），无更多时为 null
              */
             next_after: number | null;
+            /**
+             * Format: int64
+             * @description order=desc 时的下一页游标
+             */
+            next_before?: number | null;
         };
         AuditVerifyReport: {
             ok: boolean;
@@ -3321,6 +3426,153 @@ export interface components {
              */
             csrf_header: string;
         };
+        /** @description 各标签页的工单数，取自随工单事务维护的计数表（不对工单行计数）/ tab counts from counters kept in each ticket transaction. by_state[s] = GET /tickets?state=s, open = ?open=true, overdue = ?overdue=true（任何状态）, overdue_open = ?overdue=true&open=true；有 kind 时均限于该类型。 */
+        TicketCounts: {
+            node: components["schemas"]["StatsNode"];
+            /** @description 只计此类型（请求的 kind），否则为 null */
+            kind: string | null;
+            /** Format: int64 */
+            total: number;
+            /**
+             * Format: int64
+             * @description 未办结（非 resolved、closed、rejected）
+             */
+            open: number;
+            /**
+             * Format: int64
+             * @description 有超期标记（任何状态）
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description 有超期标记且未办结
+             */
+            overdue_open: number;
+            by_state: {
+                /** Format: int64 */
+                submitted: number;
+                /** Format: int64 */
+                accepted: number;
+                /** Format: int64 */
+                published: number;
+                /** Format: int64 */
+                assigned: number;
+                /** Format: int64 */
+                in_progress: number;
+                /** Format: int64 */
+                escalated: number;
+                /** Format: int64 */
+                resolved: number;
+                /** Format: int64 */
+                closed: number;
+                /** Format: int64 */
+                rejected: number;
+            };
+            by_kind: {
+                /** Format: int64 */
+                report: number;
+                /** Format: int64 */
+                wish: number;
+                /** Format: int64 */
+                complaint: number;
+                /** Format: int64 */
+                patrol: number;
+                /** Format: int64 */
+                alert: number;
+                /** Format: int64 */
+                follow_up: number;
+            };
+        };
+        RatesTrendMonth: {
+            /** @description YYYY-MM */
+            month: string;
+            counts: components["schemas"]["StatsCounts"];
+            rates: components["schemas"]["StatsRates"];
+            score: number | null;
+        };
+        RatesTrend: {
+            node: components["schemas"]["StatsNode"];
+            /** @description YYYY-MM */
+            from: string;
+            /** @description YYYY-MM */
+            to: string;
+            /** @description 逐月，从早到晚，每月都有（无工单的月份计数为 0、比率为 null） */
+            items: components["schemas"]["RatesTrendMonth"][];
+        };
+        GridFeature: {
+            /** @enum {string} */
+            type: "Feature";
+            /** Format: int64 */
+            id: number;
+            /** @description 边界（Polygon 或 MultiPolygon，WGS-84，按导入时保存）；未导入边界时为 null */
+            geometry: components["schemas"]["GeoJsonGeometry"] | null;
+            properties: {
+                /** Format: int64 */
+                id: number;
+                code: string;
+                name: string;
+                /** Format: int64 */
+                community_id: number | null;
+                community_name: string;
+                /** @description [经度, 纬度] WGS-84 */
+                center: number[] | null;
+                /**
+                 * Format: int64
+                 * @description 定位在本网格的未办结工单数（当前）
+                 */
+                open: number;
+                /**
+                 * Format: int64
+                 * @description 其中超期的
+                 */
+                overdue_open: number;
+                /**
+                 * Format: int64
+                 * @description 有 rates 时：期间诉求数
+                 */
+                demands?: number;
+                /** Format: int64 */
+                received?: number;
+                /** Format: int64 */
+                resolved?: number;
+                /** @description 0–1；无分母时为 null */
+                response_rate?: number | null;
+                /** @description 0–1；无分母时为 null */
+                resolution_rate?: number | null;
+                /** @description 0–1；无分母时为 null */
+                solve_rate?: number | null;
+                /** @description 0–1；无分母时为 null */
+                satisfaction_rate?: number | null;
+                score?: number | null;
+                /** @description rates 所选的那一项（rates=all 时为 null），供着色 */
+                rate?: number | null;
+            };
+        };
+        GridFeatureCollection: {
+            /** @enum {string} */
+            type: "FeatureCollection";
+            node: components["schemas"]["StatsNode"];
+            /** @description 有 rates 时：统计月份 */
+            period: {
+                from?: string;
+                to?: string;
+                rate?: string;
+            } | null;
+            features: components["schemas"]["GridFeature"][];
+        };
+        WishPage: {
+            community: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            };
+            items: (components["schemas"]["Ticket"] & {
+                /** @description 已有人认领（指派给党员、单位或工作人员） */
+                claimed: boolean;
+            })[];
+            /** Format: int64 */
+            next_after: number | null;
+        };
     };
     responses: {
         /** @description 请求体不是合法的 JSON 对象、为空或嵌套过深（field 为 "body"）/ malformed body */
@@ -3585,6 +3837,18 @@ export interface operations {
                 after?: components["parameters"]["After"];
                 /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
                 limit?: components["parameters"]["Limit"];
+                /** @description asc（默认）或 desc（最新在前） */
+                order?: "asc" | "desc";
+                /** @description order=desc 的游标：只列 seq 小于它的 */
+                before?: number;
+                /** @description 动作，精确匹配，如 pii.reveal、import.residents、org.move */
+                action?: string;
+                /** @description 操作人账号编号 */
+                account_id?: number;
+                /** @description 对象类型，如 resident、ticket、org_node */
+                subject_type?: string;
+                /** @description 对象编号（须同时给 subject_type） */
+                subject_id?: number;
             };
             header?: never;
             path?: never;
@@ -3999,7 +4263,7 @@ export interface operations {
                 /** @description 纬度 */
                 lat: number;
                 /** @description 坐标系 / coordinate system of lon, lat */
-                coord_sys?: "wgs84" | "gcj02";
+                coord_sys?: "wgs84" | "gcj02" | "bd09";
             };
             header?: never;
             path?: never;
@@ -5561,8 +5825,8 @@ export interface operations {
                 lon?: number;
                 /** @description 纬度（必填） */
                 lat?: number;
-                /** @description wgs84（默认）或 gcj02 */
-                coord_sys?: "wgs84" | "gcj02";
+                /** @description wgs84（默认）、gcj02 或 bd09（百度地图） */
+                coord_sys?: "wgs84" | "gcj02" | "bd09";
             };
             header?: never;
             path?: never;
@@ -6000,7 +6264,7 @@ export interface operations {
                      * @example E01.01
                      */
                     service_code: string;
-                    /** @description 纬度，WGS-84（attribute[coord_sys]=gcj02 时为 GCJ-02） */
+                    /** @description 纬度，WGS-84（attribute[coord_sys]=gcj02 / bd09 时为 GCJ-02 / BD-09） */
                     lat?: number;
                     /** @description 经度 */
                     long?: number;
@@ -6021,7 +6285,7 @@ export interface operations {
                     /** @description 接受但不保存 */
                     account_id?: string;
                     /** @enum {string} */
-                    "attribute[coord_sys]"?: "wgs84" | "gcj02";
+                    "attribute[coord_sys]"?: "wgs84" | "gcj02" | "bd09";
                     /** @description 补充位置说明，附在地址后 */
                     "attribute[address_detail]"?: string;
                     /** @enum {string} */
@@ -6313,7 +6577,7 @@ export interface operations {
                      * @example E01.01
                      */
                     service_code: string;
-                    /** @description 纬度，WGS-84（attribute[coord_sys]=gcj02 时为 GCJ-02） */
+                    /** @description 纬度，WGS-84（attribute[coord_sys]=gcj02 / bd09 时为 GCJ-02 / BD-09） */
                     lat?: number;
                     /** @description 经度 */
                     long?: number;
@@ -6334,7 +6598,7 @@ export interface operations {
                     /** @description 接受但不保存 */
                     account_id?: string;
                     /** @enum {string} */
-                    "attribute[coord_sys]"?: "wgs84" | "gcj02";
+                    "attribute[coord_sys]"?: "wgs84" | "gcj02" | "bd09";
                     /** @description 补充位置说明，附在地址后 */
                     "attribute[address_detail]"?: string;
                     /** @enum {string} */
@@ -6661,6 +6925,163 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Open311Errors"];
                 };
             };
+        };
+    };
+    getTicketCounts: {
+        parameters: {
+            query?: {
+                /** @description 节点（其子树），默认为调用者的管辖范围节点 / default: the caller's scope node */
+                node_id?: number;
+                /** @description 只计此类型 / only this kind */
+                kind?: "report" | "wish" | "complaint" | "patrol" | "alert" | "follow_up";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 计数 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketCounts"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getStatsRatesTrend: {
+        parameters: {
+            query?: {
+                /** @description 节点，默认为调用者的管辖范围节点 / default: the caller's scope node */
+                node_id?: number;
+                /** @description 最后一个月 YYYY-MM，默认本月（北京时间）/ last month of the span */
+                month?: string;
+                /** @description 月数 1–24，默认 12 */
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 趋势 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatesTrend"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    exportRates: {
+        parameters: {
+            query?: {
+                /** @description 被排名的上级节点，默认为调用者的管辖范围节点 */
+                node_id?: number;
+                /** @description YYYY-MM，默认本月 */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV 文件 */
+            200: {
+                headers: {
+                    /** @description attachment; filename="rates-<code>-<YYYY-MM>.csv" */
+                    "Content-Disposition"?: string;
+                    /** @description no-store */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getNodeGrids: {
+        parameters: {
+            query?: {
+                /** @description 附上三率并以此项着色：response、resolution、solve、satisfaction、score 或 all */
+                rates?: "all" | "response" | "resolution" | "solve" | "satisfaction" | "score";
+                /** @description 最后一个月 YYYY-MM，默认本月（北京时间）/ last month of the span */
+                month?: string;
+                /** @description 有 rates 时的月数 1–24，默认 1（只看 month） */
+                months?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description FeatureCollection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": components["schemas"]["GridFeatureCollection"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listWishes: {
+        parameters: {
+            query?: {
+                /** @description 社区编号 */
+                community_id?: number;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页心愿 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
         };
     };
 }

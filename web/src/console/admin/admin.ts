@@ -34,7 +34,7 @@ export const features = {
   /** The reveal routes take no reason yet; when they do (?reason=…), send it so the audit entry holds it. */
   revealReason: false,
   /** web-data: GET /api/v1/exports/rates.csv?node_id=&month= (until then the page builds the CSV from the ranking). */
-  ratesCsv: false,
+  ratesCsv: true,
 };
 
 export const FLAGS: ResidentFlag[] = [

@@ -1,6 +1,6 @@
 // Ticket reads and actions for the console pages, and what each role may do in each state (the server decides;
 // this only keeps buttons that would be refused off the page).
-import { api, idempotencyKey, ok, raw } from '@/shared/api';
+import { api, idempotencyKey, ok } from '@/shared/api';
 import type { components } from '@/shared/api-types';
 
 export type Ticket = components['schemas']['Ticket'];
@@ -14,7 +14,7 @@ export type ActionType = TicketAction['type'];
 /** Switches for routes other helpers are adding; turn on when they are in docs/openapi.json. */
 export const features = {
   /** GET /api/v1/tickets/counts → { <state>: n, overdue: n } for the inbox tab badges. */
-  counts: false,
+  counts: true,
 };
 
 export const STATES = [
@@ -45,11 +45,11 @@ export async function listBoard(after?: number, limit = 30) {
   return ok(api.GET('/api/v1/board', { params: { query: { limit, ...(after ? { after } : {}) } } }));
 }
 
-/** Per-tab counts, when the server offers them (features.counts); otherwise null and no badges. */
+/** Per-tab counts for the caller's scope, from the server's maintained counters (no COUNT over the rows). */
 export async function tabCounts(): Promise<Record<string, number> | null> {
   if (!features.counts) return null;
-  const res = await raw('/api/v1/tickets/counts');
-  return (await res.json()) as Record<string, number>;
+  const c = await ok(api.GET('/api/v1/tickets/counts', {}));
+  return { ...(c.by_state as Record<string, number>), all: c.total, open: c.open, overdue: c.overdue };
 }
 
 export { tileUrl } from '@/shared/web-config';
