@@ -177,12 +177,25 @@ TEST_P(PrivacyTest, RevealIsAuditedAndVerifiable) {
   EXPECT_EQ(last.at("request_id").as_string(), revealed.Header("X-Request-Id"));
   auto verify = As("admin").Send("GET", "/api/v1/audit/verify").Json();
   EXPECT_TRUE(verify.at("ok").as_bool());
+  // The reason the console asks for is kept in the audit entry; an overlong one is refused.
+  auto with_reason = As("secretary1")
+                         .Send("GET", "/api/v1/residents/" + std::to_string(w_.ra1.id) +
+                                          "/pii?reason=%E6%A0%B8%E5%AF%B9");
+  ASSERT_EQ(with_reason.status, 200u) << with_reason.body;
+  auto audited = As("admin").Send("GET", "/api/v1/audit?limit=500").Json();
+  EXPECT_EQ(audited.at("items").as_array().back().at("detail").as_string(),
+            "id_number,phone; reason: 核对");
+  auto too_long = As("secretary1")
+                      .Send("GET", "/api/v1/residents/" + std::to_string(w_.ra1.id) +
+                                       "/pii?reason=" + std::string(601, 'x'));
+  EXPECT_EQ(too_long.status, 422u);
+  EXPECT_NE(too_long.body.find("\"reason\""), std::string::npos) << too_long.body;
   // A refused reveal writes nothing and reveals nothing.
   auto refused =
       As("street1").Send("GET", "/api/v1/residents/" + std::to_string(w_.ra1.id) + "/pii");
   EXPECT_EQ(refused.status, 403u);
   ExpectNoPlainPii("street1", "pii", refused.body);
-  EXPECT_EQ(Count("audit_log"), before + 1);
+  EXPECT_EQ(Count("audit_log"), before + 2);  // the two granted reveals
 }
 
 // Reads the SQLite file itself, so it runs on SQLite only.

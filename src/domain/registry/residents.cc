@@ -228,8 +228,10 @@ core::Result<PageOf<Resident>> ResidentService::List(const Caller& caller,
   return FinishPage(std::move(items), filter.page, &IdOf);
 }
 
-core::Result<RevealedPii> ResidentService::Reveal(const Caller& caller, int64_t id) {
+core::Result<RevealedPii> ResidentService::Reveal(const Caller& caller, int64_t id,
+                                                  std::string_view reason) {
   CG_TRY(caller.Require(Permission::kPiiReveal));
+  if (reason.size() > 600) return core::Error::Invalid("reason", "查看理由不超过 200 字");
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(Resident r, Load(*conn, caller, id));
@@ -242,7 +244,9 @@ core::Result<RevealedPii> ResidentService::Reveal(const Caller& caller, int64_t 
     CG_ASSIGN_OR_RETURN(out.phone, cipher_.Decrypt(row.Text(1)));
   }
   // The read is recorded before the value leaves: no audit entry, no data.
-  CG_TRY(audit_.Append(*conn, caller, "pii.reveal", "resident", id, "id_number,phone"));
+  std::string detail = "id_number,phone";
+  if (!reason.empty()) detail.append("; reason: ").append(reason);
+  CG_TRY(audit_.Append(*conn, caller, "pii.reveal", "resident", id, detail));
   CG_TRY(tx.Commit());
   return out;
 }

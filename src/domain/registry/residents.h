@@ -90,7 +90,8 @@ class ResidentService {
   core::Result<Resident> Get(const Caller& caller, int64_t id);
   core::Result<PageOf<Resident>> List(const Caller& caller, const ResidentFilter& filter);
   // The unmasked ID number and phone; needs kPiiReveal; written to the audit log.
-  core::Result<RevealedPii> Reveal(const Caller& caller, int64_t id);
+  // `reason` (why the person is looked up, at most 200 characters) is kept in the audit entry.
+  core::Result<RevealedPii> Reveal(const Caller& caller, int64_t id, std::string_view reason = {});
   // Moves a resident to another household (building + room) within scope.
   core::Result<Resident> Relocate(const Caller& caller, int64_t id, int64_t building_id,
                                   std::string_view room);

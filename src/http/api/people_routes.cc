@@ -77,7 +77,8 @@ core::Result<Response> DeleteResident(ApiServices& s, Request& r, const Caller& 
 
 core::Result<Response> RevealResident(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
-  CG_ASSIGN_OR_RETURN(domain::RevealedPii pii, s.residents.Reveal(c, id));
+  CG_ASSIGN_OR_RETURN(domain::RevealedPii pii,
+                      s.residents.Reveal(c, id, r.Query("reason").value_or("")));
   Response response =
       Response::Json(200, json::object{{"id", id},
                                        {"id_number", pii.id_number},

@@ -4584,7 +4584,10 @@ export interface operations {
     };
     revealResident: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 查看理由（写入审计日志，最多 200 字）/ why the person is looked up; kept in the audit entry */
+                reason?: string;
+            };
             header?: never;
             path: {
                 /** @description 正整数编号 / positive id */

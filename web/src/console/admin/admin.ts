@@ -31,8 +31,6 @@ export const features = {
   accounts: true,
   /** web-data: GET /api/v1/audit?action=… (until then the list is filtered in the browser as well). */
   auditAction: true,
-  /** The reveal routes take no reason yet; when they do (?reason=…), send it so the audit entry holds it. */
-  revealReason: false,
   /** web-data: GET /api/v1/exports/rates.csv?node_id=&month= (until then the page builds the CSV from the ranking). */
   ratesCsv: true,
 };
@@ -118,16 +116,9 @@ export async function listResidents(f: ResidentFilter, after?: number, limit = 3
 }
 export const getResident = (id: number) => ok(api.GET('/api/v1/residents/{id}', { params: { path: { id } } }));
 
-/**
- * The audited reveal. The reason is required on the page; the API does not take one yet (features.revealReason),
- * so today the audit entry records who and when, not why.
- */
+/** The audited reveal: the reason the person gives is kept in the audit entry. */
 export async function revealResident(id: number, reason: string): Promise<ResidentPii> {
-  if (features.revealReason) {
-    const res = await raw(`/api/v1/residents/${id}/pii?reason=${encodeURIComponent(reason)}`);
-    return (await res.json()) as ResidentPii;
-  }
-  return ok(api.GET('/api/v1/residents/{id}/pii', { params: { path: { id } } }));
+  return ok(api.GET('/api/v1/residents/{id}/pii', { params: { path: { id }, query: { reason } } }));
 }
 
 export async function listPartyMembers(f: { within?: number; skill?: string }, after?: number, limit = 30) {
