@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 #include "domain/schema.h"
@@ -68,6 +70,10 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       cipher_(std::move(cipher)),
       audit_(clock_),
       accounts_(*db_, clock_, audit_, domain::AccountOptions{options.password}),
+      log_sms_(std::make_unique<LogSmsSender>()),
+      registrations_(*db_, clock_, audit_, cipher_, accounts_,
+                     options.sms_sender != nullptr ? *options.sms_sender : *log_sms_,
+                     domain::RegistrationOptions{options.password}),
       locator_(*db_),
       tree_(*db_, clock_, audit_, [this] { (void)locator_.Reload(); }),
       residents_(*db_, clock_, audit_, cipher_),
@@ -84,6 +90,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       intake_(*db_, tickets_, options.intake) {
   // Tickets and their rollup rows copy the path of their node: moving a node
   // rewrites both in its transaction (tickets first, as TicketStats expects).
+  accounts_.SetPiiCipher(&cipher_);
   tree_.AddPathCopy("ticket");
   tree_.AddPathCopy("ticket_rollup");
   tickets_.AddObserver(&stats_);
@@ -93,6 +100,11 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   webhooks_.SetWakeHook([this] {
     if (webhook_sender_) webhook_sender_->Wake();
   });
+}
+
+core::Status LogSmsSender::Send(const std::string& phone, const std::string& text) {
+  spdlog::info("sms to {}: {}", phone, text);
+  return core::Ok();
 }
 
 core::Result<domain::Caller> App::CallerFor(const std::string& username) {
@@ -106,6 +118,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.clock(),
                            a.audit(),
                            a.accounts(),
+                           a.registrations(),
                            a.tree(),
                            a.residents(),
                            a.party(),

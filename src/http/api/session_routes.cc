@@ -18,17 +18,25 @@ std::string SessionCookie(const ApiServices& s, std::string_view value, int64_t 
          (s.options.secure_cookies ? "; Secure" : "");
 }
 
-core::Result<Response> Login(ApiServices& s, Request& request) {
-  CG_ASSIGN_OR_RETURN(json::object body, BodyObject(request));
-  CG_ASSIGN_OR_RETURN(std::string username, RequireString(body, "username", 64));
-  CG_ASSIGN_OR_RETURN(std::string password, RequireString(body, "password", 128));
-  CG_ASSIGN_OR_RETURN(domain::LoginResult login, s.accounts.Login(username, password));
+}  // namespace
+
+core::Result<Response> SessionResponse(ApiServices& s, const domain::LoginResult& login) {
   CG_ASSIGN_OR_RETURN(domain::AccountView view, s.accounts.Describe(login.caller));
   Response response = Response::Json(200, CallerJson(login.caller, view));
   int64_t max_age = (login.expires_at_ms - s.clock.NowMs()) / 1000;
   response.AddHeader("Set-Cookie", SessionCookie(s, login.session_token, max_age));
   response.AddHeader("Cache-Control", "no-store");
   return response;
+}
+
+namespace {
+
+core::Result<Response> Login(ApiServices& s, Request& request) {
+  CG_ASSIGN_OR_RETURN(json::object body, BodyObject(request));
+  CG_ASSIGN_OR_RETURN(std::string username, RequireString(body, "username", 64));
+  CG_ASSIGN_OR_RETURN(std::string password, RequireString(body, "password", 128));
+  CG_ASSIGN_OR_RETURN(domain::LoginResult login, s.accounts.Login(username, password));
+  return SessionResponse(s, login);
 }
 
 core::Result<Response> Logout(ApiServices& s, Request& request) {
@@ -40,7 +48,9 @@ core::Result<Response> Logout(ApiServices& s, Request& request) {
 
 core::Result<Response> Me(ApiServices& s, const Caller& caller) {
   CG_ASSIGN_OR_RETURN(domain::AccountView view, s.accounts.Describe(caller));
-  return Response::Json(200, CallerJson(caller, view));
+  json::value body = CallerJson(caller, view);
+  CG_TRY(AddProfileJson(s, caller, body.as_object()));
+  return Response::Json(200, body);
 }
 
 core::Result<Response> ChangePassword(ApiServices& s, Request& request, const Caller& caller) {
