@@ -33,9 +33,9 @@ class RegistrationTest : public DomainFixture {
     options.password.mem_limit = 8192;
     accounts_ = std::make_unique<AccountService>(test_db_->db(), clock_, *audit_, options);
     accounts_->SetPiiCipher(&cipher_);
-    regs_ = std::make_unique<RegistrationService>(test_db_->db(), clock_, *audit_, cipher_,
-                                                  *accounts_, sms_,
-                                                  RegistrationOptions{options.password});
+    regs_ =
+        std::make_unique<RegistrationService>(test_db_->db(), clock_, *audit_, cipher_, *accounts_,
+                                              sms_, RegistrationOptions{options.password});
     residents_ = std::make_unique<ResidentService>(test_db_->db(), clock_, *audit_, cipher_);
   }
 
@@ -98,7 +98,8 @@ TEST_P(RegistrationTest, WrongCodesExpireAndAttemptsAreCounted) {
   std::string code = sms_.last_code["13700137000"];
   std::string wrong = code == "000000" ? "111111" : "000000";
   for (int i = 0; i < 5; ++i) {
-    auto bad = regs_->Register({"13700137000", wrong, "a-good-secret", "李四", tree_.community_a.id});
+    auto bad =
+        regs_->Register({"13700137000", wrong, "a-good-secret", "李四", tree_.community_a.id});
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.error().field, "code");
   }
@@ -109,8 +110,8 @@ TEST_P(RegistrationTest, WrongCodesExpireAndAttemptsAreCounted) {
   clock_.Advance(61 * 1000);
   ASSERT_TRUE(regs_->RequestCode("13700137000", retry).ok());
   clock_.Advance(11 * core::kMsPerMinute);
-  auto expired = regs_->Register(
-      {"13700137000", sms_.last_code["13700137000"], "a-good-secret", "李四", tree_.community_a.id});
+  auto expired = regs_->Register({"13700137000", sms_.last_code["13700137000"], "a-good-secret",
+                                  "李四", tree_.community_a.id});
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.error().field, "code");
 }
