@@ -143,6 +143,13 @@ int main(int argc, char** argv) {
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "不输出访问日志");
   serve->add_flag("--secure-cookies", serve_options.secure_cookies, "会话 Cookie 加 Secure");
+  std::string sms_sink = "log";
+  serve
+      ->add_option("--sms-sink", sms_sink,
+                   "居民注册验证码的短信通道：log 写入服务器日志（演示）；县里的短信网关以 "
+                   "SmsSender 适配器接入")
+      ->check(CLI::IsMember({"log"}))
+      ->capture_default_str();
   bool demo_mode = false;
   serve->add_flag("--demo", demo_mode, "演示模式：启动时列出演示账号");
 
