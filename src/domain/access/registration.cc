@@ -165,16 +165,9 @@ core::Result<int64_t> RegistrationService::Insert(store::Connection& conn, const
   return id;
 }
 
-core::Result<LoginResult> RegistrationService::Register(const NewRegistration& r) {
-  CG_ASSIGN_OR_RETURN(std::string phone, CleanPhone(r.phone));
-  if (r.code.size() != 6 || !std::all_of(r.code.begin(), r.code.end(), ::isdigit)) {
-    return Error::Invalid("code", "验证码应为 6 位数字");
-  }
-  CG_ASSIGN_OR_RETURN(std::string name, CleanName(r.name, "name", 60));
-  if (r.password.size() < options_.password.min_length) {
-    return Error::Invalid("password",
-                          "密码至少 " + std::to_string(options_.password.min_length) + " 个字符");
-  }
+core::Result<int64_t> RegistrationService::CreatePending(const NewRegistration& r,
+                                                         const std::string& phone,
+                                                         const std::string& name) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(int64_t community,
                       conn->QueryInt("SELECT COUNT(*) FROM org_node WHERE id = $1 AND kind = "
@@ -195,6 +188,21 @@ core::Result<LoginResult> RegistrationService::Register(const NewRegistration& r
   CG_TRY(audit_.Append(*conn, self, "registration.create", "account", id,
                        "community_id=" + std::to_string(r.community_id)));
   CG_TRY(tx.Commit());
+  return id;
+}
+
+core::Result<LoginResult> RegistrationService::Register(const NewRegistration& r) {
+  CG_ASSIGN_OR_RETURN(std::string phone, CleanPhone(r.phone));
+  if (r.code.size() != 6 ||
+      !std::all_of(r.code.begin(), r.code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Error::Invalid("code", "验证码应为 6 位数字");
+  }
+  CG_ASSIGN_OR_RETURN(std::string name, CleanName(r.name, "name", 60));
+  if (r.password.size() < options_.password.min_length) {
+    return Error::Invalid("password",
+                          "密码至少 " + std::to_string(options_.password.min_length) + " 个字符");
+  }
+  CG_ASSIGN_OR_RETURN(int64_t id, CreatePending(r, phone, name));
   return accounts_.StartSession(id);
 }
 

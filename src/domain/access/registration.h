@@ -109,6 +109,8 @@ class RegistrationService {
                                   int64_t account_id);
   core::Status CheckCode(store::Connection& conn, const std::string& phone,
                          const std::string& code);
+  core::Result<int64_t> CreatePending(const NewRegistration& r, const std::string& phone,
+                                      const std::string& name);
   core::Result<int64_t> Insert(store::Connection& conn, const NewRegistration& r,
                                const std::string& phone, const std::string& name);
 
