@@ -20,7 +20,8 @@ AccountRecord FromRow(const store::Row& row) {
   a.id = row.Int(0);
   a.username = row.Text(1);
   a.display_name = row.Text(2);
-  a.role = ParseRole(row.Text(3), "role").value_or(Role::kResident);
+  auto role = ParseRole(row.Text(3), "role");
+  a.role = role.ok() ? *role : Role::kResident;
   a.scope_node_id = row.Int(4);
   a.scope_name = row.Text(5);
   a.scope_kind = row.Text(6);
