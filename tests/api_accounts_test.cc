@@ -38,7 +38,8 @@ TEST_P(AccountsTest, CommunitiesArePublicCacheableAndOnlyCommunities) {
   auto r = Anonymous()->Send("GET", "/api/v1/communities");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_NE(r.Header("Cache-Control").find("max-age"), std::string::npos);
-  const auto& items = r.Json().at("items").as_array();
+  const json::value body = r.Json();
+  const auto& items = body.at("items").as_array();
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0].at("id").as_int64(), w_.community_a.id);
   EXPECT_EQ(items[0].at("street").at("id").as_int64(), w_.street.id);
@@ -230,7 +231,8 @@ TEST_P(AccountsTest, PasswordResetForcesAChangeBeforeAnythingElse) {
 TEST_P(AccountsTest, MeSaysWhichGridsAndHome) {
   auto grid = As("grid1").Send("GET", "/api/v1/me");
   ASSERT_EQ(grid.status, 200u) << grid.body;
-  const auto& grids = grid.Json().at("grids").as_array();
+  const json::value me = grid.Json();
+  const auto& grids = me.at("grids").as_array();
   ASSERT_EQ(grids.size(), 1u);
   EXPECT_EQ(grids[0].as_int64(), w_.grid_a1.id);
   EXPECT_FALSE(grid.Json().at("must_change_password").as_bool());
