@@ -106,7 +106,17 @@ const Row kTable[] = {
   {"GET /api/v1/staff/{id}",                               401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"POST /api/v1/staff/{id}/grids",                        401, "201 403 201 201 404 404 403 403 403", "201 403 404 404 404 404 403 403 403"},
   {"DELETE /api/v1/staff/{id}/grids/{grid_id}",            401, "204 403 204 204 204 204 403 403 403", "204 403 404 404 404 404 403 403 403"},
-  {"POST /api/v1/accounts",                                401, "201 403 403 403 403 403 403 403 403", "201 403 403 403 403 403 403 403 403"},
+  {"POST /api/v1/accounts",                                401, "201 201 403 403 403 403 403 403 403", "201 422 403 403 403 403 403 403 403"},
+  {"GET /api/v1/accounts",                                 401, "200 200 403 403 403 403 403 403 403", "200 404 403 403 403 403 403 403 403"},
+  {"GET /api/v1/accounts/{id}",                            401, "200 200 403 403 403 403 403 403 403", "200 404 403 403 403 403 403 403 403"},
+  {"PATCH /api/v1/accounts/{id}",                          401, "200 200 403 403 403 403 403 403 403", "200 404 403 403 403 403 403 403 403"},
+  {"POST /api/v1/accounts/{id}/password-reset",            401, "200 200 403 403 403 403 403 403 403", "200 404 403 403 403 403 403 403 403"},
+  {"GET /api/v1/communities",                              200, "200 200 200 200 200 200 200 200 200", "="},
+  {"POST /api/v1/registrations/sms-code",                  202, "202 202 202 202 202 202 202 202 202", "="},
+  {"POST /api/v1/registrations",                           201, "201 201 201 201 201 201 201 201 201", "="},
+  {"GET /api/v1/registrations",                            401, "200 403 200 200 200 200 403 403 403", "="},
+  {"POST /api/v1/registrations/{account_id}/confirm",      401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"POST /api/v1/registrations/{account_id}/decline",      401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
   {"POST /api/v1/imports/residents",                       401, "200 403 200 200 200 200 403 403 403", "200 403 422 422 422 422 403 403 403"},
   {"POST /api/v1/imports/party-members",                   401, "200 403 200 200 200 200 403 403 403", "200 403 422 422 422 422 403 403 403"},
   {"POST /api/v1/imports/units",                           401, "200 200 403 403 403 403 403 403 403", "200 422 403 403 403 403 403 403 403"},
@@ -212,7 +222,10 @@ using Build = std::function<Call(size_t role, bool out)>;
 
 class AccessMatrixTest : public ApiTest {
  protected:
-  AccessMatrixTest() { second_street_ = true; }
+  AccessMatrixTest() {
+    second_street_ = true;
+    sms_ = &sms_recorder_;
+  }
 
   void SetUp() override {
     ApiTest::SetUp();
@@ -490,6 +503,26 @@ class AccessMatrixTest : public ApiTest {
     return static_cast<unsigned>(std::stoi(head.substr(9, 3)));
   }
 
+  // An account in the place's building, for the account administration routes.
+  int64_t FreshAccount(const Place& p) {
+    domain::NewAccount a{Unique("acct"), "新账号",     kPassword,    domain::Role::kResident,
+                         p.building.id,  std::nullopt, std::nullopt, std::nullopt};
+    return Must(app_->accounts().CreateAccount(nullptr, a), "account");
+  }
+  std::string FreshPhone() { return fmt::format("135{:08}", serial_++); }
+  // A pending self-registration in the place's community.
+  int64_t FreshRegistration(const Place& p) {
+    const std::string phone = FreshPhone();
+    domain::RetryAfter retry;
+    auto sent = app_->registrations().RequestCode(phone, retry);
+    EXPECT_TRUE(sent.ok()) << sent.error().message;
+    auto login = Must(app_->registrations().Register({phone, sms_recorder_.LastCode(phone),
+                                                      "long-enough-1", "新居民", p.community.id}),
+                      "registration");
+    return login.caller.account_id;
+  }
+
+  RecordingSms sms_recorder_;
   Place home_a_, home_b_, away_;
   int serial_ = 300;
 };
@@ -678,6 +711,46 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                                         R"(","display_name":"新","password":"long-enough-1",)"
                                         R"("role":"resident","scope_node_id":)" +
                                         Id(At(role, out).building.id) + "}");
+  };
+  b["GET /api/v1/accounts"] = list("/api/v1/accounts");
+  b["GET /api/v1/accounts/{id}"] = [this](size_t role, bool out) {
+    return Call{"GET", "/api/v1/accounts/" + Id(FreshAccount(At(role, out))), "", {}};
+  };
+  b["PATCH /api/v1/accounts/{id}"] = [this](size_t role, bool out) {
+    return Call{
+        "PATCH", "/api/v1/accounts/" + Id(FreshAccount(At(role, out))), R"({"disabled":true})", {}};
+  };
+  b["POST /api/v1/accounts/{id}/password-reset"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/accounts/" + Id(FreshAccount(At(role, out))) + "/password-reset", "");
+  };
+  b["GET /api/v1/communities"] = get("/api/v1/communities");
+  b["POST /api/v1/registrations/sms-code"] = [this](size_t, bool) {
+    Call c{"POST", "/api/v1/registrations/sms-code", R"({"phone":")" + FreshPhone() + R"("})", {}};
+    c.via = Call::Via::kNoSession;
+    return c;
+  };
+  b["POST /api/v1/registrations"] = [this](size_t, bool) {
+    const std::string phone = FreshPhone();
+    domain::RetryAfter retry;
+    (void)app_->registrations().RequestCode(phone, retry);
+    Call c{"POST",
+           "/api/v1/registrations",
+           R"({"phone":")" + phone + R"(","code":")" + sms_recorder_.LastCode(phone) +
+               R"(","password":"long-enough-1","name":"新居民","community_id":)" +
+               Id(home_a_.community.id) + "}",
+           {}};
+    c.via = Call::Via::kNoSession;
+    return c;
+  };
+  b["GET /api/v1/registrations"] = get("/api/v1/registrations?state=pending");
+  b["POST /api/v1/registrations/{account_id}/confirm"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    return post("/api/v1/registrations/" + Id(FreshRegistration(p)) + "/confirm",
+                R"({"resident_id":)" + Id(FreshResident(p)) + "}");
+  };
+  b["POST /api/v1/registrations/{account_id}/decline"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/registrations/" + Id(FreshRegistration(At(role, out))) + "/decline",
+                R"({"reason":"不在本社区"})");
   };
   // --- imports and exports ---------------------------------------------------------------
   b["POST /api/v1/imports/residents"] = [this, post](size_t role, bool out) {

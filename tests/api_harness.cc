@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/pii.h"
@@ -10,6 +11,30 @@
 
 namespace civicgrid::tests {
 namespace {}  // namespace
+
+core::Status RecordingSms::Send(const std::string& phone, const std::string& text) {
+  std::lock_guard lock(mu_);
+  // The code is the first run of six digits.
+  for (size_t i = 0; i + 6 <= text.size(); ++i) {
+    if (std::all_of(text.begin() + static_cast<long>(i), text.begin() + static_cast<long>(i) + 6,
+                    [](char c) { return c >= '0' && c <= '9'; })) {
+      codes_[phone] = text.substr(i, 6);
+      break;
+    }
+  }
+  ++sent_;
+  return core::Ok();
+}
+
+std::string RecordingSms::LastCode(const std::string& phone) {
+  std::lock_guard lock(mu_);
+  return codes_[phone];
+}
+
+int RecordingSms::sent() {
+  std::lock_guard lock(mu_);
+  return sent_;
+}
 
 const std::vector<std::string>& Usernames() {
   static const std::vector<std::string> kNames = {"admin",   "street1", "secretary1",
@@ -42,6 +67,7 @@ void ApiTest::SetUp() {
   options.password.ops_limit = 1;
   options.password.mem_limit = 8192;
   options.clock = clock_;
+  options.sms_sender = sms_;
   auto opened = app::App::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   app_ = std::move(opened).value();

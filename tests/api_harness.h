@@ -23,6 +23,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -89,6 +90,19 @@ struct AuditEntry {
   std::string detail;
 };
 
+// An SmsSender that keeps the last code sent to each phone (registration tests).
+class RecordingSms : public domain::SmsSender {
+ public:
+  core::Status Send(const std::string& phone, const std::string& text) override;
+  std::string LastCode(const std::string& phone);
+  int sent();
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> codes_;
+  int sent_ = 0;
+};
+
 class ApiTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override;
@@ -118,6 +132,9 @@ class ApiTest : public ::testing::TestWithParam<store::Backend> {
   // The App's clock when set (in a subclass's constructor; it must outlive
   // the test); null: the system clock.
   const core::Clock* clock_ = nullptr;
+  // Where registration SMS codes go (set in a subclass's constructor; it must
+  // outlive the test); null: the server log.
+  domain::SmsSender* sms_ = nullptr;
 
  private:
   void BuildWorld();

@@ -358,12 +358,17 @@ TEST_P(RegistryWritesTest, UnitsArePairedImportedAndExportedInsideScope) {
   EXPECT_EQ(As("member1").Send("GET", "/api/v1/exports/units.csv").status, 403u);
 }
 
-TEST_P(RegistryWritesTest, AccountsAreCreatedByTheCountyAdminOnly) {
+TEST_P(RegistryWritesTest, AccountsAreCreatedByAccountAdminsWithinTheirRole) {
   const std::string body = R"({"username":"resident9","display_name":"居民九","password":")" +
                            std::string(kPassword) + R"(","role":"resident","scope_node_id":)" +
                            Id(w_.building_a1.id) + "}";
   ExpectAllRefused({
-      {"street1", "POST", "/api/v1/accounts", body, 403, ""},  // no kAccountsAdmin
+      // A street admin manages its street's accounts, never above its own role.
+      {"street1", "POST", "/api/v1/accounts",
+       R"({"username":"boss9","display_name":"县长","password":"long-enough-1",)"
+       R"("role":"county_admin","scope_node_id":)" +
+           Id(w_.street.id) + "}",
+       422, "role"},
       {"secretary1", "POST", "/api/v1/accounts", body, 403, ""},
       {"admin", "POST", "/api/v1/accounts",
        R"({"username":"r9","display_name":"居民九","password":"long-enough-1",)"

@@ -1,11 +1,14 @@
 #include "app/app.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
 
 #include "core/crypto.h"
 
+#include "core/pii.h"
 #include "domain/schema.h"
 #include "store/migrate.h"
 
@@ -72,6 +75,10 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       cipher_(std::move(cipher)),
       audit_(clock_),
       accounts_(*db_, clock_, audit_, domain::AccountOptions{options.password}),
+      log_sms_(std::make_unique<LogSmsSender>()),
+      registrations_(*db_, clock_, audit_, cipher_, accounts_,
+                     options.sms_sender != nullptr ? *options.sms_sender : *log_sms_,
+                     domain::RegistrationOptions{options.password}),
       locator_(*db_),
       tree_(*db_, clock_, audit_, [this] { (void)locator_.Reload(); }),
       residents_(*db_, clock_, audit_, cipher_),
@@ -89,6 +96,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   // Tickets, their rollup rows and their state counters copy the path of their
   // node: moving a node rewrites them in its transaction (tickets first, as
   // TicketStats expects).
+  accounts_.SetPiiCipher(&cipher_);
   tree_.AddPathCopy("ticket");
   tree_.AddPathCopy("ticket_rollup");
   tree_.AddPathCopy("ticket_state_count");
@@ -99,6 +107,12 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   webhooks_.SetWakeHook([this] {
     if (webhook_sender_) webhook_sender_->Wake();
   });
+}
+
+core::Status LogSmsSender::Send(const std::string& phone, const std::string& text) {
+  // The phone masked: the log is not a place for personal data; the code is the point.
+  spdlog::info("sms to {}: {}", core::MaskPhone(phone), text);
+  return core::Ok();
 }
 
 core::Result<domain::Caller> App::CallerFor(const std::string& username) {
@@ -122,6 +136,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.clock(),
                            a.audit(),
                            a.accounts(),
+                           a.registrations(),
                            a.tree(),
                            a.residents(),
                            a.party(),

@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
+#include "domain/access/registration.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -51,6 +52,9 @@ struct AppOptions {
   WebhookSenderOptions webhook_sender;
   // Group commit of ticket submissions (batch size, queue bound).
   domain::IntakeOptions intake;
+  // Where registration SMS codes go; null: the server log (the demo sink,
+  // `serve --sms-sink log`). Must outlive the App.
+  domain::SmsSender* sms_sender = nullptr;
   // The clock every service reads; null: the system clock. Tests pass a
   // core::FakeClock that outlives the App.
   const core::Clock* clock = nullptr;
@@ -70,6 +74,7 @@ class App {
   const core::PiiCipher& cipher() const { return cipher_; }
   domain::AuditLog& audit() { return audit_; }
   domain::AccountService& accounts() { return accounts_; }
+  domain::RegistrationService& registrations() { return registrations_; }
   domain::OrgTreeService& tree() { return tree_; }
   domain::ResidentService& residents() { return residents_; }
   domain::PartyService& party() { return party_; }
@@ -99,6 +104,8 @@ class App {
   core::PiiCipher cipher_;
   domain::AuditLog audit_;
   domain::AccountService accounts_;
+  std::unique_ptr<domain::SmsSender> log_sms_;  // used when options.sms_sender is null
+  domain::RegistrationService registrations_;
   domain::GridLocator locator_;
   domain::OrgTreeService tree_;
   domain::ResidentService residents_;
@@ -118,6 +125,12 @@ class App {
   // Last: destroyed first, writing out queued submissions while every service it
   // reaches (observers, the webhook sender's wake) and the Db are still there.
   domain::IntakeWriter intake_;
+};
+
+// The demo's SMS sink: writes each message to the server log.
+class LogSmsSender : public domain::SmsSender {
+ public:
+  core::Status Send(const std::string& phone, const std::string& text) override;
 };
 
 std::string DefaultKeyFile(const std::string& db_url);

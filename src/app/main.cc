@@ -151,6 +151,13 @@ int main(int argc, char** argv) {
   serve->add_option("--tile-coord-sys", serve_options.tile_coord_sys, "瓦片坐标系：wgs84 | gcj02")
       ->check(CLI::IsMember({"wgs84", "gcj02"}))
       ->capture_default_str();
+  std::string sms_sink = "log";
+  serve
+      ->add_option("--sms-sink", sms_sink,
+                   "居民注册验证码的短信通道：log 写入服务器日志（演示）；县里的短信网关以 "
+                   "SmsSender 适配器接入")
+      ->check(CLI::IsMember({"log"}))
+      ->capture_default_str();
   bool demo_mode = false;
   serve->add_flag("--demo", demo_mode, "演示模式：启动时列出演示账号");
 

@@ -18,6 +18,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "too_large";
     case ErrorCode::kLocked:
       return "locked";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
+    case ErrorCode::kPasswordChangeRequired:
+      return "password_change_required";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kInternal:

@@ -16,15 +16,17 @@
 namespace civicgrid::core {
 
 enum class ErrorCode {
-  kInvalid,          // bad input: 400/422, names the field
-  kNotFound,         // absent or outside the caller's scope: 404
-  kUnauthenticated,  // no or bad credentials: 401
-  kForbidden,        // authenticated but not allowed: 403
-  kConflict,         // state conflict (duplicate, version, not empty): 409
-  kTooLarge,         // body or file too large: 413
-  kLocked,           // account locked after repeated failures: 423
-  kUnavailable,      // database busy or down: 503
-  kInternal,         // a bug or an unexpected backend failure: 500
+  kInvalid,                 // bad input: 400/422, names the field
+  kNotFound,                // absent or outside the caller's scope: 404
+  kUnauthenticated,         // no or bad credentials: 401
+  kForbidden,               // authenticated but not allowed: 403
+  kConflict,                // state conflict (duplicate, version, not empty): 409
+  kTooLarge,                // body or file too large: 413
+  kLocked,                  // account locked after repeated failures: 423
+  kRateLimited,             // too many requests of one kind, try again later: 429
+  kPasswordChangeRequired,  // the account must change its password first: 403
+  kUnavailable,             // database busy or down: 503
+  kInternal,                // a bug or an unexpected backend failure: 500
 };
 
 // English machine code for an ErrorCode, e.g. "invalid", "not_found".

@@ -639,6 +639,35 @@ SELECT path, MIN(node_id), state, kind, CASE WHEN overdue <> 0 THEN 1 ELSE 0 END
 FROM ticket GROUP BY path, state, kind, CASE WHEN overdue <> 0 THEN 1 ELSE 0 END;
 )sql";
 
+// Migration 14: account administration and resident self-registration —
+// a forced password change, the account's phone (sealed like other PII, its
+// keyed hash unique), the community a self-registered resident chose and the
+// state of that registration, and the SMS codes sent to phones (only keyed
+// hashes of phone and code are kept).
+constexpr const char* kRegistrationSql = R"sql(
+ALTER TABLE account ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE account ADD COLUMN phone_enc {{blob}};
+ALTER TABLE account ADD COLUMN phone_hash {{blob}};
+ALTER TABLE account ADD COLUMN phone_masked TEXT;
+ALTER TABLE account ADD COLUMN home_node_id BIGINT REFERENCES org_node(id);
+ALTER TABLE account ADD COLUMN registration_state TEXT;
+ALTER TABLE account ADD COLUMN registration_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE account ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+CREATE UNIQUE INDEX account_phone ON account(phone_hash);
+CREATE INDEX account_registration ON account(registration_state, home_node_id, id);
+CREATE INDEX account_scope ON account(scope_node_id, id);
+CREATE TABLE sms_code (
+  id {{pk}},
+  phone_hash {{blob}} NOT NULL,
+  code_hash {{blob}} NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  used INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sms_code_phone ON sms_code(phone_hash, created_at);
+)sql";
+
 std::vector<store::Migration> Build() {
   return {
       {1, "accounts, sessions, tokens, audit log", kAccessSql, ""},
@@ -660,6 +689,7 @@ std::vector<store::Migration> Build() {
       {13, "tab counts, grids by path, audit filters",
        std::string(kTicketStateCountSql) + " WITHOUT ROWID" + kTicketStateCountFill,
        std::string(kTicketStateCountSql) + kTicketStateCountFill},
+      {14, "account administration, resident self-registration", kRegistrationSql, ""},
   };
 }
 

@@ -28,6 +28,10 @@ unsigned StatusFor(core::ErrorCode code, std::string_view field) {
       return 413;
     case core::ErrorCode::kLocked:
       return 423;
+    case core::ErrorCode::kRateLimited:
+      return 429;
+    case core::ErrorCode::kPasswordChangeRequired:
+      return 403;
     case core::ErrorCode::kUnavailable:
       return 503;
     case core::ErrorCode::kInternal:

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/pii.h"
+
 namespace civicgrid::domain {
 namespace {
 
@@ -57,7 +59,8 @@ core::Status CheckLinks(store::Connection& conn, const NewAccount& a, const Path
 core::Result<Caller> AccountService::LoadCaller(store::Connection& conn, int64_t account_id) {
   auto row = conn.QueryOne(
       "SELECT a.id, a.username, a.role, a.scope_node_id, n.path, a.unit_id, a.party_member_id, "
-      "a.resident_id, a.disabled FROM account a JOIN org_node n ON n.id = a.scope_node_id "
+      "a.resident_id, a.disabled, a.must_change_password FROM account a JOIN org_node n ON n.id "
+      "= a.scope_node_id "
       "WHERE a.id = $1",
       {account_id});
   if (!row.ok()) return Unauthenticated();
@@ -72,6 +75,7 @@ core::Result<Caller> AccountService::LoadCaller(store::Connection& conn, int64_t
   caller.unit_id = row->OptInt(5);
   caller.party_member_id = row->OptInt(6);
   caller.resident_id = row->OptInt(7);
+  caller.must_change_password = row->Int(9) != 0;
   return caller;
 }
 
@@ -90,15 +94,26 @@ core::Status AccountService::RecordFailure(store::Connection& conn, int64_t acco
   return core::Ok();
 }
 
+core::Result<store::Rows> AccountService::FindForLogin(store::Connection& conn,
+                                                       std::string_view username) {
+  constexpr std::string_view kSelect =
+      "SELECT id, password_hash, failed_logins, locked_until, disabled FROM account WHERE ";
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query(std::string(kSelect) + "username = $1", {username}));
+  if (!rows.empty() || cipher_ == nullptr) return rows;
+  // A self-registered resident signs in with the phone number.
+  std::string phone = core::NormalizePhone(username);
+  if (!core::ValidatePhone(phone, "username").ok()) return rows;
+  return conn.Query(std::string(kSelect) + "phone_hash = $1",
+                    {store::Blob{cipher_->LookupHash("phone:" + phone)}});
+}
+
 core::Result<LoginResult> AccountService::Login(std::string_view username,
                                                 std::string_view password) {
   if (username.empty()) return Error::Invalid("username", "请输入用户名");
   if (password.empty()) return Error::Invalid("password", "请输入密码");
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query("SELECT id, password_hash, failed_logins, locked_until, disabled "
-                                  "FROM account WHERE username = $1",
-                                  {username}));
+  CG_ASSIGN_OR_RETURN(store::Rows rows, FindForLogin(*conn, username));
   if (rows.empty()) {
     // Same work as a real check, so response time does not reveal which
     // usernames exist.
@@ -117,21 +132,32 @@ core::Result<LoginResult> AccountService::Login(std::string_view username,
     CG_TRY(RecordFailure(*conn, acct.Int(0), static_cast<int>(acct.Int(2)) + 1));
     return BadCredentials();
   }
+  return StartSessionOn(*conn, acct.Int(0));
+}
+
+core::Result<LoginResult> AccountService::StartSession(int64_t account_id) {
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  return StartSessionOn(*conn, account_id);
+}
+
+core::Result<LoginResult> AccountService::StartSessionOn(store::Connection& conn,
+                                                         int64_t account_id) {
+  int64_t now = clock_.NowMs();
   LoginResult result;
   result.session_token = core::RandomToken();
   result.expires_at_ms = now + options_.session_ttl_ms;
-  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
-  CG_ASSIGN_OR_RETURN(auto u, conn->Execute("UPDATE account SET failed_logins = 0, locked_until = "
-                                            "0 WHERE id = $1",
-                                            {acct.Int(0)}));
-  CG_ASSIGN_OR_RETURN(auto s, conn->Execute("INSERT INTO session (token_hash, account_id, "
-                                            "created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                                            {core::Sha256Hex(result.session_token), acct.Int(0),
-                                             now, result.expires_at_ms}));
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(conn));
+  CG_ASSIGN_OR_RETURN(auto u, conn.Execute("UPDATE account SET failed_logins = 0, locked_until = "
+                                           "0 WHERE id = $1",
+                                           {account_id}));
+  CG_ASSIGN_OR_RETURN(auto s, conn.Execute("INSERT INTO session (token_hash, account_id, "
+                                           "created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                                           {core::Sha256Hex(result.session_token), account_id, now,
+                                            result.expires_at_ms}));
   (void)u;
   (void)s;
   CG_TRY(tx.Commit());
-  CG_ASSIGN_OR_RETURN(result.caller, LoadCaller(*conn, acct.Int(0)));
+  CG_ASSIGN_OR_RETURN(result.caller, LoadCaller(conn, account_id));
   return result;
 }
 
@@ -168,7 +194,12 @@ core::Result<Caller> AccountService::AuthenticateBearer(std::string_view api_tok
 
 core::Result<int64_t> AccountService::CreateAccount(const Caller* creator,
                                                     const NewAccount& account) {
-  if (creator != nullptr) CG_TRY(creator->Require(Permission::kAccountsAdmin));
+  if (creator != nullptr) {
+    CG_TRY(creator->Require(Permission::kAccountsAdmin));
+    if (!MayGrantRole(*creator, account.role)) {
+      return Error::Invalid("role", "不能创建高于本人角色的账号");
+    }
+  }
   CG_TRY(ValidateUsername(account.username));
   if (account.display_name.empty()) return Error::Invalid("display_name", "请填写姓名");
   CG_ASSIGN_OR_RETURN(std::string hash, core::HashPassword(account.password, options_.password));
@@ -212,7 +243,8 @@ core::Status AccountService::ChangePassword(const Caller& caller, std::string_vi
   if (!hash.ok()) return Error::Invalid("new_password", hash.error().message);
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(auto n, conn->Execute("UPDATE account SET password_hash = $1, "
-                                            "password_changed_at = $2 WHERE id = $3",
+                                            "password_changed_at = $2, must_change_password = 0, "
+                                            "version = version + 1 WHERE id = $3",
                                             {*hash, clock_.NowMs(), caller.account_id}));
   // Other sessions end with the old password.
   CG_ASSIGN_OR_RETURN(

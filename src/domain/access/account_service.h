@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "domain/access/audit_log.h"
 #include "domain/access/caller.h"
+#include "domain/registry/common.h"
 #include "store/pool.h"
 
 namespace civicgrid::domain {
@@ -45,6 +46,56 @@ struct AccountView {
   std::string scope_kind;
 };
 
+// An account as its administrators see it: never the password hash, the
+// phone only masked.
+struct AccountRecord {
+  int64_t id = 0;
+  std::string username;
+  std::string display_name;
+  Role role = Role::kResident;
+  int64_t scope_node_id = 0;
+  std::string scope_name;
+  std::string scope_kind;
+  bool disabled = false;
+  bool must_change_password = false;
+  std::optional<std::string> phone_masked;
+  std::optional<int64_t> unit_id;
+  std::optional<int64_t> party_member_id;
+  std::optional<int64_t> resident_id;
+  std::optional<int64_t> home_node_id;            // the community a resident registered in
+  std::optional<std::string> registration_state;  // pending, confirmed, declined (self-registered)
+  int64_t version = 1;
+  int64_t created_at_ms = 0;
+};
+
+// ?role=&within=&disabled=&q= (q: part of the username).
+struct AccountFilter {
+  Page page;
+  std::optional<Role> role;
+  std::optional<int64_t> within;
+  std::optional<bool> disabled;
+  std::optional<std::string> q;
+};
+
+// A PATCH of an account: only the fields given change.
+struct AccountChange {
+  std::optional<bool> disabled;
+  std::optional<Role> role;
+  std::optional<int64_t> scope_node_id;
+  std::optional<int64_t> version;  // when given, must equal the stored version (else Conflict)
+};
+
+// What /me adds about the caller's place: the staff record, the grids it
+// covers, the community a resident lives in.
+struct AccountProfile {
+  bool must_change_password = false;
+  std::optional<int64_t> staff_id;
+  std::vector<int64_t> grids;
+  std::optional<int64_t> home_id;
+  std::string home_name;
+  std::optional<std::string> registration_state;
+};
+
 struct LoginResult {
   std::string session_token;  // give to the client once; only its hash is kept
   int64_t expires_at_ms = 0;
@@ -57,6 +108,9 @@ class AccountService {
       : db_(db), clock_(clock), audit_(audit), options_(std::move(options)) {}
 
   core::Result<LoginResult> Login(std::string_view username, std::string_view password);
+  // A new session for an account that has just proved who it is (a
+  // self-registration); Login calls it after the password check.
+  core::Result<LoginResult> StartSession(int64_t account_id);
   core::Status Logout(std::string_view session_token);
   // The caller behind a session cookie or a bearer token; Unauthenticated if
   // unknown, expired, revoked or the account is disabled.
@@ -76,14 +130,38 @@ class AccountService {
   // (import, export) who act as that account.
   core::Result<Caller> CallerForUsername(std::string_view username);
 
+  // Administration (account_admin.cc): kAccountsAdmin, accounts whose scope
+  // node lies inside the caller's scope; others do not exist (NotFound).
+  core::Result<PageOf<AccountRecord>> ListAccounts(const Caller& caller,
+                                                   const AccountFilter& filter);
+  core::Result<AccountRecord> GetAccount(const Caller& caller, int64_t id);
+  // Disable/enable (ends its sessions), change role or scope node (inside the
+  // caller's scope, never a role above the caller's). Audited.
+  core::Result<AccountRecord> UpdateAccount(const Caller& caller, int64_t id,
+                                            const AccountChange& change);
+  // Sets a random temporary password, returned once; the account must change
+  // it before anything else. Ends its sessions. Audited.
+  core::Result<std::string> ResetPassword(const Caller& caller, int64_t id);
+  core::Result<AccountProfile> Profile(const Caller& caller);
+  // Lets residents sign in with their phone number as the username (accounts
+  // created by self-registration); null: usernames only.
+  void SetPiiCipher(const core::PiiCipher* cipher) { cipher_ = cipher; }
+
  private:
   core::Result<Caller> LoadCaller(store::Connection& conn, int64_t account_id);
   core::Status RecordFailure(store::Connection& conn, int64_t account_id, int failures);
+  core::Result<LoginResult> StartSessionOn(store::Connection& conn, int64_t account_id);
+  core::Result<store::Rows> FindForLogin(store::Connection& conn, std::string_view username);
+  core::Result<AccountRecord> LoadRecord(store::Connection& conn, const Caller& caller, int64_t id);
 
   store::Db& db_;
   const core::Clock& clock_;
   AuditLog& audit_;
   AccountOptions options_;
+  const core::PiiCipher* cipher_ = nullptr;
 };
+
+// Whether `caller` may hand out `role`: never one above its own.
+bool MayGrantRole(const Caller& caller, Role role);
 
 }  // namespace civicgrid::domain

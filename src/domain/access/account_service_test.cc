@@ -94,13 +94,18 @@ TEST_P(AccountServiceTest, ApiTokensAuthenticateUntilExpiry) {
 }
 
 TEST_P(AccountServiceTest, AdminCreatesAccountsOnlyInsideScope) {
-  Caller street_admin = As(Role::kStreetAdmin, tree_.street);
+  Caller secretary = As(Role::kCommunitySecretary, tree_.community_a);
   NewAccount a{
       "sec9",       "书记",       "civicgrid-demo", Role::kCommunitySecretary, tree_.community_a.id,
       std::nullopt, std::nullopt, std::nullopt};
-  EXPECT_EQ(accounts_->CreateAccount(&street_admin, a).error().code, core::ErrorCode::kForbidden);
-  street_admin.scope_path = tree_.community_b.path;  // permission is checked before scope
-  EXPECT_EQ(accounts_->CreateAccount(&street_admin, a).error().code, core::ErrorCode::kForbidden);
+  EXPECT_EQ(accounts_->CreateAccount(&secretary, a).error().code, core::ErrorCode::kForbidden);
+  secretary.scope_path = tree_.community_b.path;  // permission is checked before scope
+  EXPECT_EQ(accounts_->CreateAccount(&secretary, a).error().code, core::ErrorCode::kForbidden);
+  // A street admin manages its street's accounts, never a role above its own.
+  Caller street_admin = As(Role::kStreetAdmin, tree_.street);
+  NewAccount county = a;
+  county.role = Role::kCountyAdmin;
+  EXPECT_EQ(accounts_->CreateAccount(&street_admin, county).error().field, "role");
   Caller secretary_b = As(Role::kCountyAdmin, tree_.community_b);
   EXPECT_EQ(accounts_->CreateAccount(&secretary_b, a).error().field, "scope_node_id");
   Caller admin = Admin();

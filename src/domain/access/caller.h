@@ -59,7 +59,8 @@ struct Caller {
   std::optional<int64_t> unit_id;
   std::optional<int64_t> party_member_id;
   std::optional<int64_t> resident_id;
-  std::string request_id;  // for the audit log
+  bool must_change_password = false;  // every call but /me and the change is refused
+  std::string request_id;             // for the audit log
 
   bool Can(Permission p) const { return RoleHas(role, p); }
   PathRange Scope() const { return SubtreeRange(scope_path); }

@@ -52,12 +52,30 @@ std::optional<Response> CsrfRefusal(const ApiServices& services, const Request& 
                                         "返回的 csrf_token（也在 Cookie cg_csrf 中）"}}}});
 }
 
+namespace {
+
+// While an account must change its password, only /me, the change itself and
+// logging out (not an authed route) are allowed.
+core::Status CheckPasswordChange(const domain::Caller& caller, const Request& request) {
+  if (!caller.must_change_password) return core::Ok();
+  if ((request.method == "GET" && request.path == "/api/v1/me") ||
+      (request.method == "PUT" && request.path == "/api/v1/me/password")) {
+    return core::Ok();
+  }
+  return core::Error{core::ErrorCode::kPasswordChangeRequired, "请先修改密码", {}};
+}
+
+}  // namespace
+
 Handler Authed(ApiServices& services, AuthedHandler handler) {
   return [&services, handler = std::move(handler)](Request& request) -> Response {
     Credential credential = CredentialOf(request);
     core::Result<domain::Caller> caller = Authenticate(services, credential);
     if (!caller.ok()) return Response::FromError(caller.error());
     if (auto refused = CsrfRefusal(services, request, credential)) return std::move(*refused);
+    if (auto gate = CheckPasswordChange(*caller, request); !gate.ok()) {
+      return Response::FromError(gate.error());
+    }
     caller->request_id = request.request_id;
     auto response = handler(request, *caller);
     if (!response.ok()) return Response::FromError(response.error());
@@ -72,6 +90,9 @@ AsyncHandler AuthedAsync(ApiServices& services, AuthedAsyncHandler handler) {
     if (!caller.ok()) return respond(Response::FromError(caller.error()));
     if (auto refused = CsrfRefusal(services, request, credential)) {
       return respond(std::move(*refused));
+    }
+    if (auto gate = CheckPasswordChange(*caller, request); !gate.ok()) {
+      return respond(Response::FromError(gate.error()));
     }
     caller->request_id = request.request_id;
     handler(request, *caller, std::move(respond));
@@ -190,6 +211,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   }
   RegisterSystemRoutes(router, services);
   RegisterSessionRoutes(router, services);
+  RegisterAccountRoutes(router, services);
   RegisterOrgRoutes(router, services);
   RegisterPeopleRoutes(router, services);
   RegisterImportRoutes(router, services);

@@ -14,6 +14,7 @@
 #include "core/time.h"
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
+#include "domain/access/registration.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -59,6 +60,7 @@ struct ApiServices {
   const core::Clock& clock;
   domain::AuditLog& audit;
   domain::AccountService& accounts;
+  domain::RegistrationService& registrations;
   domain::OrgTreeService& tree;
   domain::ResidentService& residents;
   domain::PartyService& party;
@@ -134,7 +136,15 @@ core::Result<std::vector<int64_t>> IdList(const boost::json::object& body, std::
 core::Result<std::optional<core::LonLat>> OptionalLonLat(const boost::json::object& body,
                                                          std::string_view field);
 
+// The answer to a successful sign-in (login, self-registration): the caller
+// as JSON and the session cookie.
+core::Result<Response> SessionResponse(ApiServices& services, const domain::LoginResult& login);
+// What GET /me adds to the caller: must_change_password, staff_id, grids, home.
+core::Status AddProfileJson(ApiServices& services, const domain::Caller& caller,
+                            boost::json::object& out);
+
 void RegisterSessionRoutes(Router& router, ApiServices& services);
+void RegisterAccountRoutes(Router& router, ApiServices& services);
 void RegisterOrgRoutes(Router& router, ApiServices& services);
 void RegisterPeopleRoutes(Router& router, ApiServices& services);
 void RegisterImportRoutes(Router& router, ApiServices& services);

@@ -35,11 +35,9 @@ void ClearCookies(const ApiServices& s, Response& response) {
   response.AddHeader("Set-Cookie", CsrfCookie(s, "", 0));
 }
 
-core::Result<Response> Login(ApiServices& s, Request& request) {
-  CG_ASSIGN_OR_RETURN(json::object body, BodyObject(request));
-  CG_ASSIGN_OR_RETURN(std::string username, RequireString(body, "username", 64));
-  CG_ASSIGN_OR_RETURN(std::string password, RequireString(body, "password", 128));
-  CG_ASSIGN_OR_RETURN(domain::LoginResult login, s.accounts.Login(username, password));
+}  // namespace
+
+core::Result<Response> SessionResponse(ApiServices& s, const domain::LoginResult& login) {
   CG_ASSIGN_OR_RETURN(domain::AccountView view, s.accounts.Describe(login.caller));
   json::object out = CallerJson(login.caller, view).as_object();
   std::string csrf = CsrfTokenFor(s, login.session_token);
@@ -50,6 +48,16 @@ core::Result<Response> Login(ApiServices& s, Request& request) {
   response.AddHeader("Set-Cookie", CsrfCookie(s, csrf, max_age));
   response.AddHeader("Cache-Control", "no-store");
   return response;
+}
+
+namespace {
+
+core::Result<Response> Login(ApiServices& s, Request& request) {
+  CG_ASSIGN_OR_RETURN(json::object body, BodyObject(request));
+  CG_ASSIGN_OR_RETURN(std::string username, RequireString(body, "username", 64));
+  CG_ASSIGN_OR_RETURN(std::string password, RequireString(body, "password", 128));
+  CG_ASSIGN_OR_RETURN(domain::LoginResult login, s.accounts.Login(username, password));
+  return SessionResponse(s, login);
 }
 
 // Ends the cookie's session; as a change of state it needs the CSRF header
@@ -71,6 +79,7 @@ core::Result<Response> Logout(ApiServices& s, Request& request) {
 core::Result<Response> Me(ApiServices& s, Request& request, const Caller& caller) {
   CG_ASSIGN_OR_RETURN(domain::AccountView view, s.accounts.Describe(caller));
   json::object out = CallerJson(caller, view).as_object();
+  CG_TRY(AddProfileJson(s, caller, out));
   Credential credential = CredentialOf(request);
   if (credential.bearer) return Response::Json(200, out);
   std::string csrf = CsrfTokenFor(s, credential.token);
