@@ -139,6 +139,12 @@ const Row kTable[] = {
   {"POST /api/v1/tickets/{id}/follow",                     401, "204 204 204 204 204 204 404 404 204", "204 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/board",                                    401, "200 200 200 200 200 200 200 200 200", "="},
   {"GET /api/v1/tickets/stream",                           401, "200 200 200 200 200 200 200 200 200", "="},
+  {"GET /api/v1/web-config",                               200, "200 200 200 200 200 200 200 200 200", "="},
+  {"GET /api/v1/tickets/counts",                           401, "200 200 200 200 200 200 403 403 403", "="},
+  {"GET /api/v1/org-nodes/{id}/grids.geojson",             401, "200 200 200 200 200 200 200 200 200", "200 404 404 404 404 404 200 404 404"},
+  {"GET /api/v1/stats/rates/trend",                        401, "200 200 200 200 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/exports/rates.csv",                        401, "200 200 200 200 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/wishes",                                   401, "200 200 200 200 200 200 200 200 200", "="},
   {"GET /api/v1/stats/rates",                              401, "200 200 200 200 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"GET /api/v1/stats/rankings",                           401, "200 200 404 404 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"POST /api/v1/attachments",                             401, "201 201 201 201 201 201 201 201 201", "="},
@@ -866,6 +872,21 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     return post("/api/v1/tickets/" + Id(id) + "/follow", "");
   };
   b["GET /api/v1/board"] = get("/api/v1/board");
+  b["GET /api/v1/web-config"] = get("/api/v1/web-config");
+  b["GET /api/v1/tickets/counts"] = get("/api/v1/tickets/counts");
+  b["GET /api/v1/wishes"] = get("/api/v1/wishes");
+  b["GET /api/v1/org-nodes/{id}/grids.geojson"] = [this](size_t role, bool out) {
+    return Call{
+        "GET", "/api/v1/org-nodes/" + Id(At(role, out).community.id) + "/grids.geojson", "", {}};
+  };
+  b["GET /api/v1/stats/rates/trend"] = [this](size_t role, bool out) {
+    return Call{
+        "GET", "/api/v1/stats/rates/trend?node_id=" + Id(At(role, out).community.id), "", {}};
+  };
+  b["GET /api/v1/exports/rates.csv"] = [this](size_t role, bool out) {
+    return Call{
+        "GET", "/api/v1/exports/rates.csv?node_id=" + Id(At(role, out).community.id), "", {}};
+  };
   b["GET /api/v1/stats/rates"] = [this](size_t role, bool out) {
     return Call{"GET", "/api/v1/stats/rates?node_id=" + Id(At(role, out).community.id), "", {}};
   };

@@ -45,6 +45,7 @@ export default async function secretaryDispatch(j) {
   await j.step(page, '派单对话框：上架到点单栏');
 
   await dialog.getByRole('button', { name: '确定' }).click();
+  await dialog.waitFor({ state: 'hidden' }); // closed, not half-way through its fade-out
   await page.getByTestId('ticket-state').getByText('待认领').waitFor();
   await page.getByTestId('timeline').getByText('上架到社区点单栏').waitFor();
   await page.getByTestId('timeline').getByText('请在社区报到的党员认领').waitFor();

@@ -50,7 +50,7 @@ export default async function adminImportReveal(j) {
   await dialog.getByText('请填写查看原因').waitFor(); // no reason, no reveal
   await dialog.getByLabel('查看原因').fill('入户走访需电话联系本人');
   const [response] = await Promise.all([
-    page.waitForResponse((r) => /\/api\/v1\/residents\/\d+\/pii$/.test(r.url())),
+    page.waitForResponse((r) => /\/api\/v1\/residents\/\d+\/pii(\?|$)/.test(r.url())),
     dialog.getByRole('button', { name: '确认查看' }).click(),
   ]);
   const residentId = Number(/residents\/(\d+)\/pii/.exec(response.url())[1]);
@@ -71,6 +71,7 @@ export default async function adminImportReveal(j) {
   const first = audit.locator('tbody tr').first();
   await first.getByText(`resident #${residentId}`).waitFor();
   assert.match(await first.innerText(), /查看完整个人信息/);
+  assert.match(await first.innerText(), /入户走访需电话联系本人/, 'the stated reason is in the audit entry');
   await j.step(page, '审计日志中找到这次查看');
   j.shared.reveal = { residentId };
 }

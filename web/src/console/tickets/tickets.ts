@@ -2,6 +2,7 @@
 // this only keeps buttons that would be refused off the page).
 import { api, idempotencyKey, ok } from '@/shared/api';
 import type { components } from '@/shared/api-types';
+import { role } from '@/shared/session';
 
 export type Ticket = components['schemas']['Ticket'];
 export type TicketEvent = components['schemas']['TicketEvent'];
@@ -12,6 +13,8 @@ export type AssigneeOption = components['schemas']['AssigneeOption'];
 export type ActionType = TicketAction['type'];
 
 /** Switches for routes other helpers are adding; turn on when they are in docs/openapi.json. */
+const COUNTING_ROLES = ['county_admin', 'street_admin', 'community_secretary', 'community_worker', 'grid_worker'];
+
 export const features = {
   /** GET /api/v1/tickets/counts → { <state>: n, overdue: n } for the inbox tab badges. */
   counts: true,
@@ -47,7 +50,8 @@ export async function listBoard(after?: number, limit = 30) {
 
 /** Per-tab counts for the caller's scope, from the server's maintained counters (no COUNT over the rows). */
 export async function tabCounts(): Promise<Record<string, number> | null> {
-  if (!features.counts) return null;
+  // The counters answer staff only (units and members get 403), so others see no badges.
+  if (!features.counts || !COUNTING_ROLES.includes(role())) return null;
   const c = await ok(api.GET('/api/v1/tickets/counts', {}));
   return { ...(c.by_state as Record<string, number>), all: c.total, open: c.open, overdue: c.overdue };
 }
