@@ -742,11 +742,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 列出账号 / List accounts
+         * @description 权限 / permission: 县级管理员、街道管理员 / county_admin, street_admin (accounts_admin)。只看得到管辖范围（scope 子树）内的账号，范围外答 404。 按 id 翻页；不含密码哈希，手机号脱敏。
+         */
+        get: operations["listAccounts"];
         put?: never;
         /**
          * 创建账号 / Create an account
-         * @description 权限 / permission: 县级管理员 / county_admin (accounts_admin)。scope_node_id 须在创建者的管辖范围内（否则 422）；用户名已存在答 409（field username）。居民、党员、单位管理员账号分别用 resident_id、party_member_id、unit_id 关联到本人记录或本单位。写入审计日志。
+         * @description 权限 / permission: 县级管理员、街道管理员 / county_admin, street_admin (accounts_admin)，不能创建高于本人的角色（422 field role）。scope_node_id 须在创建者的管辖范围内（否则 422）；用户名已存在答 409（field username）。居民、党员、单位管理员账号分别用 resident_id、party_member_id、unit_id 关联到本人记录或本单位。写入审计日志。
          */
         post: operations["createAccount"];
         delete?: never;
@@ -1708,6 +1712,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看账号 / Get an account
+         * @description 权限 / permission: 县级管理员、街道管理员 / county_admin, street_admin (accounts_admin)。只看得到管辖范围（scope 子树）内的账号，范围外答 404。
+         */
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 停用、启用、改角色或范围 / Disable, enable, re-role an account
+         * @description 权限 / permission: 县级管理员、街道管理员 / county_admin, street_admin (accounts_admin)。只看得到管辖范围（scope 子树）内的账号，范围外答 404。 不能改自己的账号（403），不能授予高于本人的角色（422 field role）；scope_node_id 须在本人范围内。停用或改角色、范围时结束该账号的全部会话。写入审计日志（account.update）。
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重置密码 / Reset a password
+         * @description 权限 / permission: 县级管理员、街道管理员 / county_admin, street_admin (accounts_admin)。只看得到管辖范围（scope 子树）内的账号，范围外答 404。 生成临时密码（只在本响应中出现一次），结束该账号全部会话并要求其登录后先改密码。写入审计日志（account.password_reset）。
+         */
+        post: operations["resetAccountPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 社区列表（注册用）/ Communities for the registration picker
+         * @description 无需登录。所有社区的编号、名称及所属街道，供居民注册时选择。可缓存 5 分钟。
+         */
+        get: operations["listCommunities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registrations/sms-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发送注册验证码 / Send a registration code
+         * @description 无需登录。向手机发送 6 位验证码（10 分钟有效，最多输错 5 次）；短信通道是可替换的适配器，演示环境写入服务器日志（serve --sms-sink log）。同一手机号每分钟 1 次、每小时 5 次，超出答 429 并带 Retry-After。已注册的手机号答 409（field phone）。
+         */
+        post: operations["requestRegistrationCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 注册申请列表 / List resident registrations
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员 (people_write)。只列出本人所服务社区的申请（网格员：其网格所在社区）。手机号脱敏。
+         */
+        get: operations["listResidentRegistrations"];
+        put?: never;
+        /**
+         * 居民自助注册 / Register as a resident
+         * @description 无需登录。校验验证码后在所选社区创建居民账号（待网格员或社区确认关联到居民档案），并直接登录：响应与登录相同并设置会话 Cookie，之后可用手机号加密码登录。手机号加密保存；已注册答 409（field phone）。验证码错误或过期答 422（field code），密码规则同其他账号（至少 8 个字符）。
+         */
+        post: operations["registerResident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registrations/{account_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认注册并关联居民档案 / Confirm a registration
+         * @description 权限同列表。居民须在该社区内；居民档案登记了手机号时须与注册手机号一致（否则 422 field resident_id）；该居民已关联其他账号答 409。已处理的申请答 409。写入审计日志（registration.confirm）。
+         */
+        post: operations["confirmResidentRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registrations/{account_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 拒绝注册申请 / Decline a registration
+         * @description 权限同列表。须写明原因。账号仍可登录和反映诉求，但不关联居民档案。写入审计日志（registration.decline）。
+         */
+        post: operations["declineResidentRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1801,7 +1953,7 @@ export interface components {
             update_id: string;
             account_id?: string | null;
         }[];
-        /** @description 所有错误响应的统一格式 / every error body has this shape. HTTP status: invalid → 422 (400 when field is "body"), unauthenticated → 401, forbidden → 403, not_found → 404, conflict → 409, too_large → 413, locked → 423, unavailable → 503, internal → 500. */
+        /** @description 所有错误响应的统一格式 / every error body has this shape. HTTP status: invalid → 422 (400 when field is "body"), unauthenticated → 401, forbidden → 403, not_found → 404, conflict → 409, too_large → 413, locked → 423, rate_limited → 429, password_change_required → 403, unavailable → 503, internal → 500. */
         Error: {
             error: {
                 /**
@@ -1809,7 +1961,7 @@ export interface components {
                  * @example invalid
                  * @enum {string}
                  */
-                code: "invalid" | "not_found" | "unauthenticated" | "forbidden" | "conflict" | "too_large" | "locked" | "unavailable" | "internal";
+                code: "invalid" | "not_found" | "unauthenticated" | "forbidden" | "conflict" | "too_large" | "locked" | "unavailable" | "internal" | "rate_limited" | "password_change_required";
                 /**
                  * @description 中文说明 / message in zh-CN
                  * @example 缺少必填字段 name
@@ -3573,6 +3725,156 @@ export interface components {
             /** Format: int64 */
             next_after: number | null;
         };
+        /** @description 账号（管理视图）：从不含密码哈希，手机号只给脱敏形式 / an account as administrators see it */
+        Account: {
+            /** Format: int64 */
+            id: number;
+            username: string;
+            display_name: string;
+            role: components["schemas"]["Role"];
+            scope: {
+                /** Format: int64 */
+                node_id: number;
+                name: string;
+                kind: components["schemas"]["OrgKind"];
+            };
+            disabled: boolean;
+            must_change_password: boolean;
+            /** @example 138****5678 */
+            phone_masked?: string | null;
+            /** Format: int64 */
+            unit_id?: number | null;
+            /** Format: int64 */
+            party_member_id?: number | null;
+            /** Format: int64 */
+            resident_id?: number | null;
+            /**
+             * Format: int64
+             * @description 自助注册居民选择的社区
+             */
+            home_node_id?: number | null;
+            /** @enum {string|null} */
+            registration_state?: "pending" | "confirmed" | "declined" | null;
+            /**
+             * Format: int64
+             * @description 每次修改加一；PATCH 时可带上以防覆盖他人修改
+             */
+            version: number;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        AccountPage: {
+            items: components["schemas"]["Account"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        /** @description 只改给出的字段 / only the fields given change */
+        AccountChange: {
+            /** @description 停用（同时结束其全部会话）或启用 */
+            disabled?: boolean;
+            role?: components["schemas"]["Role"];
+            /** Format: int64 */
+            scope_node_id?: number;
+            /**
+             * Format: int64
+             * @description 给出时须等于当前版本，否则 409（field version）
+             */
+            version?: number;
+        };
+        PasswordReset: {
+            /** Format: int64 */
+            id: number;
+            /** @description 临时密码，只返回这一次 */
+            temporary_password: string;
+            must_change_password: boolean;
+        };
+        Community: {
+            /** Format: int64 */
+            id: number;
+            /** @example 东方街北社区 */
+            name: string;
+            street: {
+                /** Format: int64 */
+                id?: number | null;
+                name?: string;
+            };
+        };
+        CommunityList: {
+            items: components["schemas"]["Community"][];
+        };
+        SmsCodeRequest: {
+            /** @example 13800138000 */
+            phone: string;
+        };
+        SmsCodeSent: {
+            sent: boolean;
+            /** @description 验证码有效秒数 */
+            expires_in: number;
+        };
+        NewResidentRegistration: {
+            phone: string;
+            code: string;
+            password: string;
+            /** Format: int64 */
+            community_id: number;
+            name: string;
+        };
+        ResidentRegistration: {
+            /** Format: int64 */
+            account_id: number;
+            username: string;
+            name: string;
+            phone_masked?: string | null;
+            community: {
+                /** Format: int64 */
+                id?: number;
+                name?: string;
+            };
+            /** @enum {string} */
+            state: "pending" | "confirmed" | "declined";
+            /** Format: int64 */
+            resident_id?: number | null;
+            note?: string;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        ResidentRegistrationPage: {
+            items: components["schemas"]["ResidentRegistration"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        RegistrationConfirm: {
+            /** Format: int64 */
+            resident_id: number;
+        };
+        RegistrationDecline: {
+            reason: string;
+        };
+        Me: components["schemas"]["Session"] & {
+            /** Format: int64 */
+            resident_id?: number | null;
+            /** Format: int64 */
+            party_member_id?: number | null;
+            /** Format: int64 */
+            unit_id?: number | null;
+            /** @description 为 true 时除 GET /me、PUT /me/password、DELETE /session 外的调用都答 403 password_change_required */
+            must_change_password: boolean;
+            /**
+             * Format: int64
+             * @description 本人的人员（网格员等）记录
+             */
+            staff_id?: number | null;
+            /** @description 本账号负责的网格 */
+            grids: number[];
+            /** @description 居民所在社区（已关联居民记录时取其住址，否则取注册时选择的社区） */
+            home?: {
+                /** Format: int64 */
+                id?: number;
+                name?: string;
+            } | null;
+            /** @enum {string|null} */
+            registration_state?: "pending" | "confirmed" | "declined" | null;
+        };
     };
     responses: {
         /** @description 请求体不是合法的 JSON 对象、为空或嵌套过深（field 为 "body"）/ malformed body */
@@ -3709,6 +4011,26 @@ export interface components {
                  *       "error": {
                  *         "code": "csrf_failed",
                  *         "message": "缺少 X-CSRF-Token 请求头：用会话 Cookie 修改数据时须带上登录返回的 csrf_token（也在 Cookie cg_csrf 中）"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 请求过于频繁，请按 Retry-After 秒数后再试 / rate limited */
+        TooManyRequests: {
+            headers: {
+                /** @description 还需等待的秒数 */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limited",
+                 *         "message": "获取验证码过于频繁，请 42 秒后再试",
+                 *         "field": "phone"
                  *       }
                  *     }
                  */
@@ -3994,7 +4316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -5031,6 +5353,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listAccounts: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 只看此角色 */
+                role?: components["schemas"]["Role"];
+                /** @description true 只看已停用，false 只看在用 */
+                disabled?: boolean;
+                /** @description 用户名包含（不区分大小写） */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页账号 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountPage"];
+                };
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
@@ -7084,6 +7443,283 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 账号 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountChange"];
+            };
+        };
+        responses: {
+            /** @description 修改后的账号 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    resetAccountPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 临时密码 */
+            200: {
+                headers: {
+                    /** @description no-store */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listCommunities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 社区 */
+            200: {
+                headers: {
+                    /** @description public, max-age=300 */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityList"];
+                };
+            };
+        };
+    };
+    requestRegistrationCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmsCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description 已发送 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCodeSent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description 短信发送失败 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listResidentRegistrations: {
+        parameters: {
+            query?: {
+                state?: "pending" | "confirmed" | "declined";
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页申请 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidentRegistrationPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    registerResident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewResidentRegistration"];
+            };
+        };
+        responses: {
+            /** @description 已注册并登录 */
+            201: {
+                headers: {
+                    /** @description cg_session=<token>; Path=/; HttpOnly; SameSite=Lax */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    confirmResidentRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 注册账号编号 */
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationConfirm"];
+            };
+        };
+        responses: {
+            /** @description 已确认 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidentRegistration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    declineResidentRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 注册账号编号 */
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationDecline"];
+            };
+        };
+        responses: {
+            /** @description 已拒绝 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidentRegistration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             422: components["responses"]["Unprocessable"];
         };
     };
