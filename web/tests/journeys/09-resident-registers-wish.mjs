@@ -3,6 +3,7 @@
 // resident of that community awaiting the grid worker's confirmation, and posts a 微心愿 that appears on the
 // community's wish wall.
 import assert from 'node:assert/strict';
+import { apiAs } from '../journey-api.mjs';
 
 const WISH_CATEGORY = '微心愿';
 
@@ -21,7 +22,10 @@ async function codeFromLog(j, phone, after) {
 export default async function residentRegistersWish(j) {
   const communities = (await (await fetch(new URL('/api/v1/communities', j.url))).json()).items;
   assert.ok(communities.length, 'communities are listed without signing in');
-  const community = communities[0];
+  // resident1's community, so a neighbour can look at the wall too.
+  const neighbour = await apiAs(j.url, 'resident1');
+  const home = (await neighbour.get('/api/v1/wishes')).community;
+  const community = communities.find((c) => c.id === home.id) ?? communities[0];
   const number = `1390000${String(Date.now() % 10000).padStart(4, '0')}`;
   const name = '林晓雨';
 
@@ -77,8 +81,12 @@ export default async function residentRegistersWish(j) {
   const item = phone.locator('.h5-wishes__item', { hasText: wish });
   await item.waitFor();
   await item.getByText('待认领').waitFor();
-  const owner = await item.locator('.h5-wishes__meta').innerText();
-  assert.ok(!owner.includes(name), 'the owner’s name is masked on the wall');
+  await item.getByText('我的心愿').waitFor();
+  // A neighbour sees the wish on the same wall, the owner's name masked and no phone.
+  const seen = (await neighbour.get('/api/v1/wishes?limit=200')).items.find((w) => w.description === wish);
+  assert.ok(seen, 'the neighbour sees the wish on the wall');
+  assert.ok(seen.submitter_name && seen.submitter_name !== name, `masked owner for neighbours: ${seen.submitter_name}`);
+  assert.equal(seen.submitter_phone ?? null, null, 'no phone on the wall');
   await j.step(phone, '发布心愿后出现在心愿墙上');
 
   j.shared.wish = { description: wish, phone: number, community: community.id };
