@@ -38,6 +38,7 @@ const Placeholder = () => import('./pages/Placeholder.vue');
 
 export const routes: RouteRecordRaw[] = [
   { path: '/sign-in', name: 'sign-in', component: () => import('./SignIn.vue'), meta: { title: 'h5.signIn.title', public: true } },
+  { path: '/register', name: 'register', component: () => import('./pages/Register.vue'), meta: { title: 'h5.register.title', public: true } },
   // Where each role lands: its first tab.
   { path: '/', name: 'home', component: Placeholder, beforeEnter: () => ({ path: homeFor(role()), replace: true }) },
 
@@ -45,7 +46,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/report', name: 'report', component: () => import('./pages/Report.vue'), meta: { title: 'h5.tabs.report', roles: RESIDENT, tab: { order: 1, icon: 'photograph' } } },
   { path: '/my-reports', name: 'my-reports', component: () => import('./pages/MyReports.vue'), meta: { title: 'h5.tabs.myReports', roles: RESIDENT, tab: { order: 2, icon: 'orders-o' } } },
   { path: '/my-reports/:id(\\d+)', name: 'my-report', component: () => import('./pages/TicketDetail.vue'), props: true, meta: { title: 'h5.detail.title', back: true } },
-  { path: '/wishes', name: 'wishes', component: Placeholder, meta: { title: 'h5.tabs.wishes', roles: RESIDENT, tab: { order: 3, icon: 'gift-o' } } },
+  { path: '/wishes', name: 'wishes', component: () => import('./pages/Wishes.vue'), meta: { title: 'h5.tabs.wishes', roles: RESIDENT, tab: { order: 3, icon: 'gift-o' } } },
 
   // Party members and unit admins
   { path: '/board', name: 'board', component: () => import('./pages/Board.vue'), meta: { title: 'h5.tabs.board', roles: MEMBER, tab: { order: 1, icon: 'todo-list-o' } } },
