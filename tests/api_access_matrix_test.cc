@@ -141,10 +141,12 @@ const Row kTable[] = {
   {"GET /api/v1/tickets/stream",                           401, "200 200 200 200 200 200 200 200 200", "="},
   {"GET /api/v1/web-config",                               200, "200 200 200 200 200 200 200 200 200", "="},
   {"GET /api/v1/tickets/counts",                           401, "200 200 200 200 200 200 403 403 403", "="},
-  {"GET /api/v1/org-nodes/{id}/grids.geojson",             401, "200 200 200 200 200 200 200 200 200", "200 404 404 404 404 404 200 404 404"},
+  // The grid asked for is the place's first grid: grid workers of another grid and residents (scoped to
+  // their home) do not reach it (404); their maps use org-nodes?kind=grid.
+  {"GET /api/v1/org-nodes/{id}/grids.geojson",             401, "200 200 200 200 404 404 200 200 404", "200 404 404 404 404 404 200 404 404"},
   {"GET /api/v1/stats/rates/trend",                        401, "200 200 200 200 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"GET /api/v1/exports/rates.csv",                        401, "200 200 200 200 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
-  {"GET /api/v1/wishes",                                   401, "200 200 200 200 200 200 200 200 200", "="},
+  {"GET /api/v1/wishes",                                   401, "200 200 200 200 200 200 200 200 200", "200 404 404 404 404 404 200 404 404"},
   {"GET /api/v1/stats/rates",                              401, "200 200 200 200 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"GET /api/v1/stats/rankings",                           401, "200 200 404 404 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"POST /api/v1/attachments",                             401, "201 201 201 201 201 201 201 201 201", "="},
@@ -874,7 +876,9 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/board"] = get("/api/v1/board");
   b["GET /api/v1/web-config"] = get("/api/v1/web-config");
   b["GET /api/v1/tickets/counts"] = get("/api/v1/tickets/counts");
-  b["GET /api/v1/wishes"] = get("/api/v1/wishes");
+  b["GET /api/v1/wishes"] = [this](size_t role, bool out) {
+    return Call{"GET", "/api/v1/wishes?community_id=" + Id(At(role, out).community.id), "", {}};
+  };
   b["GET /api/v1/org-nodes/{id}/grids.geojson"] = [this](size_t role, bool out) {
     return Call{
         "GET", "/api/v1/org-nodes/" + Id(At(role, out).community.id) + "/grids.geojson", "", {}};
