@@ -165,6 +165,15 @@ export class Journey {
     const slug = title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 60);
     const file = join(this.outDir, `${String(this.stepNo).padStart(2, '0')}-${slug}.png`);
     await page.waitForLoadState('load');
+    // Let opening and closing transitions (dialogs, dropdowns) finish, so the picture and axe see where the
+    // page settles, not a half-faded overlay. Endless animations (spinners, a pulsing badge) are not waited for.
+    await page
+      .waitForFunction(
+        () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+        undefined,
+        { timeout: 3000 },
+      )
+      .catch(() => {});
     await page.screenshot({ path: file, fullPage: false });
     // Injected through DevTools, not as a <script>: the pages' CSP forbids inline scripts, and must stay on.
     if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);

@@ -67,6 +67,7 @@ export default async function adminImportReveal(j) {
   await page.getByRole('menuitem', { name: '审计日志' }).click();
   await page.getByRole('combobox', { name: '操作' }).click();
   await page.getByRole('option', { name: /pii\.reveal/ }).click();
+  await page.getByRole('listbox').waitFor({ state: 'hidden' }); // the dropdown closed again
   const audit = page.getByTestId('audit');
   const first = audit.locator('tbody tr').first();
   await first.getByText(`resident #${residentId}`).waitFor();
