@@ -19,9 +19,9 @@ const runs = Number(arg('--runs', '3'));
 const SLOW = { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8), uploadThroughput: (1.6e6 / 8) };
 const CASES = [
   // The page a resident sees first after signing in: the 随手拍 form (its tab is the default for residents).
-  { name: 'h5 随手拍 (resident1)', kind: 'phone', user: 'resident1', path: '/h5/', ready: 'main, .van-tabbar',
+  { name: 'h5 随手拍 (resident1)', kind: 'phone', user: 'resident1', path: '/h5/', ready: 'main form',
     limits: { ms: 3000, scriptBytes: 250 * 1024 } },
-  { name: 'console first page (secretary1)', kind: 'pc', user: 'secretary1', path: '/console/', ready: '#app > *',
+  { name: 'console first page (secretary1)', kind: 'pc', user: 'secretary1', path: '/console/', ready: '.cg-page h1',
     limits: { scriptBytes: 800 * 1024 } },
 ];
 
@@ -46,10 +46,11 @@ async function measure(browser, server, c, throttled) {
   const started = Date.now();
   await page.goto(c.path, { waitUntil: 'load', timeout: 60000 });
   await page.locator(c.ready).first().waitFor({ timeout: 60000 });
+  const ms = Date.now() - started; // the page is there for the person
   await page.waitForLoadState('networkidle', { timeout: 60000 });
-  const ms = Date.now() - started;
+  const idleMs = Date.now() - started - 500; // what loads behind it (prefetched tabs, lists), without the idle wait
   await context.close();
-  return { ms, scriptBytes, allBytes };
+  return { ms, idleMs, scriptBytes, allBytes };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -67,10 +68,12 @@ try {
     }
     const ms = median(slow.map((r) => r.ms));
     const msFast = median(fast.map((r) => r.ms));
+    const idle = median(slow.map((r) => r.idleMs));
     const script = median(slow.map((r) => r.scriptBytes));
     const all = median(slow.map((r) => r.allBytes));
     console.log(`\n${c.name}`);
-    console.log(`  ready (throttled)      ${ms} ms   unthrottled ${msFast} ms   (ready until network idle, incl. its 500 ms)`);
+    console.log(`  ready (throttled)      ${ms} ms   unthrottled ${msFast} ms   (until ${c.ready} is visible)`);
+    console.log(`  network quiet          ${idle} ms throttled (everything the page fetched, incl. prefetches)`);
     if (c.limits.ms) {
       const ratio = ms / c.limits.ms;
       failed ||= ratio > 1;
