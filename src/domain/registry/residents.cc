@@ -231,7 +231,7 @@ core::Result<PageOf<Resident>> ResidentService::List(const Caller& caller,
 core::Result<RevealedPii> ResidentService::Reveal(const Caller& caller, int64_t id,
                                                   std::string_view reason) {
   CG_TRY(caller.Require(Permission::kPiiReveal));
-  if (reason.size() > 600) return core::Error::Invalid("reason", "查看理由不超过 200 字");
+  CG_ASSIGN_OR_RETURN(std::string clean_reason, CleanText(reason, "reason", 200, false));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(Resident r, Load(*conn, caller, id));
@@ -245,7 +245,7 @@ core::Result<RevealedPii> ResidentService::Reveal(const Caller& caller, int64_t 
   }
   // The read is recorded before the value leaves: no audit entry, no data.
   std::string detail = "id_number,phone";
-  if (!reason.empty()) detail.append("; reason: ").append(reason);
+  if (!clean_reason.empty()) detail.append("; reason: ").append(clean_reason);
   CG_TRY(audit_.Append(*conn, caller, "pii.reveal", "resident", id, detail));
   CG_TRY(tx.Commit());
   return out;
