@@ -301,6 +301,69 @@ TEST_P(StatsApiTest, MovingAGridTakesItsTicketsAndTheirFiguresAlong) {
   EXPECT_EQ(Get("admin", county).at("counts"), kept.at("counts"));
 }
 
+// The screen's trend: one row per day from the day rollups; a day without a
+// base has null rates (a gap the chart does not join), never zeros.
+TEST_P(StatsApiTest, DailyTrendHasEveryDayAndGapsWhereNoBase) {
+  ASSERT_NO_THROW(FileScenario());  // 2026-06-15
+  fake_clock_.Advance(2 * core::kMsPerDay);
+  domain::Ticket late;
+  ASSERT_NO_THROW(late = File(w_.grid_a1));  // 2026-06-17
+  ASSERT_NO_THROW(Act("admin", late.id, TicketEventType::kAccept));
+  ASSERT_NO_THROW(Dispatch(late.id, "grid1"));
+  ASSERT_NO_THROW(Act("grid1", late.id, TicketEventType::kStart));
+  ASSERT_NO_THROW(Act("grid1", late.id, TicketEventType::kResolve));
+
+  const std::string street = std::to_string(w_.street.id);
+  auto trend = Get("street1", "/api/v1/stats/rates/trend?granularity=day&to=2026-06-17&days=4");
+  EXPECT_EQ(trend.at("node").at("id").as_int64(), w_.street.id);
+  EXPECT_EQ(trend.at("granularity").as_string(), "day");
+  EXPECT_EQ(trend.at("from").as_string(), "2026-06-14");
+  EXPECT_EQ(trend.at("to").as_string(), "2026-06-17");
+  const auto& items = trend.at("items").as_array();
+  ASSERT_EQ(items.size(), 4u);
+  const char* days[] = {"2026-06-14", "2026-06-15", "2026-06-16", "2026-06-17"};
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(items[i].at("day").as_string(), days[i]);
+  for (size_t empty : {0u, 2u}) {
+    const auto& day = items[empty].as_object();
+    EXPECT_EQ(Counted(day, "received"), 0);
+    for (const char* rate : {"response_rate", "resolution_rate", "satisfaction_rate"}) {
+      EXPECT_TRUE(day.at("rates").at(rate).is_null()) << days[empty] << " " << rate;
+    }
+    EXPECT_TRUE(day.at("score").is_null());
+  }
+  // The scenario's day: the same figures as /stats/rates for that day.
+  auto same = Get("street1", "/api/v1/stats/rates?node_id=" + street + Day());
+  EXPECT_EQ(items[1].at("counts"), same.at("counts"));
+  EXPECT_EQ(items[1].at("rates"), same.at("rates"));
+  // The late ticket alone: resolved, never rated — satisfaction has no base.
+  const auto& last = items[3].as_object();
+  EXPECT_EQ(Counted(last, "demands"), 1);
+  EXPECT_DOUBLE_EQ(Rate(last, "resolution_rate"), 1.0);
+  EXPECT_TRUE(last.at("rates").at("satisfaction_rate").is_null());
+
+  // Defaults: the last 14 days up to today (the clock's day), the caller's scope.
+  auto fallback = Get("secretary1", "/api/v1/stats/rates/trend?granularity=day");
+  EXPECT_EQ(fallback.at("node").at("id").as_int64(), w_.community_a.id);
+  ASSERT_EQ(fallback.at("items").as_array().size(), 14u);
+  EXPECT_EQ(fallback.at("to").as_string(), "2026-06-17");
+  EXPECT_EQ(fallback.at("items").as_array().back().at("day").as_string(), "2026-06-17");
+  EXPECT_EQ(Get("admin", "/api/v1/stats/rates/trend").at("granularity").as_string(), "month");
+
+  Get("grid1", "/api/v1/stats/rates/trend?granularity=day&node_id=" + std::to_string(w_.grid_b1.id),
+      404);
+  Get("member1", "/api/v1/stats/rates/trend?granularity=day", 403);
+  const std::pair<const char*, const char*> bad[] = {{"granularity=week", "granularity"},
+                                                     {"granularity=day&days=0", "days"},
+                                                     {"granularity=day&days=63", "days"},
+                                                     {"granularity=day&days=x", "days"},
+                                                     {"granularity=day&to=2026-6-1", "to"}};
+  for (const auto& [query, field] : bad) {
+    EXPECT_EQ(ErrorField(Get("admin", std::string("/api/v1/stats/rates/trend?") + query, 422)),
+              field)
+        << query;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StatsApiTest, ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());
 

@@ -132,6 +132,40 @@ core::Result<RatesTrend> RatesByMonth(store::Db& db, const core::Clock& clock,
   return trend;
 }
 
+core::Result<DailyTrend> RatesByDay(store::Db& db, const core::Clock& clock,
+                                    const ScoreWeights& weights, const Caller& caller,
+                                    std::optional<int64_t> node_id,
+                                    std::optional<core::CivilDate> last, int days) {
+  CG_TRY(caller.Require(Permission::kStatsRead));
+  if (days < 1 || days > kMaxTrendDays) {
+    return Error::Invalid("days", fmt::format("天数应在 1 到 {} 之间", kMaxTrendDays));
+  }
+  DailyTrend trend;
+  trend.to = last.value_or(core::ShanghaiDate(clock.NowMs()));
+  const int64_t last_index = core::DaysFromCivil(trend.to);
+  trend.from = core::CivilFromDays(last_index - days + 1);
+  std::vector<int64_t> keys;
+  for (int64_t i = last_index - days + 1; i <= last_index; ++i) {
+    keys.push_back(rollup::DayKey(core::CivilFromDays(i)));
+  }
+  CG_ASSIGN_OR_RETURN(auto conn, db.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kRead));
+  CG_ASSIGN_OR_RETURN(trend.node,
+                      NodeInScope(*conn, caller, node_id.value_or(caller.scope_node_id)));
+  CG_ASSIGN_OR_RETURN(auto sums, rollup::SumByPeriod(*conn, rollup::Grain::kDay, keys,
+                                                     SubtreeRange(trend.node.path)));
+  CG_TRY(tx.Commit());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    DayFigures d;
+    d.day = core::CivilFromDays(last_index - days + 1 + static_cast<int64_t>(i));
+    if (auto it = sums.find(keys[i]); it != sums.end()) d.tally = it->second;
+    d.rates = ComputeRates(d.tally);
+    d.score = CompositeScore(d.rates, weights);
+    trend.days.push_back(std::move(d));
+  }
+  return trend;
+}
+
 core::Result<GridMap> MapGrids(store::Db& db, const core::Clock& clock, const ScoreWeights& weights,
                                const Caller& caller, std::optional<int64_t> node_id, bool figures,
                                std::optional<YearMonth> last, int months) {

@@ -26,6 +26,9 @@ namespace civicgrid::domain {
 
 // Most months of a trend or of a grid map's figures.
 inline constexpr int kMaxStatsMonths = 24;
+// Most days of a daily trend (two months: a day key list stays within the
+// 64 periods one rollup read takes).
+inline constexpr int kMaxTrendDays = 62;
 // Most grids one map answer holds (a city's grids; a province asks per city).
 inline constexpr int64_t kMaxMapGrids = 5000;
 
@@ -72,6 +75,31 @@ core::Result<RatesTrend> RatesByMonth(store::Db& db, const core::Clock& clock,
                                       const ScoreWeights& weights, const Caller& caller,
                                       std::optional<int64_t> node_id, std::optional<YearMonth> last,
                                       int months);
+
+struct DayFigures {
+  core::CivilDate day;
+  TicketTally tally;
+  RateSet rates;  // empty where the day has no base (no demands, no ratings)
+  std::optional<double> score;
+};
+
+// Oldest first, every day present: a day without tickets has zero counts and
+// empty rates, which a chart draws as a gap, not as a fall to zero.
+struct DailyTrend {
+  StatsNode node;
+  core::CivilDate from;
+  core::CivilDate to;
+  std::vector<DayFigures> days;
+};
+
+// The figures of `node_id` (default: the caller's scope node) for each of
+// `days` days ending with `last` (default: today in Asia/Shanghai), from the
+// day rows of the rollup in one read. days in [1, kMaxTrendDays], else
+// Invalid "days".
+core::Result<DailyTrend> RatesByDay(store::Db& db, const core::Clock& clock,
+                                    const ScoreWeights& weights, const Caller& caller,
+                                    std::optional<int64_t> node_id,
+                                    std::optional<core::CivilDate> last, int days);
 
 // One grid of a map.
 struct GridFigures {

@@ -2,6 +2,7 @@
 //   GET /api/v1/stats/rates?node_id=&from=YYYY-MM-DD&to=YYYY-MM-DD
 //   GET /api/v1/stats/rankings?parent_id=&month=YYYY-MM
 //   GET /api/v1/stats/rates/trend?node_id=&month=YYYY-MM&months=12
+//   GET /api/v1/stats/rates/trend?node_id=&granularity=day&to=YYYY-MM-DD&days=14
 //   GET /api/v1/exports/rates.csv?node_id=&month=YYYY-MM   (the ranking of node_id's children)
 // the grids of a node for the map, with their figures:
 //   GET /api/v1/org-nodes/{id}/grids.geojson?rates=&month=YYYY-MM&months=
@@ -154,8 +155,47 @@ core::Result<int> QueryMonths(const Request& r, int fallback) {
   return n;
 }
 
+// ?days=N (default `fallback`); the domain checks the range.
+core::Result<int> QueryDays(const Request& r, int fallback) {
+  auto text = r.Query("days");
+  if (!text) return fallback;
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc() || ptr != text->data() + text->size() || text->empty()) {
+    return core::Error::Invalid("days", "应为整数（天数）");
+  }
+  return n;
+}
+
+// One row per day, from the day rows of the rollup; a day without a base
+// has null rates (a gap in a chart, not a zero).
+core::Result<Response> DailyTrend(ApiServices& s, Request& r, const Caller& c,
+                                  std::optional<int64_t> node_id) {
+  CG_ASSIGN_OR_RETURN(std::optional<core::CivilDate> to, QueryDate(r, "to"));
+  CG_ASSIGN_OR_RETURN(int days, QueryDays(r, 14));
+  CG_ASSIGN_OR_RETURN(
+      domain::DailyTrend trend,
+      domain::RatesByDay(s.db, s.clock, s.stats.options().weights, c, node_id, to, days));
+  json::array items;
+  for (const domain::DayFigures& d : trend.days) {
+    items.push_back(json::object{{"day", core::FormatDate(d.day)},
+                                 {"counts", CountsJson(d.tally)},
+                                 {"rates", RatesJson(d.rates)},
+                                 {"score", OptJson(d.score)}});
+  }
+  return Response::Json(200, json::object{{"node", NodeJson(trend.node)},
+                                          {"granularity", "day"},
+                                          {"from", core::FormatDate(trend.from)},
+                                          {"to", core::FormatDate(trend.to)},
+                                          {"items", std::move(items)}});
+}
+
 core::Result<Response> Trend(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(std::optional<int64_t> node_id, QueryId(r, "node_id"));
+  if (auto granularity = r.Query("granularity"); granularity && *granularity != "month") {
+    if (*granularity != "day") return core::Error::Invalid("granularity", "应为 day 或 month");
+    return DailyTrend(s, r, c, node_id);
+  }
   CG_ASSIGN_OR_RETURN(std::optional<domain::YearMonth> month, QueryMonth(r));
   CG_ASSIGN_OR_RETURN(int months, QueryMonths(r, 12));
   CG_ASSIGN_OR_RETURN(
@@ -169,6 +209,7 @@ core::Result<Response> Trend(ApiServices& s, Request& r, const Caller& c) {
                                  {"score", OptJson(m.score)}});
   }
   return Response::Json(200, json::object{{"node", NodeJson(trend.node)},
+                                          {"granularity", "month"},
                                           {"from", MonthText(trend.span.First())},
                                           {"to", MonthText(trend.span.last)},
                                           {"items", std::move(items)}});

@@ -58,8 +58,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/patrol', name: 'patrol', component: () => import('./pages/Patrol.vue'), meta: { title: 'h5.tabs.patrol', roles: GRID, tab: { order: 1, icon: 'guide-o' } } },
   { path: '/grid', name: 'grid', component: () => import('./pages/GridTickets.vue'), meta: { title: 'h5.tabs.grid', roles: GRID, tab: { order: 2, icon: 'cluster-o' } } },
 
-  // Members, unit admins and grid workers
-  { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { title: 'h5.tabs.messages', roles: [...MEMBER, ...GRID], tab: { order: 3, icon: 'chat-o', badge: () => unread.value } } },
+  // Everyone on the phone pages: residents get how their demands went
+  { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { title: 'h5.tabs.messages', roles: [...RESIDENT, ...MEMBER, ...GRID], tab: { order: 4, icon: 'chat-o', badge: () => unread.value } } },
 
   // Everyone signed in
   { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { title: 'h5.tabs.me', tab: { order: 9, icon: 'user-o' } } },
@@ -85,7 +85,7 @@ export function homeFor(who: string): string {
 
 export const router = createRouter({ history: createWebHistory('/h5/'), routes });
 
-// 我的消息 listens to the ticket stream while a member, unit admin or grid worker is signed in.
+// 我的消息 listens to the ticket stream while a resident, member, unit admin or grid worker is signed in.
 startMessages();
 
 /** Set when /api/v1/me could not be reached (offline): the sign-in page says so. */

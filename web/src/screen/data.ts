@@ -1,7 +1,7 @@
 // Where the screen's figures come from: one small function per source, so a source can be switched to a better
 // endpoint (GET /api/v1/tickets/counts, grid GeoJSON with rates, a rates trend series) without touching a panel.
 // Every function answers plain objects the panels draw; errors are ApiError (src/shared/api.ts).
-import { api, ok } from '@/shared/api';
+import { api, ok, raw } from '@/shared/api';
 import type { components } from '@/shared/api-types';
 import { openStream, type StreamHandle } from '@/shared/sse';
 import { addDays, beijingDate, ratesOf, type RateKey, type Rates } from './format';
@@ -102,19 +102,16 @@ export async function scopeFigures(): Promise<NodeFigures> {
 }
 
 /**
- * The three rates per day over the `days` days before today (Beijing time), one request per day. Today is left
- * out: its tickets are hours old, so its rates would read as a plunge on every morning's screen.
- * Replace by the rates trend series once it is served.
+ * The three rates per day over the `days` days before today (Beijing time), from the daily rollups in one request.
+ * Today is left out: its tickets are hours old, so its rates would read as a plunge on every morning's screen. A day
+ * without a base (no demands, or none rated) has a null rate: the chart leaves a gap there.
  */
 export async function rateTrend(days = 14): Promise<TrendPoint[]> {
-  const last = addDays(today(), -1);
-  const dayList = Array.from({ length: days }, (_, i) => addDays(last, i - days + 1));
-  return Promise.all(
-    dayList.map(async (day) => {
-      const f = await ok(api.GET('/api/v1/stats/rates', { params: { query: { from: day, to: day } } }));
-      return { day, ...ratesOf(f.rates) };
-    }),
+  const to = addDays(today(), -1);
+  const r = await ok(
+    api.GET('/api/v1/stats/rates/trend', { params: { query: { granularity: 'day', days, to } } }),
   );
+  return r.items.map((d) => ({ day: d.day ?? '', ...ratesOf(d.rates) }));
 }
 
 /** The current month's ranking of a node's children (the scope's when parentId is absent), best first. */
@@ -186,6 +183,46 @@ export async function areaFigures(areas: Area[]): Promise<Map<number, NodeFigure
       out.set(id, figures(await ok(api.GET('/api/v1/stats/rates', { params: { query: { node_id: id } } }))));
     }),
   );
+  return out;
+}
+
+interface GridFeature {
+  id: number;
+  properties: {
+    id: number;
+    name: string;
+    open: number;
+    demands?: number;
+    resolved?: number;
+    response_rate?: number | null;
+    resolution_rate?: number | null;
+    satisfaction_rate?: number | null;
+    score?: number | null;
+  };
+}
+
+/**
+ * This month's figures of every grid under the scope node, in one read (GET /org-nodes/{id}/grids.geojson with the
+ * rates): what the map fills the grids with. The answer carries only resolved / demands among the bases.
+ */
+export async function gridFigures(scopeId: number): Promise<Map<number, NodeFigures>> {
+  const res = await raw(`/api/v1/org-nodes/${scopeId}/grids.geojson?rates=all`);
+  const fc = (await res.json()) as { features: GridFeature[] };
+  const out = new Map<number, NodeFigures>();
+  for (const f of fc.features) {
+    const p = f.properties;
+    const demands = p.demands ?? 0;
+    out.set(p.id, {
+      id: p.id,
+      name: p.name,
+      kind: 'grid',
+      rates: ratesOf({ response_rate: p.response_rate, resolution_rate: p.resolution_rate, satisfaction_rate: p.satisfaction_rate }),
+      base: { response: [0, 0], completion: [p.resolved ?? 0, demands], satisfaction: [0, 0] },
+      score: p.score ?? null,
+      demands,
+      open: p.open,
+    });
+  }
   return out;
 }
 

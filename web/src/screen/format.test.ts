@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, beijingDate, beijingTime, maskText, percent, percentShort, rateColor, rateFromQuery, ratesOf, refreshFromQuery,
+  addDays, beijingDate, beijingTime, cycleFromQuery, nextRate, maskText, percent, percentShort, rateColor, rateFromQuery, ratesOf, refreshFromQuery,
   NO_DATA_COLOR,
 } from './format';
 
@@ -11,6 +11,18 @@ describe('screen format', () => {
     expect(rateFromQuery('?rate=response_rate')).toBe('response');
     expect(rateFromQuery('?rate=resolution')).toBe('completion');
     expect(rateFromQuery('?rate=nonsense')).toBe('completion');
+  });
+
+  it('cycles the map through the three rates when asked', () => {
+    expect(cycleFromQuery('')).toBe(0);
+    expect(cycleFromQuery('?rate=satisfaction')).toBe(0);
+    expect(cycleFromQuery('?rate=cycle')).toBe(20);
+    expect(cycleFromQuery('?rate=cycle&cycle=2')).toBe(5);
+    expect(cycleFromQuery('?cycle=30')).toBe(30);
+    expect(rateFromQuery('?rate=cycle')).toBe('completion');
+    expect(nextRate('response')).toBe('completion');
+    expect(nextRate('completion')).toBe('satisfaction');
+    expect(nextRate('satisfaction')).toBe('response');
   });
 
   it('bounds the refresh interval', () => {

@@ -43,6 +43,22 @@ export function rateFromQuery(search: string): RateKey {
   return ALIASES[value] ?? 'completion';
 }
 
+/**
+ * Seconds between map rates when the map cycles through the three (`?rate=cycle`, or `?cycle=N` seconds with any
+ * rate, 5–600); 0 when the map keeps the one rate.
+ */
+export function cycleFromQuery(search: string): number {
+  const q = new URLSearchParams(search);
+  const asked = Number(q.get('cycle'));
+  if (Number.isFinite(asked) && asked > 0) return Math.min(600, Math.max(5, Math.round(asked)));
+  return q.get('rate')?.trim().toLowerCase() === 'cycle' ? 20 : 0;
+}
+
+/** The rate after `rate` when cycling. */
+export function nextRate(rate: RateKey): RateKey {
+  return RATE_KEYS[(RATE_KEYS.indexOf(rate) + 1) % RATE_KEYS.length];
+}
+
 /** Seconds between refreshes from `?refresh=` (10–600), 45 by default. */
 export function refreshFromQuery(search: string): number {
   const value = Number(new URLSearchParams(search).get('refresh'));

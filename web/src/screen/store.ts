@@ -4,8 +4,9 @@
 // "reconnecting" badge shows until a fetch and the stream succeed again.
 import { reactive } from 'vue';
 import { ApiError } from '@/shared/api';
+import { session } from '@/shared/session';
 import {
-  areaFigures, feedItem, mapShapes, newestTickets, openCounts, ranking, rateTrend, scopeFigures, staffing,
+  areaFigures, feedItem, gridFigures, mapShapes, newestTickets, openCounts, ranking, rateTrend, scopeFigures, staffing,
   ticket, ticketStream, type FeedItem, type NodeFigures, type OpenCounts, type Shapes, type Staffing,
   type TicketEvent, type TrendPoint,
 } from './data';
@@ -24,6 +25,8 @@ export interface ScreenState {
   communities: NodeFigures[];
   shapes: Shapes | null;
   areas: Map<number, NodeFigures>;
+  /** This month's figures per grid (the map's fill). */
+  grids: Map<number, NodeFigures>;
   counts: OpenCounts | null;
   staffing: Staffing | null;
   feed: FeedItem[];
@@ -41,6 +44,7 @@ export const state = reactive<ScreenState>({
   communities: [],
   shapes: null,
   areas: new Map(),
+  grids: new Map(),
   counts: null,
   staffing: null,
   feed: [],
@@ -73,6 +77,10 @@ async function figuresJobs(): Promise<Job[]> {
       state.communities = [...byId.values()]
         .filter((f) => f.score !== null)
         .sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || b.demands - a.demands || a.id - b.id);
+    },
+    async () => {
+      const scopeId = session.me?.scope.node_id;
+      if (scopeId) state.grids = await gridFigures(scopeId);
     },
     async () => {
       state.counts = await openCounts();

@@ -1641,7 +1641,7 @@ export interface paths {
         };
         /**
          * 三率逐月趋势 / Monthly trend of the rates
-         * @description 权限同 /stats/rates（统计只限工作人员，403/404 同）。按工单提交月（北京时间）取月汇总：每月一行，响应率 response_rate、办结率 resolution_rate、满意率 satisfaction_rate 等，定义见 docs/rates.md。
+         * @description 权限同 /stats/rates（统计只限工作人员，403/404 同）。按工单提交月（北京时间）取月汇总：每月一行，响应率 response_rate、办结率 resolution_rate、满意率 satisfaction_rate 等，定义见 docs/rates.md。granularity=day 时按提交日逐日一行（取日汇总，一次读出），用 to 与 days 定范围；当天没有分母的比率为 null（图上是缺口，不是 0）。 / granularity=day: one row per day from the daily rollups in one read; rates without a base that day are null (a gap, not a zero).
          */
         get: operations["getStatsRatesTrend"];
         put?: never;
@@ -3636,19 +3636,26 @@ export interface components {
             };
         };
         RatesTrendMonth: {
-            /** @description YYYY-MM */
-            month: string;
+            /** @description YYYY-MM（granularity=month） */
+            month?: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD（granularity=day）
+             */
+            day?: string;
             counts: components["schemas"]["StatsCounts"];
             rates: components["schemas"]["StatsRates"];
             score: number | null;
         };
         RatesTrend: {
             node: components["schemas"]["StatsNode"];
-            /** @description YYYY-MM */
+            /** @enum {string} */
+            granularity?: "month" | "day";
+            /** @description YYYY-MM，granularity=day 时为 YYYY-MM-DD */
             from: string;
-            /** @description YYYY-MM */
+            /** @description YYYY-MM，granularity=day 时为 YYYY-MM-DD */
             to: string;
-            /** @description 逐月，从早到晚，每月都有（无工单的月份计数为 0、比率为 null） */
+            /** @description 逐月（或逐日），从早到晚，每期都有（无工单的期间计数为 0、比率为 null） */
             items: components["schemas"]["RatesTrendMonth"][];
         };
         GridFeature: {
@@ -7327,6 +7334,12 @@ export interface operations {
                 month?: string;
                 /** @description 月数 1–24，默认 12 */
                 months?: number;
+                /** @description month（默认，逐月，用 month/months）或 day（逐日，用 to/days） */
+                granularity?: "month" | "day";
+                /** @description granularity=day 时的最后一天 YYYY-MM-DD，默认今天（北京时间）/ last day of the span */
+                to?: string;
+                /** @description granularity=day 时的天数 1–62，默认 14 */
+                days?: number;
             };
             header?: never;
             path?: never;

@@ -1,5 +1,5 @@
 // The county leader's wall (/screen/, 1920×1080): the county admin signs in once; the three rates, the map of
-// communities coloured by 办结率, the rankings and the live feed show, with the figures the API gives. Then the
+// grids coloured by 办结率, the rankings and the live feed show, with the figures the API gives. Then the
 // server restarts under it and the screen recovers by itself (badge, reconnect, fresh figures), with no reload.
 //
 // The screen page outlives this journey: its browser context is made here without registering it with `j`, so
@@ -37,17 +37,32 @@ export default async function screenWatch(j) {
   const labels = await page.locator('.cg-area-label').count();
   const communities = (await api.get('/api/v1/org-nodes?kind=community&limit=500')).items.length;
   assert.equal(labels, communities, 'every community on the map');
-  await page.getByRole('heading', { name: /各社区办结率/ }).waitFor();
+  await page.getByRole('heading', { name: /网格办结率/ }).waitFor();
   await page.getByText('≥ 95.0%').waitFor(); // the legend
+  // The grids are filled by their own 办结率 (one colour per bin), not all by their community's.
+  const fills = await page.evaluate(() =>
+    [...document.querySelectorAll('.rate-map-canvas path')].map((p) => p.getAttribute('fill')).filter((f) => f && f !== 'none'),
+  );
+  assert.ok(fills.length > communities, `grids filled on the map (${fills.length} filled shapes)`);
+  // The trend the screen draws: 14 days, from one request.
+  const trend = await api.get('/api/v1/stats/rates/trend?granularity=day&days=14');
+  assert.equal(trend.items.length, 14);
   await j.step(page, '一张网：三率、地图、排名、实时诉求');
 
   // The rate on the map is chosen by the URL.
   const satisfaction = await context.newPage();
   j.watch(satisfaction);
   await satisfaction.goto('/screen/?rate=satisfaction');
-  await satisfaction.getByRole('heading', { name: /各社区满意率/ }).waitFor();
+  await satisfaction.getByRole('heading', { name: /网格满意率/ }).waitFor();
   await satisfaction.locator('.cg-area-label').first().waitFor();
   await j.step(satisfaction, '地图按满意率着色');
+  // Or by each rate in turn, with no one touching the screen; the tile of the rate on the map is marked.
+  await satisfaction.goto('/screen/?rate=cycle&cycle=5');
+  await satisfaction.getByRole('heading', { name: /网格办结率/ }).waitFor();
+  await satisfaction.locator('.rate-tile.mapped[data-rate="completion"]').waitFor();
+  await satisfaction.getByRole('heading', { name: /网格满意率/ }).waitFor({ timeout: 10000 });
+  await satisfaction.locator('.rate-tile.mapped[data-rate="satisfaction"]').waitFor();
+  await j.step(satisfaction, '地图轮流按三率着色');
   await satisfaction.close();
 
   // What 06 compares with: the figures now, and when each ticket reached the live feed.

@@ -89,7 +89,7 @@ export default async function screenAfter(j) {
     const sat = await context.newPage();
     j.watch(sat);
     await sat.goto('/screen/?rate=satisfaction');
-    await sat.getByRole('heading', { name: /各社区满意率/ }).waitFor();
+    await sat.getByRole('heading', { name: /网格满意率/ }).waitFor();
     await sat.waitForFunction(shows, [community.id, percentShort(satisfaction), `${b.satisfied + 1}/${b.rated + 1}`], {
       timeout: 25000,
     });

@@ -1,7 +1,7 @@
 // A newcomer registers on her phone: her number, a code by SMS (the demo server writes it to its log), her name, a
 // password and her community. A wrong code is shown on the code field. Once registered she is signed in, a
 // resident of that community awaiting the grid worker's confirmation, and posts a 微心愿 that appears on the
-// community's wish wall.
+// community's wish wall; when the community accepts it, 我的消息 says so (fed by the ticket stream).
 import assert from 'node:assert/strict';
 import { apiAs } from '../journey-api.mjs';
 
@@ -88,6 +88,17 @@ export default async function residentRegistersWish(j) {
   assert.ok(seen.submitter_name && seen.submitter_name !== name, `masked owner for neighbours: ${seen.submitter_name}`);
   assert.equal(seen.submitter_phone ?? null, null, 'no phone on the wall');
   await j.step(phone, '发布心愿后出现在心愿墙上');
+
+  // 我的消息: the community accepts her wish, and the news reaches her phone over the ticket stream.
+  await phone.getByRole('tab', { name: '消息' }).click();
+  await phone.getByText('实时接收中').waitFor();
+  const staff = await apiAs(j.url, 'admin');
+  const filed = await staff.get(`/api/v1/tickets/${seen.id}`);
+  await staff.post(`/api/v1/tickets/${seen.id}/events`, { type: 'accept', version: filed.version }, { 'Idempotency-Key': `journey-09-${Date.now()}` });
+  const news = phone.getByRole('link', { name: /我的诉求：已受理/ });
+  await news.waitFor({ timeout: 15000 });
+  assert.match(await news.innerText(), new RegExp(wish.slice(0, 8)));
+  await j.step(phone, '我的消息：心愿已受理');
 
   j.shared.wish = { description: wish, phone: number, community: community.id };
 }

@@ -1,5 +1,6 @@
 // 我的消息: what the ticket stream (SSE) says that concerns me — tickets assigned to me, new items on my community's
-// board (marked when they match my skills), how my own demands went, and for grid workers new tickets in my grids.
+// board (marked when they match my skills), how my own demands went (for residents, only that), and for grid
+// workers new tickets in my grids.
 // Kept in memory and in localStorage per account (with the last event id, so a reload resumes the stream).
 import { computed, reactive, watch } from 'vue';
 import { api, ok } from '@/shared/api';
@@ -33,7 +34,7 @@ export interface StreamEvent {
 }
 
 const MAX = 200;
-const LISTENERS: string[] = ['party_member', 'unit_admin', 'grid_worker'];
+const LISTENERS: string[] = ['party_member', 'unit_admin', 'grid_worker', 'resident'];
 const RESULT_TYPES = new Set(['accept', 'reject', 'dispatch', 'resolve', 'close', 'reopen']);
 
 export const inbox = reactive<{ items: Message[]; lastId: number; connected: boolean; account: number | null }>({
@@ -95,6 +96,7 @@ async function ticketIn(ids: Promise<{ items?: { id?: number }[] }>, id: number)
 /** Which message an event makes for the signed-in person, if any (asks the API what the event does not carry). */
 export async function classify(e: StreamEvent, who: string): Promise<{ kind: MessageKind; title: string } | null> {
   const id = e.ticket_id;
+  if (who === 'resident') return RESULT_TYPES.has(e.type) ? resultOf(id) : null;
   const mine = actedOn.has(id);
   if (e.state_after === 'assigned' && (e.type === 'dispatch' || e.type === 'claim' || e.type === 'return')) {
     if (mine && e.type === 'claim') return null;
@@ -106,11 +108,13 @@ export async function classify(e: StreamEvent, who: string): Promise<{ kind: Mes
     return { kind: skilled ? 'board_skill' : 'board', title: await titleOf(id) };
   }
   if (e.type === 'submit' && who === 'grid_worker' && !mine) return { kind: 'grid_new', title: await titleOf(id) };
-  if (RESULT_TYPES.has(e.type)) {
-    const ticket = await ok(api.GET('/api/v1/tickets/{id}', { params: { path: { id } } }));
-    if (ticket.mine) return { kind: 'result', title: ticket.title || ticket.description || '' };
-  }
-  return null;
+  return RESULT_TYPES.has(e.type) ? resultOf(id) : null;
+}
+
+/** A result message when the ticket is one I filed or follow. */
+async function resultOf(id: number): Promise<{ kind: MessageKind; title: string } | null> {
+  const ticket = await ok(api.GET('/api/v1/tickets/{id}', { params: { path: { id } } }));
+  return ticket.mine ? { kind: 'result', title: ticket.title || ticket.description || '' } : null;
 }
 
 const titles = new Map<number, string>();
