@@ -319,7 +319,11 @@ core::Status ActivityService::RequireOrganiser(store::Connection& conn, const Ca
                                                const Activity& a) {
   if (caller.account_id == a.organiser_account_id) return core::Ok();
   std::string path;
-  return CanManageNode(conn, caller, a.node_id, a.team_id, &path);
+  auto allowed = CanManageNode(conn, caller, a.node_id, a.team_id, &path);
+  if (!allowed.ok() && allowed.error().code != core::ErrorCode::kInternal) {
+    return Error::Forbidden("只有活动的组织者可以执行此操作");
+  }
+  return allowed;
 }
 
 core::Result<Activity> ActivityService::Cancel(const Caller& caller, int64_t id) {

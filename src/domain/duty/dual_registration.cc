@@ -13,12 +13,13 @@ namespace {
 using core::Error;
 using duty::MemberRef;
 
+// CROSS JOIN keeps SQLite's join order: pages walk the registrations in id order.
 constexpr std::string_view kRegistrationSelect =
     "SELECT r.id, r.member_id, m.name AS member_name, m.unit_id, r.community_id, c.name AS "
     "community_name, r.community_path, r.state, r.skill_ids, r.availability, r.commitment_text, "
     "r.commitment_date, r.requested_by, r.decided_by, r.decided_at, r.decline_reason, "
-    "r.created_at, r.version FROM duty_registration r JOIN party_member m ON m.id = r.member_id "
-    "JOIN org_node c ON c.id = r.community_id ";
+    "r.created_at, r.version FROM duty_registration r CROSS JOIN party_member m CROSS JOIN "
+    "org_node c WHERE m.id = r.member_id AND c.id = r.community_id AND ";
 
 constexpr std::array<std::pair<RegistrationState, std::string_view>, 3> kStates = {{
     {RegistrationState::kRequested, "requested"},
@@ -140,7 +141,7 @@ core::Status DualRegistrationService::CheckSkills(store::Connection& conn,
 core::Result<DualRegistration> DualRegistrationService::Load(store::Connection& conn,
                                                              const Caller& caller, int64_t id) {
   CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query(std::string(kRegistrationSelect) + "WHERE r.id = $1", {id}));
+                      conn.Query(std::string(kRegistrationSelect) + "r.id = $1", {id}));
   if (rows.empty()) return Error::NotFound("报到申请不存在");
   bool staff =
       caller.Can(Permission::kPeopleRead) && caller.InScope(rows[0].Text("community_path"));
@@ -214,10 +215,9 @@ core::Result<PageOf<DualRegistration>> DualRegistrationService::List(
   if (filter.member_id) where.And("r.member_id = " + where.Bind(*filter.member_id));
   where.And("r.id > " + where.Bind(page.after));
   std::string limit = where.Bind(page.limit);
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query(std::string(kRegistrationSelect) + "WHERE " + where.Sql() +
-                                      " ORDER BY r.id LIMIT " + limit,
-                                  where.params()));
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn->Query(std::string(kRegistrationSelect) + where.Sql() +
+                                                        " ORDER BY r.id LIMIT " + limit,
+                                                    where.params()));
   std::vector<DualRegistration> items;
   for (const auto& r : rows) items.push_back(FromRow(r));
   return FinishPage(std::move(items), page, &RegistrationId);
