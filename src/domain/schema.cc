@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "domain/timebank/timebank_schema.h"
+#include "domain/duty/duty_schema.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -693,6 +694,7 @@ std::vector<store::Migration> Build() {
        std::string(kTicketStateCountSql) + kTicketStateCountFill},
       {14, "account administration, resident self-registration", kRegistrationSql, ""},
       TimeBankMigration(),
+      DutyMigration(),
   };
 }
 

@@ -1,0 +1,10 @@
+// Migration 16: 双报到 as a workflow, teams and activities (docs/duty.md).
+#pragma once
+
+#include "store/migrate.h"
+
+namespace civicgrid::domain {
+
+store::Migration DutyMigration();
+
+}  // namespace civicgrid::domain
