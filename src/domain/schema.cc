@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/governance/governance_schema.h"
+
 namespace civicgrid::domain {
 namespace {
 
@@ -690,6 +692,7 @@ std::vector<store::Migration> Build() {
        std::string(kTicketStateCountSql) + " WITHOUT ROWID" + kTicketStateCountFill,
        std::string(kTicketStateCountSql) + kTicketStateCountFill},
       {14, "account administration, resident self-registration", kRegistrationSql, ""},
+      {17, "compound governance, red yellow and black lists", GovernanceSchemaSql(), ""},
   };
 }
 
