@@ -5,6 +5,7 @@
 
 #include "domain/timebank/timebank_schema.h"
 #include "domain/duty/duty_schema.h"
+#include "domain/governance/governance_schema.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -695,6 +696,7 @@ std::vector<store::Migration> Build() {
       {14, "account administration, resident self-registration", kRegistrationSql, ""},
       TimeBankMigration(),
       DutyMigration(),
+      {17, "compound governance, red yellow and black lists", GovernanceSchemaSql(), ""},
   };
 }
 
