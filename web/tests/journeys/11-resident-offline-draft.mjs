@@ -1,4 +1,5 @@
-// A resident reports from a place with no signal: the network drops after she opened 随手拍; she takes the photo,
+// A resident reports from a place with no signal: she opens 随手拍 (her phone's position, then the spot picked by
+// panning the full-screen map), and the network drops; she takes the photo,
 // picks the category and writes a few words, and the page keeps the report on the phone. When the network returns
 // the page sends it by itself — once, with its photo — and it shows in 我的诉求.
 import assert from 'node:assert/strict';
@@ -29,6 +30,22 @@ export default async function residentOfflineDraft(j) {
   await phone.getByLabel('类别').locator('option', { hasText: CATEGORY }).waitFor({ state: 'attached' });
   await j.step(phone, '打开随手拍，已定位');
 
+  // She is a little away from the spot: she pans the full-screen map until the cross-hair is on it.
+  await phone.getByRole('button', { name: '在地图上选' }).click();
+  const map = phone.getByRole('dialog', { name: '在地图上选位置' });
+  await map.locator('.h5-map__grid-name').first().waitFor();
+  const box = await map.locator('.h5-map__canvas').boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  await phone.mouse.move(x, y);
+  await phone.mouse.down();
+  await phone.mouse.move(x - 30, y + 20, { steps: 6 });
+  await phone.mouse.up();
+  await j.step(phone, '拖动地图把十字对准问题所在');
+  await map.getByRole('button', { name: '就是这里' }).click();
+  await map.waitFor({ state: 'detached' });
+  await phone.getByText('在地图上选定').waitFor();
+  await phone.locator('.van-cell', { hasText: '在地图上选定' }).getByText(/社区 · /).waitFor();
+
   await phone.context().setOffline(true);
   await phone.getByRole('status').filter({ hasText: /网络/ }).first().waitFor();
   await phone.locator('input[type=file]').setInputFiles(FIXTURE);
@@ -43,6 +60,9 @@ export default async function residentOfflineDraft(j) {
   assert.equal(kept.length, 1, 'one report kept on the phone');
   assert.equal(kept[0].body.description, description);
   assert.ok(kept[0].photos[0]?.dataUrl, 'its photo kept on the phone too');
+  const [plon, plat] = kept[0].body.location;
+  const moved = Math.hypot((plon - lon) * 85000, (plat - lat) * 111000);
+  assert.ok(moved > 20 && moved < 500, `the place picked on the map, ${moved.toFixed(0)} m from the phone's position`);
   const before = (await resident.get('/api/v1/tickets?mine=true&limit=200')).items.filter((t) => t.description === description);
   assert.equal(before.length, 0, 'nothing reached the server while offline');
   await j.step(phone, '断网时保存在手机上');
