@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Copies the screenshots the user guides show from a journeys run (build/journeys/<journey>/<NN-step>.png) to
 // docs/user-guide/img/, shrunk to half size (PC pages 720 px wide, phone pages 375 px) so the repository stays small.
-// Run after `node tests/run-journeys.mjs`: node scripts/guide-screenshots.mjs [--from DIR]
+// Run after `node tests/run-journeys.mjs`: node scripts/guide-screenshots.mjs [--from DIR] [--only name,name]
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { launchBrowser, repoDir } from '../tests/harness.mjs';
@@ -28,12 +28,16 @@ const WANTED = [
   ['h5-board', '04-member-resolves', 'member1-signs-in-and-sees-the-ticket-on-点单栏', 375],
   ['h5-resolve', '04-member-resolves', 'a-photo-of-the-spot-and-a-note', 375],
   ['h5-tasks', '04-member-resolves', '我的任务-lists-it-as-resolved', 375],
+  ['h5-patrol', '12-grid-worker-patrol', '巡查-拍照-定位-写明发现', 375],
+  ['h5-grid', '12-grid-worker-patrol', '本网格-未办结工单-超时的在前', 375],
   ['screen-wall', '01-screen-watch', '一张网-三率-地图-排名-实时诉求', 720],
 ];
 
 const args = process.argv.slice(2);
 const fromArg = args.indexOf('--from');
 const from = resolve(fromArg >= 0 ? args[fromArg + 1] : join(repoDir, 'build/journeys'));
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? new Set(args[onlyArg + 1].split(',')) : null;
 const out = join(repoDir, 'docs/user-guide/img');
 mkdirSync(out, { recursive: true });
 
@@ -49,6 +53,7 @@ const browser = await launchBrowser();
 const page = await browser.newPage();
 let missing = 0;
 for (const [name, journey, title, width] of WANTED) {
+  if (only && !only.has(name)) continue;
   const file = stepFile(journey, title);
   if (!file) {
     console.error(`missing: ${journey} / ${title ?? '(last step)'}`);
