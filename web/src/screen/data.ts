@@ -35,7 +35,7 @@ export interface Area {
 export interface Shapes {
   /** Polygons coloured by a rate (communities). */
   areas: Area[];
-  /** Thin outlines drawn beneath (grids). */
+  /** Grids: each filled by its own figure of the rate on the map (figures from gridFigures). */
   outlines: Area[];
   /** Every node seen, for naming a ticket's community: id → node. */
   index: Map<number, Area & { kind: string }>;
@@ -146,7 +146,7 @@ function area(n: OrgNode): Area & { kind: string } {
 }
 
 /**
- * The map's shapes: communities (coloured) and grids (outlines), from the org tree. Fetched once and again
+ * The map's shapes: communities (outlined and labelled) and grids (filled), from the org tree. Fetched once and again
  * rarely; replace by the grid GeoJSON endpoint once it is served.
  */
 export async function mapShapes(): Promise<Shapes> {
