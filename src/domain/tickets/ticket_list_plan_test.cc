@@ -148,8 +148,8 @@ TEST_P(TicketListPlanTest, TheBoardAndTheStreamWalkAnIndex) {
   }
 }
 
-// The wish wall walks the open-wish partial index; the tab counts, the trend
-// and the grid map read ranges of the counters, the rollups and the grids
+// The wish wall walks the open-wish partial index; the tab counts, the trends
+// (monthly and daily) and the grid map read ranges of the counters, the rollups and the grids
 // (their GROUP BY orders the few rows of a subtree's nodes, never tickets).
 TEST_P(TicketListPlanTest, TheWishWallCountsTrendAndMapReadIndexes) {
   if (skipped_) GTEST_SKIP();
@@ -165,11 +165,12 @@ TEST_P(TicketListPlanTest, TheWishWallCountsTrendAndMapReadIndexes) {
   ASSERT_TRUE(CountTickets(db, admin, std::nullopt, std::nullopt).ok());
   ASSERT_TRUE(CountTickets(db, admin, tree_.grid_a1.id, TicketKind::kWish).ok());
   ASSERT_TRUE(RatesByMonth(db, clock_, weights, admin, std::nullopt, std::nullopt, 12).ok());
+  ASSERT_TRUE(RatesByDay(db, clock_, weights, admin, std::nullopt, std::nullopt, 62).ok());
   ASSERT_TRUE(MapGrids(db, clock_, weights, admin, std::nullopt, false, std::nullopt, 1).ok());
   ASSERT_TRUE(
       MapGrids(db, clock_, weights, admin, tree_.community_a.id, true, std::nullopt, 3).ok());
   auto statements = recorder.Take();
-  ASSERT_GE(statements.size(), 10u);
+  ASSERT_GE(statements.size(), 11u);
   auto conn = test_db_->db().Acquire();
   ASSERT_TRUE(conn.ok());
   if ((*conn)->backend() == store::Backend::kPostgres) {

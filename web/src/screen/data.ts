@@ -33,9 +33,9 @@ export interface Area {
 }
 
 export interface Shapes {
-  /** Polygons coloured by a rate (communities). */
+  /** Communities: outlined and labelled with their rate (filled only when they have no grid shapes). */
   areas: Area[];
-  /** Thin outlines drawn beneath (grids). */
+  /** Grids: each filled by its own figure of the rate on the map (figures from gridFigures). */
   outlines: Area[];
   /** Every node seen, for naming a ticket's community: id → node. */
   index: Map<number, Area & { kind: string }>;
@@ -146,8 +146,8 @@ function area(n: OrgNode): Area & { kind: string } {
 }
 
 /**
- * The map's shapes: communities (coloured) and grids (outlines), from the org tree. Fetched once and again
- * rarely; replace by the grid GeoJSON endpoint once it is served.
+ * The map's shapes: communities (outlined and labelled) and grids (filled), from the org tree. Fetched once per
+ * screen; the grids' figures come each refresh from gridFigures().
  */
 export async function mapShapes(): Promise<Shapes> {
   const [streets, communities, grids] = await Promise.all([allNodes('street'), allNodes('community'), allNodes('grid')]);

@@ -1,9 +1,11 @@
 // Journey 4: a party member on the phone finds the ticket the secretary put on the board (journey 03), claims it,
-// starts it, resolves it with a photo and a note, and sees it under 我的任务 as resolved. Run alone, it first files
+// starts it, resolves it with a photo and a note, and sees it under 我的任务 as resolved; on the console the photo
+// shows beside 办结 in the ticket's timeline. Run alone, it first files
 // and publishes a ticket through the API (resident1 submits, secretary1 accepts and puts it on the board).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEMO_PASSWORD, webDir } from '../harness.mjs';
+import { consoleSignIn } from './_console.mjs';
 
 const FIXTURE = resolve(webDir, 'tests/fixtures/resolved.jpg');
 
@@ -101,4 +103,13 @@ export default async function (j) {
   await page.locator(`[data-ticket="${ticket.number}"]`).getByText('已办结').waitFor();
   await j.step(page, '我的任务 lists it as resolved');
   j.shared.ticket.resolvedBy = 'member1';
+
+  // On the console, the secretary sees the member's photo beside 办结 in the ticket's timeline.
+  const pc = await j.person('pc');
+  await consoleSignIn(j, pc, 'secretary1');
+  await pc.goto(`/console/tickets/${ticket.id}`);
+  const timeline = pc.getByTestId('timeline');
+  await timeline.getByRole('img', { name: '办结照片 1' }).waitFor();
+  await pc.waitForFunction(() => [...document.querySelectorAll('.cg-event-photos img')].every((i) => i.complete && i.naturalWidth > 0));
+  await j.step(pc, '管理后台：时间线上办结附带的照片');
 }

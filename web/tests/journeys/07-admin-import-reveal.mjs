@@ -75,4 +75,16 @@ export default async function adminImportReveal(j) {
   assert.match(await first.innerText(), /入户走访需电话联系本人/, 'the stated reason is in the audit entry');
   await j.step(page, '审计日志中找到这次查看');
   j.shared.reveal = { residentId };
+
+  // 统计排名: the county's rates, six months of trend from one request, the streets ranked.
+  const trendCalls = [];
+  page.on('request', (r) => r.url().includes('/api/v1/stats/rates/trend') && trendCalls.push(r.url()));
+  await page.getByRole('menuitem', { name: '统计排名' }).click();
+  await page.getByRole('heading', { name: '近六个月走势' }).waitFor();
+  await page.getByRole('heading', { name: /下级排名/ }).waitFor();
+  await page.locator('canvas').nth(1).waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal(trendCalls.length, 1, `the trend in one request: ${trendCalls.join(', ')}`);
+  assert.match(trendCalls[0], /months=6/);
+  await j.step(page, '统计排名：三率、近六个月走势、街道排名');
 }

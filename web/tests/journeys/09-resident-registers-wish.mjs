@@ -100,5 +100,27 @@ export default async function residentRegistersWish(j) {
   assert.match(await news.innerText(), new RegExp(wish.slice(0, 8)));
   await j.step(phone, '我的消息：心愿已受理');
 
+  // A host app hands its position over in the URL, in Baidu's BD-09: the page converts it as the server would (the
+  // grid it finds is the one the server finds for the same BD-09 point) and shows where it is.
+  const staffView = await apiAs(j.url, 'admin');
+  const grids = (await staffView.get('/api/v1/org-nodes?kind=grid&limit=500')).items.filter((g) => g.center);
+  let handed = null;
+  for (const g of grids) {
+    const [lon, lat] = g.center;
+    const res = await neighbour.call('GET', `/api/v1/grid-lookup?lon=${lon}&lat=${lat}&coord_sys=bd09`);
+    if (!res.ok && res.status !== 404) throw new Error(`grid-lookup: ${res.status} ${await res.text()}`);
+    // A point whose BD-09 reading lies in another grid than its WGS-84 one: the page must convert to find it.
+    const found = res.ok ? (await res.json()).grid : null;
+    if (found && found.id !== g.id) {
+      handed = { lon, lat, grid: found };
+      break;
+    }
+  }
+  assert.ok(handed, 'some grid centre, read as BD-09, lies in another grid');
+  await phone.goto(`/h5/report?lon=${handed.lon}&lat=${handed.lat}&coord_sys=bd09`);
+  await phone.getByText('由所在应用提供的位置').waitFor();
+  await phone.getByText(handed.grid.name).waitFor();
+  await j.step(phone, '随手拍：所在应用给出的百度坐标');
+
   j.shared.wish = { description: wish, phone: number, community: community.id };
 }

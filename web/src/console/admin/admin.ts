@@ -180,6 +180,8 @@ export async function ratesCsv(nodeId: number | undefined, month: string): Promi
 
 export const getRates = (query: { node_id?: number; from?: string; to?: string }) =>
   ok(api.GET('/api/v1/stats/rates', { params: { query: clean(query) } }));
+export const getTrend = (query: { node_id?: number; month?: string; months?: number }) =>
+  ok(api.GET('/api/v1/stats/rates/trend', { params: { query: clean(query) } }));
 export const getRankings = (query: { parent_id?: number; month?: string }) =>
   ok(api.GET('/api/v1/stats/rankings', { params: { query: clean(query) } }));
 

@@ -107,7 +107,11 @@ export async function classify(e: StreamEvent, who: string): Promise<{ kind: Mes
     const skilled = await ticketIn(ok(api.GET('/api/v1/board', { params: { query: { skills: 'mine', limit: 200 } } })), id);
     return { kind: skilled ? 'board_skill' : 'board', title: await titleOf(id) };
   }
-  if (e.type === 'submit' && who === 'grid_worker' && !mine) return { kind: 'grid_new', title: await titleOf(id) };
+  if (e.type === 'submit' && who === 'grid_worker' && !mine) {
+    // Not my own patrol finding (its event may arrive before the page that filed it hears back).
+    const ticket = await ok(api.GET('/api/v1/tickets/{id}', { params: { path: { id } } }));
+    return ticket.mine ? null : { kind: 'grid_new', title: ticket.title || ticket.description || '' };
+  }
   return RESULT_TYPES.has(e.type) ? resultOf(id) : null;
 }
 
