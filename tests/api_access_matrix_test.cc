@@ -157,6 +157,23 @@ const Row kTable[] = {
   {"GET /api/v1/webhooks",                                 401, "200 200 403 403 403 403 403 403 403", "="},
   {"DELETE /api/v1/webhooks/{id}",                         401, "204 204 403 403 403 403 403 403 403", "204 404 403 403 403 403 403 403 403"},
   {"GET /api/v1/webhooks/{id}/deliveries",                 401, "200 200 403 403 403 403 403 403 403", "200 404 403 403 403 403 403 403 403"},
+  // The time bank: a person's own passbook (staff accounts hold none: 404); staff of the place
+  // (county, street, secretary, community worker) read, keep rewards, redeem at the counter; a
+  // unit admin reads its members' statements; a resident's civility account cannot buy a
+  // member-points reward (422); grid workers and unit admins keep no rewards (403).
+  {"GET /api/v1/timebank/me",                              401, "404 404 404 404 404 404 404 200 200", "="},
+  {"GET /api/v1/timebank/me/statement",                    401, "404 404 404 404 404 404 404 200 200", "="},
+  {"GET /api/v1/timebank/statements",                      401, "200 200 200 200 404 404 200 200 404", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/timebank/postings/{id}/reversal",         401, "201 201 201 201 403 403 403 403 403", "201 404 404 404 403 403 403 403 403"},
+  {"GET /api/v1/timebank/rewards",                         401, "200 200 200 200 404 404 404 200 200", "200 404 404 404 404 404 404 200 200"},
+  {"POST /api/v1/timebank/rewards",                        401, "201 201 201 201 403 403 403 403 403", "201 422 422 422 403 403 403 403 403"},
+  {"PATCH /api/v1/timebank/rewards/{id}",                  401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"GET /api/v1/timebank/redemptions",                     401, "200 200 200 200 404 404 404 200 200", "="},
+  {"POST /api/v1/timebank/redemptions",                    401, "201 201 201 201 403 403 403 201 422", "201 404 404 404 403 403 403 404 404"},
+  {"POST /api/v1/timebank/redemptions/{id}/hand-over",     401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"POST /api/v1/timebank/redemptions/{id}/cancel",        401, "200 200 200 200 404 404 404 200 404", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/timebank/rankings",                        401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"GET /api/v1/exports/timebank-rankings.csv",            401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
 };
 // clang-format on
 
@@ -530,6 +547,40 @@ class AccessMatrixTest : public ApiTest {
     return login.caller.account_id;
   }
 
+  // The time bank: 60 approved minutes (10 points) for the place's member, as its own
+  // posting; a reward of its community (cost 1); a pending redemption of it by the member.
+  int64_t CreditHours(const Place& p) {
+    auto conn = Must(app_->db().Acquire(), "connection");
+    auto tx = Must(store::Transaction::Begin(*conn), "transaction");
+    domain::ApprovedHours h;
+    h.holder_member_id = p.member.id;
+    h.activity_id = 1;
+    h.minutes = 60;
+    h.approved_by = 1;
+    h.served_at = app_->clock().NowMs();
+    h.idempotency_key = Unique("matrix-");
+    int64_t id = Must(app_->timebank().CreditApprovedHours(*conn, h), "credit").posting_id;
+    EXPECT_TRUE(tx.Commit().ok());
+    return id;
+  }
+  int64_t FreshReward(const Place& p) {
+    domain::NewReward r;
+    r.node_id = p.community.id;
+    r.name = Unique("洗衣液");
+    r.cost = 1;
+    r.stock = 5;
+    return Must(app_->timebank().CreateReward(Admin(), r), "reward").id;
+  }
+  int64_t FreshRedemption(const Place& p) {
+    CreditHours(p);
+    domain::RedeemRequest req;
+    req.reward_id = FreshReward(p);
+    req.holder_kind = domain::HolderKind::kMember;
+    req.holder_id = p.member.id;
+    return Must(app_->timebank().Redeem(Admin(), req), "redemption").id;
+  }
+  void AddTimeBankBuilders(std::map<std::string, Build>& b);
+
   RecordingSms sms_recorder_;
   Place home_a_, home_b_, away_;
   int serial_ = 300;
@@ -897,7 +948,83 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/stats/rankings"] = [this](size_t role, bool out) {
     return Call{"GET", "/api/v1/stats/rankings?parent_id=" + Id(At(role, out).street.id), "", {}};
   };
+  AddTimeBankBuilders(b);
   return b;
+}
+
+// --- the time bank -------------------------------------------------------------------------
+void AccessMatrixTest::AddTimeBankBuilders(std::map<std::string, Build>& b) {
+  auto get = [](std::string target) {
+    return [target](size_t, bool) { return Call{"GET", target, "", {}}; };
+  };
+  b["GET /api/v1/timebank/me"] = get("/api/v1/timebank/me");
+  b["GET /api/v1/timebank/me/statement"] = get("/api/v1/timebank/me/statement");
+  b["GET /api/v1/timebank/redemptions"] = get("/api/v1/timebank/redemptions");
+  b["GET /api/v1/timebank/statements"] = [this](size_t role, bool out) {
+    return Call{
+        "GET",
+        "/api/v1/timebank/statements?holder_kind=member&holder_id=" + Id(At(role, out).member.id),
+        "",
+        {}};
+  };
+  b["POST /api/v1/timebank/postings/{id}/reversal"] = [this](size_t role, bool out) {
+    return Call{"POST",
+                "/api/v1/timebank/postings/" + Id(CreditHours(At(role, out))) + "/reversal",
+                R"({"memo":"误记"})",
+                {}};
+  };
+  b["GET /api/v1/timebank/rewards"] = [this](size_t, bool out) {
+    std::string target = "/api/v1/timebank/rewards";
+    if (out) target += "?node_id=" + Id(away_.community.id);
+    return Call{"GET", target, "", {}};
+  };
+  b["POST /api/v1/timebank/rewards"] = [this](size_t role, bool out) {
+    return Call{"POST",
+                "/api/v1/timebank/rewards",
+                R"({"node_id":)" + Id(At(role, out).community.id) + R"(,"name":")" +
+                    Unique("毛巾") + R"(","cost":5,"stock":3})",
+                {}};
+  };
+  b["PATCH /api/v1/timebank/rewards/{id}"] = [this](size_t role, bool out) {
+    return Call{"PATCH",
+                "/api/v1/timebank/rewards/" + Id(FreshReward(At(role, out))),
+                R"({"stock":9})",
+                {}};
+  };
+  // Staff redeem at the counter for the place's member; people for themselves.
+  b["POST /api/v1/timebank/redemptions"] = [this](size_t role, bool out) {
+    const Place& p = At(role, out);
+    int64_t reward = FreshReward(p);
+    CreditHours(p);  // the member's balance (member1's own at home)
+    std::string body = R"({"reward_id":)" + Id(reward);
+    const std::string& user = Usernames()[role];
+    if (user != "member1" && user != "resident1") {
+      body += R"(,"holder_kind":"member","holder_id":)" + Id(p.member.id);
+    }
+    return Call{"POST", "/api/v1/timebank/redemptions", body + "}", {}};
+  };
+  b["POST /api/v1/timebank/redemptions/{id}/hand-over"] = [this](size_t role, bool out) {
+    return Call{"POST",
+                "/api/v1/timebank/redemptions/" + Id(FreshRedemption(At(role, out))) + "/hand-over",
+                "",
+                {}};
+  };
+  b["POST /api/v1/timebank/redemptions/{id}/cancel"] = [this](size_t role, bool out) {
+    return Call{"POST",
+                "/api/v1/timebank/redemptions/" + Id(FreshRedemption(At(role, out))) + "/cancel",
+                "",
+                {}};
+  };
+  b["GET /api/v1/timebank/rankings"] = [this](size_t role, bool out) {
+    return Call{
+        "GET", "/api/v1/timebank/rankings?node_id=" + Id(At(role, out).community.id), "", {}};
+  };
+  b["GET /api/v1/exports/timebank-rankings.csv"] = [this](size_t role, bool out) {
+    return Call{"GET",
+                "/api/v1/exports/timebank-rankings.csv?node_id=" + Id(At(role, out).community.id),
+                "",
+                {}};
+  };
 }
 
 TEST_P(AccessMatrixTest, EveryRouteHasARowAndEveryRowARoute) {

@@ -71,6 +71,9 @@ run_suite() {
 
   "$BIN" audit verify --db "$db" --key-file "$out/pii.key" >"$out/verify.out"
   check "$label: audit chain verifies" grep -q "校验通过" "$out/verify.out"
+  "$BIN" ledger verify --db "$db" --key-file "$out/pii.key" >"$out/ledger.out"
+  check "$label: the time-bank ledger verifies (exit 0)" grep -q "账本完好" "$out/ledger.out"
+  check "$label: ledger verify prints what it checked" grep -q "\[通过\] 账户余额等于其分录之和" "$out/ledger.out"
 }
 
 run_suite "sqlite:$work/sqlite/civicgrid.db" sqlite "$history_days"
@@ -120,6 +123,16 @@ sqlite3 "$db" "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '
 status=0
 "$BIN" audit verify --db "sqlite:$db" --key-file "$work/sqlite/pii.key" >"$work/tamper.out" || status=$?
 check "sqlite: a tampered audit log fails verification (exit 3)" test "$status" = 3
+
+# The demo's board tickets claimed by members credited member points (the ticket rule).
+check "sqlite: claimed tickets credited member points" \
+  test "$(sqlite3 "$db" "select count(*) from tb_posting where kind = 'ticket'")" -gt 0
+# Tampering with the ledger, even after dropping its guard, is detected.
+sqlite3 "$db" "DROP TRIGGER tb_entry_no_update; UPDATE tb_entry SET amount = amount + 1 WHERE id = (SELECT MIN(id) FROM tb_entry);"
+status=0
+"$BIN" ledger verify --db "sqlite:$db" --key-file "$work/sqlite/pii.key" >"$work/ledger-tamper.out" || status=$?
+check "sqlite: a tampered ledger fails verification (exit 3)" test "$status" = 3
+check "sqlite: ledger verify names the broken invariant" grep -q "\[违规\] 每笔记账分录按币种合计为 0" "$work/ledger-tamper.out"
 
 if [ -n "${CIVICGRID_TEST_PG:-}" ]; then
   name="cg_cli_$$"

@@ -92,6 +92,8 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       stats_(*db_, clock_),
       webhooks_(*db_, clock_, audit_, cipher_),
       attachments_(*db_, clock_, tickets_, AttachmentOptionsFor(options)),
+      timebank_(*db_, clock_, audit_),
+      ticket_credit_(timebank_),
       intake_(*db_, tickets_, options.intake) {
   // Tickets, their rollup rows and their state counters copy the path of their
   // node: moving a node rewrites them in its transaction (tickets first, as
@@ -103,6 +105,10 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   tickets_.AddObserver(&stats_);
   tickets_.AddObserver(&webhooks_);
   tickets_.AddObserver(&events_);
+  tickets_.AddObserver(&ticket_credit_);
+  tree_.AddPathCopy("tb_account");
+  tree_.AddPathCopy("tb_reward");
+  tree_.AddPathCopy("tb_redemption");
   // Open() creates the sender before anyone can change a ticket.
   webhooks_.SetWakeHook([this] {
     if (webhook_sender_) webhook_sender_->Wake();
@@ -132,6 +138,8 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
     };
   }
   if (options.version.empty()) options.version = CIVICGRID_VERSION;
+  // One service a line, so that adding one is a one-line change.
+  // clang-format off
   return http::ApiServices{a.db(),
                            a.clock(),
                            a.audit(),
@@ -152,8 +160,10 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.attachments(),
                            a.events(),
                            a.intake(),
+                           a.timebank(),
                            metrics,
                            std::move(options)};
+  // clang-format on
 }
 
 }  // namespace civicgrid::app

@@ -27,6 +27,8 @@
 #include "domain/tickets/stats.h"
 #include "domain/tickets/ticket_service.h"
 #include "domain/tickets/webhooks.h"
+#include "domain/timebank/ticket_credit.h"
+#include "domain/timebank/timebank.h"
 #include "http/api/api.h"
 #include "http/metrics.h"
 #include "http/outbound_client.h"
@@ -94,6 +96,8 @@ class App {
   domain::EventHub& events() { return events_; }
   // The group-commit writer of submissions; started by Open().
   domain::IntakeWriter& intake() { return intake_; }
+  // The time bank (爱心存折): ledger, rules, rewards.
+  domain::TimeBank& timebank() { return timebank_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -122,6 +126,8 @@ class App {
   std::unique_ptr<http::OutboundClient> outbound_;
   std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams
+  domain::TimeBank timebank_;
+  domain::TicketCredit ticket_credit_;  // a ticket observer: member points for claimed tickets
   // Last: destroyed first, writing out queued submissions while every service it
   // reaches (observers, the webhook sender's wake) and the Db are still there.
   domain::IntakeWriter intake_;

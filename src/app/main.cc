@@ -12,6 +12,7 @@
 #include "app/progress.h"
 #include "app/serve.h"
 #include "domain/tickets/open311_keys.h"
+#include "domain/timebank/timebank_verify.h"
 
 namespace {
 
@@ -115,6 +116,28 @@ int RunOpen311Key(App& app, const CLI::App& create, const CLI::App& revoke,
   return 0;
 }
 
+// `ledger verify`: prints each invariant checked and its figures; exit 0 when
+// clean, 3 on a violation (as `audit verify`).
+int RunLedgerVerify(App& app) {
+  auto conn = app.db().Acquire();
+  if (!conn.ok()) return Fail(conn.error());
+  auto report = civicgrid::domain::VerifyLedger(**conn);
+  if (!report.ok()) return Fail(report.error());
+  for (const auto& check : report->checks) {
+    std::printf("%s %s：检查 %lld 条，违规 %lld 条\n",
+                check.violation_count == 0 ? "[通过]" : "[违规]", check.name.c_str(),
+                static_cast<long long>(check.checked),
+                static_cast<long long>(check.violation_count));
+    for (const auto& v : check.violations) std::printf("    %s\n", v.c_str());
+  }
+  if (report->ok()) {
+    std::printf("账本完好：每条不变量校验通过\n");
+    return 0;
+  }
+  std::printf("账本有违规：见上\n");
+  return 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,6 +224,11 @@ int main(int argc, char** argv) {
   audit->require_subcommand(1);
   add_db(verify);
 
+  auto* ledger = cli.add_subcommand("ledger", "爱心存折账本");
+  auto* ledger_verify = ledger->add_subcommand("verify", "校验账本的每条不变量");
+  ledger->require_subcommand(1);
+  add_db(ledger_verify);
+
   Open311KeyArgs key_args;
   auto* open311_key = cli.add_subcommand("open311-key", "Open311 对接方的 api_key");
   open311_key->require_subcommand(1);
@@ -249,6 +277,7 @@ int main(int argc, char** argv) {
     std::cout << *csv;
     return 0;
   }
+  if (*ledger_verify) return RunLedgerVerify(*app);
   if (*verify) {
     auto conn = app->db().Acquire();
     if (!conn.ok()) return Fail(conn.error());

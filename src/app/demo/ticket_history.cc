@@ -8,6 +8,7 @@
 
 #include "app/demo/history_script.h"
 #include "app/progress.h"
+#include "domain/timebank/ticket_credit.h"
 #include "store/open.h"
 
 namespace civicgrid::app::demo {
@@ -46,7 +47,12 @@ class Runner {
         clock_(start - kAccountsLead),
         accounts_(db, clock_, app.audit(), ActorAccountOptions()),
         categories_(db, clock_, app.audit()),
-        tickets_(db, clock_, app.audit(), app.cipher(), app.locator(), categories_) {}
+        tickets_(db, clock_, app.audit(), app.cipher(), app.locator(), categories_),
+        bank_(db, clock_, app.audit()),
+        ticket_credit_(bank_) {
+    // Members who claim board tickets and resolve them earn member points (爱心存折).
+    tickets_.AddObserver(&ticket_credit_);
+  }
 
   core::Result<std::vector<domain::Category>> Categories() {
     CG_ASSIGN_OR_RETURN(std::vector<domain::Category> all, categories_.List(false));
@@ -249,6 +255,8 @@ class Runner {
   domain::AccountService accounts_;
   domain::CategoryService categories_;
   domain::TicketService tickets_;
+  domain::TimeBank bank_;
+  domain::TicketCredit ticket_credit_;
   std::map<std::string, int64_t> category_ids_;
   std::map<ActorRef, Caller> callers_;
   std::vector<int64_t> ticket_ids_;

@@ -132,7 +132,7 @@ core::Result<Reward> TimeBank::CreateReward(const Caller& caller, const NewRewar
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(std::string kind, NodeKindInScope(*conn, caller, in.node_id));
-  if (kind.empty()) return core::Error::NotFound("社区不存在");
+  if (kind.empty()) return core::Error::Invalid("node_id", "社区不存在或不在管辖范围内");
   if (kind != "community") return core::Error::Invalid("node_id", "兑换物品应属于一个社区");
   CG_ASSIGN_OR_RETURN(auto path,
                       conn->QueryOne("SELECT path FROM org_node WHERE id = $1", {in.node_id}));

@@ -397,7 +397,7 @@ TEST_P(TimeBankTest, RewardsAreKeptByStaffInScope) {
   r.name = "毛巾";
   r.cost = 5;
   r.stock = 1;
-  EXPECT_EQ(bank_->CreateReward(secretary_b, r).error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(bank_->CreateReward(secretary_b, r).error().field, "node_id");  // outside scope
   EXPECT_EQ(bank_->CreateReward(As(Role::kPartyMember, tree_.community_a), r).error().code,
             core::ErrorCode::kForbidden);
   r.cost = 0;

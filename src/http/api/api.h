@@ -30,6 +30,7 @@
 #include "domain/tickets/stats.h"
 #include "domain/tickets/ticket_service.h"
 #include "domain/tickets/webhooks.h"
+#include "domain/timebank/timebank.h"
 
 #include "http/metrics.h"
 #include "http/router.h"
@@ -76,6 +77,7 @@ struct ApiServices {
   domain::AttachmentService& attachments;
   domain::EventHub& events;      // wakes the ticket event stream
   domain::IntakeWriter& intake;  // group commit of submissions
+  domain::TimeBank& timebank;    // 爱心存折: ledger, rewards, rankings
   Metrics& metrics;
   ApiOptions options;
 };
@@ -154,5 +156,6 @@ void RegisterStatsRoutes(Router& router, ApiServices& services);
 void RegisterAttachmentRoutes(Router& router, ApiServices& services);
 void RegisterWebhookRoutes(Router& router, ApiServices& services);
 void RegisterStreamRoutes(Router& router, ApiServices& services);
+void RegisterTimeBankRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http

@@ -92,6 +92,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/CategoriesPage.vue'),
     meta: { title: 'console.nav.categories', roles: ['county_admin'] },
   },
+  // 爱心超市: rewards and stock, the counter's hand-overs, rankings (src/console/timebank/).
+  {
+    path: '/timebank',
+    name: 'timebank',
+    component: () => import('./timebank/TimeBankPage.vue'),
+    meta: { title: 'timebank.console.title', roles: MANAGERS },
+  },
 ];
 
 /** May the signed-in role open this route? */

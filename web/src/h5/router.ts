@@ -33,6 +33,7 @@ declare module 'vue-router' {
 const RESIDENT: Role[] = ['resident'];
 const MEMBER: Role[] = ['party_member', 'unit_admin'];
 const GRID: Role[] = ['grid_worker'];
+const PASSBOOK: Role[] = ['party_member', 'resident'];
 
 const Placeholder = () => import('./pages/Placeholder.vue');
 
@@ -63,6 +64,10 @@ export const routes: RouteRecordRaw[] = [
 
   // Everyone signed in
   { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { title: 'h5.tabs.me', tab: { order: 9, icon: 'user-o' } } },
+
+  // The time bank (爱心存折), linked from 我的: people who hold a passbook
+  { path: '/passbook', name: 'passbook', component: () => import('./pages/Passbook.vue'), meta: { title: 'timebank.passbook.title', roles: PASSBOOK, back: true } },
+  { path: '/rewards', name: 'rewards', component: () => import('./pages/Rewards.vue'), meta: { title: 'timebank.rewards.title', roles: PASSBOOK, back: true } },
 
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];

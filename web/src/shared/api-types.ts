@@ -1860,6 +1860,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/timebank/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的爱心存折账户 / My time-bank accounts
+         * @description 权限 / permission: 本人（党员：服务时长、党员积分；居民：文明积分）；没有党员或居民身份的账号答 404。未使用过的账户余额为 0、id 为 0。
+         */
+        get: operations["getMyTimeBank"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timebank/me/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的爱心存折明细 / My passbook
+         * @description 权限 / permission: 本人。一个币种的分录，新的在前，按分录编号键集分页；balance 为当前余额（等于全部分录之和）。
+         */
+        get: operations["getMyTimeBankStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timebank/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 某人的爱心存折明细 / A person's passbook (staff)
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker，持有人在管辖范围内；单位管理员可看本单位党员；本人也可看自己的。范围外答 404。
+         */
+        get: operations["getTimeBankStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timebank/postings/{id}/reversal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 冲正一笔记账 / Reverse a posting (staff)
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker；记账涉及的账户须都在管辖范围内（否则 404）。分录不可修改，只能以一笔金额相反的冲正记账更正；一笔记账只能冲正一次，重复请求返回第一次的冲正（200，replayed=true）。冲正记账、兑换记账（请用取消兑换）不能冲正（422 posting_id）；冲正会使个人余额为负时答 422 posting_id。写入审计日志。
+         */
+        post: operations["reverseTimeBankPosting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timebank/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 爱心超市物品 / Rewards catalogue
+         * @description 权限 / permission: 党员、居民看本社区上架的物品；县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker 看管辖范围内全部物品（node_id 缩小到子树）；其他角色答 404。按编号升序分页。
+         */
+        get: operations["listTimeBankRewards"];
+        put?: never;
+        /**
+         * 新增兑换物品 / Create a reward (staff)
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker；物品属于管辖范围内的一个社区（范围外 404，非社区 422 node_id）。写入审计日志。
+         */
+        post: operations["createTimeBankReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timebank/rewards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改兑换物品（库存、积分、上下架）/ Update a reward (staff)
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker，物品在管辖范围内（否则 404）。给出 version 时须与当前一致，否则 409 version_conflict。写入审计日志。
+         */
+        patch: operations["updateTimeBankReward"];
+        trace?: never;
+    };
+    "/api/v1/timebank/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 兑换记录 / Redemptions
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker 看管辖范围内的兑换（state=pending 即待领取）；党员、居民看自己的；其他角色答 404。按编号升序分页。
+         */
+        get: operations["listTimeBankRedemptions"];
+        put?: never;
+        /**
+         * 兑换 / Redeem a reward
+         * @description 权限 / permission: 党员、居民用自己的积分兑换本社区的物品；县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker 可在柜台为管辖范围内的人兑换（holder_kind、holder_id）。积分与库存在同一事务中扣减，并发下都不会小于 0：余额不足答 422 quantity，库存不足答 409（field stock）。可带 Idempotency-Key 请求头，重试返回同一笔兑换。
+         */
+        post: operations["redeemTimeBankReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timebank/redemptions/{id}/hand-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认领取 / Confirm hand-over (counter staff)
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker，兑换在管辖范围内（否则 404）。待领取 → 已领取；重复确认返回当前记录；已取消的答 409（field state）。写入审计日志。
+         */
+        post: operations["handOverTimeBankRedemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timebank/redemptions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消兑换 / Cancel a redemption
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker（管辖范围内），或兑换人本人。只有待领取的兑换可以取消：以一笔冲正记账退回积分并恢复库存；已领取的答 409（field state）。写入审计日志。
+         */
+        post: operations["cancelTimeBankRedemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timebank/rankings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 爱心存折年度排名 / Yearly time-bank rankings
+         * @description 权限 / permission: 县、街道管理员，社区书记、社区工作者（爱心存折管理人员）/ county_admin, street_admin, community_secretary, community_worker；其他角色答 403，节点在管辖范围外答 404。年度累计 = 当年获得的记入（服务时长、认领工单、奖励）减去被冲正的记入；兑换不影响排名。
+         */
+        get: operations["getTimeBankRankings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/timebank-rankings.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出爱心存折年度排名 CSV / Export the rankings as CSV
+         * @description 权限与参数同 /timebank/rankings。UTF-8 带 BOM。列：排名, 类型, 编号, 名称, 年度累计。
+         */
+        get: operations["exportTimeBankRankings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3881,6 +4121,129 @@ export interface components {
             } | null;
             /** @enum {string|null} */
             registration_state?: "pending" | "confirmed" | "declined" | null;
+        };
+        TimeBankAccount: {
+            /**
+             * Format: int64
+             * @description 0：尚未使用
+             */
+            id: number;
+            /** @enum {string} */
+            holder_kind: "member" | "resident" | "team" | "community";
+            /** Format: int64 */
+            holder_id: number;
+            /** @enum {string} */
+            currency: "service_minutes" | "member_points" | "civility_points";
+            name?: string;
+            /** Format: int64 */
+            node_id?: number;
+            /** Format: int64 */
+            community_id?: number | null;
+            /**
+             * Format: int64
+             * @description 余额 = 全部分录之和（服务时长以分钟计）
+             */
+            balance: number;
+        };
+        TimeBankEntry: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            posting_id: number;
+            /** @enum {string} */
+            kind: "hours" | "ticket" | "award" | "redemption" | "reversal";
+            /** Format: int64 */
+            amount: number;
+            /** Format: int64 */
+            balance_after: number;
+            /**
+             * Format: date
+             * @description 北京时间日期
+             */
+            day: string;
+            /** Format: date-time */
+            at: string;
+            memo?: string;
+            /** Format: int64 */
+            reverses_id?: number | null;
+        };
+        TimeBankStatement: {
+            account: components["schemas"]["TimeBankAccount"];
+            /** Format: int64 */
+            balance: number;
+            items: components["schemas"]["TimeBankEntry"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        TimeBankPosted: {
+            /** Format: int64 */
+            posting_id: number;
+            /** Format: int64 */
+            reverses_id: number;
+            replayed: boolean;
+        };
+        TimeBankReward: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            node_id: number;
+            name: string;
+            description?: string;
+            /** @enum {string} */
+            currency: "service_minutes" | "member_points" | "civility_points";
+            /** Format: int64 */
+            cost: number;
+            /** Format: int64 */
+            stock: number;
+            active: boolean;
+            /** Format: int64 */
+            version: number;
+            /** Format: date-time */
+            updated_at?: string | null;
+        };
+        TimeBankRedemption: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            reward_id: number;
+            reward_name: string;
+            /** Format: int64 */
+            account_id: number;
+            holder_name: string;
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            amount: number;
+            /** @enum {string} */
+            state: "pending" | "handed_over" | "cancelled";
+            /** Format: int64 */
+            posting_id: number;
+            /** Format: int64 */
+            reversal_posting_id?: number | null;
+            /** Format: date-time */
+            created_at?: string | null;
+            /** Format: date-time */
+            handed_over_at?: string | null;
+            /** Format: date-time */
+            cancelled_at?: string | null;
+        };
+        TimeBankRanking: {
+            /** Format: int64 */
+            node_id: number;
+            year: number;
+            /** @enum {string} */
+            currency: "service_minutes" | "member_points" | "civility_points";
+            group: string;
+            items: {
+                /** Format: int64 */
+                rank: number;
+                holder_kind: string;
+                /** Format: int64 */
+                holder_id: number;
+                name: string;
+                /** Format: int64 */
+                earned: number;
+            }[];
         };
     };
     responses: {
@@ -7733,6 +8096,452 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getMyTimeBank: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 账户 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TimeBankAccount"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMyTimeBankStatement: {
+        parameters: {
+            query?: {
+                /** @description 币种，默认党员为 member_points、居民为 civility_points */
+                currency?: "service_minutes" | "member_points" | "civility_points";
+                /** @description 分页游标：只返回 id 小于此值的分录（新的在前；取上一页的 next_after）/ cursor, newest first */
+                after?: number;
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 明细 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankStatement"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getTimeBankStatement: {
+        parameters: {
+            query: {
+                /** @description 账户类型 */
+                holder_kind: "member" | "resident" | "team" | "community";
+                /** @description 党员、居民、队伍或社区编号 */
+                holder_id: number;
+                /** @description 币种，默认 member_points */
+                currency?: "service_minutes" | "member_points" | "civility_points";
+                /** @description 分页游标：只返回 id 小于此值的分录（新的在前；取上一页的 next_after）/ cursor, newest first */
+                after?: number;
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 明细 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankStatement"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    reverseTimeBankPosting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 冲正原因 */
+                    memo: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 此前已冲正（replayed） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankPosted"];
+                };
+            };
+            /** @description 已冲正 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankPosted"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listTimeBankRewards: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点子树（管理人员） */
+                node_id?: number;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 物品 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TimeBankReward"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createTimeBankReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    node_id: number;
+                    name: string;
+                    description?: string;
+                    /**
+                     * @default member_points
+                     * @enum {string}
+                     */
+                    currency?: "member_points" | "civility_points";
+                    cost: number;
+                    stock: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已新增 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankReward"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateTimeBankReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                    cost?: number;
+                    stock?: number;
+                    active?: boolean;
+                    /** Format: int64 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已修改 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankReward"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listTimeBankRedemptions: {
+        parameters: {
+            query?: {
+                /** @description 状态 */
+                state?: "pending" | "handed_over" | "cancelled";
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 兑换记录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TimeBankRedemption"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    redeemTimeBankReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 幂等键（至多 100 字节） */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    reward_id: number;
+                    /** @default 1 */
+                    quantity?: number;
+                    /** @enum {string} */
+                    holder_kind?: "member" | "resident";
+                    /** Format: int64 */
+                    holder_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已兑换，待领取 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankRedemption"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    handOverTimeBankRedemption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 兑换记录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankRedemption"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    cancelTimeBankRedemption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 兑换记录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankRedemption"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getTimeBankRankings: {
+        parameters: {
+            query?: {
+                /** @description 排名范围节点，默认为调用者的管辖范围节点 */
+                node_id?: number;
+                /** @description 年度，默认今年（北京时间） */
+                year?: number;
+                /** @description 币种，默认 service_minutes */
+                currency?: "service_minutes" | "member_points" | "civility_points";
+                /** @description person：党员和居民；team：志愿服务队；community：按社区合计 */
+                group?: "person" | "team" | "community";
+                /** @description 条数，默认 100 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 排名 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeBankRanking"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    exportTimeBankRankings: {
+        parameters: {
+            query?: {
+                /** @description 排名范围节点，默认为调用者的管辖范围节点 */
+                node_id?: number;
+                /** @description 年度，默认今年（北京时间） */
+                year?: number;
+                /** @description 币种，默认 service_minutes */
+                currency?: "service_minutes" | "member_points" | "civility_points";
+                /** @description person：党员和居民；team：志愿服务队；community：按社区合计 */
+                group?: "person" | "team" | "community";
+                /** @description 条数，默认 100 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV 文件 */
+            200: {
+                headers: {
+                    /** @description attachment; filename="timebank-rankings-<node>-<year>-<group>.csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Unprocessable"];
         };
     };
