@@ -92,6 +92,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       stats_(*db_, clock_),
       webhooks_(*db_, clock_, audit_, cipher_),
       attachments_(*db_, clock_, tickets_, AttachmentOptionsFor(options)),
+      governance_(*db_, clock_, audit_),
       intake_(*db_, tickets_, options.intake) {
   // Tickets, their rollup rows and their state counters copy the path of their
   // node: moving a node rewrites them in its transaction (tickets first, as
@@ -132,6 +133,8 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
     };
   }
   if (options.version.empty()) options.version = CIVICGRID_VERSION;
+  // One service a line (clang-format would pack the list into columns).
+  // clang-format off
   return http::ApiServices{a.db(),
                            a.clock(),
                            a.audit(),
@@ -152,8 +155,10 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.attachments(),
                            a.events(),
                            a.intake(),
+                           a.governance(),
                            metrics,
                            std::move(options)};
+  // clang-format on
 }
 
 }  // namespace civicgrid::app
