@@ -174,6 +174,22 @@ const Row kTable[] = {
   {"POST /api/v1/timebank/redemptions/{id}/cancel",        401, "200 200 200 200 404 404 404 200 404", "200 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/timebank/rankings",                        401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
   {"GET /api/v1/exports/timebank-rankings.csv",            401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  // Compounds and the red, yellow and black lists (docs/governance.md). A compound is seen by staff
+  // whose scope holds it or one of its buildings, by its property company's unit admin and by its
+  // committee members (resident1 sits on the home compound's committee; member1 on none).
+  {"GET /api/v1/compounds",                                401, "200 200 200 200 200 200 200 200 200", "200 404 404 404 404 404 200 404 404"},
+  {"GET /api/v1/compounds/{id}",                           401, "200 200 200 200 200 200 200 404 200", "200 404 404 404 404 404 404 404 404"},
+  {"PUT /api/v1/compounds/{id}/governance",                401, "200 200 200 403 403 403 403 404 403", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/compounds/{id}/standings",                 401, "200 200 200 200 200 200 200 404 200", "200 404 404 404 404 404 404 404 404"},
+  {"PUT /api/v1/buildings/{id}/governance",                401, "200 200 200 403 403 403 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"GET /api/v1/ranking-periods",                          401, "200 200 200 200 200 200 200 200 200", "="},
+  {"POST /api/v1/ranking-periods",                         401, "201 201 201 403 403 403 403 403 403", "201 422 422 403 403 403 403 403 403"},
+  {"GET /api/v1/ranking-periods/{id}",                     401, "200 200 200 200 200 200 200 404 200", "200 404 404 404 404 404 404 404 404"},
+  {"PATCH /api/v1/ranking-periods/{id}",                   401, "200 200 200 403 403 403 403 404 403", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/ranking-periods/{id}/state",              401, "200 200 200 403 403 403 403 404 403", "200 404 404 404 404 404 404 404 404"},
+  // Each role sends its own group's sheet (admin and street1: the community's; they rate nothing).
+  {"POST /api/v1/ranking-periods/{id}/score-sheets",       401, "403 403 201 201 201 201 201 404 201", "403 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/ranking-periods/{id}/standings",           401, "200 200 200 200 200 200 200 404 200", "200 404 404 404 404 404 404 404 404"},
 };
 // clang-format on
 
@@ -241,6 +257,11 @@ struct Place {
   int64_t attachment_id = 0;  // on that ticket
   int64_t webhook_id = 0;
   std::string resident_user;  // who submits the place's tickets
+  // A compound of the community (property company: the place's unit; committee: the place's
+  // resident; the place's building) and a scoring period of the community holding it.
+  int64_t compound_id = 0;
+  int64_t period_id = 0;
+  std::map<std::string, std::string> sheet_scores;  // group → "scores" JSON, every item at max
 };
 
 using Build = std::function<Call(size_t role, bool out)>;
@@ -351,9 +372,66 @@ class AccessMatrixTest : public ApiTest {
       p->ticket_number = std::string(t.at("number").as_string());
       p->webhook_id = WebhookAt(*p);
     }
+    for (Place* p : {&a, &b, &c}) {
+      p->compound_id = FreshCompound(*p, p->building.id);
+      p->period_id = FreshPeriod(*p, true);
+    }
     home_a_ = a;
     home_b_ = b;
     away_ = c;
+  }
+
+  static void MustOk(const core::Status& status, const std::string& what) {
+    EXPECT_TRUE(status.ok()) << what << ": " << (status.ok() ? "" : status.error().message);
+    if (!status.ok()) throw std::runtime_error(what);
+  }
+  // A compound of the place's community linked to its unit (as property company), its resident
+  // (on the owners' committee) and `building` (a building of its grid).
+  int64_t FreshCompound(const Place& p, int64_t building) {
+    const domain::Caller admin = Admin();
+    const int64_t id =
+        Must(app_->tree().Create(
+                 &admin,
+                 domain::NewOrgNode{p.community.id, domain::OrgKind::kCompound,
+                                    p.community.code + Unique("C"), Unique("小区"), std::nullopt}),
+             "compound")
+            .id;
+    auto conn = Must(app_->db().Acquire(), "connection");
+    auto tx = Must(store::Transaction::Begin(*conn), "tx");
+    MustOk(
+        app_->governance().InsertLinks(*conn, id, p.unit.id, "业委会", std::nullopt, std::nullopt),
+        "links");
+    Must(conn->Execute("INSERT INTO committee_member (compound_id, name, duty, resident_id, "
+                       "created_at) VALUES ($1, '委员', 'member', $2, 0)",
+                       {id, p.resident.id}),
+         "member");
+    Must(conn->Execute("INSERT INTO building_governance (building_id, compound_id) VALUES ($1, $2)",
+                       {building, id}),
+         "building");
+    MustOk(tx.Commit(), "commit");
+    return id;
+  }
+  // A period of the place's community (moved to scoring when `scoring`).
+  int64_t FreshPeriod(Place& p, bool scoring) {
+    domain::NewPeriod np;
+    np.node_id = p.community.id;
+    np.quarter = "2026-Q3";
+    domain::RankingPeriod period = Must(app_->governance().CreatePeriod(Admin(), np), "period");
+    if (scoring) {
+      period = Must(app_->governance().Advance(Admin(), period.id, domain::PeriodState::kScoring,
+                                               std::nullopt),
+                    "scoring");
+      for (size_t g = 0; g < domain::kRaterGroups; ++g) {
+        std::string scores;
+        for (const auto& c : period.criteria[g]) {
+          scores += (scores.empty() ? "" : ",") +
+                    fmt::format(R"({{"criterion_id":{},"points":{}}})", c.id, c.max_points);
+        }
+        p.sheet_scores[std::string(domain::RaterGroupName(domain::kAllRaterGroups[g]))] =
+            "[" + scores + "]";
+      }
+    }
+    return period.id;
   }
 
   // A grid worker of the place's community, assigned to its grid when `assigned`.
@@ -949,6 +1027,63 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     return Call{"GET", "/api/v1/stats/rankings?parent_id=" + Id(At(role, out).street.id), "", {}};
   };
   AddTimeBankBuilders(b);
+  // --- compounds and the red, yellow and black lists
+  // ----------------------------------------------
+  b["GET /api/v1/compounds"] = list("/api/v1/compounds");
+  b["GET /api/v1/compounds/{id}"] = [this](size_t role, bool out) {
+    return Call{"GET", "/api/v1/compounds/" + Id(At(role, out).compound_id), "", {}};
+  };
+  b["PUT /api/v1/compounds/{id}/governance"] = [this](size_t role, bool out) {
+    const Place& p = At(role, out);
+    return Call{"PUT",
+                "/api/v1/compounds/" + Id(FreshCompound(p, FreshBuilding(p))) + "/governance",
+                R"({"committee_name":")" + Unique("业委会") + R"("})",
+                {}};
+  };
+  b["GET /api/v1/compounds/{id}/standings"] = [this](size_t role, bool out) {
+    return Call{"GET", "/api/v1/compounds/" + Id(At(role, out).compound_id) + "/standings", "", {}};
+  };
+  b["PUT /api/v1/buildings/{id}/governance"] = [this](size_t role, bool out) {
+    const Place& p = At(role, out);
+    return Call{"PUT",
+                "/api/v1/buildings/" + Id(FreshBuilding(p)) + "/governance",
+                R"({"compound_id":)" + Id(p.compound_id) + "}",
+                {}};
+  };
+  b["GET /api/v1/ranking-periods"] = get("/api/v1/ranking-periods");
+  b["POST /api/v1/ranking-periods"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/ranking-periods",
+                R"({"node_id":)" + Id(At(role, out).community.id) + R"(,"quarter":"2026-Q4"})");
+  };
+  b["GET /api/v1/ranking-periods/{id}"] = [this](size_t role, bool out) {
+    return Call{"GET", "/api/v1/ranking-periods/" + Id(At(role, out).period_id), "", {}};
+  };
+  b["PATCH /api/v1/ranking-periods/{id}"] = [this](size_t role, bool out) {
+    Place p = At(role, out);
+    return Call{"PATCH",
+                "/api/v1/ranking-periods/" + Id(FreshPeriod(p, false)),
+                R"({"name":")" + Unique("评比") + R"("})",
+                {}};
+  };
+  b["POST /api/v1/ranking-periods/{id}/state"] = [this, post](size_t role, bool out) {
+    Place p = At(role, out);
+    return post("/api/v1/ranking-periods/" + Id(FreshPeriod(p, false)) + "/state",
+                R"({"state":"scoring"})");
+  };
+  b["POST /api/v1/ranking-periods/{id}/score-sheets"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    static const char* const kGroups[] = {
+        "community",    "community",        "community",        "community",       "grid_workers",
+        "grid_workers", "property_company", "owners_committee", "owners_committee"};
+    const std::string group = kGroups[role];
+    return post("/api/v1/ranking-periods/" + Id(p.period_id) + "/score-sheets",
+                R"({"compound_id":)" + Id(p.compound_id) + R"(,"group":")" + group +
+                    R"(","scores":)" + p.sheet_scores.at(group) + "}");
+  };
+  b["GET /api/v1/ranking-periods/{id}/standings"] = [this](size_t role, bool out) {
+    return Call{
+        "GET", "/api/v1/ranking-periods/" + Id(At(role, out).period_id) + "/standings", "", {}};
+  };
   return b;
 }
 

@@ -92,6 +92,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       stats_(*db_, clock_),
       webhooks_(*db_, clock_, audit_, cipher_),
       attachments_(*db_, clock_, tickets_, AttachmentOptionsFor(options)),
+      governance_(*db_, clock_, audit_),
       timebank_(*db_, clock_, audit_),
       ticket_credit_(timebank_),
       intake_(*db_, tickets_, options.intake) {
@@ -138,7 +139,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
     };
   }
   if (options.version.empty()) options.version = CIVICGRID_VERSION;
-  // One service a line, so that adding one is a one-line change.
+  // One service a line (clang-format would pack the list into columns).
   // clang-format off
   return http::ApiServices{a.db(),
                            a.clock(),
@@ -161,6 +162,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.events(),
                            a.intake(),
                            a.timebank(),
+                           a.governance(),
                            metrics,
                            std::move(options)};
   // clang-format on

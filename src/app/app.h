@@ -12,6 +12,7 @@
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
+#include "domain/governance/governance_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -98,6 +99,7 @@ class App {
   domain::IntakeWriter& intake() { return intake_; }
   // The time bank (爱心存折): ledger, rules, rewards.
   domain::TimeBank& timebank() { return timebank_; }
+  domain::GovernanceService& governance() { return governance_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -123,6 +125,7 @@ class App {
   domain::TicketStats stats_;  // a ticket observer: the rate rollups
   domain::WebhookService webhooks_;
   domain::AttachmentService attachments_;
+  domain::GovernanceService governance_;
   std::unique_ptr<http::OutboundClient> outbound_;
   std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams

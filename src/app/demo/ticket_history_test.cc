@@ -276,6 +276,31 @@ TEST_P(TicketHistoryTest, TheSameSeedLoadsTheSameHistory) {
   EXPECT_EQ(digest, Digest(*again->app));
 }
 
+// The demo's compound governance (governance_demo.h): every compound linked as
+// the plan says, and the four quarters before kEnd's published, with compounds
+// on more than one list and the same lists for the same seed.
+TEST_P(TicketHistoryTest, CompoundsAreLinkedAndFourQuartersPublished) {
+  LOAD_OR_SKIP(loaded, 5, 3);
+  App& app = *loaded->app;
+  EXPECT_EQ(Count(app, "SELECT COUNT(*) FROM compound_governance"),
+            Count(app, "SELECT COUNT(*) FROM org_node WHERE kind = 'compound'"));
+  EXPECT_GT(Count(app,
+                  "SELECT COUNT(*) FROM compound_governance WHERE property_unit_id IS NOT "
+                  "NULL"),
+            0);
+  EXPECT_GT(Count(app, "SELECT COUNT(*) FROM committee_member"), 0);
+  const store::Rows periods =
+      Query(app, "SELECT name, state FROM ranking_period ORDER BY start_date");
+  ASSERT_EQ(periods.size(), 4u);
+  EXPECT_EQ(periods.front().Text(0), "2024年第3季度红黄黑榜");  // kEnd is 2025-07-01
+  EXPECT_EQ(periods.back().Text(0), "2025年第2季度红黄黑榜");
+  for (const auto& p : periods) EXPECT_EQ(p.Text(1), "published");
+  EXPECT_GT(Count(app,
+                  "SELECT COUNT(DISTINCT standing) FROM ranking_result WHERE standing <> "
+                  "'unrated'"),
+            1);
+}
+
 // The summary reads the rates over the span: days + 1 calendar days when the
 // end is not at midnight (kEnd is not). A span TicketStats would refuse is
 // refused before anything is written, not after the whole history.

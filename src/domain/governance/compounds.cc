@@ -274,10 +274,8 @@ core::Result<PageOf<CompoundGovernance>> GovernanceService::List(const Caller& c
   w.And("c.id > " + w.Bind(filter.page.after));
   w.And(governance::CompoundVisible(caller, w));
   if (filter.within) {
-    CG_ASSIGN_OR_RETURN(store::Rows rows,
-                        conn->Query("SELECT path FROM org_node WHERE id = $1", {*filter.within}));
-    if (rows.empty()) return Error::NotFound("节点不存在");
-    PathRange r = SubtreeRange(rows[0].Text(0));
+    // A `within` outside the caller's scope does not exist for them.
+    CG_ASSIGN_OR_RETURN(PathRange r, WithinScope(*conn, caller, filter.within));
     w.And("c.path >= " + w.Bind(r.lo) + " AND c.path < " + w.Bind(r.hi));
   }
   if (filter.property_unit_id) {

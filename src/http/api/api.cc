@@ -221,6 +221,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterAttachmentRoutes(router, services);
   RegisterWebhookRoutes(router, services);
   RegisterTimeBankRoutes(router, services);
+  RegisterGovernanceRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

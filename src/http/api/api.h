@@ -15,6 +15,7 @@
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
+#include "domain/governance/governance_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -78,6 +79,8 @@ struct ApiServices {
   domain::EventHub& events;      // wakes the ticket event stream
   domain::IntakeWriter& intake;  // group commit of submissions
   domain::TimeBank& timebank;    // 爱心存折: ledger, rewards, rankings
+  // Compounds and the red, yellow and black lists.
+  domain::GovernanceService& governance;
   Metrics& metrics;
   ApiOptions options;
 };
@@ -157,5 +160,6 @@ void RegisterAttachmentRoutes(Router& router, ApiServices& services);
 void RegisterWebhookRoutes(Router& router, ApiServices& services);
 void RegisterStreamRoutes(Router& router, ApiServices& services);
 void RegisterTimeBankRoutes(Router& router, ApiServices& services);
+void RegisterGovernanceRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http

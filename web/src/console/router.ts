@@ -99,6 +99,25 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./timebank/TimeBankPage.vue'),
     meta: { title: 'timebank.console.title', roles: MANAGERS },
   },
+  // Compounds and the red, yellow and black lists (src/console/governance/).
+  {
+    path: '/compounds',
+    name: 'compounds',
+    component: () => import('./governance/CompoundsPage.vue'),
+    meta: { title: 'governance.nav.compounds', roles: [...STAFF, 'unit_admin'] },
+  },
+  {
+    path: '/rankings',
+    name: 'rankings',
+    component: () => import('./governance/RankingsPage.vue'),
+    meta: { title: 'governance.nav.rankings', roles: [...STAFF, 'unit_admin'] },
+  },
+  {
+    path: '/scoring',
+    name: 'scoring',
+    component: () => import('./governance/ScoringPage.vue'),
+    meta: { title: 'governance.nav.scoring', roles: ['community_secretary', 'community_worker', 'grid_worker', 'unit_admin'] },
+  },
 ];
 
 /** May the signed-in role open this route? */

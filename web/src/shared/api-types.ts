@@ -2100,6 +2100,238 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 列出小区及其治理信息 / List compounds with their governance
+         * @description 谁能看到小区 / who sees a compound: 工作人员（县、街道、社区、网格员——小区或其楼栋在管辖范围内）、其物业公司的单位管理员、其业委会成员（按居民）/ staff whose scope holds the compound or one of its buildings, its property company's unit admin, its owners' committee members. 看不到答 404。 within 须在管辖范围内，否则 404。
+         */
+        get: operations["listCompounds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compounds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 小区治理信息 / A compound's governance
+         * @description 谁能看到小区 / who sees a compound: 工作人员（县、街道、社区、网格员——小区或其楼栋在管辖范围内）、其物业公司的单位管理员、其业委会成员（按居民）/ staff whose scope holds the compound or one of its buildings, its property company's unit admin, its owners' committee members. 看不到答 404。 含物业公司、业委会（任期、党支部、成员）、红管家、楼栋与楼长、最近一次公布的榜单。
+         */
+        get: operations["getCompound"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compounds/{id}/governance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 设置小区的物业公司、业委会与红管家 / Set a compound's property company, owners' committee and red stewards
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)，小区须在管辖范围内。看不到答 404，看得到但无权答 403；写入审计日志。 整体替换；property_unit_id 须为物业公司类单位，成员的 resident_id 与红管家须在管辖范围内，否则 422 并指明字段；version 不符答 409。
+         */
+        put: operations["updateCompoundGovernance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compounds/{id}/standings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 小区历次公布的榜单（趋势）/ A compound's published standings, oldest first
+         * @description 谁能看到小区 / who sees a compound: 工作人员（县、街道、社区、网格员——小区或其楼栋在管辖范围内）、其物业公司的单位管理员、其业委会成员（按居民）/ staff whose scope holds the compound or one of its buildings, its property company's unit admin, its owners' committee members. 看不到答 404。
+         */
+        get: operations["getCompoundStandings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buildings/{id}/governance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 楼栋归属小区与楼长 / Link a building to its compound and building chief
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)，小区须在管辖范围内。看不到答 404，看得到但无权答 403；写入审计日志。 小区须与楼栋同一社区（否则 422 compound_id），楼长须为本楼栋的 building_chief（否则 422 chief_staff_id）。
+         */
+        put: operations["updateBuildingGovernance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ranking-periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 列出红黄黑榜评比期 / List ranking periods
+         * @description 工作人员看到其管辖范围及上级节点的评比；其他角色看到含其可见小区的评比；看不到答 404 / staff see the periods of their subtree and of its ancestors, others those holding a compound they see.
+         */
+        get: operations["listRankingPeriods"];
+        put?: never;
+        /**
+         * 创建评比期（默认季度）/ Create a ranking period (a quarter by default)
+         * @description 管理（创建、设置、推进）/ managing: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)，评比节点须在管辖范围内，否则 403。 给出 quarter（YYYY-Qn）或 start/end；各组权重（含 tickets）之和须为 100，否则 422 weights；阈值须 0 ≤ black_below ≤ red_min ≤ 100（422 thresholds）；node_id 须为管辖范围内的县、街道或社区（422 node_id）。默认权重 40/30/20/10、红榜 ≥ 85、黑榜 < 60、至少 3 组评分。
+         */
+        post: operations["createRankingPeriod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ranking-periods/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 评比期 / A ranking period
+         * @description 工作人员看到其管辖范围及上级节点的评比；其他角色看到含其可见小区的评比；看不到答 404 / staff see the periods of their subtree and of its ancestors, others those holding a compound they see.
+         */
+        get: operations["getRankingPeriod"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改评比设置（仅 open）/ Configure a period while open
+         * @description 管理（创建、设置、推进）/ managing: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)，评比节点须在管辖范围内，否则 403。 只在 open 状态（否则 409 state）；权重、阈值、评分表的校验同创建。
+         */
+        patch: operations["updateRankingPeriod"];
+        trace?: never;
+    };
+    "/api/v1/ranking-periods/{id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 推进评比：开始评分、公布 / Start scoring, publish
+         * @description 管理（创建、设置、推进）/ managing: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)，评比节点须在管辖范围内，否则 403。 open → scoring → published；其他转换答 409 state。公布时计算并冻结每个小区的得分与榜单，之后不再接受评分或修改。
+         */
+        post: operations["advanceRankingPeriod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ranking-periods/{id}/score-sheets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 提交一个评分组对小区的评分表 / Submit a rater group's score sheet for a compound
+         * @description 谁可评分 / who scores: community — 社区书记、社区工作者（小区在管辖范围内）；owners_committee — 该小区业委会成员（按居民账号）；property_company — 该小区物业公司的单位管理员；grid_workers — 网格内有该小区楼栋的网格员。否则 403；小区不可见或不在评比范围内答 422 compound_id。只在 scoring 状态（否则 409 state）。每项得分 0..满分（422 scores[i].points），评分表每项恰好一次（422 scores）。同组再次提交替换前一份。写入审计日志。
+         */
+        post: operations["submitScoreSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ranking-periods/{id}/standings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 评比的小区得分与红黄黑榜 / The compounds' scores and lists of a period
+         * @description 工作人员看到其管辖范围及上级节点的评比；其他角色看到含其可见小区的评比；看不到答 404 / staff see the periods of their subtree and of its ancestors, others those holding a compound they see. 只列调用者可见的小区。open/scoring 时为实时计算，published 后为冻结结果；list 只在公布后可用（否则 422 list）。旁列小区本期工单指标。
+         */
+        get: operations["listRankingStandings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4244,6 +4476,347 @@ export interface components {
                 /** Format: int64 */
                 earned: number;
             }[];
+        };
+        /** @description 编号与名称 / an id and a name */
+        NamedRef: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+        };
+        /**
+         * @description 评分组 / rater group: 社区、业委会、物业公司、网格员
+         * @enum {string}
+         */
+        RaterGroup: "community" | "owners_committee" | "property_company" | "grid_workers";
+        /**
+         * @description 红榜、黄榜、黑榜、未评定（评分组不足）
+         * @enum {string}
+         */
+        Standing: "red" | "yellow" | "black" | "unrated";
+        /** @enum {string} */
+        RankingPeriodState: "open" | "scoring" | "published";
+        /**
+         * @description 主任、副主任、委员
+         * @enum {string}
+         */
+        CommitteeDuty: "director" | "deputy" | "member";
+        /** @description 各评分组得分率（0–100），未评为 null / each group's percentage, null when it did not score */
+        GroupPercents: {
+            /** Format: double */
+            community: number | null;
+            /** Format: double */
+            owners_committee: number | null;
+            /** Format: double */
+            property_company: number | null;
+            /** Format: double */
+            grid_workers: number | null;
+        };
+        /** @description 一次公布的榜单 / a published standing */
+        StandingEntry: {
+            /** Format: int64 */
+            period_id: number;
+            period_name: string;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            standing: components["schemas"]["Standing"];
+            /** Format: double */
+            score: number | null;
+            groups_scored: number;
+            percents: components["schemas"]["GroupPercents"];
+        };
+        /** @description 历次公布的榜单，按期从早到晚 / oldest first */
+        StandingHistory: {
+            items: components["schemas"]["StandingEntry"][];
+        };
+        /** @description 业委会成员 */
+        CommitteeMember: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            duty: components["schemas"]["CommitteeDuty"];
+            /** Format: int64 */
+            resident_id: number | null;
+        };
+        /** @description 业委会 / owners' committee */
+        OwnersCommittee: {
+            name: string;
+            /** Format: date */
+            term_start: string | null;
+            /** Format: date */
+            term_end: string | null;
+            party_branch: components["schemas"]["NamedRef"];
+            members: components["schemas"]["CommitteeMember"][];
+        };
+        /** @description 小区的楼栋及楼长 */
+        CompoundBuilding: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            grid_id: number;
+            chief: components["schemas"]["NamedRef"];
+        };
+        /** @description 小区及其治理信息 / a compound and its governance */
+        CompoundGovernance: {
+            /** Format: int64 */
+            id: number;
+            code: string;
+            name: string;
+            /** Format: int64 */
+            community_id: number;
+            /** @description 物业公司；null 为自管 */
+            property_company: components["schemas"]["NamedRef"] | null;
+            owners_committee: components["schemas"]["OwnersCommittee"] | null;
+            /** @description 红管家 */
+            red_stewards: components["schemas"]["NamedRef"][];
+            buildings: components["schemas"]["CompoundBuilding"][];
+            /** @description 最近一次公布的榜单 */
+            standing: components["schemas"]["StandingEntry"] | null;
+            /** Format: int64 */
+            version: number;
+            /** @description 调用者可编辑 */
+            editable: boolean;
+        };
+        /** @description 按 id 升序的一页 / one page in id order */
+        CompoundGovernancePage: {
+            items: components["schemas"]["CompoundGovernance"][];
+            /**
+             * Format: int64
+             * @description 下一页的游标 / cursor for the next page
+             */
+            next_after: number | null;
+        };
+        /** @description 业委会成员 */
+        NewCommitteeMember: {
+            name: string;
+            duty?: components["schemas"]["CommitteeDuty"];
+            /** Format: int64 */
+            resident_id?: number | null;
+        };
+        /** @description 整体替换小区的治理信息 */
+        CompoundGovernanceUpdate: {
+            /** Format: int64 */
+            property_unit_id?: number | null;
+            committee_name?: string;
+            /** Format: date */
+            term_start?: string | null;
+            /** Format: date */
+            term_end?: string | null;
+            /** Format: int64 */
+            party_branch_id?: number | null;
+            members?: components["schemas"]["NewCommitteeMember"][];
+            red_steward_ids?: number[];
+            /**
+             * Format: int64
+             * @description 期望的版本（从未编辑为 0）
+             */
+            version?: number;
+        };
+        /** @description 楼栋归属 */
+        BuildingGovernanceUpdate: {
+            /** Format: int64 */
+            compound_id?: number | null;
+            /** Format: int64 */
+            chief_staff_id?: number | null;
+        };
+        /** @description 楼栋归属 */
+        BuildingGovernance: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            grid_id: number;
+            /** Format: int64 */
+            compound_id: number | null;
+            chief: components["schemas"]["NamedRef"];
+        };
+        /** @description 权重，合计须为 100 / weights, summing to 100 */
+        RankingWeights: {
+            community: number;
+            owners_committee: number;
+            property_company: number;
+            grid_workers: number;
+            /** @description 工单综合得分计入的权重（默认 0：只展示） */
+            tickets?: number;
+        };
+        /** @description 榜单阈值 / thresholds */
+        RankingThresholds: {
+            /**
+             * Format: double
+             * @description 得分 ≥ 此值为红榜
+             */
+            red_min: number;
+            /**
+             * Format: double
+             * @description 得分 < 此值为黑榜
+             */
+            black_below: number;
+        };
+        /** @description 评分项 */
+        Criterion: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            max_points: number;
+        };
+        /** @description 评分项 */
+        NewCriterion: {
+            name: string;
+            max_points: number;
+        };
+        /** @description 各评分组的评分表 */
+        CriteriaForms: {
+            community: components["schemas"]["Criterion"][];
+            owners_committee: components["schemas"]["Criterion"][];
+            property_company: components["schemas"]["Criterion"][];
+            grid_workers: components["schemas"]["Criterion"][];
+        };
+        /** @description 要替换的评分表（按组，可只给部分组） */
+        NewCriteriaForms: {
+            community?: components["schemas"]["NewCriterion"][];
+            owners_committee?: components["schemas"]["NewCriterion"][];
+            property_company?: components["schemas"]["NewCriterion"][];
+            grid_workers?: components["schemas"]["NewCriterion"][];
+        };
+        /** @description 新评比：quarter 或 start/end */
+        NewRankingPeriod: {
+            name?: string;
+            weights?: components["schemas"]["RankingWeights"];
+            thresholds?: components["schemas"]["RankingThresholds"];
+            /** @description 至少几组评分才评定（默认 3） */
+            min_groups?: number;
+            criteria?: components["schemas"]["NewCriteriaForms"];
+            /** Format: int64 */
+            node_id: number;
+            /** @example 2026-Q3 */
+            quarter?: string;
+            /** Format: date */
+            start?: string;
+            /** Format: date */
+            end?: string;
+        };
+        /** @description 评比设置（只在 open） */
+        RankingPeriodChange: {
+            name?: string;
+            weights?: components["schemas"]["RankingWeights"];
+            thresholds?: components["schemas"]["RankingThresholds"];
+            /** @description 至少几组评分才评定（默认 3） */
+            min_groups?: number;
+            criteria?: components["schemas"]["NewCriteriaForms"];
+            /** Format: int64 */
+            version?: number;
+        };
+        /** @description 推进评比 */
+        RankingPeriodStateChange: {
+            state: components["schemas"]["RankingPeriodState"];
+            /** Format: int64 */
+            version?: number;
+        };
+        /** @description 红黄黑榜评比期 / a ranking period */
+        RankingPeriod: {
+            /** Format: int64 */
+            id: number;
+            node: components["schemas"]["NamedRef"];
+            name: string;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            state: components["schemas"]["RankingPeriodState"];
+            weights: components["schemas"]["RankingWeights"];
+            thresholds: components["schemas"]["RankingThresholds"];
+            min_groups: number;
+            criteria: components["schemas"]["CriteriaForms"];
+            /** Format: int64 */
+            version: number;
+            /** Format: date-time */
+            published_at: string | null;
+            manageable: boolean;
+        };
+        /** @description 按 id 升序的一页 / one page in id order */
+        RankingPeriodPage: {
+            items: components["schemas"]["RankingPeriod"][];
+            /**
+             * Format: int64
+             * @description 下一页的游标 / cursor for the next page
+             */
+            next_after: number | null;
+        };
+        /** @description 一项得分 */
+        CriterionScore: {
+            /** Format: int64 */
+            criterion_id: number;
+            points: number;
+        };
+        /** @description 评分表 */
+        NewScoreSheet: {
+            /** Format: int64 */
+            compound_id: number;
+            group: components["schemas"]["RaterGroup"];
+            scores: components["schemas"]["CriterionScore"][];
+            note?: string;
+        };
+        /** @description 已保存的评分表 */
+        ScoreSheet: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            period_id: number;
+            /** Format: int64 */
+            compound_id: number;
+            group: components["schemas"]["RaterGroup"];
+            points: number;
+            max_points: number;
+            /** Format: double */
+            percent: number;
+            scores: components["schemas"]["CriterionScore"][];
+            note: string;
+            /** Format: date-time */
+            submitted_at: string | null;
+        };
+        /** @description 小区本期工单（其楼栋所在网格的工单，按受理日期） */
+        CompoundTickets: {
+            received: number;
+            demands: number;
+            overdue: number;
+            /** @description 物业服务问题类工单数 */
+            property_complaints: number;
+            /** Format: double */
+            response_rate: number | null;
+            /** Format: double */
+            resolution_rate: number | null;
+            /** Format: double */
+            satisfaction_rate: number | null;
+            /** Format: double */
+            score: number | null;
+        };
+        /** @description 小区在评比中的得分与榜单 */
+        CompoundStanding: {
+            /** @description 小区 */
+            compound: {
+                /** Format: int64 */
+                id: number;
+                code: string;
+                name: string;
+            };
+            property_company: components["schemas"]["NamedRef"] | null;
+            percents: components["schemas"]["GroupPercents"];
+            /** Format: double */
+            score: number | null;
+            standing: components["schemas"]["Standing"];
+            groups_scored: number;
+            tickets: components["schemas"]["CompoundTickets"];
+        };
+        /** @description 按 id 升序的一页 / one page in id order */
+        CompoundStandingPage: {
+            items: components["schemas"]["CompoundStanding"][];
+            /**
+             * Format: int64
+             * @description 下一页的游标 / cursor for the next page
+             */
+            next_after: number | null;
         };
     };
     responses: {
@@ -8541,6 +9114,376 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listCompounds: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 只看此物业公司的小区 / compounds of this property company */
+                property_unit_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页小区 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompoundGovernancePage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getCompound: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 小区 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompoundGovernance"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateCompoundGovernance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompoundGovernanceUpdate"];
+            };
+        };
+        responses: {
+            /** @description 更新后的小区 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompoundGovernance"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getCompoundStandings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 历次榜单 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingHistory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateBuildingGovernance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuildingGovernanceUpdate"];
+            };
+        };
+        responses: {
+            /** @description 楼栋 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildingGovernance"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listRankingPeriods: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+                /** @description 按状态 / by state */
+                state?: components["schemas"]["RankingPeriodState"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页评比 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RankingPeriodPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createRankingPeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRankingPeriod"];
+            };
+        };
+        responses: {
+            /** @description 已创建（open） */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RankingPeriod"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getRankingPeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 评比 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RankingPeriod"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateRankingPeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RankingPeriodChange"];
+            };
+        };
+        responses: {
+            /** @description 修改后的评比 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RankingPeriod"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    advanceRankingPeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RankingPeriodStateChange"];
+            };
+        };
+        responses: {
+            /** @description 推进后的评比 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RankingPeriod"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    submitScoreSheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewScoreSheet"];
+            };
+        };
+        responses: {
+            /** @description 已保存的评分表 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreSheet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listRankingStandings: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+                /** @description 按榜单 / by list */
+                list?: components["schemas"]["Standing"];
+            };
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页小区得分 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompoundStandingPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["Unprocessable"];
         };
