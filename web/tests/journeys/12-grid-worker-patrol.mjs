@@ -1,5 +1,6 @@
 // A grid worker on patrol: she reports a finding with a photo from where she stands (巡查), it opens as her task,
-// and 本网格 lists her grid's open tickets with the overdue ones first.
+// and 本网格 lists her grid's open tickets with the overdue ones first; a finding made with no signal waits on the
+// phone and is reported by itself when the network returns.
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { webDir } from '../harness.mjs';
@@ -57,4 +58,31 @@ export default async function gridWorkerPatrol(j) {
   await phone.locator('.van-tabbar').getByText('消息').click();
   await phone.getByText('实时接收中').waitFor();
   assert.equal(await phone.getByText(description).count(), 0, 'no message about her own patrol finding');
+
+  // In a basement with no signal: the next finding waits on the phone, with its photo, and is reported by itself
+  // (once) when the network returns.
+  j.allow(phone, /net::ERR_INTERNET_DISCONNECTED/);
+  await phone.locator('.van-tabbar').getByText('巡查').click();
+  await phone.locator('#h5-patrol-category option:not([disabled])').first().waitFor({ state: 'attached' });
+  await phone.getByText(grid.name).first().waitFor();
+  await phone.context().setOffline(true);
+  await phone.locator('input[type=file]').setInputFiles(FIXTURE);
+  await phone.getByRole('img', { name: '第 1 张照片' }).waitFor();
+  await category.selectOption(first);
+  const offline = `巡查发现：地下车库积水，照明全坏（${Date.now() % 100000}）`;
+  await phone.getByLabel('描述').fill(offline);
+  await phone.getByRole('button', { name: '保存，联网后自动上报' }).click();
+  await phone.getByText('网络已断开，巡查发现已保存在手机上，联网后会自动上报').waitFor();
+  await phone.getByText('有 1 条巡查发现保存在手机上，联网后自动上报').waitFor();
+  await j.step(phone, '断网时巡查发现保存在手机上');
+  const none = (await worker.get('/api/v1/tickets?kind=patrol&limit=200')).items.filter((t) => t.description === offline);
+  assert.equal(none.length, 0, 'nothing reached the server while offline');
+
+  await phone.context().setOffline(false);
+  await phone.getByText('已自动提交 1 条保存的诉求').waitFor({ timeout: 20000 });
+  const sent = (await worker.get('/api/v1/tickets?kind=patrol&limit=200')).items.filter((t) => t.description === offline);
+  assert.equal(sent.length, 1, 'reported exactly once');
+  const full = await worker.get(`/api/v1/tickets/${sent[0].id}`);
+  assert.equal(full.attachment_ids.length, 1, 'with its photo');
+  await j.step(phone, '联网后自动上报');
 }
