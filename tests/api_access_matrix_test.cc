@@ -174,6 +174,7 @@ const Row kTable[] = {
   {"POST /api/v1/timebank/redemptions/{id}/cancel",        401, "200 200 200 200 404 404 404 200 404", "200 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/timebank/rankings",                        401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
   {"GET /api/v1/exports/timebank-rankings.csv",            401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"GET /api/v1/exports/timebank-rankings.xlsx",           401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
 };
 // clang-format on
 
@@ -1022,6 +1023,12 @@ void AccessMatrixTest::AddTimeBankBuilders(std::map<std::string, Build>& b) {
   b["GET /api/v1/exports/timebank-rankings.csv"] = [this](size_t role, bool out) {
     return Call{"GET",
                 "/api/v1/exports/timebank-rankings.csv?node_id=" + Id(At(role, out).community.id),
+                "",
+                {}};
+  };
+  b["GET /api/v1/exports/timebank-rankings.xlsx"] = [this](size_t role, bool out) {
+    return Call{"GET",
+                "/api/v1/exports/timebank-rankings.xlsx?node_id=" + Id(At(role, out).community.id),
                 "",
                 {}};
   };

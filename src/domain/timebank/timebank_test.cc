@@ -528,6 +528,25 @@ TEST_P(TimeBankTest, RankingsPerCommunityAndYear) {
   ASSERT_EQ(communities->size(), 2u);
   EXPECT_EQ((*communities)[0].holder_id, tree_.community_a.id);
   EXPECT_EQ((*communities)[0].earned, 240);
+  // By unit: member 甲 works in a unit, the others in none.
+  {
+    auto conn = test_db_->db().Acquire();
+    ASSERT_TRUE(conn.ok());
+    auto unit = (*conn)->QueryInt(
+        "INSERT INTO unit (node_id, kind, name, created_at) VALUES ($1, 'enterprise', '供电公司', "
+        "0) "
+        "RETURNING id",
+        {tree_.street.id});
+    ASSERT_TRUE(unit.ok()) << unit.error().message;
+    ASSERT_TRUE(
+        (*conn)->Execute("UPDATE party_member SET unit_id = $1 WHERE id = $2", {*unit, a1}).ok());
+    q.group = "unit";
+    auto units = bank_->Rankings(street, q);
+    ASSERT_TRUE(units.ok()) << units.error().message;
+    ASSERT_EQ(units->size(), 1u);
+    EXPECT_EQ((*units)[0].holder_id, *unit);
+    EXPECT_EQ((*units)[0].earned, 60);
+  }
   q.group = "nobody";
   EXPECT_EQ(bank_->Rankings(street, q).error().field, "group");
   q.group = "person";
