@@ -376,9 +376,14 @@ core::Result<PageOf<Redemption>> TimeBank::Redemptions(const Caller& caller,
     w.And("d.path >= " + w.Bind(range.lo));
     w.And("d.path < " + w.Bind(range.hi));
   } else {
+    // A person redeems from the one account of their spending currency: walk its redemptions
+    // along tb_redemption_account (account_id, id).
     CG_ASSIGN_OR_RETURN(auto own, OwnHolderOf(caller));
-    w.And("a.holder_kind = " + w.Bind(HolderKindName(own.first)));
-    w.And("a.holder_id = " + w.Bind(own.second));
+    Currency spending =
+        own.first == HolderKind::kResident ? Currency::kCivilityPoints : Currency::kMemberPoints;
+    CG_ASSIGN_OR_RETURN(auto account, tb::FindAccount(*conn, own.first, own.second, spending));
+    if (!account) return PageOf<Redemption>{};
+    w.And("d.account_id = " + w.Bind(account->id));
   }
   if (state) w.And("d.state = " + w.Bind(RedemptionStateName(*state)));
   w.And("d.id > " + w.Bind(page.after));
