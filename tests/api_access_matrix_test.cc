@@ -190,6 +190,7 @@ const Row kTable[] = {
   // Each role sends its own group's sheet (admin and street1: the community's; they rate nothing).
   {"POST /api/v1/ranking-periods/{id}/score-sheets",       401, "403 403 201 201 201 201 201 404 201", "403 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/ranking-periods/{id}/standings",           401, "200 200 200 200 200 200 200 404 200", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/exports/timebank-rankings.xlsx",           401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
 };
 // clang-format on
 
@@ -1157,6 +1158,12 @@ void AccessMatrixTest::AddTimeBankBuilders(std::map<std::string, Build>& b) {
   b["GET /api/v1/exports/timebank-rankings.csv"] = [this](size_t role, bool out) {
     return Call{"GET",
                 "/api/v1/exports/timebank-rankings.csv?node_id=" + Id(At(role, out).community.id),
+                "",
+                {}};
+  };
+  b["GET /api/v1/exports/timebank-rankings.xlsx"] = [this](size_t role, bool out) {
+    return Call{"GET",
+                "/api/v1/exports/timebank-rankings.xlsx?node_id=" + Id(At(role, out).community.id),
                 "",
                 {}};
   };

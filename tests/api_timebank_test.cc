@@ -229,6 +229,10 @@ TEST_P(TimeBankApiTest, RankingsAsJsonAndCsv) {
   EXPECT_NE(csv.Header("Content-Type").find("text/csv"), std::string::npos);
   EXPECT_NE(csv.body.find("党员四"), std::string::npos) << csv.body;
   EXPECT_NE(csv.body.find(",90"), std::string::npos) << csv.body;
+  auto xlsx = As("street1").Send("GET", "/api/v1/exports/timebank-rankings.xlsx" + query);
+  ASSERT_EQ(xlsx.status, 200u);
+  EXPECT_NE(xlsx.Header("Content-Type").find("spreadsheetml"), std::string::npos);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
   auto bad = As("street1").Send("GET", "/api/v1/timebank/rankings?year=1999");
   EXPECT_EQ(bad.status, 422u);
   EXPECT_EQ(Field(bad), "year");

@@ -376,9 +376,14 @@ core::Result<PageOf<Redemption>> TimeBank::Redemptions(const Caller& caller,
     w.And("d.path >= " + w.Bind(range.lo));
     w.And("d.path < " + w.Bind(range.hi));
   } else {
+    // A person redeems from the one account of their spending currency: walk its redemptions
+    // along tb_redemption_account (account_id, id).
     CG_ASSIGN_OR_RETURN(auto own, OwnHolderOf(caller));
-    w.And("a.holder_kind = " + w.Bind(HolderKindName(own.first)));
-    w.And("a.holder_id = " + w.Bind(own.second));
+    Currency spending =
+        own.first == HolderKind::kResident ? Currency::kCivilityPoints : Currency::kMemberPoints;
+    CG_ASSIGN_OR_RETURN(auto account, tb::FindAccount(*conn, own.first, own.second, spending));
+    if (!account) return PageOf<Redemption>{};
+    w.And("d.account_id = " + w.Bind(account->id));
   }
   if (state) w.And("d.state = " + w.Bind(RedemptionStateName(*state)));
   w.And("d.id > " + w.Bind(page.after));
@@ -397,8 +402,8 @@ core::Result<std::vector<RankingRow>> TimeBank::Rankings(const Caller& caller,
   CG_TRY(RequireStaff(caller));
   if (q.year < 2000 || q.year > 2100) return core::Error::Invalid("year", "年份应为 2000–2100");
   if (q.limit < 1 || q.limit > 1000) return core::Error::Invalid("limit", "条数应为 1–1000");
-  if (q.group != "person" && q.group != "team" && q.group != "community") {
-    return core::Error::Invalid("group", "应为 person、team 或 community");
+  if (q.group != "person" && q.group != "team" && q.group != "community" && q.group != "unit") {
+    return core::Error::Invalid("group", "应为 person、team、community 或 unit");
   }
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, q.node_id));
@@ -420,6 +425,15 @@ core::Result<std::vector<RankingRow>> TimeBank::Rankings(const Caller& caller,
         ">= $4 AND e.day < $5 GROUP BY a.community_id, n.name ORDER BY earned DESC, holder_id "
         "LIMIT $6",
         earned, kinds);
+  } else if (q.group == "unit") {  // members' earnings by the unit they work in (在职党员)
+    sql = fmt::format(
+        "SELECT 'unit' AS holder_kind, u.id AS holder_id, u.name AS name, {} AS earned FROM "
+        "tb_entry "
+        "e JOIN tb_account a ON a.id = e.account_id JOIN party_member pm ON a.holder_kind = "
+        "'member' AND pm.id = a.holder_id JOIN unit u ON u.id = pm.unit_id WHERE a.path >= $1 AND "
+        "a.path < $2 AND a.currency = $3 AND e.day >= $4 AND e.day < $5 GROUP BY u.id, u.name "
+        "ORDER BY earned DESC, holder_id LIMIT $6",
+        earned);
   } else {
     sql = fmt::format(
         "SELECT a.holder_kind, a.holder_id, a.name, {} AS earned FROM tb_entry e JOIN tb_account "

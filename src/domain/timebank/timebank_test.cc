@@ -12,6 +12,7 @@
 
 #include "domain/testing/domain_fixture.h"
 #include "domain/timebank/timebank_verify.h"
+#include "store/testing/query_plan.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -528,6 +529,25 @@ TEST_P(TimeBankTest, RankingsPerCommunityAndYear) {
   ASSERT_EQ(communities->size(), 2u);
   EXPECT_EQ((*communities)[0].holder_id, tree_.community_a.id);
   EXPECT_EQ((*communities)[0].earned, 240);
+  // By unit: member 甲 works in a unit, the others in none.
+  {
+    auto conn = test_db_->db().Acquire();
+    ASSERT_TRUE(conn.ok());
+    auto unit = (*conn)->QueryInt(
+        "INSERT INTO unit (node_id, kind, name, created_at) VALUES ($1, 'enterprise', '供电公司', "
+        "0) "
+        "RETURNING id",
+        {tree_.street.id});
+    ASSERT_TRUE(unit.ok()) << unit.error().message;
+    ASSERT_TRUE(
+        (*conn)->Execute("UPDATE party_member SET unit_id = $1 WHERE id = $2", {*unit, a1}).ok());
+    q.group = "unit";
+    auto units = bank_->Rankings(street, q);
+    ASSERT_TRUE(units.ok()) << units.error().message;
+    ASSERT_EQ(units->size(), 1u);
+    EXPECT_EQ((*units)[0].holder_id, *unit);
+    EXPECT_EQ((*units)[0].earned, 60);
+  }
   q.group = "nobody";
   EXPECT_EQ(bank_->Rankings(street, q).error().field, "group");
   q.group = "person";
@@ -536,6 +556,42 @@ TEST_P(TimeBankTest, RankingsPerCommunityAndYear) {
             core::ErrorCode::kNotFound);
   EXPECT_EQ(bank_->Rankings(MemberCaller(a1, tree_.community_a), q).error().code,
             core::ErrorCode::kForbidden);
+}
+
+// The list pages (passbook, rewards, redemptions) are index walks that neither read a large
+// table whole nor sort the whole result (store/testing/query_plan.h), custom and generic plans.
+TEST_P(TimeBankTest, ListPagesAreBoundedIndexWalks) {
+  int64_t m = Member(tree_.community_a, "甲");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Credit(m, 60, "plan-" + std::to_string(i)).ok());
+  Reward reward = MakeReward(5, 9);
+  RedeemRequest req;
+  req.reward_id = reward.id;
+  ASSERT_TRUE(bank_->Redeem(MemberCaller(m, tree_.community_a), req).ok());
+  store::testing::StatementRecorder recorder(test_db_->db());
+  TimeBank bank(recorder.db(), clock_, *audit_, options_);
+  Caller me = MemberCaller(m, tree_.community_a);
+  Caller staff = As(Role::kCommunityWorker, tree_.community_a);
+  ASSERT_TRUE(bank.MyStatement(me, Currency::kMemberPoints, Page{0, 2}).ok());
+  ASSERT_TRUE(bank.MyStatement(me, Currency::kMemberPoints, Page{1000, 2}).ok());
+  ASSERT_TRUE(bank.Rewards(staff, std::nullopt, Page{0, 10}).ok());
+  ASSERT_TRUE(bank.Rewards(me, std::nullopt, Page{0, 10}).ok());
+  ASSERT_TRUE(bank.Redemptions(staff, RedemptionState::kPending, Page{0, 10}).ok());
+  ASSERT_TRUE(bank.Redemptions(staff, std::nullopt, Page{0, 10}).ok());
+  ASSERT_TRUE(bank.Redemptions(me, std::nullopt, Page{0, 10}).ok());
+  const std::vector<std::string> large = {"tb_entry", "tb_posting", "tb_account", "tb_reward",
+                                          "tb_redemption"};
+  auto pages = recorder.Take(" LIMIT ");
+  ASSERT_GE(pages.size(), 7u);
+  for (const auto& page : pages) {
+    for (bool generic : {false, true}) {
+      if (generic && GetParam() == store::Backend::kSqlite) break;
+      auto plan = store::testing::Explain(test_db_->db(), page.sql, page.params,
+                                          store::testing::ExplainOptions{.generic = generic});
+      ASSERT_TRUE(plan.ok()) << plan.error().message;
+      EXPECT_TRUE(store::testing::IsBoundedWalk(*plan, large))
+          << page.sql << (generic ? " (generic plan)" : " (custom plan)");
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TimeBankTest, ::testing::ValuesIn(store::testing::AllBackends()),

@@ -195,7 +195,7 @@ struct RankingQuery {
   int64_t node_id = 0;  // a community (or any node in scope)
   int year = 2026;
   Currency currency = Currency::kServiceMinutes;
-  // "person" (members and residents), "team" or "community".
+  // "person" (members and residents), "team", "community" or "unit" (members by their unit).
   std::string group = "person";
   int64_t limit = 100;
 };

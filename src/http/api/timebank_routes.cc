@@ -21,6 +21,7 @@
 #include "core/csv.h"
 #include "core/text_encoding.h"
 #include "core/time.h"
+#include "core/xlsx.h"
 #include "domain/timebank/timebank.h"
 #include "http/api/api.h"
 #include "http/api/views.h"
@@ -280,6 +281,28 @@ core::Result<Response> RankingsCsv(ApiServices& s, Request& r, const Caller& c) 
   return response;
 }
 
+// The same ranking as an XLSX workbook (libxlsxwriter), for year-end evaluation.
+core::Result<Response> RankingsXlsx(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(domain::RankingQuery q, RankingQueryOf(s, r, c));
+  CG_ASSIGN_OR_RETURN(auto rows, s.timebank.Rankings(c, q));
+  core::XlsxSheet sheet;
+  sheet.name = fmt::format("{} 年度排名", q.year);
+  sheet.header = {"排名", "类型", "编号", "名称", "年度累计"};
+  sheet.numeric = {true, false, true, false, true};
+  for (const auto& row : rows) {
+    sheet.rows.push_back({std::to_string(row.rank), row.holder_kind, std::to_string(row.holder_id),
+                          row.name, std::to_string(row.earned)});
+  }
+  CG_ASSIGN_OR_RETURN(std::string bytes, core::XlsxWorkbook(sheet));
+  Response response = Response::Text(
+      200, std::move(bytes), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  response.AddHeader("Content-Disposition",
+                     fmt::format("attachment; filename=\"timebank-rankings-{}-{}-{}.xlsx\"",
+                                 q.node_id, q.year, q.group));
+  response.AddHeader("Cache-Control", "no-store");
+  return response;
+}
+
 }  // namespace
 
 void RegisterTimeBankRoutes(Router& router, ApiServices& s) {
@@ -301,6 +324,7 @@ void RegisterTimeBankRoutes(Router& router, ApiServices& s) {
   add("POST", "/api/v1/timebank/redemptions/{id}/cancel", Cancel);
   add("GET", "/api/v1/timebank/rankings", Rankings);
   add("GET", "/api/v1/exports/timebank-rankings.csv", RankingsCsv);
+  add("GET", "/api/v1/exports/timebank-rankings.xlsx", RankingsXlsx);
 }
 
 }  // namespace civicgrid::http

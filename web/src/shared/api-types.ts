@@ -2332,6 +2332,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports/timebank-rankings.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出爱心存折年度排名 XLSX / Export the rankings as XLSX
+         * @description 权限与参数同 /timebank/rankings。一个工作表（表头加粗、冻结），列：排名, 类型, 编号, 名称, 年度累计（数字列为数值）。
+         */
+        get: operations["exportTimeBankRankingsXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9055,8 +9075,8 @@ export interface operations {
                 year?: number;
                 /** @description 币种，默认 service_minutes */
                 currency?: "service_minutes" | "member_points" | "civility_points";
-                /** @description person：党员和居民；team：志愿服务队；community：按社区合计 */
-                group?: "person" | "team" | "community";
+                /** @description person：党员和居民；team：志愿服务队；community：按社区合计；unit：在职党员按所在单位合计 */
+                group?: "person" | "team" | "community" | "unit";
                 /** @description 条数，默认 100 */
                 limit?: number;
             };
@@ -9090,8 +9110,8 @@ export interface operations {
                 year?: number;
                 /** @description 币种，默认 service_minutes */
                 currency?: "service_minutes" | "member_points" | "civility_points";
-                /** @description person：党员和居民；team：志愿服务队；community：按社区合计 */
-                group?: "person" | "team" | "community";
+                /** @description person：党员和居民；team：志愿服务队；community：按社区合计；unit：在职党员按所在单位合计 */
+                group?: "person" | "team" | "community" | "unit";
                 /** @description 条数，默认 100 */
                 limit?: number;
             };
@@ -9484,6 +9504,43 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    exportTimeBankRankingsXlsx: {
+        parameters: {
+            query?: {
+                /** @description 排名范围节点，默认为调用者的管辖范围节点 */
+                node_id?: number;
+                /** @description 年度，默认今年（北京时间） */
+                year?: number;
+                /** @description 币种，默认 service_minutes */
+                currency?: "service_minutes" | "member_points" | "civility_points";
+                /** @description person：党员和居民；team：志愿服务队；community：按社区合计；unit：在职党员按所在单位合计 */
+                group?: "person" | "team" | "community" | "unit";
+                /** @description 条数，默认 100 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX 文件 */
+            200: {
+                headers: {
+                    /** @description attachment; filename="timebank-rankings-<node>-<year>-<group>.xlsx" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["Unprocessable"];
         };
