@@ -15,6 +15,8 @@
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
+#include "domain/duty/activity_service.h"
+#include "domain/duty/dual_registration.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -74,8 +76,10 @@ struct ApiServices {
   domain::TicketStats& stats;
   domain::WebhookService& webhooks;
   domain::AttachmentService& attachments;
-  domain::EventHub& events;      // wakes the ticket event stream
-  domain::IntakeWriter& intake;  // group commit of submissions
+  domain::EventHub& events;               // wakes the ticket event stream
+  domain::IntakeWriter& intake;           // group commit of submissions
+  domain::DualRegistrationService& duty;  // 双报到
+  domain::ActivityService& activities;    // teams and activities
   Metrics& metrics;
   ApiOptions options;
 };
@@ -154,5 +158,6 @@ void RegisterStatsRoutes(Router& router, ApiServices& services);
 void RegisterAttachmentRoutes(Router& router, ApiServices& services);
 void RegisterWebhookRoutes(Router& router, ApiServices& services);
 void RegisterStreamRoutes(Router& router, ApiServices& services);
+void RegisterDutyRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http
