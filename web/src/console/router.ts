@@ -92,6 +92,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/CategoriesPage.vue'),
     meta: { title: 'console.nav.categories', roles: ['county_admin'] },
   },
+  {
+    path: '/duty',
+    name: 'duty',
+    component: () => import('./admin/DutyPage.vue'),
+    meta: { title: 'duty.console.title', roles: MANAGERS },
+  },
 ];
 
 /** May the signed-in role open this route? */

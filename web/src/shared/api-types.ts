@@ -2259,7 +2259,10 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
             cookie?: never;
         };
         /**
@@ -9291,7 +9294,10 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
             cookie?: never;
         };
         requestBody?: never;
