@@ -191,6 +191,36 @@ const Row kTable[] = {
   {"POST /api/v1/ranking-periods/{id}/score-sheets",       401, "403 403 201 201 201 201 201 404 201", "403 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/ranking-periods/{id}/standings",           401, "200 200 200 200 200 200 200 404 200", "200 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/exports/timebank-rankings.xlsx",           401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"GET /api/v1/duty/skills",                              401, "200 200 200 200 200 200 200 200 200", "="},
+  {"POST /api/v1/duty/skills",                             401, "201 403 403 403 403 403 403 403 403", "="},
+  {"GET /api/v1/duty/registrations",                       401, "200 200 200 200 200 200 200 200 200", "200 404 404 404 404 404 200 200 200"},
+  {"POST /api/v1/duty/registrations",                      401, "201 403 201 201 201 201 422 422 422", "201 422 422 422 422 422 422 422 422"},
+  {"POST /api/v1/duty/registrations/{id}/confirm",         401, "200 403 200 200 403 403 404 404 404", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/duty/registrations/{id}/decline",         401, "200 403 200 200 403 403 404 404 404", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/duty/members/{id}/profile",                401, "200 200 200 200 200 200 200 200 404", "200 404 404 404 404 404 404 404 404"},
+  {"PUT /api/v1/duty/members/{id}/profile",                401, "200 403 200 200 200 200 200 200 404", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/duty/unit-registrations",                  401, "200 200 200 200 403 403 200 403 403", "="},
+  {"POST /api/v1/duty/unit-registrations",                 401, "201 201 403 403 422 422 201 422 422", "201 422 422 422 422 422 403 422 422"},
+  {"POST /api/v1/duty/unit-registrations/{id}/posts",      401, "201 201 403 403 422 422 403 422 422", "201 422 422 422 422 422 403 422 422"},
+  {"POST /api/v1/duty/posts/{id}/members",                 401, "422 422 422 422 404 404 422 404 404", "422 404 404 404 404 404 422 404 404"},
+  {"POST /api/v1/duty/branches/{id}/members",              401, "200 403 200 200 404 404 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"GET /api/v1/duty/coverage/communities",                401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/duty/coverage/units",                      401, "200 200 200 200 403 403 200 403 403", "="},
+  {"GET /api/v1/duty/teams",                               401, "200 200 200 200 200 200 200 200 200", "200 404 404 404 404 404 200 404 404"},
+  {"POST /api/v1/duty/teams",                              401, "201 403 201 201 422 422 403 403 422", "201 422 422 422 422 422 403 422 422"},
+  {"POST /api/v1/duty/teams/{id}/members",                 401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"GET /api/v1/duty/activities",                          401, "200 200 200 200 200 200 200 200 200", "200 404 404 404 404 404 200 404 404"},
+  {"POST /api/v1/duty/activities",                         401, "201 403 201 201 422 422 403 403 422", "201 422 422 422 422 422 403 422 422"},
+  {"POST /api/v1/duty/activity-series",                    401, "201 403 201 201 422 422 403 403 422", "201 422 422 422 422 422 403 422 422"},
+  {"GET /api/v1/duty/activities/{id}",                     401, "200 200 200 200 404 404 200 200 404", "200 404 404 404 404 404 200 404 404"},
+  {"POST /api/v1/duty/activities/{id}/signup",             401, "403 403 403 403 403 403 403 201 403", "403 403 403 403 403 403 403 404 403"},
+  {"DELETE /api/v1/duty/activities/{id}/signup",           401, "403 403 403 403 403 403 403 200 403", "403 403 403 403 403 403 403 404 403"},
+  {"GET /api/v1/duty/activities/{id}/signups",             401, "200 200 200 200 404 404 200 200 404", "200 404 404 404 404 404 200 404 404"},
+  {"GET /api/v1/duty/activities/{id}/code",                401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"POST /api/v1/duty/activities/{id}/check",              401, "403 403 403 403 403 403 403 200 403", "403 403 403 403 403 403 403 404 403"},
+  {"POST /api/v1/duty/activities/{id}/no-shows",           401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"GET /api/v1/duty/signups",                             401, "404 404 404 404 404 404 404 200 404", "="},
+  {"POST /api/v1/duty/signups/{id}/approve",               401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
 };
 // clang-format on
 
@@ -1084,6 +1114,195 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/ranking-periods/{id}/standings"] = [this](size_t role, bool out) {
     return Call{
         "GET", "/api/v1/ranking-periods/" + Id(At(role, out).period_id) + "/standings", "", {}};
+  // --- 双报到, teams and activities (docs/duty.md) ---------------------------------------------
+  // Targets made through the services as the county admin; member1 (registered with community A)
+  // is the member who signs up and checks in.
+  auto duty_skill = [this] {
+    return Must(app_->duty().CreateSkill(Admin(), Unique("技能")), "skill").id;
+  };
+  auto duty_request = [this](const Place& p) {
+    domain::NewDualRegistration n{FreshMember(p), p.community.id, {}, {}, "自愿报到", "2026-09-20"};
+    return Must(app_->duty().Request(Admin(), n), "registration").id;
+  };
+  auto duty_unit_reg = [this](const Place& p) {
+    return Must(app_->duty().RegisterUnit(Admin(), FreshUnit(p, true), p.community.id), "unit reg")
+        .id;
+  };
+  auto duty_activity = [this](const Place& p, int64_t starts_in_ms) {
+    domain::NewActivity a;
+    a.node_id = p.community.id;
+    a.title = Unique("清扫");
+    a.category = "环境整治";
+    a.place = GridCenter(p.grid_index);
+    a.starts_at = app_->clock().NowMs() + starts_in_ms;
+    a.ends_at = a.starts_at + core::kMsPerHour;
+    a.signup_opens_at = a.starts_at - core::kMsPerDay;
+    a.capacity = 10;
+    return Must(app_->activities().Create(Admin(), a), "activity").id;
+  };
+  auto member1 = [this] { return Must(app_->CallerFor("member1"), "member1"); };
+  auto json_body = [](std::string_view fields) { return "{" + std::string(fields) + "}"; };
+  b["GET /api/v1/duty/skills"] = get("/api/v1/duty/skills");
+  b["POST /api/v1/duty/skills"] = [this, post](size_t, bool) {
+    return post("/api/v1/duty/skills", R"({"name":")" + Unique("技能") + R"("})");
+  };
+  b["GET /api/v1/duty/registrations"] = list("/api/v1/duty/registrations");
+  b["POST /api/v1/duty/registrations"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    return post("/api/v1/duty/registrations",
+                R"({"member_id":)" + Id(FreshMember(p)) + R"(,"community_id":)" +
+                    Id(p.community.id) +
+                    R"(,"commitment_text":"自愿报到","commitment_date":"2026-09-20"})");
+  };
+  b["POST /api/v1/duty/registrations/{id}/confirm"] = [this, post, duty_request](size_t role,
+                                                                                 bool out) {
+    return post("/api/v1/duty/registrations/" + Id(duty_request(At(role, out))) + "/confirm", "{}");
+  };
+  b["POST /api/v1/duty/registrations/{id}/decline"] = [this, post, duty_request](size_t role,
+                                                                                 bool out) {
+    return post("/api/v1/duty/registrations/" + Id(duty_request(At(role, out))) + "/decline",
+                R"({"reason":"不在本社区居住"})");
+  };
+  b["GET /api/v1/duty/members/{id}/profile"] = [this](size_t role, bool out) {
+    return Call{"GET", "/api/v1/duty/members/" + Id(At(role, out).member.id) + "/profile", "", {}};
+  };
+  b["PUT /api/v1/duty/members/{id}/profile"] = [this](size_t role, bool out) {
+    return Call{"PUT",
+                "/api/v1/duty/members/" + Id(At(role, out).member.id) + "/profile",
+                R"({"skill_ids":[],"availability":[{"weekday":6,"start":"06:30","end":"08:00"}]})",
+                {}};
+  };
+  b["GET /api/v1/duty/unit-registrations"] = get("/api/v1/duty/unit-registrations");
+  b["POST /api/v1/duty/unit-registrations"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    // unit1's own unit for unit1 (paired with A); a fresh paired unit for the others.
+    int64_t unit = Usernames()[role] == "unit1" && !out ? w_.unit.id : FreshUnit(p, true);
+    return post("/api/v1/duty/unit-registrations",
+                R"({"unit_id":)" + Id(unit) + R"(,"community_id":)" + Id(p.community.id) + "}");
+  };
+  b["POST /api/v1/duty/unit-registrations/{id}/posts"] = [this, post, duty_unit_reg, duty_skill](
+                                                             size_t role, bool out) {
+    return post("/api/v1/duty/unit-registrations/" + Id(duty_unit_reg(At(role, out))) + "/posts",
+                R"({"title":"楼道维修","skill_id":)" + Id(duty_skill()) + R"(,"headcount":2})");
+  };
+  b["POST /api/v1/duty/posts/{id}/members"] = [this, post, duty_unit_reg, duty_skill](size_t role,
+                                                                                      bool out) {
+    const Place& p = At(role, out);
+    domain::NewPost n{duty_unit_reg(p), "楼道维修", duty_skill(), 2};
+    int64_t post_id = Must(app_->duty().CreatePost(Admin(), n), "post").id;
+    return post("/api/v1/duty/posts/" + Id(post_id) + "/members",
+                R"({"member_id":)" + Id(p.member.id) + "}");
+  };
+  b["POST /api/v1/duty/branches/{id}/members"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    domain::NewPartyOrg org{p.community.id, std::nullopt, domain::PartyOrgKind::kFunctionalBranch,
+                            Unique("功能型党支部")};
+    int64_t branch = Must(app_->party().CreateOrg(Admin(), org), "functional branch").id;
+    int64_t member = FreshMember(p);
+    Must(app_->duty().RegisterByStaff(Admin(), member, p.community.id), "registered");
+    return post("/api/v1/duty/branches/" + Id(branch) + "/members",
+                R"({"member_id":)" + Id(member) + "}");
+  };
+  b["GET /api/v1/duty/coverage/communities"] = list("/api/v1/duty/coverage/communities");
+  b["GET /api/v1/duty/coverage/units"] = get("/api/v1/duty/coverage/units");
+  b["GET /api/v1/duty/teams"] = list("/api/v1/duty/teams");
+  b["POST /api/v1/duty/teams"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/duty/teams", R"({"community_id":)" + Id(At(role, out).community.id) +
+                                          R"(,"name":")" + Unique("志愿服务队") + R"("})");
+  };
+  b["POST /api/v1/duty/teams/{id}/members"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    int64_t team =
+        Must(app_->activities().CreateTeam(Admin(), {p.community.id, Unique("服务队")}), "team").id;
+    return post("/api/v1/duty/teams/" + Id(team) + "/members",
+                R"({"member_id":)" + Id(FreshMember(p)) + R"(,"leader":true})");
+  };
+  b["GET /api/v1/duty/activities"] = list("/api/v1/duty/activities");
+  auto activity_body = [this, json_body](const Place& p) {
+    core::LonLat c = GridCenter(p.grid_index);
+    int64_t starts = app_->clock().NowMs() + core::kMsPerDay;
+    return json_body(R"("node_id":)" + Id(p.community.id) + R"(,"title":")" + Unique("清扫") +
+                     R"(","category":"环境整治","capacity":5,"place":)" + Loc(c) +
+                     R"(,"starts_at":")" + core::FormatUtc(starts) + R"(","ends_at":")" +
+                     core::FormatUtc(starts + core::kMsPerHour) + R"(")");
+  };
+  b["POST /api/v1/duty/activities"] = [this, post, activity_body](size_t role, bool out) {
+    return post("/api/v1/duty/activities", activity_body(At(role, out)));
+  };
+  b["POST /api/v1/duty/activity-series"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    return post("/api/v1/duty/activity-series",
+                R"({"node_id":)" + Id(p.community.id) + R"(,"title":")" + Unique("周六清扫") +
+                    R"(","category":"环境整治","capacity":30,"place":)" +
+                    Loc(GridCenter(p.grid_index)) +
+                    R"(,"rule":{"kind":"weekly","weekday":6,"time":"06:30","duration_minutes":90,)"
+                    R"("first_date":"2026-01-01"}})");
+  };
+  b["GET /api/v1/duty/activities/{id}"] = [this, duty_activity](size_t role, bool out) {
+    return Call{"GET",
+                "/api/v1/duty/activities/" + Id(duty_activity(At(role, out), core::kMsPerDay)),
+                "",
+                {}};
+  };
+  b["POST /api/v1/duty/activities/{id}/signup"] = [this, post, duty_activity](size_t role,
+                                                                              bool out) {
+    return post(
+        "/api/v1/duty/activities/" + Id(duty_activity(At(role, out), core::kMsPerDay)) + "/signup",
+        "");
+  };
+  b["DELETE /api/v1/duty/activities/{id}/signup"] = [this, duty_activity, member1](size_t role,
+                                                                                   bool out) {
+    int64_t id = duty_activity(At(role, out), core::kMsPerDay);
+    if (!out && Usernames()[role] != "grid2") {
+      Must(app_->activities().SignUp(member1(), id), "signed up");  // member1 lives in A
+    }
+    return Call{"DELETE", "/api/v1/duty/activities/" + Id(id) + "/signup", "", {}};
+  };
+  b["GET /api/v1/duty/activities/{id}/signups"] = [this, duty_activity](size_t role, bool out) {
+    return Call{
+        "GET",
+        "/api/v1/duty/activities/" + Id(duty_activity(At(role, out), core::kMsPerDay)) + "/signups",
+        "",
+        {}};
+  };
+  b["GET /api/v1/duty/activities/{id}/code"] = [this, duty_activity](size_t role, bool out) {
+    return Call{"GET",
+                "/api/v1/duty/activities/" + Id(duty_activity(At(role, out), core::kMsPerDay)) +
+                    "/code?kind=in",
+                "",
+                {}};
+  };
+  b["POST /api/v1/duty/activities/{id}/check"] = [this, post, duty_activity, member1](size_t role,
+                                                                                      bool out) {
+    int64_t id = duty_activity(At(role, out), 10 * core::kMsPerMinute);
+    if (!out && Usernames()[role] != "grid2") {
+      Must(app_->activities().SignUp(member1(), id), "signed up");  // member1 lives in A
+    }
+    auto code = Must(app_->activities().IssueCode(Admin(), id, domain::CodeKind::kCheckIn), "code");
+    return post("/api/v1/duty/activities/" + Id(id) + "/check",
+                R"({"kind":"in","code":")" + code.code + R"("})");
+  };
+  b["POST /api/v1/duty/activities/{id}/no-shows"] = [this, post, duty_activity](size_t role,
+                                                                                bool out) {
+    return post("/api/v1/duty/activities/" +
+                    Id(duty_activity(At(role, out), -2 * core::kMsPerHour)) + "/no-shows",
+                "");
+  };
+  b["GET /api/v1/duty/signups"] = get("/api/v1/duty/signups");
+  b["POST /api/v1/duty/signups/{id}/approve"] = [this, post, duty_activity, member1](size_t role,
+                                                                                     bool out) {
+    const Place& p = out ? away_ : home_a_;  // member1's own sign-up, in A or (by the admin) in C
+    (void)role;
+    int64_t id = duty_activity(p, 10 * core::kMsPerMinute);
+    domain::Caller who = member1();
+    if (out) {
+      who = Must(app_->CallerFor("member2"), "member2");
+    }
+    Must(app_->activities().SignUp(who, id), "signed up");
+    auto code = Must(app_->activities().IssueCode(Admin(), id, domain::CodeKind::kCheckIn), "code");
+    int64_t signup =
+        Must(app_->activities().Check(who, id, domain::CodeKind::kCheckIn, code.code, {}), "in").id;
+    return post("/api/v1/duty/signups/" + Id(signup) + "/approve", R"({"minutes":30})");
   };
   return b;
 }

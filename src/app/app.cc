@@ -93,6 +93,8 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       webhooks_(*db_, clock_, audit_, cipher_),
       attachments_(*db_, clock_, tickets_, AttachmentOptionsFor(options)),
       governance_(*db_, clock_, audit_),
+      duty_(*db_, clock_, audit_),
+      activities_(*db_, clock_, audit_, cipher_),
       timebank_(*db_, clock_, audit_),
       ticket_credit_(timebank_),
       intake_(*db_, tickets_, options.intake) {
@@ -163,6 +165,8 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.intake(),
                            a.timebank(),
                            a.governance(),
+                           a.duty(),
+                           a.activities(),
                            metrics,
                            std::move(options)};
   // clang-format on

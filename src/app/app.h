@@ -91,6 +91,8 @@ class App {
   domain::TicketStats& stats() { return stats_; }
   domain::WebhookService& webhooks() { return webhooks_; }
   domain::AttachmentService& attachments() { return attachments_; }
+  domain::DualRegistrationService& duty() { return duty_; }
+  domain::ActivityService& activities() { return activities_; }
   // Not started by Open(): `serve` starts it; tests may drive it with RunOnce().
   WebhookSender& webhook_sender() { return *webhook_sender_; }
   // Wakes the SSE streams on every committed ticket event.
@@ -126,6 +128,8 @@ class App {
   domain::WebhookService webhooks_;
   domain::AttachmentService attachments_;
   domain::GovernanceService governance_;
+  domain::DualRegistrationService duty_;  // 双报到
+  domain::ActivityService activities_;    // teams and activities
   std::unique_ptr<http::OutboundClient> outbound_;
   std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams

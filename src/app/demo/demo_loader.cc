@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/demo/governance_demo.h"
+#include "app/demo/duty_demo.h"
 #include "app/demo/ticket_history.h"
 #include "app/progress.h"
 #include "domain/tickets/open311_keys.h"
@@ -282,6 +283,23 @@ core::Status CreateDemoOpen311Key(App& app, int64_t county) {
   return core::Ok();
 }
 
+// Teams, recurring activities and a few requests (duty_demo.h), as the demo's county admin.
+core::Status LoadDuty(App& app, const DemoPlan& plan, const std::vector<int64_t>& communities) {
+  for (const PlanAccount& a : plan.accounts) {
+    if (a.role != "county_admin") continue;
+    const auto started = std::chrono::steady_clock::now();
+    CG_ASSIGN_OR_RETURN(Caller admin, app.CallerFor(a.username));
+    CG_ASSIGN_OR_RETURN(DutyDemoReport duty, LoadDutyDemo(app, admin, communities));
+    std::fprintf(stderr,
+                 "志愿服务：%lld 支服务队，%lld 场活动，%lld 份待确认的报到申请（%.1f 秒）\n",
+                 static_cast<long long>(duty.teams), static_cast<long long>(duty.activities),
+                 static_cast<long long>(duty.requests),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return core::Ok();
+  }
+  return core::Ok();
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -322,6 +340,7 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
   CG_TRY(CreateAccounts(app, plan, ids));
   CG_TRY(CreateDemoOpen311Key(app, ids.county));
   CG_TRY(app.locator().Reload());
+  CG_TRY(LoadDuty(app, plan, ids.communities));
   report.nodes =
       static_cast<int64_t>(1 + ids.streets.size() + ids.communities.size() + ids.grids.size() +
                            ids.buildings.size() + ids.compounds.size() + ids.back_streets.size());

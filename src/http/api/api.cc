@@ -222,6 +222,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterWebhookRoutes(router, services);
   RegisterTimeBankRoutes(router, services);
   RegisterGovernanceRoutes(router, services);
+  RegisterDutyRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

@@ -16,6 +16,8 @@
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
 #include "domain/governance/governance_service.h"
+#include "domain/duty/activity_service.h"
+#include "domain/duty/dual_registration.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -76,11 +78,12 @@ struct ApiServices {
   domain::TicketStats& stats;
   domain::WebhookService& webhooks;
   domain::AttachmentService& attachments;
-  domain::EventHub& events;      // wakes the ticket event stream
-  domain::IntakeWriter& intake;  // group commit of submissions
-  domain::TimeBank& timebank;    // 爱心存折: ledger, rewards, rankings
-  // Compounds and the red, yellow and black lists.
-  domain::GovernanceService& governance;
+  domain::EventHub& events;               // wakes the ticket event stream
+  domain::IntakeWriter& intake;           // group commit of submissions
+  domain::TimeBank& timebank;             // 爱心存折: ledger, rewards, rankings
+  domain::GovernanceService& governance;  // compounds, the red, yellow and black lists
+  domain::DualRegistrationService& duty;  // 双报到
+  domain::ActivityService& activities;    // teams and activities
   Metrics& metrics;
   ApiOptions options;
 };
@@ -161,5 +164,6 @@ void RegisterWebhookRoutes(Router& router, ApiServices& services);
 void RegisterStreamRoutes(Router& router, ApiServices& services);
 void RegisterTimeBankRoutes(Router& router, ApiServices& services);
 void RegisterGovernanceRoutes(Router& router, ApiServices& services);
+void RegisterDutyRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http

@@ -126,7 +126,9 @@ core::Result<Response> RegisterMember(ApiServices& s, Request& r, const Caller& 
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
   CG_ASSIGN_OR_RETURN(json::object body, BodyObject(r));
   CG_ASSIGN_OR_RETURN(int64_t community, RequireInt(body, "community_id", 1));
-  CG_ASSIGN_OR_RETURN(domain::PartyMember member, s.party.RegisterResidence(c, id, community));
+  // Through the 双报到 workflow: a confirmed registration, recorded like the members' own.
+  CG_TRY(s.duty.RegisterByStaff(c, id, community));
+  CG_ASSIGN_OR_RETURN(domain::PartyMember member, s.party.GetMember(c, id));
   return Response::Json(200, ToJson(member));
 }
 

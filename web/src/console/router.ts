@@ -118,6 +118,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./governance/ScoringPage.vue'),
     meta: { title: 'governance.nav.scoring', roles: ['community_secretary', 'community_worker', 'grid_worker', 'unit_admin'] },
   },
+  {
+    path: '/duty',
+    name: 'duty',
+    component: () => import('./admin/DutyPage.vue'),
+    meta: { title: 'duty.console.title', roles: MANAGERS },
+  },
 ];
 
 /** May the signed-in role open this route? */

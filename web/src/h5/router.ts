@@ -63,6 +63,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { title: 'h5.tabs.messages', roles: [...RESIDENT, ...MEMBER, ...GRID], tab: { order: 4, icon: 'chat-o', badge: () => unread.value } } },
 
   // Everyone signed in
+  { path: '/duty', name: 'duty', component: () => import('./pages/Duty.vue'), meta: { title: 'duty.h5.title', roles: ['party_member'], tab: { order: 4, icon: 'flag-o' } } },
+
   { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { title: 'h5.tabs.me', tab: { order: 9, icon: 'user-o' } } },
 
   // The time bank (爱心存折), linked from 我的: people who hold a passbook

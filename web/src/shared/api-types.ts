@@ -2352,6 +2352,536 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/duty/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 技能目录 / The skill taxonomy
+         * @description 所有登录用户可读（含已停用的技能，retired 为 true）。
+         */
+        get: operations["listDutySkills"];
+        put?: never;
+        /**
+         * 新增技能 / Add a skill
+         * @description 权限 / permission: 县级管理员 / county_admin；其他角色答 403。名称 1–30 字，不含逗号，不得重复（409，字段 name）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["createDutySkill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 报到申请 / Dual-registration requests
+         * @description 工作人员（people_read）看报到社区在管辖范围内的申请；单位管理员看本单位党员的申请；党员看自己的。按 id 分页。
+         */
+        get: operations["listDutyRegistrations"];
+        put?: never;
+        /**
+         * 申请到居住地社区报到 / Ask to register with a community
+         * @description 党员本人、其单位管理员或对其有 people_write 的工作人员可申请。技能取自技能目录（skill_ids），每周可服务时段（availability），承诺书（commitment_text、commitment_date）必填。每名党员同时只有一份待确认申请（409，字段 member_id）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["requestDutyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/registrations/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认报到 / Confirm a registration
+         * @description 报到社区的书记或工作人员（people_write，社区在管辖范围内）确认；党员随即在该社区报到，申请中的技能与时段成为其服务信息。可带 version（不符 409 version_conflict）；已处理的申请 409（字段 state）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["confirmDutyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/registrations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退回报到申请 / Decline a registration
+         * @description 同确认的权限；须填写原因 reason（1–200 字）。退回不改变党员的任何信息。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["declineDutyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/members/{id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 党员的服务信息 / A member's skills and availability
+         * @description 本人、其单位管理员、对其有 people_read 的工作人员可读；其他人 404。
+         */
+        get: operations["getDutyProfile"];
+        /**
+         * 修改服务信息 / Edit skills and availability
+         * @description 本人（及其单位管理员、有 people_write 的工作人员）修改技能与每周可服务时段。写入审计日志。见 docs/duty.md。
+         */
+        put: operations["putDutyProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/unit-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位报到 / Units' registrations
+         * @description 单位管理员看本单位；有 units_read 的工作人员看社区在管辖范围内的。
+         */
+        get: operations["listDutyUnitRegistrations"];
+        put?: never;
+        /**
+         * 单位到结对社区报到 / Register a unit with a paired community
+         * @description 单位管理员或有 units_write 的工作人员；社区须与单位结对（否则 422，字段 community_id）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["createDutyUnitRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/unit-registrations/{id}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 设立服务岗位 / Offer a service post
+         * @description 单位管理员或有 units_write 的工作人员；岗位名称、技能、人数（1–1000，字段 headcount）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["createDutyPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/posts/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 认领岗位 / Fill a post
+         * @description 本单位在职党员本人或单位管理员；人数已满 409（字段 headcount）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["fillDutyPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/branches/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 功能型党支部吸纳报到党员 / Add a registered member to a functional branch
+         * @description 有 people_write 的工作人员；党组织须为功能型党支部（字段 party_org_id），党员须已在其社区报到（字段 member_id）。党员原所属党组织不变。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["addDutyBranchMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/coverage/communities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 各社区报到情况 / Coverage per community
+         * @description people_read；管辖范围内每个社区：已报到党员、待确认申请、报到单位、岗位人数与已认领。
+         */
+        get: operations["dutyCommunityCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/coverage/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 各单位报到情况 / Coverage per unit
+         * @description 单位管理员看本单位，有 units_read 的工作人员看范围内单位：在职党员应报到数与已报到数、岗位人数与已认领。
+         */
+        get: operations["dutyUnitCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 志愿服务队 / Volunteer teams
+         * @description 管辖范围内的服务队；党员另可看到报到社区的服务队。
+         */
+        get: operations["listDutyTeams"];
+        put?: never;
+        /**
+         * 成立服务队 / Create a team
+         * @description 对社区有 people_write 的工作人员。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["createDutyTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/teams/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 服务队成员 / Add a team member
+         * @description 工作人员或队长；党员须属本社区（所属支部或报到社区，字段 member_id）。leader 为真即队长。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["addDutyTeamMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 活动 / Activities
+         * @description 管辖范围内的活动；党员另可看到报到社区的活动。按 id 分页。
+         */
+        get: operations["listDutyActivities"];
+        put?: never;
+        /**
+         * 发布活动 / Create an activity
+         * @description 对节点有 people_write 的工作人员或服务队队长。结束须晚于开始（字段 ends_at），名额 1–10000（capacity），报名截止晚于报名开始且不晚于结束（signup_closes_at），签到范围 10–5000 米（radius_m）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["createDutyActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activity-series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 周期活动 / A recurring activity
+         * @description 同发布活动的权限。rule: 每周（weekday 1–7）或每月（day_of_month 1–28）某时（time HH:MM），持续 duration_minutes；自 first_date 起在计划期（56 天）内生成各次活动。
+         */
+        post: operations["createDutyActivitySeries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 活动 / An activity
+         * @description 同活动列表的可见范围；其他人 404。
+         */
+        get: operations["getDutyActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities/{id}/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 报名 / Sign up
+         * @description 党员本人。有名额即确认（confirmed），否则候补（waitlisted）；并发报名从不超过名额。报名时段外 422（字段 signup_opens_at / signup_closes_at）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["signUpDutyActivity"];
+        /**
+         * 取消报名 / Withdraw
+         * @description 党员本人，在取消截止前（否则 422，字段 cancel_cutoff_at）；候补第一位自动补上。写入审计日志。见 docs/duty.md。
+         */
+        delete: operations["withdrawDutyActivity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities/{id}/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 活动的报名 / An activity's sign-ups
+         * @description 组织者（发布人、工作人员、队长）看全部；党员只看自己的一条。
+         */
+        get: operations["listDutyActivitySignups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities/{id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 签到码 / The check-in code
+         * @description 组织者取得签到（kind=in）或签退（kind=out）码：8 位数字，服务器密钥签名，约 2–4 分钟内有效；qr 为二维码内容。
+         */
+        get: operations["dutyActivityCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 扫码签到、签退 / Check in or out
+         * @description 党员本人提交签到码（扫码或输入）；伪造或过期 422（字段 code）；活动设签到范围时须带位置 position（字段 position）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["checkDutyActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities/{id}/no-shows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 记录缺席 / Record no-shows
+         * @description 组织者，在活动结束后（否则 409，字段 ends_at）：已确认而未签到者记为缺席。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["recordDutyNoShows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的服务记录 / Sign-ups of a member
+         * @description 默认当前党员本人；member_id 指定他人时须能看到该党员。awaiting_approval=true 只列已签到未审批的。
+         */
+        get: operations["listDutySignups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/signups/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审批服务时长 / Approve hours
+         * @description 组织者审批已签到报名的服务时长（默认签到至签退的分钟数，可给 minutes）；任何人不能审批自己的（403）；已审批 409（字段 state）。审批在同一事务内交给时间银行（idempotency_key duty-signup:<id>）。写入审计日志。见 docs/duty.md。
+         */
+        post: operations["approveDutyHours"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4837,6 +5367,298 @@ export interface components {
              * @description 下一页的游标 / cursor for the next page
              */
             next_after: number | null;
+        };
+        DutySkill: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            retired: boolean;
+        };
+        DutySkillList: {
+            items: components["schemas"]["DutySkill"][];
+        };
+        DutySlot: {
+            /** @description 1 周一 … 7 周日 */
+            weekday: number;
+            /** @example 06:30 */
+            start: string;
+            /** @example 08:00 */
+            end: string;
+        };
+        DutyRegistration: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            member_id: number;
+            member_name: string;
+            /** Format: int64 */
+            unit_id: number | null;
+            /** Format: int64 */
+            community_id: number;
+            community_name: string;
+            /** @enum {string} */
+            state: "requested" | "confirmed" | "declined";
+            skill_ids: number[];
+            availability: components["schemas"]["DutySlot"][];
+            commitment_text: string;
+            /** Format: date */
+            commitment_date: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            decline_reason: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        DutyRegistrationPage: {
+            items: components["schemas"]["DutyRegistration"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        NewDutyRegistration: {
+            /**
+             * Format: int64
+             * @description 默认为当前党员本人 / defaults to the caller's own member record
+             */
+            member_id?: number;
+            /** Format: int64 */
+            community_id: number;
+            skill_ids?: number[];
+            availability?: components["schemas"]["DutySlot"][];
+            commitment_text: string;
+            /** Format: date */
+            commitment_date: string;
+        };
+        DutyProfile: {
+            /** Format: int64 */
+            member_id: number;
+            name: string;
+            /** Format: int64 */
+            unit_id: number | null;
+            /** Format: int64 */
+            community_id: number | null;
+            skill_ids: number[];
+            availability: components["schemas"]["DutySlot"][];
+            functional_branch_ids: number[];
+        };
+        DutyUnitRegistration: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            unit_id: number;
+            unit_name: string;
+            /** Format: int64 */
+            community_id: number;
+            community_name: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        DutyUnitRegistrationList: {
+            items: components["schemas"]["DutyUnitRegistration"][];
+        };
+        DutyPost: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            unit_registration_id: number;
+            /** Format: int64 */
+            unit_id: number;
+            /** Format: int64 */
+            community_id: number;
+            title: string;
+            /** Format: int64 */
+            skill_id: number;
+            /** Format: int64 */
+            headcount: number;
+            member_ids: number[];
+        };
+        DutyCommunityCoverage: {
+            /** Format: int64 */
+            community_id: number;
+            name: string;
+            /** Format: int64 */
+            registered: number;
+            /** Format: int64 */
+            pending: number;
+            /** Format: int64 */
+            units: number;
+            /** Format: int64 */
+            headcount: number;
+            /** Format: int64 */
+            filled: number;
+        };
+        DutyCommunityCoverageList: {
+            items: components["schemas"]["DutyCommunityCoverage"][];
+        };
+        DutyUnitCoverage: {
+            /** Format: int64 */
+            unit_id: number;
+            name: string;
+            /** Format: int64 */
+            expected: number;
+            /** Format: int64 */
+            registered: number;
+            /** Format: int64 */
+            pending: number;
+            /** Format: int64 */
+            headcount: number;
+            /** Format: int64 */
+            filled: number;
+        };
+        DutyUnitCoverageList: {
+            items: components["schemas"]["DutyUnitCoverage"][];
+        };
+        DutyTeam: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            node_id: number;
+            name: string;
+            members: {
+                /** Format: int64 */
+                member_id: number;
+                name: string;
+                leader: boolean;
+            }[];
+        };
+        DutyTeamPage: {
+            items: components["schemas"]["DutyTeam"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        DutyActivity: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            node_id: number;
+            /** Format: int64 */
+            team_id: number | null;
+            /** Format: int64 */
+            series_id: number | null;
+            title: string;
+            category: string;
+            place: number[];
+            place_name: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: int64 */
+            capacity: number;
+            /** Format: int64 */
+            seats_taken: number;
+            /** Format: int64 */
+            waitlisted: number;
+            /** Format: date-time */
+            signup_opens_at: string;
+            /** Format: date-time */
+            signup_closes_at: string;
+            /** Format: date-time */
+            cancel_cutoff_at: string;
+            /** Format: int64 */
+            radius_m: number | null;
+            cancelled: boolean;
+        };
+        DutyActivityPage: {
+            items: components["schemas"]["DutyActivity"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        DutyActivityList: {
+            items: components["schemas"]["DutyActivity"][];
+        };
+        NewDutyActivity: {
+            /** Format: int64 */
+            node_id: number;
+            /** Format: int64 */
+            team_id?: number;
+            title: string;
+            category: string;
+            /** @description [经度, 纬度] */
+            place: number[];
+            /** @enum {string} */
+            coord_sys?: "wgs84" | "gcj02";
+            place_name?: string;
+            /** Format: int64 */
+            capacity: number;
+            /** Format: int64 */
+            radius_m?: number;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: date-time */
+            signup_opens_at?: string;
+            /** Format: date-time */
+            signup_closes_at?: string;
+            /** Format: date-time */
+            cancel_cutoff_at?: string;
+        };
+        NewDutyActivitySeries: {
+            /** Format: int64 */
+            node_id: number;
+            /** Format: int64 */
+            team_id?: number;
+            title: string;
+            category: string;
+            /** @description [经度, 纬度] */
+            place: number[];
+            /** @enum {string} */
+            coord_sys?: "wgs84" | "gcj02";
+            place_name?: string;
+            /** Format: int64 */
+            capacity: number;
+            /** Format: int64 */
+            radius_m?: number;
+            rule: {
+                /** @enum {string} */
+                kind: "weekly" | "monthly";
+                weekday?: number;
+                day_of_month?: number;
+                /** @example 06:30 */
+                time: string;
+                duration_minutes: number;
+                cancel_cutoff_minutes?: number;
+                /** Format: date */
+                first_date: string;
+            };
+        };
+        DutySignup: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            activity_id: number;
+            /** Format: int64 */
+            member_id: number;
+            member_name: string;
+            /** @enum {string} */
+            state: "confirmed" | "waitlisted" | "cancelled" | "no_show";
+            /** Format: date-time */
+            checked_in_at: string | null;
+            /** Format: date-time */
+            checked_out_at: string | null;
+            /** Format: int64 */
+            minutes: number;
+            /** Format: int64 */
+            approved_minutes: number | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        DutySignupPage: {
+            items: components["schemas"]["DutySignup"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        DutyCheckCode: {
+            /** Format: int64 */
+            activity_id: number;
+            /** @enum {string} */
+            kind: "in" | "out";
+            code: string;
+            qr: string;
+            /** Format: date-time */
+            expires_at: string;
         };
     };
     responses: {
@@ -9542,6 +10364,946 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDutySkills: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 技能列表 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySkillList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+        };
+    };
+    createDutySkill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已新增 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySkill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDutyRegistrations: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+                /** @description 状态 */
+                state?: "requested" | "confirmed" | "declined";
+                /** @description 党员 */
+                member_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页申请 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyRegistrationPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    requestDutyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDutyRegistration"];
+            };
+        };
+        responses: {
+            /** @description 已提交 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyRegistration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    confirmDutyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已确认 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyRegistration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    declineDutyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    /** Format: int64 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已退回 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyRegistration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getDutyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 服务信息 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyProfile"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    putDutyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    skill_ids?: number[];
+                    availability?: components["schemas"]["DutySlot"][];
+                };
+            };
+        };
+        responses: {
+            /** @description 已修改 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyProfile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDutyUnitRegistrations: {
+        parameters: {
+            query?: {
+                /** @description 单位 */
+                unit_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 单位报到列表 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyUnitRegistrationList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createDutyUnitRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    unit_id: number;
+                    /** Format: int64 */
+                    community_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已报到 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyUnitRegistration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createDutyPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    /** Format: int64 */
+                    skill_id: number;
+                    /** Format: int64 */
+                    headcount: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已设岗 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyPost"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    fillDutyPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    member_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已认领 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyPost"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    addDutyBranchMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    member_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 支部成员 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        member_ids: number[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    dutyCommunityCoverage: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 覆盖情况 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyCommunityCoverageList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    dutyUnitCoverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 覆盖情况 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyUnitCoverageList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listDutyTeams: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页服务队 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyTeamPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createDutyTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    community_id: number;
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已成立 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    addDutyTeamMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    member_id: number;
+                    leader?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description 服务队 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDutyActivities: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+                /** @description 服务队 */
+                team_id?: number;
+                /** @description 开始时间不早于 */
+                starts_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页活动 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyActivityPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createDutyActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDutyActivity"];
+            };
+        };
+        responses: {
+            /** @description 已发布 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyActivity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createDutyActivitySeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDutyActivitySeries"];
+            };
+        };
+        responses: {
+            /** @description 生成的活动 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyActivityList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getDutyActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 活动 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyActivity"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    signUpDutyActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 报名记录 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySignup"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    withdrawDutyActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 报名记录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySignup"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDutyActivitySignups: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页报名 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySignupPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    dutyActivityCode: {
+        parameters: {
+            query?: {
+                /** @description 签到或签退 */
+                kind?: "in" | "out";
+            };
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 签到码 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyCheckCode"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    checkDutyActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "in" | "out";
+                    code: string;
+                    position?: number[];
+                    /** @enum {string} */
+                    coord_sys?: "wgs84" | "gcj02";
+                };
+            };
+        };
+        responses: {
+            /** @description 报名记录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySignup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    recordDutyNoShows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 缺席人数 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        no_shows: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listDutySignups: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+                /** @description 党员 */
+                member_id?: number;
+                /** @description 待审批 */
+                awaiting_approval?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页报名 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySignupPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    approveDutyHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    minutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 报名记录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySignup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["Unprocessable"];
         };
     };
