@@ -1114,6 +1114,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/ranking-periods/{id}/standings"] = [this](size_t role, bool out) {
     return Call{
         "GET", "/api/v1/ranking-periods/" + Id(At(role, out).period_id) + "/standings", "", {}};
+  };
   // --- 双报到, teams and activities (docs/duty.md) ---------------------------------------------
   // Targets made through the services as the county admin; member1 (registered with community A)
   // is the member who signs up and checks in.

@@ -186,6 +186,18 @@ TEST_P(DutyApiTest, ActivityFromCreationToCheckInToApprovedHours) {
   EXPECT_EQ(
       As("secretary1").Send("POST", "/api/v1/duty/signups/" + signup_id + "/approve", "").status,
       409u);
+  // The approval credited the member's passbook once, in its own transaction (the app wires
+  // the activities' sink to the time bank): 60 service minutes and 10 member points an hour.
+  for (const auto& [currency, expected] :
+       {std::pair<std::string, int64_t>{"service_minutes", 60}, {"member_points", 10}}) {
+    auto statement =
+        As("member1").Send("GET", "/api/v1/timebank/me/statement?currency=" + currency);
+    ASSERT_EQ(statement.status, 200u) << statement.body;
+    EXPECT_EQ(statement.Json().at("balance").as_int64(), expected) << currency;
+    const json::value page = statement.Json();
+    ASSERT_EQ(page.at("items").as_array().size(), 1u) << currency;
+    EXPECT_EQ(page.at("items").as_array()[0].at("kind").as_string(), "hours") << currency;
+  }
   auto mine = As("member1").Send("GET", "/api/v1/duty/signups");
   ASSERT_EQ(mine.status, 200u);
   ASSERT_EQ(mine.Json().at("items").as_array().size(), 1u);

@@ -109,6 +109,20 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   tickets_.AddObserver(&webhooks_);
   tickets_.AddObserver(&events_);
   tickets_.AddObserver(&ticket_credit_);
+  // Approved volunteer hours are credited to the member's passbook in the approval's own
+  // transaction: a failed credit rolls the approval back, a retried one pays once (its key).
+  activities_.SetHoursApprovedSink([this](store::Connection& tx, const domain::HoursApproved& h) {
+    domain::ApprovedHours credit;
+    credit.holder_member_id = h.person_id;
+    credit.activity_id = h.activity_id;
+    credit.minutes = h.minutes;
+    credit.approved_by = h.approver_account_id;
+    credit.served_at = h.served_at;
+    credit.idempotency_key = h.idempotency_key;
+    core::Result<domain::CreditedHours> credited = timebank_.CreditApprovedHours(tx, credit);
+    if (!credited.ok()) return core::Status(credited.error());
+    return core::Ok();
+  });
   tree_.AddPathCopy("tb_account");
   tree_.AddPathCopy("tb_reward");
   tree_.AddPathCopy("tb_redemption");

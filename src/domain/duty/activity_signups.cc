@@ -308,8 +308,9 @@ core::Result<Signup> ActivityService::ApproveHours(const Caller& caller, int64_t
                                     {approved, caller.account_id, now, signup_id}));
   if (n == 0) return Error::Conflict("服务时长已审批", "state");
   if (sink_) {
-    CG_TRY(sink_(*conn, HoursApproved{s.member_id, s.activity_id, approved, caller.account_id,
-                                      "duty-signup:" + std::to_string(signup_id)}));
+    CG_TRY(sink_(*conn,
+                 HoursApproved{s.member_id, s.activity_id, approved, caller.account_id,
+                               "duty-signup:" + std::to_string(signup_id), activity->starts_at}));
   }
   CG_TRY(audit_.Append(*conn, caller, "duty_signup.approve", "duty_activity", s.activity_id,
                        std::to_string(signup_id) + ":" + std::to_string(approved)));

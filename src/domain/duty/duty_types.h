@@ -266,6 +266,7 @@ struct HoursApproved {
   int64_t minutes = 0;
   int64_t approver_account_id = 0;
   std::string idempotency_key;  // "duty-signup:<signup id>"
+  int64_t served_at = 0;        // epoch ms: when the activity started
 };
 
 }  // namespace civicgrid::domain
