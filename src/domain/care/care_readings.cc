@@ -1,0 +1,488 @@
+// Readings, the fixed rules, alerts and the sweep.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "domain/care/care_internal.h"
+#include "domain/tickets/categories.h"
+
+namespace civicgrid::domain {
+namespace {
+
+using core::Error;
+
+constexpr std::string_view kSystemLabel = "系统（云监护）";
+
+struct GoodRow {
+  int64_t meter_id = 0;
+  int64_t at = 0;
+  double value = 0;
+};
+
+// The detection state of one meter, read once per batch and written back once.
+struct State {
+  int64_t id = 0;
+  int64_t subject_id = 0;
+  bool water = false;
+  double floor = 0;
+  std::optional<int64_t> last_at;
+  double last_value = 0;
+  double mark_value = 0;
+  std::optional<int64_t> last_use_at;
+  std::optional<int64_t> flow_since;
+  int64_t added = 0;
+  bool moved = false;
+};
+
+std::optional<double> ParseValue(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Applies one reading newer than the meter's last to its state: O(1). The
+// register is cumulative, so a reading older than the last one (out of order)
+// is stored but changes nothing here: the later reading already counts its use.
+void Apply(State& s, const GoodRow& r, const CareOptions& options) {
+  if (s.last_at && r.at <= *s.last_at) return;
+  s.moved = true;
+  if (!s.last_at) {
+    s.last_at = r.at;
+    s.last_value = s.mark_value = r.value;
+    return;
+  }
+  const double delta = r.value - s.last_value;
+  const int64_t gap = r.at - *s.last_at;
+  if (r.value < s.mark_value) {
+    s.mark_value = r.value;  // the register went back: a new or reset meter
+  } else if (r.value > s.mark_value && r.value - s.mark_value >= s.floor) {
+    s.last_use_at = r.at;
+    s.mark_value = r.value;
+  }
+  if (s.water && delta > 0) {
+    if (!s.flow_since || gap > options.flow_max_gap_ms) s.flow_since = *s.last_at;
+  } else {
+    s.flow_since.reset();
+  }
+  s.last_at = r.at;
+  s.last_value = r.value;
+}
+
+store::Value Opt(const std::optional<int64_t>& v) { return v ? store::Value(*v) : store::Value(); }
+
+int64_t AlertIdOf(const CareAlert& a) { return a.id; }
+
+}  // namespace
+
+core::Result<std::vector<ReadingRow>> CareService::ParseCsv(std::string_view text) {
+  std::vector<ReadingRow> rows;
+  bool first = true;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    ReadingRow row;
+    size_t c1 = line.find(',');
+    size_t c2 = c1 == std::string_view::npos ? c1 : line.find(',', c1 + 1);
+    if (c2 != std::string_view::npos && line.find(',', c2 + 1) != std::string_view::npos) {
+      c2 = std::string_view::npos;  // too many fields: the value is missing below
+      row.meter = std::string(line.substr(0, c1));
+      row.at = std::string(line.substr(c1 + 1));
+    } else if (c1 == std::string_view::npos) {
+      row.meter = std::string(line);
+    } else if (c2 == std::string_view::npos) {
+      row.meter = std::string(line.substr(0, c1));
+      row.at = std::string(line.substr(c1 + 1));
+    } else {
+      row.meter = std::string(line.substr(0, c1));
+      row.at = std::string(line.substr(c1 + 1, c2 - c1 - 1));
+      row.value = std::string(line.substr(c2 + 1));
+    }
+    if (first && row.meter == "meter") {
+      first = false;
+      continue;
+    }
+    first = false;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+core::Result<IngestReport> CareService::Ingest(const Caller& caller,
+                                               const std::vector<ReadingRow>& rows) {
+  CG_TRY(caller.Require(Permission::kPeopleWrite));
+  if (static_cast<int64_t>(rows.size()) > options_.max_batch_rows) {
+    return Error::Invalid(
+        "body", "一批读数过多（上限 " + std::to_string(options_.max_batch_rows) + " 行）");
+  }
+  IngestReport report;
+  report.received = static_cast<int64_t>(rows.size());
+  const int64_t now = clock_.NowMs();
+  const PathRange scope = caller.Scope();
+  std::map<int64_t, State> states;
+  std::map<int64_t, int64_t> subject_hours;
+  std::vector<int64_t> touched;
+  {
+    CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+    std::map<std::string, std::optional<int64_t>, std::less<>> meters;
+    std::vector<GoodRow> good;
+    good.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const ReadingRow& in = rows[i];
+      const int64_t row = static_cast<int64_t>(i) + 1;
+      auto refuse = [&](std::string field, std::string message) {
+        report.rejected.push_back(RowProblem{row, std::move(field), std::move(message)});
+      };
+      if (in.meter.empty()) {
+        refuse("meter", "缺少表号");
+        continue;
+      }
+      auto at = core::ParseTimestamp(in.at, "at");
+      if (!at.ok()) {
+        refuse("at", "时间应为带时区的 ISO 8601 时间");
+        continue;
+      }
+      if (*at > now + options_.future_skew_ms) {
+        refuse("at", "读数时间晚于现在");
+        continue;
+      }
+      std::optional<double> value = ParseValue(in.value);
+      if (!value || *value < 0) {
+        refuse("value", "读数应为非负数");
+        continue;
+      }
+      auto found = meters.find(in.meter);
+      if (found == meters.end()) {
+        CG_ASSIGN_OR_RETURN(
+            store::Rows m,
+            conn->Query("SELECT m.id, m.subject_id, m.kind, m.floor, m.last_at, m.last_value, "
+                        "m.mark_value, m.last_use_at, m.flow_since, s.silence_hours FROM "
+                        "care_meter m JOIN care_subject s ON s.id = m.subject_id WHERE "
+                        "m.external_id = $1 AND s.path >= $2 AND s.path < $3",
+                        {in.meter, scope.lo, scope.hi}));
+        std::optional<int64_t> id;
+        if (!m.empty()) {
+          const store::Row& r = m[0];
+          State s;
+          s.id = r.Int("id");
+          s.subject_id = r.Int("subject_id");
+          s.water = r.Text("kind") == "water";
+          s.floor = r.Real("floor");
+          s.last_at = r.OptInt("last_at");
+          if (!r.IsNull("last_value")) s.last_value = r.Real("last_value");
+          if (!r.IsNull("mark_value")) s.mark_value = r.Real("mark_value");
+          s.last_use_at = r.OptInt("last_use_at");
+          s.flow_since = r.OptInt("flow_since");
+          subject_hours[s.subject_id] = r.Int("silence_hours");
+          id = s.id;
+          states.emplace(s.id, s);
+        }
+        found = meters.emplace(in.meter, id).first;
+      }
+      if (!found->second) {
+        refuse("meter", "表号未登记或不在管辖范围内：" + in.meter);
+        continue;
+      }
+      good.push_back(GoodRow{*found->second, *at, *value});
+    }
+    std::stable_sort(good.begin(), good.end(), [](const GoodRow& a, const GoodRow& b) {
+      return a.meter_id != b.meter_id ? a.meter_id < b.meter_id : a.at < b.at;
+    });
+    for (const GoodRow& g : good) {
+      CG_ASSIGN_OR_RETURN(int64_t n, conn->Execute("INSERT INTO care_reading (meter_id, at, "
+                                                   "value, received_at) VALUES ($1, $2, $3, $4) "
+                                                   "ON CONFLICT (meter_id, at) DO NOTHING",
+                                                   {g.meter_id, g.at, g.value, now}));
+      if (n == 0) {
+        ++report.duplicates;
+        continue;
+      }
+      ++report.stored;
+      State& s = states.at(g.meter_id);
+      ++s.added;
+      Apply(s, g, options_);
+    }
+    std::map<int64_t, std::optional<int64_t>> subject_use;
+    for (auto& [id, s] : states) {
+      if (s.added == 0) continue;
+      CG_TRY(conn->Execute(
+          "UPDATE care_meter SET last_at = $1, last_value = $2, mark_value = $3, last_use_at = $4, "
+          "flow_since = $5, readings = readings + $6 WHERE id = $7",
+          {Opt(s.last_at), s.last_at ? store::Value(s.last_value) : store::Value(),
+           s.last_at ? store::Value(s.mark_value) : store::Value(), Opt(s.last_use_at),
+           Opt(s.flow_since), s.added, id}));
+      auto& use = subject_use[s.subject_id];
+      if (s.last_use_at && (!use || *s.last_use_at > *use)) use = s.last_use_at;
+    }
+    for (const auto& [subject, use] : subject_use) {
+      touched.push_back(subject);
+      if (!use) continue;
+      CG_TRY(
+          conn->Execute("UPDATE care_subject SET last_use_at = $1, silence_due = $2 WHERE id = "
+                        "$3 AND last_use_at < $1",
+                        {*use, *use + subject_hours[subject] * core::kMsPerHour, subject}));
+    }
+    if (report.stored > 0) {
+      CG_TRY(audit_.Append(*conn, caller, "care.readings", "care_batch", report.stored,
+                           std::to_string(report.stored) + " stored, " +
+                               std::to_string(report.duplicates) + " duplicate, " +
+                               std::to_string(report.rejected.size()) + " refused"));
+    }
+    CG_TRY(tx.Commit());
+  }
+  for (int64_t subject : touched) {
+    CG_ASSIGN_OR_RETURN(auto counts, Evaluate(subject, now));
+    report.alerts_raised += counts.first;
+    report.alerts_closed += counts.second;
+  }
+  return report;
+}
+
+// Runs both rules for one subject at `now`: raises what holds, closes what
+// stopped holding. Returns (raised, closed).
+core::Result<std::pair<int64_t, int64_t>> CareService::Evaluate(int64_t subject_id, int64_t now) {
+  std::pair<int64_t, int64_t> counts{0, 0};
+  store::Rows meters;
+  int64_t due = 0, hours = 0, flow_hours = 0;
+  std::optional<int64_t> away_from, away_until;
+  {
+    CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    CG_ASSIGN_OR_RETURN(store::Row s,
+                        conn->QueryOne("SELECT silence_due, silence_hours, flow_hours, away_from, "
+                                       "away_until FROM care_subject WHERE id = $1",
+                                       {subject_id}));
+    due = s.Int("silence_due");
+    hours = s.Int("silence_hours");
+    flow_hours = s.Int("flow_hours");
+    away_from = s.OptInt("away_from");
+    away_until = s.OptInt("away_until");
+    CG_ASSIGN_OR_RETURN(meters, conn->Query("SELECT id, last_at, flow_since FROM care_meter WHERE "
+                                            "subject_id = $1 AND kind = 'water' ORDER BY id",
+                                            {subject_id}));
+  }
+  // Silence. While away the rule sleeps; after the return its clock starts
+  // again from the return (or from later use).
+  const bool away = away_from && away_until && *away_from <= now && now < *away_until;
+  if (away_until && *away_until <= now) due = std::max(due, *away_until + hours * core::kMsPerHour);
+  if (!away && now >= due) {
+    CG_ASSIGN_OR_RETURN(bool raised, Raise(subject_id, AlertRule::kSilence, std::nullopt, now));
+    counts.first += raised ? 1 : 0;
+  } else if (now < due) {
+    CG_ASSIGN_OR_RETURN(
+        bool closed, CloseOpen(subject_id, AlertRule::kSilence, "已恢复用水用电，预警解除", now));
+    counts.second += closed ? 1 : 0;
+  }
+  // Flow: a water meter rising on every reading for flow_hours.
+  std::optional<int64_t> flowing;
+  bool any_flow = false;
+  for (const auto& m : meters) {
+    if (m.IsNull("flow_since") || m.IsNull("last_at")) continue;
+    any_flow = true;
+    if (m.Int("last_at") - m.Int("flow_since") >= flow_hours * core::kMsPerHour) {
+      flowing = m.Int("id");
+    }
+  }
+  if (flowing) {
+    CG_ASSIGN_OR_RETURN(bool raised, Raise(subject_id, AlertRule::kFlow, flowing, now));
+    counts.first += raised ? 1 : 0;
+  } else if (!any_flow) {
+    CG_ASSIGN_OR_RETURN(bool closed,
+                        CloseOpen(subject_id, AlertRule::kFlow, "持续用水已停止，预警解除", now));
+    counts.second += closed ? 1 : 0;
+  }
+  return counts;
+}
+
+core::Result<bool> CareService::Raise(int64_t subject_id, AlertRule rule,
+                                      std::optional<int64_t> meter_id, int64_t now) {
+  const std::string rule_name(AlertRuleName(rule));
+  store::Rows found;
+  {
+    CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    CG_ASSIGN_OR_RETURN(int64_t open,
+                        conn->QueryInt("SELECT COUNT(*) FROM care_alert WHERE subject_id = $1 AND "
+                                       "rule = $2 AND closed_at IS NULL",
+                                       {subject_id, rule_name}));
+    if (open > 0) return false;
+    CG_ASSIGN_OR_RETURN(
+        found,
+        conn->Query("SELECT s.grid_id, s.path, s.silence_hours, s.flow_hours, r.name, "
+                    "h.room, b.name AS building, g.path AS grid_path FROM care_subject s "
+                    "JOIN resident r ON r.id = s.resident_id LEFT JOIN household h ON h.id "
+                    "= r.household_id JOIN org_node b ON b.id = s.node_id JOIN org_node g ON "
+                    "g.id = s.grid_id WHERE s.id = $1",
+                    {subject_id}));
+  }
+  if (found.empty()) return Error::NotFound("监护对象不存在");
+  const store::Row& s = found[0];
+  CG_ASSIGN_OR_RETURN(Category category, tickets_.categories().GetByCode(options_.alert_category));
+  // The system files through the ticket service's normal submission, as a
+  // staff caller scoped to the subject's grid that no account holds.
+  Caller system;
+  system.account_id = 0;
+  system.username = "system";
+  system.role = Role::kCountyAdmin;
+  system.scope_path = s.Text("grid_path");
+  system.scope_node_id = s.Int("grid_id");
+  system.request_id = "care";
+  NewTicket t;
+  t.kind = TicketKind::kAlert;
+  t.channel = TicketChannel::kSensor;
+  t.category_id = category.id;
+  t.node_id = s.Int("grid_id");
+  const std::string who = s.Text("name");
+  const std::string where = s.Text("building") + (s.IsNull("room") ? "" : " " + s.Text("room"));
+  if (rule == AlertRule::kSilence) {
+    t.title =
+        "云监护：" + who + " 已 " + std::to_string(s.Int("silence_hours")) + " 小时无用水用电";
+    t.description = "独居老人 " + who + "（" + where + "）的表计已 " +
+                    std::to_string(s.Int("silence_hours")) +
+                    " 小时无超过下限的用量，请立即上门或电话确认。";
+  } else {
+    t.title = "云监护：" + who + " 持续用水超过 " + std::to_string(s.Int("flow_hours")) + " 小时";
+    t.description = "独居老人 " + who + "（" + where + "）的水表已连续 " +
+                    std::to_string(s.Int("flow_hours")) +
+                    " 小时有流量，可能漏水或在浴室跌倒，请立即上门确认。";
+  }
+  t.address = where;
+  t.contact_name = std::string(kSystemLabel);
+  t.is_public = false;
+  CG_ASSIGN_OR_RETURN(PreparedTicket prepared, tickets_.Prepare(system, t));
+  prepared.submitter_account_id.reset();
+  prepared.actor_label = std::string(kSystemLabel);
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  // The partial unique index keeps one open alert per subject and rule, also
+  // when the sweep and a batch race.
+  auto alert = conn->QueryInt(
+      "INSERT INTO care_alert (subject_id, rule, meter_id, path, raised_at) VALUES ($1, $2, $3, "
+      "$4, $5) RETURNING id",
+      {subject_id, rule_name, Opt(meter_id), s.Text("path"), now});
+  if (!alert.ok() && alert.error().code == core::ErrorCode::kConflict) return false;
+  if (!alert.ok()) return alert.error();
+  CG_ASSIGN_OR_RETURN(TicketService::Inserted inserted, tickets_.Insert(*conn, system, prepared));
+  CG_TRY(conn->Execute("UPDATE care_alert SET ticket_id = $1 WHERE id = $2",
+                       {inserted.ticket.id, *alert}));
+  CG_TRY(tx.Commit());
+  if (inserted.change) tickets_.NotifyCommitted(*inserted.change);
+  return true;
+}
+
+core::Result<bool> CareService::CloseOpen(int64_t subject_id, AlertRule rule,
+                                          const std::string& reason, int64_t now) {
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn->Query("SELECT id, ticket_id FROM care_alert WHERE subject_id = $1 AND "
+                                  "rule = $2 AND closed_at IS NULL",
+                                  {subject_id, std::string(AlertRuleName(rule))}));
+  if (rows.empty()) return false;
+  CG_ASSIGN_OR_RETURN(int64_t n, conn->Execute("UPDATE care_alert SET closed_at = $1, "
+                                               "close_reason = $2 WHERE id = $3 AND closed_at IS "
+                                               "NULL",
+                                               {now, reason, rows[0].Int("id")}));
+  if (n == 0) return false;
+  std::optional<TicketChange> change;
+  if (auto ticket = rows[0].OptInt("ticket_id")) {
+    CG_ASSIGN_OR_RETURN(change, tickets_.SystemComment(*conn, *ticket, reason, kSystemLabel));
+  }
+  CG_TRY(tx.Commit());
+  if (change) tickets_.NotifyCommitted(*change);
+  return true;
+}
+
+core::Result<SweepReport> CareService::Sweep(int64_t now) {
+  SweepReport report;
+  store::Rows due;
+  {
+    CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    CG_ASSIGN_OR_RETURN(
+        due, conn->Query("SELECT s.id FROM care_subject s WHERE s.silence_due <= $1 AND NOT "
+                         "EXISTS (SELECT 1 FROM care_alert a WHERE a.subject_id = s.id AND a.rule "
+                         "= 'silence' AND a.closed_at IS NULL) ORDER BY s.silence_due LIMIT $2",
+                         {now, options_.sweep_limit}));
+  }
+  for (const auto& r : due) {
+    ++report.examined;
+    CG_ASSIGN_OR_RETURN(auto counts, Evaluate(r.Int(0), now));
+    report.alerts_raised += counts.first;
+  }
+  return report;
+}
+
+core::Result<PageOf<CareAlert>> CareService::Alerts(const Caller& caller,
+                                                    const AlertFilter& filter) {
+  CG_TRY(caller.Require(Permission::kPeopleRead));
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, filter.within));
+  Conditions w;
+  w.And("a.path >= " + w.Bind(range.lo) + " AND a.path < " + w.Bind(range.hi));
+  if (filter.subject_id) w.And("a.subject_id = " + w.Bind(*filter.subject_id));
+  if (filter.open_only) w.And("a.closed_at IS NULL");
+  w.And("a.id > " + w.Bind(filter.page.after));
+  std::string limit = w.Bind(filter.page.limit);
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn->Query("SELECT a.id, a.subject_id, r.name, a.rule, a.meter_id, a.raised_at, "
+                  "a.ticket_id, t.number, a.acknowledged_at, a.closed_at, a.close_reason FROM "
+                  "care_alert a JOIN care_subject s ON s.id = a.subject_id JOIN resident r ON "
+                  "r.id = s.resident_id LEFT JOIN ticket t ON t.id = a.ticket_id WHERE " +
+                      w.Sql() + " ORDER BY a.id LIMIT " + limit,
+                  w.params()));
+  std::vector<CareAlert> items;
+  for (const auto& r : rows) {
+    CareAlert a;
+    a.id = r.Int("id");
+    a.subject_id = r.Int("subject_id");
+    a.resident_name = r.Text("name");
+    a.rule = r.Text("rule") == "flow" ? AlertRule::kFlow : AlertRule::kSilence;
+    a.meter_id = r.OptInt("meter_id");
+    a.raised_at_ms = r.Int("raised_at");
+    a.ticket_id = r.OptInt("ticket_id");
+    if (auto n = r.OptText("number")) a.ticket_number = *n;
+    a.acknowledged_at_ms = r.OptInt("acknowledged_at");
+    a.closed_at_ms = r.OptInt("closed_at");
+    a.close_reason = r.Text("close_reason");
+    items.push_back(std::move(a));
+  }
+  return FinishPage(std::move(items), filter.page, &AlertIdOf);
+}
+
+core::Result<CareAlert> CareService::Acknowledge(const Caller& caller, int64_t alert_id) {
+  CG_TRY(caller.Require(Permission::kPeopleWrite));
+  PathRange scope = caller.Scope();
+  {
+    CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+    CG_ASSIGN_OR_RETURN(store::Rows rows,
+                        conn->Query("SELECT id, acknowledged_at FROM care_alert WHERE id = $1 AND "
+                                    "path >= $2 AND path < $3",
+                                    {alert_id, scope.lo, scope.hi}));
+    if (rows.empty()) return Error::NotFound("预警不存在");
+    if (rows[0].IsNull("acknowledged_at")) {
+      CG_TRY(
+          conn->Execute("UPDATE care_alert SET acknowledged_at = $1, acknowledged_by = $2 "
+                        "WHERE id = $3",
+                        {clock_.NowMs(), caller.account_id, alert_id}));
+      CG_TRY(audit_.Append(*conn, caller, "care.alert.acknowledge", "care_alert", alert_id, ""));
+    }
+    CG_TRY(tx.Commit());
+  }
+  AlertFilter f;
+  f.page.after = alert_id - 1;
+  f.page.limit = 1;
+  CG_ASSIGN_OR_RETURN(PageOf<CareAlert> page, Alerts(caller, f));
+  if (page.items.empty() || page.items[0].id != alert_id) return Error::NotFound("预警不存在");
+  return page.items[0];
+}
+
+}  // namespace civicgrid::domain
