@@ -92,6 +92,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       stats_(*db_, clock_),
       webhooks_(*db_, clock_, audit_, cipher_),
       attachments_(*db_, clock_, tickets_, AttachmentOptionsFor(options)),
+      care_(*db_, clock_, audit_, cipher_, tickets_),
       intake_(*db_, tickets_, options.intake) {
   // Tickets, their rollup rows and their state counters copy the path of their
   // node: moving a node rewrites them in its transaction (tickets first, as
@@ -152,6 +153,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.attachments(),
                            a.events(),
                            a.intake(),
+                           a.care(),
                            metrics,
                            std::move(options)};
 }

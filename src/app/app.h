@@ -12,6 +12,7 @@
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
+#include "domain/care/care_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -94,6 +95,8 @@ class App {
   domain::EventHub& events() { return events_; }
   // The group-commit writer of submissions; started by Open().
   domain::IntakeWriter& intake() { return intake_; }
+  // Silence alerts (云监护); `serve` runs its Sweep every minute.
+  domain::CareService& care() { return care_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -119,6 +122,7 @@ class App {
   domain::TicketStats stats_;  // a ticket observer: the rate rollups
   domain::WebhookService webhooks_;
   domain::AttachmentService attachments_;
+  domain::CareService care_;
   std::unique_ptr<http::OutboundClient> outbound_;
   std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams

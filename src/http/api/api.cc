@@ -220,6 +220,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterStatsRoutes(router, services);
   RegisterAttachmentRoutes(router, services);
   RegisterWebhookRoutes(router, services);
+  RegisterCareRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

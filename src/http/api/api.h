@@ -15,6 +15,7 @@
 #include "domain/access/account_service.h"
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
+#include "domain/care/care_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -76,6 +77,7 @@ struct ApiServices {
   domain::AttachmentService& attachments;
   domain::EventHub& events;      // wakes the ticket event stream
   domain::IntakeWriter& intake;  // group commit of submissions
+  domain::CareService& care;     // silence alerts (云监护)
   Metrics& metrics;
   ApiOptions options;
 };
@@ -154,5 +156,6 @@ void RegisterStatsRoutes(Router& router, ApiServices& services);
 void RegisterAttachmentRoutes(Router& router, ApiServices& services);
 void RegisterWebhookRoutes(Router& router, ApiServices& services);
 void RegisterStreamRoutes(Router& router, ApiServices& services);
+void RegisterCareRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http
