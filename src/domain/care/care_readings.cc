@@ -5,6 +5,7 @@
 #include <map>
 
 #include "domain/care/care_internal.h"
+#include "domain/care/care_rules.h"
 #include "domain/tickets/categories.h"
 
 namespace civicgrid::domain {
@@ -16,26 +17,16 @@ constexpr std::string_view kSystemLabel = "系统（云监护）";
 
 struct GoodRow {
   int64_t meter_id = 0;
-  int64_t at = 0;
-  double value = 0;
+  CheckedReading reading;
 };
 
-// The detection state of one meter, read once per batch and written back once.
-struct State {
-  int64_t id = 0;
-  int64_t subject_id = 0;
-  bool water = false;
-  double floor = 0;
-  std::optional<int64_t> last_at;
-  double last_value = 0;
-  double mark_value = 0;
-  std::optional<int64_t> last_use_at;
-  std::optional<int64_t> flow_since;
-  int64_t added = 0;
-  bool moved = false;
-};
+store::Value Opt(const std::optional<int64_t>& v) { return v ? store::Value(*v) : store::Value(); }
 
-std::optional<double> ParseValue(std::string_view text) {
+int64_t AlertIdOf(const CareAlert& a) { return a.id; }
+
+}  // namespace
+
+std::optional<double> ParseReadingValue(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   double v = 0;
@@ -46,12 +37,21 @@ std::optional<double> ParseValue(std::string_view text) {
   return v;
 }
 
-// Applies one reading newer than the meter's last to its state: O(1). The
-// register is cumulative, so a reading older than the last one (out of order)
-// is stored but changes nothing here: the later reading already counts its use.
-void Apply(State& s, const GoodRow& r, const CareOptions& options) {
+std::optional<RowProblem> CheckReading(const ReadingRow& row, int64_t now_ms,
+                                       const CareOptions& options, CheckedReading& out) {
+  if (row.meter.empty()) return RowProblem{0, "meter", "缺少表号"};
+  auto at = core::ParseTimestamp(row.at, "at");
+  if (!at.ok()) return RowProblem{0, "at", "时间应为带时区的 ISO 8601 时间"};
+  if (*at > now_ms + options.future_skew_ms) return RowProblem{0, "at", "读数时间晚于现在"};
+  std::optional<double> value = ParseReadingValue(row.value);
+  if (!value || *value < 0) return RowProblem{0, "value", "读数应为非负数"};
+  out.at = *at;
+  out.value = *value;
+  return std::nullopt;
+}
+
+void ApplyReading(MeterState& s, const CheckedReading& r, const CareOptions& options) {
   if (s.last_at && r.at <= *s.last_at) return;
-  s.moved = true;
   if (!s.last_at) {
     s.last_at = r.at;
     s.last_value = s.mark_value = r.value;
@@ -73,12 +73,6 @@ void Apply(State& s, const GoodRow& r, const CareOptions& options) {
   s.last_at = r.at;
   s.last_value = r.value;
 }
-
-store::Value Opt(const std::optional<int64_t>& v) { return v ? store::Value(*v) : store::Value(); }
-
-int64_t AlertIdOf(const CareAlert& a) { return a.id; }
-
-}  // namespace
 
 core::Result<std::vector<ReadingRow>> CareService::ParseCsv(std::string_view text) {
   std::vector<ReadingRow> rows;
@@ -127,7 +121,7 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
   report.received = static_cast<int64_t>(rows.size());
   const int64_t now = clock_.NowMs();
   const PathRange scope = caller.Scope();
-  std::map<int64_t, State> states;
+  std::map<int64_t, MeterState> states;
   std::map<int64_t, int64_t> subject_hours;
   std::vector<int64_t> touched;
   {
@@ -142,22 +136,9 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
       auto refuse = [&](std::string field, std::string message) {
         report.rejected.push_back(RowProblem{row, std::move(field), std::move(message)});
       };
-      if (in.meter.empty()) {
-        refuse("meter", "缺少表号");
-        continue;
-      }
-      auto at = core::ParseTimestamp(in.at, "at");
-      if (!at.ok()) {
-        refuse("at", "时间应为带时区的 ISO 8601 时间");
-        continue;
-      }
-      if (*at > now + options_.future_skew_ms) {
-        refuse("at", "读数时间晚于现在");
-        continue;
-      }
-      std::optional<double> value = ParseValue(in.value);
-      if (!value || *value < 0) {
-        refuse("value", "读数应为非负数");
+      CheckedReading checked;
+      if (auto problem = CheckReading(in, now, options_, checked)) {
+        refuse(problem->field, problem->message);
         continue;
       }
       auto found = meters.find(in.meter);
@@ -172,7 +153,7 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
         std::optional<int64_t> id;
         if (!m.empty()) {
           const store::Row& r = m[0];
-          State s;
+          MeterState s;
           s.id = r.Int("id");
           s.subject_id = r.Int("subject_id");
           s.water = r.Text("kind") == "water";
@@ -192,24 +173,25 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
         refuse("meter", "表号未登记或不在管辖范围内：" + in.meter);
         continue;
       }
-      good.push_back(GoodRow{*found->second, *at, *value});
+      good.push_back(GoodRow{*found->second, checked});
     }
     std::stable_sort(good.begin(), good.end(), [](const GoodRow& a, const GoodRow& b) {
-      return a.meter_id != b.meter_id ? a.meter_id < b.meter_id : a.at < b.at;
+      return a.meter_id != b.meter_id ? a.meter_id < b.meter_id : a.reading.at < b.reading.at;
     });
     for (const GoodRow& g : good) {
-      CG_ASSIGN_OR_RETURN(int64_t n, conn->Execute("INSERT INTO care_reading (meter_id, at, "
-                                                   "value, received_at) VALUES ($1, $2, $3, $4) "
-                                                   "ON CONFLICT (meter_id, at) DO NOTHING",
-                                                   {g.meter_id, g.at, g.value, now}));
+      CG_ASSIGN_OR_RETURN(int64_t n,
+                          conn->Execute("INSERT INTO care_reading (meter_id, at, "
+                                        "value, received_at) VALUES ($1, $2, $3, $4) "
+                                        "ON CONFLICT (meter_id, at) DO NOTHING",
+                                        {g.meter_id, g.reading.at, g.reading.value, now}));
       if (n == 0) {
         ++report.duplicates;
         continue;
       }
       ++report.stored;
-      State& s = states.at(g.meter_id);
+      MeterState& s = states.at(g.meter_id);
       ++s.added;
-      Apply(s, g, options_);
+      ApplyReading(s, g.reading, options_);
     }
     std::map<int64_t, std::optional<int64_t>> subject_use;
     for (auto& [id, s] : states) {
