@@ -92,6 +92,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/CategoriesPage.vue'),
     meta: { title: 'console.nav.categories', roles: ['county_admin'] },
   },
+  {
+    path: '/care',
+    name: 'care',
+    component: () => import('./care/CarePage.vue'),
+    meta: { title: 'care.title', roles: STAFF },
+  },
 ];
 
 /** May the signed-in role open this route? */
