@@ -1,4 +1,4 @@
-// Readings, the fixed rules, alerts and the sweep.
+// Readings, the fixed rules, raising and closing alerts, and the sweep.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -22,7 +22,62 @@ struct GoodRow {
 
 store::Value Opt(const std::optional<int64_t>& v) { return v ? store::Value(*v) : store::Value(); }
 
-int64_t AlertIdOf(const CareAlert& a) { return a.id; }
+// The meter `external_id` inside `scope` with its detection state and its
+// subject's silence hours; nullopt when unknown there.
+core::Result<std::optional<std::pair<MeterState, int64_t>>> FindMeter(store::Connection& conn,
+                                                                      const PathRange& scope,
+                                                                      const std::string& id) {
+  CG_ASSIGN_OR_RETURN(
+      store::Rows m,
+      conn.Query("SELECT m.id, m.subject_id, m.kind, m.floor, m.last_at, m.last_value, "
+                 "m.mark_value, m.last_use_at, m.flow_since, s.silence_hours FROM care_meter m "
+                 "JOIN care_subject s ON s.id = m.subject_id WHERE m.external_id = $1 AND s.path "
+                 ">= $2 AND s.path < $3",
+                 {id, scope.lo, scope.hi}));
+  if (m.empty()) return std::optional<std::pair<MeterState, int64_t>>();
+  const store::Row& r = m[0];
+  MeterState s;
+  s.id = r.Int("id");
+  s.subject_id = r.Int("subject_id");
+  s.water = r.Text("kind") == "water";
+  s.floor = r.Real("floor");
+  s.last_at = r.OptInt("last_at");
+  if (!r.IsNull("last_value")) s.last_value = r.Real("last_value");
+  if (!r.IsNull("mark_value")) s.mark_value = r.Real("mark_value");
+  s.last_use_at = r.OptInt("last_use_at");
+  s.flow_since = r.OptInt("flow_since");
+  return std::optional(std::pair(s, r.Int("silence_hours")));
+}
+
+// Writes back the state of every meter that took readings and moves each
+// subject's last use (and the time its silence falls due). Returns the
+// subjects whose meters took readings.
+core::Result<std::vector<int64_t>> SaveStates(store::Connection& conn,
+                                              const std::map<int64_t, MeterState>& states,
+                                              std::map<int64_t, int64_t>& silence_hours) {
+  std::map<int64_t, std::optional<int64_t>> subject_use;
+  for (const auto& [id, s] : states) {
+    if (s.added == 0) continue;
+    CG_TRY(conn.Execute(
+        "UPDATE care_meter SET last_at = $1, last_value = $2, mark_value = $3, last_use_at = $4, "
+        "flow_since = $5, readings = readings + $6 WHERE id = $7",
+        {Opt(s.last_at), s.last_at ? store::Value(s.last_value) : store::Value(),
+         s.last_at ? store::Value(s.mark_value) : store::Value(), Opt(s.last_use_at),
+         Opt(s.flow_since), s.added, id}));
+    auto& use = subject_use[s.subject_id];
+    if (s.last_use_at && (!use || *s.last_use_at > *use)) use = s.last_use_at;
+  }
+  std::vector<int64_t> touched;
+  for (const auto& [subject, use] : subject_use) {
+    touched.push_back(subject);
+    if (!use) continue;
+    CG_TRY(
+        conn.Execute("UPDATE care_subject SET last_use_at = $1, silence_due = $2 WHERE id = $3 "
+                     "AND last_use_at < $1",
+                     {*use, *use + silence_hours[subject] * core::kMsPerHour, subject}));
+  }
+  return touched;
+}
 
 }  // namespace
 
@@ -143,29 +198,12 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
       }
       auto found = meters.find(in.meter);
       if (found == meters.end()) {
-        CG_ASSIGN_OR_RETURN(
-            store::Rows m,
-            conn->Query("SELECT m.id, m.subject_id, m.kind, m.floor, m.last_at, m.last_value, "
-                        "m.mark_value, m.last_use_at, m.flow_since, s.silence_hours FROM "
-                        "care_meter m JOIN care_subject s ON s.id = m.subject_id WHERE "
-                        "m.external_id = $1 AND s.path >= $2 AND s.path < $3",
-                        {in.meter, scope.lo, scope.hi}));
+        CG_ASSIGN_OR_RETURN(auto meter, FindMeter(*conn, scope, in.meter));
         std::optional<int64_t> id;
-        if (!m.empty()) {
-          const store::Row& r = m[0];
-          MeterState s;
-          s.id = r.Int("id");
-          s.subject_id = r.Int("subject_id");
-          s.water = r.Text("kind") == "water";
-          s.floor = r.Real("floor");
-          s.last_at = r.OptInt("last_at");
-          if (!r.IsNull("last_value")) s.last_value = r.Real("last_value");
-          if (!r.IsNull("mark_value")) s.mark_value = r.Real("mark_value");
-          s.last_use_at = r.OptInt("last_use_at");
-          s.flow_since = r.OptInt("flow_since");
-          subject_hours[s.subject_id] = r.Int("silence_hours");
-          id = s.id;
-          states.emplace(s.id, s);
+        if (meter) {
+          id = meter->first.id;
+          subject_hours[meter->first.subject_id] = meter->second;
+          states.emplace(meter->first.id, meter->first);
         }
         found = meters.emplace(in.meter, id).first;
       }
@@ -193,38 +231,22 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
       ++s.added;
       ApplyReading(s, g.reading, options_);
     }
-    std::map<int64_t, std::optional<int64_t>> subject_use;
-    for (auto& [id, s] : states) {
-      if (s.added == 0) continue;
-      CG_TRY(conn->Execute(
-          "UPDATE care_meter SET last_at = $1, last_value = $2, mark_value = $3, last_use_at = $4, "
-          "flow_since = $5, readings = readings + $6 WHERE id = $7",
-          {Opt(s.last_at), s.last_at ? store::Value(s.last_value) : store::Value(),
-           s.last_at ? store::Value(s.mark_value) : store::Value(), Opt(s.last_use_at),
-           Opt(s.flow_since), s.added, id}));
-      auto& use = subject_use[s.subject_id];
-      if (s.last_use_at && (!use || *s.last_use_at > *use)) use = s.last_use_at;
-    }
-    for (const auto& [subject, use] : subject_use) {
-      touched.push_back(subject);
-      if (!use) continue;
-      CG_TRY(
-          conn->Execute("UPDATE care_subject SET last_use_at = $1, silence_due = $2 WHERE id = "
-                        "$3 AND last_use_at < $1",
-                        {*use, *use + subject_hours[subject] * core::kMsPerHour, subject}));
-    }
+    CG_ASSIGN_OR_RETURN(touched, SaveStates(*conn, states, subject_hours));
     if (report.stored > 0) {
-      CG_TRY(audit_.Append(*conn, caller, "care.readings", "care_batch", report.stored,
+      CG_TRY(audit_.Append(*conn, caller, "care.readings", "care_meter", 0,
                            std::to_string(report.stored) + " stored, " +
                                std::to_string(report.duplicates) + " duplicate, " +
                                std::to_string(report.rejected.size()) + " refused"));
     }
     CG_TRY(tx.Commit());
   }
+  // The readings are in: a rule that fails to run now (say, a ticket that
+  // cannot be filed) does not undo them; the sweep tries silence again.
   for (int64_t subject : touched) {
-    CG_ASSIGN_OR_RETURN(auto counts, Evaluate(subject, now));
-    report.alerts_raised += counts.first;
-    report.alerts_closed += counts.second;
+    auto counts = Evaluate(subject, now);
+    if (!counts.ok()) continue;
+    report.alerts_raised += counts->first;
+    report.alerts_closed += counts->second;
   }
   return report;
 }
@@ -393,78 +415,19 @@ core::Result<SweepReport> CareService::Sweep(int64_t now) {
                          "= 'silence' AND a.closed_at IS NULL) ORDER BY s.silence_due LIMIT $2",
                          {now, options_.sweep_limit}));
   }
+  // One subject whose alert cannot be filed must not hold up the others.
+  std::optional<core::Error> first_error;
   for (const auto& r : due) {
     ++report.examined;
-    CG_ASSIGN_OR_RETURN(auto counts, Evaluate(r.Int(0), now));
-    report.alerts_raised += counts.first;
-  }
-  return report;
-}
-
-core::Result<PageOf<CareAlert>> CareService::Alerts(const Caller& caller,
-                                                    const AlertFilter& filter) {
-  CG_TRY(caller.Require(Permission::kPeopleRead));
-  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, filter.within));
-  Conditions w;
-  w.And("a.path >= " + w.Bind(range.lo) + " AND a.path < " + w.Bind(range.hi));
-  if (filter.subject_id) w.And("a.subject_id = " + w.Bind(*filter.subject_id));
-  if (filter.open_only) w.And("a.closed_at IS NULL");
-  w.And("a.id > " + w.Bind(filter.page.after));
-  std::string limit = w.Bind(filter.page.limit);
-  CG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn->Query("SELECT a.id, a.subject_id, r.name, a.rule, a.meter_id, a.raised_at, "
-                  "a.ticket_id, t.number, a.acknowledged_at, a.closed_at, a.close_reason FROM "
-                  "care_alert a JOIN care_subject s ON s.id = a.subject_id JOIN resident r ON "
-                  "r.id = s.resident_id LEFT JOIN ticket t ON t.id = a.ticket_id WHERE " +
-                      w.Sql() + " ORDER BY a.id LIMIT " + limit,
-                  w.params()));
-  std::vector<CareAlert> items;
-  for (const auto& r : rows) {
-    CareAlert a;
-    a.id = r.Int("id");
-    a.subject_id = r.Int("subject_id");
-    a.resident_name = r.Text("name");
-    a.rule = r.Text("rule") == "flow" ? AlertRule::kFlow : AlertRule::kSilence;
-    a.meter_id = r.OptInt("meter_id");
-    a.raised_at_ms = r.Int("raised_at");
-    a.ticket_id = r.OptInt("ticket_id");
-    if (auto n = r.OptText("number")) a.ticket_number = *n;
-    a.acknowledged_at_ms = r.OptInt("acknowledged_at");
-    a.closed_at_ms = r.OptInt("closed_at");
-    a.close_reason = r.Text("close_reason");
-    items.push_back(std::move(a));
-  }
-  return FinishPage(std::move(items), filter.page, &AlertIdOf);
-}
-
-core::Result<CareAlert> CareService::Acknowledge(const Caller& caller, int64_t alert_id) {
-  CG_TRY(caller.Require(Permission::kPeopleWrite));
-  PathRange scope = caller.Scope();
-  {
-    CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-    CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
-    CG_ASSIGN_OR_RETURN(store::Rows rows,
-                        conn->Query("SELECT id, acknowledged_at FROM care_alert WHERE id = $1 AND "
-                                    "path >= $2 AND path < $3",
-                                    {alert_id, scope.lo, scope.hi}));
-    if (rows.empty()) return Error::NotFound("预警不存在");
-    if (rows[0].IsNull("acknowledged_at")) {
-      CG_TRY(
-          conn->Execute("UPDATE care_alert SET acknowledged_at = $1, acknowledged_by = $2 "
-                        "WHERE id = $3",
-                        {clock_.NowMs(), caller.account_id, alert_id}));
-      CG_TRY(audit_.Append(*conn, caller, "care.alert.acknowledge", "care_alert", alert_id, ""));
+    auto counts = Evaluate(r.Int(0), now);
+    if (!counts.ok()) {
+      if (!first_error) first_error = counts.error();
+      continue;
     }
-    CG_TRY(tx.Commit());
+    report.alerts_raised += counts->first;
   }
-  AlertFilter f;
-  f.page.after = alert_id - 1;
-  f.page.limit = 1;
-  CG_ASSIGN_OR_RETURN(PageOf<CareAlert> page, Alerts(caller, f));
-  if (page.items.empty() || page.items[0].id != alert_id) return Error::NotFound("预警不存在");
-  return page.items[0];
+  if (first_error && report.alerts_raised == 0) return *first_error;
+  return report;
 }
 
 }  // namespace civicgrid::domain
