@@ -158,15 +158,12 @@ core::Status CareService::InsertMeter(store::Connection& conn, int64_t subject_i
   return core::Ok();
 }
 
-core::Result<CareSubject> CareService::Load(store::Connection& conn, const Caller& caller,
-                                            int64_t id) {
-  PathRange scope = caller.Scope();
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn.Query(std::string(care::kSubjectSelect) +
-                                     "WHERE s.id = $1 AND s.path >= $2 AND s.path < $3",
-                                 {id, scope.lo, scope.hi}));
-  if (rows.empty()) return Error::NotFound("监护对象不存在");
-  CareSubject s = care::SubjectFromRow(rows[0]);
+namespace {
+
+// The subject's contacts (masked) and meters.
+core::Status LoadParts(store::Connection& conn, CareSubject& s) {
+  const int64_t id = s.id;
+  store::Rows rows;
   CG_ASSIGN_OR_RETURN(rows, conn.Query("SELECT name, relation, phone_masked FROM care_contact "
                                        "WHERE subject_id = $1 ORDER BY id",
                                        {id}));
@@ -188,6 +185,21 @@ core::Result<CareSubject> CareService::Load(store::Connection& conn, const Calle
     m.readings = r.Int("readings");
     s.meters.push_back(std::move(m));
   }
+  return core::Ok();
+}
+
+}  // namespace
+
+core::Result<CareSubject> CareService::Load(store::Connection& conn, const Caller& caller,
+                                            int64_t id) {
+  PathRange scope = caller.Scope();
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn.Query(std::string(care::kSubjectSelect) +
+                                     "WHERE s.id = $1 AND s.path >= $2 AND s.path < $3",
+                                 {id, scope.lo, scope.hi}));
+  if (rows.empty()) return Error::NotFound("监护对象不存在");
+  CareSubject s = care::SubjectFromRow(rows[0]);
+  CG_TRY(LoadParts(conn, s));
   return s;
 }
 
@@ -284,7 +296,10 @@ core::Result<PageOf<CareSubject>> CareService::List(const Caller& caller,
                                                         w.Sql() + " ORDER BY s.id LIMIT " + limit,
                                                     w.params()));
   std::vector<CareSubject> items;
-  for (const auto& r : rows) items.push_back(care::SubjectFromRow(r));
+  for (const auto& r : rows) {
+    items.push_back(care::SubjectFromRow(r));
+    CG_TRY(LoadParts(*conn, items.back()));
+  }
   return FinishPage(std::move(items), filter.page, &IdOf);
 }
 

@@ -244,7 +244,9 @@ TEST_P(CareTest, EverythingIsScopedToTheCallersSubtree) {
   Caller b = As(Role::kCommunitySecretary, tree_.community_b);
   EXPECT_TRUE(care_->Get(a1, s.id).ok());
   EXPECT_EQ(care_->Get(a2, s.id).error().code, core::ErrorCode::kNotFound);
-  EXPECT_EQ(care_->List(a1, {})->items.size(), 1u);
+  ASSERT_EQ(care_->List(a1, {})->items.size(), 1u);
+  EXPECT_EQ(care_->List(a1, {})->items[0].meters.size(), 1u);  // the list carries the meters
+  EXPECT_EQ(care_->List(a1, {})->items[0].contacts.size(), 1u);
   EXPECT_TRUE(care_->List(a2, {})->items.empty());
   // Another grid's worker cannot feed the subject's meter.
   auto r = care_->Ingest(a2, {Row("W-9", t0_, 1.0)});
