@@ -221,6 +221,15 @@ const Row kTable[] = {
   {"POST /api/v1/duty/activities/{id}/no-shows",           401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
   {"GET /api/v1/duty/signups",                             401, "404 404 404 404 404 404 404 200 404", "="},
   {"POST /api/v1/duty/signups/{id}/approve",               401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"GET /api/v1/care/subjects",                            401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"POST /api/v1/care/subjects",                           401, "201 403 201 201 201 201 403 403 403", "201 403 422 422 422 422 403 403 403"},
+  {"GET /api/v1/care/subjects/{id}",                       401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"PATCH /api/v1/care/subjects/{id}",                     401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"PUT /api/v1/care/subjects/{id}/absence",               401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"POST /api/v1/care/subjects/{id}/meters",               401, "201 403 201 201 201 201 403 403 403", "201 403 404 404 404 404 403 403 403"},
+  {"POST /api/v1/care/readings",                           401, "200 403 200 200 200 200 403 403 403", "200 403 422 422 422 422 403 403 403"},
+  {"GET /api/v1/care/alerts",                              401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"POST /api/v1/care/alerts/{id}/acknowledge",            401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
 };
 // clang-format on
 
@@ -488,6 +497,36 @@ class AccessMatrixTest : public ApiTest {
                                                              FreshIdNumber(), std::nullopt, 0}),
                 "resident")
         .id;
+  }
+  // An elder living alone at the place, enrolled in 云监护 with a fresh water meter.
+  struct CareTarget {
+    int64_t id = 0;
+    std::string meter;
+  };
+  CareTarget FreshCareSubject(const Place& p) {
+    int64_t resident =
+        Must(app_->residents().Create(Admin(),
+                                      domain::NewResident{p.building.id, Unique("8-"), "独居老人",
+                                                          FreshIdNumber(), std::nullopt, 1}),
+             "care resident")
+            .id;
+    domain::NewCareSubject s;
+    s.resident_id = resident;
+    s.consent_by = "本人";
+    s.consent_method = "written";
+    std::string meter = Unique("W");
+    s.meters.push_back(domain::NewMeter{domain::MeterKind::kWater, meter, std::nullopt});
+    return CareTarget{Must(app_->care().Enrol(Admin(), s), "care subject").id, meter};
+  }
+  // An open silence alert of a fresh care subject at the place.
+  int64_t FreshCareAlert(const Place& p) {
+    int64_t subject = FreshCareSubject(p).id;
+    auto conn = Must(app_->db().Acquire(), "connection");
+    return Must(
+        conn->QueryInt("INSERT INTO care_alert (subject_id, rule, path, raised_at) SELECT "
+                       "id, 'silence', path, 0 FROM care_subject WHERE id = $1 RETURNING id",
+                       {subject}),
+        "care alert");
   }
   int64_t FreshBuilding(const Place& p) {
     const domain::Caller admin = Admin();
@@ -1304,6 +1343,50 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     int64_t signup =
         Must(app_->activities().Check(who, id, domain::CodeKind::kCheckIn, code.code, {}), "in").id;
     return post("/api/v1/duty/signups/" + Id(signup) + "/approve", R"({"minutes":30})");
+  // --- care (云监护) ------------------------------------------------------------------------
+  b["GET /api/v1/care/subjects"] = list("/api/v1/care/subjects");
+  b["POST /api/v1/care/subjects"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    int64_t resident =
+        Must(app_->residents().Create(Admin(),
+                                      domain::NewResident{p.building.id, Unique("9-"), "独居老人",
+                                                          FreshIdNumber(), std::nullopt, 1}),
+             "care resident")
+            .id;
+    return post(
+        "/api/v1/care/subjects",
+        R"({"resident_id":)" + Id(resident) +
+            R"(,"consent_by":"本人","consent_method":"verbal","meters":[{"kind":"water","external_id":")" +
+            Unique("W") + R"("}]})");
+  };
+  b["GET /api/v1/care/subjects/{id}"] = [this](size_t role, bool out) {
+    return Call{"GET", "/api/v1/care/subjects/" + Id(FreshCareSubject(At(role, out)).id), "", {}};
+  };
+  b["PATCH /api/v1/care/subjects/{id}"] = [this](size_t role, bool out) {
+    return Call{"PATCH",
+                "/api/v1/care/subjects/" + Id(FreshCareSubject(At(role, out)).id),
+                R"({"silence_hours":10})",
+                {}};
+  };
+  b["PUT /api/v1/care/subjects/{id}/absence"] = [this](size_t role, bool out) {
+    return Call{"PUT",
+                "/api/v1/care/subjects/" + Id(FreshCareSubject(At(role, out)).id) + "/absence",
+                R"({"from":"2026-12-01","until":"2026-12-03"})",
+                {}};
+  };
+  b["POST /api/v1/care/subjects/{id}/meters"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/care/subjects/" + Id(FreshCareSubject(At(role, out)).id) + "/meters",
+                R"({"kind":"gas","external_id":")" + Unique("G") + R"("})");
+  };
+  b["POST /api/v1/care/readings"] = [this, post](size_t role, bool out) {
+    CareTarget t = FreshCareSubject(At(role, out));
+    return post("/api/v1/care/readings", R"({"readings":[{"meter":")" + t.meter + R"(","at":")" +
+                                             core::FormatUtc(app_->clock().NowMs() - 60'000) +
+                                             R"(","value":1.5}]})");
+  };
+  b["GET /api/v1/care/alerts"] = list("/api/v1/care/alerts");
+  b["POST /api/v1/care/alerts/{id}/acknowledge"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/acknowledge", "");
   };
   return b;
 }

@@ -95,6 +95,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       governance_(*db_, clock_, audit_),
       duty_(*db_, clock_, audit_),
       activities_(*db_, clock_, audit_, cipher_),
+      care_(*db_, clock_, audit_, cipher_, tickets_),
       timebank_(*db_, clock_, audit_),
       ticket_credit_(timebank_),
       intake_(*db_, tickets_, options.intake) {
@@ -181,6 +182,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.governance(),
                            a.duty(),
                            a.activities(),
+                           a.care(),
                            metrics,
                            std::move(options)};
   // clang-format on

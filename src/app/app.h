@@ -13,6 +13,7 @@
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
 #include "domain/governance/governance_service.h"
+#include "domain/care/care_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -102,6 +103,8 @@ class App {
   // The time bank (爱心存折): ledger, rules, rewards.
   domain::TimeBank& timebank() { return timebank_; }
   domain::GovernanceService& governance() { return governance_; }
+  // Silence alerts (云监护); `serve` runs its Sweep every minute.
+  domain::CareService& care() { return care_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -130,6 +133,7 @@ class App {
   domain::GovernanceService governance_;
   domain::DualRegistrationService duty_;  // 双报到
   domain::ActivityService activities_;    // teams and activities
+  domain::CareService care_;
   std::unique_ptr<http::OutboundClient> outbound_;
   std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams

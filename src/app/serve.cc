@@ -118,12 +118,21 @@ int Serve(App& app, const ServeOptions& options) {
       },
       std::chrono::hours(1), "清理已结束的 Webhook 投递");
   purge.Start();
+  // 云监护: silence alerts for meters that stopped reporting, every minute.
+  Supervisor care_sweep(
+      [&app]() -> core::Result<int64_t> {
+        CG_ASSIGN_OR_RETURN(auto report, app.care().Sweep(app.clock().NowMs()));
+        return report.alerts_raised;
+      },
+      std::chrono::minutes(1), "云监护巡检");
+  care_sweep.Start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "civicgrid: 收到停止信号，正在关闭…\n");
   server.Stop();
   supervisor.Stop();
   purge.Stop();
+  care_sweep.Stop();
   app.webhook_sender().Stop();
   return 0;
 }

@@ -6,6 +6,7 @@
 #include "domain/timebank/timebank_schema.h"
 #include "domain/duty/duty_schema.h"
 #include "domain/governance/governance_schema.h"
+#include "domain/care/care_schema.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -697,6 +698,7 @@ std::vector<store::Migration> Build() {
       TimeBankMigration(),
       DutyMigration(),
       {17, "compound governance, red yellow and black lists", GovernanceSchemaSql(), ""},
+      {18, "care subjects, meters, readings and silence alerts", CareSchemaSql(), ""},
   };
 }
 

@@ -66,7 +66,8 @@ core::Status TicketService::Authorize(TicketStore& store, const Caller& caller, 
 
 core::Result<TicketChange> TicketService::Append(TicketStore& store, const Caller* caller,
                                                  const Ticket& before, const TicketAction& a,
-                                                 int64_t overdue_bits) {
+                                                 int64_t overdue_bits,
+                                                 std::string_view system_label) {
   const int64_t now = clock_.NowMs();
   TransitionInput input{a.type, std::nullopt, a.rating};
   if (a.assignee) input.assignee = a.assignee->kind;
@@ -90,7 +91,7 @@ core::Result<TicketChange> TicketService::Append(TicketStore& store, const Calle
                              before.version + 1,
                              a.type,
                              caller ? std::optional(caller->account_id) : std::nullopt,
-                             caller ? ActorLabel(store, *caller) : "系统督办",
+                             caller ? ActorLabel(store, *caller) : std::string(system_label),
                              now,
                              note,
                              ctx.data.str(),
@@ -185,6 +186,17 @@ core::Result<int64_t> TicketService::CheckOverdue() {
   }
   for (const auto& c : changes) NotifyCommitted(c);
   return static_cast<int64_t>(changes.size());
+}
+
+core::Result<TicketChange> TicketService::SystemComment(store::Connection& conn, int64_t id,
+                                                        std::string_view note,
+                                                        std::string_view label) {
+  TicketStore store(conn);
+  CG_ASSIGN_OR_RETURN(Ticket before, store.Load(id));
+  TicketAction action;
+  action.type = TT::kComment;
+  action.note = std::string(note);
+  return Append(store, nullptr, before, action, 0, label);
 }
 
 }  // namespace civicgrid::domain

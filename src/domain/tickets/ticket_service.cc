@@ -278,11 +278,14 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
   // Event ids must become visible in id order (the SSE stream and Open311
   // updates page by id): PostgreSQL could otherwise commit a later id first.
   CG_TRY(store.LockEvents());
+  // The system (care alerts, account id 0) files without an account.
+  const std::optional<int64_t> actor =
+      p.input.anonymous || caller.account_id == 0 ? std::nullopt : std::optional(caller.account_id);
   TicketEvent event{0,
                     id,
                     1,
                     TicketEventType::kSubmit,
-                    p.input.anonymous ? std::nullopt : std::optional(caller.account_id),
+                    actor,
                     p.actor_label,
                     now,
                     "",

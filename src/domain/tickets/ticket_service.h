@@ -121,6 +121,12 @@ class TicketService {
   // system supervise event per ticket. Returns how many tickets were flagged.
   core::Result<int64_t> CheckOverdue();
 
+  // A comment by the system (no account) on ticket `id`, inside the caller's
+  // open write transaction (care alerts note that use resumed). Pass the
+  // change to NotifyCommitted after the commit.
+  core::Result<TicketChange> SystemComment(store::Connection& conn, int64_t id,
+                                           std::string_view note, std::string_view label);
+
   // Events with id > after in id order, limited to what `caller` may see
   // (the SSE stream and Open311 updates page through this).
   core::Result<std::vector<TicketEvent>> EventsAfter(const Caller& caller, int64_t after,
@@ -139,7 +145,8 @@ class TicketService {
   // version guard, the event row, attachments, observers). `overdue_bits`
   // are OR-ed into the row (supervision).
   core::Result<TicketChange> Append(TicketStore& store, const Caller* caller, const Ticket& before,
-                                    const TicketAction& action, int64_t overdue_bits = 0);
+                                    const TicketAction& action, int64_t overdue_bits = 0,
+                                    std::string_view system_label = "系统督办");
   core::Status LinkAttachments(TicketStore& store, const Caller* caller, int64_t ticket_id,
                                std::optional<int64_t> event_id, const std::vector<int64_t>& ids);
   core::Status PrepareWhere(TicketStore& store, const Caller& caller, PreparedTicket& p);

@@ -223,6 +223,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterTimeBankRoutes(router, services);
   RegisterGovernanceRoutes(router, services);
   RegisterDutyRoutes(router, services);
+  RegisterCareRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

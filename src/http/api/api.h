@@ -18,6 +18,7 @@
 #include "domain/duty/activity_service.h"
 #include "domain/duty/dual_registration.h"
 #include "domain/governance/governance_service.h"
+#include "domain/care/care_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -84,6 +85,7 @@ struct ApiServices {
   domain::GovernanceService& governance;  // compounds, the red, yellow and black lists
   domain::DualRegistrationService& duty;  // 双报到
   domain::ActivityService& activities;    // teams and activities
+  domain::CareService& care;              // silence alerts (云监护)
   Metrics& metrics;
   ApiOptions options;
 };
@@ -165,5 +167,6 @@ void RegisterStreamRoutes(Router& router, ApiServices& services);
 void RegisterTimeBankRoutes(Router& router, ApiServices& services);
 void RegisterGovernanceRoutes(Router& router, ApiServices& services);
 void RegisterDutyRoutes(Router& router, ApiServices& services);
+void RegisterCareRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http

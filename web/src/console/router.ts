@@ -124,6 +124,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/DutyPage.vue'),
     meta: { title: 'duty.console.title', roles: MANAGERS },
   },
+  {
+    path: '/care',
+    name: 'care',
+    component: () => import('./care/CarePage.vue'),
+    meta: { title: 'care.title', roles: STAFF },
+  },
 ];
 
 /** May the signed-in role open this route? */

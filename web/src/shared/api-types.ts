@@ -2882,6 +2882,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/subjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 云监护对象列表 / List care subjects
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 按 id 键集分页。
+         */
+        get: operations["listCareSubjects"];
+        put?: never;
+        /**
+         * 纳入云监护 / Enrol a care subject
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 居民须有关爱标记（如独居老人）；记录同意人、方式与时间；紧急联系人电话加密存储、脱敏返回；表号全局唯一（重复答 409）。写入审计日志。
+         */
+        post: operations["enrolCareSubject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/subjects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 查看监护对象 / Get a care subject
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。
+         */
+        get: operations["getCareSubject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改监护对象 / Update a care subject
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 version 不符答 409。写入审计日志。
+         */
+        patch: operations["updateCareSubject"];
+        trace?: never;
+    };
+    "/api/v1/care/subjects/{id}/absence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 设置外出（暂停静默预警） / Set an absence
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 外出期间不触发静默预警，返回后重新计时；from 与 until 都为 null 时清除。写入审计日志。
+         */
+        put: operations["setCareAbsence"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/subjects/{id}/meters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 登记表计 / Add a meter
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 表号全局唯一（重复答 409）。写入审计日志。
+         */
+        post: operations["addCareMeter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传表计读数 / Ingest meter readings
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 读数为累计表底数；(表号, 时间) 幂等，重复批次不改变任何数据；乱序读数接受。逐行报告：未登记或不在管辖范围内的表号（field meter）、晚于当前时间（允许 5 分钟偏差）的读数（field at）、非法读数（field value）被拒绝，其余行照常保存。JSON（{"readings":[…]}）或 CSV（Content-Type: text/csv，列 meter,at,value，表头可选）。保存后立即按规则检测。一批至多 100000 行。
+         */
+        post: operations["ingestCareReadings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 云监护预警列表 / List care alerts
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 按 id 键集分页；open=true 只列未解除的预警。
+         */
+        get: operations["listCareAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认预警 / Acknowledge an alert
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 重复确认不改变首次确认时间。写入审计日志。
+         */
+        post: operations["acknowledgeCareAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5659,6 +5819,161 @@ export interface components {
             qr: string;
             /** Format: date-time */
             expires_at: string;
+        };
+        CareMeter: {
+            /** Format: int64 */
+            id?: number;
+            /** Format: int64 */
+            subject_id?: number;
+            /** @enum {string} */
+            kind?: "water" | "power" | "gas";
+            external_id?: string;
+            /** @description 用量下限（m³ 或 kWh） */
+            floor?: number;
+            /** Format: date-time */
+            last_at?: string | null;
+            last_value?: number | null;
+            /** Format: date-time */
+            last_use_at?: string | null;
+            /** Format: int64 */
+            readings?: number;
+        };
+        NewCareMeter: {
+            /** @enum {string} */
+            kind: "water" | "power" | "gas";
+            external_id: string;
+            /** @description 默认：水 0.01 m³，电 0.05 kWh，气 0.01 m³ */
+            floor?: number | null;
+        };
+        CareSubject: {
+            /** Format: int64 */
+            id?: number;
+            /** Format: int64 */
+            resident_id?: number;
+            resident_name?: string;
+            /** Format: int64 */
+            building_id?: number;
+            /** Format: int64 */
+            grid_id?: number;
+            /** Format: int64 */
+            worker_staff_id?: number | null;
+            worker_name?: string;
+            consent?: {
+                by?: string;
+                /** @enum {string} */
+                method?: "written" | "verbal" | "guardian";
+                /** Format: date-time */
+                at?: string;
+            };
+            /** Format: int64 */
+            silence_hours?: number;
+            /** Format: int64 */
+            flow_hours?: number;
+            /** Format: date-time */
+            away_from?: string | null;
+            /** Format: date-time */
+            away_until?: string | null;
+            /** Format: date-time */
+            last_use_at?: string;
+            contacts?: {
+                name?: string;
+                relation?: string;
+                phone_masked?: string;
+            }[];
+            meters?: components["schemas"]["CareMeter"][];
+            /** Format: int64 */
+            open_alerts?: number;
+            /** Format: int64 */
+            version?: number;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        NewCareSubject: {
+            /** Format: int64 */
+            resident_id: number;
+            /** Format: int64 */
+            worker_staff_id?: number | null;
+            consent_by: string;
+            /** @enum {string} */
+            consent_method: "written" | "verbal" | "guardian";
+            /** Format: date-time */
+            consent_at?: string | null;
+            silence_hours?: number | null;
+            flow_hours?: number | null;
+            contacts?: {
+                name: string;
+                relation?: string;
+                /** @description 手机号（写入时） */
+                phone: string;
+            }[];
+            meters?: components["schemas"]["NewCareMeter"][];
+        };
+        CareSubjectUpdate: {
+            /** Format: int64 */
+            worker_staff_id?: number | null;
+            silence_hours?: number | null;
+            flow_hours?: number | null;
+            contacts?: {
+                name: string;
+                relation?: string;
+                /** @description 手机号（写入时） */
+                phone: string;
+            }[] | null;
+            /** Format: int64 */
+            version?: number | null;
+        };
+        CareAbsence: {
+            /** Format: date */
+            from?: string | null;
+            /** Format: date */
+            until?: string | null;
+        };
+        CareReadings: {
+            readings: {
+                meter: string;
+                /** Format: date-time */
+                at: string;
+                value: number | string;
+            }[];
+        };
+        CareIngestReport: {
+            /** Format: int64 */
+            received?: number;
+            /** Format: int64 */
+            stored?: number;
+            /** Format: int64 */
+            duplicates?: number;
+            rejected?: {
+                /** Format: int64 */
+                row?: number;
+                field?: string;
+                message?: string;
+            }[];
+            /** Format: int64 */
+            alerts_raised?: number;
+            /** Format: int64 */
+            alerts_closed?: number;
+        };
+        CareAlert: {
+            /** Format: int64 */
+            id?: number;
+            /** Format: int64 */
+            subject_id?: number;
+            resident_name?: string;
+            /** @enum {string} */
+            rule?: "silence" | "flow";
+            /** Format: int64 */
+            meter_id?: number | null;
+            /** Format: date-time */
+            raised_at?: string;
+            /** Format: int64 */
+            ticket_id?: number | null;
+            ticket_number?: string;
+            /** Format: date-time */
+            acknowledged_at?: string | null;
+            /** Format: date-time */
+            closed_at?: string | null;
+            close_reason?: string;
         };
     };
     responses: {
@@ -11304,6 +11619,291 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listCareSubjects: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页监护对象（联系人电话脱敏） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CareSubject"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    enrolCareSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCareSubject"];
+            };
+        };
+        responses: {
+            /** @description 新监护对象 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareSubject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getCareSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 监护对象（脱敏） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareSubject"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateCareSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CareSubjectUpdate"];
+            };
+        };
+        responses: {
+            /** @description 修改后的监护对象 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareSubject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    setCareAbsence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CareAbsence"];
+            };
+        };
+        responses: {
+            /** @description 修改后的监护对象 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareSubject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    addCareMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCareMeter"];
+            };
+        };
+        responses: {
+            /** @description 新表计 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareMeter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    ingestCareReadings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CareReadings"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description 逐行报告 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareIngestReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listCareAlerts: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                subject_id?: number;
+                open?: boolean;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页预警 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CareAlert"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    acknowledgeCareAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 预警 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareAlert"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Unprocessable"];
         };
     };

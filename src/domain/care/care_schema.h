@@ -1,0 +1,11 @@
+// Migration 18: care (云监护, issue 11 §2) — care subjects with their consent,
+// emergency contacts and absences, their meters with the per-meter detection
+// state, readings keyed by (meter, time), and alerts (at most one open per
+// subject and rule).
+#pragma once
+
+namespace civicgrid::domain {
+
+const char* CareSchemaSql();
+
+}  // namespace civicgrid::domain

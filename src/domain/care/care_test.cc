@@ -1,0 +1,293 @@
+// Silence alerts: the 12-hour rule raises exactly one alert and one ticket
+// (on a batch and on the sweep), resuming use closes it, absence suppresses,
+// duplicate batches change nothing, a future reading and an unknown meter are
+// refused by name, continuous flow, masked contacts and scope — on both backends.
+#include "domain/care/care_service.h"
+
+#include <gtest/gtest.h>
+
+#include "domain/registry/grid_locator.h"
+#include "domain/registry/residents.h"
+#include "domain/registry/staff.h"
+#include "domain/testing/domain_fixture.h"
+#include "domain/tickets/categories.h"
+
+namespace civicgrid::domain {
+namespace {
+
+constexpr int64_t kHour = core::kMsPerHour;
+
+class CareTest : public testing::DomainFixture {
+ protected:
+  void SetUp() override {
+    DomainFixture::SetUp();
+    if (skipped_) return;
+    locator_ = std::make_unique<GridLocator>(test_db_->db());
+    categories_ = std::make_unique<CategoryService>(test_db_->db(), clock_, *audit_);
+    ASSERT_TRUE(categories_->SeedDefaults().ok());
+    tickets_ = std::make_unique<TicketService>(test_db_->db(), clock_, *audit_, cipher_, *locator_,
+                                               *categories_);
+    care_ = std::make_unique<CareService>(test_db_->db(), clock_, *audit_, cipher_, *tickets_);
+    residents_ = std::make_unique<ResidentService>(test_db_->db(), clock_, *audit_, cipher_);
+    t0_ = clock_.NowMs();
+  }
+
+  int64_t Resident(const OrgNode& building, int serial, int64_t flags = 1) {
+    NewResident r;
+    r.building_id = building.id;
+    r.room = "1-10" + std::to_string(serial);
+    r.name = "张奶奶" + std::to_string(serial);
+    r.id_number = IdNumber(serial, 1940);
+    r.flags = flags;
+    auto out = residents_->Create(Admin(), r);
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? out->id : 0;
+  }
+
+  CareSubject Enrol(const OrgNode& building, int serial, const std::string& meter) {
+    NewCareSubject s;
+    s.resident_id = Resident(building, serial);
+    s.consent_by = "本人";
+    s.consent_method = "written";
+    s.contacts.push_back({"李明", "儿子", "13912345678"});
+    s.meters.push_back(NewMeter{MeterKind::kWater, meter, std::nullopt});
+    auto out = care_->Enrol(Admin(), s);
+    EXPECT_TRUE(out.ok()) << out.error().message << " " << out.error().field;
+    return out.ok() ? *out : CareSubject{};
+  }
+
+  static ReadingRow Row(const std::string& meter, int64_t at, double value) {
+    return ReadingRow{meter, core::FormatUtc(at), std::to_string(value)};
+  }
+
+  IngestReport Ingest(const std::vector<ReadingRow>& rows) {
+    auto out = care_->Ingest(Admin(), rows);
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? *out : IngestReport{};
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto conn = test_db_->db().Acquire();
+    return (*conn)->QueryInt(sql).value();
+  }
+
+  std::vector<CareAlert> Alerts(bool open_only) {
+    AlertFilter f;
+    f.open_only = open_only;
+    auto out = care_->Alerts(Admin(), f);
+    EXPECT_TRUE(out.ok());
+    return out.ok() ? out->items : std::vector<CareAlert>{};
+  }
+
+  std::unique_ptr<GridLocator> locator_;
+  std::unique_ptr<CategoryService> categories_;
+  std::unique_ptr<TicketService> tickets_;
+  std::unique_ptr<CareService> care_;
+  std::unique_ptr<ResidentService> residents_;
+  int64_t t0_ = 0;
+};
+
+TEST_P(CareTest, TwelveHourSilenceRaisesOneAlertAndOneTicketAndUseClosesIt) {
+  CareSubject s = Enrol(tree_.building_a1, 1, "W-1");
+  // Use for two hours, then a flat register for fourteen.
+  std::vector<ReadingRow> rows;
+  for (int h = 0; h <= 16; ++h)
+    rows.push_back(Row("W-1", t0_ + h * kHour, h <= 2 ? 0.05 * h : 0.1));
+  clock_.Set(t0_ + 16 * kHour);
+  IngestReport r = Ingest(rows);
+  EXPECT_EQ(r.stored, 17);
+  EXPECT_EQ(r.alerts_raised, 1);
+  // Neither the sweep nor another silent reading raises a second one.
+  EXPECT_EQ(care_->Sweep(clock_.NowMs())->alerts_raised, 0);
+  clock_.Advance(kHour);
+  EXPECT_EQ(Ingest({Row("W-1", clock_.NowMs(), 0.1)}).alerts_raised, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM care_alert"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket WHERE kind = 'alert' AND channel = 'sensor'"), 1);
+  auto alerts = Alerts(true);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].rule, AlertRule::kSilence);
+  ASSERT_TRUE(alerts[0].ticket_id);
+  auto ticket = tickets_->Get(Admin(), *alerts[0].ticket_id);
+  ASSERT_TRUE(ticket.ok()) << ticket.error().message;
+  EXPECT_EQ(ticket->node_id, tree_.grid_a1.id);
+  EXPECT_EQ(ticket->kind, TicketKind::kAlert);
+  EXPECT_EQ(ticket->channel, TicketChannel::kSensor);
+  // The grid worker of the subject's grid sees the ticket.
+  EXPECT_TRUE(tickets_->Get(As(Role::kGridWorker, tree_.grid_a1), ticket->id).ok());
+
+  // Use resumes: the alert closes and the ticket notes it, as the system.
+  clock_.Advance(kHour);
+  r = Ingest({Row("W-1", clock_.NowMs(), 0.15)});
+  EXPECT_EQ(r.alerts_closed, 1);
+  EXPECT_TRUE(Alerts(true).empty());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_event WHERE type = 'comment' AND actor_account_id "
+                  "IS NULL AND actor_label = '系统（云监护）'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket"), 1);
+  (void)s;
+}
+
+TEST_P(CareTest, AMeterThatStopsReportingAlertsOnTheSweep) {
+  Enrol(tree_.building_a1, 2, "W-2");
+  clock_.Set(t0_ + kHour);
+  Ingest({Row("W-2", t0_, 1.0), Row("W-2", t0_ + kHour, 1.2)});  // use at t0 + 1 h
+  EXPECT_EQ(care_->Sweep(t0_ + 13 * kHour - 1)->alerts_raised, 0);
+  EXPECT_EQ(care_->Sweep(t0_ + 13 * kHour)->alerts_raised, 1);
+  EXPECT_EQ(care_->Sweep(t0_ + 14 * kHour)->alerts_raised, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket WHERE kind = 'alert'"), 1);
+}
+
+TEST_P(CareTest, AbsenceSuppressesAndTheClockRestartsAtTheReturn) {
+  CareSubject s = Enrol(tree_.building_a1, 3, "W-3");
+  core::CivilDate today = core::ShanghaiDate(t0_);
+  core::CivilDate back = core::CivilFromDays(core::DaysFromCivil(today) + 2);
+  auto away = care_->SetAbsence(Admin(), s.id, core::FormatDate(today), core::FormatDate(back));
+  ASSERT_TRUE(away.ok()) << away.error().message;
+  ASSERT_TRUE(away->away_until_ms);
+  const int64_t until = *away->away_until_ms;
+  EXPECT_EQ(care_->Sweep(t0_ + 13 * kHour)->alerts_raised, 0);
+  EXPECT_EQ(care_->Sweep(until - 1)->alerts_raised, 0);
+  EXPECT_EQ(care_->Sweep(until + 12 * kHour - 1)->alerts_raised, 0);
+  EXPECT_EQ(care_->Sweep(until + 12 * kHour)->alerts_raised, 1);
+  // Bad dates name their field.
+  EXPECT_EQ(care_->SetAbsence(Admin(), s.id, "2026-13-01", "2026-12-01").error().field, "from");
+  EXPECT_EQ(care_->SetAbsence(Admin(), s.id, "2026-12-05", "2026-12-01").error().field, "until");
+}
+
+TEST_P(CareTest, ADuplicateBatchChangesNothingAndOutOfOrderIsAccepted) {
+  CareSubject s = Enrol(tree_.building_a1, 4, "W-4");
+  std::vector<ReadingRow> rows;
+  for (int h = 5; h >= 0; --h) rows.push_back(Row("W-4", t0_ + h * kHour, 0.02 * h));
+  clock_.Set(t0_ + 5 * kHour);
+  IngestReport first = Ingest(rows);
+  EXPECT_EQ(first.stored, 6);
+  EXPECT_TRUE(first.rejected.empty());
+  CareSubject before = care_->Get(Admin(), s.id).value();
+  ASSERT_EQ(before.meters.size(), 1u);
+  EXPECT_EQ(before.meters[0].last_at_ms, t0_ + 5 * kHour);
+  EXPECT_EQ(before.last_use_at_ms, t0_ + 5 * kHour);
+  IngestReport again = Ingest(rows);
+  EXPECT_EQ(again.stored, 0);
+  EXPECT_EQ(again.duplicates, 6);
+  CareSubject after = care_->Get(Admin(), s.id).value();
+  EXPECT_EQ(after.last_use_at_ms, before.last_use_at_ms);
+  EXPECT_EQ(after.meters[0].readings, 6);
+  EXPECT_EQ(after.meters[0].last_value, before.meters[0].last_value);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM care_reading"), 6);
+  // A late reading older than the last one is stored and moves no state.
+  EXPECT_EQ(Ingest({Row("W-4", t0_ + 30 * 60'000, 0.01)}).stored, 1);
+  EXPECT_EQ(care_->Get(Admin(), s.id)->meters[0].last_at_ms, t0_ + 5 * kHour);
+}
+
+TEST_P(CareTest, AFutureReadingAndAnUnknownMeterAreRefusedByName) {
+  Enrol(tree_.building_a1, 5, "W-5");
+  IngestReport r = Ingest({Row("W-5", t0_, 1.0), Row("W-5", t0_ + kHour, 1.1),
+                           Row("NOPE", t0_, 1.0), ReadingRow{"W-5", "yesterday", "1"},
+                           ReadingRow{"W-5", core::FormatUtc(t0_ - kHour), "-3"}});
+  EXPECT_EQ(r.stored, 1);
+  ASSERT_EQ(r.rejected.size(), 4u);
+  EXPECT_EQ(r.rejected[0].row, 2);
+  EXPECT_EQ(r.rejected[0].field, "at");
+  EXPECT_EQ(r.rejected[1].row, 3);
+  EXPECT_EQ(r.rejected[1].field, "meter");
+  EXPECT_NE(r.rejected[1].message.find("NOPE"), std::string::npos);
+  EXPECT_EQ(r.rejected[2].field, "at");
+  EXPECT_EQ(r.rejected[3].field, "value");
+}
+
+TEST_P(CareTest, ContinuousFlowRaisesAFlowAlertThatStopsWhenTheFlowStops) {
+  Enrol(tree_.building_a1, 6, "W-6");
+  std::vector<ReadingRow> rows;
+  for (int q = 0; q <= 8; ++q) rows.push_back(Row("W-6", t0_ + q * 15 * 60'000, 0.01 * q));
+  clock_.Set(t0_ + 2 * kHour);
+  EXPECT_EQ(Ingest(rows).alerts_raised, 1);
+  auto open = Alerts(true);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].rule, AlertRule::kFlow);
+  clock_.Advance(15 * 60'000);
+  EXPECT_EQ(Ingest({Row("W-6", clock_.NowMs(), 0.08)}).alerts_closed, 1);
+  EXPECT_TRUE(Alerts(true).empty());
+}
+
+TEST_P(CareTest, EnrolmentChecksConsentAndMasksContacts) {
+  NewCareSubject s;
+  s.resident_id = Resident(tree_.building_a1, 7);
+  s.consent_by = "本人";
+  s.consent_method = "nodded";
+  EXPECT_EQ(care_->Enrol(Admin(), s).error().field, "consent_method");
+  s.consent_method = "verbal";
+  s.contacts.push_back({"李明", "儿子", "123"});
+  EXPECT_EQ(care_->Enrol(Admin(), s).error().field, "contacts[0].phone");
+  s.contacts[0].phone = "13912345678";
+  s.meters.push_back(NewMeter{MeterKind::kWater, "bad id!", std::nullopt});
+  EXPECT_EQ(care_->Enrol(Admin(), s).error().field, "meters[0].external_id");
+  s.meters[0].external_id = "W-7";
+  auto ok = care_->Enrol(Admin(), s);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  ASSERT_EQ(ok->contacts.size(), 1u);
+  EXPECT_NE(ok->contacts[0].phone, "13912345678");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM care_contact WHERE phone_masked = '13912345678'"), 0);
+  EXPECT_EQ(ok->meters[0].floor, 0.01);
+  EXPECT_EQ(care_->Enrol(Admin(), s).error().field, "resident_id");  // enrolled already
+  // A resident without a care flag is not a care subject.
+  NewCareSubject plain = s;
+  plain.resident_id = Resident(tree_.building_a1, 8, 0);
+  plain.meters.clear();
+  EXPECT_EQ(care_->Enrol(Admin(), plain).error().field, "resident_id");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'care.enrol'"), 1);
+}
+
+TEST_P(CareTest, EverythingIsScopedToTheCallersSubtree) {
+  CareSubject s = Enrol(tree_.building_a1, 9, "W-9");
+  Caller a1 = As(Role::kGridWorker, tree_.grid_a1);
+  Caller a2 = As(Role::kGridWorker, tree_.grid_a2);
+  Caller b = As(Role::kCommunitySecretary, tree_.community_b);
+  EXPECT_TRUE(care_->Get(a1, s.id).ok());
+  EXPECT_EQ(care_->Get(a2, s.id).error().code, core::ErrorCode::kNotFound);
+  ASSERT_EQ(care_->List(a1, {})->items.size(), 1u);
+  EXPECT_EQ(care_->List(a1, {})->items[0].meters.size(), 1u);  // the list carries the meters
+  EXPECT_EQ(care_->List(a1, {})->items[0].contacts.size(), 1u);
+  EXPECT_TRUE(care_->List(a2, {})->items.empty());
+  // Another grid's worker cannot feed the subject's meter.
+  auto r = care_->Ingest(a2, {Row("W-9", t0_, 1.0)});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_EQ(r->rejected[0].field, "meter");
+  // Nor enrol a resident outside their community.
+  NewCareSubject other;
+  other.resident_id = Resident(tree_.building_a1, 10);
+  other.consent_by = "本人";
+  other.consent_method = "written";
+  EXPECT_EQ(care_->Enrol(b, other).error().field, "resident_id");
+  EXPECT_EQ(care_->SetAbsence(a2, s.id, std::nullopt, std::nullopt).error().code,
+            core::ErrorCode::kNotFound);
+  // A street admin reads but does not write.
+  Caller street = As(Role::kStreetAdmin, tree_.street);
+  EXPECT_TRUE(care_->Get(street, s.id).ok());
+  EXPECT_EQ(care_->Ingest(street, {}).error().code, core::ErrorCode::kForbidden);
+  // Alerts too.
+  ASSERT_EQ(care_->Sweep(t0_ + 13 * kHour)->alerts_raised, 1);
+  EXPECT_EQ(care_->Alerts(a1, {})->items.size(), 1u);
+  EXPECT_TRUE(care_->Alerts(a2, {})->items.empty());
+  int64_t alert = care_->Alerts(a1, {})->items[0].id;
+  EXPECT_EQ(care_->Acknowledge(a2, alert).error().code, core::ErrorCode::kNotFound);
+  auto acked = care_->Acknowledge(a1, alert);
+  ASSERT_TRUE(acked.ok()) << acked.error().message;
+  EXPECT_TRUE(acked->acknowledged_at_ms);
+}
+
+TEST(CareCsv, ParsesRowsAndSkipsTheHeader) {
+  auto rows = CareService::ParseCsv("meter,at,value\r\nW-1,2026-12-06T08:00:00Z,1.5\n\nW-2,x\n");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].meter, "W-1");
+  EXPECT_EQ((*rows)[0].value, "1.5");
+  EXPECT_EQ((*rows)[1].at, "x");
+  EXPECT_EQ((*rows)[1].value, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CareTest, ::testing::ValuesIn(store::testing::AllBackends()),
+                         store::testing::BackendParamName());
+
+}  // namespace
+}  // namespace civicgrid::domain
