@@ -90,4 +90,23 @@ export default async function compoundRanking(j) {
   await line.getByRole('button', { name: `查看 ${compound.name}` }).click();
   await pc.getByTestId('compound-history').getByText(NAME).waitFor();
   await j.step(pc, '小区治理：物业、业委会、红管家与历次榜单');
+
+  // The secretary renews the committee's term.
+  await desk.getByRole('menuitem', { name: '小区治理' }).click();
+  await desk
+    .getByTestId('compounds')
+    .locator('tbody tr', { hasText: compound.name })
+    .getByRole('button', { name: `查看 ${compound.name}` })
+    .click();
+  await desk.getByRole('button', { name: '编辑业委会' }).click();
+  const dialog = desk.getByRole('dialog', { name: `编辑 ${compound.name} 的业委会` });
+  await dialog.getByLabel('任期结束').fill('2031-02-28');
+  await j.step(desk, '社区书记编辑业委会任期');
+  await dialog.getByRole('button', { name: '保存' }).click();
+  await desk.getByText('任期 2024-03-01 至 2031-02-28').waitFor();
+  await j.step(desk, '业委会任期已更新');
+  const after = await secretary.get(`/api/v1/compounds/${compound.id}`);
+  assert.equal(after.owners_committee.term_end, '2031-02-28');
+  assert.equal(after.owners_committee.members.length, compound.owners_committee.members.length);
+  assert.equal(after.property_company.id, compound.property_company.id);
 }
