@@ -124,10 +124,12 @@ core::Result<std::optional<StandingEntry>> LatestStanding(store::Connection& con
                                                           int64_t compound_id) {
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
-      conn.Query("SELECT r.period_id, p.name, p.start_date, p.end_date, r.standing, r.score, "
-                 "r.groups_scored FROM ranking_result r JOIN ranking_period p ON p.id = "
-                 "r.period_id WHERE r.compound_id = $1 ORDER BY p.end_date DESC, p.id DESC LIMIT 1",
-                 {compound_id}));
+      conn.Query(
+          "SELECT r.period_id, p.name, p.start_date, p.end_date, r.standing, r.score, "
+          "r.groups_scored FROM ranking_result r JOIN ranking_period p ON p.id = "
+          "r.period_id WHERE r.compound_id = $1 ORDER BY r.period_end DESC, r.period_id DESC "
+          "LIMIT 1",
+          {compound_id}));
   if (rows.empty()) return std::optional<StandingEntry>();
   const store::Row& r = rows[0];
   StandingEntry e;
@@ -374,7 +376,7 @@ core::Result<std::vector<StandingEntry>> GovernanceService::History(const Caller
                   "r.groups_scored, r.pct_community, r.pct_owners_committee, "
                   "r.pct_property_company, r.pct_grid_workers FROM ranking_result r JOIN "
                   "ranking_period p ON p.id = r.period_id WHERE r.compound_id = $1 ORDER BY "
-                  "p.start_date, p.id",
+                  "r.period_end, r.period_id",
                   {compound_id}));
   std::vector<StandingEntry> out;
   constexpr std::array<std::string_view, kRaterGroups> kPct = {

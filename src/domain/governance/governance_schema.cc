@@ -86,6 +86,7 @@ CREATE TABLE score_item (
 CREATE TABLE ranking_result (
   period_id BIGINT NOT NULL REFERENCES ranking_period(id),
   compound_id BIGINT NOT NULL REFERENCES org_node(id),
+  period_end TEXT NOT NULL,
   property_unit_id BIGINT,
   standing TEXT NOT NULL,
   score {{real}},
@@ -103,7 +104,8 @@ CREATE TABLE ranking_result (
   satisfaction_rate {{real}},
   PRIMARY KEY (period_id, compound_id)
 );
-CREATE INDEX ranking_result_compound ON ranking_result(compound_id, period_id);
+CREATE INDEX ranking_result_compound ON ranking_result(compound_id, period_end, period_id);
+CREATE INDEX ranking_result_standing ON ranking_result(period_id, standing, compound_id);
 )sql";
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "domain/registry/staff.h"
 #include "domain/registry/units.h"
 #include "domain/testing/domain_fixture.h"
+#include "store/testing/query_plan.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -480,6 +481,46 @@ TEST_P(GovernanceTest, PeriodsAndStandingsFollowScope) {
   EXPECT_EQ(service_->Standings(Owner(), p.id, StandingFilter{})->items.size(), 1u);
   // A list filter needs a published period.
   EXPECT_EQ(service_->Standings(Street(), p.id, ListOf(Standing::kRed)).error().field, "list");
+}
+
+// Every page a list issues (compounds, periods, live and published standings) walks an index
+// in keyset order: no large table read whole, no sort of the whole result.
+TEST_P(GovernanceTest, ListPagesAreIndexWalks) {
+  store::testing::StatementRecorder recorder(test_db_->db());
+  GovernanceService recorded(recorder.db(), clock_, *audit_);
+  RankingPeriod p = Scoring();
+  ASSERT_TRUE(ScoreAt(Worker(), p, c1_.id, RaterGroup::kCommunity, 1.0).ok());
+  const std::vector<Caller> callers = {Admin(),  Street(),        Secretary(),
+                                       GridA1(), Property(unit_), Owner()};
+  for (const Caller& c : callers) {
+    ASSERT_TRUE(recorded.List(c, CompoundFilter{}).ok());
+    ASSERT_TRUE(recorded.ListPeriods(c, PeriodFilter{}).ok());
+    ASSERT_TRUE(recorded.Standings(c, p.id, StandingFilter{}).ok());
+  }
+  CompoundFilter within;
+  within.within = tree_.community_a.id;
+  within.property_unit_id = unit_;
+  ASSERT_TRUE(recorded.List(Admin(), within).ok());
+  ASSERT_TRUE(service_->Advance(Street(), p.id, PeriodState::kPublished, std::nullopt).ok());
+  for (const Caller& c : callers) {
+    ASSERT_TRUE(recorded.Standings(c, p.id, StandingFilter{}).ok());
+    ASSERT_TRUE(recorded.Standings(c, p.id, ListOf(Standing::kUnrated)).ok());
+  }
+  const std::vector<std::string> large = {
+      "org_node",         "ranking_result",      "ranking_period",     "score_sheet",
+      "committee_member", "building_governance", "compound_governance"};
+  auto pages = recorder.Take(" LIMIT ");
+  ASSERT_FALSE(pages.empty());
+  for (const auto& page : pages) {
+    for (bool generic : {false, true}) {
+      if (generic && GetParam() == store::Backend::kSqlite) break;
+      auto plan = store::testing::Explain(test_db_->db(), page.sql, page.params,
+                                          store::testing::ExplainOptions{.generic = generic});
+      ASSERT_TRUE(plan.ok()) << plan.error().message;
+      EXPECT_TRUE(store::testing::IsBoundedWalk(*plan, large))
+          << page.sql << (generic ? " (generic plan)" : " (custom plan)");
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GovernanceTest,

@@ -196,6 +196,7 @@ core::Status GovernanceService::Freeze(store::Connection& conn, const RankingPer
       CG_ASSIGN_OR_RETURN(CompoundStanding s, Compute(conn, p, c, options_));
       store::Params params{p.id,
                            s.compound_id,
+                           core::FormatDate(p.end),
                            c.OptInt("unit_id"),
                            StandingName(s.outcome.standing),
                            s.outcome.score,
@@ -205,11 +206,12 @@ core::Status GovernanceService::Freeze(store::Connection& conn, const RankingPer
                                    s.tickets.property_complaints, s.tickets.response_rate,
                                    s.tickets.resolution_rate, s.tickets.satisfaction_rate});
       CG_TRY(conn.Execute(
-          "INSERT INTO ranking_result (period_id, compound_id, property_unit_id, standing, score, "
-          "groups_scored, pct_community, pct_owners_committee, pct_property_company, "
-          "pct_grid_workers, ticket_score, tickets_received, tickets_overdue, property_complaints, "
-          "response_rate, resolution_rate, satisfaction_rate) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-          "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+          "INSERT INTO ranking_result (period_id, compound_id, period_end, property_unit_id, "
+          "standing, score, groups_scored, pct_community, pct_owners_committee, "
+          "pct_property_company, pct_grid_workers, ticket_score, tickets_received, "
+          "tickets_overdue, property_complaints, response_rate, resolution_rate, "
+          "satisfaction_rate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+          "$15, $16, $17, $18)",
           params));
       after = s.compound_id;
     }
@@ -303,9 +305,11 @@ core::Result<PageOf<CompoundStanding>> GovernanceService::Standings(const Caller
   }
   w.And(governance::CompoundVisible(caller, w));
   std::string limit = w.Bind(filter.page.limit);
-  CG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn->Query(select + "WHERE " + w.Sql() + " ORDER BY c.id LIMIT " + limit, w.params()));
+  // Published pages walk ranking_result's key (period, compound) or (period, standing,
+  // compound); live pages org_node's (kind, id).
+  const std::string order = published ? " ORDER BY r.compound_id LIMIT " : " ORDER BY c.id LIMIT ";
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn->Query(select + "WHERE " + w.Sql() + order + limit, w.params()));
   std::vector<CompoundStanding> items;
   for (const auto& r : rows) {
     if (published) {

@@ -10,6 +10,7 @@ export type RaterGroup = components['schemas']['RaterGroup'];
 export type Standing = components['schemas']['Standing'];
 export type NewRankingPeriod = components['schemas']['NewRankingPeriod'];
 export type CriterionScore = components['schemas']['CriterionScore'];
+export type CompoundGovernanceUpdate = components['schemas']['CompoundGovernanceUpdate'];
 
 export const GROUPS: RaterGroup[] = ['community', 'owners_committee', 'property_company', 'grid_workers'];
 export const LISTS: Standing[] = ['red', 'yellow', 'black', 'unrated'];
@@ -38,6 +39,8 @@ export const listCompounds = (after = 0, propertyUnitId?: number) =>
     }),
   );
 export const getCompound = (id: number) => ok(api.GET('/api/v1/compounds/{id}', { params: { path: { id } } }));
+export const updateCompound = (id: number, body: CompoundGovernanceUpdate) =>
+  ok(api.PUT('/api/v1/compounds/{id}/governance', { params: { path: { id } }, body }));
 export const compoundHistory = (id: number) =>
   ok(api.GET('/api/v1/compounds/{id}/standings', { params: { path: { id } } })).then((r) => r.items ?? []);
 export const listPeriods = () =>
