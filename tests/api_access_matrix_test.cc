@@ -1343,6 +1343,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     int64_t signup =
         Must(app_->activities().Check(who, id, domain::CodeKind::kCheckIn, code.code, {}), "in").id;
     return post("/api/v1/duty/signups/" + Id(signup) + "/approve", R"({"minutes":30})");
+  };
   // --- care (云监护) ------------------------------------------------------------------------
   b["GET /api/v1/care/subjects"] = list("/api/v1/care/subjects");
   b["POST /api/v1/care/subjects"] = [this, post](size_t role, bool out) {
