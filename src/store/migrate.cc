@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 namespace civicgrid::store {
 namespace {
@@ -80,11 +81,17 @@ Result<MigrationReport> Migrate(Connection& conn, const std::vector<Migration>& 
                            std::to_string(known) + "，请升级 civicgrid",
                        "db"};
   }
+  // Every migration not yet recorded is applied, in order, even one below the current version:
+  // migrations written on parallel branches can reach a database out of order (17 before 15),
+  // and skipping "everything at or below the newest" would leave such a gap for ever.
+  std::set<int64_t> recorded;
+  CG_ASSIGN_OR_RETURN(Rows rows, conn.Query("SELECT version FROM schema_migrations", {}));
+  for (const auto& row : rows) recorded.insert(row.Int(0));
   MigrationReport report{current, current, {}};
   for (const Migration& m : sorted) {
-    if (m.version <= current) continue;
+    if (recorded.count(m.version) > 0) continue;
     CG_TRY(ApplyOne(conn, m));
-    report.to_version = m.version;
+    report.to_version = std::max(report.to_version, m.version);
     report.applied.push_back(std::to_string(m.version) + " " + m.name);
   }
   return report;

@@ -35,7 +35,8 @@ struct MigrationReport {
   std::vector<std::string> applied;  // "3 registry" …
 };
 
-// Applies every migration newer than the database's version, in order.
+// Applies every migration the database has not recorded, in version order (a gap below its
+// newest version is filled too).
 Result<MigrationReport> Migrate(Connection& conn, const std::vector<Migration>& migrations);
 // The highest applied version (0 for an empty database).
 Result<int> SchemaVersion(Connection& conn);
