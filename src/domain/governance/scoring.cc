@@ -1,48 +1,31 @@
 #include <cmath>
 
 #include "domain/governance/governance_types.h"
+#include "domain/tickets/enum_names.h"
 
 namespace civicgrid::domain {
 namespace {
 
 using core::Error;
 
-template <typename E, size_t N>
-std::string_view NameOf(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
-  for (const auto& [v, name] : table) {
-    if (v == value) return name;
-  }
-  return table[0].second;
-}
-
-template <typename E, size_t N>
-core::Result<E> Parse(const std::array<std::pair<E, std::string_view>, N>& table,
-                      std::string_view name, std::string_view field, std::string_view what) {
-  for (const auto& [v, n] : table) {
-    if (n == name) return v;
-  }
-  return Error::Invalid(std::string(field),
-                        "未知的" + std::string(what) + ": " + std::string(name));
-}
-
-constexpr std::array<std::pair<RaterGroup, std::string_view>, 4> kGroups = {{
+constexpr NameTable<RaterGroup, 4> kGroups = {{
     {RaterGroup::kCommunity, "community"},
     {RaterGroup::kOwnersCommittee, "owners_committee"},
     {RaterGroup::kPropertyCompany, "property_company"},
     {RaterGroup::kGridWorkers, "grid_workers"},
 }};
-constexpr std::array<std::pair<Standing, std::string_view>, 4> kStandings = {{
+constexpr NameTable<Standing, 4> kStandings = {{
     {Standing::kRed, "red"},
     {Standing::kYellow, "yellow"},
     {Standing::kBlack, "black"},
     {Standing::kUnrated, "unrated"},
 }};
-constexpr std::array<std::pair<PeriodState, std::string_view>, 3> kStates = {{
+constexpr NameTable<PeriodState, 3> kStates = {{
     {PeriodState::kOpen, "open"},
     {PeriodState::kScoring, "scoring"},
     {PeriodState::kPublished, "published"},
 }};
-constexpr std::array<std::pair<CommitteeDuty, std::string_view>, 3> kDuties = {{
+constexpr NameTable<CommitteeDuty, 3> kDuties = {{
     {CommitteeDuty::kDirector, "director"},
     {CommitteeDuty::kDeputy, "deputy"},
     {CommitteeDuty::kMember, "member"},
@@ -50,21 +33,21 @@ constexpr std::array<std::pair<CommitteeDuty, std::string_view>, 3> kDuties = {{
 
 }  // namespace
 
-std::string_view RaterGroupName(RaterGroup group) { return NameOf(kGroups, group); }
+std::string_view RaterGroupName(RaterGroup group) { return NameIn(kGroups, group); }
 core::Result<RaterGroup> ParseRaterGroup(std::string_view name, std::string_view field) {
-  return Parse(kGroups, name, field, "评分组");
+  return ParseIn(kGroups, name, field, "评分组");
 }
-std::string_view StandingName(Standing standing) { return NameOf(kStandings, standing); }
+std::string_view StandingName(Standing standing) { return NameIn(kStandings, standing); }
 core::Result<Standing> ParseStanding(std::string_view name, std::string_view field) {
-  return Parse(kStandings, name, field, "榜单");
+  return ParseIn(kStandings, name, field, "榜单");
 }
-std::string_view PeriodStateName(PeriodState state) { return NameOf(kStates, state); }
+std::string_view PeriodStateName(PeriodState state) { return NameIn(kStates, state); }
 core::Result<PeriodState> ParsePeriodState(std::string_view name, std::string_view field) {
-  return Parse(kStates, name, field, "评比状态");
+  return ParseIn(kStates, name, field, "评比状态");
 }
-std::string_view CommitteeDutyName(CommitteeDuty duty) { return NameOf(kDuties, duty); }
+std::string_view CommitteeDutyName(CommitteeDuty duty) { return NameIn(kDuties, duty); }
 core::Result<CommitteeDuty> ParseCommitteeDuty(std::string_view name, std::string_view field) {
-  return Parse(kDuties, name, field, "业委会职务");
+  return ParseIn(kDuties, name, field, "业委会职务");
 }
 
 Standing StandingFor(double score, const Thresholds& thresholds) {

@@ -1,6 +1,6 @@
-// Name tables for the ticket enums: one lookup each way over a constexpr
+// Name tables for the domain's enums: one lookup each way over a constexpr
 // array of {value, name} pairs, so an enum, its wire name and its parser
-// cannot drift apart. Used by model.cc and categories.cc.
+// cannot drift apart. Used by the tickets, the time bank and the compound lists.
 #pragma once
 
 #include <array>

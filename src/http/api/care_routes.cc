@@ -15,21 +15,15 @@ namespace {
 namespace json = boost::json;
 using domain::Caller;
 
-json::value OptTime(const std::optional<int64_t>& ms) {
-  return ms ? json::value(core::FormatUtc(*ms)) : nullptr;
-}
-
-json::value OptInt(const std::optional<int64_t>& v) { return v ? json::value(*v) : nullptr; }
-
 json::object MeterJson(const domain::Meter& m) {
   return json::object{{"id", m.id},
                       {"subject_id", m.subject_id},
                       {"kind", domain::MeterKindName(m.kind)},
                       {"external_id", m.external_id},
                       {"floor", m.floor},
-                      {"last_at", OptTime(m.last_at_ms)},
-                      {"last_value", m.last_value ? json::value(*m.last_value) : nullptr},
-                      {"last_use_at", OptTime(m.last_use_at_ms)},
+                      {"last_at", OptTimeJson(m.last_at_ms)},
+                      {"last_value", OptJson(m.last_value)},
+                      {"last_use_at", OptTimeJson(m.last_use_at_ms)},
                       {"readings", m.readings}};
 }
 
@@ -45,15 +39,15 @@ json::object SubjectJson(const domain::CareSubject& s) {
                       {"resident_name", s.resident_name},
                       {"building_id", s.node_id},
                       {"grid_id", s.grid_id},
-                      {"worker_staff_id", OptInt(s.worker_staff_id)},
+                      {"worker_staff_id", OptJson(s.worker_staff_id)},
                       {"worker_name", s.worker_name},
                       {"consent", json::object{{"by", s.consent_by},
                                                {"method", s.consent_method},
                                                {"at", core::FormatUtc(s.consent_at_ms)}}},
                       {"silence_hours", s.silence_hours},
                       {"flow_hours", s.flow_hours},
-                      {"away_from", OptTime(s.away_from_ms)},
-                      {"away_until", OptTime(s.away_until_ms)},
+                      {"away_from", OptTimeJson(s.away_from_ms)},
+                      {"away_until", OptTimeJson(s.away_until_ms)},
                       {"last_use_at", core::FormatUtc(s.last_use_at_ms)},
                       {"contacts", std::move(contacts)},
                       {"meters", std::move(meters)},
@@ -67,12 +61,12 @@ json::object AlertJson(const domain::CareAlert& a) {
                       {"subject_id", a.subject_id},
                       {"resident_name", a.resident_name},
                       {"rule", domain::AlertRuleName(a.rule)},
-                      {"meter_id", OptInt(a.meter_id)},
+                      {"meter_id", OptJson(a.meter_id)},
                       {"raised_at", core::FormatUtc(a.raised_at_ms)},
-                      {"ticket_id", OptInt(a.ticket_id)},
+                      {"ticket_id", OptJson(a.ticket_id)},
                       {"ticket_number", a.ticket_number},
-                      {"acknowledged_at", OptTime(a.acknowledged_at_ms)},
-                      {"closed_at", OptTime(a.closed_at_ms)},
+                      {"acknowledged_at", OptTimeJson(a.acknowledged_at_ms)},
+                      {"closed_at", OptTimeJson(a.closed_at_ms)},
                       {"close_reason", a.close_reason}};
 }
 

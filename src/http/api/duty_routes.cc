@@ -17,8 +17,6 @@ using domain::Caller;
 // --- JSON out --------------------------------------------------------------------------------
 
 json::value Time(int64_t ms) { return json::value(core::FormatUtc(ms)); }
-json::value OptTime(const std::optional<int64_t>& ms) { return ms ? Time(*ms) : nullptr; }
-json::value OptInt(const std::optional<int64_t>& v) { return v ? json::value(*v) : nullptr; }
 
 std::string Hhmm(int minutes) {
   char buf[32];
@@ -49,7 +47,7 @@ json::value ToJson(const domain::DualRegistration& r) {
   return json::object{{"id", r.id},
                       {"member_id", r.member_id},
                       {"member_name", r.member_name},
-                      {"unit_id", OptInt(r.unit_id)},
+                      {"unit_id", OptJson(r.unit_id)},
                       {"community_id", r.community_id},
                       {"community_name", r.community_name},
                       {"state", domain::RegistrationStateName(r.state)},
@@ -57,7 +55,7 @@ json::value ToJson(const domain::DualRegistration& r) {
                       {"availability", SlotsJson(r.availability)},
                       {"commitment_text", r.commitment_text},
                       {"commitment_date", r.commitment_date},
-                      {"decided_at", OptTime(r.decided_at)},
+                      {"decided_at", OptTimeJson(r.decided_at)},
                       {"decline_reason", r.decline_reason},
                       {"created_at", Time(r.created_at)},
                       {"version", r.version}};
@@ -66,8 +64,8 @@ json::value ToJson(const domain::DualRegistration& r) {
 json::value ToJson(const domain::MemberProfile& p) {
   return json::object{{"member_id", p.member_id},
                       {"name", p.name},
-                      {"unit_id", OptInt(p.unit_id)},
-                      {"community_id", OptInt(p.community_id)},
+                      {"unit_id", OptJson(p.unit_id)},
+                      {"community_id", OptJson(p.community_id)},
                       {"skill_ids", Ids(p.skill_ids)},
                       {"availability", SlotsJson(p.availability)},
                       {"functional_branch_ids", Ids(p.functional_branch_ids)}};
@@ -105,8 +103,8 @@ json::value ToJson(const domain::Team& t) {
 json::value ToJson(const domain::Activity& a) {
   return json::object{{"id", a.id},
                       {"node_id", a.node_id},
-                      {"team_id", OptInt(a.team_id)},
-                      {"series_id", OptInt(a.series_id)},
+                      {"team_id", OptJson(a.team_id)},
+                      {"series_id", OptJson(a.series_id)},
                       {"title", a.title},
                       {"category", a.category},
                       {"place", json::array{a.place.lon, a.place.lat}},
@@ -119,7 +117,7 @@ json::value ToJson(const domain::Activity& a) {
                       {"signup_opens_at", Time(a.signup_opens_at)},
                       {"signup_closes_at", Time(a.signup_closes_at)},
                       {"cancel_cutoff_at", Time(a.cancel_cutoff_at)},
-                      {"radius_m", OptInt(a.radius_m)},
+                      {"radius_m", OptJson(a.radius_m)},
                       {"cancelled", a.cancelled}};
 }
 
@@ -129,10 +127,10 @@ json::value ToJson(const domain::Signup& s) {
                       {"member_id", s.member_id},
                       {"member_name", s.member_name},
                       {"state", domain::SignupStateName(s.state)},
-                      {"checked_in_at", OptTime(s.checked_in_at)},
-                      {"checked_out_at", OptTime(s.checked_out_at)},
+                      {"checked_in_at", OptTimeJson(s.checked_in_at)},
+                      {"checked_out_at", OptTimeJson(s.checked_out_at)},
                       {"minutes", s.minutes},
-                      {"approved_minutes", OptInt(s.approved_minutes)},
+                      {"approved_minutes", OptJson(s.approved_minutes)},
                       {"created_at", Time(s.created_at)}};
 }
 
@@ -147,7 +145,7 @@ template <typename T>
 json::value PageOfJson(const domain::PageOf<T>& page) {
   json::array a;
   for (const auto& item : page.items) a.push_back(ToJson(item));
-  return json::object{{"items", a}, {"next_after", OptInt(page.next_after)}};
+  return json::object{{"items", a}, {"next_after", OptJson(page.next_after)}};
 }
 
 // --- JSON in ---------------------------------------------------------------------------------
