@@ -3,11 +3,11 @@
 #include <string>
 #include <vector>
 
-#include "domain/care/care_schema.h"
-#include "domain/deliberation/deliberation_schema.h"
+#include "domain/timebank/timebank_schema.h"
 #include "domain/duty/duty_schema.h"
 #include "domain/governance/governance_schema.h"
-#include "domain/timebank/timebank_schema.h"
+#include "domain/care/care_schema.h"
+#include "domain/deliberation/deliberation_schema.h"
 
 namespace civicgrid::domain {
 namespace {
