@@ -5,6 +5,7 @@
 
 #include "domain/duty/activity_common.h"
 #include "domain/duty/activity_service.h"
+#include "domain/duty/check_code.h"
 #include "domain/duty/duty_common.h"
 
 namespace civicgrid::domain {
@@ -197,13 +198,8 @@ core::Result<PageOf<Signup>> ActivityService::ListSignups(const Caller& caller,
 }
 
 std::string ActivityService::CodeFor(int64_t activity_id, CodeKind kind, int64_t window) const {
-  std::string mac = key_.LookupHash("civicgrid-duty-code-v1:" + std::to_string(activity_id) + ":" +
-                                    std::string(KindName(kind)) + ":" + std::to_string(window));
-  uint64_t v = 0;
-  std::memcpy(&v, mac.data(), sizeof v);
-  char digits[16];
-  std::snprintf(digits, sizeof digits, "%08llu", static_cast<unsigned long long>(v % 100000000ULL));
-  return digits;
+  return CheckCodeSigner(key_, "civicgrid-duty-code-v1", options_.code_window_ms)
+      .CodeFor(activity_id, KindName(kind), window);
 }
 
 core::Result<CheckCode> ActivityService::IssueCode(const Caller& caller, int64_t activity_id,
