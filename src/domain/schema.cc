@@ -8,6 +8,7 @@
 #include "domain/governance/governance_schema.h"
 #include "domain/care/care_schema.h"
 #include "domain/deliberation/deliberation_schema.h"
+#include "domain/partylife/partylife_schema.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -701,6 +702,7 @@ std::vector<store::Migration> Build() {
       {17, "compound governance, red yellow and black lists", GovernanceSchemaSql(), ""},
       {18, "care subjects, meters, readings and silence alerts", CareSchemaSql(), ""},
       {19, "deliberation meetings, agendas, decisions", DeliberationSchemaSql(), ""},
+      {20, "party life, first routing of categories", PartyLifeSchemaSql(), ""},
   };
 }
 
