@@ -9,6 +9,7 @@
 #include "domain/care/care_schema.h"
 #include "domain/deliberation/deliberation_schema.h"
 #include "domain/partylife/partylife_schema.h"
+#include "domain/visits/visit_schema.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -703,6 +704,7 @@ std::vector<store::Migration> Build() {
       {18, "care subjects, meters, readings and silence alerts", CareSchemaSql(), ""},
       {19, "deliberation meetings, agendas, decisions", DeliberationSchemaSql(), ""},
       {20, "party life, first routing of categories", PartyLifeSchemaSql(), ""},
+      VisitMigration(),
   };
 }
 
