@@ -7,6 +7,7 @@
 #include "domain/duty/duty_schema.h"
 #include "domain/governance/governance_schema.h"
 #include "domain/care/care_schema.h"
+#include "domain/coverage/coverage_schema.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -699,6 +700,7 @@ std::vector<store::Migration> Build() {
       DutyMigration(),
       {17, "compound governance, red yellow and black lists", GovernanceSchemaSql(), ""},
       {18, "care subjects, meters, readings and silence alerts", CareSchemaSql(), ""},
+      CoverageMigration(),
   };
 }
 
