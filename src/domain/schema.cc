@@ -10,6 +10,7 @@
 #include "domain/deliberation/deliberation_schema.h"
 #include "domain/partylife/partylife_schema.h"
 #include "domain/visits/visit_schema.h"
+#include "domain/coverage/coverage_schema.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -705,6 +706,7 @@ std::vector<store::Migration> Build() {
       {19, "deliberation meetings, agendas, decisions", DeliberationSchemaSql(), ""},
       {20, "party life, first routing of categories", PartyLifeSchemaSql(), ""},
       VisitMigration(),
+      CoverageMigration(),
   };
 }
 
