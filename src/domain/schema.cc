@@ -707,6 +707,7 @@ std::vector<store::Migration> Build() {
       {20, "party life, first routing of categories", PartyLifeSchemaSql(), ""},
       VisitMigration(),
       CoverageMigration(),
+      DutyNoticesMigration(),
   };
 }
 

@@ -179,6 +179,13 @@ core::Result<Team> ActivityService::RemoveTeamMember(const Caller& caller, int64
 core::Result<int64_t> ActivityService::Insert(store::Connection& conn, const Caller& caller,
                                               const NewActivity& in, const std::string& path,
                                               std::optional<int64_t> series_id) {
+  if (in.team_id) {
+    CG_ASSIGN_OR_RETURN(
+        store::Rows disbanded,
+        conn.Query("SELECT 1 FROM duty_team WHERE id = $1 AND disbanded_at IS NOT NULL",
+                   {*in.team_id}));
+    if (!disbanded.empty()) return Error::Invalid("team_id", "服务队已解散");
+  }
   CG_ASSIGN_OR_RETURN(std::string title, CleanName(in.title, "title", 60));
   CG_ASSIGN_OR_RETURN(std::string category, CleanName(in.category, "category", 30));
   CG_ASSIGN_OR_RETURN(std::string place_name, CleanText(in.place_name, "place_name", 100, false));
@@ -332,8 +339,8 @@ core::Result<Activity> ActivityService::Cancel(const Caller& caller, int64_t id)
   CG_ASSIGN_OR_RETURN(Activity a, Load(*conn, caller, id));
   CG_TRY(RequireOrganiser(*conn, caller, a));
   if (a.cancelled) return Error::Conflict("活动已取消", "state");
-  CG_TRY(conn->Execute("UPDATE duty_activity SET cancelled = 1 WHERE id = $1", {id}));
-  CG_TRY(audit_.Append(*conn, caller, "duty_activity.cancel", "duty_activity", id, ""));
+  if (a.starts_at <= clock_.NowMs()) return Error::Conflict("活动已开始，不能取消", "state");
+  CG_TRY(CancelInTx(*conn, a, "duty_activity.cancel", caller));
   CG_TRY(tx.Commit());
   return Load(*conn, caller, id);
 }

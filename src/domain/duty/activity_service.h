@@ -54,7 +54,18 @@ class ActivityService {
                                                    const RecurrenceRule& rule);
   core::Result<Activity> Get(const Caller& caller, int64_t id);
   core::Result<PageOf<Activity>> List(const Caller& caller, const ActivityFilter& filter);
+  // The organiser cancels an activity before it starts: its sign-ups are
+  // cancelled and every member signed up (or waitlisted) gets a notice.
   core::Result<Activity> Cancel(const Caller& caller, int64_t id);
+  // Staff with people_write over the team's node disband it: its upcoming
+  // activities are cancelled (members notified); no new ones name it.
+  core::Result<Team> DisbandTeam(const Caller& caller, int64_t team_id);
+  // The calling party member's notices, in id order.
+  core::Result<PageOf<DutyNotice>> Notices(const Caller& caller, const Page& page);
+  // Extends every recurring series whose newest occurrence is not cancelled up
+  // to the horizon (series_horizon_days from today), copying that occurrence;
+  // run by a periodic sweep in `serve`. Returns how many activities it added.
+  core::Result<int64_t> ExtendSeries();
 
   // The member signs up: a seat while there is one, else the waitlist.
   core::Result<Signup> SignUp(const Caller& caller, int64_t activity_id);
@@ -82,6 +93,8 @@ class ActivityService {
   core::Result<Signup> LoadSignup(store::Connection& conn, int64_t id);
   core::Result<int64_t> Insert(store::Connection& conn, const Caller& caller, const NewActivity& in,
                                const std::string& path, std::optional<int64_t> series_id);
+  core::Status CancelInTx(store::Connection& conn, const Activity& a, std::string_view action,
+                          const Caller& caller);
   std::string CodeFor(int64_t activity_id, CodeKind kind, int64_t window) const;
 
   store::Db& db_;

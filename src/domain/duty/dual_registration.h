@@ -81,6 +81,12 @@ class DualRegistrationService {
                                                                    std::optional<int64_t> within);
   core::Result<std::vector<UnitCoverage>> UnitCoverageOf(const Caller& caller);
 
+  // The quarterly service card (一单一表一卡): of one member (themselves, their
+  // unit admin, staff with people_read over them) or of every in-service member
+  // of a unit (its admin, staff with units_read over it), in member id order.
+  core::Result<std::vector<ServiceCard>> ServiceCards(const Caller& caller,
+                                                      const ServiceCardQuery& query);
+
   const DutyOptions& options() const { return options_; }
 
  private:

@@ -141,7 +141,25 @@ CREATE INDEX duty_signup_activity ON duty_signup(activity_id, id);
 CREATE INDEX duty_signup_member ON duty_signup(member_id, id);
 )sql";
 
+// A member's notices, read on the phone; a disbanded team keeps its history.
+constexpr const char* kDutyNoticesSql = R"sql(
+CREATE TABLE duty_notice (
+  id {{pk}},
+  member_id BIGINT NOT NULL REFERENCES party_member(id),
+  activity_id BIGINT REFERENCES duty_activity(id),
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX duty_notice_member ON duty_notice(member_id, id);
+ALTER TABLE duty_team ADD COLUMN disbanded_at BIGINT;
+)sql";
+
 }  // namespace
+
+store::Migration DutyNoticesMigration() {
+  return {24, "duty: notices to members, disbanded teams", kDutyNoticesSql, ""};
+}
 
 store::Migration DutyMigration() {
   return {16, "duty: dual registration, teams, activities", kDutySql, ""};

@@ -6,5 +6,7 @@
 namespace civicgrid::domain {
 
 store::Migration DutyMigration();
+// Migration 24: notices to members (a cancelled activity), disbanded teams.
+store::Migration DutyNoticesMigration();
 
 }  // namespace civicgrid::domain

@@ -269,4 +269,42 @@ struct HoursApproved {
   int64_t served_at = 0;        // epoch ms: when the activity started
 };
 
+// ---------------------------------------------------------------------------
+// The quarterly service card (一单一表一卡): one row per member and quarter.
+
+struct ServiceCardQuery {
+  int year = 2026;
+  int quarter = 1;                   // 1–4, Asia/Shanghai calendar quarters
+  std::optional<int64_t> member_id;  // one member (default for a party member: themselves)
+  std::optional<int64_t> unit_id;    // every in-service member of the unit
+};
+
+struct ServiceCard {
+  int64_t member_id = 0;
+  std::string name;
+  std::optional<int64_t> unit_id;
+  std::string unit_name;
+  std::optional<int64_t> community_id;  // the community they are registered with
+  std::string community_name;
+  std::string registered_on;       // YYYY-MM-DD, "" when not registered
+  std::vector<std::string> posts;  // titles of the posts (岗位) they fill
+  int64_t activities = 0;          // activities of the quarter they checked in to
+  int64_t no_shows = 0;
+  int64_t minutes = 0;  // approved service minutes of the quarter's activities
+  int64_t points = 0;   // member points earned in the quarter (credits less reversed credits)
+  int64_t tickets = 0;  // board tickets (群众点单) they claimed in the quarter
+};
+
+// ---------------------------------------------------------------------------
+// Notices to members (an activity they signed up for was cancelled).
+
+struct DutyNotice {
+  int64_t id = 0;
+  int64_t member_id = 0;
+  std::optional<int64_t> activity_id;
+  std::string kind;  // "activity_cancelled"
+  std::string text;
+  int64_t created_at = 0;
+};
+
 }  // namespace civicgrid::domain

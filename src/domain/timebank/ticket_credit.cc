@@ -3,6 +3,20 @@
 namespace civicgrid::domain {
 
 core::Status TicketCredit::InTransaction(store::Connection& conn, const TicketChange& change) {
+  if (change.event.type == TicketEventType::kRate) {
+    // 文明积分: a resident rated their own resolved report.
+    const auto& submitter = change.after.submitter_account_id;
+    if (!submitter) return core::Ok();
+    CG_ASSIGN_OR_RETURN(auto rows, conn.Query("SELECT resident_id FROM account WHERE id = $1 AND "
+                                              "role = 'resident' AND resident_id IS NOT NULL",
+                                              {*submitter}));
+    if (rows.empty()) return core::Ok();
+    CG_ASSIGN_OR_RETURN(auto credited,
+                        bank_.CreditRatedReport(conn, change.after.id, rows[0].Int("resident_id"),
+                                                change.event.at));
+    (void)credited;
+    return core::Ok();
+  }
   if (change.event.type != TicketEventType::kResolve) return core::Ok();
   const auto& assignee = change.after.assignee;
   if (!assignee || assignee->kind != AssigneeKind::kMember || assignee->id <= 0) return core::Ok();

@@ -30,6 +30,11 @@ core::Result<Posted> TimeBank::Post(store::Connection& tx, const NewPosting& pos
   return tb::Post(tx, posting, clock_.NowMs());
 }
 
+core::Result<int64_t> TimeBank::PostBatch(store::Connection& tx,
+                                          const std::vector<NewPosting>& postings) {
+  return tb::PostBatch(tx, postings, clock_.NowMs());
+}
+
 core::Result<TbAccount> TimeBank::EnsureAccount(store::Connection& tx, HolderKind kind,
                                                 int64_t holder_id, Currency currency) {
   CG_ASSIGN_OR_RETURN(tb::Holder holder, tb::ResolveHolder(tx, kind, holder_id));
@@ -124,6 +129,36 @@ core::Result<CreditedHours> TimeBank::CreditApprovedHours(store::Connection& tx,
   out.posting_id = posted.posting_id;
   out.replayed = posted.replayed;
   return out;
+}
+
+core::Result<std::optional<Posted>> TimeBank::CreditRatedReport(store::Connection& tx,
+                                                                int64_t ticket_id,
+                                                                int64_t resident_id, int64_t at) {
+  int64_t points = options_.civility_report_points;
+  if (points <= 0) return std::optional<Posted>();
+  std::string key = fmt::format("civility-report:{}", ticket_id);
+  int64_t now = clock_.NowMs();
+  CG_ASSIGN_OR_RETURN(tb::Holder holder, tb::ResolveHolder(tx, HolderKind::kResident, resident_id));
+  CG_ASSIGN_OR_RETURN(TbAccount acct,
+                      tb::EnsureAccount(tx, holder, Currency::kCivilityPoints, now));
+  CG_ASSIGN_OR_RETURN(TbAccount pool, PoolOf(tx, holder, Currency::kCivilityPoints, now));
+  CG_TRY(tx.LockKey(kCapLockBase + acct.id));  // the daily cap, one at a time per holder
+  CG_ASSIGN_OR_RETURN(auto prior, tb::PostingByKey(tx, key));
+  if (prior) return std::optional<Posted>(Posted{*prior, true});
+  CG_ASSIGN_OR_RETURN(int64_t today,
+                      tb::SumOnDay(tx, acct.id, tb::DayOf(at), {PostingKind::kAward}));
+  points = std::min(points, options_.civility_daily_cap - today);
+  if (points <= 0) return std::optional<Posted>();
+  NewPosting p;
+  p.kind = PostingKind::kAward;
+  p.idempotency_key = key;
+  p.memo = fmt::format("随手拍办结并评价（工单 {}）", ticket_id);
+  p.ref_type = "ticket";
+  p.ref_id = ticket_id;
+  p.at = at;
+  p.legs = {{acct.id, points}, {pool.id, -points}};
+  CG_ASSIGN_OR_RETURN(Posted posted, tb::Post(tx, p, now));
+  return std::optional<Posted>(posted);
 }
 
 core::Result<std::optional<Posted>> TimeBank::CreditResolvedTicket(store::Connection& tx,

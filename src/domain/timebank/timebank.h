@@ -57,10 +57,18 @@ class TimeBank {
                                                            int64_t category_id, int64_t member_id,
                                                            int64_t at);
 
+  // 文明积分: resident `resident_id` rated their own resolved report: civility
+  // points per options().civility_report_points, once per ticket (key
+  // "civility-report:<id>", kind award), within the daily cap.
+  core::Result<std::optional<Posted>> CreditRatedReport(store::Connection& tx, int64_t ticket_id,
+                                                        int64_t resident_id, int64_t at);
+
   // --- the ledger --------------------------------------------------------------------------
 
   // A raw balanced posting (tests, imports, the demo); accounts must exist.
   core::Result<Posted> Post(store::Connection& tx, const NewPosting& posting);
+  // Many raw postings in one go (the demo's year of hours): tb::PostBatch.
+  core::Result<int64_t> PostBatch(store::Connection& tx, const std::vector<NewPosting>& postings);
   // The holder's account in `currency`, created on first use.
   core::Result<TbAccount> EnsureAccount(store::Connection& tx, HolderKind kind, int64_t holder_id,
                                         Currency currency);

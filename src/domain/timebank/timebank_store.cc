@@ -302,4 +302,101 @@ core::Result<std::vector<Leg>> PostingLegs(store::Connection& conn, int64_t post
   return legs;
 }
 
+namespace {
+
+// Writes `rows` entries (8 values each) in multi-row INSERTs of at most kBatch rows.
+constexpr size_t kEntryBatch = 100;
+
+core::Status InsertEntries(store::Connection& conn, const std::vector<store::Value>& values) {
+  constexpr size_t kCols = 8;
+  size_t rows = values.size() / kCols;
+  for (size_t first = 0; first < rows; first += kEntryBatch) {
+    size_t n = std::min(kEntryBatch, rows - first);
+    std::string sql =
+        "INSERT INTO tb_entry (posting_id, account_id, currency, amount, balance_after, kind, day, "
+        "at) VALUES ";
+    store::Params params;
+    params.reserve(n * kCols);
+    for (size_t r = 0; r < n; ++r) {
+      sql += r == 0 ? "(" : ", (";
+      for (size_t c = 0; c < kCols; ++c) {
+        sql += fmt::format("{}${}", c == 0 ? "" : ", ", r * kCols + c + 1);
+        params.push_back(values[(first + r) * kCols + c]);
+      }
+      sql += ")";
+    }
+    CG_TRY(conn.Execute(sql, params));
+  }
+  return core::Ok();
+}
+
+}  // namespace
+
+core::Result<int64_t> PostBatch(store::Connection& conn, const std::vector<NewPosting>& postings,
+                                int64_t now) {
+  // The accounts, locked (a no-op UPDATE) and read once, in id order.
+  std::map<int64_t, TbAccount> accounts;
+  for (const NewPosting& p : postings) {
+    for (const Leg& leg : p.legs) accounts.emplace(leg.account_id, TbAccount{});
+  }
+  std::map<int64_t, int64_t> balance;
+  for (auto& [id, account] : accounts) {
+    CG_ASSIGN_OR_RETURN(auto locked,
+                        conn.Query("UPDATE tb_account SET balance = balance WHERE id = $1 "
+                                   "RETURNING balance",
+                                   {id}));
+    if (locked.empty()) return core::Error::NotFound("账户不存在");
+    CG_ASSIGN_OR_RETURN(account, LoadAccount(conn, id));
+    balance[id] = locked[0].Int(0);
+  }
+  std::map<int64_t, int64_t> start = balance;
+  std::vector<store::Value> entries;
+  int64_t posted = 0;
+  for (const NewPosting& p : postings) {
+    if (p.legs.size() < 2) return core::Error::Invalid("legs", "一笔记账至少两条分录");
+    std::map<Currency, int64_t> sums;
+    std::vector<Leg> legs = p.legs;
+    std::sort(legs.begin(), legs.end(),
+              [](const Leg& a, const Leg& b) { return a.account_id < b.account_id; });
+    for (size_t i = 0; i < legs.size(); ++i) {
+      if (legs[i].amount == 0) return core::Error::Invalid("amount", "分录金额不能为 0");
+      if (i > 0 && legs[i].account_id == legs[i - 1].account_id) {
+        return core::Error::Invalid("legs", "同一账户在一笔记账中只能出现一次");
+      }
+      sums[accounts.at(legs[i].account_id).currency] += legs[i].amount;
+    }
+    for (const auto& [currency, sum] : sums) {
+      if (sum != 0) {
+        return core::Error::Invalid(
+            "legs", fmt::format("{} 分录合计应为 0，实为 {}", CurrencyName(currency), sum));
+      }
+    }
+    CG_ASSIGN_OR_RETURN(Posted inserted, InsertPosting(conn, p, Digest(p, legs), now));
+    if (inserted.replayed) continue;
+    int64_t at = p.at != 0 ? p.at : now;
+    std::string day = DayOf(at);
+    for (const Leg& leg : legs) {
+      const TbAccount& a = accounts.at(leg.account_id);
+      int64_t after = balance[leg.account_id] + leg.amount;
+      if (after < 0 && !a.allow_negative) {
+        return core::Error::Invalid(
+            "balance", fmt::format("余额不足：{} 的余额不够扣减 {}", a.name, -leg.amount));
+      }
+      balance[leg.account_id] = after;
+      for (store::Value v : std::initializer_list<store::Value>{
+               inserted.posting_id, leg.account_id, CurrencyName(a.currency), leg.amount, after,
+               PostingKindName(p.kind), day, at}) {
+        entries.push_back(std::move(v));
+      }
+    }
+    ++posted;
+  }
+  CG_TRY(InsertEntries(conn, entries));
+  for (const auto& [id, b] : balance) {
+    if (b == start[id]) continue;
+    CG_TRY(conn.Execute("UPDATE tb_account SET balance = $1 WHERE id = $2", {b, id}));
+  }
+  return posted;
+}
+
 }  // namespace civicgrid::domain::tb

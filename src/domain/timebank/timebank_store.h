@@ -42,6 +42,14 @@ core::Result<TbAccount> EnsureAccount(store::Connection& conn, const Holder& hol
 // account that may not go negative and would: Invalid naming "balance".
 core::Result<Posted> Post(store::Connection& conn, const NewPosting& posting, int64_t now);
 
+// Many postings in one go (the demo, imports): the same rules as Post (balanced
+// legs, no person's account below zero; a key used before is skipped), with the
+// accounts locked and read once, each posting one INSERT, the entries in
+// multi-row INSERTs and each account's balance written once. Returns how many
+// were posted. On an error the caller's transaction must roll back.
+core::Result<int64_t> PostBatch(store::Connection& conn, const std::vector<NewPosting>& postings,
+                                int64_t now);
+
 // A posting without entries (a fully capped credit): records the key only.
 core::Result<Posted> PostEmpty(store::Connection& conn, const NewPosting& posting, int64_t now);
 

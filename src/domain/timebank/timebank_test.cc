@@ -160,6 +160,69 @@ TEST_P(TimeBankTest, PostingsAreBalancedPerCurrency) {
   ExpectVerified();
 }
 
+TEST_P(TimeBankTest, BatchPostsAsPostWouldAndRefusesAnOverdraw) {
+  int64_t m1 = Member(tree_.community_a, "甲");
+  int64_t m2 = Member(tree_.community_a, "乙");
+  auto conn = test_db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  auto a1 = bank_->EnsureAccount(**conn, HolderKind::kMember, m1, Currency::kMemberPoints);
+  auto a2 = bank_->EnsureAccount(**conn, HolderKind::kMember, m2, Currency::kMemberPoints);
+  auto pool = bank_->EnsureAccount(**conn, HolderKind::kCommunity, tree_.community_a.id,
+                                   Currency::kMemberPoints);
+  ASSERT_TRUE(a1.ok() && a2.ok() && pool.ok());
+  NewPosting first;
+  first.idempotency_key = "award-0";
+  first.legs = {{a1->id, 5}, {pool->id, -5}};
+  ASSERT_TRUE(bank_->Post(**conn, first).ok());  // a balance before the batch
+  std::vector<NewPosting> batch;
+  for (int i = 1; i <= 250; ++i) {  // more entries than one multi-row INSERT holds
+    NewPosting p;
+    p.idempotency_key = "award-" + std::to_string(i);
+    p.legs = {{a1->id, i}, {pool->id, -i}};
+    batch.push_back(p);
+  }
+  NewPosting move;
+  move.idempotency_key = "transfer-1";
+  move.legs = {{a1->id, -100}, {a2->id, 100}};
+  batch.push_back(move);
+  batch.push_back(first);  // a key used before is skipped
+  {
+    auto tx = store::Transaction::Begin(**conn);
+    ASSERT_TRUE(tx.ok());
+    auto posted = bank_->PostBatch(**conn, batch);
+    ASSERT_TRUE(posted.ok()) << posted.error().message;
+    EXPECT_EQ(*posted, 251);
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(Balance(m1, Currency::kMemberPoints), 5 + 250 * 251 / 2 - 100);
+  EXPECT_EQ(Balance(m2, Currency::kMemberPoints), 100);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tb_entry"), 2 + 251 * 2);
+  ExpectVerified();  // balances, the running balance_after chain, digests
+
+  // A batch that would take a person below zero is refused and, rolled back, leaves nothing.
+  NewPosting overdraw;
+  overdraw.idempotency_key = "transfer-2";
+  overdraw.legs = {{a2->id, -101}, {a1->id, 101}};
+  {
+    auto tx = store::Transaction::Begin(**conn);
+    ASSERT_TRUE(tx.ok());
+    auto refused = bank_->PostBatch(**conn, {overdraw});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().field, "balance");
+  }
+  NewPosting unbalanced;
+  unbalanced.idempotency_key = "award-x";
+  unbalanced.legs = {{a1->id, 3}, {pool->id, -2}};
+  {
+    auto tx = store::Transaction::Begin(**conn);
+    ASSERT_TRUE(tx.ok());
+    EXPECT_EQ(bank_->PostBatch(**conn, {unbalanced}).error().field, "legs");
+  }
+  EXPECT_EQ(Balance(m2, Currency::kMemberPoints), 100);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tb_posting"), 252);
+  ExpectVerified();
+}
+
 TEST_P(TimeBankTest, EntriesAreImmutableAndVerifyFindsWhatRawSqlDid) {
   int64_t m = Member(tree_.community_a, "甲");
   ASSERT_TRUE(Credit(m, 120, "a").ok());
@@ -265,6 +328,41 @@ TEST_P(TimeBankTest, ResolvedTicketCreditsOncePerTicket) {
   ASSERT_TRUE(second.ok() && second->has_value());
   EXPECT_TRUE((*second)->replayed);
   EXPECT_EQ(Balance(m, Currency::kMemberPoints), 20);
+  ExpectVerified();
+}
+
+TEST_P(TimeBankTest, RatedReportsCreditResidentsCivilityPointsOnceWithinTheCap) {
+  auto conn = test_db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  auto resident = (*conn)->QueryInt(
+      "INSERT INTO resident (node_id, name, sex, birth_date, id_number_enc, id_number_hash, "
+      "id_number_masked, created_at, updated_at) VALUES ($1, '居民甲', 'F', '1960-01-01', $2, $3, "
+      "'1310**', 0, 0) RETURNING id",
+      {tree_.building_a1.id, store::Blob{"x"}, store::Blob{"resident-a"}});
+  ASSERT_TRUE(resident.ok()) << resident.error().message;
+  auto credit = [&](int64_t ticket) -> core::Result<std::optional<Posted>> {
+    CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(**conn));
+    CG_ASSIGN_OR_RETURN(auto posted,
+                        bank_->CreditRatedReport(**conn, ticket, *resident, clock_.NowMs()));
+    CG_TRY(tx.Commit());
+    return posted;
+  };
+  auto first = credit(1);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(first->has_value());
+  EXPECT_FALSE((*first)->replayed);
+  auto again = credit(1);  // the same ticket rated again pays nothing more
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_TRUE((*again)->replayed);
+  for (int64_t t = 2; t <= 6; ++t) ASSERT_TRUE(credit(t).ok());  // 6 tickets, cap 20 at 5 each
+  Caller me = As(Role::kResident, tree_.building_a1);
+  me.account_id = 9000;
+  me.resident_id = *resident;
+  auto statement = bank_->MyStatement(me, Currency::kCivilityPoints, Page{0, 100});
+  ASSERT_TRUE(statement.ok()) << statement.error().message;
+  EXPECT_EQ(statement->account.balance, options_.civility_daily_cap);
+  EXPECT_EQ(statement->entries.size(), 4u);
+  EXPECT_EQ(statement->entries[0].kind, PostingKind::kAward);
   ExpectVerified();
 }
 

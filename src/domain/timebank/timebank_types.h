@@ -48,6 +48,11 @@ struct TimeBankOptions {
   // (per category id when listed, else the default; 0 turns the rule off).
   int64_t ticket_points = 20;
   std::map<int64_t, int64_t> ticket_points_by_category;
+  // 文明积分: a resident's own report, resolved and rated by them, credits them
+  // civility points once per ticket (0 turns the rule off), at most
+  // civility_daily_cap a day.
+  int64_t civility_report_points = 5;
+  int64_t civility_daily_cap = 20;
   // Rewards.
   size_t max_name_chars = 40;
   size_t max_description_chars = 500;

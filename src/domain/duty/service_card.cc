@@ -1,0 +1,163 @@
+// The quarterly service card (一单一表一卡, docs/duty.md): per member and
+// quarter, the registration, the posts they fill, the activities they attended,
+// approved hours, points earned and board tickets claimed. Read in five grouped
+// queries over the member set (one member or a unit's in-service members).
+#include <fmt/format.h>
+
+#include <map>
+
+#include "domain/duty/dual_registration.h"
+#include "domain/duty/duty_common.h"
+
+namespace civicgrid::domain {
+
+using core::Error;
+
+namespace {
+
+constexpr int64_t kMaxCardMembers = 5000;
+
+int64_t LocalMidnightOf(core::CivilDate date) {
+  return core::DaysFromCivil(date) * core::kMsPerDay - core::kShanghaiOffsetMs;
+}
+
+// Whether unit `unit_id` is the caller's own (a unit admin) or lies in their scope
+// (its node or a community it pairs with; the caller holds units_read).
+core::Result<bool> CanSeeUnit(store::Connection& conn, const Caller& caller, int64_t unit_id) {
+  if (caller.role == Role::kUnitAdmin) return caller.unit_id == unit_id;
+  PathRange range = caller.Scope();
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query("SELECT 1 FROM unit u WHERE u.id = $1 AND (EXISTS (SELECT 1 FROM org_node un "
+                 "WHERE un.id = u.node_id AND un.path >= $2 AND un.path < $3) OR EXISTS (SELECT "
+                 "1 FROM unit_pairing up JOIN org_node pn ON pn.id = up.node_id WHERE up.unit_id "
+                 "= u.id AND pn.path >= $2 AND pn.path < $3))",
+                 {unit_id, range.lo, range.hi}));
+  return !rows.empty();
+}
+
+}  // namespace
+
+core::Result<std::vector<ServiceCard>> DualRegistrationService::ServiceCards(
+    const Caller& caller, const ServiceCardQuery& query) {
+  if (query.year < 2000 || query.year > 2100) return Error::Invalid("year", "年份应为 2000–2100");
+  if (query.quarter < 1 || query.quarter > 4) return Error::Invalid("quarter", "季度应为 1–4");
+  std::optional<int64_t> member_id = query.member_id;
+  if (!member_id && !query.unit_id) {
+    if (!caller.party_member_id) return Error::Invalid("member_id", "请指定党员或单位");
+    member_id = caller.party_member_id;
+  }
+  CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  // The member set, as a condition on party_member m.
+  std::string who;
+  store::Value key;
+  if (member_id) {
+    CG_ASSIGN_OR_RETURN(duty::MemberRef m, duty::LoadMember(*conn, *member_id));
+    if (!duty::CanSee(caller, m)) return Error::NotFound("党员不存在");
+    if (query.unit_id && m.unit_id != query.unit_id) return Error::NotFound("党员不存在");
+    who = "m.id = $1";
+    key = *member_id;
+  } else {
+    if (caller.role != Role::kUnitAdmin) CG_TRY(caller.Require(Permission::kUnitsRead));
+    CG_ASSIGN_OR_RETURN(bool visible, CanSeeUnit(*conn, caller, *query.unit_id));
+    if (!visible) return Error::NotFound("单位不存在");
+    who = "m.unit_id = $1";
+    key = *query.unit_id;
+  }
+  const core::CivilDate first{query.year, 3 * query.quarter - 2, 1};
+  const core::CivilDate next = query.quarter == 4
+                                   ? core::CivilDate{query.year + 1, 1, 1}
+                                   : core::CivilDate{query.year, 3 * query.quarter + 1, 1};
+  const int64_t from = LocalMidnightOf(first), to = LocalMidnightOf(next);
+  const std::string from_day = core::FormatDate(first), to_day = core::FormatDate(next);
+
+  std::vector<ServiceCard> cards;
+  std::map<int64_t, size_t> index;
+  CG_ASSIGN_OR_RETURN(
+      store::Rows members,
+      conn->Query(fmt::format("SELECT m.id, m.name, m.unit_id, u.name AS unit_name, "
+                              "m.residence_node_id, n.name AS community_name, m.registered_on "
+                              "FROM party_member m LEFT JOIN unit u ON u.id = m.unit_id LEFT JOIN "
+                              "org_node n ON n.id = m.residence_node_id WHERE {} ORDER BY m.id "
+                              "LIMIT {}",
+                              who, kMaxCardMembers),
+                  {key}));
+  for (const auto& r : members) {
+    ServiceCard c;
+    c.member_id = r.Int("id");
+    c.name = r.Text("name");
+    c.unit_id = r.OptInt("unit_id");
+    c.unit_name = r.IsNull("unit_name") ? "" : r.Text("unit_name");
+    c.community_id = r.OptInt("residence_node_id");
+    c.community_name = r.IsNull("community_name") ? "" : r.Text("community_name");
+    c.registered_on = r.IsNull("registered_on") ? "" : r.Text("registered_on");
+    index[c.member_id] = cards.size();
+    cards.push_back(std::move(c));
+  }
+  if (cards.empty()) return cards;
+
+  CG_ASSIGN_OR_RETURN(
+      store::Rows posts,
+      conn->Query(fmt::format("SELECT pm.member_id, p.title FROM duty_post_member pm JOIN "
+                              "duty_post p ON p.id = pm.post_id JOIN party_member m ON m.id = "
+                              "pm.member_id WHERE {} ORDER BY pm.member_id, p.id",
+                              who),
+                  {key}));
+  for (const auto& r : posts) {
+    auto it = index.find(r.Int("member_id"));
+    if (it != index.end()) cards[it->second].posts.push_back(r.Text("title"));
+  }
+
+  CG_ASSIGN_OR_RETURN(
+      store::Rows served,
+      conn->Query(
+          fmt::format("SELECT s.member_id, SUM(CASE WHEN s.checked_in_at IS NOT NULL THEN 1 ELSE "
+                      "0 END) AS attended, SUM(CASE WHEN s.state = 'no_show' THEN 1 ELSE 0 END) "
+                      "AS no_shows, CAST(COALESCE(SUM(s.approved_minutes), 0) AS BIGINT) AS "
+                      "minutes FROM duty_signup s JOIN party_member m ON m.id = s.member_id JOIN "
+                      "duty_activity a ON a.id = s.activity_id WHERE {} AND a.starts_at >= $2 "
+                      "AND a.starts_at < $3 GROUP BY s.member_id",
+                      who),
+          {key, from, to}));
+  for (const auto& r : served) {
+    auto it = index.find(r.Int("member_id"));
+    if (it == index.end()) continue;
+    cards[it->second].activities = r.Int("attended");
+    cards[it->second].no_shows = r.Int("no_shows");
+    cards[it->second].minutes = r.Int("minutes");
+  }
+
+  // Points earned: credits less reversals of credits, as the rankings count them.
+  CG_ASSIGN_OR_RETURN(
+      store::Rows points,
+      conn->Query(
+          fmt::format("SELECT a.holder_id, CAST(COALESCE(SUM(CASE WHEN e.kind IN ('hours', "
+                      "'ticket', 'award') THEN e.amount WHEN e.kind = 'reversal' AND e.amount < 0 "
+                      "THEN e.amount ELSE 0 END), 0) AS BIGINT) AS earned FROM tb_account a JOIN "
+                      "party_member m ON m.id = a.holder_id JOIN tb_entry e ON e.account_id = "
+                      "a.id WHERE a.holder_kind = 'member' AND a.currency = 'member_points' AND "
+                      "{} AND e.day >= $2 AND e.day < $3 GROUP BY a.holder_id",
+                      who),
+          {key, from_day, to_day}));
+  for (const auto& r : points) {
+    auto it = index.find(r.Int("holder_id"));
+    if (it != index.end()) cards[it->second].points = r.Int("earned");
+  }
+
+  CG_ASSIGN_OR_RETURN(
+      store::Rows tickets,
+      conn->Query(fmt::format("SELECT t.assignee_id, COUNT(*) AS n FROM ticket t JOIN "
+                              "party_member m ON m.id = t.assignee_id WHERE t.assignee_kind = "
+                              "'member' AND {} AND EXISTS (SELECT 1 FROM ticket_event e WHERE "
+                              "e.ticket_id = t.id AND e.type = 'claim' AND e.at >= $2 AND e.at < "
+                              "$3) GROUP BY t.assignee_id",
+                              who),
+                  {key, from, to}));
+  for (const auto& r : tickets) {
+    auto it = index.find(r.Int("assignee_id"));
+    if (it != index.end()) cards[it->second].tickets = r.Int("n");
+  }
+  return cards;
+}
+
+}  // namespace civicgrid::domain
