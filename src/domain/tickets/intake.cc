@@ -1,6 +1,7 @@
 #include "domain/tickets/intake.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -12,11 +13,11 @@ namespace {
 
 using Inserted = TicketService::Inserted;
 
-// One savepoint name reused per item: each item's savepoint is released (or
-// rolled back to and released) before the next item starts.
-constexpr const char* kSavepoint = "SAVEPOINT intake_item";
-constexpr const char* kRelease = "RELEASE SAVEPOINT intake_item";
-constexpr const char* kRollbackTo = "ROLLBACK TO SAVEPOINT intake_item";
+int64_t NanosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                              start)
+      .count();
+}
 
 core::Error NotRunning() {
   return core::Error{core::ErrorCode::kUnavailable, "诉求受理暂停，请稍后重试", {}};
@@ -39,6 +40,11 @@ void IntakeWriter::Start() {
     return;
   }
   started_ = true;
+  {
+    std::lock_guard answer_lock(answer_mutex_);
+    answering_ = true;
+  }
+  answer_thread_ = std::thread([this] { RunAnswers(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -73,6 +79,12 @@ void IntakeWriter::Shutdown() {
   } else if (!was_started) {
     Run();  // never started: write out what was queued here
   }
+  {
+    std::lock_guard lock(answer_mutex_);
+    answer_stop_ = true;
+    answer_ready_.notify_one();
+  }
+  if (answer_thread_.joinable()) answer_thread_.join();  // answers what was written
 }
 
 IntakeStats IntakeWriter::stats() const {
@@ -86,7 +98,7 @@ void IntakeWriter::Run() {
     if (batch.empty()) {
       return;
     }
-    WriteBatch(batch);
+    Deliver(WriteBatch(std::move(batch)));
   }
 }
 
@@ -101,62 +113,89 @@ std::deque<IntakeWriter::Item> IntakeWriter::TakeBatch() {
   return batch;
 }
 
-// Inserts every item in one transaction, commits, then reports. Results are
-// held back until the commit returned: nothing is acknowledged that a failed
-// commit could still take away.
-void IntakeWriter::WriteBatch(std::deque<Item>& batch) {
-  std::vector<core::Result<Inserted>> results;
-  results.reserve(batch.size());
-  core::Status committed = [&]() -> core::Status {
+// Inserts every item in one transaction and commits. Results are held back
+// until the commit returned: nothing is acknowledged that a failed commit
+// could still take away.
+IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
+  Written out;
+  TicketService::BatchPhases phases;
+  int64_t commit_ns = 0;
+  out.committed = [&]() -> core::Status {
+    std::vector<TicketService::Submission> items;
+    items.reserve(batch.size());
+    for (const Item& item : batch) items.push_back({&item.caller, &item.prepared});
     CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    auto begin = std::chrono::steady_clock::now();
     CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
-    for (const Item& item : batch) {
-      CG_TRY(InsertOne(*conn, item, results));  // on error `tx` rolls back
-    }
-    return tx.Commit();
+    commit_ns += NanosSince(begin);
+    // On error `tx` rolls back.
+    CG_ASSIGN_OR_RETURN(out.results, tickets_.InsertBatch(*conn, items, &phases));
+    auto commit = std::chrono::steady_clock::now();
+    core::Status committed = tx.Commit();
+    commit_ns += NanosSince(commit);
+    return committed;
   }();
   {
     std::lock_guard lock(mutex_);
     ++stats_.batches;
     stats_.items += static_cast<int64_t>(batch.size());
     stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(batch.size()));
-    stats_.failed_commits += committed.ok() ? 0 : 1;
+    stats_.failed_commits += out.committed.ok() ? 0 : 1;
+    stats_.insert.check_ns += phases.check_ns;
+    stats_.insert.write_ns += phases.write_ns;
+    stats_.insert.read_ns += phases.read_ns;
+    stats_.insert.observe_ns += phases.observe_ns;
+    stats_.insert.fallbacks += phases.fallbacks;
+    stats_.commit_ns += commit_ns;
   }
-  if (!committed.ok()) {
-    for (Item& item : batch) {
-      item.done(committed.error());
+  out.batch = std::move(batch);
+  return out;
+}
+
+void IntakeWriter::Deliver(Written written) {
+  {
+    std::lock_guard lock(answer_mutex_);
+    if (answering_) {
+      answers_.push_back(std::move(written));
+      answer_ready_.notify_one();
+      return;
     }
-    return;
   }
-  for (const auto& result : results) {
-    if (result.ok() && result->change) {
-      tickets_.NotifyCommitted(*result->change);
+  Answer(written);
+}
+
+void IntakeWriter::RunAnswers() {
+  while (true) {
+    Written written;
+    {
+      std::unique_lock lock(answer_mutex_);
+      answer_ready_.wait(lock, [this] { return answer_stop_ || !answers_.empty(); });
+      if (answers_.empty()) {
+        answering_ = false;
+        return;
+      }
+      written = std::move(answers_.front());
+      answers_.pop_front();
     }
-  }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i].done(std::move(results[i]));
+    Answer(written);
   }
 }
 
-// Inserts one item inside its own savepoint and appends its result (its own
-// failure rolls back to the savepoint and is only its result). An error
-// return means a savepoint statement failed: the transaction is in an
-// unknown state and the batch is given up.
-core::Status IntakeWriter::InsertOne(store::Connection& conn, const Item& item,
-                                     std::vector<core::Result<Inserted>>& results) {
-  CG_TRY(conn.Execute(kSavepoint));
-  core::Result<Inserted> inserted = core::Error::Internal("诉求写入失败");
-  try {
-    inserted = tickets_.Insert(conn, item.caller, item.prepared);
-  } catch (const std::exception& e) {  // a bug: the item fails, the batch goes on
-    inserted = core::Error::Internal(std::string("诉求写入失败：") + e.what());
+void IntakeWriter::Answer(Written& written) {
+  auto start = std::chrono::steady_clock::now();
+  if (!written.committed.ok()) {
+    for (Item& item : written.batch) item.done(written.committed.error());
+  } else {
+    for (const auto& result : written.results) {
+      if (result.ok() && result->change) tickets_.NotifyCommitted(*result->change);
+    }
+    for (size_t i = 0; i < written.batch.size(); ++i) {
+      written.batch[i].done(std::move(written.results[i]));
+    }
   }
-  if (!inserted.ok()) {
-    CG_TRY(conn.Execute(kRollbackTo));
-  }
-  CG_TRY(conn.Execute(kRelease));
-  results.push_back(std::move(inserted));
-  return core::Ok();
+  const int64_t ns = NanosSince(start);
+  std::lock_guard lock(mutex_);
+  stats_.answer_ns += ns;
 }
 
 }  // namespace civicgrid::domain

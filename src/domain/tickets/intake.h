@@ -5,24 +5,27 @@
 // rate. The IntakeWriter has one writer thread. Submit() queues a prepared
 // submission (TicketService::Prepare, done by the caller on its own thread)
 // with a callback; the writer takes everything queued (up to max_batch),
-// opens ONE write transaction, inserts each item through
-// TicketService::Insert inside its own SAVEPOINT (so one bad item, e.g. an
-// Idempotency-Key reused with another body, fails alone and the others go
-// on), commits once, and only then tells the observers
-// (TicketService::NotifyCommitted) and calls each callback with its result.
-// While one batch commits the next one queues up, so batches grow with load
-// without any waiting on purpose.
+// opens ONE write transaction, inserts them all through
+// TicketService::InsertBatch (a few multi-row statements for the whole
+// batch; one bad item, e.g. an Idempotency-Key reused with another body,
+// fails alone and the others go on), commits once, and hands the batch to
+// the answer thread, which then tells the observers
+// (TicketService::NotifyCommitted) and calls each callback with its result
+// (where the HTTP answer is rendered) while the writer already writes the
+// next batch. While one batch commits the next one queues up, so batches
+// grow with load without any waiting on purpose.
 //
 // Guarantees: a callback reporting success is called only after the commit
 // that holds its ticket returned; a failed commit fails every item of the
 // batch (no ticket of it exists); every submitted item's callback is called
-// exactly once, on the writer thread (or on the submitting thread when
-// refused at once: queue full, shut down). Submissions queue from
-// construction; Start() begins writing them. Shutdown() writes out what is
-// queued (on the calling thread if Start() never ran), then stops.
+// exactly once, on the answer thread, batches in commit order (or on the
+// submitting thread when refused at once: queue full, shut down).
+// Submissions queue from construction; Start() begins writing them.
+// Shutdown() writes out and answers what is queued (on the calling thread if
+// Start() never ran), then stops.
 //
-// Thread-safe. Callbacks must be quick and must not call back into the writer
-// (they run on its thread, holding up the next batch).
+// Thread-safe. Callbacks must be quick (they hold up the next batch's
+// answers) and must not call Shutdown().
 #pragma once
 
 #include <atomic>
@@ -54,6 +57,13 @@ struct IntakeStats {
   int64_t items = 0;    // submissions written (created, replayed or failed)
   int64_t largest_batch = 0;
   int64_t failed_commits = 0;  // batches whose commit (or begin) failed
+  // Where the time went (nanoseconds, summed over batches): inside the
+  // transaction (TicketService::BatchPhases), BEGIN + COMMIT (the durable
+  // write), and on the answer thread the observers' Committed and the
+  // callbacks.
+  TicketService::BatchPhases insert;
+  int64_t commit_ns = 0;
+  int64_t answer_ns = 0;
 };
 
 class IntakeWriter {
@@ -83,11 +93,20 @@ class IntakeWriter {
     Done done;
   };
 
+  // A written batch waiting for its answers.
+  struct Written {
+    std::deque<Item> batch;
+    core::Status committed;
+    std::vector<core::Result<TicketService::Inserted>> results;
+  };
+
   void Run();
   std::deque<Item> TakeBatch();  // empty only when stopping with nothing queued
-  void WriteBatch(std::deque<Item>& batch);
-  core::Status InsertOne(store::Connection& conn, const Item& item,
-                         std::vector<core::Result<TicketService::Inserted>>& results);
+  Written WriteBatch(std::deque<Item> batch);
+  // To the answer thread, or answered here when it does not run.
+  void Deliver(Written written);
+  void RunAnswers();
+  void Answer(Written& written);
 
   store::Db& db_;
   TicketService& tickets_;
@@ -100,6 +119,13 @@ class IntakeWriter {
   bool stopping_ = false;   // GUARDED_BY(mutex_)
   IntakeStats stats_;       // GUARDED_BY(mutex_)
   std::thread thread_;
+  // The answer thread's queue.
+  std::mutex answer_mutex_;
+  std::condition_variable answer_ready_;
+  std::deque<Written> answers_;  // GUARDED_BY(answer_mutex_)
+  bool answering_ = false;       // GUARDED_BY(answer_mutex_): the thread runs
+  bool answer_stop_ = false;     // GUARDED_BY(answer_mutex_)
+  std::thread answer_thread_;
 };
 
 }  // namespace civicgrid::domain

@@ -11,6 +11,7 @@
 
 #include "domain/access/account_service.h"
 #include "domain/testing/domain_fixture.h"
+#include "domain/tickets/stats.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -90,6 +91,8 @@ class IntakeTest : public testing::DomainFixture {
     ASSERT_TRUE(categories_->SeedDefaults().ok());
     tickets_ =
         std::make_unique<TicketService>(db, clock_, *audit_, cipher_, *locator_, *categories_);
+    stats_ = std::make_unique<TicketStats>(db, clock_);  // rollups and inbox counters
+    tickets_->AddObserver(stats_.get());
     tickets_->AddObserver(&probe_);
     category_id_ = categories_->GetByCode("E01.01").value().id;
     auto conn = db.Acquire();
@@ -130,6 +133,7 @@ class IntakeTest : public testing::DomainFixture {
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<GridLocator> locator_;
   std::unique_ptr<CategoryService> categories_;
+  std::unique_ptr<TicketStats> stats_;
   std::unique_ptr<TicketService> tickets_;
   std::unique_ptr<IntakeWriter> writer_;
   CommitProbe probe_;
@@ -163,6 +167,48 @@ TEST_P(IntakeTest, QueuedSubmissionsCommitAsOneBatch) {
   EXPECT_EQ(stats.batches, 1);
   EXPECT_EQ(stats.items, static_cast<int64_t>(kItems));
   EXPECT_EQ(stats.largest_batch, static_cast<int64_t>(kItems));
+  EXPECT_EQ(stats.insert.fallbacks, 0) << "written together, not one by one";
+  // The multi-row writes kept the derived rows: one event each, the rollup's
+  // day and month rows and the inbox counters count every ticket.
+  EXPECT_EQ(Count("ticket_event"), static_cast<int64_t>(kItems));
+  auto conn = test_db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  for (int grain : {1, 2}) {
+    EXPECT_EQ((*conn)
+                  ->QueryInt("SELECT SUM(received) FROM ticket_rollup WHERE grain = $1", {grain})
+                  .value(),
+              static_cast<int64_t>(kItems));
+  }
+  EXPECT_EQ((*conn)->QueryInt("SELECT SUM(n) FROM ticket_state_count").value(),
+            static_cast<int64_t>(kItems));
+}
+
+// A row the database itself refuses (here a node that does not exist, which
+// no check before the INSERT catches) fails only its own submission: the
+// batch is written again one by one and its neighbours are acknowledged.
+TEST_P(IntakeTest, ARowTheDatabaseRefusesFailsAloneInItsBatch) {
+  IntakeWriter& writer = Writer();
+  Results results;
+  PreparedTicket bad = Prepared("节点不存在");
+  bad.node_id = 9'999'999;
+  writer.Submit(admin_, Prepared("路面塌陷", "k-0"), results.Slot(0));
+  writer.Submit(admin_, bad, results.Slot(1));
+  writer.Submit(admin_, Prepared("广告乱贴", "k-2"), results.Slot(2));
+  writer.Start();
+  ASSERT_TRUE(results.Wait(3));
+  ASSERT_TRUE(results.at(0).ok()) << results.at(0).error().message;
+  EXPECT_FALSE(results.at(1).ok());
+  ASSERT_TRUE(results.at(2).ok()) << results.at(2).error().message;
+  EXPECT_NE(results.at(0)->ticket.number, results.at(2)->ticket.number);
+  EXPECT_EQ(Count("ticket"), 2);
+  EXPECT_EQ(Count("ticket_event"), 2);
+  EXPECT_EQ(Count("idempotency_key"), 2);
+  IntakeStats stats = writer.stats();
+  EXPECT_EQ(stats.batches, 1);
+  EXPECT_EQ(stats.failed_commits, 0);
+  EXPECT_EQ(stats.insert.fallbacks, 1);
+  std::lock_guard lock(probe_.mutex);
+  EXPECT_EQ(probe_.committed.size(), 2U);
 }
 
 TEST_P(IntakeTest, OneBadItemFailsAloneAndReplaysReturnTheEarlierTicket) {

@@ -256,6 +256,22 @@ core::Status TicketStats::InTransaction(store::Connection& conn, const TicketCha
   return counts::Apply(conn, change);
 }
 
+core::Status TicketStats::InTransactionBatch(store::Connection& conn,
+                                             const std::vector<TicketChange>& changes) {
+  std::vector<std::pair<rollup::Cell, TicketTally>> cells;
+  std::vector<const Ticket*> added;
+  for (const TicketChange& change : changes) {
+    if (change.before) {
+      CG_TRY(InTransaction(conn, change));
+      continue;
+    }
+    cells.emplace_back(rollup::CellOf(change.after), Contribution(change.after));
+    added.push_back(&change.after);
+  }
+  CG_TRY(rollup::AddMany(conn, cells));
+  return counts::AddMany(conn, added);
+}
+
 // The state counters are recomputed too.
 core::Status TicketStats::Rebuild(store::Connection& conn) {
   CG_TRY(rollup::Rebuild(conn));

@@ -175,6 +175,10 @@ class TicketStats final : public TicketObserver {
   // Applies change.after − change.before to the rollup, in the change's
   // transaction.
   core::Status InTransaction(store::Connection& conn, const TicketChange& change) override;
+  // A batch: the submissions' rollup rows and counters summed and written by
+  // multi-row upserts; other changes one by one.
+  core::Status InTransactionBatch(store::Connection& conn,
+                                  const std::vector<TicketChange>& changes) override;
 
   // Recomputes every rollup row from the ticket rows, inside the caller's
   // write transaction. Run it when nothing else writes tickets (after a bulk

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <map>
+#include <tuple>
 
 namespace civicgrid::domain::rollup {
 namespace {
@@ -50,6 +52,26 @@ const std::string& UpsertSql() {
     return sql;
   }();
   return kSql;
+}
+
+// UpsertSql for `rows` rows (1, 4, 16 or 64).
+const std::string& MultiUpsertSql(size_t rows) {
+  static const std::map<size_t, std::string> kSql = [] {
+    std::map<size_t, std::string> out;
+    for (size_t n : {1, 4, 16, 64}) {
+      std::string sql = InsertHead();
+      for (size_t r = 0; r < n; ++r) {
+        sql += (r == 0 ? "(" : ", (") + Placeholders(1 + r * kRowParams, kRowParams) + ")";
+      }
+      sql += " ON CONFLICT (grain, period, path) DO UPDATE SET node_id = excluded.node_id";
+      for (const std::string& c : ColumnNames()) {
+        sql += fmt::format(", {0} = ticket_rollup.{0} + excluded.{0}", c);
+      }
+      out.emplace(n, std::move(sql));
+    }
+    return out;
+  }();
+  return kSql.at(rows);
 }
 
 const std::string& BatchInsertSql() {
@@ -242,6 +264,38 @@ core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& d
   // lock them in the same order.
   CG_TRY(AddRow(conn, Grain::kDay, cell.day, cell, delta));
   return AddRow(conn, Grain::kMonth, cell.month, cell, delta);
+}
+
+core::Status AddMany(store::Connection& conn,
+                     const std::vector<std::pair<Cell, TicketTally>>& deltas) {
+  // (grain, period, path) → node, summed delta; the map's order is the
+  // lock order (day rows before month rows, as Add).
+  std::map<std::tuple<int64_t, int64_t, std::string>, std::pair<int64_t, TicketTally>> rows;
+  for (const auto& [cell, delta] : deltas) {
+    if (delta.received < 0) return core::Error::Internal("AddMany takes no removals");
+    const std::pair<Grain, int64_t> periods[] = {{Grain::kDay, cell.day},
+                                                 {Grain::kMonth, cell.month}};
+    for (const auto& [grain, period] : periods) {
+      auto& row = rows[{static_cast<int64_t>(grain), period, cell.path}];
+      row.first = cell.node_id;
+      row.second += delta;
+    }
+  }
+  auto it = rows.begin();
+  for (size_t size : {size_t{64}, size_t{16}, size_t{4}, size_t{1}}) {
+    while (static_cast<size_t>(std::distance(it, rows.end())) >= size) {
+      store::Params params;
+      params.reserve(size * kRowParams);
+      for (size_t r = 0; r < size; ++r, ++it) {
+        const auto& [key, row] = *it;
+        AppendRow(params, static_cast<Grain>(std::get<0>(key)), std::get<1>(key), std::get<2>(key),
+                  row.first, row.second);
+      }
+      CG_ASSIGN_OR_RETURN(int64_t n, conn.Execute(MultiUpsertSql(size), params));
+      (void)n;
+    }
+  }
+  return core::Ok();
 }
 
 core::Status Rebuild(store::Connection& conn) {

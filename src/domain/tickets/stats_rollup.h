@@ -87,6 +87,12 @@ core::CivilDate LastOfMonth(core::CivilDate date);
 // `cell`, creating them when absent; rows left with no ticket are removed.
 core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& delta);
 
+// Adds many non-negative deltas at once (a batch of submissions): summed per
+// row, then written in key order (so that two writers lock rows in the same
+// order) by multi-row upserts of up to 64 rows.
+core::Status AddMany(store::Connection& conn,
+                     const std::vector<std::pair<Cell, TicketTally>>& deltas);
+
 // Deletes every row and recomputes them from the ticket table.
 core::Status Rebuild(store::Connection& conn);
 

@@ -1,5 +1,7 @@
 #include "domain/tickets/ticket_counts.h"
 
+#include <iterator>
+#include <map>
 #include <string>
 #include <tuple>
 
@@ -61,6 +63,42 @@ core::Status Apply(store::Connection& conn, const TicketChange& change) {
   }
   CG_TRY(AddTo(conn, before, -1));
   return AddTo(conn, after, 1);
+}
+
+core::Status AddMany(store::Connection& conn, const std::vector<const Ticket*>& tickets) {
+  std::map<Key, int64_t> deltas;  // key order: the lock order
+  for (const Ticket* t : tickets) ++deltas[KeyOf(*t)];
+  static const std::map<size_t, std::string> kSql = [] {
+    std::map<size_t, std::string> out;
+    for (size_t n : {1, 4, 16, 64}) {
+      std::string sql =
+          "INSERT INTO ticket_state_count (path, node_id, state, kind, overdue, n) VALUES ";
+      for (size_t r = 0; r < n; ++r) {
+        const size_t b = r * 6;
+        sql +=
+            (r ? ", " : "") + ("($" + std::to_string(b + 1) + ", $" + std::to_string(b + 2) +
+                               ", $" + std::to_string(b + 3) + ", $" + std::to_string(b + 4) +
+                               ", $" + std::to_string(b + 5) + ", $" + std::to_string(b + 6) + ")");
+      }
+      out.emplace(n, sql +
+                         " ON CONFLICT (path, state, kind, overdue) DO UPDATE SET n = "
+                         "ticket_state_count.n + excluded.n");
+    }
+    return out;
+  }();
+  auto it = deltas.begin();
+  for (size_t size : {size_t{64}, size_t{16}, size_t{4}, size_t{1}}) {
+    while (static_cast<size_t>(std::distance(it, deltas.end())) >= size) {
+      store::Params params;
+      for (size_t r = 0; r < size; ++r, ++it) {
+        const Key& k = it->first;
+        params.insert(params.end(), {k.path, k.node_id, k.state, k.kind, k.overdue, it->second});
+      }
+      CG_ASSIGN_OR_RETURN(int64_t changed, conn.Execute(kSql.at(size), params));
+      (void)changed;
+    }
+  }
+  return core::Ok();
 }
 
 core::Status Rebuild(store::Connection& conn) {

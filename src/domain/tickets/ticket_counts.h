@@ -20,6 +20,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "domain/access/caller.h"
 #include "domain/tickets/model.h"
@@ -45,6 +46,10 @@ namespace counts {
 // Moves the ticket of `change` from its counter before to its counter after
 // (or adds it, on submit), inside the change's transaction.
 core::Status Apply(store::Connection& conn, const TicketChange& change);
+
+// Adds the tickets of a batch of submissions: one multi-row upsert per up to
+// 64 counters, in key order (as Apply locks them).
+core::Status AddMany(store::Connection& conn, const std::vector<const Ticket*>& tickets);
 
 // Deletes every counter and recomputes them from the ticket table.
 core::Status Rebuild(store::Connection& conn);

@@ -125,7 +125,10 @@ TicketService::TicketService(store::Db& db, const core::Clock& clock, AuditLog& 
       options_(options) {}
 
 std::string TicketService::ActorLabel(TicketStore& store, const Caller& caller) {
-  const std::string name = store.DisplayName(caller.account_id, caller.username);
+  return RoleLabel(caller, store.DisplayName(caller.account_id, caller.username));
+}
+
+std::string TicketService::RoleLabel(const Caller& caller, const std::string& name) {
   static constexpr std::pair<Role, const char*> kLabels[] = {
       {Role::kCountyAdmin, "县级管理员"},
       {Role::kStreetAdmin, "街道"},
@@ -237,20 +240,55 @@ core::Status TicketService::PrepareWho(TicketStore& store, const Caller& caller,
   // An anonymous report still belongs to the account that filed it (so the
   // resident can follow and rate it); its name and phone are not kept.
   p.submitter_account_id = caller.account_id;
+  // The caller's name, read once (the submitter's name and the actor label).
+  const std::string name =
+      in.anonymous ? "" : store.DisplayName(caller.account_id, caller.username);
   if (in.anonymous) {
     p.submitter_name = "匿名";
     p.phone.reset();
   } else if (!contact.empty()) {
     p.submitter_name = contact;
   } else if (!proxy) {
-    p.submitter_name = store.DisplayName(caller.account_id, caller.username);
+    p.submitter_name = name;
   }
   // Proxy channels file on someone's behalf: the account is the operator's,
   // not the resident's, so the operator is not the submitter.
   if (proxy) p.submitter_account_id.reset();
-  p.actor_label = in.anonymous ? "匿名居民" : ActorLabel(store, caller);
+  p.actor_label = in.anonymous ? "匿名居民" : RoleLabel(caller, name);
   if (proxy && !in.anonymous) p.actor_label += "（代 " + contact + "）";
   return core::Ok();
+}
+
+std::string SerialPrefix(const std::string& county_code, int64_t now) {
+  return county_code + "-" + std::to_string(core::ShanghaiDate(now).year);
+}
+
+std::string TicketNumber(const std::string& prefix, int64_t seq) {
+  char serial[32];
+  std::snprintf(serial, sizeof serial, "%06lld", static_cast<long long>(seq));
+  return prefix + "-" + serial;
+}
+
+TicketEvent SubmitEvent(const Caller& caller, const PreparedTicket& p, int64_t ticket_id,
+                        int64_t now) {
+  // The system (care alerts, account id 0) files without an account.
+  const std::optional<int64_t> actor =
+      p.input.anonymous || caller.account_id == 0 ? std::nullopt : std::optional(caller.account_id);
+  return TicketEvent{0,
+                     ticket_id,
+                     1,
+                     TicketEventType::kSubmit,
+                     actor,
+                     p.actor_label,
+                     now,
+                     "",
+                     JsonText()
+                         .Str("category", p.category.code)
+                         .Str("channel", TicketChannelName(p.input.channel))
+                         .Str("kind", TicketKindName(p.input.kind))
+                         .str(),
+                     TicketState::kSubmitted,
+                     p.input.attachment_ids};
 }
 
 core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& conn,
@@ -266,36 +304,17 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
       return Inserted{std::move(t), false, std::nullopt};
     }
   }
-  const std::string prefix = p.county_code + "-" + std::to_string(core::ShanghaiDate(now).year);
+  const std::string prefix = SerialPrefix(p.county_code, now);
   CG_ASSIGN_OR_RETURN(int64_t seq, store.NextSerial(prefix));
-  char serial[32];
-  std::snprintf(serial, sizeof serial, "%06lld", static_cast<long long>(seq));
   const Category& c = p.category;
   CG_ASSIGN_OR_RETURN(
       int64_t id,
-      store.Insert(p, prefix + "-" + serial, now, SlaDeadline(now, c.accept_minutes),
+      store.Insert(p, TicketNumber(prefix, seq), now, SlaDeadline(now, c.accept_minutes),
                    SlaDeadline(now, c.respond_minutes), SlaDeadline(now, c.resolve_minutes)));
   // Event ids must become visible in id order (the SSE stream and Open311
   // updates page by id): PostgreSQL could otherwise commit a later id first.
   CG_TRY(store.LockEvents());
-  // The system (care alerts, account id 0) files without an account.
-  const std::optional<int64_t> actor =
-      p.input.anonymous || caller.account_id == 0 ? std::nullopt : std::optional(caller.account_id);
-  TicketEvent event{0,
-                    id,
-                    1,
-                    TicketEventType::kSubmit,
-                    actor,
-                    p.actor_label,
-                    now,
-                    "",
-                    JsonText()
-                        .Str("category", c.code)
-                        .Str("channel", TicketChannelName(p.input.channel))
-                        .Str("kind", TicketKindName(p.input.kind))
-                        .str(),
-                    TicketState::kSubmitted,
-                    p.input.attachment_ids};
+  TicketEvent event = SubmitEvent(caller, p, id, now);
   CG_ASSIGN_OR_RETURN(event.id, store.AppendEvent(event));
   CG_TRY(LinkAttachments(store, &caller, id, event.id, p.input.attachment_ids));
   if (p.input.idempotency_key) {
@@ -327,6 +346,13 @@ core::Result<Ticket> TicketService::Submit(const Caller& caller, const NewTicket
 core::Status TicketService::LinkAttachments(TicketStore& store, const Caller* caller,
                                             int64_t ticket_id, std::optional<int64_t> event_id,
                                             const std::vector<int64_t>& ids) {
+  CG_TRY(CheckAttachments(store, caller, ids));
+  for (int64_t aid : ids) CG_TRY(store.LinkAttachment(ticket_id, aid, event_id));
+  return core::Ok();
+}
+
+core::Status TicketService::CheckAttachments(TicketStore& store, const Caller* caller,
+                                             const std::vector<int64_t>& ids) {
   if (ids.size() > options_.max_attachments) {
     return Error::Invalid("attachment_ids",
                           "附件不能超过 " + std::to_string(options_.max_attachments) + " 个");
@@ -342,7 +368,6 @@ core::Status TicketService::LinkAttachments(TicketStore& store, const Caller* ca
     if (!(caller && *mine) && !(caller && IsTicketStaff(caller->role))) {
       return Error::Invalid("attachment_ids", "附件 " + std::to_string(aid) + " 不是本人上传的");
     }
-    CG_TRY(store.LinkAttachment(ticket_id, aid, event_id));
   }
   return core::Ok();
 }

@@ -74,6 +74,31 @@ class TicketService {
   };
   core::Result<Inserted> Insert(store::Connection& conn, const Caller& caller,
                                 const PreparedTicket& prepared);
+  // A batch of submissions inside an open write transaction (the
+  // IntakeWriter's group commit), in a few multi-row statements for all of
+  // them: one read of their idempotency keys, one counter update per county
+  // and year, one INSERT per table, one read back, the observers once
+  // (ticket_submit_batch.cc). One item's failure is only its result: an item
+  // refused by the checks (a key reused for another request, an attachment
+  // not the caller's) is left out; if a statement fails anyway, the batch is
+  // rolled back to its savepoint and written again one item at a time, each
+  // in its own savepoint. An error return means a savepoint statement failed:
+  // the transaction is in an unknown state and must be given up.
+  struct Submission {
+    const Caller* caller = nullptr;
+    const PreparedTicket* prepared = nullptr;
+  };
+  // Where a batch's time went (nanoseconds, added to), and how often it had
+  // to fall back to one item at a time.
+  struct BatchPhases {
+    int64_t check_ns = 0;    // idempotency keys, attachments
+    int64_t write_ns = 0;    // counters, tickets, events, keys
+    int64_t read_ns = 0;     // the read back of the answers
+    int64_t observe_ns = 0;  // observers (rollups, counters, webhook outbox)
+    int64_t fallbacks = 0;   // batches written again one by one
+  };
+  core::Result<std::vector<core::Result<Inserted>>> InsertBatch(
+      store::Connection& conn, const std::vector<Submission>& items, BatchPhases* phases = nullptr);
   // After the transaction holding Insert/Act rows committed.
   void NotifyCommitted(const TicketChange& change);
 
@@ -147,11 +172,22 @@ class TicketService {
   core::Result<TicketChange> Append(TicketStore& store, const Caller* caller, const Ticket& before,
                                     const TicketAction& action, int64_t overdue_bits = 0,
                                     std::string_view system_label = "系统督办");
+  // Attachments `ids` may go on a ticket of `caller` (they exist, and are
+  // theirs unless staff); no write.
+  core::Status CheckAttachments(TicketStore& store, const Caller* caller,
+                                const std::vector<int64_t>& ids);
+  // InsertBatch's two ways: together, or one by one each in a savepoint.
+  core::Status InsertTogether(store::Connection& conn, const std::vector<Submission>& items,
+                              std::vector<core::Result<Inserted>>& results, BatchPhases& phases);
+  core::Status InsertAlone(store::Connection& conn, const Submission& item,
+                           std::vector<core::Result<Inserted>>& results);
   core::Status LinkAttachments(TicketStore& store, const Caller* caller, int64_t ticket_id,
                                std::optional<int64_t> event_id, const std::vector<int64_t>& ids);
   core::Status PrepareWhere(TicketStore& store, const Caller& caller, PreparedTicket& p);
   core::Status PrepareWho(TicketStore& store, const Caller& caller, PreparedTicket& p);
   std::string ActorLabel(TicketStore& store, const Caller& caller);
+  // "网格员 王芳": the caller's role and `name`.
+  static std::string RoleLabel(const Caller& caller, const std::string& name);
 
   store::Db& db_;
   const core::Clock& clock_;

@@ -24,4 +24,12 @@ core::Result<std::optional<TicketStore::KeyUse>> SeenKey(TicketStore& store, int
                                                          const std::string& key,
                                                          const std::string& hash);
 
+// "131022-2026": the counter of tickets of `county_code` filed in the year of `now`.
+std::string SerialPrefix(const std::string& county_code, int64_t now);
+// "131022-2026-000123".
+std::string TicketNumber(const std::string& prefix, int64_t seq);
+// The first event of a submitted ticket `ticket_id` (id not yet known).
+TicketEvent SubmitEvent(const Caller& caller, const PreparedTicket& p, int64_t ticket_id,
+                        int64_t now);
+
 }  // namespace civicgrid::domain

@@ -1,6 +1,8 @@
 #include "domain/tickets/ticket_store.h"
 
 #include <algorithm>
+#include <array>
+#include <unordered_map>
 
 #include "domain/tickets/ticket_list_query.h"
 
@@ -157,6 +159,52 @@ core::Result<SeenTicket> TicketStore::LoadSeen(const Caller& caller, int64_t id)
   return out;
 }
 
+core::Result<std::vector<Ticket>> TicketStore::LoadMany(const std::vector<int64_t>& ids) {
+  // IN lists of these lengths (padded by repeating the last id), so a
+  // connection caches at most four shapes.
+  static constexpr std::array<size_t, 4> kSizes = {1, 4, 16, 64};
+  const std::string agg = conn_.backend() == store::Backend::kPostgres
+                              ? "string_agg(CAST(ta.attachment_id AS TEXT), ',')"
+                              : "group_concat(ta.attachment_id)";
+  std::unordered_map<int64_t, Ticket> found;
+  for (size_t next = 0; next < ids.size();) {
+    const size_t left = ids.size() - next;
+    size_t size = kSizes.back();
+    for (size_t s : kSizes) {
+      if (s >= left) {
+        size = s;
+        break;
+      }
+    }
+    const size_t take = std::min(size, left);
+    SqlWhere w;
+    std::string list;
+    for (size_t i = 0; i < size; ++i) {
+      list += (i ? ", " : "") + w.Param(ids[next + std::min(i, take - 1)]);
+    }
+    CG_ASSIGN_OR_RETURN(store::Rows rows,
+                        conn_.Query(std::string(kColumns) + ", (SELECT " + agg +
+                                        " FROM ticket_attachment ta WHERE ta.ticket_id = t.id) "
+                                        "AS attachments " +
+                                        kFrom + "WHERE t.id IN (" + list + ")",
+                                    w.params()));
+    for (const store::Row& row : rows) {
+      Ticket t = TicketFromRow(row);
+      t.attachment_ids = IdList(row.Text("attachments"));
+      found.emplace(t.id, std::move(t));
+    }
+    next += take;
+  }
+  std::vector<Ticket> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    auto it = found.find(id);
+    if (it == found.end()) return NotFoundTicket();
+    out.push_back(it->second);
+  }
+  return out;
+}
+
 core::Result<int64_t> TicketStore::IdByNumber(std::string_view number) {
   CG_ASSIGN_OR_RETURN(auto row, OptionalRow(conn_, "SELECT id FROM ticket WHERE number = $1",
                                             {std::string(number)}));
@@ -212,46 +260,62 @@ core::Result<std::vector<Ticket>> TicketStore::Nearby(const Caller& caller, int6
   return Select(w, "ORDER BY t.id LIMIT 200");
 }
 
-core::Result<int64_t> TicketStore::Insert(const PreparedTicket& p, const std::string& number,
-                                          int64_t now, int64_t accept_due, int64_t respond_due,
-                                          int64_t resolve_due) {
-  store::Params params{
-      number,
-      std::string(TicketKindName(p.input.kind)),
-      std::string(TicketChannelName(p.input.channel)),
-      p.category.id,
-      p.node_id,
-      p.path,
-      p.title,
-      p.description,
-      p.address,
-      p.wgs84 ? store::Value(p.wgs84->lon) : store::Value(),
-      p.wgs84 ? store::Value(p.wgs84->lat) : store::Value(),
-      p.input.anonymous,
-      p.is_public,
-      p.submitter_account_id,
-      p.submitter_name,
-      p.phone ? store::Value(p.phone->enc) : store::Value(),
-      p.phone ? store::Value(p.phone->hash) : store::Value(),
-      p.phone ? store::Value(p.phone->masked) : store::Value(),
-      now,
-      accept_due,
-      respond_due,
-      resolve_due,
-  };
+std::string TicketStore::InsertHead() {
+  return "INSERT INTO ticket (number, kind, channel, category_id, node_id, path, title, "
+         "description, address, lon, lat, state, version, anonymous, is_public, "
+         "submitter_account_id, submitter_name, submitter_phone_enc, submitter_phone_hash, "
+         "submitter_phone_masked, created_at, accept_due, respond_due, resolve_due, updated_at, "
+         "scope_2, scope_3, scope_4, scope_5, scope_6) VALUES ";
+}
+
+std::string TicketStore::InsertTuple(size_t base) {
+  auto p = [base](size_t i) { return "$" + std::to_string(base + i); };
+  std::string out = "(";
+  for (size_t i = 1; i <= 11; ++i) out += p(i) + ", ";
+  out += "'submitted', 1";
+  for (size_t i = 12; i <= 22; ++i) out += ", " + p(i);
+  out += ", " + p(19);  // updated_at = created_at
+  for (size_t i = 23; i <= kInsertParams; ++i) out += ", " + p(i);
+  return out + ")";
+}
+
+void TicketStore::AppendInsertParams(const NewRow& row, store::Params& params) {
+  const PreparedTicket& p = *row.prepared;
+  params.insert(params.end(), {row.number,
+                               std::string(TicketKindName(p.input.kind)),
+                               std::string(TicketChannelName(p.input.channel)),
+                               p.category.id,
+                               p.node_id,
+                               p.path,
+                               p.title,
+                               p.description,
+                               p.address,
+                               p.wgs84 ? store::Value(p.wgs84->lon) : store::Value(),
+                               p.wgs84 ? store::Value(p.wgs84->lat) : store::Value(),
+                               p.input.anonymous,
+                               p.is_public,
+                               p.submitter_account_id,
+                               p.submitter_name,
+                               p.phone ? store::Value(p.phone->enc) : store::Value(),
+                               p.phone ? store::Value(p.phone->hash) : store::Value(),
+                               p.phone ? store::Value(p.phone->masked) : store::Value(),
+                               row.now,
+                               row.accept_due,
+                               row.respond_due,
+                               row.resolve_due});
   for (int depth = kMinScopeDepth; depth <= kMaxScopeDepth; ++depth) {
     auto id = PathIdAt(p.path, depth);
     params.push_back(id ? store::Value(*id) : store::Value());
   }
-  return conn_.QueryInt(
-      "INSERT INTO ticket (number, kind, channel, category_id, node_id, path, title, "
-      "description, address, lon, lat, state, version, anonymous, is_public, "
-      "submitter_account_id, submitter_name, submitter_phone_enc, submitter_phone_hash, "
-      "submitter_phone_masked, created_at, accept_due, respond_due, resolve_due, updated_at, "
-      "scope_2, scope_3, scope_4, scope_5, scope_6) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', 1, $12, $13, $14, "
-      "$15, $16, $17, $18, $19, $20, $21, $22, $19, $23, $24, $25, $26, $27) RETURNING id",
-      params);
+}
+
+core::Result<int64_t> TicketStore::Insert(const PreparedTicket& p, const std::string& number,
+                                          int64_t now, int64_t accept_due, int64_t respond_due,
+                                          int64_t resolve_due) {
+  store::Params params;
+  AppendInsertParams(NewRow{&p, number, now, accept_due, respond_due, resolve_due}, params);
+  static const std::string kSql = InsertHead() + InsertTuple(0) + " RETURNING id";
+  return conn_.QueryInt(kSql, params);
 }
 
 namespace {

@@ -13,6 +13,7 @@
 // A TicketStore wraps one connection for one unit of work; not thread-safe.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -153,6 +154,34 @@ class TicketStore {
   core::Status RememberKey(int64_t account, const std::string& key, const std::string& hash,
                            int64_t ticket_id, int64_t event_id, int64_t now);
 
+  // --- a batch of submissions: multi-row statements (ticket_store_batch.cc) -------
+  struct NewRow {
+    const PreparedTicket* prepared = nullptr;
+    std::string number;
+    int64_t now = 0, accept_due = 0, respond_due = 0, resolve_due = 0;
+  };
+  // Inserts the tickets; their ids in `rows` order.
+  core::Result<std::vector<int64_t>> InsertMany(const std::vector<NewRow>& rows);
+  // Appends the submit events (one per ticket); their ids in `events` order.
+  core::Result<std::vector<int64_t>> AppendSubmitEvents(const std::vector<TicketEvent>& events);
+  struct KeyRow {
+    int64_t account = 0;
+    std::string key;
+    std::string hash;
+    int64_t ticket_id = 0;
+    int64_t event_id = 0;
+    int64_t now = 0;
+  };
+  core::Status RememberKeys(const std::vector<KeyRow>& keys);
+  // The stored uses of these (account, key) pairs; unused pairs are absent.
+  core::Result<std::map<std::pair<int64_t, std::string>, KeyUse>> FindKeys(
+      const std::vector<std::pair<int64_t, std::string>>& keys);
+  // Takes `n` serials under `prefix`; returns the first.
+  core::Result<int64_t> NextSerials(const std::string& prefix, int64_t n);
+  // The stored tickets (unmasked, with attachment ids) in `ids` order;
+  // NotFound when one is absent.
+  core::Result<std::vector<Ticket>> LoadMany(const std::vector<int64_t>& ids);
+
   // --- people and places the ticket refers to ------------------------------------
   std::string DisplayName(int64_t account_id, const std::string& fallback);
   core::Result<std::optional<std::string>> MemberSkills(int64_t member_id);
@@ -188,6 +217,13 @@ class TicketStore {
                                                        int64_t limit);
 
  private:
+  // The INSERT of a submitted ticket: head, one row's VALUES tuple with its
+  // placeholders after `base`, and that row's kInsertParams parameters.
+  static constexpr size_t kInsertParams = 27;
+  static std::string InsertHead();
+  static std::string InsertTuple(size_t base);
+  static void AppendInsertParams(const NewRow& row, store::Params& params);
+
   store::Connection& conn_;
 };
 

@@ -196,6 +196,16 @@ class TicketObserver {
     (void)change;
     return {};
   }
+  // The changes of one transaction together (a batch of submissions, in
+  // order); by default InTransaction for each. Observers that write derived
+  // rows override it to write them with fewer statements.
+  virtual core::Status InTransactionBatch(store::Connection& conn,
+                                          const std::vector<TicketChange>& changes) {
+    for (const TicketChange& change : changes) {
+      if (core::Status s = InTransaction(conn, change); !s.ok()) return s;
+    }
+    return {};
+  }
   virtual void Committed(const TicketChange& change) { (void)change; }
 };
 

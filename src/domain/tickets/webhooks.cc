@@ -269,6 +269,32 @@ core::Status WebhookService::InTransaction(store::Connection& conn, const Ticket
   return core::Ok();
 }
 
+core::Status WebhookService::InTransactionBatch(store::Connection& conn,
+                                                const std::vector<TicketChange>& changes) {
+  if (changes.empty()) return core::Ok();
+  // The endpoint table is small (a few per county): read it once, match the
+  // paths here (the node holds the ticket: its path is a prefix).
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query("SELECT e.id, e.event_types, n.path FROM webhook_endpoint e JOIN "
+                 "org_node n ON n.id = e.node_id WHERE e.active = 1 ORDER BY e.id"));
+  if (rows.empty()) return core::Ok();
+  const int64_t now = clock_.NowMs();
+  for (const TicketChange& change : changes) {
+    std::optional<std::string> payload;
+    for (const auto& row : rows) {
+      if (!change.after.path.starts_with(row.Text(2))) continue;
+      if (!Matches(row.Text(1), change.event.type)) continue;
+      if (!payload) payload = Payload(change);
+      CG_TRY(
+          conn.Execute("INSERT INTO webhook_outbox (endpoint_id, event_id, payload, attempts, "
+                       "next_attempt_at, created_at) VALUES ($1, $2, $3, 0, $4, $4)",
+                       {row.Int(0), change.event.id, *payload, now}));
+    }
+  }
+  return core::Ok();
+}
+
 void WebhookService::Committed(const TicketChange& change) {
   (void)change;
   if (wake_) wake_();

@@ -117,6 +117,9 @@ class WebhookService : public TicketObserver {
 
   // TicketObserver.
   core::Status InTransaction(store::Connection& conn, const TicketChange& change) override;
+  // A batch: the active endpoints read once for all its changes.
+  core::Status InTransactionBatch(store::Connection& conn,
+                                  const std::vector<TicketChange>& changes) override;
   void Committed(const TicketChange& change) override;
 
   // The JSON text sent for `change` (public for tests and docs).

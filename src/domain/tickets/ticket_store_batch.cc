@@ -1,0 +1,190 @@
+// TicketStore: the multi-row writes of a batch of submissions (the
+// IntakeWriter's group commit, TicketService::InsertBatch). Each statement
+// writes up to kMaxRows rows; a batch is split into statements of the sizes in
+// kRowCounts, so a connection caches at most seven shapes per statement. Rows
+// come back matched by a unique column (the ticket's number, the event's
+// ticket), never by the order of RETURNING, which neither backend promises.
+#include <fmt/format.h>
+
+#include <array>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "domain/tickets/ticket_store.h"
+
+namespace civicgrid::domain {
+namespace {
+
+constexpr std::array<size_t, 7> kRowCounts = {64, 32, 16, 8, 4, 2, 1};
+
+// The statement sizes for `n` rows: as few statements as the fixed sizes allow.
+std::vector<size_t> Chunks(size_t n) {
+  std::vector<size_t> out;
+  for (size_t size : kRowCounts) {
+    while (n >= size) {
+      out.push_back(size);
+      n -= size;
+    }
+  }
+  return out;
+}
+
+// "($base+1, …, $base+count)" with `count` placeholders.
+std::string Tuple(size_t base, size_t count) {
+  std::string out = "(";
+  for (size_t i = 1; i <= count; ++i) out += fmt::format("{}${}", i == 1 ? "" : ", ", base + i);
+  return out + ")";
+}
+
+// Cached statement texts, one per (kind, row count).
+template <typename Make>
+const std::string& Cached(std::map<size_t, std::string>& cache, std::mutex& mutex, size_t rows,
+                          Make make) {
+  std::lock_guard lock(mutex);
+  auto it = cache.find(rows);
+  if (it == cache.end()) it = cache.emplace(rows, make(rows)).first;
+  return it->second;
+}
+
+template <typename Make>
+const std::string& Sql(size_t rows, Make make) {
+  static std::map<size_t, std::string> cache;
+  static std::mutex mutex;
+  return Cached(cache, mutex, rows, make);
+}
+
+constexpr size_t kEventParams = 9;
+constexpr size_t kKeyParams = 6;
+
+const auto kInsertEventsSql = [](size_t rows) {
+  std::string sql =
+      "INSERT INTO ticket_event (ticket_id, seq, type, actor_account_id, actor_label, at, note, "
+      "data, state_after) VALUES ";
+  for (size_t r = 0; r < rows; ++r) sql += (r ? ", " : "") + Tuple(r * kEventParams, kEventParams);
+  return sql + " RETURNING id, ticket_id";
+};
+
+const auto kInsertKeysSql = [](size_t rows) {
+  std::string sql =
+      "INSERT INTO idempotency_key (account_id, idem_key, request_hash, ticket_id, event_id, "
+      "created_at) VALUES ";
+  for (size_t r = 0; r < rows; ++r) sql += (r ? ", " : "") + Tuple(r * kKeyParams, kKeyParams);
+  return sql;
+};
+
+const auto kFindKeysSql = [](size_t rows) {
+  std::string sql =
+      "SELECT account_id, idem_key, request_hash, ticket_id, event_id FROM idempotency_key WHERE ";
+  for (size_t r = 0; r < rows; ++r) {
+    sql += fmt::format("{}(account_id = ${} AND idem_key = ${})", r ? " OR " : "", 2 * r + 1,
+                       2 * r + 2);
+  }
+  return sql;
+};
+
+// Runs `sql(rows)` once per chunk of `items`, binding each item's parameters
+// with `bind`; `each` sees every returned row.
+template <typename T, typename MakeSql, typename Bind, typename Each>
+core::Status ForChunks(store::Connection& conn, const std::vector<T>& items, MakeSql make_sql,
+                       Bind bind, Each each) {
+  size_t next = 0;
+  for (size_t rows : Chunks(items.size())) {
+    store::Params params;
+    for (size_t i = next; i < next + rows; ++i) bind(items[i], params);
+    CG_ASSIGN_OR_RETURN(store::Rows result, conn.Query(Sql(rows, make_sql), params));
+    for (const store::Row& row : result) CG_TRY(each(row));
+    next += rows;
+  }
+  return core::Ok();
+}
+
+}  // namespace
+
+core::Result<std::vector<int64_t>> TicketStore::InsertMany(const std::vector<NewRow>& rows) {
+  std::unordered_map<std::string, size_t> index;  // number → position
+  for (size_t i = 0; i < rows.size(); ++i) index.emplace(rows[i].number, i);
+  std::vector<int64_t> ids(rows.size(), 0);
+  auto make = [](size_t n) {
+    std::string sql = InsertHead();
+    for (size_t r = 0; r < n; ++r) sql += (r ? ", " : "") + InsertTuple(r * kInsertParams);
+    return sql + " RETURNING id, number";
+  };
+  auto bind = [](const NewRow& row, store::Params& params) { AppendInsertParams(row, params); };
+  auto each = [&](const store::Row& row) -> core::Status {
+    auto it = index.find(row.Text("number"));
+    if (it == index.end()) return core::Error::Internal("插入的工单编号对不上");
+    ids[it->second] = row.Int("id");
+    return core::Ok();
+  };
+  CG_TRY(ForChunks(conn_, rows, make, bind, each));
+  for (int64_t id : ids) {
+    if (id == 0) return core::Error::Internal("插入的工单少于提交的");
+  }
+  return ids;
+}
+
+core::Result<std::vector<int64_t>> TicketStore::AppendSubmitEvents(
+    const std::vector<TicketEvent>& events) {
+  std::unordered_map<int64_t, size_t> index;  // ticket id → position (one event each)
+  for (size_t i = 0; i < events.size(); ++i) index.emplace(events[i].ticket_id, i);
+  if (index.size() != events.size()) return core::Error::Internal("同一工单的提交事件重复");
+  std::vector<int64_t> ids(events.size(), 0);
+  auto bind = [](const TicketEvent& e, store::Params& params) {
+    params.insert(params.end(), {e.ticket_id, e.seq, std::string(TicketEventTypeName(e.type)),
+                                 e.actor_account_id, e.actor_label, e.at, e.note, e.data,
+                                 std::string(TicketStateName(e.state_after))});
+  };
+  auto each = [&](const store::Row& row) -> core::Status {
+    auto it = index.find(row.Int("ticket_id"));
+    if (it == index.end()) return core::Error::Internal("插入的事件对不上");
+    ids[it->second] = row.Int("id");
+    return core::Ok();
+  };
+  CG_TRY(ForChunks(conn_, events, kInsertEventsSql, bind, each));
+  for (int64_t id : ids) {
+    if (id == 0) return core::Error::Internal("插入的事件少于提交的");
+  }
+  return ids;
+}
+
+core::Status TicketStore::RememberKeys(const std::vector<KeyRow>& keys) {
+  size_t next = 0;
+  for (size_t rows : Chunks(keys.size())) {
+    store::Params params;
+    for (size_t i = next; i < next + rows; ++i) {
+      const KeyRow& k = keys[i];
+      params.insert(params.end(), {k.account, k.key, k.hash, k.ticket_id, k.event_id, k.now});
+    }
+    CG_ASSIGN_OR_RETURN(int64_t n, conn_.Execute(Sql(rows, kInsertKeysSql), params));
+    (void)n;
+    next += rows;
+  }
+  return core::Ok();
+}
+
+core::Result<std::map<std::pair<int64_t, std::string>, TicketStore::KeyUse>> TicketStore::FindKeys(
+    const std::vector<std::pair<int64_t, std::string>>& keys) {
+  std::map<std::pair<int64_t, std::string>, KeyUse> out;
+  auto bind = [](const std::pair<int64_t, std::string>& k, store::Params& params) {
+    params.insert(params.end(), {k.first, k.second});
+  };
+  auto each = [&](const store::Row& row) -> core::Status {
+    out[{row.Int("account_id"), row.Text("idem_key")}] =
+        KeyUse{row.Text("request_hash"), row.Int("ticket_id"), row.OptInt("event_id").value_or(0)};
+    return core::Ok();
+  };
+  CG_TRY(ForChunks(conn_, keys, kFindKeysSql, bind, each));
+  return out;
+}
+
+core::Result<int64_t> TicketStore::NextSerials(const std::string& prefix, int64_t n) {
+  CG_ASSIGN_OR_RETURN(int64_t last,
+                      conn_.QueryInt("INSERT INTO ticket_counter (prefix, seq) VALUES ($1, $2) ON "
+                                     "CONFLICT (prefix) DO UPDATE SET seq = ticket_counter.seq + "
+                                     "excluded.seq RETURNING seq",
+                                     {prefix, n}));
+  return last - n + 1;
+}
+
+}  // namespace civicgrid::domain
