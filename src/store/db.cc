@@ -58,8 +58,14 @@ std::string Value::ToString() const {
       return "NULL";
     case 1:
       return std::to_string(std::get<1>(v_));
-    case 2:
-      return std::to_string(std::get<2>(v_));
+    case 2: {
+      // Shortest round-trip text: std::to_string keeps six decimals, which cut
+      // coordinates (~0.1 m) and small readings on PostgreSQL's text protocol.
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::get<2>(v_));
+      if (ec != std::errc()) return std::to_string(std::get<2>(v_));
+      return std::string(buf, end);
+    }
     case 3:
       return std::get<3>(v_);
     default:
