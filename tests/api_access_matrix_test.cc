@@ -230,6 +230,18 @@ const Row kTable[] = {
   {"POST /api/v1/care/readings",                           401, "200 403 200 200 200 200 403 403 403", "200 403 422 422 422 422 403 403 403"},
   {"GET /api/v1/care/alerts",                              401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"POST /api/v1/care/alerts/{id}/acknowledge",            401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"GET /api/v1/party-life/meetings",                      401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"POST /api/v1/party-life/meetings",                     401, "201 403 201 201 201 201 403 403 403", "201 403 422 422 422 422 403 403 403"},
+  {"GET /api/v1/party-life/meetings/{id}",                 401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/party-life/cadence",                       401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/party-life/rules",                         401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"PUT /api/v1/party-life/rules",                         401, "200 200 200 403 403 403 403 403 403", "200 422 422 403 403 403 403 403 403"},
+  {"POST /api/v1/party-life/evaluate",                     401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"GET /api/v1/party-life/warnings",                      401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"POST /api/v1/party-life/warnings/{id}/acknowledge",    401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"GET /api/v1/party-life/my-warning",                    401, "404 404 404 404 404 404 404 200 404", "="},
+  {"POST /api/v1/party-life/members/{id}/dues",            401, "201 403 201 201 201 201 403 403 403", "201 403 404 404 404 404 403 403 403"},
+  {"PUT /api/v1/party-life/members/{id}/category",         401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
 };
 // clang-format on
 
@@ -419,6 +431,8 @@ class AccessMatrixTest : public ApiTest {
     home_a_ = a;
     home_b_ = b;
     away_ = c;
+    // Every member has a warning (member1 reads its own).
+    Must(app_->partylife().Evaluate(admin, std::nullopt, std::nullopt), "evaluate");
   }
 
   static void MustOk(const core::Status& status, const std::string& what) {
@@ -527,6 +541,23 @@ class AccessMatrixTest : public ApiTest {
                        "id, 'silence', path, 0 FROM care_subject WHERE id = $1 RETURNING id",
                        {subject}),
         "care alert");
+  }
+  std::string Today() const { return core::FormatDate(core::ShanghaiDate(app_->clock().NowMs())); }
+  // A 主题党日 of the place's branch attended by its member.
+  int64_t FreshMeeting(const Place& p) {
+    domain::NewMeeting m;
+    m.party_org_id = p.branch.id;
+    m.kind = domain::MeetingKind::kThemeDay;
+    m.held_on = Today();
+    m.title = Unique("主题党日");
+    m.attendee_ids = {p.member.id};
+    return Must(app_->partylife().RecordMeeting(Admin(), m), "meeting").id;
+  }
+  // A fresh member of the place's branch with an evaluated (unacknowledged) warning.
+  int64_t FreshWarnedMember(const Place& p) {
+    int64_t member = FreshMember(p);
+    Must(app_->partylife().Evaluate(Admin(), std::nullopt, p.grid.id), "evaluate");
+    return member;
   }
   int64_t FreshBuilding(const Place& p) {
     const domain::Caller admin = Admin();
@@ -1388,6 +1419,46 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/care/alerts"] = list("/api/v1/care/alerts");
   b["POST /api/v1/care/alerts/{id}/acknowledge"] = [this, post](size_t role, bool out) {
     return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/acknowledge", "");
+  };
+  // --- party life -----------------------------------------------------------------------------
+  b["GET /api/v1/party-life/meetings"] = list("/api/v1/party-life/meetings");
+  b["POST /api/v1/party-life/meetings"] = [this, post](size_t role, bool out) {
+    const Place& p = At(role, out);
+    return post("/api/v1/party-life/meetings",
+                R"({"party_org_id":)" + Id(p.branch.id) + R"(,"kind":"theme_day","held_on":")" +
+                    Today() + R"(","title":"主题党日","attendee_ids":[)" + Id(p.member.id) + "]}");
+  };
+  b["GET /api/v1/party-life/meetings/{id}"] = [this](size_t role, bool out) {
+    return Call{"GET", "/api/v1/party-life/meetings/" + Id(FreshMeeting(At(role, out))), "", {}};
+  };
+  b["GET /api/v1/party-life/cadence"] = list("/api/v1/party-life/cadence");
+  b["GET /api/v1/party-life/rules"] = list("/api/v1/party-life/rules", "node_id");
+  b["PUT /api/v1/party-life/rules"] = [this](size_t role, bool out) {
+    return Call{"PUT",
+                "/api/v1/party-life/rules",
+                R"({"node_id":)" + Id(At(role, out).community.id) + R"(,"absence_red":)" +
+                    std::to_string(7 + serial_++ % 10) + "}",
+                {}};
+  };
+  b["POST /api/v1/party-life/evaluate"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/party-life/evaluate", R"({"within":)" + Id(At(role, out).grid.id) + "}");
+  };
+  b["GET /api/v1/party-life/warnings"] = list("/api/v1/party-life/warnings");
+  b["POST /api/v1/party-life/warnings/{id}/acknowledge"] = [this, post](size_t role, bool out) {
+    return post(
+        "/api/v1/party-life/warnings/" + Id(FreshWarnedMember(At(role, out))) + "/acknowledge",
+        "{}");
+  };
+  b["GET /api/v1/party-life/my-warning"] = get("/api/v1/party-life/my-warning");
+  b["POST /api/v1/party-life/members/{id}/dues"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/party-life/members/" + Id(FreshMember(At(role, out))) + "/dues",
+                R"({"month":"2026-01","amount_cents":300})");
+  };
+  b["PUT /api/v1/party-life/members/{id}/category"] = [this](size_t role, bool out) {
+    return Call{"PUT",
+                "/api/v1/party-life/members/" + Id(FreshMember(At(role, out))) + "/category",
+                R"({"category":"mobile"})",
+                {}};
   };
   return b;
 }

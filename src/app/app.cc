@@ -98,6 +98,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       care_(*db_, clock_, audit_, cipher_, tickets_),
       timebank_(*db_, clock_, audit_),
       ticket_credit_(timebank_),
+      partylife_(*db_, clock_, audit_),
       intake_(*db_, tickets_, options.intake) {
   // Tickets, their rollup rows and their state counters copy the path of their
   // node: moving a node rewrites them in its transaction (tickets first, as
@@ -183,6 +184,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.duty(),
                            a.activities(),
                            a.care(),
+                           a.partylife(),
                            metrics,
                            std::move(options)};
   // clang-format on

@@ -105,6 +105,8 @@ class App {
   domain::GovernanceService& governance() { return governance_; }
   // Silence alerts (云监护); `serve` runs its Sweep every minute.
   domain::CareService& care() { return care_; }
+  // Party life; `serve` runs its monthly Sweep.
+  domain::PartyLifeService& partylife() { return partylife_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -139,6 +141,7 @@ class App {
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams
   domain::TimeBank timebank_;
   domain::TicketCredit ticket_credit_;  // a ticket observer: member points for claimed tickets
+  domain::PartyLifeService partylife_;
   // Last: destroyed first, writing out queued submissions while every service it
   // reaches (observers, the webhook sender's wake) and the Db are still there.
   domain::IntakeWriter intake_;

@@ -126,6 +126,14 @@ int Serve(App& app, const ServeOptions& options) {
       },
       std::chrono::minutes(1), "云监护巡检");
   care_sweep.Start();
+  // 黄橙红: the month that ended is evaluated once (checked hourly).
+  Supervisor partylife_sweep(
+      [&app]() -> core::Result<int64_t> {
+        CG_ASSIGN_OR_RETURN(auto report, app.partylife().Sweep(app.clock().NowMs()));
+        return report.raised;
+      },
+      std::chrono::hours(1), "党员预警月度评估");
+  partylife_sweep.Start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "civicgrid: 收到停止信号，正在关闭…\n");
@@ -133,6 +141,7 @@ int Serve(App& app, const ServeOptions& options) {
   supervisor.Stop();
   purge.Stop();
   care_sweep.Stop();
+  partylife_sweep.Stop();
   app.webhook_sender().Stop();
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/demo/governance_demo.h"
+#include "app/demo/partylife_demo.h"
 #include "app/demo/duty_demo.h"
 #include "app/demo/ticket_history.h"
 #include "app/progress.h"
@@ -381,6 +382,16 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
       static_cast<long long>(governance.compounds_linked),
       static_cast<long long>(governance.periods), static_cast<long long>(governance.sheets),
       SecondsSince(governance_started));
+  // A year of branch meetings, dues and the month's 黄橙红 warnings.
+  const auto partylife_started = std::chrono::steady_clock::now();
+  CG_ASSIGN_OR_RETURN(
+      PartyLifeDemoReport partylife,
+      LoadPartyLifeDemo(app, options.seed,
+                        options.ticket_history_end_ms.value_or(app.clock().NowMs())));
+  std::fprintf(stderr, "党组织生活：%lld 次支部会议，%lld 条出席记录，%lld 名党员有预警，%.1f 秒\n",
+               static_cast<long long>(partylife.meetings),
+               static_cast<long long>(partylife.attendance),
+               static_cast<long long>(partylife.warnings), SecondsSince(partylife_started));
   std::fprintf(stderr,
                "演示数据用时 %.1f 秒（县与人口 %.1f 秒，%lld 名居民；工单历史 %.1f 秒，%lld "
                "件工单）\n",

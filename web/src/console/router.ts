@@ -130,6 +130,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./care/CarePage.vue'),
     meta: { title: 'care.title', roles: STAFF },
   },
+  // 党组织生活: branch meetings, the cadence report, member warnings (src/console/partylife/).
+  {
+    path: '/party-life',
+    name: 'party-life',
+    component: () => import('./partylife/PartyLifePage.vue'),
+    meta: { title: 'partylife.title', roles: STAFF },
+  },
 ];
 
 /** May the signed-in role open this route? */

@@ -71,6 +71,11 @@ export const routes: RouteRecordRaw[] = [
   { path: '/passbook', name: 'passbook', component: () => import('./pages/Passbook.vue'), meta: { title: 'timebank.passbook.title', roles: PASSBOOK, back: true } },
   { path: '/rewards', name: 'rewards', component: () => import('./pages/Rewards.vue'), meta: { title: 'timebank.rewards.title', roles: PASSBOOK, back: true } },
 
+  // 小区评分 (红黄黑榜): the property company's admin and owners' committee members, linked from 我的
+  { path: '/score', name: 'score', component: () => import('./pages/Score.vue'), meta: { title: 'governance.nav.scoring', roles: ['unit_admin', 'resident', 'party_member'], back: true } },
+  // 我的预警 (党员黄橙红), linked from 我的
+  { path: '/party-warning', name: 'party-warning', component: () => import('./pages/PartyWarning.vue'), meta: { title: 'partylife.h5.title', roles: ['party_member'], back: true } },
+
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];
 

@@ -3042,6 +3042,226 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/party-life/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 支部会议列表 / List branch meetings
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 新的在前：after 为上一页最后一条的 id（更早的会议）。party_org_id 只列该党组织的会议。
+         */
+        get: operations["listPartyMeetings"];
+        put?: never;
+        /**
+         * 记录支部会议 / Record a branch meeting
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员 / county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。写入审计日志。 三会一课、主题党日、组织生活会、民主评议；缺席须写明原因（absentees[i].reason）；照片为本人上传的附件。记录后立即重新评估参会和缺席党员本月的预警。
+         */
+        post: operations["recordPartyMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/meetings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 支部会议 / A branch meeting
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。
+         */
+        get: operations["getPartyMeeting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/cadence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 会议频次报告 / Meeting cadence report
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 每个支部（及党小组）按会议类型列出期间内已结束却没有会议的周期（月、季度、年）；落后的支部在前。from/to 默认今年一月到本月。
+         */
+        get: operations["getPartyCadence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 预警规则 / Warning rules
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 节点（默认本人管辖节点）适用的规则：最近的上级节点所设，否则为默认值（node_id 为 null）。
+         */
+        get: operations["getPartyWarningRules"];
+        /**
+         * 设置预警规则 / Set warning rules
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)，节点须在管辖范围内（否则 422 node_id）。写入审计日志。 未给的字段取默认值；门槛须 黄 < 橙 < 红 ≤ 24 个月，错误答 422 并指出字段。
+         */
+        put: operations["setPartyWarningRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 评估党员预警 / Evaluate member warnings
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员 / county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。写入审计日志。 按规则评估管辖范围（或 within）内每名党员某月（默认本月）的黄橙红预警。
+         */
+        post: operations["evaluatePartyWarnings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 党员预警列表 / List member warnings
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 某月（默认最近评估的月份）的预警，按党员 id 键集分页；min_level 只列该等级及以上；unacknowledged=true 只列等级上升且尚未确认的（告知支部书记）。
+         */
+        get: operations["listPartyWarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/warnings/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认党员预警 / Acknowledge a member's warning
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员 / county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。写入审计日志。 id 为党员 id；month 默认该党员最近评估的月份。
+         */
+        post: operations["acknowledgePartyWarning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/my-warning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的预警 / My warning
+         * @description 权限 / permission: 绑定党员的账号 / an account linked to a party member。本人最近一次评估的等级和原因；非党员账号或尚无评估答 404。
+         */
+        get: operations["getMyPartyWarning"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/members/{id}/dues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 登记党费 / Record a dues payment
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员 / county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。写入审计日志。 每名党员每月一条；重复答 409（field month）。
+         */
+        post: operations["recordPartyDues"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-life/members/{id}/category": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 设置党员类别（5+X+1）/ Set a member's category
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员 / county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。写入审计日志。 resident 在册常住、in_service 在职、retired 离退休、mobile 流动、frail 年老体弱（免出勤和服务规则）、special 特殊情况 X（须写 note，免全部规则）。
+         */
+        put: operations["setPartyMemberCategory"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5974,6 +6194,163 @@ export interface components {
             /** Format: date-time */
             closed_at?: string | null;
             close_reason?: string;
+        };
+        PartyMeeting: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            party_org_id: number;
+            party_org_name: string;
+            /** @enum {string} */
+            kind: "members_assembly" | "committee" | "group" | "lecture" | "theme_day" | "life_meeting" | "appraisal";
+            /** @enum {string} */
+            cadence: "monthly" | "quarterly" | "yearly";
+            /** Format: date */
+            held_on: string;
+            title: string;
+            minutes: string;
+            attendees: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            }[];
+            absentees: {
+                /** Format: int64 */
+                member_id: number;
+                name: string;
+                reason: string;
+            }[];
+            photo_ids: number[];
+            /** Format: int64 */
+            recorded_by: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        NewPartyMeeting: {
+            /** Format: int64 */
+            party_org_id: number;
+            /** @enum {string} */
+            kind: "members_assembly" | "committee" | "group" | "lecture" | "theme_day" | "life_meeting" | "appraisal";
+            /** Format: date */
+            held_on: string;
+            title: string;
+            minutes?: string;
+            attendee_ids?: number[];
+            absentees?: {
+                /** Format: int64 */
+                member_id: number;
+                reason: string;
+            }[];
+            photo_ids?: number[];
+        };
+        PartyCadenceReport: {
+            from: string;
+            to: string;
+            branches: {
+                /** Format: int64 */
+                party_org_id: number;
+                name: string;
+                /** Format: int64 */
+                node_id: number;
+                /** Format: int64 */
+                missing: number;
+                kinds: {
+                    /** @enum {string} */
+                    kind: "members_assembly" | "committee" | "group" | "lecture" | "theme_day" | "life_meeting" | "appraisal";
+                    cadence: string;
+                    /** Format: int64 */
+                    required: number;
+                    /** Format: int64 */
+                    held: number;
+                    missing: string[];
+                }[];
+            }[];
+        };
+        PartyWarningRules: {
+            /** Format: int64 */
+            node_id: number | null;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            absence_yellow: number;
+            /** Format: int64 */
+            absence_orange: number;
+            /** Format: int64 */
+            absence_red: number;
+            /** Format: int64 */
+            dues_yellow: number;
+            /** Format: int64 */
+            dues_orange: number;
+            /** Format: int64 */
+            dues_red: number;
+            /** Format: int64 */
+            service_months: number;
+            /** Format: int64 */
+            service_min_minutes: number;
+            /** @enum {string} */
+            service_level: "none" | "yellow" | "orange" | "red";
+        };
+        PartyWarningRulesUpdate: {
+            /** Format: int64 */
+            node_id?: number;
+            /** Format: int64 */
+            absence_yellow?: number;
+            /** Format: int64 */
+            absence_orange?: number;
+            /** Format: int64 */
+            absence_red?: number;
+            /** Format: int64 */
+            dues_yellow?: number;
+            /** Format: int64 */
+            dues_orange?: number;
+            /** Format: int64 */
+            dues_red?: number;
+            /** Format: int64 */
+            service_months?: number;
+            /** Format: int64 */
+            service_min_minutes?: number;
+            /** @enum {string} */
+            service_level?: "none" | "yellow" | "orange" | "red";
+        };
+        PartyEvaluation: {
+            month: string;
+            /** Format: int64 */
+            members: number;
+            /** Format: int64 */
+            yellow: number;
+            /** Format: int64 */
+            orange: number;
+            /** Format: int64 */
+            red: number;
+            /** Format: int64 */
+            raised: number;
+        };
+        PartyWarning: {
+            /** Format: int64 */
+            member_id: number;
+            member_name: string;
+            /** Format: int64 */
+            party_org_id: number;
+            party_org_name: string;
+            /** @enum {string} */
+            category: "resident" | "in_service" | "retired" | "mobile" | "frail" | "special";
+            month: string;
+            /** @enum {string} */
+            level: "none" | "yellow" | "orange" | "red";
+            /** @enum {string} */
+            previous_level: "none" | "yellow" | "orange" | "red";
+            raised: boolean;
+            reasons: {
+                /** @enum {string} */
+                rule: "absence" | "dues" | "service";
+                /** @enum {string} */
+                level: "none" | "yellow" | "orange" | "red";
+                text: string;
+            }[];
+            /** Format: date-time */
+            evaluated_at: string;
+            /** Format: date-time */
+            acknowledged_at: string | null;
         };
     };
     responses: {
@@ -11899,6 +12276,388 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CareAlert"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listPartyMeetings: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                party_org_id?: number;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页会议 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PartyMeeting"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    recordPartyMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPartyMeeting"];
+            };
+        };
+        responses: {
+            /** @description 已记录的会议 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyMeeting"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getPartyMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 会议 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyMeeting"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getPartyCadence: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 报告 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyCadenceReport"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getPartyWarningRules: {
+        parameters: {
+            query?: {
+                node_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 规则 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyWarningRules"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    setPartyWarningRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartyWarningRulesUpdate"];
+            };
+        };
+        responses: {
+            /** @description 规则 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyWarningRules"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    evaluatePartyWarnings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 2026-09 */
+                    month?: string;
+                    /** Format: int64 */
+                    within?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 评估结果 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyEvaluation"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listPartyWarnings: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                month?: string;
+                min_level?: "none" | "yellow" | "orange" | "red";
+                unacknowledged?: boolean;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页预警 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PartyWarning"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    acknowledgePartyWarning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 2026-09 */
+                    month?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 预警 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyWarning"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getMyPartyWarning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 预警 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyWarning"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    recordPartyDues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 2026-09 */
+                    month: string;
+                    /** Format: int64 */
+                    amount_cents: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 已登记 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        member_id: number;
+                        month: string;
+                        /** Format: int64 */
+                        amount_cents: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    setPartyMemberCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    category: "resident" | "in_service" | "retired" | "mobile" | "frail" | "special";
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已设置 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        member_id: number;
+                        category: string;
+                        note: string;
+                    };
                 };
             };
             401: components["responses"]["Unauthenticated"];
