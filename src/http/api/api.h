@@ -35,6 +35,7 @@
 #include "domain/tickets/ticket_service.h"
 #include "domain/tickets/webhooks.h"
 #include "domain/timebank/timebank.h"
+#include "domain/visits/visit_service.h"
 
 #include "http/metrics.h"
 #include "http/router.h"
@@ -86,6 +87,7 @@ struct ApiServices {
   domain::DualRegistrationService& duty;  // 双报到
   domain::ActivityService& activities;    // teams and activities
   domain::CareService& care;              // silence alerts (云监护)
+  domain::VisitService& visits;           // 民情台账: visits, plans, coverage
   Metrics& metrics;
   ApiOptions options;
 };
@@ -168,5 +170,6 @@ void RegisterTimeBankRoutes(Router& router, ApiServices& services);
 void RegisterGovernanceRoutes(Router& router, ApiServices& services);
 void RegisterDutyRoutes(Router& router, ApiServices& services);
 void RegisterCareRoutes(Router& router, ApiServices& services);
+void RegisterVisitRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http
