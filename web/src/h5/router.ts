@@ -71,6 +71,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/passbook', name: 'passbook', component: () => import('./pages/Passbook.vue'), meta: { title: 'timebank.passbook.title', roles: PASSBOOK, back: true } },
   { path: '/rewards', name: 'rewards', component: () => import('./pages/Rewards.vue'), meta: { title: 'timebank.rewards.title', roles: PASSBOOK, back: true } },
 
+  // 走访 (民情台账): grid workers' visit list and the record page
+  { path: '/visits', name: 'visits', component: () => import('./pages/Visits.vue'), meta: { title: 'visits.h5.title', roles: GRID, tab: { order: 3, icon: 'friends-o' } } },
+  { path: '/visits/:household(\\d+)', name: 'visit-record', component: () => import('./pages/VisitRecord.vue'), props: true, meta: { title: 'visits.h5.record', roles: GRID, back: true } },
+
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];
 
