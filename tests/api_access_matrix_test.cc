@@ -242,6 +242,15 @@ const Row kTable[] = {
   {"GET /api/v1/party-life/my-warning",                    401, "404 404 404 404 404 404 404 200 404", "="},
   {"POST /api/v1/party-life/members/{id}/dues",            401, "201 403 201 201 201 201 403 403 403", "201 403 404 404 404 404 403 403 403"},
   {"PUT /api/v1/party-life/members/{id}/category",         401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"GET /api/v1/visits",                                   401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"POST /api/v1/visits",                                  401, "201 403 201 201 201 201 403 403 403", "201 403 422 422 422 422 403 403 403"},
+  {"GET /api/v1/visits/plan",                              401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/visits/coverage",                          401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/visits/households",                        401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/visits/{id}",                              401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"GET /api/v1/visits/{id}/note",                         401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"GET /api/v1/visit-campaigns",                          401, "200 200 200 200 200 200 403 403 403", "="},
+  {"POST /api/v1/visit-campaigns",                         401, "201 201 201 403 403 403 403 403 403", "201 422 422 403 403 403 403 403 403"},
 };
 // clang-format on
 
@@ -759,6 +768,7 @@ class AccessMatrixTest : public ApiTest {
     return Must(app_->timebank().Redeem(Admin(), req), "redemption").id;
   }
   void AddTimeBankBuilders(std::map<std::string, Build>& b);
+  void AddVisitBuilders(std::map<std::string, Build>& b);
 
   RecordingSms sms_recorder_;
   Place home_a_, home_b_, away_;
@@ -1128,6 +1138,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     return Call{"GET", "/api/v1/stats/rankings?parent_id=" + Id(At(role, out).street.id), "", {}};
   };
   AddTimeBankBuilders(b);
+  AddVisitBuilders(b);
   // --- compounds and the red, yellow and black lists
   // ----------------------------------------------
   b["GET /api/v1/compounds"] = list("/api/v1/compounds");
@@ -1461,6 +1472,55 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                 {}};
   };
   return b;
+}
+
+// --- visits (民情台账) -------------------------------------------------------------------------
+void AccessMatrixTest::AddVisitBuilders(std::map<std::string, Build>& b) {
+  auto within = [this](std::string path) {
+    return [this, path](size_t role, bool out) {
+      return Call{"GET", path + "?within=" + Id(At(role, out).grid.id), "", {}};
+    };
+  };
+  // A visit at the place's household, recorded by the county admin.
+  auto fresh_visit = [this](const Place& p) {
+    domain::NewVisit v;
+    v.household_id = p.resident.household_id.value_or(0);
+    v.note = "家中无人照看";
+    return Must(app_->visits().Record(Admin(), v), "visit").id;
+  };
+  b["GET /api/v1/visits"] = within("/api/v1/visits");
+  b["POST /api/v1/visits"] = [this](size_t role, bool out) {
+    const Place& p = At(role, out);
+    return Call{"POST",
+                "/api/v1/visits",
+                R"({"household_id":)" + Id(p.resident.household_id.value_or(0)) +
+                    R"(,"needs":["care"],"flags":["elder_alone"]})",
+                {}};
+  };
+  b["GET /api/v1/visits/plan"] = within("/api/v1/visits/plan");
+  b["GET /api/v1/visits/coverage"] = within("/api/v1/visits/coverage");
+  b["GET /api/v1/visits/households"] = within("/api/v1/visits/households");
+  b["GET /api/v1/visits/{id}"] = [this, fresh_visit](size_t role, bool out) {
+    return Call{"GET", "/api/v1/visits/" + Id(fresh_visit(At(role, out))), "", {}};
+  };
+  b["GET /api/v1/visits/{id}/note"] = [this, fresh_visit](size_t role, bool out) {
+    return Call{"GET", "/api/v1/visits/" + Id(fresh_visit(At(role, out))) + "/note", "", {}};
+  };
+  b["GET /api/v1/visit-campaigns"] = [](size_t, bool) {
+    return Call{"GET", "/api/v1/visit-campaigns", "", {}};
+  };
+  // The caller assigns the place's household to themselves.
+  b["POST /api/v1/visit-campaigns"] = [this](size_t role, bool out) {
+    const Place& p = At(role, out);
+    const int64_t me = Must(app_->CallerFor(Usernames()[role]), "caller").account_id;
+    return Call{
+        "POST",
+        "/api/v1/visit-campaigns",
+        R"({"name":")" + Unique("千户访") + R"(","node_id":)" + Id(p.community.id) +
+            R"(,"starts_on":"2026-12-01","ends_on":"2026-12-31","assignments":[{"visitor_account_id":)" +
+            Id(me) + R"(,"household_ids":[)" + Id(p.resident.household_id.value_or(0)) + "]}]}",
+        {}};
+  };
 }
 
 // --- the time bank -------------------------------------------------------------------------

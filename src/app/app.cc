@@ -96,6 +96,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       duty_(*db_, clock_, audit_),
       activities_(*db_, clock_, audit_, cipher_),
       care_(*db_, clock_, audit_, cipher_, tickets_),
+      visits_(*db_, clock_, audit_, cipher_, tickets_),
       timebank_(*db_, clock_, audit_),
       ticket_credit_(timebank_),
       partylife_(*db_, clock_, audit_),
@@ -128,6 +129,10 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   tree_.AddPathCopy("tb_account");
   tree_.AddPathCopy("tb_reward");
   tree_.AddPathCopy("tb_redemption");
+  // Visits and each household's visit state are scoped by their building's path.
+  tree_.AddPathCopy("household_visit");
+  tree_.AddPathCopy("visit");
+  tree_.AddPathCopy("visit_campaign");
   // Open() creates the sender before anyone can change a ticket.
   webhooks_.SetWakeHook([this] {
     if (webhook_sender_) webhook_sender_->Wake();
@@ -185,6 +190,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.activities(),
                            a.care(),
                            a.partylife(),
+                           a.visits(),
                            metrics,
                            std::move(options)};
   // clang-format on

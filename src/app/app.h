@@ -31,6 +31,7 @@
 #include "domain/tickets/webhooks.h"
 #include "domain/timebank/ticket_credit.h"
 #include "domain/timebank/timebank.h"
+#include "domain/visits/visit_service.h"
 #include "http/api/api.h"
 #include "http/metrics.h"
 #include "http/outbound_client.h"
@@ -107,6 +108,8 @@ class App {
   domain::CareService& care() { return care_; }
   // Party life; `serve` runs its monthly Sweep.
   domain::PartyLifeService& partylife() { return partylife_; }
+  // 民情台账: household visits, plans, coverage.
+  domain::VisitService& visits() { return visits_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -136,6 +139,7 @@ class App {
   domain::DualRegistrationService duty_;  // 双报到
   domain::ActivityService activities_;    // teams and activities
   domain::CareService care_;
+  domain::VisitService visits_;
   std::unique_ptr<http::OutboundClient> outbound_;
   std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams

@@ -7,6 +7,7 @@
 #include "app/demo/partylife_demo.h"
 #include "app/demo/duty_demo.h"
 #include "app/demo/ticket_history.h"
+#include "app/demo/visits_demo.h"
 #include "app/progress.h"
 #include "domain/tickets/open311_keys.h"
 
@@ -392,6 +393,14 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
                static_cast<long long>(partylife.meetings),
                static_cast<long long>(partylife.attendance),
                static_cast<long long>(partylife.warnings), SecondsSince(partylife_started));
+  // 民情台账: the last weeks of household visits.
+  const auto visits_started = std::chrono::steady_clock::now();
+  CG_ASSIGN_OR_RETURN(VisitsDemoReport visits,
+                      LoadVisitsDemo(app, options.seed,
+                                     options.ticket_history_end_ms.value_or(app.clock().NowMs())));
+  std::fprintf(stderr, "民情台账：%lld 户，%lld 次走访，%.1f 秒\n",
+               static_cast<long long>(visits.households), static_cast<long long>(visits.visits),
+               SecondsSince(visits_started));
   std::fprintf(stderr,
                "演示数据用时 %.1f 秒（县与人口 %.1f 秒，%lld 名居民；工单历史 %.1f 秒，%lld "
                "件工单）\n",

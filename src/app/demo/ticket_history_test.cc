@@ -301,6 +301,26 @@ TEST_P(TicketHistoryTest, CompoundsAreLinkedAndFourQuartersPublished) {
             1);
 }
 
+// The demo's visits (visits_demo.h): some in the weeks before kEnd and none after, each by
+// its grid's visitor, every household's last visit recorded as the newest.
+TEST_P(TicketHistoryTest, VisitsFillTheWeeksBeforeTheEndAndEachHouseholdKnowsItsLast) {
+  LOAD_OR_SKIP(loaded, 5, 3);
+  App& app = *loaded->app;
+  EXPECT_GT(Count(app, "SELECT COUNT(*) FROM visit"), 0);
+  EXPECT_EQ(Count(app, "SELECT COUNT(*) FROM visit WHERE visited_at > " + std::to_string(kEnd)), 0);
+  EXPECT_EQ(Count(app,
+                  "SELECT COUNT(*) FROM household_visit hv WHERE last_visited_at <> COALESCE(("
+                  "SELECT MAX(visited_at) FROM visit v WHERE v.household_id = hv.household_id), "
+                  "0)"),
+            0);
+  EXPECT_EQ(Count(app,
+                  "SELECT COUNT(*) FROM visit v JOIN household_visit hv ON hv.household_id = "
+                  "v.household_id WHERE v.grid_id <> hv.grid_id"),
+            0);
+  EXPECT_EQ(Count(app, "SELECT COUNT(*) FROM household"),
+            Count(app, "SELECT COUNT(*) FROM household_visit"));
+}
+
 // The summary reads the rates over the span: days + 1 calendar days when the
 // end is not at midnight (kEnd is not). A span TicketStats would refuse is
 // refused before anything is written, not after the whole history.

@@ -217,18 +217,20 @@ core::Result<Coverage> VisitService::CoverageOf(const Caller& caller,
   }
   CG_ASSIGN_OR_RETURN(
       store::Rows workers,
-      conn->Query("SELECT visitor_account_id, MIN(visitor_name), COUNT(DISTINCT CASE WHEN "
-                  "visited_at >= $3 THEN household_id END), COUNT(DISTINCT CASE WHEN visited_at "
-                  ">= $4 THEN household_id END), SUM(CASE WHEN visited_at >= $3 THEN 1 ELSE 0 "
-                  "END), SUM(CASE WHEN visited_at >= $4 THEN 1 ELSE 0 END) FROM visit WHERE path "
-                  ">= $1 AND path < $2 AND visited_at >= $5 GROUP BY visitor_account_id",
-                  {lo, hi, out.week_start_ms, out.month_start_ms, since}));
+      conn->Query(
+          "SELECT visitor_account_id, visitor_name, COUNT(DISTINCT CASE WHEN "
+          "visited_at >= $3 THEN household_id END), COUNT(DISTINCT CASE WHEN visited_at "
+          ">= $4 THEN household_id END), SUM(CASE WHEN visited_at >= $3 THEN 1 ELSE 0 "
+          "END), SUM(CASE WHEN visited_at >= $4 THEN 1 ELSE 0 END) FROM visit WHERE path "
+          ">= $1 AND path < $2 AND visited_at >= $5 GROUP BY visitor_account_id, visitor_name",
+          {lo, hi, out.week_start_ms, out.month_start_ms, since}));
   for (const auto& w : workers) {
     out.workers.push_back(
         CoverageRow{w.Int(0), w.Text(1), std::nullopt, 0, w.Int(2), w.Int(3), w.Int(4), w.Int(5)});
   }
   std::sort(out.workers.begin(), out.workers.end(), [](const auto& a, const auto& b) {
-    return a.seen_week != b.seen_week ? a.seen_week > b.seen_week : a.id < b.id;
+    if (a.seen_week != b.seen_week) return a.seen_week > b.seen_week;
+    return a.id != b.id ? a.id < b.id : a.name < b.name;
   });
   std::map<int64_t, CoverageRow> communities;
   CG_ASSIGN_OR_RETURN(store::Rows cnodes,

@@ -225,6 +225,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterDutyRoutes(router, services);
   RegisterCareRoutes(router, services);
   RegisterPartyLifeRoutes(router, services);
+  RegisterVisitRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

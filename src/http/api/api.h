@@ -36,6 +36,7 @@
 #include "domain/tickets/ticket_service.h"
 #include "domain/tickets/webhooks.h"
 #include "domain/timebank/timebank.h"
+#include "domain/visits/visit_service.h"
 
 #include "http/metrics.h"
 #include "http/router.h"
@@ -88,6 +89,7 @@ struct ApiServices {
   domain::ActivityService& activities;    // teams and activities
   domain::CareService& care;              // silence alerts (云监护)
   domain::PartyLifeService& partylife;    // meetings, cadence, 黄橙红 warnings
+  domain::VisitService& visits;           // 民情台账: visits, plans, coverage
   Metrics& metrics;
   ApiOptions options;
 };
@@ -171,5 +173,6 @@ void RegisterGovernanceRoutes(Router& router, ApiServices& services);
 void RegisterDutyRoutes(Router& router, ApiServices& services);
 void RegisterCareRoutes(Router& router, ApiServices& services);
 void RegisterPartyLifeRoutes(Router& router, ApiServices& services);
+void RegisterVisitRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http

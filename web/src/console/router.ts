@@ -137,6 +137,20 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./partylife/PartyLifePage.vue'),
     meta: { title: 'partylife.title', roles: STAFF },
   },
+  // 走访 (民情台账): coverage per grid and a household's visits (src/console/visits/).
+  {
+    path: '/visits',
+    name: 'visits',
+    component: () => import('./visits/VisitsPage.vue'),
+    meta: { title: 'visits.console.title', roles: STAFF },
+  },
+  {
+    path: '/visits/households/:id(\\d+)',
+    name: 'visit-household',
+    component: () => import('./visits/HouseholdVisits.vue'),
+    props: true,
+    meta: { title: 'visits.console.historyTitle', menu: false, roles: STAFF },
+  },
 ];
 
 /** May the signed-in role open this route? */

@@ -75,6 +75,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/score', name: 'score', component: () => import('./pages/Score.vue'), meta: { title: 'governance.nav.scoring', roles: ['unit_admin', 'resident', 'party_member'], back: true } },
   // 我的预警 (党员黄橙红), linked from 我的
   { path: '/party-warning', name: 'party-warning', component: () => import('./pages/PartyWarning.vue'), meta: { title: 'partylife.h5.title', roles: ['party_member'], back: true } },
+  // 走访 (民情台账): grid workers' visit list and the record page
+  { path: '/visits', name: 'visits', component: () => import('./pages/Visits.vue'), meta: { title: 'visits.h5.title', roles: GRID, tab: { order: 3, icon: 'friends-o' } } },
+  { path: '/visits/:household(\\d+)', name: 'visit-record', component: () => import('./pages/VisitRecord.vue'), props: true, meta: { title: 'visits.h5.record', roles: GRID, back: true } },
 
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];

@@ -3262,6 +3262,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 走访记录 / List visits
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 新的在前；before=<id> 翻页。household_id 列出一户的走访史。备注只给字数。
+         */
+        get: operations["listVisits"];
+        put?: never;
+        /**
+         * 记录一次走访 / Record a visit
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403。 户须在管辖范围内（否则 422 household_id）。带 ticket 时以走访人身份立即立案（一呼联动），工单与走访关联。Idempotency-Key：同键同内容的重试返回第一次的走访（200，replayed），同键不同内容 409。备注加密存储。写入审计日志。
+         */
+        post: operations["recordVisit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 走访计划 / Who is due
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 网格或社区（默认本人管辖节点，否则 within）当天应访的户：每户每周一次，独居老人等每周两次（间隔至少 3 天），以及分派给本人的千户访户。
+         */
+        get: operations["visitPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 走访覆盖率 / Visit coverage
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 本周、本月已走访户数：按网格、社区（覆盖最低的在前）和走访人。
+         */
+        get: operations["visitCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits/households": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 最久未走访的户 / Households not seen longest
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 一个网格或社区内的户，最久未走访的在前（从未走访的最前）；按 (上次走访时间, 户 id) 键集分页：下一页带 cursor=next。
+         */
+        get: operations["staleHouseholds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 查看走访记录 / Get a visit
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。
+         */
+        get: operations["getVisit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits/{id}/note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 查看走访备注 / Reveal a visit's note
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员 / county_admin, community_secretary, community_worker, grid_worker (pii_reveal)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 先写审计日志再返回正文。
+         */
+        get: operations["revealVisitNote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visit-campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 千户访活动 / List visit campaigns
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 管辖范围内的活动，以及分派给本人的活动。
+         */
+        get: operations["listVisitCampaigns"];
+        put?: never;
+        /**
+         * 发起千户访 / Create a visit campaign
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary (org_write)。没有权限答 403。 区域须在管辖范围内（422 node_id）；走访人须是管辖范围内的工作人员，户须在活动区域和走访人的管辖范围内（422 指明 assignments[i] 字段）。写入审计日志。
+         */
+        post: operations["createVisitCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6351,6 +6505,169 @@ export interface components {
             evaluated_at: string;
             /** Format: date-time */
             acknowledged_at: string | null;
+        };
+        Visit: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            household_id: number;
+            room?: string;
+            building_name?: string;
+            /** Format: int64 */
+            grid_id?: number;
+            grid_name?: string;
+            /** Format: int64 */
+            visitor_account_id?: number;
+            visitor_name?: string;
+            /** Format: date-time */
+            visited_at: string;
+            /** @enum {string} */
+            outcome: "met" | "absent" | "refused";
+            needs: ("care" | "medical" | "repair" | "financial" | "employment" | "legal" | "psychological" | "other")[];
+            risks: ("fall" | "fire" | "health" | "safety" | "conflict" | "fraud" | "other")[];
+            flags_before?: ("elder_alone" | "disabled" | "low_income" | "senior_talent")[];
+            flags: ("elder_alone" | "disabled" | "low_income" | "senior_talent")[];
+            /**
+             * Format: int64
+             * @description 备注字数；正文经 /visits/{id}/note 查看（审计）/ the note's length; its text only through the audited reveal
+             */
+            note_chars: number;
+            /** Format: int64 */
+            campaign_id?: number | null;
+            /** Format: int64 */
+            ticket_id?: number | null;
+            ticket_number?: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** @description 同一幂等键的重试 / a retry under the same Idempotency-Key */
+            replayed: boolean;
+        };
+        NewVisit: {
+            /** Format: int64 */
+            household_id: number;
+            /**
+             * Format: date-time
+             * @description 默认现在；离线补录时带上当时的时间 / default now; an offline visit sends its own
+             */
+            visited_at?: string;
+            /** @enum {string} */
+            outcome?: "met" | "absent" | "refused";
+            needs?: ("care" | "medical" | "repair" | "financial" | "employment" | "legal" | "psychological" | "other")[];
+            risks?: ("fall" | "fire" | "health" | "safety" | "conflict" | "fraud" | "other")[];
+            /** @description 本户当前的标记（全量）；不传则不变 / the household's flags now (the whole set); absent: unchanged */
+            flags?: ("elder_alone" | "disabled" | "low_income" | "senior_talent")[] | null;
+            note?: string;
+            /** Format: int64 */
+            campaign_id?: number | null;
+            /** @description 走访中发现的诉求，立即立案（一呼联动）/ a demand found at the visit, filed at once */
+            ticket?: {
+                /** Format: int64 */
+                category_id: number;
+                description: string;
+            } | null;
+        };
+        VisitPlanItem: {
+            /** Format: int64 */
+            household_id: number;
+            room?: string;
+            building_name?: string;
+            /** Format: int64 */
+            grid_id?: number;
+            head_name?: string;
+            /** Format: int64 */
+            residents?: number;
+            flags: ("elder_alone" | "disabled" | "low_income" | "senior_talent")[];
+            /** Format: date-time */
+            last_visited_at?: string | null;
+            /** Format: int64 */
+            visits_this_week: number;
+            /** Format: int64 */
+            required: number;
+            reasons: string[];
+            /** Format: int64 */
+            campaign_id?: number | null;
+        };
+        VisitPlan: {
+            date: string;
+            /** Format: date-time */
+            week_start?: string;
+            /** Format: int64 */
+            households?: number;
+            items: components["schemas"]["VisitPlanItem"][];
+        };
+        StaleHousehold: {
+            /** Format: int64 */
+            household_id: number;
+            room?: string;
+            building_name?: string;
+            /** Format: int64 */
+            grid_id?: number;
+            grid_name?: string;
+            flags: ("elder_alone" | "disabled" | "low_income" | "senior_talent")[];
+            /** Format: date-time */
+            last_visited_at?: string | null;
+            last_visitor_name?: string;
+        };
+        VisitCoverageRow: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            parent_id?: number | null;
+            /** Format: int64 */
+            households: number;
+            /** Format: int64 */
+            seen_week: number;
+            /** Format: int64 */
+            seen_month: number;
+            /** Format: int64 */
+            visits_week: number;
+            /** Format: int64 */
+            visits_month: number;
+        };
+        VisitCoverage: {
+            /** Format: date-time */
+            week_start?: string;
+            /** Format: date-time */
+            month_start?: string;
+            grids: components["schemas"]["VisitCoverageRow"][];
+            communities: components["schemas"]["VisitCoverageRow"][];
+            workers: components["schemas"]["VisitCoverageRow"][];
+        };
+        VisitCampaign: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            node_id?: number;
+            starts_on?: string;
+            ends_on?: string;
+            /** Format: int64 */
+            households?: number;
+            /** Format: int64 */
+            visited?: number;
+            assignments: {
+                /** Format: int64 */
+                visitor_account_id?: number;
+                visitor_name?: string;
+                household_ids?: number[];
+                /** Format: int64 */
+                visited?: number;
+            }[];
+        };
+        NewVisitCampaign: {
+            name: string;
+            /** Format: int64 */
+            node_id: number;
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            ends_on: string;
+            assignments: {
+                /** Format: int64 */
+                visitor_account_id: number;
+                household_ids: number[];
+            }[];
         };
     };
     responses: {
@@ -12663,6 +12980,298 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listVisits: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                household_id?: number;
+                /** @description 上一页最后一条的 id / the last id of the previous page */
+                before?: number;
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页走访记录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Visit"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    recordVisit: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewVisit"];
+            };
+        };
+        responses: {
+            /** @description 重试：第一次的走访 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            /** @description 新走访记录 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    visitPlan: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description YYYY-MM-DD（北京时间），默认今天 */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 应访的户 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitPlan"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    visitCoverage: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 覆盖率 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitCoverage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    staleHouseholds: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 上一页的 next / the previous page's next */
+                cursor?: string;
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页户 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StaleHousehold"][];
+                        next: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getVisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 走访记录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    revealVisitNote: {
+        parameters: {
+            query?: {
+                /** @description 查看原因（写入审计） */
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 备注正文 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        id: number;
+                        note: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listVisitCampaigns: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页活动 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["VisitCampaign"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createVisitCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewVisitCampaign"];
+            };
+        };
+        responses: {
+            /** @description 新活动 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitCampaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             422: components["responses"]["Unprocessable"];
         };
     };
