@@ -96,6 +96,8 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       duty_(*db_, clock_, audit_),
       activities_(*db_, clock_, audit_, cipher_),
       care_(*db_, clock_, audit_, cipher_, tickets_),
+      coverage_(*db_),
+      funds_(*db_, clock_, audit_),
       timebank_(*db_, clock_, audit_),
       ticket_credit_(timebank_),
       intake_(*db_, tickets_, options.intake) {
@@ -127,6 +129,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   tree_.AddPathCopy("tb_account");
   tree_.AddPathCopy("tb_reward");
   tree_.AddPathCopy("tb_redemption");
+  tree_.AddPathCopy("fund_account");
   // Open() creates the sender before anyone can change a ticket.
   webhooks_.SetWakeHook([this] {
     if (webhook_sender_) webhook_sender_->Wake();
@@ -183,6 +186,8 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.duty(),
                            a.activities(),
                            a.care(),
+                           a.coverage(),
+                           a.funds(),
                            metrics,
                            std::move(options)};
   // clang-format on

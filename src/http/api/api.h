@@ -16,6 +16,7 @@
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
 #include "domain/care/care_service.h"
+#include "domain/coverage/coverage_service.h"
 #include "domain/duty/activity_service.h"
 #include "domain/duty/dual_registration.h"
 #include "domain/governance/governance_service.h"
@@ -86,6 +87,8 @@ struct ApiServices {
   domain::DualRegistrationService& duty;  // 双报到
   domain::ActivityService& activities;    // teams and activities
   domain::CareService& care;              // silence alerts (云监护)
+  domain::CoverageService& coverage;      // the 15-minute service circle
+  domain::FundLedger& funds;              // communities' work and service funds
   Metrics& metrics;
   ApiOptions options;
 };
@@ -168,5 +171,6 @@ void RegisterTimeBankRoutes(Router& router, ApiServices& services);
 void RegisterGovernanceRoutes(Router& router, ApiServices& services);
 void RegisterDutyRoutes(Router& router, ApiServices& services);
 void RegisterCareRoutes(Router& router, ApiServices& services);
+void RegisterCoverageRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http
