@@ -130,6 +130,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./care/CarePage.vue'),
     meta: { title: 'care.title', roles: STAFF },
   },
+  // The 15-minute service circle, staffing and community funds (src/console/coverage/).
+  {
+    path: '/coverage',
+    name: 'coverage',
+    component: () => import('./coverage/CoveragePage.vue'),
+    meta: { title: 'coverage.title', roles: MANAGERS },
+  },
 ];
 
 /** May the signed-in role open this route? */
