@@ -251,6 +251,14 @@ const Row kTable[] = {
   {"GET /api/v1/visits/{id}/note",                         401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
   {"GET /api/v1/visit-campaigns",                          401, "200 200 200 200 200 200 403 403 403", "="},
   {"POST /api/v1/visit-campaigns",                         401, "201 201 201 403 403 403 403 403 403", "201 422 422 403 403 403 403 403 403"},
+  {"GET /api/v1/coverage",                                  401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"GET /api/v1/coverage/outside",                          401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"GET /api/v1/funds",                                     401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"POST /api/v1/funds/allocations",                        401, "201 201 403 403 403 403 403 403 403", "201 404 403 403 403 403 403 403 403"},
+  {"POST /api/v1/funds/default-allocations",                401, "200 200 403 403 403 403 403 403 403", "200 404 403 403 403 403 403 403 403"},
+  {"POST /api/v1/funds/spendings",                          401, "201 201 201 403 403 403 403 403 403", "201 404 404 403 403 403 403 403 403"},
+  {"POST /api/v1/funds/entries/{id}/reversal",              401, "201 201 201 403 403 403 403 403 403", "201 404 404 403 403 403 403 403 403"},
+  {"GET /api/v1/funds/statement",                           401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
 };
 // clang-format on
 
@@ -1469,6 +1477,55 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     return Call{"PUT",
                 "/api/v1/party-life/members/" + Id(FreshMember(At(role, out))) + "/category",
                 R"({"category":"mobile"})",
+  // --- the 15-minute circle and community funds (docs/coverage.md) ----------------------------
+  b["GET /api/v1/coverage"] = list("/api/v1/coverage");
+  b["GET /api/v1/coverage/outside"] = list("/api/v1/coverage/outside");
+  b["GET /api/v1/funds"] = [this](size_t, bool out) {
+    std::string target = "/api/v1/funds?year=2026";
+    if (out) target += "&within=" + Id(away_.community.id);
+    return Call{"GET", target, "", {}};
+  };
+  b["POST /api/v1/funds/allocations"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/funds/allocations",
+                R"({"community_id":)" + Id(At(role, out).community.id) +
+                    R"(,"fund":"work","year":2026,"amount_fen":5000})");
+  };
+  b["POST /api/v1/funds/default-allocations"] = [this, post](size_t role, bool out) {
+    static int year = 2040;  // a year of its own per call, so every accepted call allocates
+    (void)role;
+    std::string body = R"({"year":)" + std::to_string(++year);
+    if (out) body += R"(,"within":)" + Id(away_.community.id);
+    return post("/api/v1/funds/default-allocations", body + "}");
+  };
+  // Spendings fall in this year (spent_on defaults to today); the account is funded first.
+  auto this_year = [this] { return core::ShanghaiDate(app_->clock().NowMs()).year; };
+  auto funded = [this, this_year](const Place& p) {
+    Must(app_->funds().Allocate(
+             Admin(), domain::NewAllocation{p.community.id, "work", this_year(), 100'000, "", ""}),
+         "allocation");
+  };
+  b["POST /api/v1/funds/spendings"] = [this, post, funded, this_year](size_t role, bool out) {
+    const Place& p = At(role, out);
+    funded(p);
+    return post("/api/v1/funds/spendings",
+                R"({"community_id":)" + Id(p.community.id) + R"(,"fund":"work","year":)" +
+                    std::to_string(this_year()) +
+                    R"(,"amount_fen":300,"category":"activities","memo":"茶歇"})");
+  };
+  b["POST /api/v1/funds/entries/{id}/reversal"] = [this, post, funded, this_year](size_t role,
+                                                                                  bool out) {
+    const Place& p = At(role, out);
+    funded(p);
+    domain::NewSpending s{p.community.id, "work",   this_year(),  300,
+                          "office",       "打印纸", std::nullopt, ""};
+    int64_t id = Must(app_->funds().Spend(Admin(), s), "spending").id;
+    return post("/api/v1/funds/entries/" + Id(id) + "/reversal", R"({"memo":"录错"})");
+  };
+  b["GET /api/v1/funds/statement"] = [this](size_t role, bool out) {
+    return Call{"GET",
+                "/api/v1/funds/statement?fund=work&year=2026&community_id=" +
+                    Id(At(role, out).community.id),
+                "",
                 {}};
   };
   return b;

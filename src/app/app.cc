@@ -97,6 +97,8 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       activities_(*db_, clock_, audit_, cipher_),
       care_(*db_, clock_, audit_, cipher_, tickets_),
       visits_(*db_, clock_, audit_, cipher_, tickets_),
+      coverage_(*db_),
+      funds_(*db_, clock_, audit_),
       timebank_(*db_, clock_, audit_),
       ticket_credit_(timebank_),
       partylife_(*db_, clock_, audit_),
@@ -133,6 +135,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   tree_.AddPathCopy("household_visit");
   tree_.AddPathCopy("visit");
   tree_.AddPathCopy("visit_campaign");
+  tree_.AddPathCopy("fund_account");
   // Open() creates the sender before anyone can change a ticket.
   webhooks_.SetWakeHook([this] {
     if (webhook_sender_) webhook_sender_->Wake();
@@ -191,6 +194,8 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.care(),
                            a.partylife(),
                            a.visits(),
+                           a.coverage(),
+                           a.funds(),
                            metrics,
                            std::move(options)};
   // clang-format on

@@ -13,6 +13,7 @@
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
 #include "domain/care/care_service.h"
+#include "domain/coverage/coverage_service.h"
 #include "domain/governance/governance_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
@@ -110,6 +111,9 @@ class App {
   domain::PartyLifeService& partylife() { return partylife_; }
   // 民情台账: household visits, plans, coverage.
   domain::VisitService& visits() { return visits_; }
+  // The 15-minute service circle and the communities' funds.
+  domain::CoverageService& coverage() { return coverage_; }
+  domain::FundLedger& funds() { return funds_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -140,6 +144,8 @@ class App {
   domain::ActivityService activities_;    // teams and activities
   domain::CareService care_;
   domain::VisitService visits_;
+  domain::CoverageService coverage_;
+  domain::FundLedger funds_;
   std::unique_ptr<http::OutboundClient> outbound_;
   std::unique_ptr<WebhookSender> webhook_sender_;  // stopped before outbound_, webhooks_ go
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams

@@ -6,6 +6,7 @@
 #include "app/demo/governance_demo.h"
 #include "app/demo/partylife_demo.h"
 #include "app/demo/duty_demo.h"
+#include "app/demo/coverage_demo.h"
 #include "app/demo/ticket_history.h"
 #include "app/demo/visits_demo.h"
 #include "app/progress.h"
@@ -401,6 +402,16 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
   std::fprintf(stderr, "民情台账：%lld 户，%lld 次走访，%.1f 秒\n",
                static_cast<long long>(visits.households), static_cast<long long>(visits.visits),
                SecondsSince(visits_started));
+  // Building positions for the 15-minute circle, this year's funds with some spendings.
+  const auto coverage_started = std::chrono::steady_clock::now();
+  CG_ASSIGN_OR_RETURN(
+      CoverageDemoReport coverage,
+      LoadCoverageDemo(app, plan, ids.buildings, ids.communities, options.seed,
+                       options.ticket_history_end_ms.value_or(app.clock().NowMs())));
+  std::fprintf(stderr, "服务圈与经费：%lld 栋楼已定位，%lld 笔年度拨付，%lld 笔支出（%.1f 秒）\n",
+               static_cast<long long>(coverage.placed_buildings),
+               static_cast<long long>(coverage.allocations),
+               static_cast<long long>(coverage.spendings), SecondsSince(coverage_started));
   std::fprintf(stderr,
                "演示数据用时 %.1f 秒（县与人口 %.1f 秒，%lld 名居民；工单历史 %.1f 秒，%lld "
                "件工单）\n",

@@ -226,6 +226,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterCareRoutes(router, services);
   RegisterPartyLifeRoutes(router, services);
   RegisterVisitRoutes(router, services);
+  RegisterCoverageRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

@@ -17,6 +17,7 @@
 #include "domain/access/registration.h"
 #include "domain/care/care_service.h"
 #include "domain/partylife/partylife_service.h"
+#include "domain/coverage/coverage_service.h"
 #include "domain/duty/activity_service.h"
 #include "domain/duty/dual_registration.h"
 #include "domain/governance/governance_service.h"
@@ -90,6 +91,8 @@ struct ApiServices {
   domain::CareService& care;              // silence alerts (云监护)
   domain::PartyLifeService& partylife;    // meetings, cadence, 黄橙红 warnings
   domain::VisitService& visits;           // 民情台账: visits, plans, coverage
+  domain::CoverageService& coverage;      // the 15-minute service circle
+  domain::FundLedger& funds;              // communities' work and service funds
   Metrics& metrics;
   ApiOptions options;
 };
@@ -174,5 +177,6 @@ void RegisterDutyRoutes(Router& router, ApiServices& services);
 void RegisterCareRoutes(Router& router, ApiServices& services);
 void RegisterPartyLifeRoutes(Router& router, ApiServices& services);
 void RegisterVisitRoutes(Router& router, ApiServices& services);
+void RegisterCoverageRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http

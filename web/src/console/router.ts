@@ -151,6 +151,13 @@ export const routes: RouteRecordRaw[] = [
     props: true,
     meta: { title: 'visits.console.historyTitle', menu: false, roles: STAFF },
   },
+  // The 15-minute service circle, staffing and community funds (src/console/coverage/).
+  {
+    path: '/coverage',
+    name: 'coverage',
+    component: () => import('./coverage/CoveragePage.vue'),
+    meta: { title: 'coverage.title', roles: MANAGERS },
+  },
 ];
 
 /** May the signed-in role open this route? */

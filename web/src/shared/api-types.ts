@@ -3416,6 +3416,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 15 分钟服务圈覆盖 / Coverage of the 15-minute service circle
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者 / county_admin, street_admin, community_secretary, community_worker。没有权限答 403；管辖范围（scope 子树）外的社区答 404。 近似值 / an APPROXIMATION: 一栋楼到服务中心的直线距离 × 绕行系数 ≤ 步行距离即算在 15 分钟服务圈内，未按实际路网计算；默认 1500 米 ÷ 1.25 = 1.2 公里直线距离 (straight-line distance × detour factor ≤ walk; defaults 1,500 m over 1.25, the 1.2 km circle)。服务中心即使在管辖范围外也计入覆盖（居民可跨界步行），但不列出。没有坐标的楼计为未覆盖（unplaced）。 每个社区一行（按代码排序）、总计、范围内的服务中心（small：使用面积不足 500 m²）。
+         */
+        get: operations["getCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage/outside": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 服务圈外的楼栋 / Buildings outside every circle
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者 / county_admin, street_admin, community_secretary, community_worker。没有权限答 403；管辖范围（scope 子树）外的社区答 404。 近似值 / an APPROXIMATION: 一栋楼到服务中心的直线距离 × 绕行系数 ≤ 步行距离即算在 15 分钟服务圈内，未按实际路网计算；默认 1500 米 ÷ 1.25 = 1.2 公里直线距离 (straight-line distance × detour factor ≤ walk; defaults 1,500 m over 1.25, the 1.2 km circle)。服务中心即使在管辖范围外也计入覆盖（居民可跨界步行），但不列出。没有坐标的楼计为未覆盖（unplaced）。 有坐标、在所有服务圈外的楼栋，按 id 键集分页。
+         */
+        get: operations["listBuildingsOutside"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 社区经费 / Community funds of a year
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者 / county_admin, street_admin, community_secretary, community_worker。没有权限答 403；管辖范围（scope 子树）外的社区答 404。 每个社区两项经费（work 工作经费 10 万元/年、service 党组织服务群众专项经费 20 万元/年，固安标准为默认值）：标准、已拨、已支、余额（分）。尚无记录的经费 id 为 null。
+         */
+        get: operations["listFunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/funds/allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 拨付经费 / Allocate funds
+         * @description 权限 / permission: 县级管理员、街道管理员 / county_admin, street_admin。没有权限答 403；管辖范围外的社区答 404。 幂等：同一 idempotency_key 再次提交返回首次的记录，用于另一笔答 409。写入审计日志。
+         */
+        post: operations["allocateFunds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/funds/default-allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按年度标准拨付 / Allocate the yearly norms
+         * @description 权限 / permission: 县级管理员、街道管理员 / county_admin, street_admin。范围内每个社区两项经费各拨付一次年度标准；再次调用不重复拨付（existing 计数）。写入审计日志。
+         */
+        post: operations["allocateDefaultFunds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/funds/spendings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 记录经费支出 / Record a spending
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记 / county_admin, street_admin, community_secretary。没有权限答 403；管辖范围外的社区答 404。 余额不足答 422（字段 amount_fen），余额永不为负（并发时亦然）。记录不可修改，只能冲正。写入审计日志。
+         */
+        post: operations["spendFunds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/funds/entries/{id}/reversal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 冲正一笔记录 / Reverse an entry
+         * @description 权限 / permission: 支出：县级管理员、街道管理员、社区书记；拨付：县级管理员、街道管理员 / spendings: county_admin, street_admin, community_secretary; allocations: county_admin, street_admin。一笔记录只冲正一次（再次调用返回首次的冲正）；冲正记录不能再冲正（422 entry_id）；冲正会使余额为负时答 422（entry_id）。写入审计日志。
+         */
+        post: operations["reverseFundEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/funds/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 经费明细账 / A fund's statement
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者 / county_admin, street_admin, community_secretary, community_worker。没有权限答 403；管辖范围（scope 子树）外的社区答 404。 最新的在前；after 为上一页最后一条记录的 id。
+         */
+        get: operations["getFundStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6668,6 +6831,121 @@ export interface components {
                 visitor_account_id: number;
                 household_ids: number[];
             }[];
+        };
+        CoverageRow: {
+            /** @description 社区（总计行没有）/ the community (absent in the total) */
+            community?: {
+                /** Format: int64 */
+                id?: number;
+                code?: string;
+                name?: string;
+            };
+            /** Format: int64 */
+            buildings: number;
+            /** Format: int64 */
+            residents: number;
+            /** Format: int64 */
+            covered_residents: number;
+            /** @description covered_residents ÷ residents（0..1） */
+            share: number;
+            /** Format: int64 */
+            buildings_outside: number;
+            /** Format: int64 */
+            unplaced_buildings: number;
+            /** Format: int64 */
+            unplaced_residents: number;
+            /** Format: int64 */
+            centers: number;
+            /**
+             * Format: int64
+             * @description 使用面积不足 500 m² 的中心 / centres under 500 m²
+             */
+            small_centers: number;
+        };
+        CoverageReport: {
+            params: {
+                walk_m?: number;
+                detour_factor?: number;
+                /** @description 直线半径 = walk_m ÷ detour_factor */
+                reach_m?: number;
+                approximation?: string;
+            };
+            /** Format: int64 */
+            min_center_area_m2: number;
+            total: components["schemas"]["CoverageRow"];
+            communities: components["schemas"]["CoverageRow"][];
+            centers: {
+                /** Format: int64 */
+                id?: number;
+                /** Format: int64 */
+                node_id?: number;
+                name?: string;
+                /** Format: int64 */
+                floor_area_m2?: number;
+                /** @description [lon, lat] WGS-84 */
+                location?: number[];
+                small?: boolean;
+                /** Format: int64 */
+                residents_within?: number;
+            }[];
+        };
+        OutsideBuilding: {
+            /** Format: int64 */
+            id?: number;
+            code?: string;
+            name?: string;
+            /** Format: int64 */
+            community_id?: number;
+            /** Format: int64 */
+            residents?: number;
+            location?: number[];
+            nearest_center_m?: number | null;
+        };
+        FundAccount: {
+            /** Format: int64 */
+            id?: number | null;
+            community?: {
+                /** Format: int64 */
+                id?: number;
+                code?: string;
+                name?: string;
+            };
+            /** @enum {string} */
+            fund?: "work" | "service";
+            year?: number;
+            /** Format: int64 */
+            norm_fen?: number;
+            /** Format: int64 */
+            allocated_fen?: number;
+            /** Format: int64 */
+            spent_fen?: number;
+            /** Format: int64 */
+            balance_fen?: number;
+        };
+        FundEntry: {
+            /** Format: int64 */
+            id?: number;
+            /** Format: int64 */
+            account_id?: number;
+            /** @enum {string} */
+            kind?: "allocation" | "spending" | "reversal";
+            /**
+             * Format: int64
+             * @description 有符号：+ 拨入，− 支出 / signed
+             */
+            amount_fen?: number;
+            /** Format: int64 */
+            balance_after_fen?: number;
+            category?: string;
+            memo?: string;
+            /** Format: date */
+            spent_on?: string;
+            /** Format: int64 */
+            reverses_id?: number | null;
+            /** Format: int64 */
+            reversed_by_id?: number | null;
+            /** Format: date-time */
+            at?: string;
         };
     };
     responses: {
@@ -13272,6 +13550,304 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getCoverage: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 15 分钟步行距离（米）/ the distance walked in 15 minutes (m) */
+                walk_m?: number;
+                /** @description 绕行系数：步行距离 ÷ 直线距离 / walked ÷ straight-line distance */
+                detour_factor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 覆盖情况 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listBuildingsOutside: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 15 分钟步行距离（米）/ the distance walked in 15 minutes (m) */
+                walk_m?: number;
+                /** @description 绕行系数：步行距离 ÷ 直线距离 / walked ÷ straight-line distance */
+                detour_factor?: number;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页楼栋 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OutsideBuilding"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listFunds: {
+        parameters: {
+            query: {
+                year: number;
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 经费 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        year?: number;
+                        items?: components["schemas"]["FundAccount"][];
+                        categories?: ("activities" | "services" | "facilities" | "assistance" | "training" | "office" | "other")[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    allocateFunds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    community_id: number;
+                    /** @enum {string} */
+                    fund: "work" | "service";
+                    year: number;
+                    /**
+                     * Format: int64
+                     * @description 默认：该经费的年度标准 / default: the fund's yearly norm
+                     */
+                    amount_fen?: number;
+                    memo?: string;
+                    idempotency_key?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 拨付记录 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundEntry"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    allocateDefaultFunds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    year: number;
+                    /** Format: int64 */
+                    within?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 结果 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        year?: number;
+                        /** Format: int64 */
+                        created?: number;
+                        /** Format: int64 */
+                        existing?: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    spendFunds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    community_id: number;
+                    /** @enum {string} */
+                    fund: "work" | "service";
+                    year: number;
+                    /** Format: int64 */
+                    amount_fen: number;
+                    /** @enum {string} */
+                    category: "activities" | "services" | "facilities" | "assistance" | "training" | "office" | "other";
+                    memo: string;
+                    /**
+                     * Format: date
+                     * @description 默认今天（北京时间），须在该年度内且不晚于今天
+                     */
+                    spent_on?: string;
+                    idempotency_key?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 支出记录 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundEntry"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    reverseFundEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    memo: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 冲正记录 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundEntry"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getFundStatement: {
+        parameters: {
+            query: {
+                community_id: number;
+                fund: "work" | "service";
+                year: number;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 明细 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: components["schemas"]["FundAccount"];
+                        items: components["schemas"]["FundEntry"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Unprocessable"];
         };
     };
