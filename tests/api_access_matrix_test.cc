@@ -1477,6 +1477,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
     return Call{"PUT",
                 "/api/v1/party-life/members/" + Id(FreshMember(At(role, out))) + "/category",
                 R"({"category":"mobile"})",
+                {}};
+  };
   // --- the 15-minute circle and community funds (docs/coverage.md) ----------------------------
   b["GET /api/v1/coverage"] = list("/api/v1/coverage");
   b["GET /api/v1/coverage/outside"] = list("/api/v1/coverage/outside");

@@ -182,13 +182,13 @@ core::Result<Coverage> VisitService::CoverageOf(const Caller& caller,
   CG_ASSIGN_OR_RETURN(ListScope scope, ScopeOfList(*conn, caller, within));
   const auto& lo = scope.range.lo;
   const auto& hi = scope.range.hi;
-  std::map<int64_t, CoverageRow> grids;
+  std::map<int64_t, VisitCoverageRow> grids;
   CG_ASSIGN_OR_RETURN(store::Rows nodes,
                       conn->Query("SELECT id, name, parent_id FROM org_node WHERE kind = 'grid' "
                                   "AND path >= $1 AND path < $2",
                                   {lo, hi}));
   for (const auto& n : nodes) {
-    grids[n.Int(0)] = CoverageRow{n.Int(0), n.Text(1), n.OptInt(2), 0, 0, 0, 0, 0};
+    grids[n.Int(0)] = VisitCoverageRow{n.Int(0), n.Text(1), n.OptInt(2), 0, 0, 0, 0, 0};
   }
   CG_ASSIGN_OR_RETURN(
       store::Rows counts,
@@ -225,20 +225,20 @@ core::Result<Coverage> VisitService::CoverageOf(const Caller& caller,
           ">= $1 AND path < $2 AND visited_at >= $5 GROUP BY visitor_account_id, visitor_name",
           {lo, hi, out.week_start_ms, out.month_start_ms, since}));
   for (const auto& w : workers) {
-    out.workers.push_back(
-        CoverageRow{w.Int(0), w.Text(1), std::nullopt, 0, w.Int(2), w.Int(3), w.Int(4), w.Int(5)});
+    out.workers.push_back(VisitCoverageRow{w.Int(0), w.Text(1), std::nullopt, 0, w.Int(2), w.Int(3),
+                                           w.Int(4), w.Int(5)});
   }
   std::sort(out.workers.begin(), out.workers.end(), [](const auto& a, const auto& b) {
     if (a.seen_week != b.seen_week) return a.seen_week > b.seen_week;
     return a.id != b.id ? a.id < b.id : a.name < b.name;
   });
-  std::map<int64_t, CoverageRow> communities;
+  std::map<int64_t, VisitCoverageRow> communities;
   CG_ASSIGN_OR_RETURN(store::Rows cnodes,
                       conn->Query("SELECT id, name, parent_id FROM org_node WHERE kind = "
                                   "'community' AND path >= $1 AND path < $2",
                                   {lo, hi}));
   for (const auto& n : cnodes) {
-    communities[n.Int(0)] = CoverageRow{n.Int(0), n.Text(1), n.OptInt(2), 0, 0, 0, 0, 0};
+    communities[n.Int(0)] = VisitCoverageRow{n.Int(0), n.Text(1), n.OptInt(2), 0, 0, 0, 0, 0};
   }
   for (const auto& [id, g] : grids) {
     out.grids.push_back(g);
@@ -253,7 +253,7 @@ core::Result<Coverage> VisitService::CoverageOf(const Caller& caller,
   }
   for (auto& [id, c] : communities) out.communities.push_back(c);
   // Least covered this week first: the share seen (a grid without households last).
-  auto least = [](const CoverageRow& a, const CoverageRow& b) {
+  auto least = [](const VisitCoverageRow& a, const VisitCoverageRow& b) {
     const bool ea = a.households == 0, eb = b.households == 0;
     if (ea != eb) return eb;
     const int64_t l = a.seen_week * std::max<int64_t>(b.households, 1);

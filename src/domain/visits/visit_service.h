@@ -188,7 +188,7 @@ struct StalePage {
   std::optional<std::string> next;  // "<seen_ms>.<household_id>"
 };
 
-struct CoverageRow {
+struct VisitCoverageRow {
   int64_t id = 0;  // grid, community or account
   std::string name;
   std::optional<int64_t> parent_id;  // a grid's community
@@ -202,9 +202,9 @@ struct CoverageRow {
 struct Coverage {
   int64_t week_start_ms = 0;
   int64_t month_start_ms = 0;
-  std::vector<CoverageRow> grids;        // least covered this week first
-  std::vector<CoverageRow> communities;  // least covered this week first
-  std::vector<CoverageRow> workers;      // households seen by each visitor, most first
+  std::vector<VisitCoverageRow> grids;        // least covered this week first
+  std::vector<VisitCoverageRow> communities;  // least covered this week first
+  std::vector<VisitCoverageRow> workers;      // households seen by each visitor, most first
 };
 
 struct CampaignAssignment {

@@ -176,7 +176,7 @@ core::Result<Response> StaleHouseholds(ApiServices& s, Request& r, const Caller&
                         json::object{{"items", std::move(items)}, {"next", OptJson(stale.next)}});
 }
 
-json::array CoverageRows(const std::vector<domain::CoverageRow>& rows) {
+json::array CoverageRows(const std::vector<domain::VisitCoverageRow>& rows) {
   json::array out;
   for (const auto& row : rows) {
     out.push_back(json::object{{"id", row.id},
