@@ -134,6 +134,10 @@ int Serve(App& app, const ServeOptions& options) {
       },
       std::chrono::hours(1), "党员预警月度评估");
   partylife_sweep.Start();
+  // Recurring volunteer activities: every series extended to its horizon, hourly (and at start).
+  Supervisor series_sweep([&app] { return app.activities().ExtendSeries(); }, std::chrono::hours(1),
+                          "志愿活动排期");
+  series_sweep.Start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "civicgrid: 收到停止信号，正在关闭…\n");
@@ -142,6 +146,7 @@ int Serve(App& app, const ServeOptions& options) {
   purge.Stop();
   care_sweep.Stop();
   partylife_sweep.Stop();
+  series_sweep.Stop();
   app.webhook_sender().Stop();
   return 0;
 }
