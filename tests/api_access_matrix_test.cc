@@ -230,6 +230,7 @@ const Row kTable[] = {
   {"POST /api/v1/care/readings",                           401, "200 403 200 200 200 200 403 403 403", "200 403 422 422 422 422 403 403 403"},
   {"GET /api/v1/care/alerts",                              401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"POST /api/v1/care/alerts/{id}/acknowledge",            401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"POST /api/v1/care/alerts/{id}/close",                  401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
 };
 // clang-format on
 
@@ -1388,6 +1389,9 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/care/alerts"] = list("/api/v1/care/alerts");
   b["POST /api/v1/care/alerts/{id}/acknowledge"] = [this, post](size_t role, bool out) {
     return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/acknowledge", "");
+  };
+  b["POST /api/v1/care/alerts/{id}/close"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/close", "");
   };
   return b;
 }

@@ -699,6 +699,7 @@ std::vector<store::Migration> Build() {
       DutyMigration(),
       {17, "compound governance, red yellow and black lists", GovernanceSchemaSql(), ""},
       {18, "care subjects, meters, readings and silence alerts", CareSchemaSql(), ""},
+      {22, "care alert escalation, learned profiles, drop files", CareEscalationSchemaSql(), ""},
   };
 }
 
