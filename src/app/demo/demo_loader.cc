@@ -1,10 +1,12 @@
 #include "app/demo/demo_loader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 #include "app/demo/governance_demo.h"
 #include "app/demo/duty_demo.h"
+#include "app/demo/care_demo.h"
 #include "app/demo/ticket_history.h"
 #include "app/progress.h"
 #include "domain/tickets/open311_keys.h"
@@ -381,6 +383,20 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
       static_cast<long long>(governance.compounds_linked),
       static_cast<long long>(governance.periods), static_cast<long long>(governance.sheets),
       SecondsSince(governance_started));
+  // 云监护: elders with months of meter data and a few incidents now (only
+  // when the history ends now: its alerts are the clock's present).
+  for (const PlanAccount& a : plan.accounts) {
+    if (a.role != "county_admin" || options.ticket_history_end_ms) continue;
+    const auto care_started = std::chrono::steady_clock::now();
+    CG_ASSIGN_OR_RETURN(Caller admin, app.CallerFor(a.username));
+    CG_ASSIGN_OR_RETURN(CareDemoReport care,
+                        LoadCareDemo(app, admin, options.seed, app.clock().NowMs(),
+                                     std::clamp<int64_t>(options.ticket_history_days, 35, 182)));
+    std::fprintf(stderr, "云监护：%lld 位独居老人，%lld 条表计读数，%lld 条当前预警（%.1f 秒）\n",
+                 static_cast<long long>(care.subjects), static_cast<long long>(care.readings),
+                 static_cast<long long>(care.alerts), SecondsSince(care_started));
+    break;
+  }
   std::fprintf(stderr,
                "演示数据用时 %.1f 秒（县与人口 %.1f 秒，%lld 名居民；工单历史 %.1f 秒，%lld "
                "件工单）\n",

@@ -96,11 +96,19 @@ Household GenerateHousehold(uint64_t seed, const HouseholdOptions& o) {
     }
     if (Inside(out.incidents, t) || Inside(out.trips, t) || Inside(away, t)) continue;
     const bool awake = hour >= today_wake && hour < today_bed;
+    // The routines: a wash and a flush soon after waking and before bed
+    // (most days; the register takes them as use).
+    const bool routine = (hour >= today_wake && hour < today_wake + 1.0 / 12) ||
+                         (hour >= today_bed - 0.5 && hour < today_bed - 0.5 + 1.0 / 12);
+    if (routine && rng.Unit() < 0.92) {
+      reg += rng.Between(0.010, 0.020);
+      continue;
+    }
     double per_hour;
     if (!awake) {
       per_hour = night_flushes / std::max(1.0, 24 - (today_bed - today_wake));
     } else {
-      per_hour = 0.45;
+      per_hour = 0.8;
       if (hour < today_wake + 1.5) per_hour = 2.5;
       if (hour >= 11 && hour < 12.5) per_hour = 1.4;
       if (hour >= 17 && hour < 19) per_hour = 1.6;

@@ -7,10 +7,11 @@
 // The day: waking about 06:30 and going to bed about 21:30 (each person their
 // own times, each day some minutes off); water drawn in bursts (a flush, a
 // wash, cooking, a shower) at a base rate with peaks after waking, at noon
-// and in the evening, each person busier or quieter than another; a night
-// flush or two. Undeclared outings of a few hours most days and now and then
-// a long day out (up to 13 h) leave silences the fixed rule and the profile
-// must tell from a fall. The meter reports its register (m³) every
+// and in the evening, each person busier or quieter than another; a wash
+// and a flush on waking and before bed most days; a night flush or two.
+// Undeclared outings of a few hours most days and now and then a long day
+// out (up to 13 h) leave silences the fixed rule and the profile must tell
+// from a fall. The meter reports its register (m³) every
 // `reading_interval_ms` (hourly, as NB-IoT water meters do).
 #pragma once
 

@@ -72,9 +72,12 @@ core::Result<std::vector<int64_t>> SaveStates(store::Connection& conn,
   for (const auto& [subject, use] : subject_use) {
     touched.push_back(subject);
     if (!use) continue;
+    // The enrolment time stands in for the last use until a use is recorded
+    // (last_use_at = created_at): a first batch showing use before the
+    // enrolment starts the silence clock there.
     CG_TRY(
         conn.Execute("UPDATE care_subject SET last_use_at = $1, silence_due = $2 WHERE id = $3 "
-                     "AND last_use_at < $1",
+                     "AND (last_use_at < $1 OR last_use_at = created_at)",
                      {*use, *use + silence_hours[subject] * core::kMsPerHour, subject}));
   }
   return touched;

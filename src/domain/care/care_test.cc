@@ -145,6 +145,17 @@ TEST_P(CareTest, TwelveHourSilenceRaisesOneAlertAndOneTicketAndUseClosesIt) {
   (void)s;
 }
 
+TEST_P(CareTest, UseRecordedBeforeTheEnrolmentStartsTheSilenceClock) {
+  Enrol(tree_.building_a1, 14, "W-14");
+  // The utility's first batch: use until 13 hours before the enrolment, then flat.
+  std::vector<ReadingRow> rows;
+  for (int h = 16; h >= 0; --h)
+    rows.push_back(Row("W-14", t0_ - h * kHour, h >= 13 ? 0.05 * (16 - h) : 0.15));
+  EXPECT_EQ(Ingest(rows).alerts_raised, 1);
+  // Later use older than the last recorded use changes nothing.
+  EXPECT_EQ(Ingest({Row("W-14", t0_ - 20 * kHour, 0.0)}).alerts_closed, 0);
+}
+
 TEST_P(CareTest, AMeterThatStopsReportingAlertsOnTheSweep) {
   Enrol(tree_.building_a1, 2, "W-2");
   clock_.Set(t0_ + kHour);
