@@ -259,6 +259,7 @@ const Row kTable[] = {
   {"POST /api/v1/funds/spendings",                          401, "201 201 201 403 403 403 403 403 403", "201 404 404 403 403 403 403 403 403"},
   {"POST /api/v1/funds/entries/{id}/reversal",              401, "201 201 201 403 403 403 403 403 403", "201 404 404 403 403 403 403 403 403"},
   {"GET /api/v1/funds/statement",                           401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
+  {"POST /api/v1/care/alerts/{id}/close",                  401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
 };
 // clang-format on
 
@@ -1529,6 +1530,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                     Id(At(role, out).community.id),
                 "",
                 {}};
+  b["POST /api/v1/care/alerts/{id}/close"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/close", "");
   };
   return b;
 }

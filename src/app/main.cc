@@ -174,6 +174,9 @@ int main(int argc, char** argv) {
   serve->add_option("--tile-coord-sys", serve_options.tile_coord_sys, "瓦片坐标系：wgs84 | gcj02")
       ->check(CLI::IsMember({"wgs84", "gcj02"}))
       ->capture_default_str();
+  serve->add_option("--care-drop-dir", serve_options.care_drop_dir,
+                    "云监护读数投递目录：其中的 *.csv / *.json 每 10 秒导入一次，移入 done/ 或 "
+                    "failed/（附坏行报告）");
   std::string sms_sink = "log";
   serve
       ->add_option("--sms-sink", sms_sink,

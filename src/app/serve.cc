@@ -9,6 +9,7 @@
 #include <memory>
 #include <system_error>
 
+#include "app/care_drop.h"
 #include "app/supervisor.h"
 #include "http/api/api.h"
 #include "http/api/openapi_doc.h"
@@ -138,6 +139,24 @@ int Serve(App& app, const ServeOptions& options) {
   Supervisor series_sweep([&app] { return app.activities().ExtendSeries(); }, std::chrono::hours(1),
                           "志愿活动排期");
   series_sweep.Start();
+  // 云监护: the utilities' drop folder, every 10 seconds.
+  std::unique_ptr<CareDropFolder> drop;
+  std::unique_ptr<Supervisor> drop_scan;
+  if (!options.care_drop_dir.empty()) {
+    drop = std::make_unique<CareDropFolder>(app.care(), options.care_drop_dir);
+    if (auto ready = drop->Prepare(); !ready.ok()) {
+      std::fprintf(stderr, "civicgrid: %s\n", ready.error().message.c_str());
+    } else {
+      drop_scan = std::make_unique<Supervisor>(
+          [&drop]() -> core::Result<int64_t> {
+            CG_ASSIGN_OR_RETURN(DropScan scan, drop->ScanOnce());
+            return scan.files;
+          },
+          std::chrono::seconds(10), "云监护读数投递");
+      drop_scan->Start();
+      std::fprintf(stderr, "civicgrid: 云监护读数投递目录 %s\n", options.care_drop_dir.c_str());
+    }
+  }
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "civicgrid: 收到停止信号，正在关闭…\n");
@@ -147,6 +166,7 @@ int Serve(App& app, const ServeOptions& options) {
   care_sweep.Stop();
   partylife_sweep.Stop();
   series_sweep.Stop();
+  if (drop_scan) drop_scan->Stop();
   app.webhook_sender().Stop();
   return 0;
 }

@@ -22,6 +22,7 @@ struct ServeOptions {
   std::string web_dir;
   std::string tile_url;                  // map tile URL template; empty: offline maps
   std::string tile_coord_sys = "wgs84";  // the tiles' coordinates: wgs84 or gcj02
+  std::string care_drop_dir;             // meter exports dropped here are ingested (care_drop.h)
 };
 
 // The default web directory, relative to the working directory.

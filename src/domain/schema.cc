@@ -708,6 +708,7 @@ std::vector<store::Migration> Build() {
       VisitMigration(),
       CoverageMigration(),
       DutyNoticesMigration(),
+      {22, "care alert escalation, learned profiles, drop files", CareEscalationSchemaSql(), ""},
   };
 }
 

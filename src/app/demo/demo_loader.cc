@@ -1,5 +1,6 @@
 #include "app/demo/demo_loader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -7,6 +8,7 @@
 #include "app/demo/partylife_demo.h"
 #include "app/demo/duty_demo.h"
 #include "app/demo/coverage_demo.h"
+#include "app/demo/care_demo.h"
 #include "app/demo/ticket_history.h"
 #include "app/demo/visits_demo.h"
 #include "app/progress.h"
@@ -434,6 +436,20 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
                static_cast<long long>(coverage.spendings), SecondsSince(coverage_started));
   CG_TRY(LoadDutyYear(app, plan, ids.communities, options.seed,
                       options.ticket_history_end_ms.value_or(app.clock().NowMs())));
+  // 云监护: elders with months of meter data and a few incidents now (only
+  // when the history ends now: its alerts are the clock's present).
+  for (const PlanAccount& a : plan.accounts) {
+    if (a.role != "county_admin" || options.ticket_history_end_ms) continue;
+    const auto care_started = std::chrono::steady_clock::now();
+    CG_ASSIGN_OR_RETURN(Caller admin, app.CallerFor(a.username));
+    CG_ASSIGN_OR_RETURN(CareDemoReport care,
+                        LoadCareDemo(app, admin, options.seed, app.clock().NowMs(),
+                                     std::clamp<int64_t>(options.ticket_history_days, 35, 182)));
+    std::fprintf(stderr, "云监护：%lld 位独居老人，%lld 条表计读数，%lld 条当前预警（%.1f 秒）\n",
+                 static_cast<long long>(care.subjects), static_cast<long long>(care.readings),
+                 static_cast<long long>(care.alerts), SecondsSince(care_started));
+    break;
+  }
   std::fprintf(stderr,
                "演示数据用时 %.1f 秒（县与人口 %.1f 秒，%lld 名居民；工单历史 %.1f 秒，%lld "
                "件工单）\n",

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "domain/care/care_internal.h"
+#include "domain/care/care_profile.h"
 #include "domain/care/care_rules.h"
 #include "domain/tickets/categories.h"
 
@@ -71,9 +72,12 @@ core::Result<std::vector<int64_t>> SaveStates(store::Connection& conn,
   for (const auto& [subject, use] : subject_use) {
     touched.push_back(subject);
     if (!use) continue;
+    // The enrolment time stands in for the last use until a use is recorded
+    // (last_use_at = created_at): a first batch showing use before the
+    // enrolment starts the silence clock there.
     CG_TRY(
         conn.Execute("UPDATE care_subject SET last_use_at = $1, silence_due = $2 WHERE id = $3 "
-                     "AND last_use_at < $1",
+                     "AND (last_use_at < $1 OR last_use_at = created_at)",
                      {*use, *use + silence_hours[subject] * core::kMsPerHour, subject}));
   }
   return touched;
@@ -167,6 +171,24 @@ core::Result<std::vector<ReadingRow>> CareService::ParseCsv(std::string_view tex
 
 core::Result<IngestReport> CareService::Ingest(const Caller& caller,
                                                const std::vector<ReadingRow>& rows) {
+  return IngestRows(caller, rows, nullptr, nullptr, nullptr);
+}
+
+core::Result<std::optional<IngestReport>> CareService::IngestOnce(
+    const Caller& caller, const std::vector<ReadingRow>& rows, const std::string& source_key,
+    const std::string& source_name) {
+  bool seen = false;
+  CG_ASSIGN_OR_RETURN(IngestReport report,
+                      IngestRows(caller, rows, &source_key, &source_name, &seen));
+  if (seen) return std::optional<IngestReport>();
+  return std::optional(std::move(report));
+}
+
+core::Result<IngestReport> CareService::IngestRows(const Caller& caller,
+                                                   const std::vector<ReadingRow>& rows,
+                                                   const std::string* source_key,
+                                                   const std::string* source_name,
+                                                   bool* seen_before) {
   CG_TRY(caller.Require(Permission::kPeopleWrite));
   if (static_cast<int64_t>(rows.size()) > options_.max_batch_rows) {
     return Error::Invalid(
@@ -182,6 +204,18 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
   {
     CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
     CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+    if (source_key) {
+      // The file's digest commits with its readings: a file is taken once,
+      // also when the process died after the commit and before the move.
+      CG_ASSIGN_OR_RETURN(int64_t n, conn->Execute("INSERT INTO care_drop_file (digest, name, "
+                                                   "ingested_at, stored, rejected) VALUES ($1, "
+                                                   "$2, $3, 0, 0) ON CONFLICT (digest) DO NOTHING",
+                                                   {*source_key, *source_name, now}));
+      if (n == 0) {
+        *seen_before = true;
+        return report;
+      }
+    }
     std::map<std::string, std::optional<int64_t>, std::less<>> meters;
     std::vector<GoodRow> good;
     good.reserve(rows.size());
@@ -232,6 +266,11 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
       ApplyReading(s, g.reading, options_);
     }
     CG_ASSIGN_OR_RETURN(touched, SaveStates(*conn, states, subject_hours));
+    if (source_key) {
+      CG_TRY(conn->Execute(
+          "UPDATE care_drop_file SET stored = $1, rejected = $2 WHERE digest = $3",
+          {report.stored, static_cast<int64_t>(report.rejected.size()), *source_key}));
+    }
     if (report.stored > 0) {
       CG_TRY(audit_.Append(*conn, caller, "care.readings", "care_meter", 0,
                            std::to_string(report.stored) + " stored, " +
@@ -256,19 +295,30 @@ core::Result<IngestReport> CareService::Ingest(const Caller& caller,
 core::Result<std::pair<int64_t, int64_t>> CareService::Evaluate(int64_t subject_id, int64_t now) {
   std::pair<int64_t, int64_t> counts{0, 0};
   store::Rows meters;
-  int64_t due = 0, hours = 0, flow_hours = 0;
-  std::optional<int64_t> away_from, away_until;
+  int64_t due = 0, hours = 0, flow_hours = 0, last_use = 0;
+  std::optional<int64_t> away_from, away_until, stored_profile_due;
+  std::optional<UseProfile> profile;
+  double threshold = 0;
   {
     CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-    CG_ASSIGN_OR_RETURN(store::Row s,
-                        conn->QueryOne("SELECT silence_due, silence_hours, flow_hours, away_from, "
-                                       "away_until FROM care_subject WHERE id = $1",
-                                       {subject_id}));
+    CG_ASSIGN_OR_RETURN(
+        store::Row s,
+        conn->QueryOne("SELECT silence_due, silence_hours, flow_hours, away_from, away_until, "
+                       "last_use_at, profile_on, profile_threshold, profile, profile_due FROM "
+                       "care_subject WHERE id = $1",
+                       {subject_id}));
     due = s.Int("silence_due");
     hours = s.Int("silence_hours");
     flow_hours = s.Int("flow_hours");
+    last_use = s.Int("last_use_at");
     away_from = s.OptInt("away_from");
     away_until = s.OptInt("away_until");
+    stored_profile_due = s.OptInt("profile_due");
+    threshold = s.Real("profile_threshold");
+    if (s.Int("profile_on") != 0) {
+      profile = UseProfile::Decode(s.Text("profile"));
+      if (profile && profile->Weeks() < options_.profile_min_weeks) profile.reset();
+    }
     CG_ASSIGN_OR_RETURN(meters, conn->Query("SELECT id, last_at, flow_since FROM care_meter WHERE "
                                             "subject_id = $1 AND kind = 'water' ORDER BY id",
                                             {subject_id}));
@@ -276,11 +326,30 @@ core::Result<std::pair<int64_t, int64_t>> CareService::Evaluate(int64_t subject_
   // Silence. While away the rule sleeps; after the return its clock starts
   // again from the return (or from later use).
   const bool away = away_from && away_until && *away_from <= now && now < *away_until;
-  if (away_until && *away_until <= now) due = std::max(due, *away_until + hours * core::kMsPerHour);
-  if (!away && now >= due) {
-    CG_ASSIGN_OR_RETURN(bool raised, Raise(subject_id, AlertRule::kSilence, std::nullopt, now));
+  int64_t since = last_use;
+  if (away_until && *away_until <= now) {
+    due = std::max(due, *away_until + hours * core::kMsPerHour);
+    since = std::max(since, *away_until);
+  }
+  // The learned profile: when a silence since `since` becomes improbable.
+  std::optional<int64_t> profile_due;
+  if (profile) {
+    profile_due =
+        ProfileDue(*profile, since, threshold, options_.profile_min_hours * core::kMsPerHour,
+                   hours * core::kMsPerHour);
+  }
+  if (profile_due != stored_profile_due) {
+    CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    CG_TRY(conn->Execute("UPDATE care_subject SET profile_due = $1 WHERE id = $2",
+                         {Opt(profile_due), subject_id}));
+  }
+  const bool fixed_due = now >= due;
+  const bool learned_due = profile_due && now >= *profile_due;
+  if (!away && (fixed_due || learned_due)) {
+    CG_ASSIGN_OR_RETURN(bool raised, Raise(subject_id, AlertRule::kSilence, std::nullopt, now,
+                                           fixed_due ? "fixed" : "profile"));
     counts.first += raised ? 1 : 0;
-  } else if (now < due) {
+  } else if (!fixed_due && !learned_due) {
     CG_ASSIGN_OR_RETURN(
         bool closed, CloseOpen(subject_id, AlertRule::kSilence, "已恢复用水用电，预警解除", now));
     counts.second += closed ? 1 : 0;
@@ -307,7 +376,8 @@ core::Result<std::pair<int64_t, int64_t>> CareService::Evaluate(int64_t subject_
 }
 
 core::Result<bool> CareService::Raise(int64_t subject_id, AlertRule rule,
-                                      std::optional<int64_t> meter_id, int64_t now) {
+                                      std::optional<int64_t> meter_id, int64_t now,
+                                      std::string_view basis) {
   const std::string rule_name(AlertRuleName(rule));
   store::Rows found;
   {
@@ -320,7 +390,8 @@ core::Result<bool> CareService::Raise(int64_t subject_id, AlertRule rule,
     CG_ASSIGN_OR_RETURN(
         found,
         conn->Query("SELECT s.grid_id, s.path, s.silence_hours, s.flow_hours, r.name, "
-                    "h.room, b.name AS building, g.path AS grid_path FROM care_subject s "
+                    "h.room, b.name AS building, g.path AS grid_path, st.name AS worker FROM "
+                    "care_subject s LEFT JOIN staff st ON st.id = s.worker_staff_id "
                     "JOIN resident r ON r.id = s.resident_id LEFT JOIN household h ON h.id "
                     "= r.household_id JOIN org_node b ON b.id = s.node_id JOIN org_node g ON "
                     "g.id = s.grid_id WHERE s.id = $1",
@@ -345,7 +416,12 @@ core::Result<bool> CareService::Raise(int64_t subject_id, AlertRule rule,
   t.node_id = s.Int("grid_id");
   const std::string who = s.Text("name");
   const std::string where = s.Text("building") + (s.IsNull("room") ? "" : " " + s.Text("room"));
-  if (rule == AlertRule::kSilence) {
+  if (rule == AlertRule::kSilence && basis == "profile") {
+    t.title = "云监护：" + who + " 的静默时长异常";
+    t.description = "独居老人 " + who + "（" + where +
+                    "）在平日此时段通常会用水用电，当前的静默按其近几周的用水习惯极不寻常，"
+                    "请立即上门或电话确认。";
+  } else if (rule == AlertRule::kSilence) {
     t.title =
         "云监护：" + who + " 已 " + std::to_string(s.Int("silence_hours")) + " 小时无用水用电";
     t.description = "独居老人 " + who + "（" + where + "）的表计已 " +
@@ -368,16 +444,38 @@ core::Result<bool> CareService::Raise(int64_t subject_id, AlertRule rule,
   // The partial unique index keeps one open alert per subject and rule, also
   // when the sweep and a batch race.
   auto alert = conn->QueryInt(
-      "INSERT INTO care_alert (subject_id, rule, meter_id, path, raised_at) VALUES ($1, $2, $3, "
-      "$4, $5) RETURNING id",
-      {subject_id, rule_name, Opt(meter_id), s.Text("path"), now});
+      "INSERT INTO care_alert (subject_id, rule, meter_id, path, raised_at, basis) VALUES ($1, $2, "
+      "$3, $4, $5, $6) RETURNING id",
+      {subject_id, rule_name, Opt(meter_id), s.Text("path"), now, std::string(basis)});
   if (!alert.ok() && alert.error().code == core::ErrorCode::kConflict) return false;
   if (!alert.ok()) return alert.error();
   CG_ASSIGN_OR_RETURN(TicketService::Inserted inserted, tickets_.Insert(*conn, system, prepared));
-  CG_TRY(conn->Execute("UPDATE care_alert SET ticket_id = $1 WHERE id = $2",
-                       {inserted.ticket.id, *alert}));
+  // To the grid worker: the subject's worker's account on the grid (by name),
+  // else the first grid worker account of the grid; none, the grid's inbox.
+  CG_ASSIGN_OR_RETURN(
+      store::Rows worker,
+      conn->Query("SELECT id FROM account WHERE role = 'grid_worker' AND scope_node_id = $1 AND "
+                  "disabled = 0 ORDER BY CASE WHEN display_name = $2 THEN 0 ELSE 1 END, id "
+                  "LIMIT 1",
+                  {s.Int("grid_id"), s.IsNull("worker") ? std::string() : s.Text("worker")}));
+  std::optional<TicketChange> dispatched;
+  std::optional<int64_t> assigned;
+  if (!worker.empty()) {
+    TicketAction dispatch;
+    dispatch.type = TicketEventType::kDispatch;
+    dispatch.assignee = Assignee{AssigneeKind::kAccount, worker[0].Int("id"), ""};
+    dispatch.note = "云监护预警派给网格员，请在 " + std::to_string(options_.escalate_minutes) +
+                    " 分钟内确认，否则升级至社区";
+    CG_ASSIGN_OR_RETURN(dispatched,
+                        tickets_.SystemAct(*conn, inserted.ticket.id, dispatch, kSystemLabel));
+    assigned = worker[0].Int("id");
+  }
+  CG_TRY(
+      conn->Execute("UPDATE care_alert SET ticket_id = $1, assigned_account_id = $2 WHERE id = $3",
+                    {inserted.ticket.id, Opt(assigned), *alert}));
   CG_TRY(tx.Commit());
   if (inserted.change) tickets_.NotifyCommitted(*inserted.change);
+  if (dispatched) tickets_.NotifyCommitted(*dispatched);
   return true;
 }
 
@@ -406,27 +504,46 @@ core::Result<bool> CareService::CloseOpen(int64_t subject_id, AlertRule rule,
 
 core::Result<SweepReport> CareService::Sweep(int64_t now) {
   SweepReport report;
-  store::Rows due;
+  // Profiles first, so a subject whose profile was just learned is judged by it.
+  auto learned = LearnProfiles(now);
+  if (learned.ok()) report.profiles_learned = *learned;
+  store::Rows due, profile_due;
   {
     CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-    CG_ASSIGN_OR_RETURN(
-        due, conn->Query("SELECT s.id FROM care_subject s WHERE s.silence_due <= $1 AND NOT "
-                         "EXISTS (SELECT 1 FROM care_alert a WHERE a.subject_id = s.id AND a.rule "
-                         "= 'silence' AND a.closed_at IS NULL) ORDER BY s.silence_due LIMIT $2",
-                         {now, options_.sweep_limit}));
+    constexpr const char* kOpen =
+        " AND NOT EXISTS (SELECT 1 FROM care_alert a WHERE a.subject_id = s.id AND a.rule = "
+        "'silence' AND a.closed_at IS NULL)";
+    CG_ASSIGN_OR_RETURN(due, conn->Query(std::string("SELECT s.id FROM care_subject s WHERE "
+                                                     "s.silence_due <= $1") +
+                                             kOpen + " ORDER BY s.silence_due LIMIT $2",
+                                         {now, options_.sweep_limit}));
+    CG_ASSIGN_OR_RETURN(profile_due,
+                        conn->Query(std::string("SELECT s.id FROM care_subject s WHERE "
+                                                "s.profile_due <= $1") +
+                                        kOpen + " ORDER BY s.profile_due LIMIT $2",
+                                    {now, options_.sweep_limit}));
   }
+  std::vector<int64_t> subjects;
+  for (const auto& r : due) subjects.push_back(r.Int(0));
+  for (const auto& r : profile_due) subjects.push_back(r.Int(0));
+  std::sort(subjects.begin(), subjects.end());
+  subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
   // One subject whose alert cannot be filed must not hold up the others.
   std::optional<core::Error> first_error;
-  for (const auto& r : due) {
+  for (int64_t subject : subjects) {
     ++report.examined;
-    auto counts = Evaluate(r.Int(0), now);
+    auto counts = Evaluate(subject, now);
     if (!counts.ok()) {
       if (!first_error) first_error = counts.error();
       continue;
     }
     report.alerts_raised += counts->first;
   }
-  if (first_error && report.alerts_raised == 0) return *first_error;
+  auto escalated = Escalate(now, report);
+  if (!escalated.ok() && !first_error) first_error = escalated.error();
+  if (first_error && report.alerts_raised == 0 && report.escalated == 0 && report.contacted == 0) {
+    return *first_error;
+  }
   return report;
 }
 

@@ -76,8 +76,33 @@ CREATE INDEX care_alert_path ON care_alert(path, id);
 CREATE INDEX care_alert_subject ON care_alert(subject_id, id);
 )sql";
 
+// Migration 22: who holds an alert and how far it escalated, the learned
+// profile per subject, and the drop folder's files (each ingested once).
+constexpr const char* kCareEscalationSql = R"sql(
+ALTER TABLE care_alert ADD COLUMN basis TEXT NOT NULL DEFAULT 'fixed';
+ALTER TABLE care_alert ADD COLUMN assigned_account_id BIGINT;
+ALTER TABLE care_alert ADD COLUMN escalated_at BIGINT;
+ALTER TABLE care_alert ADD COLUMN contacted_at BIGINT;
+ALTER TABLE care_alert ADD COLUMN closed_by BIGINT;
+CREATE INDEX care_alert_assigned ON care_alert(assigned_account_id, id);
+ALTER TABLE care_subject ADD COLUMN profile_on INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE care_subject ADD COLUMN profile_threshold {{real}} NOT NULL DEFAULT 0.01;
+ALTER TABLE care_subject ADD COLUMN profile TEXT NOT NULL DEFAULT '';
+ALTER TABLE care_subject ADD COLUMN profile_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE care_subject ADD COLUMN profile_due BIGINT;
+CREATE INDEX care_subject_profile_due ON care_subject(profile_due, id);
+CREATE TABLE care_drop_file (
+  digest TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  ingested_at BIGINT NOT NULL,
+  stored BIGINT NOT NULL,
+  rejected BIGINT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const char* CareSchemaSql() { return kCareSql; }
+const char* CareEscalationSchemaSql() { return kCareEscalationSql; }
 
 }  // namespace civicgrid::domain

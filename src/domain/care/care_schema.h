@@ -7,5 +7,7 @@
 namespace civicgrid::domain {
 
 const char* CareSchemaSql();
+// Migration 22: alert assignment and escalation, learned profiles, drop files.
+const char* CareEscalationSchemaSql();
 
 }  // namespace civicgrid::domain

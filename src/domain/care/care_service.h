@@ -57,6 +57,19 @@ struct CareOptions {
   int64_t max_meters = 6;
   std::string alert_category = "S-URG-01";  // 独居老人紧急求助 (urgent SLA)
   int64_t sweep_limit = 1000;               // subjects examined per sweep
+  // Unacknowledged alerts escalate: after escalate_minutes to the community
+  // (a 督办 event on the ticket), after contact_minutes to the emergency
+  // contacts (a system event whose webhook carries them).
+  int64_t escalate_minutes = 30;
+  int64_t contact_minutes = 60;
+  // The learned profile (care_profile.h): weeks of history it learns from,
+  // weeks it needs before it alerts, the shortest silence it alerts on, and
+  // the default improbability threshold.
+  int64_t profile_weeks = 4;
+  int64_t profile_min_weeks = 2;
+  int64_t profile_min_hours = 3;
+  double profile_threshold = 0.002;
+  int64_t profile_relearn_ms = core::kMsPerDay;  // a profile older than this is learned again
 };
 
 enum class MeterKind { kWater, kPower, kGas };
@@ -111,6 +124,10 @@ struct CareSubject {
   int64_t open_alerts = 0;
   int64_t version = 0;
   int64_t created_at_ms = 0;
+  bool profile_on = false;                // the learned profile alerts too
+  double profile_threshold = 0;           // alert when a silence this long is less likely than this
+  int64_t profile_weeks = 0;              // weeks of history in the profile (0: not learned yet)
+  std::optional<int64_t> profile_due_ms;  // when the current silence becomes improbable
 };
 
 struct NewCareSubject {
@@ -123,6 +140,8 @@ struct NewCareSubject {
   std::optional<int64_t> flow_hours;
   std::vector<EmergencyContact> contacts;
   std::vector<NewMeter> meters;
+  std::optional<bool> profile_on;
+  std::optional<double> profile_threshold;
 };
 
 // Every field optional; contacts replace the list when given.
@@ -132,6 +151,8 @@ struct CareSubjectUpdate {
   std::optional<int64_t> flow_hours;
   std::optional<std::vector<EmergencyContact>> contacts;
   std::optional<int64_t> version;  // expected; mismatch → Conflict (field version)
+  std::optional<bool> profile_on;
+  std::optional<double> profile_threshold;
 };
 
 struct CareSubjectFilter {
@@ -173,18 +194,26 @@ struct CareAlert {
   std::optional<int64_t> acknowledged_at_ms;
   std::optional<int64_t> closed_at_ms;
   std::string close_reason;
+  std::string basis = "fixed";  // fixed (the N-hour rule) | profile (the learned profile)
+  std::optional<int64_t> assigned_account_id;  // the grid worker the ticket went to
+  std::optional<int64_t> escalated_at_ms;      // to the community
+  std::optional<int64_t> contacted_at_ms;      // to the emergency contacts
 };
 
 struct AlertFilter {
   std::optional<int64_t> within;
   std::optional<int64_t> subject_id;
   bool open_only = false;
+  bool mine = false;  // assigned to the caller
   Page page;
 };
 
 struct SweepReport {
   int64_t examined = 0;
   int64_t alerts_raised = 0;
+  int64_t escalated = 0;  // to the community
+  int64_t contacted = 0;  // emergency contacts reached through the webhook
+  int64_t profiles_learned = 0;
 };
 
 class CareService {
@@ -215,7 +244,17 @@ class CareService {
   core::Result<SweepReport> Sweep(int64_t now_ms);
 
   core::Result<PageOf<CareAlert>> Alerts(const Caller& caller, const AlertFilter& filter);
+  // Someone took the alert up (it stops escalating); noted on the ticket.
   core::Result<CareAlert> Acknowledge(const Caller& caller, int64_t alert_id);
+  // Closed by a person (the elder was found well): noted on the ticket.
+  core::Result<CareAlert> Close(const Caller& caller, int64_t alert_id, const std::string& note);
+
+  // Readings with a source key (the drop folder: a file's digest) are taken
+  // once: a second batch with the key stores nothing and answers nullopt.
+  core::Result<std::optional<IngestReport>> IngestOnce(const Caller& caller,
+                                                       const std::vector<ReadingRow>& rows,
+                                                       const std::string& source_key,
+                                                       const std::string& source_name);
 
   const CareOptions& options() const { return options_; }
 
@@ -229,10 +268,19 @@ class CareService {
       const std::vector<EmergencyContact>& contacts) const;
   // Raises (at most once per subject and rule) or closes alerts for a subject.
   core::Result<bool> Raise(int64_t subject_id, AlertRule rule, std::optional<int64_t> meter_id,
-                           int64_t now_ms);
+                           int64_t now_ms, std::string_view basis = "fixed");
   core::Result<bool> CloseOpen(int64_t subject_id, AlertRule rule, const std::string& reason,
                                int64_t now_ms);
   core::Result<std::pair<int64_t, int64_t>> Evaluate(int64_t subject_id, int64_t now_ms);
+  core::Result<IngestReport> IngestRows(const Caller& caller, const std::vector<ReadingRow>& rows,
+                                        const std::string* source_key,
+                                        const std::string* source_name, bool* seen_before);
+  // One escalation step of an unacknowledged alert; true when taken.
+  core::Result<bool> EscalateStep(int64_t alert_id, bool contact, int64_t now_ms);
+  core::Result<int64_t> Escalate(int64_t now_ms, SweepReport& report);
+  core::Result<int64_t> LearnProfiles(int64_t now_ms);
+  core::Result<CareAlert> LoadAlert(const Caller& caller, int64_t alert_id);
+  core::Result<bool> RelearnProfile(int64_t subject_id, int64_t now_ms);
 
   store::Db& db_;
   const core::Clock& clock_;

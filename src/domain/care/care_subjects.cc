@@ -5,6 +5,7 @@
 
 #include "core/pii.h"
 #include "domain/care/care_internal.h"
+#include "domain/care/care_profile.h"
 
 namespace civicgrid::domain {
 namespace care {
@@ -18,7 +19,8 @@ const char* const kSubjectSelect =
     "SELECT s.id, s.resident_id, r.name AS resident_name, s.node_id, s.grid_id, "
     "s.worker_staff_id, st.name AS worker_name, s.consent_by, s.consent_method, s.consent_at, "
     "s.silence_hours, s.flow_hours, s.away_from, s.away_until, s.last_use_at, s.version, "
-    "s.created_at, (SELECT COUNT(*) FROM care_alert a WHERE a.subject_id = s.id AND a.closed_at "
+    "s.created_at, s.profile_on, s.profile_threshold, s.profile, s.profile_due, (SELECT COUNT(*) "
+    "FROM care_alert a WHERE a.subject_id = s.id AND a.closed_at "
     "IS NULL) AS open_alerts FROM care_subject s JOIN resident r ON r.id = s.resident_id LEFT "
     "JOIN staff st ON st.id = s.worker_staff_id ";
 
@@ -42,6 +44,10 @@ CareSubject SubjectFromRow(const store::Row& r) {
   s.version = r.Int("version");
   s.created_at_ms = r.Int("created_at");
   s.open_alerts = r.Int("open_alerts");
+  s.profile_on = r.Int("profile_on") != 0;
+  s.profile_threshold = r.Real("profile_threshold");
+  if (auto p = UseProfile::Decode(r.Text("profile"))) s.profile_weeks = p->Weeks();
+  s.profile_due_ms = r.OptInt("profile_due");
   return s;
 }
 
@@ -69,6 +75,14 @@ bool ValidExternalId(std::string_view id) {
 core::Status CheckHours(std::optional<int64_t> hours, std::string_view field, int64_t max) {
   if (hours && (*hours < 1 || *hours > max)) {
     return Error::Invalid(std::string(field), "时长应为 1–" + std::to_string(max) + " 小时");
+  }
+  return core::Ok();
+}
+
+// The learned profile's threshold: a probability, from one in a million to 0.5.
+core::Status CheckThreshold(std::optional<double> threshold) {
+  if (threshold && !(*threshold >= 1e-6 && *threshold <= 0.5)) {
+    return Error::Invalid("profile_threshold", "静默概率阈值应在 0.000001–0.5 之间");
   }
   return core::Ok();
 }
@@ -220,6 +234,7 @@ core::Result<CareSubject> CareService::Enrol(const Caller& caller, const NewCare
   }
   CG_TRY(CheckHours(in.silence_hours, "silence_hours", 168));
   CG_TRY(CheckHours(in.flow_hours, "flow_hours", 24));
+  CG_TRY(CheckThreshold(in.profile_threshold));
   CG_ASSIGN_OR_RETURN(auto contacts, CleanContacts(in.contacts));
   if (static_cast<int64_t>(in.meters.size()) > options_.max_meters) {
     return Error::Invalid("meters", "表计过多");
@@ -258,12 +273,13 @@ core::Result<CareSubject> CareService::Enrol(const Caller& caller, const NewCare
       conn->QueryInt(
           "INSERT INTO care_subject (resident_id, node_id, grid_id, path, worker_staff_id, "
           "consent_by, consent_method, consent_at, silence_hours, flow_hours, last_use_at, "
-          "silence_due, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-          "$11, $12, $11, $11) RETURNING id",
+          "silence_due, created_at, updated_at, profile_on, profile_threshold) VALUES ($1, $2, $3, "
+          "$4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $11, $13, $14) RETURNING id",
           {in.resident_id, res.Int("node_id"), grid_id, res.Text("path"),
            in.worker_staff_id ? store::Value(*in.worker_staff_id) : store::Value(), consent_by,
            in.consent_method, consent_at, hours, in.flow_hours.value_or(options_.flow_hours), now,
-           now + hours * core::kMsPerHour}));
+           now + hours * core::kMsPerHour, static_cast<int64_t>(in.profile_on.value_or(false)),
+           in.profile_threshold.value_or(options_.profile_threshold)}));
   CG_TRY(InsertContacts(*conn, id, contacts));
   for (size_t i = 0; i < in.meters.size(); ++i) {
     CG_TRY(InsertMeter(*conn, id, in.meters[i], "meters[" + std::to_string(i) + "]"));
@@ -308,6 +324,7 @@ core::Result<CareSubject> CareService::Update(const Caller& caller, int64_t id,
   CG_TRY(caller.Require(Permission::kPeopleWrite));
   CG_TRY(CheckHours(u.silence_hours, "silence_hours", 168));
   CG_TRY(CheckHours(u.flow_hours, "flow_hours", 24));
+  CG_TRY(CheckThreshold(u.profile_threshold));
   std::optional<std::vector<EmergencyContact>> contacts;
   if (u.contacts) {
     CG_ASSIGN_OR_RETURN(contacts, CleanContacts(*u.contacts));
@@ -333,11 +350,13 @@ core::Result<CareSubject> CareService::Update(const Caller& caller, int64_t id,
   CG_ASSIGN_OR_RETURN(
       int64_t n,
       conn->Execute("UPDATE care_subject SET worker_staff_id = $1, silence_hours = $2, flow_hours "
-                    "= $3, silence_due = last_use_at + $4, version = version + 1, updated_at = $5 "
-                    "WHERE id = $6 AND version = $7",
+                    "= $3, silence_due = last_use_at + $4, version = version + 1, updated_at = $5, "
+                    "profile_on = $8, profile_threshold = $9, profile_at = CASE WHEN $8 = 1 AND "
+                    "profile_on = 0 THEN 0 ELSE profile_at END WHERE id = $6 AND version = $7",
                     {s.worker_staff_id ? store::Value(*s.worker_staff_id) : store::Value(), hours,
                      u.flow_hours.value_or(s.flow_hours), hours * core::kMsPerHour, clock_.NowMs(),
-                     id, s.version}));
+                     id, s.version, static_cast<int64_t>(u.profile_on.value_or(s.profile_on)),
+                     u.profile_threshold.value_or(s.profile_threshold)}));
   if (n == 0) return Error::Conflict("监护对象已被他人修改，请刷新后重试", "version");
   if (contacts) CG_TRY(InsertContacts(*conn, id, *contacts));
   CG_TRY(audit_.Append(*conn, caller, "care.update", "care_subject", id, ""));

@@ -6,11 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/care/care_profile.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/residents.h"
 #include "domain/registry/staff.h"
 #include "domain/testing/domain_fixture.h"
 #include "domain/tickets/categories.h"
+#include "domain/tickets/webhooks.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -64,6 +66,22 @@ class CareTest : public testing::DomainFixture {
     auto out = care_->Ingest(Admin(), rows);
     EXPECT_TRUE(out.ok()) << out.error().message;
     return out.ok() ? *out : IngestReport{};
+  }
+
+  // A grid worker account on grid_a1 (the alert's ticket goes to it).
+  Caller GridWorkerAccount(int64_t id = 9001) {
+    auto conn = test_db_->db().Acquire();
+    EXPECT_TRUE(
+        (*conn)
+            ->Execute("INSERT INTO account (id, username, display_name, password_hash, role, "
+                      "scope_node_id, created_at, password_changed_at) VALUES ($1, $2, "
+                      "'王网格', 'x', 'grid_worker', $3, 0, 0)",
+                      {id, "gw" + std::to_string(id), tree_.grid_a1.id})
+            .ok());
+    Caller c = As(Role::kGridWorker, tree_.grid_a1);
+    c.account_id = id;
+    c.username = "gw" + std::to_string(id);
+    return c;
   }
 
   int64_t Count(const std::string& sql) {
@@ -125,6 +143,17 @@ TEST_P(CareTest, TwelveHourSilenceRaisesOneAlertAndOneTicketAndUseClosesIt) {
             1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket"), 1);
   (void)s;
+}
+
+TEST_P(CareTest, UseRecordedBeforeTheEnrolmentStartsTheSilenceClock) {
+  Enrol(tree_.building_a1, 14, "W-14");
+  // The utility's first batch: use until 13 hours before the enrolment, then flat.
+  std::vector<ReadingRow> rows;
+  for (int h = 16; h >= 0; --h)
+    rows.push_back(Row("W-14", t0_ - h * kHour, h >= 13 ? 0.05 * (16 - h) : 0.15));
+  EXPECT_EQ(Ingest(rows).alerts_raised, 1);
+  // Later use older than the last recorded use changes nothing.
+  EXPECT_EQ(Ingest({Row("W-14", t0_ - 20 * kHour, 0.0)}).alerts_closed, 0);
 }
 
 TEST_P(CareTest, AMeterThatStopsReportingAlertsOnTheSweep) {
@@ -274,6 +303,161 @@ TEST_P(CareTest, EverythingIsScopedToTheCallersSubtree) {
   auto acked = care_->Acknowledge(a1, alert);
   ASSERT_TRUE(acked.ok()) << acked.error().message;
   EXPECT_TRUE(acked->acknowledged_at_ms);
+}
+
+TEST_P(CareTest, TheAlertGoesToTheGridWorkerAndEscalatesOnceToTheCommunityThenTheContacts) {
+  WebhookService webhooks(test_db_->db(), clock_, *audit_, cipher_);
+  tickets_->AddObserver(&webhooks);
+  ASSERT_TRUE(
+      webhooks.Create(Admin(), NewWebhookEndpoint{"http://127.0.0.1:9/sms", tree_.county.id, {}})
+          .ok());
+  Caller worker = GridWorkerAccount();
+  Enrol(tree_.building_a1, 11, "W-11");
+  const int64_t raised = t0_ + 12 * kHour;
+  clock_.Set(raised);
+  ASSERT_EQ(care_->Sweep(raised)->alerts_raised, 1);
+  // The ticket is dispatched to the grid worker, in its history.
+  AlertFilter mine;
+  mine.mine = true;
+  auto assigned = care_->Alerts(worker, mine);
+  ASSERT_TRUE(assigned.ok());
+  ASSERT_EQ(assigned->items.size(), 1u);
+  const CareAlert alert = assigned->items[0];
+  EXPECT_EQ(alert.assigned_account_id, 9001);
+  EXPECT_EQ(alert.basis, "fixed");
+  auto ticket = tickets_->Get(Admin(), *alert.ticket_id);
+  ASSERT_TRUE(ticket.ok());
+  ASSERT_TRUE(ticket->assignee);
+  EXPECT_EQ(ticket->assignee->id, 9001);
+  EXPECT_EQ(ticket->state, TicketState::kAssigned);
+  EXPECT_TRUE(care_->Alerts(As(Role::kGridWorker, tree_.grid_a1), mine)->items.empty());
+  // Unacknowledged for 30 minutes: to the community, once.
+  EXPECT_EQ(care_->Sweep(raised + 29 * 60'000)->escalated, 0);
+  SweepReport r = care_->Sweep(raised + 30 * 60'000).value();
+  EXPECT_EQ(r.escalated, 1);
+  EXPECT_EQ(r.contacted, 0);
+  EXPECT_EQ(care_->Sweep(raised + 31 * 60'000)->escalated, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_event WHERE type = 'supervise' AND actor_label = "
+                  "'系统（云监护）'"),
+            1);
+  // For an hour: the emergency contacts, once, through the webhook (with the
+  // phone, for the gateway that calls them) and in the ticket's history.
+  r = care_->Sweep(raised + 60 * 60'000).value();
+  EXPECT_EQ(r.contacted, 1);
+  EXPECT_EQ(care_->Sweep(raised + 90 * 60'000)->contacted, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM webhook_outbox WHERE payload LIKE "
+                  "'%\"step\":\"emergency_contact\"%13912345678%'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM webhook_outbox WHERE payload LIKE "
+                  "'%\"step\":\"community\"%'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_event WHERE type = 'comment' AND note LIKE "
+                  "'%已通知紧急联系人%'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_event WHERE note LIKE '%13912345678%'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'care.contact.notify'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM care_alert"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket"), 1);
+}
+
+TEST_P(CareTest, AnAcknowledgedAlertDoesNotEscalateAndTheWorkerClosesIt) {
+  Caller worker = GridWorkerAccount();
+  Enrol(tree_.building_a1, 12, "W-12");
+  const int64_t raised = t0_ + 12 * kHour;
+  clock_.Set(raised);
+  ASSERT_EQ(care_->Sweep(raised)->alerts_raised, 1);
+  const int64_t id = care_->Alerts(worker, {})->items[0].id;
+  clock_.Set(raised + 10 * 60'000);
+  auto acked = care_->Acknowledge(worker, id);
+  ASSERT_TRUE(acked.ok()) << acked.error().message;
+  SweepReport r = care_->Sweep(raised + 2 * kHour).value();
+  EXPECT_EQ(r.escalated + r.contacted, 0);
+  auto closed = care_->Close(worker, id, "");
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  EXPECT_TRUE(closed->closed_at_ms);
+  EXPECT_EQ(care_->Close(worker, id, "").error().field, "state");
+  EXPECT_EQ(care_->Close(As(Role::kGridWorker, tree_.grid_a2), id, "").error().code,
+            core::ErrorCode::kNotFound);
+  // Acknowledging and closing are both in the ticket's history, by the worker.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_event WHERE type = 'comment' AND "
+                  "actor_account_id = 9001"),
+            2);
+  // Seen well: the silence clock restarts at the close, not the next minute.
+  EXPECT_EQ(care_->Sweep(raised + 3 * kHour)->alerts_raised, 0);
+  EXPECT_EQ(care_->Sweep(raised + 10 * 60'000 + 12 * kHour)->alerts_raised, 1);
+}
+
+// Three weeks of a day like clockwork (use every hour from 07:00 to 21:00
+// Shanghai), then silence from 09:00: the learned profile alerts hours before
+// the 12-hour rule, with one alert and one ticket in all.
+TEST_P(CareTest, TheLearnedProfileAlertsEarlierThanTheTwelveHourRule) {
+  CareSubject s = Enrol(tree_.building_a1, 13, "W-13");
+  CareSubjectUpdate on;
+  on.profile_on = true;
+  on.flow_hours = 24;  // fifteen rising hours a day are use, not a leak, here
+  ASSERT_TRUE(care_->Update(Admin(), s.id, on).ok());
+  on.profile_threshold = 0.9;
+  EXPECT_EQ(care_->Update(Admin(), s.id, on).error().field, "profile_threshold");
+  // Start at a Shanghai midnight three weeks back from "now".
+  const int64_t day0 = (t0_ + 8 * kHour) / core::kMsPerDay * core::kMsPerDay - 8 * kHour;
+  std::vector<ReadingRow> rows;
+  double reg = 0;
+  for (int64_t h = 0; h < 21 * 24 + 9; ++h) {
+    const int64_t local_hour = h % 24;
+    if (local_hour >= 7 && local_hour <= 21) reg += 0.02;
+    rows.push_back(Row("W-13", day0 + (h + 1) * kHour, reg));
+  }
+  const int64_t silent_from = day0 + (21 * 24 + 9) * kHour;  // 09:00, use recorded then
+  clock_.Set(silent_from);
+  IngestReport in = Ingest(rows);
+  EXPECT_EQ(in.rejected.size(), 0u);
+  EXPECT_EQ(in.alerts_raised, 0);
+  SweepReport learned = care_->Sweep(silent_from).value();
+  EXPECT_EQ(learned.profiles_learned, 1);
+  CareSubject after = care_->Get(Admin(), s.id).value();
+  EXPECT_EQ(after.profile_weeks, 4);  // the first day's early hours, four times
+  ASSERT_TRUE(after.profile_due_ms);
+  EXPECT_GE(*after.profile_due_ms, silent_from + 3 * kHour);
+  EXPECT_LT(*after.profile_due_ms, silent_from + 12 * kHour);
+  EXPECT_EQ(care_->Sweep(*after.profile_due_ms - 60'000)->alerts_raised, 0);
+  EXPECT_EQ(care_->Sweep(*after.profile_due_ms)->alerts_raised, 1);
+  EXPECT_EQ(care_->Sweep(silent_from + 13 * kHour)->alerts_raised, 0);
+  auto alerts = Alerts(false);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].basis, "profile");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket"), 1);
+  // Use resumes: closed.
+  clock_.Set(silent_from + 14 * kHour);
+  EXPECT_EQ(Ingest({Row("W-13", clock_.NowMs(), reg + 0.05)}).alerts_closed, 1);
+}
+
+TEST(CareProfile, SlotsEncodingAndDue) {
+  // 2026-12-07 is a Monday; 08:30 Shanghai is 00:30 UTC.
+  const int64_t monday = core::DaysFromCivil({2026, 12, 7}) * core::kMsPerDay;
+  EXPECT_EQ(WeekHourSlot(monday + 30 * 60'000), 8);
+  EXPECT_EQ(WeekHourSlot(monday - 8 * core::kMsPerHour), 0);
+  EXPECT_EQ(WeekHourSlot(monday + 6 * core::kMsPerDay + 15 * core::kMsPerHour), 167);
+  UseProfile p;
+  p.used[3] = 2;
+  p.seen[3] = 4;
+  p.seen[167] = 9;
+  auto back = UseProfile::Decode(p.Encode());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->used[3], 2);
+  EXPECT_EQ(back->Weeks(), 9);
+  EXPECT_FALSE(UseProfile::Decode("1/2,3"));
+  // Never used at all: no hour makes silence improbable.
+  UseProfile quiet;
+  for (auto& v : quiet.seen) v = 4;
+  EXPECT_FALSE(ProfileDue(quiet, monday, 0.01, 0, 24 * core::kMsPerHour));
+  // Always used: the cap (0.8 an hour) → 0.2^h; below 0.01 after 3 hours.
+  UseProfile busy = quiet;
+  busy.used = busy.seen;
+  EXPECT_EQ(ProfileDue(busy, monday, 0.01, 0, 24 * core::kMsPerHour),
+            monday + 3 * core::kMsPerHour);
+  EXPECT_EQ(ProfileDue(busy, monday, 0.01, 5 * core::kMsPerHour, 24 * core::kMsPerHour),
+            monday + 5 * core::kMsPerHour);
+  EXPECT_NEAR(SilenceProbability(busy, monday, 2), 0.04, 1e-12);
 }
 
 TEST(CareCsv, ParsesRowsAndSkipsTheHeader) {

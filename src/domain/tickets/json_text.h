@@ -22,6 +22,9 @@ class JsonText {
   JsonText& Null(std::string_view key);
   JsonText& Ints(std::string_view key, const std::vector<int64_t>& values);
   JsonText& Object(std::string_view key, const JsonText& value);
+  // `json` written as is: the caller's finished JSON value (an array, an
+  // object another writer built).
+  JsonText& Raw(std::string_view key, std::string_view json);
 
   bool empty() const { return body_.empty(); }
   std::string str() const { return "{" + body_ + "}"; }
@@ -30,7 +33,6 @@ class JsonText {
   static std::string Quote(std::string_view text);
 
  private:
-  JsonText& Raw(std::string_view key, std::string_view json);
   std::string body_;
 };
 

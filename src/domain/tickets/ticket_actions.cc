@@ -101,6 +101,7 @@ core::Result<TicketChange> TicketService::Append(TicketStore& store, const Calle
   CG_TRY(LinkAttachments(store, caller, before.id, change.event.id, a.attachment_ids));
   change.before = before;
   change.after = before;
+  change.notice = a.notice;
   ctx.patch.ApplyTo(change.after, now);
   AddAttachments(change.after, a.attachment_ids);
   for (TicketObserver* o : observers_) CG_TRY(o->InTransaction(store.conn(), change));
@@ -191,11 +192,17 @@ core::Result<int64_t> TicketService::CheckOverdue() {
 core::Result<TicketChange> TicketService::SystemComment(store::Connection& conn, int64_t id,
                                                         std::string_view note,
                                                         std::string_view label) {
-  TicketStore store(conn);
-  CG_ASSIGN_OR_RETURN(Ticket before, store.Load(id));
   TicketAction action;
   action.type = TT::kComment;
   action.note = std::string(note);
+  return SystemAct(conn, id, action, label);
+}
+
+core::Result<TicketChange> TicketService::SystemAct(store::Connection& conn, int64_t id,
+                                                    const TicketAction& action,
+                                                    std::string_view label) {
+  TicketStore store(conn);
+  CG_ASSIGN_OR_RETURN(Ticket before, store.Load(id));
   return Append(store, nullptr, before, action, 0, label);
 }
 

@@ -151,6 +151,11 @@ class TicketService {
   // change to NotifyCommitted after the commit.
   core::Result<TicketChange> SystemComment(store::Connection& conn, int64_t id,
                                            std::string_view note, std::string_view label);
+  // Any event by the system (no account), as SystemComment: the catalogue's
+  // state rules and effects apply, its actor rule does not (care alerts
+  // dispatch to the grid worker and escalate with it).
+  core::Result<TicketChange> SystemAct(store::Connection& conn, int64_t id,
+                                       const TicketAction& action, std::string_view label);
 
   // Events with id > after in id order, limited to what `caller` may see
   // (the SSE stream and Open311 updates page through this).

@@ -157,6 +157,9 @@ struct TicketAction {
   std::optional<std::string> outcome;      // callback: solved | unsolved | unreachable
   std::optional<int64_t> duplicate_of;     // close as a duplicate of this ticket
   std::vector<int64_t> attachment_ids;
+  // System actions only: a JSON object sent as "notice" with the event's
+  // webhooks (care alerts: the emergency contacts to reach). Not stored.
+  std::string notice;
   // A retry with the same key (per account) and the same action answers the
   // ticket as it is, without a second event; another action under the key is
   // a Conflict. Shares the keys of submissions (idempotency_key table).
@@ -183,6 +186,7 @@ struct TicketChange {
   std::optional<Ticket> before;  // empty on submit
   Ticket after;
   TicketEvent event;
+  std::string notice;  // TicketAction::notice (webhook payloads only)
 };
 
 // Told about every event: inside its transaction (write derived rows: rate

@@ -244,6 +244,7 @@ std::string WebhookService::Payload(const TicketChange& change) {
     out.Null("state_before");
   }
   out.Str("state_after", TicketStateName(ev.state_after)).Object("ticket", ticket);
+  if (!change.notice.empty()) out.Raw("notice", change.notice);
   return out.str();
 }
 

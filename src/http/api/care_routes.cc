@@ -6,6 +6,7 @@
 
 #include "domain/care/care_service.h"
 #include "http/api/api.h"
+#include "http/api/care_json.h"
 #include "http/api/views.h"
 #include "http/json_body.h"
 
@@ -53,7 +54,11 @@ json::object SubjectJson(const domain::CareSubject& s) {
                       {"meters", std::move(meters)},
                       {"open_alerts", s.open_alerts},
                       {"version", s.version},
-                      {"created_at", core::FormatUtc(s.created_at_ms)}};
+                      {"created_at", core::FormatUtc(s.created_at_ms)},
+                      {"profile_on", s.profile_on},
+                      {"profile_threshold", s.profile_threshold},
+                      {"profile_weeks", s.profile_weeks},
+                      {"profile_due", OptTimeJson(s.profile_due_ms)}};
 }
 
 json::object AlertJson(const domain::CareAlert& a) {
@@ -67,7 +72,11 @@ json::object AlertJson(const domain::CareAlert& a) {
                       {"ticket_number", a.ticket_number},
                       {"acknowledged_at", OptTimeJson(a.acknowledged_at_ms)},
                       {"closed_at", OptTimeJson(a.closed_at_ms)},
-                      {"close_reason", a.close_reason}};
+                      {"close_reason", a.close_reason},
+                      {"basis", a.basis},
+                      {"assigned_account_id", OptJson(a.assigned_account_id)},
+                      {"escalated_at", OptTimeJson(a.escalated_at_ms)},
+                      {"contacted_at", OptTimeJson(a.contacted_at_ms)}};
 }
 
 core::Result<std::vector<domain::EmergencyContact>> Contacts(const json::value& v) {
@@ -123,6 +132,8 @@ core::Result<Response> EnrolSubject(ApiServices& s, Request& r, const Caller& c)
   CG_ASSIGN_OR_RETURN(n.consent_at, OptionalString(body, "consent_at", 40));
   CG_ASSIGN_OR_RETURN(n.silence_hours, OptionalInt(body, "silence_hours"));
   CG_ASSIGN_OR_RETURN(n.flow_hours, OptionalInt(body, "flow_hours"));
+  CG_ASSIGN_OR_RETURN(n.profile_on, OptionalBool(body, "profile_on"));
+  CG_ASSIGN_OR_RETURN(n.profile_threshold, OptionalNumber(body, "profile_threshold"));
   if (const json::value* v = body.if_contains("contacts")) {
     CG_ASSIGN_OR_RETURN(n.contacts, Contacts(*v));
   }
@@ -155,6 +166,8 @@ core::Result<Response> UpdateSubject(ApiServices& s, Request& r, const Caller& c
   CG_ASSIGN_OR_RETURN(u.silence_hours, OptionalInt(body, "silence_hours"));
   CG_ASSIGN_OR_RETURN(u.flow_hours, OptionalInt(body, "flow_hours"));
   CG_ASSIGN_OR_RETURN(u.version, OptionalInt(body, "version", 0));
+  CG_ASSIGN_OR_RETURN(u.profile_on, OptionalBool(body, "profile_on"));
+  CG_ASSIGN_OR_RETURN(u.profile_threshold, OptionalNumber(body, "profile_threshold"));
   if (const json::value* v = body.if_contains("contacts"); v && !v->is_null()) {
     CG_ASSIGN_OR_RETURN(u.contacts, Contacts(*v));
   }
@@ -200,34 +213,13 @@ std::string FieldText(const json::object& o, std::string_view field) {
   return std::string(buf, res.ptr);
 }
 
-core::Result<std::vector<domain::ReadingRow>> JsonReadings(std::string_view text) {
-  CG_ASSIGN_OR_RETURN(json::value body, ParseJsonBody(text));
-  CG_ASSIGN_OR_RETURN(const json::object* o, RequireObject(body));
-  const json::value* list = o->if_contains("readings");
-  if (list == nullptr || !list->is_array()) {
-    return core::Error::Invalid("readings", "应为读数数组");
-  }
-  std::vector<domain::ReadingRow> rows;
-  rows.reserve(list->as_array().size());
-  for (const json::value& item : list->as_array()) {
-    domain::ReadingRow row;
-    if (item.is_object()) {
-      row.meter = FieldText(item.as_object(), "meter");
-      row.at = FieldText(item.as_object(), "at");
-      row.value = FieldText(item.as_object(), "value");
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 core::Result<Response> PostReadings(ApiServices& s, Request& r, const Caller& c) {
   std::string_view type = r.Header("Content-Type");
   std::vector<domain::ReadingRow> rows;
   if (type.starts_with("text/csv")) {
     CG_ASSIGN_OR_RETURN(rows, domain::CareService::ParseCsv(r.body));
   } else {
-    CG_ASSIGN_OR_RETURN(rows, JsonReadings(r.body));
+    CG_ASSIGN_OR_RETURN(rows, CareReadingsFromJson(r.body));
   }
   CG_ASSIGN_OR_RETURN(domain::IngestReport report, s.care.Ingest(c, rows));
   json::array rejected;
@@ -257,6 +249,7 @@ core::Result<Response> ListAlerts(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(filter.within, QueryId(r, "within"));
   CG_ASSIGN_OR_RETURN(filter.subject_id, QueryId(r, "subject_id"));
   CG_ASSIGN_OR_RETURN(filter.open_only, QueryFlag(r, "open"));
+  CG_ASSIGN_OR_RETURN(filter.mine, QueryFlag(r, "mine"));
   CG_ASSIGN_OR_RETURN(auto page, s.care.Alerts(c, filter));
   return Response::Json(200, PageJson(page, AlertJson));
 }
@@ -267,7 +260,39 @@ core::Result<Response> AcknowledgeAlert(ApiServices& s, Request& r, const Caller
   return Response::Json(200, AlertJson(alert));
 }
 
+core::Result<Response> CloseAlert(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
+  std::optional<std::string> note;
+  if (!r.body.empty()) {
+    CG_ASSIGN_OR_RETURN(json::object body, BodyObject(r));
+    CG_ASSIGN_OR_RETURN(note, OptionalString(body, "note", 500));
+  }
+  CG_ASSIGN_OR_RETURN(domain::CareAlert alert, s.care.Close(c, id, note.value_or("")));
+  return Response::Json(200, AlertJson(alert));
+}
+
 }  // namespace
+
+core::Result<std::vector<domain::ReadingRow>> CareReadingsFromJson(std::string_view text) {
+  CG_ASSIGN_OR_RETURN(json::value body, ParseJsonBody(text));
+  CG_ASSIGN_OR_RETURN(const json::object* o, RequireObject(body));
+  const json::value* list = o->if_contains("readings");
+  if (list == nullptr || !list->is_array()) {
+    return core::Error::Invalid("readings", "应为读数数组");
+  }
+  std::vector<domain::ReadingRow> rows;
+  rows.reserve(list->as_array().size());
+  for (const json::value& item : list->as_array()) {
+    domain::ReadingRow row;
+    if (item.is_object()) {
+      row.meter = FieldText(item.as_object(), "meter");
+      row.at = FieldText(item.as_object(), "at");
+      row.value = FieldText(item.as_object(), "value");
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
 
 void RegisterCareRoutes(Router& router, ApiServices& s) {
   auto add = [&](const char* method, const char* pattern,
@@ -286,6 +311,7 @@ void RegisterCareRoutes(Router& router, ApiServices& s) {
   add("POST", "/api/v1/care/readings", PostReadings, LongRoute(size_t{16} << 20));
   add("GET", "/api/v1/care/alerts", ListAlerts);
   add("POST", "/api/v1/care/alerts/{id}/acknowledge", AcknowledgeAlert);
+  add("POST", "/api/v1/care/alerts/{id}/close", CloseAlert);
 }
 
 }  // namespace civicgrid::http

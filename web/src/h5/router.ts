@@ -58,6 +58,7 @@ export const routes: RouteRecordRaw[] = [
   // Grid workers
   { path: '/patrol', name: 'patrol', component: () => import('./pages/Patrol.vue'), meta: { title: 'h5.tabs.patrol', roles: GRID, tab: { order: 1, icon: 'guide-o' } } },
   { path: '/grid', name: 'grid', component: () => import('./pages/GridTickets.vue'), meta: { title: 'h5.tabs.grid', roles: GRID, tab: { order: 2, icon: 'cluster-o' } } },
+  { path: '/care', name: 'care', component: () => import('./pages/CareAlerts.vue'), meta: { title: 'care2.tab', roles: GRID, tab: { order: 3, icon: 'warning-o' } } },
 
   // Everyone on the phone pages: residents get how their demands went
   { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { title: 'h5.tabs.messages', roles: [...RESIDENT, ...MEMBER, ...GRID], tab: { order: 4, icon: 'chat-o', badge: () => unread.value } } },

@@ -3008,7 +3008,7 @@ export interface paths {
         };
         /**
          * 云监护预警列表 / List care alerts
-         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 按 id 键集分页；open=true 只列未解除的预警。
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 按 id 键集分页；open=true 只列未解除的预警。 预警派给该网格的网格员（工单派单）；30 分钟无人确认升级至社区（督办事件），60 分钟通知紧急联系人（Webhook 的 notice 带联系人电话，给短信/语音网关）。
          */
         get: operations["listCareAlerts"];
         put?: never;
@@ -3033,7 +3033,7 @@ export interface paths {
         put?: never;
         /**
          * 确认预警 / Acknowledge an alert
-         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 重复确认不改变首次确认时间。写入审计日志。
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 重复确认不改变首次确认时间。写入审计日志。 确认后预警不再升级；工单历史记下此步。
          */
         post: operations["acknowledgeCareAlert"];
         delete?: never;
@@ -3573,6 +3573,29 @@ export interface paths {
         get: operations["getFundStatement"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/alerts/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 关闭预警 / Close an alert
+         * @description 权限 / permission: 县级管理员、社区书记、社区工作者、网格员（街道管理员只读）/ county_admin, community_secretary, community_worker, grid_worker (people_write)。没有权限答 403；记录在管辖范围（scope 子树）外答 404。 上门或电话确认老人平安后由人关闭预警（未确认的同时记为确认）；静默计时从此刻重新开始；工单历史记下此步。已关闭答 409（field state）。写入审计日志。
+         */
+        post: operations["closeCareAlert"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6424,6 +6447,18 @@ export interface components {
             version?: number;
             /** Format: date-time */
             created_at?: string;
+            profile_on?: boolean;
+            profile_threshold?: number;
+            /**
+             * Format: int64
+             * @description 画像已学到的周数（0：尚未学习）
+             */
+            profile_weeks?: number;
+            /**
+             * Format: date-time
+             * @description 按画像，当前静默变得反常的时刻
+             */
+            profile_due?: string | null;
         };
         NewCareSubject: {
             /** Format: int64 */
@@ -6444,6 +6479,10 @@ export interface components {
                 phone: string;
             }[];
             meters?: components["schemas"]["NewCareMeter"][];
+            /** @description 同时按学习到的作息画像预警 */
+            profile_on?: boolean;
+            /** @description 静默概率低于此值即预警（默认 0.002） */
+            profile_threshold?: number;
         };
         CareSubjectUpdate: {
             /** Format: int64 */
@@ -6458,6 +6497,10 @@ export interface components {
             }[] | null;
             /** Format: int64 */
             version?: number | null;
+            /** @description 同时按学习到的作息画像预警 */
+            profile_on?: boolean;
+            /** @description 静默概率低于此值即预警（默认 0.002） */
+            profile_threshold?: number;
         };
         CareAbsence: {
             /** Format: date */
@@ -6511,6 +6554,17 @@ export interface components {
             /** Format: date-time */
             closed_at?: string | null;
             close_reason?: string;
+            /**
+             * @description 固定时长规则或学习到的作息画像
+             * @enum {string}
+             */
+            basis?: "fixed" | "profile";
+            /** Format: int64 */
+            assigned_account_id?: number | null;
+            /** Format: date-time */
+            escalated_at?: string | null;
+            /** Format: date-time */
+            contacted_at?: string | null;
         };
         PartyMeeting: {
             /** Format: int64 */
@@ -12823,6 +12877,8 @@ export interface operations {
                 within?: components["parameters"]["Within"];
                 subject_id?: number;
                 open?: boolean;
+                /** @description 只看派给我的预警 / only alerts assigned to the caller */
+                mine?: boolean;
                 /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
                 after?: components["parameters"]["After"];
                 /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
@@ -13848,6 +13904,41 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    closeCareAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description 说明（默认：已上门或电话确认老人平安） */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 预警 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareAlert"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["Unprocessable"];
         };
     };
