@@ -14,6 +14,7 @@
 #include "domain/access/registration.h"
 #include "domain/care/care_service.h"
 #include "domain/governance/governance_service.h"
+#include "domain/deliberation/deliberation_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -105,6 +106,8 @@ class App {
   domain::GovernanceService& governance() { return governance_; }
   // Silence alerts (云监护); `serve` runs its Sweep every minute.
   domain::CareService& care() { return care_; }
+  // Deliberation meetings (议事协商); `serve` runs its minutes reminders Sweep hourly.
+  domain::DeliberationService& deliberation() { return deliberation_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -139,6 +142,8 @@ class App {
   domain::EventHub events_;                        // a ticket observer: wakes the SSE streams
   domain::TimeBank timebank_;
   domain::TicketCredit ticket_credit_;  // a ticket observer: member points for claimed tickets
+  domain::DeliberationService deliberation_;
+  domain::DecisionFollowUp decision_follow_up_;  // a ticket observer: follow-ups complete decisions
   // Last: destroyed first, writing out queued submissions while every service it
   // reaches (observers, the webhook sender's wake) and the Db are still there.
   domain::IntakeWriter intake_;

@@ -224,6 +224,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterGovernanceRoutes(router, services);
   RegisterDutyRoutes(router, services);
   RegisterCareRoutes(router, services);
+  RegisterDeliberationRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

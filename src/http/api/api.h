@@ -16,6 +16,7 @@
 #include "domain/access/audit_log.h"
 #include "domain/access/registration.h"
 #include "domain/care/care_service.h"
+#include "domain/deliberation/deliberation_service.h"
 #include "domain/duty/activity_service.h"
 #include "domain/duty/dual_registration.h"
 #include "domain/governance/governance_service.h"
@@ -86,6 +87,7 @@ struct ApiServices {
   domain::DualRegistrationService& duty;  // 双报到
   domain::ActivityService& activities;    // teams and activities
   domain::CareService& care;              // silence alerts (云监护)
+  domain::DeliberationService& deliberation;  // 议事协商 meetings
   Metrics& metrics;
   ApiOptions options;
 };
@@ -168,5 +170,6 @@ void RegisterTimeBankRoutes(Router& router, ApiServices& services);
 void RegisterGovernanceRoutes(Router& router, ApiServices& services);
 void RegisterDutyRoutes(Router& router, ApiServices& services);
 void RegisterCareRoutes(Router& router, ApiServices& services);
+void RegisterDeliberationRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http
