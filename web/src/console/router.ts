@@ -130,6 +130,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./care/CarePage.vue'),
     meta: { title: 'care.title', roles: STAFF },
   },
+  // 议事协商: meetings, agendas, minutes, decisions and their progress (src/console/deliberation/).
+  {
+    path: '/deliberation',
+    name: 'deliberation',
+    component: () => import('./deliberation/DeliberationPage.vue'),
+    meta: { title: 'deliberation.title', roles: MANAGERS },
+  },
 ];
 
 /** May the signed-in role open this route? */

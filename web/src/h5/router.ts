@@ -71,6 +71,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/passbook', name: 'passbook', component: () => import('./pages/Passbook.vue'), meta: { title: 'timebank.passbook.title', roles: PASSBOOK, back: true } },
   { path: '/rewards', name: 'rewards', component: () => import('./pages/Rewards.vue'), meta: { title: 'timebank.rewards.title', roles: PASSBOOK, back: true } },
 
+  // 议事提议, linked from 我的: a resident proposes a matter and follows its decisions
+  { path: '/deliberation', name: 'deliberation', component: () => import('./pages/Deliberation.vue'), meta: { title: 'deliberation.h5.title', roles: RESIDENT, back: true } },
+
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];
 
