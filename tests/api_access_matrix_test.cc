@@ -260,6 +260,23 @@ const Row kTable[] = {
   {"POST /api/v1/funds/entries/{id}/reversal",              401, "201 201 201 403 403 403 403 403 403", "201 404 404 403 403 403 403 403 403"},
   {"GET /api/v1/funds/statement",                           401, "200 200 200 200 403 403 403 403 403", "200 404 404 404 403 403 403 403 403"},
   {"POST /api/v1/care/alerts/{id}/close",                  401, "200 403 200 200 200 200 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  // Deliberation meetings (docs/deliberation.md): organised by admins, secretaries and community
+  // workers over the community; read by staff and party members in scope, residents of the
+  // community, admins of invited units; proposed by residents for their own community.
+  {"GET /api/v1/deliberation/meetings",                    401, "200 200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200 200"},
+  {"POST /api/v1/deliberation/meetings",                   401, "201 201 201 201 403 403 403 403 403", "201 422 422 422 403 403 403 403 403"},
+  {"POST /api/v1/deliberation/series",                     401, "201 201 201 201 403 403 403 403 403", "201 422 422 422 403 403 403 403 403"},
+  {"GET /api/v1/deliberation/meetings/{id}",               401, "200 200 200 200 404 404 404 200 200", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/deliberation/meetings/{id}/registrations",401, "201 201 201 201 404 404 404 201 201", "201 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/deliberation/meetings/{id}/code",          401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/deliberation/meetings/{id}/check",        401, "200 200 200 200 404 404 404 200 200", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/deliberation/meetings/{id}/agenda",       401, "201 201 201 201 404 404 404 403 403", "201 404 404 404 404 404 404 404 404"},
+  {"PUT /api/v1/deliberation/meetings/{id}/minutes",       401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/deliberation/meetings/{id}/decisions",    401, "201 201 201 201 404 404 404 403 403", "201 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/deliberation/decisions/{id}",              401, "200 200 200 200 404 404 404 200 200", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/deliberation/proposals",                   401, "200 200 200 200 200 200 403 403 200", "200 200 200 200 200 200 403 403 200"},
+  {"POST /api/v1/deliberation/proposals",                  401, "403 403 403 403 403 403 403 403 201", "="},
+  {"GET /api/v1/deliberation/reminders",                   401, "200 200 200 200 200 200 200 200 200", "="},
 };
 // clang-format on
 
@@ -576,6 +593,21 @@ class AccessMatrixTest : public ApiTest {
     int64_t member = FreshMember(p);
     Must(app_->partylife().Evaluate(Admin(), std::nullopt, p.grid.id), "evaluate");
     return member;
+  // A meeting of the place's community starting `from_now_ms` from now (议事协商).
+  int64_t FreshMeeting(const Place& p, int64_t from_now_ms = core::kMsPerDay) {
+    domain::NewMeeting m;
+    m.community_id = p.community.id;
+    m.title = Unique("议事会");
+    m.starts_at = core::FormatUtc(app_->clock().NowMs() + from_now_ms);
+    return Must(app_->deliberation().Create(Admin(), m), "meeting").id;
+  }
+  // A decision (with its follow-up ticket) of a fresh meeting at the place.
+  int64_t FreshDecision(const Place& p) {
+    domain::NewDecision d;
+    d.title = Unique("决定");
+    d.owner = "王经理";
+    d.due_date = "2027-01-31";
+    return Must(app_->deliberation().Decide(Admin(), FreshMeeting(p), d), "decision").id;
   }
   int64_t FreshBuilding(const Place& p) {
     const domain::Caller admin = Admin();
@@ -1530,8 +1562,67 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                     Id(At(role, out).community.id),
                 "",
                 {}};
+  };
   b["POST /api/v1/care/alerts/{id}/close"] = [this, post](size_t role, bool out) {
     return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/close", "");
+  // --- deliberation meetings (议事协商) ------------------------------------------------------
+  const std::string meetings = "/api/v1/deliberation/meetings/";
+  b["GET /api/v1/deliberation/meetings"] = list("/api/v1/deliberation/meetings", "community_id");
+  b["POST /api/v1/deliberation/meetings"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/deliberation/meetings",
+                R"({"community_id":)" + Id(At(role, out).community.id) + R"(,"title":")" +
+                    Unique("联席会") + R"(","starts_at":"2027-01-04T09:00:00+08:00"})");
+  };
+  b["POST /api/v1/deliberation/series"] = [this, post](size_t role, bool out) {
+    return post("/api/v1/deliberation/series",
+                R"({"community_id":)" + Id(At(role, out).community.id) + R"(,"title":")" +
+                    Unique("逢四说事") +
+                    R"(","rule":{"kind":"days_of_month","days":[4,14,24],"time":"09:00"},)"
+                    R"("first_date":"2027-01-01","last_date":"2027-01-31"})");
+  };
+  b["GET /api/v1/deliberation/meetings/{id}"] = [this, meetings](size_t role, bool out) {
+    return Call{"GET", meetings + Id(FreshMeeting(At(role, out))), "", {}};
+  };
+  b["POST /api/v1/deliberation/meetings/{id}/registrations"] = [this, post, meetings](size_t role,
+                                                                                      bool out) {
+    return post(meetings + Id(FreshMeeting(At(role, out))) + "/registrations", "");
+  };
+  b["GET /api/v1/deliberation/meetings/{id}/code"] = [this, meetings](size_t role, bool out) {
+    return Call{"GET", meetings + Id(FreshMeeting(At(role, out))) + "/code", "", {}};
+  };
+  b["POST /api/v1/deliberation/meetings/{id}/check"] = [this, post, meetings](size_t role,
+                                                                              bool out) {
+    int64_t id = FreshMeeting(At(role, out), 10 * core::kMsPerMinute);
+    auto code = Must(app_->deliberation().IssueCode(Admin(), id), "meeting code");
+    return post(meetings + Id(id) + "/check", R"({"code":")" + code.code + R"("})");
+  };
+  b["POST /api/v1/deliberation/meetings/{id}/agenda"] = [this, post, meetings](size_t role,
+                                                                               bool out) {
+    return post(meetings + Id(FreshMeeting(At(role, out))) + "/agenda",
+                R"({"title":")" + Unique("议题") + R"("})");
+  };
+  b["PUT /api/v1/deliberation/meetings/{id}/minutes"] = [this, meetings](size_t role, bool out) {
+    return Call{"PUT",
+                meetings + Id(FreshMeeting(At(role, out), -2 * core::kMsPerHour)) + "/minutes",
+                R"({"minutes":"议定事项"})",
+                {}};
+  };
+  b["POST /api/v1/deliberation/meetings/{id}/decisions"] = [this, post, meetings](size_t role,
+                                                                                  bool out) {
+    return post(meetings + Id(FreshMeeting(At(role, out))) + "/decisions",
+                R"({"title":")" + Unique("决定") +
+                    R"(","owner":"王经理","due_date":"2027-01-31","weight":2})");
+  };
+  b["GET /api/v1/deliberation/decisions/{id}"] = [this](size_t role, bool out) {
+    return Call{
+        "GET", "/api/v1/deliberation/decisions/" + Id(FreshDecision(At(role, out))), "", {}};
+  };
+  b["GET /api/v1/deliberation/proposals"] = list("/api/v1/deliberation/proposals", "community_id");
+  b["POST /api/v1/deliberation/proposals"] = [this, post](size_t, bool) {
+    return post("/api/v1/deliberation/proposals", R"({"title":")" + Unique("提议") + R"("})");
+  };
+  b["GET /api/v1/deliberation/reminders"] = [](size_t, bool) {
+    return Call{"GET", "/api/v1/deliberation/reminders", "", {}};
   };
   return b;
 }

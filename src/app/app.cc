@@ -102,6 +102,8 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       timebank_(*db_, clock_, audit_),
       ticket_credit_(timebank_),
       partylife_(*db_, clock_, audit_),
+      deliberation_(*db_, clock_, audit_, cipher_, tickets_),
+      decision_follow_up_(deliberation_),
       intake_(*db_, tickets_, options.intake) {
   // Tickets, their rollup rows and their state counters copy the path of their
   // node: moving a node rewrites them in its transaction (tickets first, as
@@ -114,6 +116,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   tickets_.AddObserver(&webhooks_);
   tickets_.AddObserver(&events_);
   tickets_.AddObserver(&ticket_credit_);
+  tickets_.AddObserver(&decision_follow_up_);
   // Approved volunteer hours are credited to the member's passbook in the approval's own
   // transaction: a failed credit rolls the approval back, a retried one pays once (its key).
   activities_.SetHoursApprovedSink([this](store::Connection& tx, const domain::HoursApproved& h) {
@@ -196,6 +199,7 @@ http::ApiServices MakeApiServices(App& a, http::Metrics& metrics, http::ApiOptio
                            a.visits(),
                            a.coverage(),
                            a.funds(),
+                           a.deliberation(),
                            metrics,
                            std::move(options)};
   // clang-format on

@@ -15,6 +15,7 @@
 #include "domain/care/care_service.h"
 #include "domain/coverage/coverage_service.h"
 #include "domain/governance/governance_service.h"
+#include "domain/deliberation/deliberation_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -114,6 +115,8 @@ class App {
   // The 15-minute service circle and the communities' funds.
   domain::CoverageService& coverage() { return coverage_; }
   domain::FundLedger& funds() { return funds_; }
+  // Deliberation meetings (议事协商); `serve` runs its minutes reminders Sweep hourly.
+  domain::DeliberationService& deliberation() { return deliberation_; }
 
  private:
   App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions& options);
@@ -152,6 +155,8 @@ class App {
   domain::TimeBank timebank_;
   domain::TicketCredit ticket_credit_;  // a ticket observer: member points for claimed tickets
   domain::PartyLifeService partylife_;
+  domain::DeliberationService deliberation_;
+  domain::DecisionFollowUp decision_follow_up_;  // a ticket observer: follow-ups complete decisions
   // Last: destroyed first, writing out queued submissions while every service it
   // reaches (observers, the webhook sender's wake) and the Db are still there.
   domain::IntakeWriter intake_;

@@ -157,6 +157,14 @@ int Serve(App& app, const ServeOptions& options) {
       std::fprintf(stderr, "civicgrid: 云监护读数投递目录 %s\n", options.care_drop_dir.c_str());
     }
   }
+  // 议事协商: remind organisers of minutes still missing 3 and 7 days after a meeting, hourly.
+  Supervisor minutes_sweep(
+      [&app]() -> core::Result<int64_t> {
+        CG_ASSIGN_OR_RETURN(auto report, app.deliberation().Sweep(app.clock().NowMs()));
+        return report.reminders;
+      },
+      std::chrono::hours(1), "议事纪要提醒");
+  minutes_sweep.Start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "civicgrid: 收到停止信号，正在关闭…\n");
@@ -167,6 +175,7 @@ int Serve(App& app, const ServeOptions& options) {
   partylife_sweep.Stop();
   series_sweep.Stop();
   if (drop_scan) drop_scan->Stop();
+  minutes_sweep.Stop();
   app.webhook_sender().Stop();
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "app/demo/duty_demo.h"
 #include "app/demo/coverage_demo.h"
 #include "app/demo/care_demo.h"
+#include "app/demo/deliberation_demo.h"
 #include "app/demo/ticket_history.h"
 #include "app/demo/visits_demo.h"
 #include "app/progress.h"
@@ -450,6 +451,16 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
                  static_cast<long long>(care.alerts), SecondsSince(care_started));
     break;
   }
+  // 逢四说事 in every community: a year of meetings, minutes and decisions.
+  const auto deliberation_started = std::chrono::steady_clock::now();
+  CG_ASSIGN_OR_RETURN(
+      DeliberationDemoReport deliberation,
+      LoadDeliberationDemo(app, ids.communities, options.seed,
+                           options.ticket_history_end_ms.value_or(app.clock().NowMs())));
+  std::fprintf(stderr, "议事协商：%lld 个逢四说事系列，%lld 场会议，%lld 项决定，%.1f 秒\n",
+               static_cast<long long>(deliberation.series),
+               static_cast<long long>(deliberation.meetings),
+               static_cast<long long>(deliberation.decisions), SecondsSince(deliberation_started));
   std::fprintf(stderr,
                "演示数据用时 %.1f 秒（县与人口 %.1f 秒，%lld 名居民；工单历史 %.1f 秒，%lld "
                "件工单）\n",

@@ -57,7 +57,7 @@ core::Result<MeetingRow> LoadMeeting(store::Connection& conn, const Caller& call
                r.Int("version"),
                CanManage(caller, r.Text("path"))};
   bool visible = false;
-  if (IsManagerRole(caller) || caller.Can(Permission::kStatsRead)) {
+  if (ReadsByScope(caller)) {
     visible = caller.InScope(m.path);
   } else {
     CG_ASSIGN_OR_RETURN(auto community, ResidentCommunity(conn, caller));

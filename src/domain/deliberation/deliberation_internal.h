@@ -17,6 +17,11 @@ T Or(const core::Result<T>& r, T fallback) {
 
 // County and street admins, community secretaries and workers.
 bool IsManagerRole(const Caller& caller);
+// Reads the meetings of its scope: staff, and party members (their community).
+inline bool ReadsByScope(const Caller& caller) {
+  return IsManagerRole(caller) || caller.Can(Permission::kStatsRead) ||
+         caller.role == Role::kPartyMember;
+}
 inline bool CanManage(const Caller& caller, std::string_view path) {
   return IsManagerRole(caller) && caller.InScope(path);
 }

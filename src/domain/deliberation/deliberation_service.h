@@ -19,8 +19,8 @@
 //   manage (meetings, series, agenda, minutes, decisions, codes): county and
 //     street admins, community secretaries and workers, the community within
 //     their scope;
-//   read a meeting: staff whose scope holds its community; residents of its
-//     community; the unit admin of an invited unit;
+//   read a meeting: staff and party members whose scope holds its community;
+//     residents of its community; the unit admin of an invited unit;
 //   propose: a resident, for their own community; a resident reads their own
 //     proposals, staff those of communities in scope;
 //   register, check in: whoever reads the meeting and has an account.
@@ -198,7 +198,7 @@ struct MeetingCode {
   int64_t expires_at = 0;
 };
 
-struct Registration {
+struct MeetingRegistration {
   int64_t id = 0;
   int64_t meeting_id = 0;
   std::optional<int64_t> checked_in_at;
@@ -228,10 +228,10 @@ class DeliberationService {
   core::Result<Meeting> Get(const Caller& caller, int64_t id);
   core::Result<PageOf<Meeting>> List(const Caller& caller, const MeetingFilter& filter);
 
-  core::Result<Registration> Register(const Caller& caller, int64_t meeting_id);
+  core::Result<MeetingRegistration> Register(const Caller& caller, int64_t meeting_id);
   core::Result<MeetingCode> IssueCode(const Caller& caller, int64_t meeting_id);
-  core::Result<Registration> CheckIn(const Caller& caller, int64_t meeting_id,
-                                     std::string_view code);
+  core::Result<MeetingRegistration> CheckIn(const Caller& caller, int64_t meeting_id,
+                                            std::string_view code);
 
   core::Result<AgendaItem> AddItem(const Caller& caller, int64_t meeting_id, const NewItem& in);
   core::Result<AgendaItem> Propose(const Caller& caller, const NewProposal& in);

@@ -267,7 +267,7 @@ core::Result<PageOf<Meeting>> DeliberationService::List(const Caller& caller,
                                                         const MeetingFilter& filter) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   Conditions where;
-  if (IsManagerRole(caller) || caller.Can(Permission::kStatsRead)) {
+  if (ReadsByScope(caller)) {
     PathRange range = caller.Scope();
     where.And("m.path >= " + where.Bind(range.lo));
     where.And("m.path < " + where.Bind(range.hi));
@@ -297,7 +297,8 @@ core::Result<PageOf<Meeting>> DeliberationService::List(const Caller& caller,
   return FinishPage(std::move(items), filter.page, &MeetingId);
 }
 
-core::Result<Registration> DeliberationService::Register(const Caller& caller, int64_t meeting_id) {
+core::Result<MeetingRegistration> DeliberationService::Register(const Caller& caller,
+                                                                int64_t meeting_id) {
   if (caller.account_id <= 0) return Error::Forbidden("请先登录");
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
@@ -310,7 +311,7 @@ core::Result<Registration> DeliberationService::Register(const Caller& caller, i
                       conn->Query("SELECT id, checked_in_at FROM delib_registration WHERE "
                                   "meeting_id = $1 AND account_id = $2",
                                   {meeting_id, caller.account_id}));
-  if (!mine.empty()) return Registration{mine[0].Int("id"), meeting_id, mine[0].OptInt(1)};
+  if (!mine.empty()) return MeetingRegistration{mine[0].Int("id"), meeting_id, mine[0].OptInt(1)};
   if (m.capacity > 0) {
     CG_ASSIGN_OR_RETURN(int64_t taken, conn->QueryInt("SELECT COUNT(*) FROM delib_registration "
                                                       "WHERE meeting_id = $1",
@@ -324,7 +325,7 @@ core::Result<Registration> DeliberationService::Register(const Caller& caller, i
   CG_TRY(audit_.Append(*conn, caller, "delib_meeting.register", "delib_meeting", meeting_id,
                        std::to_string(id)));
   CG_TRY(tx.Commit());
-  return Registration{id, meeting_id, std::nullopt};
+  return MeetingRegistration{id, meeting_id, std::nullopt};
 }
 
 core::Result<MeetingCode> DeliberationService::IssueCode(const Caller& caller, int64_t meeting_id) {
@@ -341,8 +342,9 @@ core::Result<MeetingCode> DeliberationService::IssueCode(const Caller& caller, i
   return c;
 }
 
-core::Result<Registration> DeliberationService::CheckIn(const Caller& caller, int64_t meeting_id,
-                                                        std::string_view code) {
+core::Result<MeetingRegistration> DeliberationService::CheckIn(const Caller& caller,
+                                                               int64_t meeting_id,
+                                                               std::string_view code) {
   if (caller.account_id <= 0) return Error::Forbidden("请先登录");
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
@@ -380,7 +382,7 @@ core::Result<Registration> DeliberationService::CheckIn(const Caller& caller, in
   CG_TRY(audit_.Append(*conn, caller, "delib_meeting.check_in", "delib_meeting", meeting_id,
                        std::to_string(id)));
   CG_TRY(tx.Commit());
-  return Registration{id, meeting_id, now};
+  return MeetingRegistration{id, meeting_id, now};
 }
 
 core::Result<Meeting> DeliberationService::SetMinutes(const Caller& caller, int64_t meeting_id,

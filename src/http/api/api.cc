@@ -227,6 +227,7 @@ void RegisterApi(Router& router, ApiServices& services) {
   RegisterPartyLifeRoutes(router, services);
   RegisterVisitRoutes(router, services);
   RegisterCoverageRoutes(router, services);
+  RegisterDeliberationRoutes(router, services);
 }
 
 }  // namespace civicgrid::http

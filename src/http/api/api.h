@@ -18,6 +18,7 @@
 #include "domain/care/care_service.h"
 #include "domain/partylife/partylife_service.h"
 #include "domain/coverage/coverage_service.h"
+#include "domain/deliberation/deliberation_service.h"
 #include "domain/duty/activity_service.h"
 #include "domain/duty/dual_registration.h"
 #include "domain/governance/governance_service.h"
@@ -93,6 +94,7 @@ struct ApiServices {
   domain::VisitService& visits;           // 民情台账: visits, plans, coverage
   domain::CoverageService& coverage;      // the 15-minute service circle
   domain::FundLedger& funds;              // communities' work and service funds
+  domain::DeliberationService& deliberation;  // 议事协商 meetings
   Metrics& metrics;
   ApiOptions options;
 };
@@ -178,5 +180,6 @@ void RegisterCareRoutes(Router& router, ApiServices& services);
 void RegisterPartyLifeRoutes(Router& router, ApiServices& services);
 void RegisterVisitRoutes(Router& router, ApiServices& services);
 void RegisterCoverageRoutes(Router& router, ApiServices& services);
+void RegisterDeliberationRoutes(Router& router, ApiServices& services);
 
 }  // namespace civicgrid::http

@@ -158,6 +158,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./coverage/CoveragePage.vue'),
     meta: { title: 'coverage.title', roles: MANAGERS },
   },
+  // 议事协商: meetings, agendas, minutes, decisions and their progress (src/console/deliberation/).
+  {
+    path: '/deliberation',
+    name: 'deliberation',
+    component: () => import('./deliberation/DeliberationPage.vue'),
+    meta: { title: 'deliberation.title', roles: MANAGERS },
+  },
 ];
 
 /** May the signed-in role open this route? */

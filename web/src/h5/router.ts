@@ -79,6 +79,8 @@ export const routes: RouteRecordRaw[] = [
   // 走访 (民情台账): grid workers' visit list and the record page
   { path: '/visits', name: 'visits', component: () => import('./pages/Visits.vue'), meta: { title: 'visits.h5.title', roles: GRID, tab: { order: 3, icon: 'friends-o' } } },
   { path: '/visits/:household(\\d+)', name: 'visit-record', component: () => import('./pages/VisitRecord.vue'), props: true, meta: { title: 'visits.h5.record', roles: GRID, back: true } },
+  // 议事提议, linked from 我的: a resident proposes a matter and follows its decisions
+  { path: '/deliberation', name: 'deliberation', component: () => import('./pages/Deliberation.vue'), meta: { title: 'deliberation.h5.title', roles: RESIDENT, back: true } },
 
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];

@@ -3602,6 +3602,278 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deliberation/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 议事会议列表 / List deliberation meetings
+         * @description 可见 / visible to: 管辖范围含该社区的工作人员和党员、本社区居民、受邀单位管理员 / staff and party members whose scope holds the community, residents of the community, admins of invited units。看不到答 404。 按 id 键集分页；from/to 按开始时间筛选（日历）。
+         */
+        get: operations["listDeliberationMeetings"];
+        put?: never;
+        /**
+         * 新建会议（含联席会议）/ Create a meeting
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 社区不在范围内答 422（community_id）。写入审计日志。
+         */
+        post: operations["createDeliberationMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按规则新建系列会议 / Create a meeting series by rule
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 规则按北京时间计算（逢四说事：每月 4、14、24 日）；最长 400 天。
+         */
+        post: operations["createDeliberationSeries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 会议详情：议程、决定与进度 / A meeting with agenda, decisions and progress
+         * @description 可见 / visible to: 管辖范围含该社区的工作人员和党员、本社区居民、受邀单位管理员 / staff and party members whose scope holds the community, residents of the community, admins of invited units。看不到答 404。
+         */
+        get: operations["getDeliberationMeeting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 报名 / Register
+         * @description 可见 / visible to: 管辖范围含该社区的工作人员和党员、本社区居民、受邀单位管理员 / staff and party members whose scope holds the community, residents of the community, admins of invited units。看不到答 404。 名额已满答 409（capacity）；重复报名返回原报名。
+         */
+        post: operations["registerForDeliberationMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 签到码（二维码）/ The check-in code
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 与志愿活动相同的限时签名码（8 位，有效 1–2 个时间窗）。
+         */
+        get: operations["getDeliberationCheckCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 扫码签到 / Check in
+         * @description 可见 / visible to: 管辖范围含该社区的工作人员和党员、本社区居民、受邀单位管理员 / staff and party members whose scope holds the community, residents of the community, admins of invited units。看不到答 404。 签到码无效、过期或不在签到时间答 422（code）；未报名者有空位时现场报名。
+         */
+        post: operations["checkInDeliberationMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/agenda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 加入议程 / Add an agenda item
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 议题来自居民提议（proposal_id）、诉求（ticket_id，须可见）或工作人员（title）。
+         */
+        post: operations["addDeliberationItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 会议纪要 / Minutes
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 会后填写；出席人数默认为签到人数；会议随之结束。
+         */
+        put: operations["setDeliberationMinutes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 形成决定（生成转办工单）/ Record a decision (files a follow-up ticket)
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 决定经正常提交流程生成会议转办工单（kind follow_up, channel meeting）；工单办结或关闭时决定完成。
+         */
+        post: operations["createDeliberationDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/decisions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * 决定与时间线 / A decision with its timeline
+         * @description 可见 / visible to: 管辖范围含该社区的工作人员和党员、本社区居民、受邀单位管理员 / staff and party members whose scope holds the community, residents of the community, admins of invited units。看不到答 404。
+         */
+        get: operations["getDeliberationDecision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 居民提议 / Residents' proposals
+         * @description 居民看自己的提议及其议程、决定进度；工作人员看管辖范围内社区的提议。其他角色 403。按 id 键集分页。
+         */
+        get: operations["listDeliberationProposals"];
+        put?: never;
+        /**
+         * 居民提出议题 / A resident proposes an agenda item
+         * @description 权限 / permission: 居民本人，归入其住址所在社区 / residents, for their own community。
+         */
+        post: operations["proposeDeliberationItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 纪要提醒 / Minutes reminders
+         * @description 组织者本人的提醒：会后 3 天、7 天仍无纪要的会议（纪要填写后消失）。
+         */
+        get: operations["listDeliberationReminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7000,6 +7272,187 @@ export interface components {
             reversed_by_id?: number | null;
             /** Format: date-time */
             at?: string;
+        };
+        DeliberationParty: {
+            /** @enum {string} */
+            kind: "property_company" | "owners_committee" | "department";
+            /** Format: int64 */
+            unit_id?: number | null;
+            name?: string;
+        };
+        DeliberationItem: {
+            /** Format: int64 */
+            id?: number;
+            /** Format: int64 */
+            meeting_id?: number | null;
+            /** Format: int64 */
+            community_id?: number;
+            /** @enum {string} */
+            source?: "ticket" | "proposal" | "staff";
+            /** Format: int64 */
+            ticket_id?: number | null;
+            title?: string;
+            body?: string;
+            /** Format: int64 */
+            duration_minutes?: number;
+            /** Format: int64 */
+            position?: number;
+            /** @enum {string} */
+            state?: "proposed" | "scheduled" | "discussed" | "done" | "declined";
+            proposer?: string;
+            mine?: boolean;
+            /** @description 各决定权重中已完成的份额 0–1 / weighted share of its decisions done */
+            progress?: number;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        DeliberationDecision: {
+            /** Format: int64 */
+            id?: number;
+            /** Format: int64 */
+            meeting_id?: number;
+            /** Format: int64 */
+            item_id?: number | null;
+            title?: string;
+            owner?: string;
+            /** Format: date */
+            due_date?: string;
+            /** Format: int64 */
+            weight?: number;
+            /** Format: int64 */
+            ticket_id?: number | null;
+            ticket_number?: string;
+            /** @enum {string} */
+            state?: "open" | "done";
+            /** Format: date-time */
+            done_at?: string | null;
+            timeline?: {
+                /** Format: date-time */
+                at?: string;
+                /** @description created, ticket_resolved, ticket_closed, reopened */
+                kind?: string;
+                note?: string;
+            }[];
+        };
+        DeliberationMeeting: {
+            /** Format: int64 */
+            id?: number;
+            community?: {
+                /** Format: int64 */
+                id?: number;
+                name?: string;
+            };
+            /** Format: int64 */
+            series_id?: number | null;
+            rule?: string;
+            title?: string;
+            /** Format: date-time */
+            starts_at?: string;
+            /** Format: date-time */
+            ends_at?: string;
+            place?: string;
+            /** Format: int64 */
+            capacity?: number;
+            /** Format: int64 */
+            registered?: number;
+            /** Format: int64 */
+            checked_in?: number;
+            /** @enum {string} */
+            state?: "scheduled" | "closed" | "cancelled";
+            minutes?: string;
+            /** Format: date-time */
+            minutes_at?: string | null;
+            /** Format: int64 */
+            attendee_count?: number | null;
+            /** Format: int64 */
+            reminders_sent?: number;
+            parties?: components["schemas"]["DeliberationParty"][];
+            agenda?: components["schemas"]["DeliberationItem"][];
+            decisions?: components["schemas"]["DeliberationDecision"][];
+            progress?: number;
+            manageable?: boolean;
+            registered_me?: boolean;
+            checked_in_me?: boolean;
+            /** Format: int64 */
+            version?: number;
+        };
+        DeliberationRegistration: {
+            /** Format: int64 */
+            id?: number;
+            /** Format: int64 */
+            meeting_id?: number;
+            /** Format: date-time */
+            checked_in_at?: string | null;
+        };
+        NewDeliberationMeeting: {
+            /** Format: int64 */
+            community_id: number;
+            title: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: int64 */
+            duration_minutes?: number;
+            place?: string;
+            /**
+             * Format: int64
+             * @description 0：不限 / no limit
+             */
+            capacity?: number;
+            parties?: components["schemas"]["DeliberationParty"][];
+        };
+        NewDeliberationSeries: {
+            /** Format: int64 */
+            community_id: number;
+            title: string;
+            rule: {
+                /** @enum {string} */
+                kind: "days_of_month" | "weekly" | "nth_weekday";
+                /** @description days_of_month: 1–31（逢四说事 4,14,24）; weekly: ISO 星期 1–7 */
+                days?: number[];
+                nth?: number;
+                weekday?: number;
+                /**
+                 * @description 北京时间 / Asia/Shanghai
+                 * @example 19:30
+                 */
+                time: string;
+                duration_minutes?: number;
+            };
+            /** Format: date */
+            first_date: string;
+            /** Format: date */
+            last_date?: string;
+            place?: string;
+            /** Format: int64 */
+            capacity?: number;
+            parties?: components["schemas"]["DeliberationParty"][];
+        };
+        DeliberationSeries: {
+            /** Format: int64 */
+            id?: number;
+            /** Format: int64 */
+            community_id?: number;
+            title?: string;
+            rule?: string;
+            /** Format: date */
+            first_date?: string;
+            /** Format: date */
+            last_date?: string;
+            /** Format: int64 */
+            meetings?: number;
+            /** Format: int64 */
+            first_meeting_id?: number | null;
+        };
+        DeliberationReminder: {
+            /** Format: int64 */
+            meeting_id?: number;
+            title?: string;
+            /** Format: date-time */
+            starts_at?: string;
+            /** Format: int64 */
+            after_days?: number;
+            /** Format: date-time */
+            created_at?: string;
         };
     };
     responses: {
@@ -13940,6 +14393,454 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDeliberationMeetings: {
+        parameters: {
+            query?: {
+                community_id?: number;
+                series_id?: number;
+                from?: string;
+                to?: string;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页会议 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliberationMeeting"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createDeliberationMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDeliberationMeeting"];
+            };
+        };
+        responses: {
+            /** @description 会议 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationMeeting"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createDeliberationSeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDeliberationSeries"];
+            };
+        };
+        responses: {
+            /** @description 系列 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationSeries"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getDeliberationMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 会议 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationMeeting"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    registerForDeliberationMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 报名 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationRegistration"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getDeliberationCheckCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 签到码 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        meeting_id?: number;
+                        code?: string;
+                        qr?: string;
+                        /** Format: date-time */
+                        expires_at?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    checkInDeliberationMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 报名 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationRegistration"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    addDeliberationItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    proposal_id?: number;
+                    /** Format: int64 */
+                    ticket_id?: number;
+                    title?: string;
+                    body?: string;
+                    /** Format: int64 */
+                    duration_minutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 议题 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationItem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    setDeliberationMinutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    minutes: string;
+                    /** Format: int64 */
+                    attendee_count?: number;
+                    /** Format: int64 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 会议 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationMeeting"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createDeliberationDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    item_id?: number;
+                    title: string;
+                    owner: string;
+                    /** Format: date */
+                    due_date: string;
+                    /** @description 1–100，进度按权重计 / progress is weighted */
+                    weight?: number;
+                    /** Format: int64 */
+                    category_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 决定 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationDecision"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getDeliberationDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 决定 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationDecision"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listDeliberationProposals: {
+        parameters: {
+            query?: {
+                state?: "proposed" | "scheduled" | "discussed" | "done" | "declined";
+                community_id?: number;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页议题 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliberationItem"][];
+                        /** Format: int64 */
+                        next_after: number | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    proposeDeliberationItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    body?: string;
+                    /** Format: int64 */
+                    duration_minutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 议题 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationItem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDeliberationReminders: {
+        parameters: {
+            query?: {
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 提醒 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliberationReminder"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
         };
     };
 }
