@@ -579,8 +579,8 @@ class AccessMatrixTest : public ApiTest {
   }
   std::string Today() const { return core::FormatDate(core::ShanghaiDate(app_->clock().NowMs())); }
   // A 主题党日 of the place's branch attended by its member.
-  int64_t FreshMeeting(const Place& p) {
-    domain::NewMeeting m;
+  int64_t FreshPartyMeeting(const Place& p) {
+    domain::NewPartyMeeting m;
     m.party_org_id = p.branch.id;
     m.kind = domain::MeetingKind::kThemeDay;
     m.held_on = Today();
@@ -593,6 +593,7 @@ class AccessMatrixTest : public ApiTest {
     int64_t member = FreshMember(p);
     Must(app_->partylife().Evaluate(Admin(), std::nullopt, p.grid.id), "evaluate");
     return member;
+  }
   // A meeting of the place's community starting `from_now_ms` from now (议事协商).
   int64_t FreshMeeting(const Place& p, int64_t from_now_ms = core::kMsPerDay) {
     domain::NewMeeting m;
@@ -1481,7 +1482,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                     Today() + R"(","title":"主题党日","attendee_ids":[)" + Id(p.member.id) + "]}");
   };
   b["GET /api/v1/party-life/meetings/{id}"] = [this](size_t role, bool out) {
-    return Call{"GET", "/api/v1/party-life/meetings/" + Id(FreshMeeting(At(role, out))), "", {}};
+    return Call{"GET", "/api/v1/party-life/meetings/" + Id(FreshPartyMeeting(At(role, out))), "", {}};
   };
   b["GET /api/v1/party-life/cadence"] = list("/api/v1/party-life/cadence");
   b["GET /api/v1/party-life/rules"] = list("/api/v1/party-life/rules", "node_id");
@@ -1565,6 +1566,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   };
   b["POST /api/v1/care/alerts/{id}/close"] = [this, post](size_t role, bool out) {
     return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/close", "");
+  };
   // --- deliberation meetings (议事协商) ------------------------------------------------------
   const std::string meetings = "/api/v1/deliberation/meetings/";
   b["GET /api/v1/deliberation/meetings"] = list("/api/v1/deliberation/meetings", "community_id");

@@ -185,7 +185,7 @@ core::Result<PartyMeeting> PartyLifeService::LoadMeeting(store::Connection& conn
 }
 
 core::Result<PartyMeeting> PartyLifeService::RecordMeeting(const Caller& caller,
-                                                           const NewMeeting& in) {
+                                                           const NewPartyMeeting& in) {
   CG_TRY(caller.Require(Permission::kPeopleWrite));
   CG_ASSIGN_OR_RETURN(core::CivilDate held, core::ParseDate(in.held_on, "held_on"));
   const int64_t now = clock_.NowMs();
@@ -303,7 +303,7 @@ core::Result<PartyMeeting> PartyLifeService::GetMeeting(const Caller& caller, in
 }
 
 core::Result<PageOf<PartyMeeting>> PartyLifeService::ListMeetings(const Caller& caller,
-                                                                  const MeetingFilter& f) {
+                                                                  const PartyMeetingFilter& f) {
   CG_TRY(caller.Require(Permission::kPeopleRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(PathRange range, WithinScope(*conn, caller, f.within));

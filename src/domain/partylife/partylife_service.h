@@ -124,7 +124,7 @@ struct PartyMeeting {
   int64_t created_at_ms = 0;
 };
 
-struct NewMeeting {
+struct NewPartyMeeting {
   int64_t party_org_id = 0;
   MeetingKind kind = MeetingKind::kThemeDay;
   std::string held_on;  // YYYY-MM-DD
@@ -135,7 +135,7 @@ struct NewMeeting {
   std::vector<int64_t> photo_ids;
 };
 
-struct MeetingFilter {
+struct PartyMeetingFilter {
   std::optional<int64_t> within;
   std::optional<int64_t> party_org_id;
   Page page;
@@ -217,9 +217,10 @@ class PartyLifeService {
                    PartyLifeOptions options = {})
       : db_(db), clock_(clock), audit_(audit), options_(std::move(options)) {}
 
-  core::Result<PartyMeeting> RecordMeeting(const Caller& caller, const NewMeeting& meeting);
+  core::Result<PartyMeeting> RecordMeeting(const Caller& caller, const NewPartyMeeting& meeting);
   core::Result<PartyMeeting> GetMeeting(const Caller& caller, int64_t id);
-  core::Result<PageOf<PartyMeeting>> ListMeetings(const Caller& caller, const MeetingFilter& f);
+  core::Result<PageOf<PartyMeeting>> ListMeetings(const Caller& caller,
+                                                  const PartyMeetingFilter& f);
   // from/to: YYYY-MM; default from January of this year to this month.
   core::Result<CadenceReport> Cadence(const Caller& caller, std::optional<int64_t> within,
                                       std::optional<std::string> from,

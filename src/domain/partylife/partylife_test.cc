@@ -28,7 +28,7 @@ class PartyLifeTest : public testing::DutyFixture {
 
   PartyMeeting Meeting(int64_t branch, MeetingKind kind, std::vector<int64_t> present,
                        std::vector<MeetingAbsence> absent = {}) {
-    NewMeeting m;
+    NewPartyMeeting m;
     m.party_org_id = branch;
     m.kind = kind;
     m.held_on = Today();
@@ -149,7 +149,7 @@ TEST_P(PartyLifeTest, RulesOutOfOrderAreRefusedByField) {
 
 TEST_P(PartyLifeTest, MeetingsAreCheckedAndScoped) {
   const int64_t a = Member("甲", branch_a_);
-  NewMeeting m;
+  NewPartyMeeting m;
   m.party_org_id = branch_a_;
   m.kind = MeetingKind::kThemeDay;
   m.held_on = Today();
@@ -172,8 +172,8 @@ TEST_P(PartyLifeTest, MeetingsAreCheckedAndScoped) {
   ASSERT_EQ(ok->absentees.size(), 1u);
   EXPECT_EQ(ok->absentees[0].reason, "出差");
   EXPECT_EQ(life_->GetMeeting(SecretaryB(), ok->id).error().code, core::ErrorCode::kNotFound);
-  EXPECT_TRUE(life_->ListMeetings(SecretaryB(), MeetingFilter{})->items.empty());
-  EXPECT_EQ(life_->ListMeetings(SecretaryA(), MeetingFilter{})->items.size(), 1u);
+  EXPECT_TRUE(life_->ListMeetings(SecretaryB(), PartyMeetingFilter{})->items.empty());
+  EXPECT_EQ(life_->ListMeetings(SecretaryA(), PartyMeetingFilter{})->items.size(), 1u);
   Caller member = AsMember(a, tree_.grid_a1);
   EXPECT_EQ(life_->RecordMeeting(member, m).error().code, core::ErrorCode::kForbidden);
 }
@@ -207,7 +207,7 @@ TEST_P(PartyLifeTest, ListPagesAreBoundedWalks) {
   Meeting(branch_a_, MeetingKind::kThemeDay, {m});
   ASSERT_TRUE(life.Evaluate(Admin(), std::nullopt, std::nullopt).ok());
   (void)recorder.Take();
-  MeetingFilter mf;
+  PartyMeetingFilter mf;
   ASSERT_TRUE(life.ListMeetings(SecretaryA(), mf).ok());
   mf.party_org_id = branch_a_;
   mf.page.after = 100;

@@ -281,7 +281,7 @@ class StatsTest : public testing::DomainFixture {
           p);
       ASSERT_TRUE(n.ok()) << n.error().message;
     }
-    TicketChange change{before, t, TicketEvent{}};
+    TicketChange change{before, t, TicketEvent{}, {}};
     auto observed = stats_->InTransaction(**conn, change);
     ASSERT_TRUE(observed.ok()) << observed.error().message;
     ASSERT_TRUE(tx->Commit().ok());

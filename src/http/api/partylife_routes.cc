@@ -73,7 +73,7 @@ json::object RulesJson(const domain::RulesAt& at) {
 }
 
 core::Result<Response> ListMeetings(ApiServices& s, Request& r, const Caller& c) {
-  domain::MeetingFilter f;
+  domain::PartyMeetingFilter f;
   CG_ASSIGN_OR_RETURN(f.page, QueryPage(r));
   CG_ASSIGN_OR_RETURN(f.within, QueryId(r, "within"));
   CG_ASSIGN_OR_RETURN(f.party_org_id, QueryId(r, "party_org_id"));
@@ -83,7 +83,7 @@ core::Result<Response> ListMeetings(ApiServices& s, Request& r, const Caller& c)
 
 core::Result<Response> RecordMeeting(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(json::object body, BodyObject(r));
-  domain::NewMeeting m;
+  domain::NewPartyMeeting m;
   CG_ASSIGN_OR_RETURN(m.party_org_id, RequireInt(body, "party_org_id", 1));
   CG_ASSIGN_OR_RETURN(std::string kind, RequireString(body, "kind", 30));
   CG_ASSIGN_OR_RETURN(m.kind, domain::ParseMeetingKind(kind, "kind"));
