@@ -167,9 +167,10 @@ Counts Count(store::Connection& conn) {
                 Must(conn.QueryInt("SELECT COUNT(*) FROM party_member"), "count")};
 }
 
+// household_visit (民情台账) holds a row per household, made by a trigger.
 void Clear(store::Connection& conn) {
-  for (const char* sql :
-       {"DELETE FROM resident", "DELETE FROM household", "DELETE FROM party_member"}) {
+  for (const char* sql : {"DELETE FROM resident", "DELETE FROM household_visit",
+                          "DELETE FROM household", "DELETE FROM party_member"}) {
     Must(conn.Execute(sql), sql);
   }
 }
