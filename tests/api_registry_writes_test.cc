@@ -76,6 +76,28 @@ class RegistryWritesTest : public ApiTest {
   }
 };
 
+// Moving a node rewrites the path copies of every table the App registered; a table with a
+// `path` column left out keeps stale paths, and scope filters would hide or leak its rows.
+TEST_P(RegistryWritesTest, EveryTableWithAPathColumnIsRewrittenWhenANodeMoves) {
+  auto conn = app_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  const bool pg = (*conn)->backend() == store::Backend::kPostgres;
+  auto rows = (*conn)->Query(
+      pg ? "SELECT table_name FROM information_schema.columns WHERE column_name = 'path' "
+           "AND table_schema = current_schema() ORDER BY 1"
+         : "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c "
+           "WHERE m.type = 'table' AND c.name = 'path' ORDER BY 1");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  const auto& copies = app_->tree().path_copies();
+  std::vector<std::string> missing;
+  for (const auto& row : *rows) {
+    std::string table = row.Text(0);
+    if (table == "org_node") continue;  // the tree itself
+    if (std::find(copies.begin(), copies.end(), table) == copies.end()) missing.push_back(table);
+  }
+  EXPECT_TRUE(missing.empty()) << "not rewritten on a move: " << ::testing::PrintToString(missing);
+}
+
 TEST_P(RegistryWritesTest, OrgNodeCreateRenameDeleteAreAuditedAndScoped) {
   const std::string code = w_.grid_a1.code + "-09";
   const std::string body = R"({"parent_id":)" + Id(w_.grid_a1.id) +

@@ -139,6 +139,12 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   tree_.AddPathCopy("visit");
   tree_.AddPathCopy("visit_campaign");
   tree_.AddPathCopy("fund_account");
+  // Care subjects and alerts, deliberation meetings and items, branch meetings and warnings are
+  // scoped by their node's path too.
+  for (const char* table : {"care_subject", "care_alert", "delib_meeting", "delib_item",
+                            "party_meeting", "party_warning"}) {
+    tree_.AddPathCopy(table);
+  }
   // Open() creates the sender before anyone can change a ticket.
   webhooks_.SetWakeHook([this] {
     if (webhook_sender_) webhook_sender_->Wake();

@@ -107,6 +107,7 @@ class OrgTreeService {
   // a row's node (tickets, their rollups): a move rewrites it in the same
   // transaction, in the order the tables were added. Call before serving.
   void AddPathCopy(std::string table) { path_copies_.push_back(std::move(table)); }
+  const std::vector<std::string>& path_copies() const { return path_copies_; }
 
  private:
   core::Result<OrgNode> Load(store::Connection& conn, const Caller* caller, int64_t id);
