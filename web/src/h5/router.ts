@@ -82,6 +82,11 @@ export const routes: RouteRecordRaw[] = [
   // 议事提议, linked from 我的: a resident proposes a matter and follows its decisions
   { path: '/deliberation', name: 'deliberation', component: () => import('./pages/Deliberation.vue'), meta: { title: 'deliberation.h5.title', roles: RESIDENT, back: true } },
 
+  // 双报到 (docs/duty.md), linked from 志愿服务: the registration form, my skills and availability, my notices
+  { path: '/duty/register', name: 'duty-register', component: () => import('./pages/DutyRegister.vue'), meta: { title: 'duty.h5.registerTitle', roles: ['party_member'], back: true } },
+  { path: '/duty/profile', name: 'duty-profile', component: () => import('./pages/DutyProfile.vue'), meta: { title: 'duty.h5.profileTitle', roles: ['party_member'], back: true } },
+  { path: '/duty/notices', name: 'duty-notices', component: () => import('./pages/DutyNotices.vue'), meta: { title: 'duty.h5.noticesTitle', roles: ['party_member'], back: true } },
+
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];
 
