@@ -42,7 +42,7 @@ async function postAndCards(j, who) {
   await row.getByRole('button', { name: `查看 ${title}` }).click();
   const post = pc.getByTestId('duty-post');
   await post.getByLabel('按姓名查找').fill(who.name);
-  await post.getByRole('radio', { name: who.name }).check();
+  await post.locator('label.el-radio', { hasText: who.name }).click();
   await post.getByRole('button', { name: '认领岗位' }).click();
   await pc.getByText(`${who.name} 已认领“${title}”`).waitFor();
   await row.getByText('1 / 2').waitFor();
