@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { apiAs, consoleSignIn } from './_console.mjs';
 import { newDutyMember, phoneSignIn } from './_duty.mjs';
 
+/** A skill's checkbox by its name alone (Vant's check icon, a glyph of its icon font, comes before the label). */
+const exactly = (name) => new RegExp(`^[^\\p{L}\\p{N}]*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'u');
+
 export default async function (j) {
   const who = await newDutyMember(j);
   j.shared.dutyMember = who;
@@ -23,8 +26,8 @@ export default async function (j) {
   await entry.click();
   await phone.waitForURL(/\/h5\/duty\/register$/, { waitUntil: 'commit' });
   await phone.locator('#duty-community').selectOption(String(who.community));
-  await phone.getByRole('checkbox', { name: skills[0].name, exact: true }).click();
-  await phone.getByRole('checkbox', { name: skills[1].name, exact: true }).click();
+  await phone.getByRole('checkbox', { name: exactly(skills[0].name) }).click();
+  await phone.getByRole('checkbox', { name: exactly(skills[1].name) }).click();
   await phone.getByRole('button', { name: '添加时段' }).click();
   const second = phone.getByRole('group', { name: '第 2 个时段' });
   await second.getByLabel('可服务的日子').selectOption('3');
@@ -52,13 +55,13 @@ export default async function (j) {
   await phone.getByText('已报到').first().waitFor();
   await phone.locator('.van-cell', { hasText: '我的技能与服务时间' }).click();
   await phone.waitForURL(/\/h5\/duty\/profile$/, { waitUntil: 'commit' });
-  const first = phone.getByRole('checkbox', { name: skills[0].name, exact: true });
+  const first = phone.getByRole('checkbox', { name: exactly(skills[0].name) });
   await first.waitFor();
   assert.equal(await first.getAttribute('aria-checked'), 'true', 'the confirmed request made the skills the profile');
   await j.step(phone, 'my skills and availability, as registered');
 
   await first.click(); // drop the first skill
-  await phone.getByRole('checkbox', { name: skills[2].name, exact: true }).click();
+  await phone.getByRole('checkbox', { name: exactly(skills[2].name) }).click();
   await phone.getByRole('group', { name: '第 1 个时段' }).getByLabel('结束').fill('09:30');
   await phone.getByRole('button', { name: '保存' }).click();
   await phone.getByText('技能与服务时间已保存').waitFor();
