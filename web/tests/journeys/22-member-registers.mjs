@@ -38,7 +38,7 @@ export default async function (j) {
 
   await phone.getByRole('button', { name: '提交报到申请' }).click();
   await phone.waitForURL(/\/h5\/duty$/, { waitUntil: 'commit' });
-  await phone.getByText('待社区确认').waitFor();
+  await phone.getByText('待社区确认', { exact: true }).waitFor();
   await j.step(phone, 'requested: 待社区确认');
 
   const pc = await j.person('pc');
