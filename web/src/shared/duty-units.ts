@@ -110,10 +110,20 @@ export function cardQuery(quarter: string, unit_id?: number, extra: Record<strin
   return q.toString();
 }
 
-export const serviceCards = (quarter: string, unit_id?: number) =>
-  json<{ items: ServiceCard[] }>(`/api/v1/duty/service-cards?${cardQuery(quarter, unit_id, { limit: '500' })}`).then(
-    items,
-  );
+/** Every card of the quarter (of the unit when given), page by page in member order. */
+export async function serviceCards(quarter: string, unit_id?: number): Promise<ServiceCard[]> {
+  const out: ServiceCard[] = [];
+  let after = '';
+  do {
+    const extra: Record<string, string> = after ? { limit: '500', after } : { limit: '500' };
+    const page = await json<{ items: ServiceCard[]; next_after?: number | null }>(
+      `/api/v1/duty/service-cards?${cardQuery(quarter, unit_id, extra)}`,
+    );
+    out.push(...page.items);
+    after = page.next_after ? String(page.next_after) : '';
+  } while (after && out.length < 50000);
+  return out;
+}
 
 /** The unit's download: the same cards as CSV (UTF-8 with BOM) or XLSX. */
 export const serviceCardExport = (format: 'csv' | 'xlsx', quarter: string, unit_id?: number) =>
