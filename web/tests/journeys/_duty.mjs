@@ -20,10 +20,12 @@ export async function newDutyMember(j) {
   const orgs = await admin.get(`/api/v1/party-orgs?within=${community}&limit=50`);
   const org = orgs.items.find((o) => o.kind === 'branch') ?? orgs.items[0];
   const stamp = String(Date.now() % 1000000).padStart(6, '0');
+  const random = Math.floor(Math.random() * 9 * 19);
+  const birthday = `0${1 + (random % 9)}${10 + Math.floor(random / 9)}`; // MMDD: months 1–9, days 10–28
   const name = `郝志远${'一二三四五六七八九十'[Number(stamp.at(-1))]}`;
   const member = await admin.post('/api/v1/party-members', {
     name,
-    id_number: idNumber(`131022198507${stamp.slice(0, 5)}`),
+    id_number: idNumber(`1310221985${birthday}${stamp.slice(-3)}`),
     party_org_id: org.id,
     unit_id: unitId,
   });
