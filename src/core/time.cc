@@ -63,6 +63,10 @@ int64_t DaysFromCivil(CivilDate date) {
   return era * kDaysPerEra + doe - 719468;
 }
 
+int IsoWeekday(int64_t days) { return static_cast<int>(((days + 3) % 7 + 7) % 7) + 1; }
+
+int IsoWeekday(CivilDate date) { return IsoWeekday(DaysFromCivil(date)); }
+
 CivilDate CivilFromDays(int64_t days) {
   days += 719468;
   int64_t era = (days >= 0 ? days : days - kDaysPerEra + 1) / kDaysPerEra;

@@ -65,5 +65,16 @@ TEST(TimeTest, FakeClockAdvances) {
   EXPECT_EQ(clock.NowMs(), 1500);
 }
 
+TEST(TimeTest, IsoWeekdayCountsFromThursdayTheFirstOf1970) {
+  EXPECT_EQ(IsoWeekday(CivilDate{1970, 1, 1}), 4);    // Thursday
+  EXPECT_EQ(IsoWeekday(CivilDate{2026, 12, 7}), 1);   // Monday
+  EXPECT_EQ(IsoWeekday(CivilDate{2026, 12, 6}), 7);   // Sunday
+  EXPECT_EQ(IsoWeekday(CivilDate{1969, 12, 31}), 3);  // before the epoch: Wednesday
+  EXPECT_EQ(IsoWeekday(CivilDate{2000, 2, 29}), 2);   // Tuesday
+  for (int64_t day = -800; day < 800; ++day) {
+    EXPECT_EQ(IsoWeekday(day + 1), IsoWeekday(day) % 7 + 1) << day;
+  }
+}
+
 }  // namespace
 }  // namespace civicgrid::core

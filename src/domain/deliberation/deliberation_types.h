@@ -34,8 +34,6 @@ struct MeetingRule {
 
 // Checks the rule; errors name "rule.<field>".
 core::Status ValidateRule(const MeetingRule& rule);
-// ISO weekday (1 Monday … 7 Sunday) of a date.
-int IsoWeekday(core::CivilDate date);
 // The UTC start instants (epoch ms) of the rule's meetings on the local days
 // from `first` to `last` inclusive, in order.
 std::vector<int64_t> Occurrences(const MeetingRule& rule, core::CivilDate first,
