@@ -277,6 +277,12 @@ const Row kTable[] = {
   {"GET /api/v1/deliberation/proposals",                   401, "200 200 200 200 200 200 403 403 200", "200 200 200 200 200 200 403 403 200"},
   {"POST /api/v1/deliberation/proposals",                  401, "403 403 403 403 403 403 403 403 201", "="},
   {"GET /api/v1/deliberation/reminders",                   401, "200 200 200 200 200 200 200 200 200", "="},
+  // Issue 10 §3: the organiser cancels a meeting, lists and declines registrations; anyone reads
+  // their own notices (gov3).
+  {"POST /api/v1/deliberation/meetings/{id}/cancel",       401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/deliberation/meetings/{id}/registrations", 401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline", 401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/notices",                                  401, "200 200 200 200 200 200 200 200 200", "="},
 };
 // clang-format on
 
@@ -1482,7 +1488,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                     Today() + R"(","title":"主题党日","attendee_ids":[)" + Id(p.member.id) + "]}");
   };
   b["GET /api/v1/party-life/meetings/{id}"] = [this](size_t role, bool out) {
-    return Call{"GET", "/api/v1/party-life/meetings/" + Id(FreshPartyMeeting(At(role, out))), "", {}};
+    return Call{
+        "GET", "/api/v1/party-life/meetings/" + Id(FreshPartyMeeting(At(role, out))), "", {}};
   };
   b["GET /api/v1/party-life/cadence"] = list("/api/v1/party-life/cadence");
   b["GET /api/v1/party-life/rules"] = list("/api/v1/party-life/rules", "node_id");
@@ -1626,6 +1633,22 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/deliberation/reminders"] = [](size_t, bool) {
     return Call{"GET", "/api/v1/deliberation/reminders", "", {}};
   };
+  b["POST /api/v1/deliberation/meetings/{id}/cancel"] = [this, post, meetings](size_t role,
+                                                                               bool out) {
+    return post(meetings + Id(FreshMeeting(At(role, out))) + "/cancel", R"({"reason":"改期"})");
+  };
+  b["GET /api/v1/deliberation/meetings/{id}/registrations"] = [this, meetings](size_t role,
+                                                                               bool out) {
+    return Call{"GET", meetings + Id(FreshMeeting(At(role, out))) + "/registrations", "", {}};
+  };
+  b["POST /api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline"] =
+      [this, post, meetings](size_t role, bool out) {
+        const int64_t id = FreshMeeting(At(role, out));
+        auto reg = Must(app_->deliberation().Register(Admin(), id), "registration");
+        return post(meetings + Id(id) + "/registrations/" + Id(reg.id) + "/decline",
+                    R"({"reason":"名额已满"})");
+      };
+  b["GET /api/v1/notices"] = [](size_t, bool) { return Call{"GET", "/api/v1/notices", "", {}}; };
   return b;
 }
 

@@ -79,6 +79,7 @@ struct DeliberationOptions {
   int64_t code_window_ms = 2 * core::kMsPerMinute;
   std::vector<int64_t> reminder_days = {3, 7};  // after the meeting's end, without minutes
   int64_t sweep_limit = 500;
+  int64_t max_registrations_listed = 10000;  // the organiser's registration list
   // The category of decisions' follow-up tickets when the request names none.
   std::string followup_category = "E99.01";  // 其他事件
 };

@@ -3679,7 +3679,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 报名名单 / Registrations
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 按报名先后，含已谢绝的。
+         */
+        get: operations["listDeliberationRegistrations"];
         put?: never;
         /**
          * 报名 / Register
@@ -3866,6 +3870,73 @@ export interface paths {
          * @description 组织者本人的提醒：会后 3 天、7 天仍无纪要的会议（纪要填写后消失）。
          */
         get: operations["listDeliberationReminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消会议 / Cancel a meeting
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 只能取消尚未召开（scheduled）的会议；已报名的人各收到一条通知（GET /api/v1/notices）。
+         */
+        post: operations["cancelDeliberationMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 谢绝报名 / Decline a registration
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 已签到的不能谢绝；名额随之空出，报名人收到通知，不能再次报名。
+         */
+        post: operations["declineDeliberationRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的通知 / My notices
+         * @description 本人的通知，新的在前：党员预警升级（告知支部所在社区书记）、报名的议事会议取消、报名被谢绝。before 为上一页最后一条的 id。
+         */
+        get: operations["listNotices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5131,6 +5202,11 @@ export interface components {
             public_board?: boolean;
             duplicate_radius_m?: number;
             active?: boolean;
+            /**
+             * @description 首办分流（小事业主治、大事物业办、难事社区议）：property 先派小区物业公司，committee 先交业委会，community 社区办理；null 不分流 / first routing of new tickets
+             * @enum {string|null}
+             */
+            first_route?: "property" | "committee" | "community" | null;
         };
         NewCategory: {
             code: string;
@@ -5150,6 +5226,11 @@ export interface components {
             public_board?: boolean;
             duplicate_radius_m?: number;
             active?: boolean;
+            /**
+             * @description 首办分流（小事业主治、大事物业办、难事社区议）：property 先派小区物业公司，committee 先交业委会，community 社区办理；null 不分流 / first routing of new tickets
+             * @enum {string|null}
+             */
+            first_route?: "property" | "committee" | "community" | null;
         };
         CategoryChange: {
             code?: string;
@@ -5169,6 +5250,11 @@ export interface components {
             public_board?: boolean;
             duplicate_radius_m?: number;
             active?: boolean;
+            /**
+             * @description 首办分流（小事业主治、大事物业办、难事社区议）：property 先派小区物业公司，committee 先交业委会，community 社区办理；null 不分流 / first routing of new tickets
+             * @enum {string|null}
+             */
+            first_route?: "property" | "committee" | "community" | null;
         };
         CategoryList: {
             items?: components["schemas"]["Category"][];
@@ -5260,6 +5346,11 @@ export interface components {
             /** Format: date-time */
             updated_at?: string;
             attachment_ids?: number[];
+            /**
+             * @description 提交时的首办分流（小区无物业/业委会时为 community）/ the first routing taken at submission
+             * @enum {string|null}
+             */
+            first_route?: "property" | "committee" | "community" | null;
         };
         TicketPage: {
             items?: components["schemas"]["Ticket"][];
@@ -7375,6 +7466,10 @@ export interface components {
             checked_in_me?: boolean;
             /** Format: int64 */
             version?: number;
+            /** @description 本人的报名被组织者谢绝 / the caller's registration was declined */
+            declined_me?: boolean;
+            /** @description 取消原因（未取消为空）/ why it was cancelled */
+            cancel_reason?: string;
         };
         DeliberationRegistration: {
             /** Format: int64 */
@@ -7453,6 +7548,36 @@ export interface components {
             after_days?: number;
             /** Format: date-time */
             created_at?: string;
+        };
+        DeliberationRegistrationView: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            meeting_id: number;
+            /** Format: int64 */
+            account_id: number;
+            /** @description 报名账号的显示名 */
+            name: string;
+            /** Format: date-time */
+            registered_at: string;
+            /** Format: date-time */
+            checked_in_at: string | null;
+            /** Format: date-time */
+            declined_at: string | null;
+            decline_reason: string;
+        };
+        Notice: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            kind: "warning_raised" | "meeting_cancelled" | "registration_declined";
+            /** @enum {string} */
+            subject_kind: "party_member" | "delib_meeting";
+            /** Format: int64 */
+            subject_id: number;
+            text: string;
+            /** Format: date-time */
+            created_at: string;
         };
     };
     responses: {
@@ -9693,6 +9818,8 @@ export interface operations {
                 created_from?: string;
                 /** @description 创建时间上限（不含） */
                 created_to?: string;
+                /** @description 首办分流 / first routing taken */
+                first_route?: "property" | "committee" | "community";
             };
             header?: never;
             path?: never;
@@ -14509,6 +14636,34 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    listDeliberationRegistrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 报名 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliberationRegistrationView"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     registerForDeliberationMeeting: {
         parameters: {
             query?: never;
@@ -14837,6 +14992,102 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["DeliberationReminder"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+        };
+    };
+    cancelDeliberationMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 会议 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationMeeting"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    declineDeliberationRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 报名 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationRegistrationView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: {
+                before?: number;
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 通知 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Notice"][];
                     };
                 };
             };
