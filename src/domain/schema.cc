@@ -709,6 +709,7 @@ std::vector<store::Migration> Build() {
       CoverageMigration(),
       DutyNoticesMigration(),
       {22, "care alert escalation, learned profiles, drop files", CareEscalationSchemaSql(), ""},
+      {27, "care silence per meter kind, alerts by grid", CareKindsSchemaSql(), ""},
   };
 }
 
