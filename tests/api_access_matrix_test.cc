@@ -283,6 +283,8 @@ const Row kTable[] = {
   {"GET /api/v1/deliberation/meetings/{id}/registrations", 401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
   {"POST /api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline", 401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/notices",                                  401, "200 200 200 200 200 200 200 200 200", "="},
+  // The screen's map of open care alerts and visit coverage: staff who read people, in scope.
+  {"GET /api/v1/care/map",                                 401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
 };
 // clang-format on
 
@@ -571,7 +573,8 @@ class AccessMatrixTest : public ApiTest {
     s.consent_by = "本人";
     s.consent_method = "written";
     std::string meter = Unique("W");
-    s.meters.push_back(domain::NewMeter{domain::MeterKind::kWater, meter, std::nullopt});
+    s.meters.push_back(domain::NewMeter{domain::MeterKind::kWater, meter, std::nullopt,
+                                        std::nullopt, std::nullopt});
     return CareTarget{Must(app_->care().Enrol(Admin(), s), "care subject").id, meter};
   }
   // An open silence alert of a fresh care subject at the place.
@@ -1497,6 +1500,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                                              R"(","value":1.5}]})");
   };
   b["GET /api/v1/care/alerts"] = list("/api/v1/care/alerts");
+  b["GET /api/v1/care/map"] = list("/api/v1/care/map");
   b["POST /api/v1/care/alerts/{id}/acknowledge"] = [this, post](size_t role, bool out) {
     return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/acknowledge", "");
   };

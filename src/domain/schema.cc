@@ -711,6 +711,7 @@ std::vector<store::Migration> Build() {
       DutyNoticesMigration(),
       {22, "care alert escalation, learned profiles, drop files", CareEscalationSchemaSql(), ""},
       NoticesMigration(),
+      {27, "care silence per meter kind, alerts by grid", CareKindsSchemaSql(), ""},
   };
 }
 

@@ -308,6 +308,7 @@ core::Status OrgTreeService::Move(store::Connection& conn, const Caller& caller,
   CG_TRY(conn.Execute("UPDATE resident SET node_id = node_id WHERE node_id IN (SELECT id FROM "
                       "org_node WHERE path >= $1 AND path < $2)",
                       {moved.lo, moved.hi}));
+  for (const MoveHook& hook : move_hooks_) CG_TRY(hook(conn, moved));
   return audit_.Append(conn, caller, "org.move", "org_node", node.id,
                        node.path + " -> " + new_path);
 }

@@ -3945,6 +3945,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 大屏地图：未解除预警与网格走访覆盖 / The screen's map: open alerts and visit coverage per grid
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；within 在管辖范围外答 404。 未解除的预警（按网格、不含姓名）最多 limit 条，和每个网格本周、本月走访覆盖。
+         */
+        get: operations["getCareMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6760,6 +6780,10 @@ export interface components {
             last_use_at?: string | null;
             /** Format: int64 */
             readings?: number;
+            /** @description 电表的待机功率（瓦）：只有高于它的用电才算有人用电（冰箱不算） / a power meter's standby load (W): only energy above it counts as use */
+            standby_w?: number | null;
+            /** @description 该表的用量是否计入静默判断（燃气表默认否） / whether its use counts for the silence rule (gas: no by default) */
+            for_silence?: boolean;
         };
         NewCareMeter: {
             /** @enum {string} */
@@ -6767,6 +6791,10 @@ export interface components {
             external_id: string;
             /** @description 默认：水 0.01 m³，电 0.05 kWh，气 0.01 m³ */
             floor?: number | null;
+            /** @description 只用于电表，默认 80 瓦 / power meters only, default 80 W */
+            standby_w?: number | null;
+            /** @description 默认：水表、电表计入，燃气表不计入 / default: water and power yes, gas no */
+            for_silence?: boolean | null;
         };
         CareSubject: {
             /** Format: int64 */
@@ -6928,6 +6956,13 @@ export interface components {
             escalated_at?: string | null;
             /** Format: date-time */
             contacted_at?: string | null;
+            /**
+             * Format: int64
+             * @description 对象所在网格（随组织架构调整） / the subject's grid (follows org moves)
+             */
+            grid_id?: number;
+            /** Format: int64 */
+            community_id?: number | null;
         };
         PartyMeeting: {
             /** Format: int64 */
@@ -7578,6 +7613,51 @@ export interface components {
             text: string;
             /** Format: date-time */
             created_at: string;
+        };
+        CareMapAlert: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            rule: "silence" | "flow";
+            /** @enum {string} */
+            basis: "fixed" | "profile";
+            /** Format: int64 */
+            grid_id: number;
+            /** Format: int64 */
+            community_id?: number | null;
+            /** Format: date-time */
+            raised_at: string;
+            acknowledged: boolean;
+            escalated: boolean;
+            contacted: boolean;
+        };
+        CareMapGrid: {
+            /** Format: int64 */
+            grid_id: number;
+            name: string;
+            /** Format: int64 */
+            community_id?: number | null;
+            /** Format: int64 */
+            households: number;
+            /**
+             * Format: int64
+             * @description 本周已走访户数 / households seen this week
+             */
+            seen_week: number;
+            /** Format: int64 */
+            seen_month: number;
+            /** Format: int64 */
+            visits_week: number;
+            /** Format: int64 */
+            open_alerts: number;
+        };
+        CareMap: {
+            /** Format: date-time */
+            week_start: string;
+            grids: components["schemas"]["CareMapGrid"][];
+            alerts: components["schemas"]["CareMapAlert"][];
+            /** @description 未解除预警多于 limit / more open alerts than limit */
+            truncated: boolean;
         };
     };
     responses: {
@@ -15092,6 +15172,35 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+        };
+    };
+    getCareMap: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 地图数据 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareMap"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
         };
     };
 }
