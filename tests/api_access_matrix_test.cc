@@ -200,9 +200,9 @@ const Row kTable[] = {
   {"GET /api/v1/duty/members/{id}/profile",                401, "200 200 200 200 200 200 200 200 404", "200 404 404 404 404 404 404 404 404"},
   {"PUT /api/v1/duty/members/{id}/profile",                401, "200 403 200 200 200 200 200 200 404", "200 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/duty/unit-registrations",                  401, "200 200 200 200 403 403 200 403 403", "="},
-  {"POST /api/v1/duty/unit-registrations",                 401, "201 201 403 403 422 422 201 422 422", "201 422 422 422 422 422 403 422 422"},
-  {"POST /api/v1/duty/unit-registrations/{id}/posts",      401, "201 201 403 403 422 422 403 422 422", "201 422 422 422 422 422 403 422 422"},
-  {"POST /api/v1/duty/posts/{id}/members",                 401, "422 422 422 422 404 404 422 404 404", "422 404 404 404 404 404 422 404 404"},
+  {"POST /api/v1/duty/unit-registrations",                 401, "201 201 403 403 422 422 201 422 422", "201 422 422 422 422 422 422 422 422"},
+  {"POST /api/v1/duty/unit-registrations/{id}/posts",      401, "201 201 403 403 422 422 422 422 422", "201 422 422 422 422 422 422 422 422"},
+  {"POST /api/v1/duty/posts/{id}/members",                 401, "422 422 422 422 404 404 404 404 404", "422 404 404 404 404 404 404 404 404"},
   {"POST /api/v1/duty/branches/{id}/members",              401, "200 403 200 200 404 404 403 403 403", "200 403 404 404 404 404 403 403 403"},
   {"GET /api/v1/duty/coverage/communities",                401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"GET /api/v1/duty/coverage/units",                      401, "200 200 200 200 403 403 200 403 403", "="},
@@ -285,6 +285,20 @@ const Row kTable[] = {
   {"GET /api/v1/notices",                                  401, "200 200 200 200 200 200 200 200 200", "="},
   // The screen's map of open care alerts and visit coverage: staff who read people, in scope.
   {"GET /api/v1/care/map",                                 401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  // Issue 9: skills renamed/retired, posts, functional branch members, cancel/disband, notices,
+  // quarterly service cards (duty-api).
+  {"PATCH /api/v1/duty/skills/{id}",                       401, "200 403 403 403 403 403 403 403 403", "="},
+  {"GET /api/v1/duty/unit-registrations/{id}/posts",       401, "200 200 200 200 404 404 200 200 404", "200 404 404 404 404 404 404 404 404"},
+  {"DELETE /api/v1/duty/posts/{id}/members/{member_id}",   401, "403 403 403 403 404 404 200 200 404", "403 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/duty/branches/{id}/members",               401, "200 200 200 200 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"DELETE /api/v1/duty/branches/{id}/members/{member_id}",401, "200 403 200 200 404 404 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"POST /api/v1/duty/activities/{id}/cancel",             401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"POST /api/v1/duty/teams/{id}/disband",                 401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"DELETE /api/v1/duty/teams/{id}/members/{member_id}",   401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"GET /api/v1/duty/notices",                             401, "403 403 403 403 403 403 403 200 403", "="},
+  {"GET /api/v1/duty/service-cards",                       401, "200 200 200 200 200 200 200 200 404", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/exports/service-cards.csv",                401, "200 200 200 200 403 403 200 403 403", "200 404 404 404 403 403 404 403 403"},
+  {"GET /api/v1/exports/service-cards.xlsx",               401, "200 200 200 200 403 403 200 403 403", "200 404 404 404 403 403 404 403 403"},
 };
 // clang-format on
 
@@ -841,6 +855,14 @@ class AccessMatrixTest : public ApiTest {
   }
   void AddTimeBankBuilders(std::map<std::string, Build>& b);
   void AddVisitBuilders(std::map<std::string, Build>& b);
+  void AddDutyManageBuilders(std::map<std::string, Build>& b);
+  // The registration of `unit` with `community` (made by the county admin the first time).
+  int64_t UnitRegistration(int64_t unit, int64_t community) {
+    for (const auto& reg : Must(app_->duty().ListUnitRegistrations(Admin(), unit), "unit regs")) {
+      if (reg.community_id == community) return reg.id;
+    }
+    return Must(app_->duty().RegisterUnit(Admin(), unit, community), "unit registration").id;
+  }
 
   RecordingSms sms_recorder_;
   Place home_a_, home_b_, away_;
@@ -1211,6 +1233,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   };
   AddTimeBankBuilders(b);
   AddVisitBuilders(b);
+  AddDutyManageBuilders(b);
   // --- compounds and the red, yellow and black lists
   // ----------------------------------------------
   b["GET /api/v1/compounds"] = list("/api/v1/compounds");
@@ -2095,6 +2118,107 @@ TEST_P(AccessMatrixTest, SecondStreetAccountsReachTheirStreetOnly) {
   auto refused = As("secretary2").Send("DELETE", residents + Id(home_a_.resident.id));
   EXPECT_EQ(refused.status, 404u) << refused.body;
   EXPECT_EQ(Changed(snapshot, Snapshot()), "");
+}
+
+// --- managing 双报到 and activities (docs/duty.md) ----------------------------------------------
+void AccessMatrixTest::AddDutyManageBuilders(std::map<std::string, Build>& b) {
+  auto call = [](std::string method, std::string target, std::string body = "") {
+    return Call{std::move(method), std::move(target), std::move(body), {}};
+  };
+  auto skill = [this] {
+    return Must(app_->duty().CreateSkill(Admin(), Unique("技能")), "skill").id;
+  };
+  b["PATCH /api/v1/duty/skills/{id}"] = [call, skill](size_t, bool) {
+    return call("PATCH", "/api/v1/duty/skills/" + Id(skill()), R"({"retired":true})");
+  };
+  // Posts: in, the posts of member1's unit (unit1's own) in community A; out, those of the second
+  // street's unit in community C. A post filled by the unit's member, made fresh for each call.
+  auto filled_post = [this, skill](bool out) {
+    const Place& p = out ? away_ : home_a_;
+    domain::NewPost n{UnitRegistration(p.unit.id, p.community.id), Unique("岗位"), skill(), 2};
+    int64_t post = Must(app_->duty().CreatePost(Admin(), n), "post").id;
+    Must(app_->duty().FillPost(Must(app_->CallerFor(out ? "member2" : "member1"), "member"), post,
+                               p.member.id),
+         "filled");
+    return post;
+  };
+  b["GET /api/v1/duty/unit-registrations/{id}/posts"] = [this, call, filled_post](size_t,
+                                                                                  bool out) {
+    filled_post(out);
+    const Place& p = out ? away_ : home_a_;
+    return call("GET", "/api/v1/duty/unit-registrations/" +
+                           Id(UnitRegistration(p.unit.id, p.community.id)) + "/posts");
+  };
+  b["DELETE /api/v1/duty/posts/{id}/members/{member_id}"] = [this, call, filled_post](size_t,
+                                                                                      bool out) {
+    return call("DELETE", "/api/v1/duty/posts/" + Id(filled_post(out)) + "/members/" +
+                              Id((out ? away_ : home_a_).member.id));
+  };
+  // A functional branch of the place's community holding a member registered there.
+  auto branch = [this](const Place& p, int64_t* member) {
+    domain::NewPartyOrg org{p.community.id, std::nullopt, domain::PartyOrgKind::kFunctionalBranch,
+                            Unique("功能型党支部")};
+    int64_t id = Must(app_->party().CreateOrg(Admin(), org), "functional branch").id;
+    *member = FreshMember(p);
+    Must(app_->duty().RegisterByStaff(Admin(), *member, p.community.id), "registered");
+    EXPECT_TRUE(app_->duty().AddToBranch(Admin(), id, *member).ok());
+    return id;
+  };
+  b["GET /api/v1/duty/branches/{id}/members"] = [this, call, branch](size_t role, bool out) {
+    int64_t member = 0;
+    return call("GET", "/api/v1/duty/branches/" + Id(branch(At(role, out), &member)) + "/members");
+  };
+  b["DELETE /api/v1/duty/branches/{id}/members/{member_id}"] = [this, call, branch](size_t role,
+                                                                                    bool out) {
+    int64_t member = 0;
+    int64_t id = branch(At(role, out), &member);
+    return call("DELETE", "/api/v1/duty/branches/" + Id(id) + "/members/" + Id(member));
+  };
+  b["POST /api/v1/duty/activities/{id}/cancel"] = [this, call](size_t role, bool out) {
+    const Place& p = At(role, out);
+    domain::NewActivity a;
+    a.node_id = p.community.id;
+    a.title = Unique("清扫");
+    a.category = "环境整治";
+    a.place = GridCenter(p.grid_index);
+    a.starts_at = app_->clock().NowMs() + core::kMsPerDay;
+    a.ends_at = a.starts_at + core::kMsPerHour;
+    a.capacity = 10;
+    int64_t id = Must(app_->activities().Create(Admin(), a), "activity").id;
+    return call("POST", "/api/v1/duty/activities/" + Id(id) + "/cancel");
+  };
+  // A team of the place's community with a member of the place.
+  auto team = [this](const Place& p, int64_t* member) {
+    int64_t id =
+        Must(app_->activities().CreateTeam(Admin(), {p.community.id, Unique("服务队")}), "team").id;
+    *member = FreshMember(p);
+    Must(app_->activities().AddTeamMember(Admin(), id, *member, false), "team member");
+    return id;
+  };
+  b["POST /api/v1/duty/teams/{id}/disband"] = [this, call, team](size_t role, bool out) {
+    int64_t member = 0;
+    return call("POST", "/api/v1/duty/teams/" + Id(team(At(role, out), &member)) + "/disband");
+  };
+  b["DELETE /api/v1/duty/teams/{id}/members/{member_id}"] = [this, call, team](size_t role,
+                                                                               bool out) {
+    int64_t member = 0;
+    int64_t id = team(At(role, out), &member);
+    return call("DELETE", "/api/v1/duty/teams/" + Id(id) + "/members/" + Id(member));
+  };
+  b["GET /api/v1/duty/notices"] = [call](size_t, bool) {
+    return call("GET", "/api/v1/duty/notices");
+  };
+  b["GET /api/v1/duty/service-cards"] = [this, call](size_t role, bool out) {
+    return call("GET", "/api/v1/duty/service-cards?quarter=2026Q4&member_id=" +
+                           Id(At(role, out).member.id));
+  };
+  for (const char* ext : {"csv", "xlsx"}) {
+    const std::string route = std::string("GET /api/v1/exports/service-cards.") + ext;
+    b[route] = [this, call, ext](size_t role, bool out) {
+      return call("GET", std::string("/api/v1/exports/service-cards.") + ext +
+                             "?quarter=2026Q4&unit_id=" + Id(At(role, out).unit.id));
+    };
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccessMatrixTest,

@@ -2507,7 +2507,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 单位报到的岗位 / Posts of a unit registration
+         * @description 单位管理员与本单位在职党员、对该社区有 units_read 的工作人员可见；其他人 404。按编号排序。
+         */
+        get: operations["listDutyPosts"];
         put?: never;
         /**
          * 设立服务岗位 / Offer a service post
@@ -2553,7 +2557,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 功能型党支部的成员 / Members of a functional branch
+         * @description 有 people_read 且党支部在管辖范围内的工作人员；其他范围 404。按党员编号排序。
+         */
+        get: operations["listDutyBranchMembers"];
         put?: never;
         /**
          * 功能型党支部吸纳报到党员 / Add a registered member to a functional branch
@@ -3957,6 +3965,230 @@ export interface paths {
          * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；within 在管辖范围外答 404。 未解除的预警（按网格、不含姓名）最多 limit 条，和每个网格本周、本月走访覆盖。
          */
         get: operations["getCareMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/skills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 改名或停用技能 / Rename or retire a skill
+         * @description 仅县级管理员。name 与 retired 至少一项（都缺 422，字段 name）；重名 409（字段 name）。停用的技能不再可用于新的报到申请和档案，已持有的党员保留。写入审计日志。见 docs/duty.md。
+         */
+        patch: operations["updateDutySkill"];
+        trace?: never;
+    };
+    "/api/v1/duty/posts/{id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 退出岗位 / Leave a post
+         * @description 本人或本单位管理员；未认领此岗位 422（字段 member_id）。写入审计日志。
+         */
+        delete: operations["leaveDutyPost"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/branches/{id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 移出功能型党支部 / Remove a member from a functional branch
+         * @description 有 people_write 的工作人员；党员不在此支部 404。党员原所属党组织不变。写入审计日志。
+         */
+        delete: operations["removeDutyBranchMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消活动 / Cancel an activity
+         * @description 活动组织者、对其节点有 people_write 的工作人员或服务队队长，活动开始前；已取消或已开始 409（字段 state）。报名与候补的党员各收到一条通知（GET /duty/notices）。写入审计日志。
+         */
+        post: operations["cancelDutyActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/teams/{id}/disband": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 解散服务队 / Disband a team
+         * @description 对服务队节点有 people_write 的工作人员（队长不可）；已解散 409（字段 state）。其未开始的活动一并取消并通知报名党员，之后不能再以该队组织活动。写入审计日志。
+         */
+        post: operations["disbandDutyTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/teams/{id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 移出服务队 / Remove a team member
+         * @description 对服务队节点有 people_write 的工作人员或本队队长；不在本队 422（字段 member_id）。写入审计日志。
+         */
+        delete: operations["removeDutyTeamMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的活动通知 / My notices
+         * @description 调用者（党员）本人的通知：报名的活动被取消（含服务队解散）。非党员 403。按编号排序，游标分页。
+         */
+        get: operations["listDutyNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/service-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 季度服务卡 / Quarterly service cards
+         * @description 一单一表一卡。党员看本人；单位管理员看本单位在职党员；有 units_read 的工作人员看管辖范围内（单位所在或结对社区）的单位，有 people_read 的看范围内的党员。范围外 404；季度格式错 422（字段 quarter）。按党员编号排序，游标分页（after 为党员编号）。
+         */
+        get: operations["listDutyServiceCards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/service-cards.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出季度服务卡 CSV / Export service cards as CSV
+         * @description 单位的全部在职党员（至多 5000 名）的季度服务卡，权限同 /duty/service-cards；须指定单位（单位管理员默认本单位，否则 422 字段 unit_id）。列：党员编号, 姓名, 单位, 报到社区, 报到日期, 认领岗位, 参加活动, 缺席次数, 服务时长（分钟）, 积分, 认领点单。
+         */
+        get: operations["exportDutyServiceCardsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/service-cards.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出季度服务卡 XLSX / Export service cards as XLSX
+         * @description 单位的全部在职党员（至多 5000 名）的季度服务卡，权限同 /duty/service-cards；须指定单位（单位管理员默认本单位，否则 422 字段 unit_id）。列：党员编号, 姓名, 单位, 报到社区, 报到日期, 认领岗位, 参加活动, 缺席次数, 服务时长（分钟）, 积分, 认领点单。
+         */
+        get: operations["exportDutyServiceCardsXlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7658,6 +7890,92 @@ export interface components {
             alerts: components["schemas"]["CareMapAlert"][];
             /** @description 未解除预警多于 limit / more open alerts than limit */
             truncated: boolean;
+        };
+        DutyBranchMember: {
+            /** Format: int64 */
+            member_id: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description 党员本人所属党组织（不因加入功能型党支部而改变）
+             */
+            home_party_org_id: number;
+            /** Format: date-time */
+            added_at: string;
+        };
+        DutyBranchMemberList: {
+            items: components["schemas"]["DutyBranchMember"][];
+            member_ids: number[];
+        };
+        DutyPostList: {
+            items: components["schemas"]["DutyPost"][];
+        };
+        DutyNotice: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            kind: "activity_cancelled";
+            /** Format: int64 */
+            activity_id: number | null;
+            text: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        DutyNoticePage: {
+            items: components["schemas"]["DutyNotice"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        /** @description 一单一表一卡：党员一个季度的报到、岗位、活动、时长、积分与认领点单 */
+        DutyServiceCard: {
+            /** Format: int64 */
+            member_id: number;
+            name: string;
+            /** Format: int64 */
+            unit_id: number | null;
+            unit_name: string;
+            /**
+             * Format: int64
+             * @description 报到社区
+             */
+            community_id: number | null;
+            community_name: string;
+            /** @description 报到日期 YYYY-MM-DD，未报到为空 */
+            registered_on: string;
+            /** @description 认领的岗位名称 */
+            posts: string[];
+            /**
+             * Format: int64
+             * @description 本季度签到的活动数
+             */
+            activities: number;
+            /**
+             * Format: int64
+             * @description 本季度缺席次数
+             */
+            no_shows: number;
+            /**
+             * Format: int64
+             * @description 本季度核定的服务分钟数
+             */
+            minutes: number;
+            /**
+             * Format: int64
+             * @description 本季度获得的党员积分（扣除冲正）
+             */
+            points: number;
+            /**
+             * Format: int64
+             * @description 本季度认领的群众点单数
+             */
+            tickets: number;
+        };
+        DutyServiceCardPage: {
+            /** @example 2026Q3 */
+            quarter: string;
+            items: components["schemas"]["DutyServiceCard"][];
+            /** Format: int64 */
+            next_after: number | null;
         };
     };
     responses: {
@@ -12677,6 +12995,32 @@ export interface operations {
             422: components["responses"]["Unprocessable"];
         };
     };
+    listDutyPosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 岗位 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyPostList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     createDutyPost: {
         parameters: {
             query?: never;
@@ -12751,6 +13095,33 @@ export interface operations {
             422: components["responses"]["Unprocessable"];
         };
     };
+    listDutyBranchMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 支部成员 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyBranchMemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     addDutyBranchMember: {
         parameters: {
             query?: never;
@@ -12776,9 +13147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        member_ids: number[];
-                    };
+                    "application/json": components["schemas"]["DutyBranchMemberList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -15195,6 +15564,313 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CareMap"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateDutySkill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    retired?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description 修改后的技能 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySkill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    leaveDutyPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 退出后的岗位 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyPost"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    removeDutyBranchMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 移出后的支部成员 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyBranchMemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelDutyActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已取消的活动 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyActivity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    disbandDutyTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已解散的服务队 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    removeDutyTeamMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 服务队 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDutyNotices: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 通知 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyNoticePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listDutyServiceCards: {
+        parameters: {
+            query?: {
+                /** @description 季度，如 2026Q3；默认本季度（北京时间） */
+                quarter?: string;
+                /** @description 单位：其全部在职党员；单位管理员默认为本单位 */
+                unit_id?: number;
+                /** @description 一名党员；党员默认为本人 */
+                member_id?: number;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 服务卡 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyServiceCardPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    exportDutyServiceCardsCsv: {
+        parameters: {
+            query?: {
+                /** @description 季度，如 2026Q3；默认本季度（北京时间） */
+                quarter?: string;
+                /** @description 单位：其全部在职党员；单位管理员默认为本单位 */
+                unit_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV 文件 */
+            200: {
+                headers: {
+                    /** @description attachment; filename="service-cards-<unit>-<quarter>.csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    exportDutyServiceCardsXlsx: {
+        parameters: {
+            query?: {
+                /** @description 季度，如 2026Q3；默认本季度（北京时间） */
+                quarter?: string;
+                /** @description 单位：其全部在职党员；单位管理员默认为本单位 */
+                unit_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX 文件 */
+            200: {
+                headers: {
+                    /** @description attachment; filename="service-cards-<unit>-<quarter>.xlsx" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             401: components["responses"]["Unauthenticated"];
