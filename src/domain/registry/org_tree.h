@@ -108,6 +108,9 @@ class OrgTreeService {
   // transaction, in the order the tables were added. Call before serving.
   void AddPathCopy(std::string table) { path_copies_.push_back(std::move(table)); }
   const std::vector<std::string>& path_copies() const { return path_copies_; }
+  // Runs after a commit that moved a node (paths changed): caches of scope
+  // paths (the sessions') forget them. Call before serving.
+  void SetOnMove(std::function<void()> on_move) { on_move_ = std::move(on_move); }
 
  private:
   core::Result<OrgNode> Load(store::Connection& conn, const Caller* caller, int64_t id);
@@ -121,6 +124,7 @@ class OrgTreeService {
   AuditLog& audit_;
   std::function<void()> on_geometry_change_;
   std::vector<std::string> path_copies_;
+  std::function<void()> on_move_;
 };
 
 // Validates a node code for its kind: six GB/T 2260 digits at county level and
