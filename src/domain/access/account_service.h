@@ -1,7 +1,8 @@
 // Accounts, sessions and API tokens: login with argon2id-hashed passwords,
 // lockout with back-off after repeated failures, session and bearer tokens
 // stored only as SHA-256 hashes, password change. Resolves a token to the
-// Caller every other service takes. Thread-safe (state lives in the database).
+// Caller every other service takes. Thread-safe (state lives in the database;
+// resolved sessions are also kept in memory for a few seconds, see SessionCache).
 #pragma once
 
 #include <cstdint>
