@@ -342,6 +342,7 @@ core::Result<OrgNode> OrgTreeService::Update(const Caller& caller, int64_t id,
   CG_ASSIGN_OR_RETURN(OrgNode updated, Load(*conn, nullptr, id));
   CG_TRY(tx.Commit());
   if (change.geometry && node.kind == OrgKind::kGrid && on_geometry_change_) on_geometry_change_();
+  if (updated.path != node.path && on_move_) on_move_();
   return updated;
 }
 

@@ -114,6 +114,9 @@ class OrgTreeService {
   // range. Call before serving.
   using MoveHook = std::function<core::Status(store::Connection&, const PathRange& moved)>;
   void AddMoveHook(MoveHook hook) { move_hooks_.push_back(std::move(hook)); }
+  // Runs after a commit that moved a node (paths changed): caches of scope
+  // paths (the sessions') forget them. Call before serving.
+  void SetOnMove(std::function<void()> on_move) { on_move_ = std::move(on_move); }
 
  private:
   core::Result<OrgNode> Load(store::Connection& conn, const Caller* caller, int64_t id);
@@ -128,6 +131,7 @@ class OrgTreeService {
   std::function<void()> on_geometry_change_;
   std::vector<std::string> path_copies_;
   std::vector<MoveHook> move_hooks_;
+  std::function<void()> on_move_;
 };
 
 // Validates a node code for its kind: six GB/T 2260 digits at county level and
