@@ -5,6 +5,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include "core/crypto.h"
 
 namespace civicgrid::bench {
@@ -40,6 +42,22 @@ std::string MachineLine() {
   out << CoreCount() << " cores, " << memory << ", "
       << Trim(ProcValue("/proc/cpuinfo", "model name"));
   return out.str();
+}
+
+double LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double load = 0;
+  in >> load;
+  return load;
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 Memory ProcessMemory() {

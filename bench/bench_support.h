@@ -25,6 +25,10 @@ namespace civicgrid::bench {
 
 // "2 cores, 23.4 GiB, <cpu model>" from /proc (std::thread for the cores).
 std::string MachineLine();
+// The 1-minute load average (/proc/loadavg), printed beside wall-clock figures.
+double LoadAverage();
+// CPU time (user + system) used by this process so far, all threads.
+double ProcessCpuSeconds();
 int CoreCount();
 
 // Resident set now and its peak (VmRSS / VmHWM of /proc/self/status), in MiB.

@@ -285,7 +285,8 @@ int Latency(const Options& o) {
     n.resident_id = resident.id;
     n.consent_by = "本人";
     n.consent_method = "written";
-    n.meters.push_back({domain::MeterKind::kWater, "W-" + std::to_string(s), std::nullopt});
+    n.meters.push_back({domain::MeterKind::kWater, "W-" + std::to_string(s), std::nullopt,
+                        std::nullopt, std::nullopt});
     Must(app->care().Enrol(admin, n), "enrol");
   }
   auto row = [](int64_t s, int64_t at, double v) {

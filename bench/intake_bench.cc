@@ -68,16 +68,22 @@ struct Options {
   double seconds = 10;
   double raw_seconds = 10;
   std::string db_url;  // empty: SQLite in a temp dir
+  // Sessions resolved from memory (AppOptions::session_cache); 0: read from the
+  // database on every request, as before the cache (for before/after figures).
+  int64_t session_cache = -1;  // -1: the server's default
 };
 
 Options ParseOptions(int argc, char** argv) {
-  const char* usage = "[--clients N] [--seconds S] [--raw-seconds S] [--db-url postgresql://…]";
-  CheckFlags(argc, argv, {"clients", "seconds", "raw-seconds", "db-url"}, usage);
+  const char* usage =
+      "[--clients N] [--seconds S] [--raw-seconds S] [--db-url postgresql://…] "
+      "[--session-cache N]";
+  CheckFlags(argc, argv, {"clients", "seconds", "raw-seconds", "db-url", "session-cache"}, usage);
   Options o;
   o.clients = std::stoi(Flag(argc, argv, "clients", "64"));
   o.seconds = std::stod(Flag(argc, argv, "seconds", "10"));
   o.raw_seconds = std::stod(Flag(argc, argv, "raw-seconds", "10"));
   o.db_url = Flag(argc, argv, "db-url", "");
+  o.session_cache = std::stoll(Flag(argc, argv, "session-cache", "-1"));
   if (o.clients < 1 || o.seconds <= 0 || o.raw_seconds <= 0) {
     std::fprintf(stderr, "intake_bench: --clients and the durations must be positive\n");
     std::exit(2);
@@ -134,8 +140,10 @@ class Databases {
   std::vector<std::string> names_;
 };
 
-std::unique_ptr<app::App> OpenApp(const std::string& url, const std::string& dir) {
+std::unique_ptr<app::App> OpenApp(const std::string& url, const std::string& dir,
+                                  int64_t session_cache = -1) {
   app::AppOptions options;  // the server's durable defaults
+  if (session_cache >= 0) options.session_cache.capacity = static_cast<size_t>(session_cache);
   options.db_url = url;
   options.key_file = dir + "/pii.key";
   options.attachments_dir = dir + "/attachments";
@@ -220,6 +228,8 @@ County BuildCounty(app::App& app, int clients) {
 
 struct RunResult {
   double seconds = 0;
+  double cpu_seconds = 0;            // the whole process (clients, server, writer) while submitting
+  double load = 0;                   // 1-minute load average at the end
   std::vector<std::string> numbers;  // acknowledged
   std::vector<double> latencies_ms;
   int64_t failed = 0;
@@ -277,11 +287,14 @@ RunResult RunClients(uint16_t port, const Options& o, int64_t category_id, const
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // logins
   Stopwatch clock;
+  const double cpu = ProcessCpuSeconds();
   go = true;
   std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
   stop = true;
   for (std::thread& t : threads) t.join();
   result.seconds = clock.Seconds();
+  result.cpu_seconds = ProcessCpuSeconds() - cpu;
+  result.load = LoadAverage();
   return result;
 }
 
@@ -367,8 +380,9 @@ int Run(const Options& o) {
   Databases dbs(o, dir.path());
   const char* backend = dbs.postgres() ? "postgresql" : "sqlite";
   std::printf("# intake_bench: tier county, machine: %s\n", MachineLine().c_str());
-  std::printf("# backend %s (%s), %d clients, %.0f s\n", backend,
-              dbs.postgres() ? "fsync on" : "WAL, synchronous=FULL", o.clients, o.seconds);
+  std::printf("# backend %s (%s), %d clients, %.0f s, session cache %s\n", backend,
+              dbs.postgres() ? "fsync on" : "WAL, synchronous=FULL", o.clients, o.seconds,
+              o.session_cache == 0 ? "off" : "on");
   County county;
   {
     auto app = OpenApp(dbs.served(), dir.path());
@@ -379,7 +393,7 @@ int Run(const Options& o) {
   RunResult run;
   domain::IntakeStats stats;
   {
-    auto app = OpenApp(dbs.served(), dir.path());
+    auto app = OpenApp(dbs.served(), dir.path(), o.session_cache);
     auto conn = Must(app->db().Acquire(), "acquire");
     tickets_before = Must(conn->QueryInt("SELECT COALESCE(MAX(id), 0) FROM ticket"), "max id");
     int64_t category_id = Must(app->categories().GetByCode(kCategory), "category").id;
@@ -418,10 +432,12 @@ int Run(const Options& o) {
   const double raw_rate = static_cast<double>(raw.tickets) / raw.seconds;
   std::printf(
       "intake %s clients=%d tickets=%lld tickets_per_s=%.0f raw_tickets=%lld raw_per_s=%.0f "
-      "ratio=%s p50_ms=%.2f p99_ms=%.2f (tier county, %d cores)\n",
+      "ratio=%s p50_ms=%.2f p99_ms=%.2f (tier county, %d cores) cpu_us_per_ticket=%.0f "
+      "load=%.1f\n",
       backend, o.clients, static_cast<long long>(acknowledged), http_rate,
       static_cast<long long>(raw.tickets), raw_rate, Ratio(http_rate / raw_rate).c_str(),
-      Percentile(run.latencies_ms, 0.50), Percentile(run.latencies_ms, 0.99), CoreCount());
+      Percentile(run.latencies_ms, 0.50), Percentile(run.latencies_ms, 0.99), CoreCount(),
+      run.cpu_seconds * 1e6 / static_cast<double>(std::max<int64_t>(acknowledged, 1)), run.load);
   std::printf(
       "intake_batches %s batches=%lld mean_batch=%.1f largest_batch=%lld failed_commits=%lld\n",
       backend, static_cast<long long>(stats.batches),

@@ -38,6 +38,14 @@
 //   mixed_load_bench [--tier city|small] [--clients 64] [--seconds 30]
 //                    [--solo-seconds 4] [--healthz-seconds 3]
 //                    [--cache-dir build/bench-cache] [--db-url postgresql://…{db}…]
+//                    [--cost-requests N]
+//
+// --cost-requests N measures CPU cost instead of time: no timed phases; each
+// class in turn, one client, N requests one after another. Run it under
+// `valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes`: the
+// counters are zeroed before each class and dumped after it (the dump's
+// description names the class), so instructions per request = a dump's total
+// over the server's threads ÷ N; scripts/request-cost does that.
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -53,6 +61,11 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define CG_BENCH_CALLGRIND 1
+#endif
 
 #include "app/app.h"
 #include "bench_app.h"
@@ -80,16 +93,20 @@ struct Options {
   double healthz_seconds = 3;
   std::string cache_dir = "build/bench-cache";
   std::string db_url;
+  int cost_requests = 0;  // > 0: the instruction-count mode (see the top of the file)
+  // Sessions resolved from memory (AppOptions::session_cache); 0: read from the
+  // database on every request, as before the cache (for before/after figures).
+  int64_t session_cache = -1;  // -1: the server's default
 };
 
 Options ParseOptions(int argc, char** argv) {
   const char* usage =
       "[--tier city|small] [--clients N] [--seconds S] [--solo-seconds S] [--healthz-seconds S] "
-      "[--cache-dir DIR] [--db-url postgresql://…{db}…]";
-  CheckFlags(
-      argc, argv,
-      {"tier", "clients", "seconds", "solo-seconds", "healthz-seconds", "cache-dir", "db-url"},
-      usage);
+      "[--cache-dir DIR] [--db-url postgresql://…{db}…] [--cost-requests N] [--session-cache N]";
+  CheckFlags(argc, argv,
+             {"tier", "clients", "seconds", "solo-seconds", "healthz-seconds", "cache-dir",
+              "db-url", "cost-requests", "session-cache"},
+             usage);
   Options o;
   o.tier = Flag(argc, argv, "tier", o.tier);
   o.clients = std::stoi(Flag(argc, argv, "clients", "64"));
@@ -98,6 +115,8 @@ Options ParseOptions(int argc, char** argv) {
   o.healthz_seconds = std::stod(Flag(argc, argv, "healthz-seconds", "3"));
   o.cache_dir = Flag(argc, argv, "cache-dir", o.cache_dir);
   o.db_url = Flag(argc, argv, "db-url", "");
+  o.cost_requests = std::stoi(Flag(argc, argv, "cost-requests", "0"));
+  o.session_cache = std::stoll(Flag(argc, argv, "session-cache", "-1"));
   if (o.clients < 6 || o.seconds <= 0 || o.solo_seconds <= 0 || o.healthz_seconds <= 0) {
     std::fprintf(stderr, "mixed_load_bench: --clients ≥ 6 and positive durations, please\n");
     std::exit(2);
@@ -110,8 +129,9 @@ Options ParseOptions(int argc, char** argv) {
 }
 
 std::unique_ptr<app::App> OpenApp(const std::string& url, const std::string& key_file,
-                                  const std::string& dir) {
+                                  const std::string& dir, int64_t session_cache = -1) {
   app::AppOptions options;  // the server's durable defaults
+  if (session_cache >= 0) options.session_cache.capacity = static_cast<size_t>(session_cache);
   options.db_url = url;
   options.key_file = key_file;
   options.attachments_dir = dir + "/attachments";
@@ -214,6 +234,8 @@ struct EmptyList {
 
 struct PhaseResult {
   double seconds = 0;
+  double cpu_seconds = 0;  // the whole process (clients too) while the phase ran
+  double load = 0;         // the 1-minute load average at its end
   ClassStats classes[kClasses];
   std::vector<std::string> numbers;          // acknowledged submissions
   std::vector<EmptyList> empties[kClasses];  // sampled
@@ -657,11 +679,14 @@ PhaseResult RunPhase(std::vector<std::unique_ptr<Client>>& clients,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   Stopwatch clock;
+  const double cpu = ProcessCpuSeconds();
   go = true;
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (std::thread& t : threads) t.join();
   result.seconds = clock.Seconds();
+  result.cpu_seconds = ProcessCpuSeconds() - cpu;
+  result.load = LoadAverage();
   // The warm-up requests count for the checks, not for the figures.
   result.numbers.insert(result.numbers.end(), warmup.numbers.begin(), warmup.numbers.end());
   for (int c = 0; c < kClasses; ++c) {
@@ -671,6 +696,38 @@ PhaseResult RunPhase(std::vector<std::unique_ptr<Client>>& clients,
   }
   result.bad_checks += warmup.bad_checks;
   return result;
+}
+
+// The instruction-count mode: each interactive class (and /healthz) alone, one
+// client, `n` requests in a row after a warm-up that logs in.
+PhaseResult RunCost(std::vector<std::unique_ptr<Client>>& clients, int n, const char* backend) {
+  PhaseResult out;
+  std::mutex mutex;
+  Stopwatch total;
+#ifdef CG_BENCH_CALLGRIND
+  CALLGRIND_START_INSTRUMENTATION;  // the setup ran uninstrumented (--instr-atstart=no)
+#endif
+  for (Class c : {kHealthz, kResident, kMember, kStaff, kLeader}) {
+    Client& client = *clients[static_cast<size_t>(c)];
+    client.Once(c, out, mutex);  // logs in; counted for the checks, not for the cost
+    out.classes[c].ms.clear();
+#ifdef CG_BENCH_CALLGRIND
+    CALLGRIND_ZERO_STATS;
+#endif
+    Stopwatch clock;
+    for (int i = 0; i < n; ++i) client.Once(c, out, mutex);
+    const double ms = clock.Seconds() * 1e3 / n;
+#ifdef CG_BENCH_CALLGRIND
+    CALLGRIND_DUMP_STATS_AT(kClassNames[c]);
+    const bool valgrind = RUNNING_ON_VALGRIND != 0;
+#else
+    const bool valgrind = false;
+#endif
+    std::printf("mixed_load %s cost %s requests=%d ms_per_request=%.3f%s\n", backend,
+                kClassNames[c], n, ms, valgrind ? " (under valgrind)" : "");
+  }
+  out.seconds = total.Seconds();
+  return out;
 }
 
 double Rate(const PhaseResult& r, Class c) {
@@ -726,13 +783,33 @@ void PrintClass(const char* backend, const char* phase, Class c, const PhaseResu
   const double h99 = Percentile(healthz.classes[kHealthz].ms, 0.99);
   std::printf(
       "mixed_load %s %s %s requests=%zu req_per_s=%.0f p50_ms=%.2f p99_ms=%.2f "
-      "p50_to_healthz=%s p99_to_healthz=%s shed=%lld failed=%lld",
+      "p50_to_healthz=%s p99_to_healthz=%s shed=%lld failed=%lld load=%.1f",
       backend, phase, kClassNames[c], s.ms.size(), Rate(r, c), p50, p99, Ratio(p50 / h50).c_str(),
-      Ratio(p99 / h99).c_str(), static_cast<long long>(s.shed), static_cast<long long>(s.failed));
+      Ratio(p99 / h99).c_str(), static_cast<long long>(s.shed), static_cast<long long>(s.failed),
+      r.load);
+  // CPU per request: the process's CPU time (server and clients) over the answered
+  // requests; meaningful for a class alone, where it is the only one running.
+  if (std::string_view(phase) == "alone") {
+    std::printf(" cpu_us_per_req=%.0f", r.cpu_seconds * 1e6 / static_cast<double>(s.ms.size()));
+  }
   if (c == kMember || c == kStaff) {
     std::printf(" empty_pages=%lld", static_cast<long long>(r.empty_count[c]));
   }
   std::printf("\n");
+}
+
+int ReportChecks(const Checks& checks) {
+  if (checks.failed) {
+    for (const std::string& why : checks.why)
+      std::fprintf(stderr, "check failed: %s\n", why.c_str());
+    std::fprintf(stderr, "mixed_load_bench: %lld checks failed\n",
+                 static_cast<long long>(checks.failed));
+    return 1;
+  }
+  std::printf(
+      "# checks passed: every answer as expected, empty pages confirmed empty by SQL, "
+      "every submission found\n");
+  return 0;
 }
 
 int Run(const Options& o) {
@@ -745,8 +822,10 @@ int Run(const Options& o) {
                   tier.grids_per_community,
               static_cast<long long>(tier.residents), static_cast<long long>(tier.tickets),
               MachineLine().c_str());
-  std::printf("# backend %s (%s), %d clients, mix %.0f s, each class alone %.0f s\n", backend,
-              pg ? "fsync on" : "WAL, synchronous=FULL", o.clients, o.seconds, o.solo_seconds);
+  std::printf(
+      "# backend %s (%s), %d clients, mix %.0f s, each class alone %.0f s, session cache %s\n",
+      backend, pg ? "fsync on" : "WAL, synchronous=FULL", o.clients, o.seconds, o.solo_seconds,
+      o.session_cache == 0 ? "off" : "on");
   TempDir dir("cg-bench-mixed-");
   const int64_t end_ms = core::SystemClock().NowMs() / core::kMsPerMinute * core::kMsPerMinute;
   std::string url, key_file;
@@ -788,7 +867,7 @@ int Run(const Options& o) {
   PhaseResult healthz, mixed;
   PhaseResult solo[kClasses];
   {
-    auto app = OpenApp(url, key_file, dir.path());
+    auto app = OpenApp(url, key_file, dir.path(), o.session_cache);
     f = ReadFixture(*app);
     std::printf("# data: %zu grids, %lld members, %lld resident accounts, %lld tickets up to %s\n",
                 f.grids.size(), static_cast<long long>(f.members),
@@ -799,33 +878,40 @@ int Run(const Options& o) {
     for (int i = 0; i < o.clients; ++i) {
       clients.push_back(std::make_unique<Client>(server.port(), i, f, *app));
     }
+    if (o.cost_requests > 0) {
+      PhaseResult cost = RunCost(clients, o.cost_requests, backend);
+      CheckPhase(*app, "cost", cost, checks);
+      numbers = cost.numbers;
+    }
     auto all = [&](Class c) { return std::vector<Class>(static_cast<size_t>(o.clients), c); };
-    healthz = RunPhase(clients, all(kHealthz), o.healthz_seconds);
-    CheckPhase(*app, "healthz", healthz, checks);
-    PrintClass(backend, "alone", kHealthz, healthz, healthz);
-    for (Class c : {kResident, kMember, kStaff, kLeader}) {
-      solo[c] = RunPhase(clients, all(c), o.solo_seconds);
-      CheckPhase(*app, "alone", solo[c], checks);
-      PrintClass(backend, "alone", c, solo[c], healthz);
-      numbers.insert(numbers.end(), solo[c].numbers.begin(), solo[c].numbers.end());
-    }
-    // The mix: a quarter residents, a fifth members, the most staff, a sixth
-    // leaders, one export.
-    std::vector<Class> mix;
-    const int n = o.clients;
-    const int residents = n / 4, members = n / 5, leaders = n / 6;
-    for (int i = 0; i < n; ++i) {
-      mix.push_back(i == n - 1                          ? kExport
-                    : i < residents                     ? kResident
-                    : i < residents + members           ? kMember
-                    : i < residents + members + leaders ? kLeader
-                                                        : kStaff);
-    }
-    mixed = RunPhase(clients, mix, o.seconds);
-    CheckPhase(*app, "mixed", mixed, checks);
-    numbers.insert(numbers.end(), mixed.numbers.begin(), mixed.numbers.end());
-    for (int c = kResident; c < kClasses; ++c) {
-      PrintClass(backend, "mixed", static_cast<Class>(c), mixed, healthz);
+    if (o.cost_requests == 0) {
+      healthz = RunPhase(clients, all(kHealthz), o.healthz_seconds);
+      CheckPhase(*app, "healthz", healthz, checks);
+      PrintClass(backend, "alone", kHealthz, healthz, healthz);
+      for (Class c : {kResident, kMember, kStaff, kLeader}) {
+        solo[c] = RunPhase(clients, all(c), o.solo_seconds);
+        CheckPhase(*app, "alone", solo[c], checks);
+        PrintClass(backend, "alone", c, solo[c], healthz);
+        numbers.insert(numbers.end(), solo[c].numbers.begin(), solo[c].numbers.end());
+      }
+      // The mix: a quarter residents, a fifth members, the most staff, a sixth
+      // leaders, one export.
+      std::vector<Class> mix;
+      const int n = o.clients;
+      const int residents = n / 4, members = n / 5, leaders = n / 6;
+      for (int i = 0; i < n; ++i) {
+        mix.push_back(i == n - 1                          ? kExport
+                      : i < residents                     ? kResident
+                      : i < residents + members           ? kMember
+                      : i < residents + members + leaders ? kLeader
+                                                          : kStaff);
+      }
+      mixed = RunPhase(clients, mix, o.seconds);
+      CheckPhase(*app, "mixed", mixed, checks);
+      numbers.insert(numbers.end(), mixed.numbers.begin(), mixed.numbers.end());
+      for (int c = kResident; c < kClasses; ++c) {
+        PrintClass(backend, "mixed", static_cast<Class>(c), mixed, healthz);
+      }
     }
     server.Stop();
   }  // the app, its writer and its pool are gone: what follows reads the database afresh
@@ -865,6 +951,7 @@ int Run(const Options& o) {
     }
   }
 
+  if (o.cost_requests > 0) return ReportChecks(checks);
   // The figures against the aims.
   double best = 0;
   Class best_class = kResident;
@@ -879,9 +966,10 @@ int Run(const Options& o) {
   const double ratio = mixed_rate / best;
   std::printf(
       "mixed_load %s throughput mixed_req_per_s=%.0f best_single=%s best_single_req_per_s=%.0f "
-      "ratio=%s aim>=%.1f %s (tier %s, %d cores)\n",
+      "ratio=%s aim>=%.1f %s (tier %s, %d cores) cpu_us_per_req=%.0f load=%.1f\n",
       backend, mixed_rate, kClassNames[best_class], best, Ratio(ratio).c_str(), kAimMixedRatio,
-      ratio >= kAimMixedRatio ? "PASS" : "MISS", tier.name.c_str(), CoreCount());
+      ratio >= kAimMixedRatio ? "PASS" : "MISS", tier.name.c_str(), CoreCount(),
+      mixed.cpu_seconds * 1e6 / (mixed_rate * mixed.seconds), mixed.load);
   // The same aim read against what the mix asks for: each class alone shows what one of its
   // requests costs the server (1 / its solo rate, 64 clients all of that class), so the share
   // of the server the mix used is the sum over classes of mixed rate ÷ solo rate. 1.0 means
@@ -902,17 +990,7 @@ int Run(const Options& o) {
     std::printf("mixed_load %s aim %s p99_ms=%.1f p99_to_50ms=%s %s\n", backend, kClassNames[c],
                 p99, Ratio(p99 / kAimP99Ms).c_str(), p99 < kAimP99Ms ? "PASS" : "MISS");
   }
-  if (checks.failed) {
-    for (const std::string& why : checks.why)
-      std::fprintf(stderr, "check failed: %s\n", why.c_str());
-    std::fprintf(stderr, "mixed_load_bench: %lld checks failed\n",
-                 static_cast<long long>(checks.failed));
-    return 1;
-  }
-  std::printf(
-      "# checks passed: every answer as expected, empty pages confirmed empty by SQL, "
-      "every submission found\n");
-  return 0;
+  return ReportChecks(checks);
 }
 
 }  // namespace

@@ -200,9 +200,9 @@ const Row kTable[] = {
   {"GET /api/v1/duty/members/{id}/profile",                401, "200 200 200 200 200 200 200 200 404", "200 404 404 404 404 404 404 404 404"},
   {"PUT /api/v1/duty/members/{id}/profile",                401, "200 403 200 200 200 200 200 200 404", "200 404 404 404 404 404 404 404 404"},
   {"GET /api/v1/duty/unit-registrations",                  401, "200 200 200 200 403 403 200 403 403", "="},
-  {"POST /api/v1/duty/unit-registrations",                 401, "201 201 403 403 422 422 201 422 422", "201 422 422 422 422 422 403 422 422"},
-  {"POST /api/v1/duty/unit-registrations/{id}/posts",      401, "201 201 403 403 422 422 403 422 422", "201 422 422 422 422 422 403 422 422"},
-  {"POST /api/v1/duty/posts/{id}/members",                 401, "422 422 422 422 404 404 422 404 404", "422 404 404 404 404 404 422 404 404"},
+  {"POST /api/v1/duty/unit-registrations",                 401, "201 201 403 403 422 422 201 422 422", "201 422 422 422 422 422 422 422 422"},
+  {"POST /api/v1/duty/unit-registrations/{id}/posts",      401, "201 201 403 403 422 422 422 422 422", "201 422 422 422 422 422 422 422 422"},
+  {"POST /api/v1/duty/posts/{id}/members",                 401, "422 422 422 422 404 404 404 404 404", "422 404 404 404 404 404 404 404 404"},
   {"POST /api/v1/duty/branches/{id}/members",              401, "200 403 200 200 404 404 403 403 403", "200 403 404 404 404 404 403 403 403"},
   {"GET /api/v1/duty/coverage/communities",                401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
   {"GET /api/v1/duty/coverage/units",                      401, "200 200 200 200 403 403 200 403 403", "="},
@@ -277,6 +277,28 @@ const Row kTable[] = {
   {"GET /api/v1/deliberation/proposals",                   401, "200 200 200 200 200 200 403 403 200", "200 200 200 200 200 200 403 403 200"},
   {"POST /api/v1/deliberation/proposals",                  401, "403 403 403 403 403 403 403 403 201", "="},
   {"GET /api/v1/deliberation/reminders",                   401, "200 200 200 200 200 200 200 200 200", "="},
+  // Issue 10 §3: the organiser cancels a meeting, lists and declines registrations; anyone reads
+  // their own notices (gov3).
+  {"POST /api/v1/deliberation/meetings/{id}/cancel",       401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/deliberation/meetings/{id}/registrations", 401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
+  {"POST /api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline", 401, "200 200 200 200 404 404 404 403 403", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/notices",                                  401, "200 200 200 200 200 200 200 200 200", "="},
+  // The screen's map of open care alerts and visit coverage: staff who read people, in scope.
+  {"GET /api/v1/care/map",                                 401, "200 200 200 200 200 200 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  // Issue 9: skills renamed/retired, posts, functional branch members, cancel/disband, notices,
+  // quarterly service cards (duty-api).
+  {"PATCH /api/v1/duty/skills/{id}",                       401, "200 403 403 403 403 403 403 403 403", "="},
+  {"GET /api/v1/duty/unit-registrations/{id}/posts",       401, "200 200 200 200 404 404 200 200 404", "200 404 404 404 404 404 404 404 404"},
+  {"DELETE /api/v1/duty/posts/{id}/members/{member_id}",   401, "403 403 403 403 404 404 200 200 404", "403 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/duty/branches/{id}/members",               401, "200 200 200 200 404 404 403 403 403", "200 404 404 404 404 404 403 403 403"},
+  {"DELETE /api/v1/duty/branches/{id}/members/{member_id}",401, "200 403 200 200 404 404 403 403 403", "200 403 404 404 404 404 403 403 403"},
+  {"POST /api/v1/duty/activities/{id}/cancel",             401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"POST /api/v1/duty/teams/{id}/disband",                 401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"DELETE /api/v1/duty/teams/{id}/members/{member_id}",   401, "200 403 200 200 404 404 403 403 404", "200 404 404 404 404 404 403 404 404"},
+  {"GET /api/v1/duty/notices",                             401, "403 403 403 403 403 403 403 200 403", "="},
+  {"GET /api/v1/duty/service-cards",                       401, "200 200 200 200 200 200 200 200 404", "200 404 404 404 404 404 404 404 404"},
+  {"GET /api/v1/exports/service-cards.csv",                401, "200 200 200 200 403 403 200 403 403", "200 404 404 404 403 403 404 403 403"},
+  {"GET /api/v1/exports/service-cards.xlsx",               401, "200 200 200 200 403 403 200 403 403", "200 404 404 404 403 403 404 403 403"},
 };
 // clang-format on
 
@@ -364,6 +386,7 @@ class AccessMatrixTest : public ApiTest {
     ApiTest::SetUp();
     if (skipped_ || HasFatalFailure()) return;
     ASSERT_NO_THROW(BuildPlaces());
+    ASSERT_NO_THROW(InstallChangeCounters());
   }
 
   static std::string Id(int64_t id) { return std::to_string(id); }
@@ -564,7 +587,8 @@ class AccessMatrixTest : public ApiTest {
     s.consent_by = "本人";
     s.consent_method = "written";
     std::string meter = Unique("W");
-    s.meters.push_back(domain::NewMeter{domain::MeterKind::kWater, meter, std::nullopt});
+    s.meters.push_back(domain::NewMeter{domain::MeterKind::kWater, meter, std::nullopt,
+                                        std::nullopt, std::nullopt});
     return CareTarget{Must(app_->care().Enrol(Admin(), s), "care subject").id, meter};
   }
   // An open silence alert of a fresh care subject at the place.
@@ -658,34 +682,54 @@ class AccessMatrixTest : public ApiTest {
   // The request for each route; keys as in kTable.
   std::map<std::string, Build> Builders();
 
-  // Every table's rows (session rows aside: reading with a session touches
-  // them), as text per table; the webhook outbox by count (the sender is
-  // not running, but its rows carry retry state).
+  // Every table but `session` (reading with a session touches it) gets row triggers that count
+  // its inserts, updates and deletes in zz_test_change; the webhook outbox counts only inserts
+  // and deletes (its rows carry retry state). Snapshot() reads the counters: a write that
+  // touched no row leaves them equal. Reading every table's rows before and after each write
+  // did the same at a hundred times the cost.
+  void InstallChangeCounters() {
+    auto conn = Must(app_->db().Acquire(), "connection");
+    const bool sqlite = app_->db().backend() == store::Backend::kSqlite;
+    std::string list_sql = sqlite ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name "
+                                    "NOT LIKE 'sqlite_%' ORDER BY name"
+                                  : "SELECT tablename FROM pg_tables WHERE schemaname = "
+                                    "current_schema() ORDER BY tablename";
+    std::vector<std::string> tables;
+    for (const store::Row& t : Must(conn->Query(list_sql), "tables")) {
+      if (t.Text(0) != "session") tables.push_back(t.Text(0));
+    }
+    Must(conn->Execute("CREATE TABLE zz_test_change (tbl TEXT PRIMARY KEY, n BIGINT NOT NULL)"),
+         "zz_test_change");
+    if (!sqlite) {
+      Must(conn->Execute("CREATE FUNCTION zz_test_touch() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                         "BEGIN INSERT INTO zz_test_change (tbl, n) VALUES (TG_TABLE_NAME, 1) "
+                         "ON CONFLICT (tbl) DO UPDATE SET n = zz_test_change.n + 1; "
+                         "RETURN NULL; END $$"),
+           "zz_test_touch");
+    }
+    for (const std::string& t : tables) {
+      std::vector<std::string> ops = {"INSERT", "DELETE"};
+      if (t != "webhook_outbox") ops.push_back("UPDATE");
+      for (const std::string& op : ops) {
+        const std::string name = "zz_tc_" + t + "_" + op;
+        Must(conn->Execute(
+                 sqlite ? fmt::format("CREATE TRIGGER {} AFTER {} ON {} BEGIN INSERT INTO "
+                                      "zz_test_change (tbl, n) VALUES ('{}', 1) ON CONFLICT "
+                                      "(tbl) DO UPDATE SET n = n + 1; END",
+                                      name, op, t, t)
+                        : fmt::format("CREATE TRIGGER {} AFTER {} ON {} FOR EACH ROW EXECUTE "
+                                      "FUNCTION zz_test_touch()",
+                                      name, op, t)),
+             name);
+      }
+    }
+  }
+
   std::map<std::string, std::string> Snapshot() {
     auto conn = Must(app_->db().Acquire(), "connection");
-    std::string list_sql = app_->db().backend() == store::Backend::kSqlite
-                               ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name "
-                                 "NOT LIKE 'sqlite_%' ORDER BY name"
-                               : "SELECT tablename FROM pg_tables WHERE schemaname = "
-                                 "current_schema() ORDER BY tablename";
     std::map<std::string, std::string> out;
-    for (const store::Row& t : Must(conn->Query(list_sql), "tables")) {
-      const std::string table = t.Text(0);
-      if (table == "session") continue;
-      if (table == "webhook_outbox") {
-        out[table] = std::to_string(Must(conn->QueryInt("SELECT COUNT(*) FROM " + table), table));
-        continue;
-      }
-      std::vector<std::string> rows;
-      for (const store::Row& r : Must(conn->Query("SELECT * FROM " + table), table)) {
-        std::string line;
-        for (size_t i = 0; i < r.size(); ++i) line += r.at(i).ToString() + '\x1f';
-        rows.push_back(std::move(line));
-      }
-      std::sort(rows.begin(), rows.end());
-      std::string all;
-      for (auto& line : rows) all += line + '\n';
-      out[table] = std::move(all);
+    for (const store::Row& r : Must(conn->Query("SELECT tbl, n FROM zz_test_change"), "counts")) {
+      out[r.Text(0)] = r.at(1).ToString();
     }
     return out;
   }
@@ -811,6 +855,14 @@ class AccessMatrixTest : public ApiTest {
   }
   void AddTimeBankBuilders(std::map<std::string, Build>& b);
   void AddVisitBuilders(std::map<std::string, Build>& b);
+  void AddDutyManageBuilders(std::map<std::string, Build>& b);
+  // The registration of `unit` with `community` (made by the county admin the first time).
+  int64_t UnitRegistration(int64_t unit, int64_t community) {
+    for (const auto& reg : Must(app_->duty().ListUnitRegistrations(Admin(), unit), "unit regs")) {
+      if (reg.community_id == community) return reg.id;
+    }
+    return Must(app_->duty().RegisterUnit(Admin(), unit, community), "unit registration").id;
+  }
 
   RecordingSms sms_recorder_;
   Place home_a_, home_b_, away_;
@@ -1181,6 +1233,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   };
   AddTimeBankBuilders(b);
   AddVisitBuilders(b);
+  AddDutyManageBuilders(b);
   // --- compounds and the red, yellow and black lists
   // ----------------------------------------------
   b["GET /api/v1/compounds"] = list("/api/v1/compounds");
@@ -1470,6 +1523,7 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                                              R"(","value":1.5}]})");
   };
   b["GET /api/v1/care/alerts"] = list("/api/v1/care/alerts");
+  b["GET /api/v1/care/map"] = list("/api/v1/care/map");
   b["POST /api/v1/care/alerts/{id}/acknowledge"] = [this, post](size_t role, bool out) {
     return post("/api/v1/care/alerts/" + Id(FreshCareAlert(At(role, out))) + "/acknowledge", "");
   };
@@ -1482,7 +1536,8 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
                     Today() + R"(","title":"主题党日","attendee_ids":[)" + Id(p.member.id) + "]}");
   };
   b["GET /api/v1/party-life/meetings/{id}"] = [this](size_t role, bool out) {
-    return Call{"GET", "/api/v1/party-life/meetings/" + Id(FreshPartyMeeting(At(role, out))), "", {}};
+    return Call{
+        "GET", "/api/v1/party-life/meetings/" + Id(FreshPartyMeeting(At(role, out))), "", {}};
   };
   b["GET /api/v1/party-life/cadence"] = list("/api/v1/party-life/cadence");
   b["GET /api/v1/party-life/rules"] = list("/api/v1/party-life/rules", "node_id");
@@ -1626,6 +1681,22 @@ std::map<std::string, Build> AccessMatrixTest::Builders() {
   b["GET /api/v1/deliberation/reminders"] = [](size_t, bool) {
     return Call{"GET", "/api/v1/deliberation/reminders", "", {}};
   };
+  b["POST /api/v1/deliberation/meetings/{id}/cancel"] = [this, post, meetings](size_t role,
+                                                                               bool out) {
+    return post(meetings + Id(FreshMeeting(At(role, out))) + "/cancel", R"({"reason":"改期"})");
+  };
+  b["GET /api/v1/deliberation/meetings/{id}/registrations"] = [this, meetings](size_t role,
+                                                                               bool out) {
+    return Call{"GET", meetings + Id(FreshMeeting(At(role, out))) + "/registrations", "", {}};
+  };
+  b["POST /api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline"] =
+      [this, post, meetings](size_t role, bool out) {
+        const int64_t id = FreshMeeting(At(role, out));
+        auto reg = Must(app_->deliberation().Register(Admin(), id), "registration");
+        return post(meetings + Id(id) + "/registrations/" + Id(reg.id) + "/decline",
+                    R"({"reason":"名额已满"})");
+      };
+  b["GET /api/v1/notices"] = [](size_t, bool) { return Call{"GET", "/api/v1/notices", "", {}}; };
   return b;
 }
 
@@ -2047,6 +2118,107 @@ TEST_P(AccessMatrixTest, SecondStreetAccountsReachTheirStreetOnly) {
   auto refused = As("secretary2").Send("DELETE", residents + Id(home_a_.resident.id));
   EXPECT_EQ(refused.status, 404u) << refused.body;
   EXPECT_EQ(Changed(snapshot, Snapshot()), "");
+}
+
+// --- managing 双报到 and activities (docs/duty.md) ----------------------------------------------
+void AccessMatrixTest::AddDutyManageBuilders(std::map<std::string, Build>& b) {
+  auto call = [](std::string method, std::string target, std::string body = "") {
+    return Call{std::move(method), std::move(target), std::move(body), {}};
+  };
+  auto skill = [this] {
+    return Must(app_->duty().CreateSkill(Admin(), Unique("技能")), "skill").id;
+  };
+  b["PATCH /api/v1/duty/skills/{id}"] = [call, skill](size_t, bool) {
+    return call("PATCH", "/api/v1/duty/skills/" + Id(skill()), R"({"retired":true})");
+  };
+  // Posts: in, the posts of member1's unit (unit1's own) in community A; out, those of the second
+  // street's unit in community C. A post filled by the unit's member, made fresh for each call.
+  auto filled_post = [this, skill](bool out) {
+    const Place& p = out ? away_ : home_a_;
+    domain::NewPost n{UnitRegistration(p.unit.id, p.community.id), Unique("岗位"), skill(), 2};
+    int64_t post = Must(app_->duty().CreatePost(Admin(), n), "post").id;
+    Must(app_->duty().FillPost(Must(app_->CallerFor(out ? "member2" : "member1"), "member"), post,
+                               p.member.id),
+         "filled");
+    return post;
+  };
+  b["GET /api/v1/duty/unit-registrations/{id}/posts"] = [this, call, filled_post](size_t,
+                                                                                  bool out) {
+    filled_post(out);
+    const Place& p = out ? away_ : home_a_;
+    return call("GET", "/api/v1/duty/unit-registrations/" +
+                           Id(UnitRegistration(p.unit.id, p.community.id)) + "/posts");
+  };
+  b["DELETE /api/v1/duty/posts/{id}/members/{member_id}"] = [this, call, filled_post](size_t,
+                                                                                      bool out) {
+    return call("DELETE", "/api/v1/duty/posts/" + Id(filled_post(out)) + "/members/" +
+                              Id((out ? away_ : home_a_).member.id));
+  };
+  // A functional branch of the place's community holding a member registered there.
+  auto branch = [this](const Place& p, int64_t* member) {
+    domain::NewPartyOrg org{p.community.id, std::nullopt, domain::PartyOrgKind::kFunctionalBranch,
+                            Unique("功能型党支部")};
+    int64_t id = Must(app_->party().CreateOrg(Admin(), org), "functional branch").id;
+    *member = FreshMember(p);
+    Must(app_->duty().RegisterByStaff(Admin(), *member, p.community.id), "registered");
+    EXPECT_TRUE(app_->duty().AddToBranch(Admin(), id, *member).ok());
+    return id;
+  };
+  b["GET /api/v1/duty/branches/{id}/members"] = [this, call, branch](size_t role, bool out) {
+    int64_t member = 0;
+    return call("GET", "/api/v1/duty/branches/" + Id(branch(At(role, out), &member)) + "/members");
+  };
+  b["DELETE /api/v1/duty/branches/{id}/members/{member_id}"] = [this, call, branch](size_t role,
+                                                                                    bool out) {
+    int64_t member = 0;
+    int64_t id = branch(At(role, out), &member);
+    return call("DELETE", "/api/v1/duty/branches/" + Id(id) + "/members/" + Id(member));
+  };
+  b["POST /api/v1/duty/activities/{id}/cancel"] = [this, call](size_t role, bool out) {
+    const Place& p = At(role, out);
+    domain::NewActivity a;
+    a.node_id = p.community.id;
+    a.title = Unique("清扫");
+    a.category = "环境整治";
+    a.place = GridCenter(p.grid_index);
+    a.starts_at = app_->clock().NowMs() + core::kMsPerDay;
+    a.ends_at = a.starts_at + core::kMsPerHour;
+    a.capacity = 10;
+    int64_t id = Must(app_->activities().Create(Admin(), a), "activity").id;
+    return call("POST", "/api/v1/duty/activities/" + Id(id) + "/cancel");
+  };
+  // A team of the place's community with a member of the place.
+  auto team = [this](const Place& p, int64_t* member) {
+    int64_t id =
+        Must(app_->activities().CreateTeam(Admin(), {p.community.id, Unique("服务队")}), "team").id;
+    *member = FreshMember(p);
+    Must(app_->activities().AddTeamMember(Admin(), id, *member, false), "team member");
+    return id;
+  };
+  b["POST /api/v1/duty/teams/{id}/disband"] = [this, call, team](size_t role, bool out) {
+    int64_t member = 0;
+    return call("POST", "/api/v1/duty/teams/" + Id(team(At(role, out), &member)) + "/disband");
+  };
+  b["DELETE /api/v1/duty/teams/{id}/members/{member_id}"] = [this, call, team](size_t role,
+                                                                               bool out) {
+    int64_t member = 0;
+    int64_t id = team(At(role, out), &member);
+    return call("DELETE", "/api/v1/duty/teams/" + Id(id) + "/members/" + Id(member));
+  };
+  b["GET /api/v1/duty/notices"] = [call](size_t, bool) {
+    return call("GET", "/api/v1/duty/notices");
+  };
+  b["GET /api/v1/duty/service-cards"] = [this, call](size_t role, bool out) {
+    return call("GET", "/api/v1/duty/service-cards?quarter=2026Q4&member_id=" +
+                           Id(At(role, out).member.id));
+  };
+  for (const char* ext : {"csv", "xlsx"}) {
+    const std::string route = std::string("GET /api/v1/exports/service-cards.") + ext;
+    b[route] = [this, call, ext](size_t role, bool out) {
+      return call("GET", std::string("/api/v1/exports/service-cards.") + ext +
+                             "?quarter=2026Q4&unit_id=" + Id(At(role, out).unit.id));
+    };
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccessMatrixTest,

@@ -178,6 +178,52 @@ TEST_P(CareApiTest, AbsenceHoldsTheSweepAndScopeHoldsTheSubject) {
       As("grid2").Send("GET", "/api/v1/care/subjects").Json().at("items").as_array().empty());
 }
 
+TEST_P(CareApiTest, TheMapShowsOpenAlertsByGridWithoutNamesAndCoverage) {
+  json::object subject = Enrol("W-A4", 4);
+  EXPECT_EQ(Must(app_->care().Sweep(kStart + 13 * kHour), "sweep").alerts_raised, 1);
+  fake_clock_.Set(kStart + 13 * kHour);
+  clients_.clear();
+  auto r = As("grid1").Send("GET", "/api/v1/care/map?limit=500");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json::object map = r.Json().as_object();
+  json::array alerts = map.at("alerts").as_array();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].at("grid_id").as_int64(), w_.grid_a1.id);
+  EXPECT_EQ(alerts[0].at("community_id").as_int64(), w_.community_a.id);
+  EXPECT_EQ(alerts[0].at("rule").as_string(), "silence");
+  EXPECT_FALSE(alerts[0].as_object().contains("resident_name")) << "no names on the wall";
+  EXPECT_EQ(r.body.find("独居老人"), std::string::npos);
+  EXPECT_FALSE(map.at("truncated").as_bool());
+  bool found = false;
+  for (const auto& g : map.at("grids").as_array()) {
+    if (g.at("grid_id").as_int64() != w_.grid_a1.id) continue;
+    found = true;
+    EXPECT_EQ(g.at("open_alerts").as_int64(), 1);
+    EXPECT_GE(g.at("households").as_int64(), 1);
+  }
+  EXPECT_TRUE(found) << r.body;
+  // Another grid's worker sees no alert; the list of alerts carries the grid too.
+  r = As("grid2").Send("GET", "/api/v1/care/map");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_TRUE(r.Json().at("alerts").as_array().empty());
+  r = As("grid1").Send("GET", "/api/v1/care/alerts?open=true");
+  EXPECT_EQ(r.Json().at("items").as_array()[0].at("grid_id").as_int64(), w_.grid_a1.id);
+
+  // A power meter takes its standby load; on a water meter that is refused by name.
+  const std::string meters =
+      "/api/v1/care/subjects/" + std::to_string(subject.at("id").as_int64()) + "/meters";
+  r = As("grid1").Send("POST", meters, R"({"kind":"power","external_id":"P-A4","standby_w":120})");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(r.Json().at("standby_w").as_double(), 120.0);
+  EXPECT_TRUE(r.Json().at("for_silence").as_bool());
+  r = As("grid1").Send("POST", meters, R"({"kind":"gas","external_id":"G-A4"})");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_FALSE(r.Json().at("for_silence").as_bool());
+  r = As("grid1").Send("POST", meters, R"({"kind":"water","external_id":"W-A5","standby_w":50})");
+  EXPECT_EQ(r.status, 422u) << r.body;
+  EXPECT_EQ(r.Json().at("error").at("field").as_string(), "standby_w");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CareApiTest, ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());
 

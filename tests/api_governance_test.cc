@@ -236,6 +236,58 @@ TEST_P(GovernanceApiTest, AQuarterScoredByAllFourGroupsIsPublished) {
   EXPECT_EQ(theirs.Json().at("items").as_array().size(), 1u);
 }
 
+// Issue 10 §1 (小事业主治、大事物业办、难事社区议): the county admin sets a
+// category's first route; a resident's ticket through the intake goes first to
+// the compound's property company, a grid without a compound to the community;
+// the list filters by the route.
+TEST_P(GovernanceApiTest, CategoriesRouteNewTicketsFirstToThePropertyCompany) {
+  Link();
+  const int64_t category = Must(app_->categories().GetByCode("S-DLY-07"), "category").id;
+  const std::string path = "/api/v1/categories/" + std::to_string(category);
+  auto bad = As("admin").Send("PATCH", path, R"({"first_route":"owners"})");
+  EXPECT_EQ(bad.status, 422u) << bad.body;
+  EXPECT_EQ(Field(bad), "first_route");
+  EXPECT_EQ(As("secretary1").Send("PATCH", path, R"({"first_route":"property"})").status, 403u);
+  auto set = As("admin").Send("PATCH", path, R"({"first_route":"property"})");
+  ASSERT_EQ(set.status, 200u) << set.body;
+  EXPECT_EQ(set.Json().at("first_route").as_string(), "property");
+  auto file = [&](const domain::OrgNode& grid) {
+    auto r =
+        As("resident1")
+            .Send("POST", "/api/v1/tickets",
+                  R"({"category_id":)" + std::to_string(category) +
+                      R"(,"description":"楼道灯坏了","node_id":)" + std::to_string(grid.id) + "}");
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.Json().as_object();
+  };
+  json::object routed = file(w_.grid_a1);
+  EXPECT_EQ(routed.at("first_route").as_string(), "property");
+  EXPECT_EQ(routed.at("state").as_string(), "assigned");
+  EXPECT_EQ(routed.at("assignee").at("kind").as_string(), "unit");
+  EXPECT_EQ(routed.at("assignee").at("id").as_int64(), property_);
+  json::object fallback = file(w_.grid_a2);  // grid A2 holds no compound
+  EXPECT_EQ(fallback.at("first_route").as_string(), "community");
+  EXPECT_TRUE(fallback.at("assignee").is_null());
+  // The property company works it from its tasks.
+  auto tasks = As("wuye1").Send("GET", "/api/v1/tickets?assigned=true");
+  ASSERT_EQ(tasks.status, 200u) << tasks.body;
+  ASSERT_EQ(tasks.Json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(tasks.Json().at("items").at(0).at("id"), routed.at("id"));
+  // The list filter.
+  auto listed = As("secretary1").Send("GET", "/api/v1/tickets?first_route=property");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  ASSERT_EQ(listed.Json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(listed.Json().at("items").at(0).at("id"), routed.at("id"));
+  auto wrong = As("secretary1").Send("GET", "/api/v1/tickets?first_route=x");
+  EXPECT_EQ(wrong.status, 422u);
+  EXPECT_EQ(Field(wrong), "first_route");
+  // null switches first routing off.
+  auto off = As("admin").Send("PATCH", path, R"({"first_route":null})");
+  ASSERT_EQ(off.status, 200u) << off.body;
+  EXPECT_TRUE(off.Json().at("first_route").is_null());
+  EXPECT_TRUE(file(w_.grid_a1).at("first_route").is_null());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, GovernanceApiTest,
                          ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());

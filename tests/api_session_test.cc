@@ -47,6 +47,25 @@ TEST_P(SessionTest, MeNeedsASessionAndLogoutEndsIt) {
   EXPECT_EQ(r.status, 401u);
 }
 
+// The session cache holds the caller's scope path: a move of the node (or an
+// ancestor) rewrites paths, and the next request must use the new one.
+TEST_P(SessionTest, AMovedScopeNodeTakesEffectOnTheNextRequest) {
+  auto& grid1 = As("grid1");
+  auto before = grid1.Send("GET", "/api/v1/residents?limit=50");
+  ASSERT_EQ(before.status, 200u) << before.body;
+  const size_t residents = before.Json().at("items").as_array().size();
+  ASSERT_GT(residents, 0u);
+  auto moved = As("admin").Send("PATCH", "/api/v1/org-nodes/" + std::to_string(w_.grid_a1.id),
+                                R"({"parent_id":)" + std::to_string(w_.community_b.id) + "}");
+  ASSERT_EQ(moved.status, 200u) << moved.body;
+  auto after = grid1.Send("GET", "/api/v1/residents?limit=50");
+  ASSERT_EQ(after.status, 200u) << after.body;
+  EXPECT_EQ(after.Json().at("items").as_array().size(), residents)
+      << "the grid worker's scope path was not refreshed after the move";
+  auto grid = grid1.Send("GET", "/api/v1/org-nodes/" + std::to_string(w_.grid_a1.id));
+  ASSERT_EQ(grid.status, 200u) << grid.body;
+}
+
 TEST_P(SessionTest, WrongPasswordIs401AndRepeatedFailuresLock) {
   auto client = Anonymous();
   for (int i = 0; i < 5; ++i) {

@@ -39,6 +39,12 @@ domain::AttachmentOptions AttachmentOptionsFor(const AppOptions& options) {
   return attachments;
 }
 
+domain::AccountOptions AccountOptionsOf(const AppOptions& options) {
+  domain::AccountOptions accounts{options.password};
+  accounts.session_cache = options.session_cache;
+  return accounts;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
@@ -74,7 +80,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
       clock_(options.clock != nullptr ? *options.clock : system_clock_),
       cipher_(std::move(cipher)),
       audit_(clock_),
-      accounts_(*db_, clock_, audit_, domain::AccountOptions{options.password}),
+      accounts_(*db_, clock_, audit_, AccountOptionsOf(options)),
       log_sms_(std::make_unique<LogSmsSender>()),
       registrations_(*db_, clock_, audit_, cipher_, accounts_,
                      options.sms_sender != nullptr ? *options.sms_sender : *log_sms_,
@@ -109,6 +115,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   // node: moving a node rewrites them in its transaction (tickets first, as
   // TicketStats expects).
   accounts_.SetPiiCipher(&cipher_);
+  tree_.SetOnMove([this] { accounts_.ForgetAllSessions(); });
   tree_.AddPathCopy("ticket");
   tree_.AddPathCopy("ticket_rollup");
   tree_.AddPathCopy("ticket_state_count");
@@ -145,6 +152,10 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
                             "party_meeting", "party_warning"}) {
     tree_.AddPathCopy(table);
   }
+  // Visits, care subjects and alerts also keep their household's grid and community: a move
+  // recomputes them, so lists, plans, coverage and the screen's map follow the household.
+  tree_.AddMoveHook(&domain::VisitService::OnSubtreeMoved);
+  tree_.AddMoveHook(&domain::CareService::OnSubtreeMoved);
   // Open() creates the sender before anyone can change a ticket.
   webhooks_.SetWakeHook([this] {
     if (webhook_sender_) webhook_sender_->Wake();

@@ -14,8 +14,8 @@
 #include "domain/access/registration.h"
 #include "domain/care/care_service.h"
 #include "domain/coverage/coverage_service.h"
-#include "domain/governance/governance_service.h"
 #include "domain/deliberation/deliberation_service.h"
+#include "domain/governance/governance_service.h"
 #include "domain/registry/grid_locator.h"
 #include "domain/registry/importer.h"
 #include "domain/registry/org_tree.h"
@@ -65,6 +65,9 @@ struct AppOptions {
   // The clock every service reads; null: the system clock. Tests pass a
   // core::FakeClock that outlives the App.
   const core::Clock* clock = nullptr;
+  // Sessions resolved from memory (capacity, time to live); capacity 0: every
+  // request reads the session and account rows (the benches compare both).
+  domain::SessionCacheOptions session_cache{};
 };
 
 class App {

@@ -47,7 +47,8 @@ class CareDropTest : public domain::testing::DomainFixture {
     s.resident_id = resident->id;
     s.consent_by = "本人";
     s.consent_method = "written";
-    s.meters.push_back(NewMeter{MeterKind::kWater, "W-1", std::nullopt});
+    s.meters.push_back(
+        NewMeter{MeterKind::kWater, "W-1", std::nullopt, std::nullopt, std::nullopt});
     ASSERT_TRUE(care_->Enrol(Admin(), s).ok());
     dir_ = fs::temp_directory_path() /
            ("care-drop-" + std::to_string(::getpid()) + "-" + std::to_string(clock_.NowMs()) +

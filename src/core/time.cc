@@ -23,6 +23,25 @@ bool ParseDigits(std::string_view text, size_t pos, size_t count, int& out) {
   return true;
 }
 
+// Writes 0 ≤ value < 10^width as `width` digits (timestamps are rendered for
+// every ticket of every page: fmt::format cost ~5k instructions each).
+void PutDigits(char* out, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// "YYYY-MM-DDThh:mm:ss" into the first 19 characters of `out`.
+void PutDateTime(char* out, const CivilDate& d, int64_t ms_of_day) {
+  PutDigits(out, d.year, 4);
+  PutDigits(out + 5, d.month, 2);
+  PutDigits(out + 8, d.day, 2);
+  PutDigits(out + 11, ms_of_day / kMsPerHour, 2);
+  PutDigits(out + 14, ms_of_day % kMsPerHour / kMsPerMinute, 2);
+  PutDigits(out + 17, ms_of_day % kMsPerMinute / kMsPerSecond, 2);
+}
+
 int DaysInMonth(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -63,6 +82,10 @@ int64_t DaysFromCivil(CivilDate date) {
   return era * kDaysPerEra + doe - 719468;
 }
 
+int IsoWeekday(int64_t days) { return static_cast<int>(((days + 3) % 7 + 7) % 7) + 1; }
+
+int IsoWeekday(CivilDate date) { return IsoWeekday(DaysFromCivil(date)); }
+
 CivilDate CivilFromDays(int64_t days) {
   days += 719468;
   int64_t era = (days >= 0 ? days : days - kDaysPerEra + 1) / kDaysPerEra;
@@ -85,9 +108,15 @@ std::string FormatUtc(int64_t epoch_ms) {
   int64_t days = epoch_ms >= 0 ? epoch_ms / kMsPerDay : (epoch_ms - kMsPerDay + 1) / kMsPerDay;
   int64_t rem = epoch_ms - days * kMsPerDay;
   CivilDate d = CivilFromDays(days);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", d.year, d.month, d.day,
-                     rem / kMsPerHour, rem % kMsPerHour / kMsPerMinute,
-                     rem % kMsPerMinute / kMsPerSecond, rem % kMsPerSecond);
+  if (d.year < 0 || d.year > 9999) {
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", d.year, d.month, d.day,
+                       rem / kMsPerHour, rem % kMsPerHour / kMsPerMinute,
+                       rem % kMsPerMinute / kMsPerSecond, rem % kMsPerSecond);
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";
+  PutDateTime(out.data(), d, rem);
+  PutDigits(out.data() + 20, rem % kMsPerSecond, 3);
+  return out;
 }
 
 std::string FormatShanghai(int64_t epoch_ms) {
@@ -95,9 +124,14 @@ std::string FormatShanghai(int64_t epoch_ms) {
   int64_t days = local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay;
   int64_t rem = local - days * kMsPerDay;
   CivilDate d = CivilFromDays(days);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00", d.year, d.month, d.day,
-                     rem / kMsPerHour, rem % kMsPerHour / kMsPerMinute,
-                     rem % kMsPerMinute / kMsPerSecond);
+  if (d.year < 0 || d.year > 9999) {
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00", d.year, d.month, d.day,
+                       rem / kMsPerHour, rem % kMsPerHour / kMsPerMinute,
+                       rem % kMsPerMinute / kMsPerSecond);
+  }
+  std::string out = "0000-00-00T00:00:00+08:00";
+  PutDateTime(out.data(), d, rem);
+  return out;
 }
 
 Result<CivilDate> ParseDate(std::string_view text, std::string_view field) {

@@ -52,6 +52,9 @@ struct CivilDate {
 int64_t DaysFromCivil(CivilDate date);
 CivilDate CivilFromDays(int64_t days);
 bool IsValidDate(CivilDate date);
+// ISO weekday, 1 Monday … 7 Sunday, of a day counted from 1970-01-01 (a Thursday) or of a date.
+int IsoWeekday(int64_t days);
+int IsoWeekday(CivilDate date);
 
 // "2026-11-23T04:05:06.789Z"
 std::string FormatUtc(int64_t epoch_ms);

@@ -11,6 +11,7 @@
 #include "domain/partylife/partylife_schema.h"
 #include "domain/visits/visit_schema.h"
 #include "domain/coverage/coverage_schema.h"
+#include "domain/access/notices.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -709,6 +710,8 @@ std::vector<store::Migration> Build() {
       CoverageMigration(),
       DutyNoticesMigration(),
       {22, "care alert escalation, learned profiles, drop files", CareEscalationSchemaSql(), ""},
+      NoticesMigration(),
+      {27, "care silence per meter kind, alerts by grid", CareKindsSchemaSql(), ""},
   };
 }
 

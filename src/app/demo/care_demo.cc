@@ -61,7 +61,8 @@ core::Result<CareDemoReport> LoadCareDemo(App& app, const domain::Caller& admin,
     const auto* c = kContacts[i % 5];
     n.contacts.push_back(
         {c[0], c[1], "139" + std::to_string(10000000 + (seed * 7919 + i * 104729) % 90000000)});
-    n.meters.push_back({domain::MeterKind::kWater, meter, std::nullopt});
+    n.meters.push_back(
+        {domain::MeterKind::kWater, meter, std::nullopt, std::nullopt, std::nullopt});
     auto enrolled = app.care().Enrol(admin, n);
     if (!enrolled.ok()) continue;  // e.g. a resident outside every grid: skip
     ++report.subjects;

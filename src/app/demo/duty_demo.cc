@@ -160,8 +160,7 @@ core::Status CommunityYear(App& app, store::Connection& tx, const domain::Caller
   const int64_t today = (end_ms + core::kShanghaiOffsetMs) / core::kMsPerDay;
   std::vector<PastActivity> past;
   for (int64_t day = today - 365; day < today; ++day) {
-    const int weekday = static_cast<int>((day + 3) % 7) + 1;  // 1970-01-01 was a Thursday
-    const bool saturday = weekday == 6;
+    const bool saturday = core::IsoWeekday(day) == 6;
     const bool theme_day = core::CivilFromDays(day).day == 15;
     for (int kind = 0; kind < 2; ++kind) {
       if ((kind == 0 && !saturday) || (kind == 1 && !theme_day)) continue;

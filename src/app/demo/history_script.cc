@@ -34,8 +34,6 @@ constexpr double kWithdrawShare = 0.0015;  // 撤单
 constexpr double kTwinShare = 0.025;       // a second resident reports the same thing
 constexpr double kAnonymousShare = 0.12;   // of reports where the category allows it
 
-int Weekday(int64_t local_day) { return static_cast<int>(((local_day % 7) + 11) % 7); }  // 0 Sun
-
 // The point at (u, v) of a convex quadrilateral by bilinear interpolation.
 core::LonLat PointInQuad(const core::Polygon& quad, double u, double v) {
   const auto& ring = quad.outer();
@@ -163,7 +161,7 @@ class Builder {
 
   void Day(int64_t day) {
     const core::CivilDate date = core::CivilFromDays(day);
-    const int wd = Weekday(day);
+    const int wd = core::IsoWeekday(day) % 7;  // 0 Sunday … 6 Saturday
     const bool weekend = wd == 0 || wd == 6;
     const int m = date.month - 1;
     const double per_day = 1.0 / 365.0;

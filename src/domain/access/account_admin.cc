@@ -148,6 +148,7 @@ core::Result<AccountRecord> AccountService::UpdateAccount(const Caller& caller, 
   CG_TRY(audit_.Append(*conn, caller, "account.update", "account", id, detail));
   CG_ASSIGN_OR_RETURN(AccountRecord updated, LoadRecord(*conn, caller, id));
   CG_TRY(tx.Commit());
+  sessions_.ForgetAccount(id);
   return updated;
 }
 
@@ -170,6 +171,7 @@ core::Result<std::string> AccountService::ResetPassword(const Caller& caller, in
   (void)m;
   CG_TRY(audit_.Append(*conn, caller, "account.password_reset", "account", id, current.username));
   CG_TRY(tx.Commit());
+  sessions_.ForgetAccount(id);
   return password;
 }
 

@@ -162,22 +162,28 @@ core::Result<LoginResult> AccountService::StartSessionOn(store::Connection& conn
 }
 
 core::Status AccountService::Logout(std::string_view session_token) {
+  const std::string hash = core::Sha256Hex(session_token);
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  CG_ASSIGN_OR_RETURN(auto n, conn->Execute("DELETE FROM session WHERE token_hash = $1",
-                                            {core::Sha256Hex(session_token)}));
+  CG_ASSIGN_OR_RETURN(auto n, conn->Execute("DELETE FROM session WHERE token_hash = $1", {hash}));
   (void)n;
+  sessions_.ForgetToken(hash);
   return core::Ok();
 }
 
 core::Result<Caller> AccountService::AuthenticateSession(std::string_view session_token) {
   if (session_token.empty()) return Unauthenticated();
+  const std::string hash = core::Sha256Hex(session_token);
+  const int64_t now = clock_.NowMs();
+  if (auto cached = sessions_.Get(hash, now)) return std::move(*cached);
+  const uint64_t generation = sessions_.generation();
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query("SELECT account_id FROM session WHERE token_hash = $1 AND "
-                                  "expires_at > $2",
-                                  {core::Sha256Hex(session_token), clock_.NowMs()}));
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn->Query("SELECT account_id, expires_at FROM session "
+                                                    "WHERE token_hash = $1 AND expires_at > $2",
+                                                    {hash, now}));
   if (rows.empty()) return Unauthenticated();
-  return LoadCaller(*conn, rows[0].Int(0));
+  CG_ASSIGN_OR_RETURN(Caller caller, LoadCaller(*conn, rows[0].Int(0)));
+  sessions_.Put(hash, caller, rows[0].Int(1), now, generation);
+  return caller;
 }
 
 core::Result<Caller> AccountService::AuthenticateBearer(std::string_view api_token) {
@@ -252,7 +258,9 @@ core::Status AccountService::ChangePassword(const Caller& caller, std::string_vi
   (void)n;
   (void)m;
   CG_TRY(audit_.Append(*conn, caller, "account.password", "account", caller.account_id, ""));
-  return tx.Commit();
+  CG_TRY(tx.Commit());
+  sessions_.ForgetAccount(caller.account_id);
+  return core::Ok();
 }
 
 core::Result<std::string> AccountService::CreateApiToken(const Caller& caller,

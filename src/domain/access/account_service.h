@@ -1,7 +1,8 @@
 // Accounts, sessions and API tokens: login with argon2id-hashed passwords,
 // lockout with back-off after repeated failures, session and bearer tokens
 // stored only as SHA-256 hashes, password change. Resolves a token to the
-// Caller every other service takes. Thread-safe (state lives in the database).
+// Caller every other service takes. Thread-safe (state lives in the database;
+// resolved sessions are also kept in memory for a few seconds, see SessionCache).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "core/time.h"
 #include "domain/access/audit_log.h"
 #include "domain/access/caller.h"
+#include "domain/access/session_cache.h"
 #include "domain/registry/common.h"
 #include "store/pool.h"
 
@@ -23,6 +25,7 @@ struct AccountOptions {
   int lock_after_failures = 5;                     // consecutive failures before a lock
   int64_t first_lock_ms = core::kMsPerMinute;      // doubled on each further failure
   int64_t max_lock_ms = core::kMsPerHour;          // the longest lock
+  SessionCacheOptions session_cache{};             // sessions resolved without the database
 };
 
 struct NewAccount {
@@ -105,7 +108,11 @@ struct LoginResult {
 class AccountService {
  public:
   AccountService(store::Db& db, const core::Clock& clock, AuditLog& audit, AccountOptions options)
-      : db_(db), clock_(clock), audit_(audit), options_(std::move(options)) {}
+      : db_(db),
+        clock_(clock),
+        audit_(audit),
+        options_(std::move(options)),
+        sessions_(options_.session_cache) {}
 
   core::Result<LoginResult> Login(std::string_view username, std::string_view password);
   // A new session for an account that has just proved who it is (a
@@ -146,6 +153,11 @@ class AccountService {
   // Lets residents sign in with their phone number as the username (accounts
   // created by self-registration); null: usernames only.
   void SetPiiCipher(const core::PiiCipher* cipher) { cipher_ = cipher; }
+  // Drops every cached session (see SessionCache): the org tree moved a node,
+  // so scope paths changed. ForgetAccount: something a Caller holds changed
+  // for this account outside this service (a registration confirmed).
+  void ForgetAllSessions() { sessions_.ForgetAll(); }
+  void ForgetAccountSessions(int64_t account_id) { sessions_.ForgetAccount(account_id); }
 
  private:
   core::Result<Caller> LoadCaller(store::Connection& conn, int64_t account_id);
@@ -159,6 +171,7 @@ class AccountService {
   AuditLog& audit_;
   AccountOptions options_;
   const core::PiiCipher* cipher_ = nullptr;
+  SessionCache sessions_;
 };
 
 // Whether `caller` may hand out `role`: never one above its own.

@@ -122,6 +122,46 @@ TEST_P(AccountServiceTest, AdminCreatesAccountsOnlyInsideScope) {
   EXPECT_EQ(accounts_->CreateAccount(&admin, a).error().code, core::ErrorCode::kConflict);
 }
 
+// Sessions are resolved from memory after the first request (SessionCache);
+// a change an admin makes must still refuse the very next request.
+TEST_P(AccountServiceTest, ACachedSessionIsRefusedAtOnceOnDisableRoleOrScopeChange) {
+  Caller admin = Admin();
+  std::vector<AccountChange> changes(3);
+  changes[0].disabled = true;
+  changes[1].role = Role::kCommunityWorker;
+  changes[2].scope_node_id = tree_.grid_a2.id;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    auto login = accounts_->Login("grid1", "civicgrid-demo");
+    ASSERT_TRUE(login.ok()) << i << ": " << login.error().message;
+    ASSERT_TRUE(accounts_->AuthenticateSession(login->session_token).ok()) << i;
+    ASSERT_TRUE(accounts_->AuthenticateSession(login->session_token).ok()) << i;  // from memory
+    auto updated = accounts_->UpdateAccount(admin, login->caller.account_id, changes[i]);
+    ASSERT_TRUE(updated.ok()) << i << ": " << updated.error().message;
+    auto next = accounts_->AuthenticateSession(login->session_token);
+    ASSERT_FALSE(next.ok()) << "change " << i << " left the cached session working";
+    EXPECT_EQ(next.error().code, core::ErrorCode::kUnauthenticated);
+    AccountChange enable;
+    enable.disabled = false;
+    ASSERT_TRUE(accounts_->UpdateAccount(admin, login->caller.account_id, enable).ok());
+  }
+}
+
+// A change made where this process cannot see it (another server on the same
+// database) is trusted from memory for at most the cache's time to live.
+TEST_P(AccountServiceTest, ACachedSessionIsTrustedOnlyForTheTimeToLive) {
+  auto login = accounts_->Login("grid1", "civicgrid-demo");
+  ASSERT_TRUE(login.ok());
+  ASSERT_TRUE(accounts_->AuthenticateSession(login->session_token).ok());
+  {
+    auto conn = test_db_->db().Acquire();
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Execute("DELETE FROM session").ok());
+  }
+  EXPECT_TRUE(accounts_->AuthenticateSession(login->session_token).ok()) << "not from memory";
+  clock_.Advance(SessionCacheOptions{}.ttl_ms);
+  EXPECT_FALSE(accounts_->AuthenticateSession(login->session_token).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AccountServiceTest,
                          ::testing::ValuesIn(store::testing::AllBackends()),
                          store::testing::BackendParamName());

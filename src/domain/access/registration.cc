@@ -264,6 +264,7 @@ core::Result<Registration> RegistrationService::Confirm(const Caller& caller, in
                        "resident_id=" + std::to_string(resident_id)));
   CG_ASSIGN_OR_RETURN(Registration out, Load(*conn, caller, account_id));
   CG_TRY(tx.Commit());
+  accounts_.ForgetAccountSessions(account_id);  // its Caller now has a resident_id
   return out;
 }
 

@@ -33,13 +33,14 @@ core::Result<PageOf<CareAlert>> CareService::Alerts(const Caller& caller,
   std::string limit = w.Bind(filter.page.limit);
   CG_ASSIGN_OR_RETURN(
       store::Rows rows,
-      conn->Query("SELECT a.id, a.subject_id, r.name, a.rule, a.meter_id, a.raised_at, "
-                  "a.ticket_id, t.number, a.acknowledged_at, a.closed_at, a.close_reason, a.basis, "
-                  "a.assigned_account_id, a.escalated_at, a.contacted_at FROM "
-                  "care_alert a JOIN care_subject s ON s.id = a.subject_id JOIN resident r ON "
-                  "r.id = s.resident_id LEFT JOIN ticket t ON t.id = a.ticket_id WHERE " +
-                      w.Sql() + " ORDER BY a.id LIMIT " + limit,
-                  w.params()));
+      conn->Query(
+          "SELECT a.id, a.subject_id, r.name, a.rule, a.meter_id, a.raised_at, "
+          "a.ticket_id, t.number, a.acknowledged_at, a.closed_at, a.close_reason, a.basis, "
+          "a.assigned_account_id, a.escalated_at, a.contacted_at, a.grid_id, a.community_id FROM "
+          "care_alert a JOIN care_subject s ON s.id = a.subject_id JOIN resident r ON "
+          "r.id = s.resident_id LEFT JOIN ticket t ON t.id = a.ticket_id WHERE " +
+              w.Sql() + " ORDER BY a.id LIMIT " + limit,
+          w.params()));
   std::vector<CareAlert> items;
   for (const auto& r : rows) {
     CareAlert a;
@@ -58,6 +59,8 @@ core::Result<PageOf<CareAlert>> CareService::Alerts(const Caller& caller,
     a.assigned_account_id = r.OptInt("assigned_account_id");
     a.escalated_at_ms = r.OptInt("escalated_at");
     a.contacted_at_ms = r.OptInt("contacted_at");
+    a.grid_id = r.OptInt("grid_id").value_or(0);
+    a.community_id = r.OptInt("community_id");
     items.push_back(std::move(a));
   }
   return FinishPage(std::move(items), filter.page, &AlertIdOf);
@@ -290,8 +293,8 @@ core::Result<bool> CareService::RelearnProfile(int64_t subject_id, int64_t now) 
                                        "= $1",
                                        {subject_id}));
     CG_ASSIGN_OR_RETURN(store::Rows meters,
-                        conn->Query("SELECT id, kind, floor FROM care_meter WHERE subject_id = $1 "
-                                    "ORDER BY id",
+                        conn->Query("SELECT id, kind, floor, standby_w FROM care_meter WHERE "
+                                    "subject_id = $1 AND for_silence = 1 ORDER BY id",
                                     {subject_id}));
     for (const auto& m : meters) {
       // Replays the window's readings through the meter's rule state: an
@@ -302,8 +305,9 @@ core::Result<bool> CareService::RelearnProfile(int64_t subject_id, int64_t now) 
                                       "at >= $2 AND at < $3 ORDER BY at",
                                       {m.Int("id"), start, end}));
       MeterState state;
-      state.water = m.Text("kind") == "water";
-      state.floor = m.Real("floor");
+      SetMeterKind(state, m.Text("kind"), m.Real("floor"),
+                   m.IsNull("standby_w") ? std::nullopt : std::optional(m.Real("standby_w")), true,
+                   options_);
       std::optional<int64_t> first;
       for (const auto& rd : readings) {
         const int64_t at = rd.Int("at");

@@ -23,25 +23,32 @@ struct GoodRow {
 
 store::Value Opt(const std::optional<int64_t>& v) { return v ? store::Value(*v) : store::Value(); }
 
+// A meter's rule settings from its row (kind, floor, standby_w, for_silence).
+void SetKind(MeterState& s, const store::Row& r, const CareOptions& options) {
+  SetMeterKind(s, r.Text("kind"), r.Real("floor"),
+               r.IsNull("standby_w") ? std::nullopt : std::optional(r.Real("standby_w")),
+               r.Int("for_silence") != 0, options);
+}
+
 // The meter `external_id` inside `scope` with its detection state and its
 // subject's silence hours; nullopt when unknown there.
 core::Result<std::optional<std::pair<MeterState, int64_t>>> FindMeter(store::Connection& conn,
                                                                       const PathRange& scope,
-                                                                      const std::string& id) {
+                                                                      const std::string& id,
+                                                                      const CareOptions& options) {
   CG_ASSIGN_OR_RETURN(
       store::Rows m,
-      conn.Query("SELECT m.id, m.subject_id, m.kind, m.floor, m.last_at, m.last_value, "
-                 "m.mark_value, m.last_use_at, m.flow_since, s.silence_hours FROM care_meter m "
-                 "JOIN care_subject s ON s.id = m.subject_id WHERE m.external_id = $1 AND s.path "
-                 ">= $2 AND s.path < $3",
+      conn.Query("SELECT m.id, m.subject_id, m.kind, m.floor, m.standby_w, m.for_silence, "
+                 "m.last_at, m.last_value, m.mark_value, m.last_use_at, m.flow_since, "
+                 "s.silence_hours FROM care_meter m JOIN care_subject s ON s.id = m.subject_id "
+                 "WHERE m.external_id = $1 AND s.path >= $2 AND s.path < $3",
                  {id, scope.lo, scope.hi}));
   if (m.empty()) return std::optional<std::pair<MeterState, int64_t>>();
   const store::Row& r = m[0];
   MeterState s;
   s.id = r.Int("id");
   s.subject_id = r.Int("subject_id");
-  s.water = r.Text("kind") == "water";
-  s.floor = r.Real("floor");
+  SetKind(s, r, options);
   s.last_at = r.OptInt("last_at");
   if (!r.IsNull("last_value")) s.last_value = r.Real("last_value");
   if (!r.IsNull("mark_value")) s.mark_value = r.Real("mark_value");
@@ -66,7 +73,8 @@ core::Result<std::vector<int64_t>> SaveStates(store::Connection& conn,
          s.last_at ? store::Value(s.mark_value) : store::Value(), Opt(s.last_use_at),
          Opt(s.flow_since), s.added, id}));
     auto& use = subject_use[s.subject_id];
-    if (s.last_use_at && (!use || *s.last_use_at > *use)) use = s.last_use_at;
+    // A meter that does not count for silence (gas, by default) moves nothing.
+    if (s.for_silence && s.last_use_at && (!use || *s.last_use_at > *use)) use = s.last_use_at;
   }
   std::vector<int64_t> touched;
   for (const auto& [subject, use] : subject_use) {
@@ -109,6 +117,15 @@ std::optional<RowProblem> CheckReading(const ReadingRow& row, int64_t now_ms,
   return std::nullopt;
 }
 
+void SetMeterKind(MeterState& s, std::string_view kind, double floor,
+                  std::optional<double> standby_w, bool for_silence, const CareOptions& options) {
+  s.water = kind == "water";
+  s.power = kind == "power";
+  s.floor = floor;
+  s.standby_kw = standby_w.value_or(options.power_standby_w) / 1000.0;
+  s.for_silence = for_silence;
+}
+
 void ApplyReading(MeterState& s, const CheckedReading& r, const CareOptions& options) {
   if (s.last_at && r.at <= *s.last_at) return;
   if (!s.last_at) {
@@ -120,6 +137,13 @@ void ApplyReading(MeterState& s, const CheckedReading& r, const CareOptions& opt
   const int64_t gap = r.at - *s.last_at;
   if (r.value < s.mark_value) {
     s.mark_value = r.value;  // the register went back: a new or reset meter
+  } else if (s.power) {
+    // Only the energy above the standby load in this interval counts: a
+    // fridge's steady draw never adds up to use.
+    const double standby =
+        s.standby_kw * static_cast<double>(gap) / static_cast<double>(core::kMsPerHour);
+    if (delta > 0 && delta - standby >= s.floor) s.last_use_at = r.at;
+    s.mark_value = r.value;
   } else if (r.value > s.mark_value && r.value - s.mark_value >= s.floor) {
     s.last_use_at = r.at;
     s.mark_value = r.value;
@@ -232,7 +256,7 @@ core::Result<IngestReport> CareService::IngestRows(const Caller& caller,
       }
       auto found = meters.find(in.meter);
       if (found == meters.end()) {
-        CG_ASSIGN_OR_RETURN(auto meter, FindMeter(*conn, scope, in.meter));
+        CG_ASSIGN_OR_RETURN(auto meter, FindMeter(*conn, scope, in.meter, options_));
         std::optional<int64_t> id;
         if (meter) {
           id = meter->first.id;
@@ -390,7 +414,8 @@ core::Result<bool> CareService::Raise(int64_t subject_id, AlertRule rule,
     CG_ASSIGN_OR_RETURN(
         found,
         conn->Query("SELECT s.grid_id, s.path, s.silence_hours, s.flow_hours, r.name, "
-                    "h.room, b.name AS building, g.path AS grid_path, st.name AS worker FROM "
+                    "h.room, b.name AS building, g.path AS grid_path, g.parent_id AS community_id, "
+                    "st.name AS worker FROM "
                     "care_subject s LEFT JOIN staff st ON st.id = s.worker_staff_id "
                     "JOIN resident r ON r.id = s.resident_id LEFT JOIN household h ON h.id "
                     "= r.household_id JOIN org_node b ON b.id = s.node_id JOIN org_node g ON "
@@ -444,9 +469,10 @@ core::Result<bool> CareService::Raise(int64_t subject_id, AlertRule rule,
   // The partial unique index keeps one open alert per subject and rule, also
   // when the sweep and a batch race.
   auto alert = conn->QueryInt(
-      "INSERT INTO care_alert (subject_id, rule, meter_id, path, raised_at, basis) VALUES ($1, $2, "
-      "$3, $4, $5, $6) RETURNING id",
-      {subject_id, rule_name, Opt(meter_id), s.Text("path"), now, std::string(basis)});
+      "INSERT INTO care_alert (subject_id, rule, meter_id, path, raised_at, basis, grid_id, "
+      "community_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+      {subject_id, rule_name, Opt(meter_id), s.Text("path"), now, std::string(basis),
+       s.Int("grid_id"), Opt(s.OptInt("community_id"))});
   if (!alert.ok() && alert.error().code == core::ErrorCode::kConflict) return false;
   if (!alert.ok()) return alert.error();
   CG_ASSIGN_OR_RETURN(TicketService::Inserted inserted, tickets_.Insert(*conn, system, prepared));

@@ -16,7 +16,10 @@ struct MeterState {
   int64_t id = 0;
   int64_t subject_id = 0;
   bool water = false;
+  bool power = false;
   double floor = 0;
+  double standby_kw = 0;           // power: energy above this load counts as use
+  bool for_silence = true;         // its use moves the subject's last use
   std::optional<int64_t> last_at;  // the newest reading
   double last_value = 0;
   double mark_value = 0;  // the register at the last counted use
@@ -39,9 +42,16 @@ std::optional<double> ParseReadingValue(std::string_view text);
 std::optional<RowProblem> CheckReading(const ReadingRow& row, int64_t now_ms,
                                        const CareOptions& options, CheckedReading& out);
 
+// Sets a meter's rule settings: its kind, floor, standby load (power; the
+// options' default when absent) and whether its use counts for silence.
+void SetMeterKind(MeterState& state, std::string_view kind, double floor,
+                  std::optional<double> standby_w, bool for_silence, const CareOptions& options);
+
 // Applies a reading to its meter's state: a reading not newer than the last
 // is ignored (the register is cumulative: the later value already holds its
-// use); use at or above the floor since the mark moves last_use_at; a water
+// use); use at or above the floor since the mark moves last_use_at (a power
+// meter: the energy above its standby load over the interval, not
+// accumulated, so a fridge never adds up to use); a water
 // meter rising on consecutive readings (gap ≤ flow_max_gap_ms) extends a run
 // of flow. O(1).
 void ApplyReading(MeterState& state, const CheckedReading& reading, const CareOptions& options);

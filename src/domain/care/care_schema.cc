@@ -100,7 +100,27 @@ CREATE TABLE care_drop_file (
 );
 )sql";
 
+// Migration 27: silence per meter kind (a power meter's standby load; gas
+// counts for silence only when enrolled so) and alerts by grid and community
+// (the screen's map; kept current by org moves, CareService::OnSubtreeMoved).
+constexpr const char* kCareKindsSql = R"sql(
+ALTER TABLE care_meter ADD COLUMN standby_w {{real}};
+ALTER TABLE care_meter ADD COLUMN for_silence INTEGER NOT NULL DEFAULT 1;
+UPDATE care_meter SET standby_w = 80 WHERE kind = 'power';
+UPDATE care_meter SET for_silence = 0 WHERE kind = 'gas';
+ALTER TABLE care_alert ADD COLUMN grid_id BIGINT;
+ALTER TABLE care_alert ADD COLUMN community_id BIGINT;
+UPDATE care_alert SET grid_id = (SELECT s.grid_id FROM care_subject s WHERE s.id =
+  care_alert.subject_id);
+UPDATE care_alert SET community_id = (SELECT g.parent_id FROM org_node g WHERE g.id =
+  care_alert.grid_id);
+CREATE INDEX care_alert_open_path ON care_alert(closed_at, path, id);
+CREATE INDEX care_alert_grid ON care_alert(grid_id, id);
+)sql";
+
 }  // namespace
+
+const char* CareKindsSchemaSql() { return kCareKindsSql; }
 
 const char* CareSchemaSql() { return kCareSql; }
 const char* CareEscalationSchemaSql() { return kCareEscalationSql; }

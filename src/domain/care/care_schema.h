@@ -9,5 +9,7 @@ namespace civicgrid::domain {
 const char* CareSchemaSql();
 // Migration 22: alert assignment and escalation, learned profiles, drop files.
 const char* CareEscalationSchemaSql();
+// Migration 27: silence per meter kind, alerts by grid and community.
+const char* CareKindsSchemaSql();
 
 }  // namespace civicgrid::domain

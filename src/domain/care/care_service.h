@@ -45,11 +45,18 @@
 namespace civicgrid::domain {
 
 struct CareOptions {
-  int64_t silence_hours = 12;             // 深圳龙岗, 上海: under 0.01 m³ of water in 12 h
-  int64_t flow_hours = 2;                 // KIZUKI: 2 h of continuous flow
-  double water_floor = 0.01;              // m³
-  double power_floor = 0.05;              // kWh
-  double gas_floor = 0.01;                // m³
+  int64_t silence_hours = 12;  // 深圳龙岗, 上海: under 0.01 m³ of water in 12 h
+  int64_t flow_hours = 2;      // KIZUKI: 2 h of continuous flow
+  double water_floor = 0.01;   // m³
+  double power_floor = 0.05;   // kWh
+  double gas_floor = 0.01;     // m³
+  // Power is not water: a fridge, a router and standby devices keep the
+  // register turning in an empty flat. A power meter counts use only for the
+  // energy above this standby load (W) over the interval between readings.
+  double power_standby_w = 80;
+  // Gas counts toward silence only on meters enrolled so (a pilot light or a
+  // boiler's own schedule says nothing of the person).
+  bool gas_for_silence = false;
   int64_t future_skew_ms = 5 * 60'000;    // readings up to 5 min ahead of our clock
   int64_t flow_max_gap_ms = 60 * 60'000;  // a longer gap breaks a run of flow
   int64_t max_batch_rows = 100'000;
@@ -91,6 +98,8 @@ struct Meter {
   MeterKind kind = MeterKind::kWater;
   std::string external_id;
   double floor = 0;
+  std::optional<double> standby_w;  // power: the standby load below which use counts as silence
+  bool for_silence = true;          // its use keeps the subject's silence clock
   std::optional<int64_t> last_at_ms;
   std::optional<double> last_value;
   std::optional<int64_t> last_use_at_ms;
@@ -100,7 +109,9 @@ struct Meter {
 struct NewMeter {
   MeterKind kind = MeterKind::kWater;
   std::string external_id;
-  std::optional<double> floor;  // default: the options' floor for the kind
+  std::optional<double> floor;      // default: the options' floor for the kind
+  std::optional<double> standby_w;  // power only; default options.power_standby_w
+  std::optional<bool> for_silence;  // default: water and power yes, gas options.gas_for_silence
 };
 
 struct CareSubject {
@@ -198,6 +209,8 @@ struct CareAlert {
   std::optional<int64_t> assigned_account_id;  // the grid worker the ticket went to
   std::optional<int64_t> escalated_at_ms;      // to the community
   std::optional<int64_t> contacted_at_ms;      // to the emergency contacts
+  int64_t grid_id = 0;                         // the subject's grid (follows org moves)
+  std::optional<int64_t> community_id;         // the grid's parent
 };
 
 struct AlertFilter {
@@ -206,6 +219,11 @@ struct AlertFilter {
   bool open_only = false;
   bool mine = false;  // assigned to the caller
   Page page;
+};
+
+struct MapAlerts {
+  std::vector<CareAlert> items;  // resident_name and ticket_number left empty
+  bool truncated = false;
 };
 
 struct SweepReport {
@@ -255,6 +273,17 @@ class CareService {
                                                        const std::vector<ReadingRow>& rows,
                                                        const std::string& source_key,
                                                        const std::string& source_name);
+
+  // The open alerts in the caller's subtree (or `within` inside it) for the
+  // screen's map: grid, community, rule, when and how far it went; no names.
+  // At most `limit`, by path (grid by grid); `truncated` when more are open.
+  core::Result<MapAlerts> OpenAlerts(const Caller& caller, std::optional<int64_t> within,
+                                     int64_t limit);
+
+  // A subtree moved in the org tree (OrgTreeService::AddMoveHook): its care
+  // subjects take their building's grid as it is now, and their alerts that
+  // grid and its community.
+  static core::Status OnSubtreeMoved(store::Connection& conn, const PathRange& moved);
 
   const CareOptions& options() const { return options_; }
 

@@ -161,14 +161,29 @@ core::Status CareService::InsertMeter(store::Connection& conn, int64_t subject_i
   if (!std::isfinite(floor) || floor < 0 || floor > 100) {
     return Error::Invalid(Field(at, "floor"), "用量下限应为 0–100");
   }
+  // Power is not water: its standby load (W) is what a fridge and the
+  // devices on standby draw; only energy above it counts as use.
+  std::optional<double> standby;
+  if (m.kind == MeterKind::kPower) {
+    standby = m.standby_w.value_or(options_.power_standby_w);
+    if (!std::isfinite(*standby) || *standby < 0 || *standby > 5000) {
+      return Error::Invalid(Field(at, "standby_w"), "待机功率应为 0–5000 瓦");
+    }
+  } else if (m.standby_w) {
+    return Error::Invalid(Field(at, "standby_w"), "待机功率只用于电表");
+  }
+  const bool for_silence =
+      m.for_silence.value_or(m.kind != MeterKind::kGas || options_.gas_for_silence);
   CG_ASSIGN_OR_RETURN(
       int64_t taken,
       conn.QueryInt("SELECT COUNT(*) FROM care_meter WHERE external_id = $1", {m.external_id}));
   if (taken > 0) return Error::Conflict("该表号已登记", Field(at, "external_id"));
   CG_TRY(conn.Execute(
-      "INSERT INTO care_meter (subject_id, kind, external_id, floor, created_at) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      {subject_id, std::string(MeterKindName(m.kind)), m.external_id, floor, clock_.NowMs()}));
+      "INSERT INTO care_meter (subject_id, kind, external_id, floor, standby_w, for_silence, "
+      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {subject_id, std::string(MeterKindName(m.kind)), m.external_id, floor,
+       standby ? store::Value(*standby) : store::Value(), int64_t{for_silence ? 1 : 0},
+       clock_.NowMs()}));
   return core::Ok();
 }
 
@@ -182,9 +197,9 @@ core::Status LoadParts(store::Connection& conn, CareSubject& s) {
                                        "WHERE subject_id = $1 ORDER BY id",
                                        {id}));
   for (const auto& r : rows) s.contacts.push_back({r.Text(0), r.Text(1), r.Text(2)});
-  CG_ASSIGN_OR_RETURN(rows, conn.Query("SELECT id, kind, external_id, floor, last_at, last_value, "
-                                       "last_use_at, readings FROM care_meter WHERE subject_id = "
-                                       "$1 ORDER BY id",
+  CG_ASSIGN_OR_RETURN(rows, conn.Query("SELECT id, kind, external_id, floor, standby_w, "
+                                       "for_silence, last_at, last_value, last_use_at, readings "
+                                       "FROM care_meter WHERE subject_id = $1 ORDER BY id",
                                        {id}));
   for (const auto& r : rows) {
     Meter m;
@@ -193,6 +208,8 @@ core::Status LoadParts(store::Connection& conn, CareSubject& s) {
     m.kind = ParseMeterKind(r.Text("kind"), "kind").value();
     m.external_id = r.Text("external_id");
     m.floor = r.Real("floor");
+    if (!r.IsNull("standby_w")) m.standby_w = r.Real("standby_w");
+    m.for_silence = r.Int("for_silence") != 0;
     m.last_at_ms = r.OptInt("last_at");
     if (!r.IsNull("last_value")) m.last_value = r.Real("last_value");
     m.last_use_at_ms = r.OptInt("last_use_at");

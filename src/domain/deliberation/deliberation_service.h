@@ -134,6 +134,8 @@ struct Meeting {
   bool manageable = false;
   bool registered_me = false;
   bool checked_in_me = false;
+  bool declined_me = false;   // the caller's registration was declined
+  std::string cancel_reason;  // set when cancelled
   int64_t version = 1;
 };
 
@@ -204,6 +206,18 @@ struct MeetingRegistration {
   std::optional<int64_t> checked_in_at;
 };
 
+// A registration as the organiser sees it (Registrations, Decline).
+struct RegistrationView {
+  int64_t id = 0;
+  int64_t meeting_id = 0;
+  int64_t account_id = 0;
+  std::string name;  // the account's display name
+  int64_t registered_at = 0;
+  std::optional<int64_t> checked_in_at;
+  std::optional<int64_t> declined_at;
+  std::string decline_reason;
+};
+
 struct Reminder {
   int64_t meeting_id = 0;
   std::string title;
@@ -239,6 +253,18 @@ class DeliberationService {
   core::Result<Meeting> SetMinutes(const Caller& caller, int64_t meeting_id, const Minutes& in);
   core::Result<Decision> Decide(const Caller& caller, int64_t meeting_id, const NewDecision& in);
   core::Result<Decision> GetDecision(const Caller& caller, int64_t id);
+
+  // Cancels a scheduled meeting (organisers; 409 `state` otherwise) with a
+  // reason (required); every registered account gets a notice.
+  core::Result<Meeting> Cancel(const Caller& caller, int64_t meeting_id, std::string_view reason);
+  // The meeting's registrations in id order (organisers), declined ones too.
+  core::Result<std::vector<RegistrationView>> Registrations(const Caller& caller,
+                                                            int64_t meeting_id);
+  // Declines one registration (organisers; not once checked in: 409 `state`)
+  // with a reason; its seat is free again and the account gets a notice. A
+  // declined account cannot register again (409 `state`).
+  core::Result<RegistrationView> Decline(const Caller& caller, int64_t meeting_id,
+                                         int64_t registration_id, std::string_view reason);
 
   // The caller's reminders (minutes missing), newest first.
   core::Result<std::vector<Reminder>> Reminders(const Caller& caller, int64_t limit);

@@ -6,6 +6,8 @@
 // backends.
 #include "domain/deliberation/deliberation_service.h"
 
+#include "domain/access/notices.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -377,6 +379,51 @@ TEST_P(DeliberationTest, ScopeHidesOtherCommunities) {
   EXPECT_EQ(service_->Proposals(resident_b_, {})->items.size(), 0u);
   EXPECT_EQ(service_->Proposals(SecretaryA(), {})->items.size(), 1u);
   EXPECT_EQ(service_->Proposals(secretary_b, {})->items.size(), 0u);
+}
+
+// Issue 10 §3: the organiser declines a registration (the seat is free again,
+// the person told and unable to re-register) and cancels a meeting (everyone
+// registered told); others may not, and a cancelled meeting takes no code.
+TEST_P(DeliberationTest, DeclineARegistrationAndCancelAMeetingTellThePeople) {
+  Meeting m = OneOff(clock_.NowMs() + 10 * core::kMsPerMinute, 1);
+  ASSERT_TRUE(service_->Register(resident_a_, m.id).ok());
+  auto listed = service_->Registrations(SecretaryA(), m.id);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].account_id, resident_a_.account_id);
+  EXPECT_EQ(service_->Registrations(resident_a_, m.id).error().code, core::ErrorCode::kForbidden);
+  const int64_t reg = (*listed)[0].id;
+  EXPECT_EQ(service_->Decline(SecretaryA(), m.id, reg, " ").error().field, "reason");
+  EXPECT_EQ(service_->Decline(SecretaryA(), m.id, reg + 100, "x").error().code,
+            core::ErrorCode::kNotFound);
+  auto declined = service_->Decline(SecretaryA(), m.id, reg, "名额留给本楼业主");
+  ASSERT_TRUE(declined.ok()) << declined.error().message;
+  EXPECT_TRUE(declined->declined_at);
+  EXPECT_EQ(service_->Register(resident_a_, m.id).error().field, "state");
+  EXPECT_TRUE(service_->Get(resident_a_, m.id)->declined_me);
+  auto conn = test_db_->db().Acquire();
+  auto told = NoticesFor(**conn, resident_a_.account_id, std::nullopt, 10);
+  ASSERT_EQ(told->size(), 1u);
+  EXPECT_EQ((*told)[0].kind, "registration_declined");
+  EXPECT_NE((*told)[0].text.find("名额留给本楼业主"), std::string::npos);
+  // The seat is free again: another resident registers in the capacity of one.
+  Caller other = ResidentOf(tree_.building_a2, 3, 5003);
+  ASSERT_TRUE(service_->Register(other, m.id).ok());
+  EXPECT_EQ(service_->Get(SecretaryA(), m.id)->registered, 1);
+  // Cancel: only the organiser, with a reason; the registered resident is told.
+  EXPECT_EQ(service_->Cancel(other, m.id, "x").error().code, core::ErrorCode::kForbidden);
+  EXPECT_EQ(service_->Cancel(SecretaryA(), m.id, "").error().field, "reason");
+  auto cancelled = service_->Cancel(SecretaryA(), m.id, "暴雨预警，改期");
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error().message;
+  EXPECT_EQ(cancelled->state, MeetingState::kCancelled);
+  EXPECT_EQ(cancelled->cancel_reason, "暴雨预警，改期");
+  auto other_told = NoticesFor(**conn, other.account_id, std::nullopt, 10);
+  ASSERT_EQ(other_told->size(), 1u);
+  EXPECT_EQ((*other_told)[0].kind, "meeting_cancelled");
+  EXPECT_EQ((*other_told)[0].subject_id, m.id);
+  EXPECT_EQ(NoticesFor(**conn, resident_a_.account_id, std::nullopt, 10)->size(), 1u);
+  EXPECT_EQ(service_->Cancel(SecretaryA(), m.id, "again").error().field, "state");
+  EXPECT_EQ(service_->IssueCode(SecretaryA(), m.id).error().field, "state");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DeliberationTest,

@@ -34,8 +34,6 @@ struct MeetingRule {
 
 // Checks the rule; errors name "rule.<field>".
 core::Status ValidateRule(const MeetingRule& rule);
-// ISO weekday (1 Monday … 7 Sunday) of a date.
-int IsoWeekday(core::CivilDate date);
 // The UTC start instants (epoch ms) of the rule's meetings on the local days
 // from `first` to `last` inclusive, in order.
 std::vector<int64_t> Occurrences(const MeetingRule& rule, core::CivilDate first,
@@ -81,6 +79,7 @@ struct DeliberationOptions {
   int64_t code_window_ms = 2 * core::kMsPerMinute;
   std::vector<int64_t> reminder_days = {3, 7};  // after the meeting's end, without minutes
   int64_t sweep_limit = 500;
+  int64_t max_registrations_listed = 10000;  // the organiser's registration list
   // The category of decisions' follow-up tickets when the request names none.
   std::string followup_category = "E99.01";  // 其他事件
 };

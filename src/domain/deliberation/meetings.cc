@@ -13,8 +13,9 @@ using namespace deliberation;
 constexpr const char* kMeetingSelect =
     "SELECT m.id, m.community_id, n.name AS community_name, m.series_id, s.rule, m.title, "
     "m.starts_at, m.ends_at, m.place, m.capacity, m.state, m.minutes, m.minutes_at, "
-    "m.attendee_count, m.reminders_sent, m.version, m.path, "
-    "(SELECT COUNT(*) FROM delib_registration g WHERE g.meeting_id = m.id) AS registered, "
+    "m.attendee_count, m.reminders_sent, m.version, m.path, m.cancel_reason, "
+    "(SELECT COUNT(*) FROM delib_registration g WHERE g.meeting_id = m.id AND g.declined_at IS "
+    "NULL) AS registered, "
     "(SELECT COUNT(*) FROM delib_registration g WHERE g.meeting_id = m.id AND g.checked_in_at "
     "IS NOT NULL) AS checked_in, "
     "(SELECT COALESCE(SUM(d.weight), 0) FROM delib_decision d WHERE d.meeting_id = m.id) AS "
@@ -50,6 +51,7 @@ Meeting MeetingFromRow(const store::Row& r, const Caller& caller) {
   m.progress =
       total > 0 ? static_cast<double>(r.Int("weight_done")) / static_cast<double>(total) : 0;
   m.manageable = CanManage(caller, r.Text("path"));
+  m.cancel_reason = r.OptText("cancel_reason").value_or("");
   return m;
 }
 
@@ -254,10 +256,11 @@ core::Result<Meeting> DeliberationService::Get(const Caller& caller, int64_t id)
       m.agenda, LoadItems(*conn, caller, "i.meeting_id = $1", {id}, "ORDER BY i.position, i.id"));
   if (caller.account_id > 0) {
     CG_ASSIGN_OR_RETURN(store::Rows mine,
-                        conn->Query("SELECT checked_in_at FROM delib_registration WHERE "
-                                    "meeting_id = $1 AND account_id = $2",
+                        conn->Query("SELECT checked_in_at, declined_at FROM delib_registration "
+                                    "WHERE meeting_id = $1 AND account_id = $2",
                                     {id, caller.account_id}));
-    m.registered_me = !mine.empty();
+    m.declined_me = !mine.empty() && !mine[0].IsNull("declined_at");
+    m.registered_me = !mine.empty() && !m.declined_me;
     m.checked_in_me = !mine.empty() && !mine[0].IsNull("checked_in_at");
   }
   return m;
@@ -308,13 +311,17 @@ core::Result<MeetingRegistration> DeliberationService::Register(const Caller& ca
   }
   CG_TRY(conn->LockKey(0x44454C4942000000LL + meeting_id));  // seats counted one at a time
   CG_ASSIGN_OR_RETURN(store::Rows mine,
-                      conn->Query("SELECT id, checked_in_at FROM delib_registration WHERE "
-                                  "meeting_id = $1 AND account_id = $2",
+                      conn->Query("SELECT id, checked_in_at, declined_at FROM delib_registration "
+                                  "WHERE meeting_id = $1 AND account_id = $2",
                                   {meeting_id, caller.account_id}));
+  if (!mine.empty() && !mine[0].IsNull("declined_at")) {
+    return Error::Conflict("报名已被组织者谢绝", "state");
+  }
   if (!mine.empty()) return MeetingRegistration{mine[0].Int("id"), meeting_id, mine[0].OptInt(1)};
   if (m.capacity > 0) {
     CG_ASSIGN_OR_RETURN(int64_t taken, conn->QueryInt("SELECT COUNT(*) FROM delib_registration "
-                                                      "WHERE meeting_id = $1",
+                                                      "WHERE meeting_id = $1 AND declined_at IS "
+                                                      "NULL",
                                                       {meeting_id}));
     if (taken >= m.capacity) return Error::Conflict("名额已满", "capacity");
   }
@@ -358,15 +365,19 @@ core::Result<MeetingRegistration> DeliberationService::CheckIn(const Caller& cal
   }
   CG_TRY(conn->LockKey(0x44454C4942000000LL + meeting_id));
   CG_ASSIGN_OR_RETURN(store::Rows mine,
-                      conn->Query("SELECT id, checked_in_at FROM delib_registration WHERE "
-                                  "meeting_id = $1 AND account_id = $2",
+                      conn->Query("SELECT id, checked_in_at, declined_at FROM delib_registration "
+                                  "WHERE meeting_id = $1 AND account_id = $2",
                                   {meeting_id, caller.account_id}));
+  if (!mine.empty() && !mine[0].IsNull("declined_at")) {
+    return Error::Conflict("报名已被组织者谢绝", "state");
+  }
   int64_t id = 0;
   if (mine.empty()) {  // a walk-in takes a free seat
     if (m.capacity > 0) {
-      CG_ASSIGN_OR_RETURN(int64_t taken, conn->QueryInt("SELECT COUNT(*) FROM "
-                                                        "delib_registration WHERE meeting_id = $1",
-                                                        {meeting_id}));
+      CG_ASSIGN_OR_RETURN(int64_t taken,
+                          conn->QueryInt("SELECT COUNT(*) FROM delib_registration WHERE "
+                                         "meeting_id = $1 AND declined_at IS NULL",
+                                         {meeting_id}));
       if (taken >= m.capacity) return Error::Conflict("名额已满", "capacity");
     }
     CG_ASSIGN_OR_RETURN(id, conn->QueryInt("INSERT INTO delib_registration (meeting_id, "

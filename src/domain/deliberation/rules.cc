@@ -35,9 +35,9 @@ bool Falls(const MeetingRule& rule, core::CivilDate d) {
     case RuleKind::kDaysOfMonth:
       return std::find(rule.days.begin(), rule.days.end(), d.day) != rule.days.end();
     case RuleKind::kWeekly:
-      return std::find(rule.days.begin(), rule.days.end(), IsoWeekday(d)) != rule.days.end();
+      return std::find(rule.days.begin(), rule.days.end(), core::IsoWeekday(d)) != rule.days.end();
     case RuleKind::kNthWeekday:
-      return IsoWeekday(d) == rule.weekday && (d.day - 1) / 7 + 1 == rule.nth;
+      return core::IsoWeekday(d) == rule.weekday && (d.day - 1) / 7 + 1 == rule.nth;
   }
   return false;
 }
@@ -65,13 +65,6 @@ core::Result<ItemState> ParseItemState(std::string_view name, std::string_view f
   return ParseIn(kItemStates, name, field, "议题状态");
 }
 std::string_view DecisionStateName(DecisionState state) { return NameIn(kDecisionStates, state); }
-
-int IsoWeekday(core::CivilDate date) {
-  // 1970-01-01 was a Thursday (4).
-  int64_t days = core::DaysFromCivil(date);
-  int64_t w = ((days + 3) % 7 + 7) % 7;  // 0 Monday … 6 Sunday
-  return static_cast<int>(w) + 1;
-}
 
 core::Status ValidateRule(const MeetingRule& rule) {
   if (rule.minute < 0 || rule.minute >= 24 * 60) {

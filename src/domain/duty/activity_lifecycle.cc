@@ -19,7 +19,6 @@ namespace {
 int64_t NoticeId(const DutyNotice& n) { return n.id; }
 
 int64_t LocalMidnightOf(int64_t days) { return days * core::kMsPerDay - core::kShanghaiOffsetMs; }
-int WeekdayOf(int64_t days) { return static_cast<int>(((days % 7) + 7 + 3) % 7) + 1; }
 
 // "weekly:6@390+90" / "monthly:15@540+120" (RuleText in activity_service.cc).
 struct ParsedRule {
@@ -149,8 +148,8 @@ core::Result<int64_t> ActivityService::ExtendSeries() {
         std::max(today, core::DaysFromCivil(core::ShanghaiDate(template_.starts_at)) + 1);
     int64_t made = 0;
     for (int64_t day = from; day <= until && made < options_.max_occurrences; ++day) {
-      bool falls =
-          rule->weekly ? WeekdayOf(day) == rule->day : core::CivilFromDays(day).day == rule->day;
+      bool falls = rule->weekly ? core::IsoWeekday(day) == rule->day
+                                : core::CivilFromDays(day).day == rule->day;
       if (!falls) continue;
       const int64_t starts = LocalMidnightOf(day) + rule->minute * core::kMsPerMinute;
       if (starts <= now) continue;

@@ -17,7 +17,6 @@ int64_t ActivityId(const Activity& a) { return a.id; }
 // Local midnight (Asia/Shanghai) of a day counted from 1970-01-01.
 int64_t LocalMidnight(int64_t days) { return days * core::kMsPerDay - core::kShanghaiOffsetMs; }
 // 1 = Monday … 7 = Sunday; 1970-01-01 was a Thursday.
-int Weekday(int64_t days) { return static_cast<int>(((days % 7) + 7 + 3) % 7) + 1; }
 
 core::Status ValidateRule(const RecurrenceRule& rule) {
   if (rule.kind == Recurrence::kNone) return Error::Invalid("rule.kind", "请选择重复方式");
@@ -260,7 +259,7 @@ core::Result<std::vector<Activity>> ActivityService::CreateSeries(const Caller& 
   for (int64_t day = from;
        day <= until && static_cast<int64_t>(ids.size()) < options_.max_occurrences; ++day) {
     bool falls = rule.kind == Recurrence::kWeekly
-                     ? Weekday(day) == rule.weekday
+                     ? core::IsoWeekday(day) == rule.weekday
                      : core::CivilFromDays(day).day == rule.day_of_month;
     if (!falls) continue;
     NewActivity occ = first;

@@ -103,26 +103,36 @@ core::Result<Skill> DualRegistrationService::CreateSkill(const Caller& caller,
 }
 
 core::Result<Skill> DualRegistrationService::UpdateSkill(const Caller& caller, int64_t id,
-                                                         std::string_view raw, bool retired) {
+                                                         const SkillChange& change) {
   if (!IsCountyAdmin(caller)) return Error::Forbidden("只有县级管理员可以维护技能目录");
-  CG_ASSIGN_OR_RETURN(std::string name, CleanSkillName(raw));
+  if (!change.name && !change.retired) return Error::Invalid("name", "请填写新名称或停用状态");
+  std::optional<std::string> name;
+  if (change.name) {
+    CG_ASSIGN_OR_RETURN(name, CleanSkillName(*change.name));
+  }
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn->Query("SELECT name, retired FROM duty_skill WHERE id = $1", {id}));
+  if (rows.empty()) return Error::NotFound("技能不存在");
+  Skill skill{id, name.value_or(rows[0].Text("name")),
+              change.retired.value_or(rows[0].Int("retired") != 0)};
   auto n = conn->Execute("UPDATE duty_skill SET name = $1, retired = $2 WHERE id = $3",
-                         {name, retired, id});
+                         {skill.name, skill.retired, id});
   if (!n.ok() && n.error().code == core::ErrorCode::kConflict) {
     return Error::Conflict("技能已存在", "name");
   }
   if (!n.ok()) return n.error();
-  if (*n == 0) return Error::NotFound("技能不存在");
-  CG_TRY(audit_.Append(*conn, caller, "duty_skill.update", "duty_skill", id, name));
+  CG_TRY(audit_.Append(*conn, caller, skill.retired ? "duty_skill.retire" : "duty_skill.update",
+                       "duty_skill", id, skill.name));
   CG_TRY(tx.Commit());
-  return Skill{id, name, retired};
+  return skill;
 }
 
 core::Status DualRegistrationService::CheckSkills(store::Connection& conn,
                                                   const std::vector<int64_t>& ids,
-                                                  std::string_view field) {
+                                                  std::string_view field,
+                                                  std::optional<int64_t> holder) {
   if (static_cast<int64_t>(ids.size()) > options_.max_skills) {
     return Error::Invalid(std::string(field),
                           "技能至多 " + std::to_string(options_.max_skills) + " 项");
@@ -130,9 +140,12 @@ core::Status DualRegistrationService::CheckSkills(store::Connection& conn,
   std::set<int64_t> seen;
   for (int64_t id : ids) {
     if (!seen.insert(id).second) return Error::Invalid(std::string(field), "技能重复");
+    // A retired skill is not offered any more, but a member keeps the ones they hold.
     CG_ASSIGN_OR_RETURN(
-        int64_t n,
-        conn.QueryInt("SELECT COUNT(*) FROM duty_skill WHERE id = $1 AND retired = 0", {id}));
+        int64_t n, conn.QueryInt("SELECT COUNT(*) FROM duty_skill s WHERE s.id = $1 AND (s.retired "
+                                 "= 0 OR EXISTS (SELECT 1 FROM duty_member_skill ms WHERE "
+                                 "ms.member_id = $2 AND ms.skill_id = s.id))",
+                                 {id, holder.value_or(0)}));
     if (n == 0) return Error::Invalid(std::string(field), "技能不存在或已停用");
   }
   return core::Ok();
@@ -364,7 +377,7 @@ core::Result<MemberProfile> DualRegistrationService::UpdateProfile(
     auto member = duty::LoadMember(*conn, member_id);
     if (!member.ok() || !duty::CanSee(caller, *member)) return Error::NotFound("党员不存在");
     if (!duty::CanActFor(caller, *member)) return Error::Forbidden("无权修改该党员的服务信息");
-    CG_TRY(CheckSkills(*conn, skill_ids, "skill_ids"));
+    CG_TRY(CheckSkills(*conn, skill_ids, "skill_ids", member_id));
     CG_TRY(ApplyProfile(*conn, member_id, skill_ids, availability));
     CG_TRY(audit_.Append(*conn, caller, "duty_profile.update", "party_member", member_id, ""));
     CG_TRY(tx.Commit());

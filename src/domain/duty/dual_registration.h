@@ -38,8 +38,9 @@ class DualRegistrationService {
   // The skill taxonomy.
   core::Result<std::vector<Skill>> ListSkills(const Caller& caller);
   core::Result<Skill> CreateSkill(const Caller& caller, std::string_view name);
-  core::Result<Skill> UpdateSkill(const Caller& caller, int64_t id, std::string_view name,
-                                  bool retired);
+  // Renames and/or retires (or restores) a skill. A retired skill is no longer
+  // offered for requests and new profile entries; members who hold it keep it.
+  core::Result<Skill> UpdateSkill(const Caller& caller, int64_t id, const SkillChange& change);
 
   core::Result<DualRegistration> Request(const Caller& caller, const NewDualRegistration& in);
   core::Result<DualRegistration> Get(const Caller& caller, int64_t id);
@@ -66,6 +67,8 @@ class DualRegistrationService {
   core::Result<std::vector<UnitRegistration>> ListUnitRegistrations(const Caller& caller,
                                                                     std::optional<int64_t> unit_id);
   core::Result<Post> CreatePost(const Caller& caller, const NewPost& post);
+  // The posts of a unit registration, seen by the unit's members and admin and
+  // staff reading units over its community; NotFound to anyone else.
   core::Result<std::vector<Post>> ListPosts(const Caller& caller, int64_t unit_registration_id);
   // A member of the post's unit takes a seat (their own, or their unit admin
   // for them); never more than the headcount.
@@ -75,7 +78,9 @@ class DualRegistrationService {
   // Functional branches of a community hold registered members.
   core::Status AddToBranch(const Caller& caller, int64_t party_org_id, int64_t member_id);
   core::Status RemoveFromBranch(const Caller& caller, int64_t party_org_id, int64_t member_id);
-  core::Result<std::vector<int64_t>> BranchMembers(const Caller& caller, int64_t party_org_id);
+  // The members a functional branch holds, in member id order (staff with
+  // people_read over the branch's node).
+  core::Result<std::vector<BranchMember>> BranchMembers(const Caller& caller, int64_t party_org_id);
 
   core::Result<std::vector<CommunityCoverage>> CommunityCoverageOf(const Caller& caller,
                                                                    std::optional<int64_t> within);
@@ -93,8 +98,9 @@ class DualRegistrationService {
   core::Result<DualRegistration> Load(store::Connection& conn, const Caller& caller, int64_t id);
   core::Result<DualRegistration> Decide(const Caller& caller, int64_t id, bool confirm,
                                         std::string_view reason, std::optional<int64_t> version);
+  // Every id names a skill in service, or one `holder` already holds.
   core::Status CheckSkills(store::Connection& conn, const std::vector<int64_t>& ids,
-                           std::string_view field);
+                           std::string_view field, std::optional<int64_t> holder = std::nullopt);
   core::Status ApplyProfile(store::Connection& conn, int64_t member_id,
                             const std::vector<int64_t>& skill_ids,
                             const std::vector<AvailabilitySlot>& availability);

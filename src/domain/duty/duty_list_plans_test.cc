@@ -31,20 +31,9 @@ class DutyListPlansTest : public DutyFixture {
     (void)recorder_->Take();
   }
 
+  // Checks the plan of every page statement recorded since the last check.
   void CheckPages(const std::string& what) {
-    auto pages = recorder_->Take(" LIMIT ");
-    ASSERT_FALSE(pages.empty()) << what << ": no page statement recorded";
-    for (const auto& page : pages) {
-      for (bool generic : {false, true}) {
-        if (generic && GetParam() == store::Backend::kSqlite) break;
-        auto plan =
-            Explain(test_db_->db(), page.sql, page.params, ExplainOptions{.generic = generic});
-        ASSERT_TRUE(plan.ok()) << what << ": " << plan.error().message;
-        EXPECT_TRUE(IsBoundedWalk(*plan, kLargeTables))
-            << what << (generic ? " (generic plan)" : " (custom plan)") << "\n"
-            << plan->Text();
-      }
-    }
+    ExpectBoundedPages(test_db_->db(), recorder_->Take(" LIMIT "), kLargeTables, what);
   }
 
   std::unique_ptr<StatementRecorder> recorder_;

@@ -15,13 +15,47 @@ TEST_P(DualRegistrationTest, OnlyCountyAdminsEditTheTaxonomy) {
   EXPECT_EQ(duty_->CreateSkill(Admin(), "水电维修").error().field, "name");
   EXPECT_EQ(duty_->CreateSkill(SecretaryA(), "法律咨询").error().code, ErrorCode::kForbidden);
   EXPECT_EQ(duty_->CreateSkill(Admin(), "a,b").error().field, "name");
-  auto renamed = duty_->UpdateSkill(Admin(), id, "水电维修（持证）", true);
+  EXPECT_EQ(duty_->UpdateSkill(SecretaryA(), id, {std::nullopt, true}).error().code,
+            ErrorCode::kForbidden);
+  EXPECT_EQ(duty_->UpdateSkill(Admin(), id, {}).error().field, "name");
+  EXPECT_EQ(duty_->UpdateSkill(Admin(), id + 1000, {std::nullopt, true}).error().code,
+            ErrorCode::kNotFound);
+  auto renamed = duty_->UpdateSkill(Admin(), id, {std::string("水电维修（持证）"), std::nullopt});
   ASSERT_TRUE(renamed.ok());
-  EXPECT_TRUE(renamed->retired);
+  EXPECT_FALSE(renamed->retired);  // a rename alone keeps the skill in service
+  auto retired = duty_->UpdateSkill(Admin(), id, {std::nullopt, true});
+  ASSERT_TRUE(retired.ok());
+  EXPECT_TRUE(retired->retired);
+  EXPECT_EQ(retired->name, "水电维修（持证）");
   auto all = duty_->ListSkills(AsMember(1, tree_.grid_a1));
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].name, "水电维修（持证）");
+}
+
+TEST_P(DualRegistrationTest, ARetiredSkillIsKeptByItsHoldersAndOfferedToNobodyNew) {
+  int64_t repair = Skill("水电维修");
+  int64_t law = Skill("法律咨询");
+  int64_t m = Member("张三", branch_a_);
+  Caller self = AsMember(m, tree_.grid_a1);
+  ASSERT_TRUE(duty_->UpdateProfile(self, m, {repair}, {}).ok());
+  ASSERT_TRUE(duty_->UpdateSkill(Admin(), repair, {std::nullopt, true}).ok());
+  // The holder saves their profile again with it, and adds another.
+  auto kept = duty_->UpdateProfile(self, m, {repair, law}, {{6, 390, 480}});
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  EXPECT_EQ(kept->skill_ids, (std::vector<int64_t>{repair, law}));
+  // Nobody takes it up anew, neither in a profile nor in a request.
+  int64_t other = Member("李四", branch_a_);
+  Caller other_self = AsMember(other, tree_.grid_a1);
+  EXPECT_EQ(duty_->UpdateProfile(other_self, other, {repair}, {}).error().field, "skill_ids");
+  EXPECT_EQ(
+      duty_->Request(other_self, Request(other, tree_.community_b.id, {repair})).error().field,
+      "skill_ids");
+  // Once dropped, not even its old holder takes it back; restored, anyone may.
+  ASSERT_TRUE(duty_->UpdateProfile(self, m, {law}, {}).ok());
+  EXPECT_EQ(duty_->UpdateProfile(self, m, {repair, law}, {}).error().field, "skill_ids");
+  ASSERT_TRUE(duty_->UpdateSkill(Admin(), repair, {std::nullopt, false}).ok());
+  EXPECT_TRUE(duty_->UpdateProfile(other_self, other, {repair}, {}).ok());
 }
 
 TEST_P(DualRegistrationTest, MemberRequestsAndTheSecretaryConfirms) {
@@ -147,6 +181,10 @@ TEST_P(DualRegistrationTest, UnitsOfferPostsTheirMembersFill) {
   ASSERT_TRUE(reg.ok()) << reg.error().message;
   EXPECT_EQ(duty_->RegisterUnit(UnitAdmin(), unit_id_, tree_.community_a.id).error().code,
             ErrorCode::kConflict);
+  // Without posts yet, the registration is still only seen in scope.
+  EXPECT_TRUE(duty_->ListPosts(SecretaryA(), reg->id)->empty());
+  EXPECT_EQ(duty_->ListPosts(SecretaryB(), reg->id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(duty_->ListPosts(SecretaryA(), reg->id + 100).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(duty_->CreatePost(UnitAdmin(), NewPost{reg->id, "楼道维修", repair, 0}).error().field,
             "headcount");
   EXPECT_EQ(duty_->CreatePost(UnitAdmin(), NewPost{reg->id, "楼道维修", 9999, 1}).error().field,
@@ -162,6 +200,13 @@ TEST_P(DualRegistrationTest, UnitsOfferPostsTheirMembersFill) {
   EXPECT_EQ(duty_->FillPost(UnitAdmin(), post->id, m2).error().field, "headcount");
   EXPECT_EQ(duty_->ListPosts(SecretaryA(), reg->id)->size(), 1u);
   EXPECT_EQ(duty_->ListPosts(SecretaryB(), reg->id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(duty_->ListPosts(AsMember(m2, tree_.grid_a1), reg->id)->size(), 1u);  // of the unit
+  Caller other_unit = UnitAdmin();
+  other_unit.unit_id = unit_id_ + 100;  // reads through its own unit only
+  EXPECT_EQ(duty_->ListPosts(other_unit, reg->id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(duty_->FillPost(other_unit, post->id, m2).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(duty_->ListPosts(AsMember(outsider, tree_.grid_a1), reg->id).error().code,
+            ErrorCode::kNotFound);
 
   ASSERT_TRUE(duty_->RegisterByStaff(Admin(), m1, tree_.community_a.id).ok());
   auto units = duty_->UnitCoverageOf(UnitAdmin());
@@ -192,7 +237,12 @@ TEST_P(DualRegistrationTest, FunctionalBranchesHoldRegisteredMembers) {
   ASSERT_TRUE(added.ok()) << added.error().message;
   EXPECT_EQ(duty_->AddToBranch(SecretaryB(), functional->id, m).error().code, ErrorCode::kConflict);
   EXPECT_EQ(duty_->AddToBranch(SecretaryA(), functional->id, m).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(*duty_->BranchMembers(SecretaryB(), functional->id), std::vector<int64_t>{m});
+  auto held = duty_->BranchMembers(SecretaryB(), functional->id);
+  ASSERT_TRUE(held.ok()) << held.error().message;
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ((*held)[0].member_id, m);
+  EXPECT_EQ((*held)[0].name, "周八");
+  EXPECT_EQ((*held)[0].home_party_org_id, branch_a_);  // keeps their own branch
   // The member keeps their own branch.
   EXPECT_EQ(party_->GetMember(Admin(), m)->party_org_id, branch_a_);
   EXPECT_EQ(duty_->Profile(Admin(), m)->functional_branch_ids,

@@ -37,6 +37,12 @@ struct Skill {
   bool retired = false;
 };
 
+// A change to a skill of the taxonomy: what is absent stays as it is.
+struct SkillChange {
+  std::optional<std::string> name;
+  std::optional<bool> retired;
+};
+
 // One weekly window a member is available: weekday 1 (Monday) … 7 (Sunday),
 // minutes after local midnight [start, end).
 struct AvailabilitySlot {
@@ -120,6 +126,15 @@ struct Post {
   int64_t skill_id = 0;
   int64_t headcount = 0;
   std::vector<int64_t> member_ids;  // who fills it
+};
+
+// A registered member a functional branch (功能型党支部) holds; they keep
+// their own branch (home_party_org_id).
+struct BranchMember {
+  int64_t member_id = 0;
+  std::string name;
+  int64_t home_party_org_id = 0;
+  int64_t added_at = 0;
 };
 
 struct CommunityCoverage {
@@ -277,6 +292,8 @@ struct ServiceCardQuery {
   int quarter = 1;                   // 1–4, Asia/Shanghai calendar quarters
   std::optional<int64_t> member_id;  // one member (default for a party member: themselves)
   std::optional<int64_t> unit_id;    // every in-service member of the unit
+  int64_t after = 0;                 // a page: members with id > after …
+  int64_t limit = 5000;              // … at most this many (1–5000), in id order
 };
 
 struct ServiceCard {

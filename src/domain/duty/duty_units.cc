@@ -23,9 +23,11 @@ bool UnitAdminOf(const Caller& caller, int64_t unit_id) {
 }
 
 // Sees a unit registration: the unit's admin, staff reading units over the community.
+// A unit admin's account sits at the county and reads through its unit only: its
+// units_read does not open other units' registrations.
 bool SeesUnitReg(const Caller& caller, int64_t unit_id, const std::string& community_path) {
-  return UnitAdminOf(caller, unit_id) ||
-         (caller.Can(Permission::kUnitsRead) && caller.InScope(community_path));
+  if (caller.role == Role::kUnitAdmin) return UnitAdminOf(caller, unit_id);
+  return caller.Can(Permission::kUnitsRead) && caller.InScope(community_path);
 }
 
 bool ManagesUnitReg(const Caller& caller, int64_t unit_id, const std::string& community_path) {
@@ -150,15 +152,28 @@ core::Result<Post> DualRegistrationService::CreatePost(const Caller& caller, con
 core::Result<std::vector<Post>> DualRegistrationService::ListPosts(const Caller& caller,
                                                                    int64_t unit_registration_id) {
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  // The registration itself is scoped like its posts: the unit's members and admin, staff
+  // reading units over the community; to anyone else it does not exist, posts or none.
+  CG_ASSIGN_OR_RETURN(store::Rows reg, conn->Query(std::string(kUnitRegSelect) + "WHERE ur.id = $1",
+                                                   {unit_registration_id}));
+  if (reg.empty()) return Error::NotFound("单位报到记录不存在");
+  const int64_t unit_id = reg[0].Int("unit_id");
+  bool member_of_unit = false;
+  if (caller.party_member_id) {
+    auto m = duty::LoadMember(*conn, *caller.party_member_id);
+    member_of_unit = m.ok() && m->unit_id == unit_id;
+  }
+  if (!member_of_unit && !SeesUnitReg(caller, unit_id, reg[0].Text("community_path"))) {
+    return Error::NotFound("单位报到记录不存在");
+  }
   CG_ASSIGN_OR_RETURN(store::Rows ids,
                       conn->Query("SELECT id FROM duty_post WHERE unit_registration_id = $1 "
                                   "ORDER BY id LIMIT 1000",
                                   {unit_registration_id}));
   std::vector<Post> out;
   for (const auto& r : ids) {
-    auto post = LoadPost(*conn, caller, r.Int("id"));
-    if (!post.ok()) return Error::NotFound("单位报到记录不存在");
-    out.push_back(std::move(*post));
+    CG_ASSIGN_OR_RETURN(Post post, LoadPost(*conn, caller, r.Int("id")));
+    out.push_back(std::move(post));
   }
   return out;
 }
@@ -265,8 +280,8 @@ core::Status DualRegistrationService::RemoveFromBranch(const Caller& caller, int
   return tx.Commit();
 }
 
-core::Result<std::vector<int64_t>> DualRegistrationService::BranchMembers(const Caller& caller,
-                                                                          int64_t party_org_id) {
+core::Result<std::vector<BranchMember>> DualRegistrationService::BranchMembers(
+    const Caller& caller, int64_t party_org_id) {
   CG_TRY(caller.Require(Permission::kPeopleRead));
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   CG_ASSIGN_OR_RETURN(store::Rows org,
@@ -274,12 +289,16 @@ core::Result<std::vector<int64_t>> DualRegistrationService::BranchMembers(const 
                                   "o.node_id WHERE o.id = $1",
                                   {party_org_id}));
   if (org.empty() || !caller.InScope(org[0].Text("path"))) return Error::NotFound("党组织不存在");
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn->Query("SELECT member_id FROM duty_branch_member WHERE party_org_id = "
-                                  "$1 ORDER BY member_id LIMIT 5000",
-                                  {party_org_id}));
-  std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int("member_id"));
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn->Query("SELECT bm.member_id, m.name, m.party_org_id, bm.created_at FROM "
+                  "duty_branch_member bm JOIN party_member m ON m.id = bm.member_id WHERE "
+                  "bm.party_org_id = $1 ORDER BY bm.member_id LIMIT 5000",
+                  {party_org_id}));
+  std::vector<BranchMember> out;
+  for (const auto& r : rows) {
+    out.push_back({r.Int("member_id"), r.Text("name"), r.Int("party_org_id"), r.Int("created_at")});
+  }
   return out;
 }
 

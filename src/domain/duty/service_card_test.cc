@@ -56,6 +56,7 @@ TEST_P(ServiceCardTest, CountsTheQuarterAndKeepsToScope) {
   auto post = duty_->CreatePost(UnitAdmin(), NewPost{reg->id, "楼道维修", repair, 2});
   ASSERT_TRUE(post.ok()) << post.error().message;
   ASSERT_TRUE(duty_->FillPost(UnitAdmin(), post->id, m1).ok());
+  ASSERT_TRUE(duty_->FillPost(UnitAdmin(), post->id, m2).ok());
 
   const int64_t start = clock_.NowMs() + core::kMsPerDay;
   const ServiceCardQuery quarter = Quarter(start);
@@ -83,6 +84,26 @@ TEST_P(ServiceCardTest, CountsTheQuarterAndKeepsToScope) {
   EXPECT_FALSE(c2.community_id.has_value());
   EXPECT_EQ(c2.activities, 0);
   EXPECT_EQ(c2.minutes, 0);
+  EXPECT_EQ(c2.posts, std::vector<std::string>{"楼道维修"});
+
+  // Pages of one card: the same cards, each counting only its own member.
+  ServiceCardQuery paged = unit;
+  paged.limit = 1;
+  auto first = duty_->ServiceCards(UnitAdmin(), paged);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].member_id, m1);
+  EXPECT_EQ((*first)[0].minutes, 90);
+  EXPECT_EQ((*first)[0].posts, std::vector<std::string>{"楼道维修"});
+  paged.after = m1;
+  auto second = duty_->ServiceCards(UnitAdmin(), paged);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].member_id, m2);
+  EXPECT_EQ((*second)[0].minutes, 0);
+  EXPECT_EQ((*second)[0].posts, std::vector<std::string>{"楼道维修"});
+  paged.after = m2;
+  EXPECT_TRUE(duty_->ServiceCards(UnitAdmin(), paged)->empty());
 
   // The member: their own card by default, nobody else's.
   auto mine = duty_->ServiceCards(me, quarter);

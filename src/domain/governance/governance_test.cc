@@ -510,17 +510,7 @@ TEST_P(GovernanceTest, ListPagesAreIndexWalks) {
       "org_node",         "ranking_result",      "ranking_period",     "score_sheet",
       "committee_member", "building_governance", "compound_governance"};
   auto pages = recorder.Take(" LIMIT ");
-  ASSERT_FALSE(pages.empty());
-  for (const auto& page : pages) {
-    for (bool generic : {false, true}) {
-      if (generic && GetParam() == store::Backend::kSqlite) break;
-      auto plan = store::testing::Explain(test_db_->db(), page.sql, page.params,
-                                          store::testing::ExplainOptions{.generic = generic});
-      ASSERT_TRUE(plan.ok()) << plan.error().message;
-      EXPECT_TRUE(store::testing::IsBoundedWalk(*plan, large))
-          << page.sql << (generic ? " (generic plan)" : " (custom plan)");
-    }
-  }
+  store::testing::ExpectBoundedPages(test_db_->db(), pages, large);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GovernanceTest,

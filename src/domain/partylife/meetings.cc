@@ -155,6 +155,10 @@ std::string FormatMonth(int64_t month) {
   return buf;
 }
 
+std::string MonthLabel(int64_t month) {
+  return std::to_string(month / 12) + "年" + std::to_string(month % 12 + 1) + "月";
+}
+
 core::Result<int64_t> ParseMonth(std::string_view text, std::string_view field) {
   auto bad = [&] { return Error::Invalid(std::string(field), "月份应为 YYYY-MM"); };
   if (text.size() != 7 || text[4] != '-') return bad();

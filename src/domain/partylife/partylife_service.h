@@ -71,6 +71,9 @@ core::Result<MemberCategory> ParseMemberCategory(std::string_view name, std::str
 
 // A month as year * 12 + (month - 1); written "YYYY-MM".
 std::string FormatMonth(int64_t month);
+// The month as zh-CN text, "2026年10月" (warning reasons: a phone does not
+// break it inside the year as it does "2026-10").
+std::string MonthLabel(int64_t month);
 core::Result<int64_t> ParseMonth(std::string_view text, std::string_view field);
 int64_t MonthOf(core::CivilDate date);
 

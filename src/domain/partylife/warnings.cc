@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "domain/access/notices.h"
 #include "domain/partylife/partylife_internal.h"
 #include "domain/tickets/enum_names.h"
 
@@ -28,6 +29,36 @@ constexpr NameTable<MemberCategory, 6> kCategories = {{
 }};
 
 constexpr std::string_view kLevelNames[] = {"", "黄色", "橙色", "红色"};
+
+// The branch secretary is told that member `member`'s warning rose to `level`:
+// a notice to each community secretary's account nearest above the warning's
+// organisation (the secretaries of the community holding the branch). None
+// found: the console's unacknowledged list still shows it.
+core::Status NotifyRaised(store::Connection& conn, int64_t member, const std::string& path,
+                          WarningLevel level, const std::vector<WarningReason>& reasons,
+                          int64_t month, int64_t now) {
+  CG_ASSIGN_OR_RETURN(
+      store::Rows secretaries,
+      conn.Query(
+          "SELECT a.id, length(n.path) AS depth FROM account a JOIN org_node n ON n.id = "
+          "a.scope_node_id WHERE a.role = 'community_secretary' AND a.disabled = 0 AND "
+          "substr(CAST($1 AS TEXT), 1, length(n.path)) = n.path ORDER BY length(n.path) DESC, a.id",
+          {path}));
+  if (secretaries.empty()) return core::Ok();
+  CG_ASSIGN_OR_RETURN(store::Rows name,
+                      conn.Query("SELECT name FROM party_member WHERE id = $1", {member}));
+  std::string text = "党员 " + (name.empty() ? std::string() : name[0].Text("name")) +
+                     " 的组织生活预警升为" + std::string(kLevelNames[static_cast<int>(level)]) +
+                     "（" + MonthLabel(month) + "）";
+  for (size_t i = 0; i < reasons.size(); ++i) text += (i == 0 ? "：" : "；") + reasons[i].text;
+  const int64_t nearest = secretaries[0].Int("depth");
+  for (const auto& s : secretaries) {
+    if (s.Int("depth") != nearest) break;
+    CG_TRY(AddNotice(conn,
+                     Notice{0, s.Int("id"), "warning_raised", "party_member", member, text, now}));
+  }
+  return core::Ok();
+}
 
 WarningLevel ByMonths(int64_t months, int64_t yellow, int64_t orange, int64_t red) {
   if (months >= red) return WarningLevel::kRed;
@@ -291,7 +322,7 @@ core::Result<EvaluationReport> PartyLifeService::EvaluateMembers(
         reasons.push_back(
             {"absence", level,
              "已连续 " + std::to_string(gap) + " 个月未参加组织生活（" +
-                 (attended ? "最近一次 " + FormatMonth(*attended) : std::string("无参加记录")) +
+                 (attended ? "最近一次 " + MonthLabel(*attended) : std::string("无参加记录")) +
                  "）"});
       }
     }
@@ -307,7 +338,7 @@ core::Result<EvaluationReport> PartyLifeService::EvaluateMembers(
       if (level != WarningLevel::kNone) {
         reasons.push_back({"dues", level,
                            "已连续 " + std::to_string(owed) + " 个月未交纳党费（自 " +
-                               FormatMonth(from) + " 起）"});
+                               MonthLabel(from) + " 起）"});
       }
     }
     const bool serves = !special && !frail && m.category != MemberCategory::kMobile;
@@ -351,6 +382,16 @@ core::Result<EvaluationReport> PartyLifeService::EvaluateMembers(
                                    "month = $2",
                                    {m.id, month - 1}));
     const std::string previous = before.empty() ? "none" : before[0].Text(0);
+    // This month's level so far: a re-evaluation tells the secretary only of a further rise.
+    CG_ASSIGN_OR_RETURN(store::Rows so_far,
+                        conn.Query("SELECT level FROM party_warning WHERE member_id = $1 AND "
+                                   "month = $2",
+                                   {m.id, month}));
+    WarningLevel told = WarningLevel::kNone;
+    if (!so_far.empty()) {
+      auto parsed = ParseWarningLevel(so_far[0].Text(0), "level");
+      if (parsed.ok()) told = *parsed;
+    }
     // The acknowledgement stands while the level does not rise.
     CG_TRY(conn.Execute(
         "INSERT INTO party_warning (member_id, month, party_org_id, path, level, previous_level, "
@@ -370,6 +411,7 @@ core::Result<EvaluationReport> PartyLifeService::EvaluateMembers(
     auto before_level = ParseWarningLevel(previous, "level");
     if (before_level.ok() && level > *before_level) {
       ++report.raised;
+      if (level > told) CG_TRY(NotifyRaised(conn, m.id, m.path, level, reasons, month, now));
     }
   }
   return report;

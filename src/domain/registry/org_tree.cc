@@ -308,6 +308,7 @@ core::Status OrgTreeService::Move(store::Connection& conn, const Caller& caller,
   CG_TRY(conn.Execute("UPDATE resident SET node_id = node_id WHERE node_id IN (SELECT id FROM "
                       "org_node WHERE path >= $1 AND path < $2)",
                       {moved.lo, moved.hi}));
+  for (const MoveHook& hook : move_hooks_) CG_TRY(hook(conn, moved));
   return audit_.Append(conn, caller, "org.move", "org_node", node.id,
                        node.path + " -> " + new_path);
 }
@@ -341,6 +342,7 @@ core::Result<OrgNode> OrgTreeService::Update(const Caller& caller, int64_t id,
   CG_ASSIGN_OR_RETURN(OrgNode updated, Load(*conn, nullptr, id));
   CG_TRY(tx.Commit());
   if (change.geometry && node.kind == OrgKind::kGrid && on_geometry_change_) on_geometry_change_();
+  if (updated.path != node.path && on_move_) on_move_();
   return updated;
 }
 

@@ -108,6 +108,15 @@ class OrgTreeService {
   // transaction, in the order the tables were added. Call before serving.
   void AddPathCopy(std::string table) { path_copies_.push_back(std::move(table)); }
   const std::vector<std::string>& path_copies() const { return path_copies_; }
+  // Declares work a higher layer does when a subtree moved (columns that copy
+  // a node's grid or community, not its path): called in the move's
+  // transaction, after the paths were rewritten, with the moved subtree's new
+  // range. Call before serving.
+  using MoveHook = std::function<core::Status(store::Connection&, const PathRange& moved)>;
+  void AddMoveHook(MoveHook hook) { move_hooks_.push_back(std::move(hook)); }
+  // Runs after a commit that moved a node (paths changed): caches of scope
+  // paths (the sessions') forget them. Call before serving.
+  void SetOnMove(std::function<void()> on_move) { on_move_ = std::move(on_move); }
 
  private:
   core::Result<OrgNode> Load(store::Connection& conn, const Caller* caller, int64_t id);
@@ -121,6 +130,8 @@ class OrgTreeService {
   AuditLog& audit_;
   std::function<void()> on_geometry_change_;
   std::vector<std::string> path_copies_;
+  std::vector<MoveHook> move_hooks_;
+  std::function<void()> on_move_;
 };
 
 // Validates a node code for its kind: six GB/T 2260 digits at county level and

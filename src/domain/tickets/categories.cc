@@ -33,6 +33,17 @@ constexpr NameTable<CategoryHandler, 4> kHandlers{{
     {CategoryHandler::kDepartment, "department"},
 }};
 
+constexpr NameTable<FirstRoute, 3> kFirstRoutes{{
+    {FirstRoute::kProperty, "property"},
+    {FirstRoute::kCommittee, "committee"},
+    {FirstRoute::kCommunity, "community"},
+}};
+constexpr NameTable<FirstRoute, 3> kFirstRouteLabels{{
+    {FirstRoute::kProperty, "物业办"},
+    {FirstRoute::kCommittee, "业主治"},
+    {FirstRoute::kCommunity, "社区议"},
+}};
+
 constexpr int64_t kHour = 60;
 constexpr int64_t kDay = 24 * 60;
 
@@ -174,37 +185,40 @@ Category FromRow(const store::Row& r) {
   c.public_board = r.Int(13) != 0;
   c.duplicate_radius_m = r.Int(14);
   c.active = r.Int(15) != 0;
+  if (!r.IsNull(16)) c.first_route = ParseFirstRoute(r.Text(16), "first_route").value();
   return c;
 }
 
 constexpr const char* kColumns =
     "SELECT id, code, name, name_en, grp, description, handler, handler_unit_id, skill, "
     "accept_minutes, respond_minutes, resolve_minutes, allow_anonymous, public_board, "
-    "duplicate_radius_m, active FROM ticket_category ";
+    "duplicate_radius_m, active, first_route FROM ticket_category ";
 
 // ParamsOf(c) followed by the creation time.
 constexpr const char* kInsert =
     "INSERT INTO ticket_category (code, name, name_en, grp, description, handler, "
     "handler_unit_id, skill, accept_minutes, respond_minutes, resolve_minutes, allow_anonymous, "
-    "public_board, duplicate_radius_m, active, created_at, updated_at) VALUES ($1, $2, $3, $4, "
-    "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)";
+    "public_board, duplicate_radius_m, active, first_route, created_at, updated_at) VALUES ($1, "
+    "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)";
 
 store::Params ParamsOf(const Category& c) {
-  return {c.code,
-          c.name,
-          c.name_en,
-          std::string(CategoryGroupName(c.group)),
-          c.description,
-          std::string(CategoryHandlerName(c.handler)),
-          c.handler_unit_id,
-          c.skill,
-          c.accept_minutes,
-          c.respond_minutes,
-          c.resolve_minutes,
-          c.allow_anonymous,
-          c.public_board,
-          c.duplicate_radius_m,
-          c.active};
+  return {
+      c.code,
+      c.name,
+      c.name_en,
+      std::string(CategoryGroupName(c.group)),
+      c.description,
+      std::string(CategoryHandlerName(c.handler)),
+      c.handler_unit_id,
+      c.skill,
+      c.accept_minutes,
+      c.respond_minutes,
+      c.resolve_minutes,
+      c.allow_anonymous,
+      c.public_board,
+      c.duplicate_radius_m,
+      c.active,
+      c.first_route ? store::Value(std::string(FirstRouteName(*c.first_route))) : store::Value()};
 }
 
 }  // namespace
@@ -217,6 +231,11 @@ core::Result<CategoryGroup> ParseCategoryGroup(std::string_view name, std::strin
 std::string_view CategoryHandlerName(CategoryHandler h) { return NameIn(kHandlers, h); }
 core::Result<CategoryHandler> ParseCategoryHandler(std::string_view name, std::string_view field) {
   return ParseIn(kHandlers, name, field, "承办方式");
+}
+std::string_view FirstRouteName(FirstRoute r) { return NameIn(kFirstRoutes, r); }
+std::string_view FirstRouteLabel(FirstRoute r) { return NameIn(kFirstRouteLabels, r); }
+core::Result<FirstRoute> ParseFirstRoute(std::string_view name, std::string_view field) {
+  return ParseIn(kFirstRoutes, name, field, "首办分流");
 }
 
 int64_t SlaDeadline(int64_t from_ms, int64_t minutes) {
@@ -352,7 +371,7 @@ core::Result<Category> CategoryService::Update(const Caller& caller, int64_t id,
       "UPDATE ticket_category SET code = $1, name = $2, name_en = $3, grp = $4, description = $5, "
       "handler = $6, handler_unit_id = $7, skill = $8, accept_minutes = $9, respond_minutes = $10, "
       "resolve_minutes = $11, allow_anonymous = $12, public_board = $13, duplicate_radius_m = $14, "
-      "active = $15, updated_at = $16 WHERE id = $17",
+      "active = $15, first_route = $16, updated_at = $17 WHERE id = $18",
       params));
   CG_TRY(audit_.Append(*conn, caller, "category.update", "ticket_category", id, c.code));
   CG_TRY(tx.Commit());

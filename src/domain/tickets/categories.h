@@ -34,6 +34,14 @@ enum class CategoryHandler { kGrid, kCommunity, kStreet, kDepartment };
 std::string_view CategoryHandlerName(CategoryHandler h);
 core::Result<CategoryHandler> ParseCategoryHandler(std::string_view name, std::string_view field);
 
+// 小事业主治、大事物业办、难事社区议: where a new ticket of the category goes
+// first — the compound's owners' committee, its property company, or the
+// community (no automatic dispatch). Unset: no first routing.
+enum class FirstRoute { kProperty, kCommittee, kCommunity };
+std::string_view FirstRouteName(FirstRoute r);
+std::string_view FirstRouteLabel(FirstRoute r);  // 物业办, 业主治, 社区议
+core::Result<FirstRoute> ParseFirstRoute(std::string_view name, std::string_view field);
+
 // SLA defaults modelled on 12345: emergencies 2 h, utilities 24 h, ordinary
 // 7 days, complex 15 days.
 inline constexpr int64_t kSlaEmergencyMinutes = 2 * 60;
@@ -58,6 +66,7 @@ struct Category {
   bool public_board = false;
   int64_t duplicate_radius_m = 50;
   bool active = true;
+  std::optional<FirstRoute> first_route;
 };
 
 // A deadline `minutes` after `from_ms`. SLAs of two or more whole days run to

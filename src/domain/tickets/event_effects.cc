@@ -30,7 +30,14 @@ core::Result<Assignee> CheckUnit(TicketStore& store, const Ticket& t, int64_t id
   if (!unit) return Error::Invalid("assignee.id", "单位不存在");
   if (!IsDepartment(unit->kind)) {
     CG_ASSIGN_OR_RETURN(bool paired, store.UnitPairedWith(id, t.path));
-    if (!paired) return Error::Invalid("assignee.id", "该单位不是部门，也未与工单所在社区包联");
+    bool manages = false;
+    if (!paired) {
+      CG_ASSIGN_OR_RETURN(manages, store.ManagesCompoundIn(id, t.node_id));
+    }
+    if (!paired && !manages) {
+      return Error::Invalid("assignee.id",
+                            "该单位不是部门，未与工单所在社区包联，也不是所在小区的物业公司");
+    }
   }
   return Assignee{AssigneeKind::kUnit, id, unit->name};
 }
@@ -40,7 +47,12 @@ core::Result<Assignee> CheckAccount(TicketStore& store, const Ticket& t, int64_t
   if (!account || account->disabled) return Error::Invalid("assignee.id", "账号不存在或已停用");
   auto role = ParseRole(account->role, "role");
   if (!role.ok() || !IsTicketStaff(*role) || !PathWithin(t.path, account->scope_path)) {
-    return Error::Invalid("assignee.id", "该账号不是负责工单所在网格的工作人员");
+    // 小事业主治: an owners' committee member of the ticket's compound.
+    CG_ASSIGN_OR_RETURN(bool committee, store.OnCommitteeIn(id, t.node_id));
+    if (!committee) {
+      return Error::Invalid("assignee.id",
+                            "该账号不是负责工单所在网格的工作人员，也不是所在小区的业委会成员");
+    }
   }
   return Assignee{AssigneeKind::kAccount, id, account->name};
 }

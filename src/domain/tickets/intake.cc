@@ -187,7 +187,7 @@ void IntakeWriter::Answer(Written& written) {
     for (Item& item : written.batch) item.done(written.committed.error());
   } else {
     for (const auto& result : written.results) {
-      if (result.ok() && result->change) tickets_.NotifyCommitted(*result->change);
+      if (result.ok()) tickets_.NotifyInserted(*result);
     }
     for (size_t i = 0; i < written.batch.size(); ++i) {
       written.batch[i].done(std::move(written.results[i]));

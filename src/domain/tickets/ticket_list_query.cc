@@ -145,6 +145,9 @@ void Filters(const Caller& caller, const TicketFilter& f, Driver d, SqlWhere& w,
   if (f.created_from) w.And("t.created_at + 0 >= " + w.Param(*f.created_from));
   if (f.created_to) w.And("t.created_at + 0 < " + w.Param(*f.created_to));
   if (f.updated_from) w.And("t.updated_at + 0 >= " + w.Param(*f.updated_from));
+  if (f.first_route) {
+    Equality(w, "t.first_route", true, false, std::string(FirstRouteName(*f.first_route)));
+  }
 }
 
 }  // namespace

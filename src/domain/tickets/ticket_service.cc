@@ -67,6 +67,28 @@ std::string SubmissionDigest(const NewTicket& in) {
   return core::Sha256Hex(d.str());
 }
 
+// First routing (小事业主治、大事物业办、难事社区议): the compound of the
+// ticket's grid, its property company or owners' committee as the category
+// wants, else the community.
+core::Status PrepareRoute(TicketStore& store, PreparedTicket& p) {
+  if (!p.category.first_route) return core::Ok();
+  const FirstRoute wanted = *p.category.first_route;
+  p.first_route_wanted = wanted;
+  p.first_route = FirstRoute::kCommunity;
+  if (wanted == FirstRoute::kCommunity) return core::Ok();
+  CG_ASSIGN_OR_RETURN(auto compound, store.CompoundOf(p.node_id));
+  if (compound && wanted == FirstRoute::kProperty && compound->property_unit_id) {
+    p.first_route = wanted;
+    p.first_assignee = Assignee{AssigneeKind::kUnit, *compound->property_unit_id, ""};
+    p.first_route_note = "大事物业办：首先交小区物业公司办理";
+  } else if (compound && wanted == FirstRoute::kCommittee && compound->committee_account_id) {
+    p.first_route = wanted;
+    p.first_assignee = Assignee{AssigneeKind::kAccount, *compound->committee_account_id, ""};
+    p.first_route_note = "小事业主治：首先交小区业委会办理";
+  }
+  return core::Ok();
+}
+
 }  // namespace
 
 void MaskFor(const Caller& caller, Ticket& t) {
@@ -177,6 +199,7 @@ core::Result<PreparedTicket> TicketService::Prepare(const Caller& caller, const 
   TicketStore store(*conn);
   CG_TRY(PrepareWhere(store, caller, p));
   CG_TRY(PrepareWho(store, caller, p));
+  CG_TRY(PrepareRoute(store, p));
   const bool street_issue =
       p.category.group == CategoryGroup::kEvent || p.category.group == CategoryGroup::kComponent;
   p.is_public = in.is_public.value_or(street_issue);
@@ -274,6 +297,14 @@ TicketEvent SubmitEvent(const Caller& caller, const PreparedTicket& p, int64_t t
   // The system (care alerts, account id 0) files without an account.
   const std::optional<int64_t> actor =
       p.input.anonymous || caller.account_id == 0 ? std::nullopt : std::optional(caller.account_id);
+  JsonText data;
+  data.Str("category", p.category.code)
+      .Str("channel", TicketChannelName(p.input.channel))
+      .Str("kind", TicketKindName(p.input.kind));
+  if (p.first_route) data.Str("first_route", FirstRouteName(*p.first_route));
+  if (p.first_route_wanted && p.first_route_wanted != p.first_route) {
+    data.Str("first_route_wanted", FirstRouteName(*p.first_route_wanted));
+  }
   return TicketEvent{0,
                      ticket_id,
                      1,
@@ -282,11 +313,7 @@ TicketEvent SubmitEvent(const Caller& caller, const PreparedTicket& p, int64_t t
                      p.actor_label,
                      now,
                      "",
-                     JsonText()
-                         .Str("category", p.category.code)
-                         .Str("channel", TicketChannelName(p.input.channel))
-                         .Str("kind", TicketKindName(p.input.kind))
-                         .str(),
+                     data.str(),
                      TicketState::kSubmitted,
                      p.input.attachment_ids};
 }
@@ -301,7 +328,7 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
         auto earlier, SeenKey(store, caller.account_id, *p.input.idempotency_key, p.request_hash));
     if (earlier) {
       CG_ASSIGN_OR_RETURN(Ticket t, store.Load(earlier->ticket_id));
-      return Inserted{std::move(t), false, std::nullopt};
+      return Inserted{std::move(t), false, std::nullopt, std::nullopt};
     }
   }
   const std::string prefix = SerialPrefix(p.county_code, now);
@@ -326,11 +353,32 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
   change.event = std::move(event);
   for (TicketObserver* o : observers_) CG_TRY(o->InTransaction(conn, change));
   Ticket ticket = change.after;
-  return Inserted{std::move(ticket), true, std::move(change)};
+  Inserted inserted{std::move(ticket), true, std::move(change), std::nullopt};
+  CG_TRY(RouteFirst(store, p, inserted));
+  return inserted;
+}
+
+core::Status TicketService::RouteFirst(TicketStore& store, const PreparedTicket& p,
+                                       Inserted& inserted) {
+  if (!p.first_assignee) return core::Ok();
+  TicketAction dispatch;
+  dispatch.type = TicketEventType::kDispatch;
+  dispatch.assignee = p.first_assignee;
+  dispatch.note = p.first_route_note;
+  CG_ASSIGN_OR_RETURN(TicketChange routed,
+                      Append(store, nullptr, inserted.ticket, dispatch, 0, "首办分流"));
+  inserted.ticket = routed.after;
+  inserted.routed = std::move(routed);
+  return core::Ok();
 }
 
 void TicketService::NotifyCommitted(const TicketChange& change) {
   for (TicketObserver* o : observers_) o->Committed(change);
+}
+
+void TicketService::NotifyInserted(const Inserted& inserted) {
+  if (inserted.change) NotifyCommitted(*inserted.change);
+  if (inserted.routed) NotifyCommitted(*inserted.routed);
 }
 
 core::Result<Ticket> TicketService::Submit(const Caller& caller, const NewTicket& in) {
@@ -339,7 +387,7 @@ core::Result<Ticket> TicketService::Submit(const Caller& caller, const NewTicket
   CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn));
   CG_ASSIGN_OR_RETURN(Inserted inserted, Insert(*conn, caller, prepared));
   CG_TRY(tx.Commit());
-  if (inserted.change) NotifyCommitted(*inserted.change);
+  NotifyInserted(inserted);
   return inserted.ticket;
 }
 

@@ -71,6 +71,7 @@ class TicketService {
     Ticket ticket;
     bool created = true;
     std::optional<TicketChange> change;  // set when created: pass to NotifyCommitted
+    std::optional<TicketChange> routed;  // the first routing's dispatch, if any
   };
   core::Result<Inserted> Insert(store::Connection& conn, const Caller& caller,
                                 const PreparedTicket& prepared);
@@ -101,6 +102,8 @@ class TicketService {
       store::Connection& conn, const std::vector<Submission>& items, BatchPhases* phases = nullptr);
   // After the transaction holding Insert/Act rows committed.
   void NotifyCommitted(const TicketChange& change);
+  // NotifyCommitted for an insert's changes (its submit and first routing).
+  void NotifyInserted(const Inserted& inserted);
 
   core::Result<Ticket> Get(const Caller& caller, int64_t id);
   core::Result<Ticket> GetByNumber(const Caller& caller, std::string_view number);
@@ -189,6 +192,9 @@ class TicketService {
   core::Status LinkAttachments(TicketStore& store, const Caller* caller, int64_t ticket_id,
                                std::optional<int64_t> event_id, const std::vector<int64_t>& ids);
   core::Status PrepareWhere(TicketStore& store, const Caller& caller, PreparedTicket& p);
+  // The first routing's dispatch of a ticket just inserted (none without a
+  // first assignee): appended by the system, set on `inserted`.
+  core::Status RouteFirst(TicketStore& store, const PreparedTicket& p, Inserted& inserted);
   core::Status PrepareWho(TicketStore& store, const Caller& caller, PreparedTicket& p);
   std::string ActorLabel(TicketStore& store, const Caller& caller);
   // "网格员 王芳": the caller's role and `name`.

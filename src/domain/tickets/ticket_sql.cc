@@ -51,6 +51,8 @@ std::string VisiblePredicate(const Caller& caller, SqlWhere& w, bool scope_is_fi
                     " OR EXISTS (SELECT 1 FROM ticket_follower f WHERE f.ticket_id = t.id AND "
                     "f.account_id = " +
                     me + ")";
+  // An owners' committee member the ticket was routed to (小事业主治).
+  sql += " OR (t.assignee_kind = 'account' AND t.assignee_id = " + me + ")";
   if (caller.role == Role::kPartyMember && caller.party_member_id) {
     sql +=
         " OR (t.assignee_kind = 'member' AND t.assignee_id = " + w.Param(*caller.party_member_id) +

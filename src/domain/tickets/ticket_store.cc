@@ -21,7 +21,7 @@ constexpr const char* kColumns =
     "t.assignee_id, t.duplicate_of, t.reopen_count, t.rating, t.rating_comment, "
     "t.callback_outcome, t.overdue, t.supervised, t.created_at, t.accept_due, t.respond_due, "
     "t.resolve_due, t.accepted_at, t.responded_at, t.resolved_at, t.closed_at, t.rated_at, "
-    "t.updated_at, CASE t.assignee_kind "
+    "t.updated_at, t.first_route, CASE t.assignee_kind "
     "WHEN 'member' THEN (SELECT m.name FROM party_member m WHERE m.id = t.assignee_id) "
     "WHEN 'unit' THEN (SELECT u.name FROM unit u WHERE u.id = t.assignee_id) "
     "WHEN 'account' THEN (SELECT a.display_name FROM account a WHERE a.id = t.assignee_id) "
@@ -94,6 +94,9 @@ Ticket TicketFromRow(const store::Row& r) {
   t.closed_at = r.OptInt("closed_at");
   t.rated_at = r.OptInt("rated_at");
   t.updated_at = r.Int("updated_at");
+  if (!r.IsNull("first_route")) {
+    t.first_route = ParseFirstRoute(r.Text("first_route"), "first_route").value();
+  }
   return t;
 }
 
@@ -265,7 +268,7 @@ std::string TicketStore::InsertHead() {
          "description, address, lon, lat, state, version, anonymous, is_public, "
          "submitter_account_id, submitter_name, submitter_phone_enc, submitter_phone_hash, "
          "submitter_phone_masked, created_at, accept_due, respond_due, resolve_due, updated_at, "
-         "scope_2, scope_3, scope_4, scope_5, scope_6) VALUES ";
+         "scope_2, scope_3, scope_4, scope_5, scope_6, first_route) VALUES ";
 }
 
 std::string TicketStore::InsertTuple(size_t base) {
@@ -307,6 +310,8 @@ void TicketStore::AppendInsertParams(const NewRow& row, store::Params& params) {
     auto id = PathIdAt(p.path, depth);
     params.push_back(id ? store::Value(*id) : store::Value());
   }
+  params.push_back(p.first_route ? store::Value(std::string(FirstRouteName(*p.first_route)))
+                                 : store::Value());
 }
 
 core::Result<int64_t> TicketStore::Insert(const PreparedTicket& p, const std::string& number,

@@ -212,6 +212,21 @@ class TicketStore {
     bool disabled = false;
   };
   core::Result<std::optional<AccountRow>> Account(int64_t id);
+  // First routing: the compound with a building in grid `node_id` (the lowest
+  // id when several share the grid), its property company, and the account of
+  // its owners' committee (the director first, then members by id; a member
+  // whose resident is linked to an enabled account). Empty: no compound.
+  struct CompoundRoute {
+    int64_t compound_id = 0;
+    std::optional<int64_t> property_unit_id;
+    std::optional<int64_t> committee_account_id;
+  };
+  core::Result<std::optional<CompoundRoute>> CompoundOf(int64_t node_id);
+  // Whether `unit` is the property company of a compound with a building in
+  // grid `node_id` (a dispatch target there as a paired unit is).
+  core::Result<bool> ManagesCompoundIn(int64_t unit, int64_t node_id);
+  // Whether `account` belongs to an owners' committee member of such a compound.
+  core::Result<bool> OnCommitteeIn(int64_t account, int64_t node_id);
   // Dispatch candidates of a ticket at `path` (at most `limit` per kind).
   core::Result<std::vector<AssigneeOption>> Candidates(AssigneeKind kind, const std::string& path,
                                                        int64_t limit);
@@ -219,7 +234,7 @@ class TicketStore {
  private:
   // The INSERT of a submitted ticket: head, one row's VALUES tuple with its
   // placeholders after `base`, and that row's kInsertParams parameters.
-  static constexpr size_t kInsertParams = 27;
+  static constexpr size_t kInsertParams = 28;
   static std::string InsertHead();
   static std::string InsertTuple(size_t base);
   static void AppendInsertParams(const NewRow& row, store::Params& params);

@@ -212,16 +212,19 @@ core::Status TicketService::InsertTogether(store::Connection& conn,
   lap.To(phases.observe_ns);
   for (size_t k = 0; k < n; ++k) {
     Ticket ticket = changes[k].after;
-    results[plan.fresh[k]] = Inserted{std::move(ticket), true, std::move(changes[k])};
+    results[plan.fresh[k]] = Inserted{std::move(ticket), true, std::move(changes[k]), std::nullopt};
+    CG_TRY(RouteFirst(store, *items[plan.fresh[k]].prepared, *results[plan.fresh[k]]));
   }
   for (size_t m = 0; m < plan.replays.size(); ++m) {
-    results[plan.replays[m].first] = Inserted{std::move(loaded[n + m]), false, std::nullopt};
+    results[plan.replays[m].first] =
+        Inserted{std::move(loaded[n + m]), false, std::nullopt, std::nullopt};
   }
   for (const auto& [item, earlier] : plan.same_as) {
     const core::Result<Inserted>& first = results[earlier];
-    results[item] = first.ok()
-                        ? core::Result<Inserted>(Inserted{first->ticket, false, std::nullopt})
-                        : core::Result<Inserted>(first.error());
+    results[item] =
+        first.ok()
+            ? core::Result<Inserted>(Inserted{first->ticket, false, std::nullopt, std::nullopt})
+            : core::Result<Inserted>(first.error());
   }
   return core::Ok();
 }

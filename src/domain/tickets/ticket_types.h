@@ -114,6 +114,7 @@ struct Ticket {
   std::optional<int64_t> rated_at;
   int64_t updated_at = 0;
   std::vector<int64_t> attachment_ids;
+  std::optional<FirstRoute> first_route;  // the first routing taken at submission
 };
 
 struct TicketEvent {
@@ -178,6 +179,7 @@ struct TicketFilter {
   std::optional<int64_t> created_from;  // inclusive, epoch ms
   std::optional<int64_t> created_to;    // exclusive
   std::optional<int64_t> updated_from;  // inclusive (Open311 sync)
+  std::optional<FirstRoute> first_route;
   Page page;
 };
 
@@ -231,6 +233,13 @@ struct PreparedTicket {
   std::optional<int64_t> submitter_account_id;
   std::string actor_label;
   std::string request_hash;  // for idempotency: the same key with another body is refused
+  // First routing (小事业主治、大事物业办、难事社区议), when the category has one:
+  // the route taken (the community when the compound lacks the wanted party),
+  // the party dispatched to right after the submit event, and its note.
+  std::optional<FirstRoute> first_route;
+  std::optional<FirstRoute> first_route_wanted;
+  std::optional<Assignee> first_assignee;
+  std::string first_route_note;
 };
 
 // One target a manager may dispatch a ticket to (the dispatch dialog).

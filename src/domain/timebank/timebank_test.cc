@@ -680,16 +680,7 @@ TEST_P(TimeBankTest, ListPagesAreBoundedIndexWalks) {
                                           "tb_redemption"};
   auto pages = recorder.Take(" LIMIT ");
   ASSERT_GE(pages.size(), 7u);
-  for (const auto& page : pages) {
-    for (bool generic : {false, true}) {
-      if (generic && GetParam() == store::Backend::kSqlite) break;
-      auto plan = store::testing::Explain(test_db_->db(), page.sql, page.params,
-                                          store::testing::ExplainOptions{.generic = generic});
-      ASSERT_TRUE(plan.ok()) << plan.error().message;
-      EXPECT_TRUE(store::testing::IsBoundedWalk(*plan, large))
-          << page.sql << (generic ? " (generic plan)" : " (custom plan)");
-    }
-  }
+  store::testing::ExpectBoundedPages(test_db_->db(), pages, large);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TimeBankTest, ::testing::ValuesIn(store::testing::AllBackends()),

@@ -69,8 +69,7 @@ int64_t RequiredPerWeek(const VisitRules& rules, int64_t flags) {
 
 int64_t WeekStartMs(int64_t ms) {
   const int64_t day = ShanghaiDay(ms);
-  const int64_t monday_based = ((day + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
-  return DayStartMs(day - monday_based);
+  return DayStartMs(day - (core::IsoWeekday(day) - 1));
 }
 
 int64_t MonthStartMs(int64_t ms) {

@@ -256,6 +256,12 @@ class VisitService {
   core::Result<Campaign> CreateCampaign(const Caller& caller, const NewCampaign& campaign);
   core::Result<PageOf<Campaign>> Campaigns(const Caller& caller, const Page& page);
 
+  // A subtree moved in the org tree (OrgTreeService::AddMoveHook): its
+  // households take their building's grid and community as they are now, and
+  // so do their visits, so plans, the "not seen longest" lists and coverage
+  // follow the household, not the grid it left.
+  static core::Status OnSubtreeMoved(store::Connection& conn, const PathRange& moved);
+
   const VisitOptions& options() const { return options_; }
 
  private:

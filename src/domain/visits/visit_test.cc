@@ -363,6 +363,50 @@ TEST_P(VisitTest, CoverageCountsHouseholdsSeenPerGridCommunityAndVisitor) {
   EXPECT_EQ(cov->communities[0].seen_month, 1);
 }
 
+TEST_P(VisitTest, AHouseholdMovedInTheTreeLeavesItsOldGridsListsAndCoverage) {
+  // As the app wires it: paths copied, grid and community recomputed on a move.
+  tree_service_->AddPathCopy("household_visit");
+  tree_service_->AddPathCopy("visit");
+  tree_service_->AddMoveHook(&VisitService::OnSubtreeMoved);
+  const int64_t moved = Household(tree_.building_a1, 1);
+  const int64_t stays = Household(tree_.building_a2, 2);
+  NewVisit v;
+  v.household_id = moved;
+  Record(SecretaryA(), v);
+  OrgNodeChange change;
+  change.parent_id = tree_.grid_b1.id;
+  ASSERT_TRUE(tree_service_->Update(Admin(), tree_.building_a1.id, change).ok());
+
+  auto stale = [&](const OrgNode& node) {
+    StaleFilter f;
+    f.within = node.id;
+    auto page = visits_->Stale(Admin(), f);
+    EXPECT_TRUE(page.ok()) << page.error().message;
+    std::vector<int64_t> ids;
+    if (!page.ok()) return ids;
+    for (const auto& h : page->items) ids.push_back(h.household_id);
+    return ids;
+  };
+  EXPECT_TRUE(stale(tree_.grid_a1).empty());
+  EXPECT_EQ(stale(tree_.community_a), std::vector<int64_t>{stays});
+  EXPECT_EQ(stale(tree_.grid_b1), std::vector<int64_t>{moved});
+  // Coverage counts it, and its visit, in grid B1 and community B.
+  auto cov = visits_->CoverageOf(Admin(), std::nullopt);
+  ASSERT_TRUE(cov.ok()) << cov.error().message;
+  for (const auto& g : cov->grids) {
+    const bool b1 = g.id == tree_.grid_b1.id;
+    EXPECT_EQ(g.households, b1 || g.id == tree_.grid_a2.id ? 1 : 0) << g.name;
+    EXPECT_EQ(g.visits_week, b1 ? 1 : 0) << g.name;
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM visit WHERE grid_id = " + std::to_string(tree_.grid_b1.id) +
+                  " AND community_id = " + std::to_string(tree_.community_b.id)),
+            1);
+  // Next week it is due again: on grid B1's worker's plan, not on grid A1's.
+  clock_.Advance(7 * kDay);
+  EXPECT_TRUE(Due(Grid1()).empty());
+  EXPECT_EQ(Due(As(Role::kGridWorker, tree_.grid_b1)), std::vector<int64_t>{moved});
+}
+
 TEST_P(VisitTest, ListPagesWalkAnIndex) {
   for (int i = 0; i < 3; ++i) Household(tree_.building_a1, i + 1);
   const std::vector<std::string> large = {"visit", "household_visit", "household", "resident"};

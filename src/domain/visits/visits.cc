@@ -392,4 +392,22 @@ core::Result<std::string> VisitService::RevealNote(const Caller& caller, int64_t
   return note;
 }
 
+core::Status VisitService::OnSubtreeMoved(store::Connection& conn, const PathRange& moved) {
+  // As the household trigger sets them: the building's parent and its parent.
+  CG_TRY(conn.Execute(
+      "UPDATE household_visit SET grid_id = (SELECT b.parent_id FROM household h JOIN org_node b "
+      "ON b.id = h.building_id WHERE h.id = household_visit.household_id), community_id = (SELECT "
+      "g.parent_id FROM household h JOIN org_node b ON b.id = h.building_id JOIN org_node g ON "
+      "g.id = b.parent_id WHERE h.id = household_visit.household_id) WHERE path >= $1 AND path < "
+      "$2",
+      {moved.lo, moved.hi}));
+  CG_TRY(conn.Execute(
+      "UPDATE visit SET grid_id = (SELECT hv.grid_id FROM household_visit hv WHERE "
+      "hv.household_id = visit.household_id), community_id = (SELECT hv.community_id FROM "
+      "household_visit hv WHERE hv.household_id = visit.household_id) WHERE path >= $1 AND path "
+      "< $2",
+      {moved.lo, moved.hi}));
+  return core::Ok();
+}
+
 }  // namespace civicgrid::domain

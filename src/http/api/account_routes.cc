@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "core/time.h"
+#include "domain/access/notices.h"
 #include "http/api/api.h"
 #include "http/api/views.h"
 #include "http/json_body.h"
@@ -165,6 +166,25 @@ core::Result<Response> DeclineRegistration(ApiServices& s, Request& r, const Cal
   return Response::Json(200, RegistrationJson(reg));
 }
 
+// GET /api/v1/notices?before=&limit=: the caller's own notices, newest first
+// (a warning raised in their branch, a meeting cancelled, a registration declined).
+core::Result<Response> ListNotices(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(auto before, QueryId(r, "before"));
+  CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
+  CG_ASSIGN_OR_RETURN(auto conn, s.db.Acquire());
+  CG_ASSIGN_OR_RETURN(auto notices, domain::NoticesFor(*conn, c.account_id, before, page.limit));
+  json::array items;
+  for (const auto& n : notices) {
+    items.push_back(json::object{{"id", n.id},
+                                 {"kind", n.kind},
+                                 {"subject_kind", n.subject_kind},
+                                 {"subject_id", n.subject_id},
+                                 {"text", n.text},
+                                 {"created_at", core::FormatUtc(n.created_at)}});
+  }
+  return Response::Json(200, json::object{{"items", std::move(items)}});
+}
+
 }  // namespace
 
 core::Status AddProfileJson(ApiServices& s, const Caller& caller, json::object& out) {
@@ -200,6 +220,7 @@ void RegisterAccountRoutes(Router& router, ApiServices& s) {
   add("GET", "/api/v1/registrations", ListRegistrations);
   add("POST", "/api/v1/registrations/{account_id}/confirm", ConfirmRegistration);
   add("POST", "/api/v1/registrations/{account_id}/decline", DeclineRegistration);
+  add("GET", "/api/v1/notices", ListNotices);
 }
 
 }  // namespace civicgrid::http

@@ -1,6 +1,7 @@
 // Silence alerts (云监护): care subjects, meters, reading batches (JSON and
 // CSV) and alerts.
 #include <charconv>
+#include <map>
 
 #include <boost/json.hpp>
 
@@ -22,6 +23,8 @@ json::object MeterJson(const domain::Meter& m) {
                       {"kind", domain::MeterKindName(m.kind)},
                       {"external_id", m.external_id},
                       {"floor", m.floor},
+                      {"standby_w", OptJson(m.standby_w)},
+                      {"for_silence", m.for_silence},
                       {"last_at", OptTimeJson(m.last_at_ms)},
                       {"last_value", OptJson(m.last_value)},
                       {"last_use_at", OptTimeJson(m.last_use_at_ms)},
@@ -76,7 +79,9 @@ json::object AlertJson(const domain::CareAlert& a) {
                       {"basis", a.basis},
                       {"assigned_account_id", OptJson(a.assigned_account_id)},
                       {"escalated_at", OptTimeJson(a.escalated_at_ms)},
-                      {"contacted_at", OptTimeJson(a.contacted_at_ms)}};
+                      {"contacted_at", OptTimeJson(a.contacted_at_ms)},
+                      {"grid_id", a.grid_id},
+                      {"community_id", OptJson(a.community_id)}};
 }
 
 core::Result<std::vector<domain::EmergencyContact>> Contacts(const json::value& v) {
@@ -111,6 +116,8 @@ core::Result<domain::NewMeter> MeterOf(const json::object& o) {
   CG_ASSIGN_OR_RETURN(m.kind, domain::ParseMeterKind(kind, "kind"));
   CG_ASSIGN_OR_RETURN(m.external_id, RequireString(o, "external_id", 64));
   CG_ASSIGN_OR_RETURN(m.floor, OptionalNumber(o, "floor"));
+  CG_ASSIGN_OR_RETURN(m.standby_w, OptionalNumber(o, "standby_w"));
+  CG_ASSIGN_OR_RETURN(m.for_silence, OptionalBool(o, "for_silence"));
   return m;
 }
 
@@ -271,6 +278,47 @@ core::Result<Response> CloseAlert(ApiServices& s, Request& r, const Caller& c) {
   return Response::Json(200, AlertJson(alert));
 }
 
+// The screen's map: an open alert without the person (a wall is not a place
+// for names), and the grids' visit coverage with their open alerts.
+json::object MapAlertJson(const domain::CareAlert& a) {
+  return json::object{{"id", a.id},
+                      {"rule", domain::AlertRuleName(a.rule)},
+                      {"basis", a.basis},
+                      {"grid_id", a.grid_id},
+                      {"community_id", OptJson(a.community_id)},
+                      {"raised_at", core::FormatUtc(a.raised_at_ms)},
+                      {"acknowledged", a.acknowledged_at_ms.has_value()},
+                      {"escalated", a.escalated_at_ms.has_value()},
+                      {"contacted", a.contacted_at_ms.has_value()}};
+}
+
+core::Result<Response> CareMap(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(std::optional<int64_t> within, QueryId(r, "within"));
+  CG_ASSIGN_OR_RETURN(domain::Page page, QueryPage(r));
+  CG_ASSIGN_OR_RETURN(domain::MapAlerts alerts, s.care.OpenAlerts(c, within, page.limit));
+  CG_ASSIGN_OR_RETURN(domain::Coverage coverage, s.visits.CoverageOf(c, within));
+  std::map<int64_t, int64_t> open;
+  json::array alert_items, grids;
+  for (const auto& a : alerts.items) {
+    ++open[a.grid_id];
+    alert_items.push_back(MapAlertJson(a));
+  }
+  for (const auto& g : coverage.grids) {
+    grids.push_back(json::object{{"grid_id", g.id},
+                                 {"name", g.name},
+                                 {"community_id", OptJson(g.parent_id)},
+                                 {"households", g.households},
+                                 {"seen_week", g.seen_week},
+                                 {"seen_month", g.seen_month},
+                                 {"visits_week", g.visits_week},
+                                 {"open_alerts", open[g.id]}});
+  }
+  return Response::Json(200, json::object{{"week_start", core::FormatUtc(coverage.week_start_ms)},
+                                          {"grids", std::move(grids)},
+                                          {"alerts", std::move(alert_items)},
+                                          {"truncated", alerts.truncated}});
+}
+
 }  // namespace
 
 core::Result<std::vector<domain::ReadingRow>> CareReadingsFromJson(std::string_view text) {
@@ -312,6 +360,7 @@ void RegisterCareRoutes(Router& router, ApiServices& s) {
   add("GET", "/api/v1/care/alerts", ListAlerts);
   add("POST", "/api/v1/care/alerts/{id}/acknowledge", AcknowledgeAlert);
   add("POST", "/api/v1/care/alerts/{id}/close", CloseAlert);
+  add("GET", "/api/v1/care/map", CareMap);
 }
 
 }  // namespace civicgrid::http

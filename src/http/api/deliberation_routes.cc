@@ -14,6 +14,9 @@
 //   GET  /api/v1/deliberation/proposals?state=&community_id=&after=&limit=
 //   POST /api/v1/deliberation/proposals
 //   GET  /api/v1/deliberation/reminders
+//   POST /api/v1/deliberation/meetings/{id}/cancel          ({"reason": "…"})
+//   GET  /api/v1/deliberation/meetings/{id}/registrations
+//   POST /api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline
 #include <boost/json.hpp>
 
 #include "http/api/api.h"
@@ -99,12 +102,25 @@ json::object MeetingJson(const domain::Meeting& m) {
       {"manageable", m.manageable},
       {"registered_me", m.registered_me},
       {"checked_in_me", m.checked_in_me},
+      {"declined_me", m.declined_me},
+      {"cancel_reason", m.cancel_reason},
       {"version", m.version}};
 }
 
 json::object RegistrationJson(const domain::MeetingRegistration& g) {
   return json::object{
       {"id", g.id}, {"meeting_id", g.meeting_id}, {"checked_in_at", OptTimeJson(g.checked_in_at)}};
+}
+
+json::object RegistrationViewJson(const domain::RegistrationView& g) {
+  return json::object{{"id", g.id},
+                      {"meeting_id", g.meeting_id},
+                      {"account_id", g.account_id},
+                      {"name", g.name},
+                      {"registered_at", OptTimeJson(g.registered_at)},
+                      {"checked_in_at", OptTimeJson(g.checked_in_at)},
+                      {"declined_at", OptTimeJson(g.declined_at)},
+                      {"decline_reason", g.decline_reason}};
 }
 
 // --- request bodies -----------------------------------------------------------------
@@ -353,6 +369,31 @@ core::Result<Response> Reminders(ApiServices& s, Request& r, const Caller& c) {
   return Response::Json(200, json::object{{"items", std::move(items)}});
 }
 
+core::Result<Response> CancelMeeting(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
+  CG_ASSIGN_OR_RETURN(json::object body, BodyObject(r));
+  CG_ASSIGN_OR_RETURN(std::string reason, RequireString(body, "reason", 200));
+  CG_ASSIGN_OR_RETURN(auto m, s.deliberation.Cancel(c, id, reason));
+  return Response::Json(200, MeetingJson(m));
+}
+
+core::Result<Response> ListRegistrations(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
+  CG_ASSIGN_OR_RETURN(auto list, s.deliberation.Registrations(c, id));
+  json::array items;
+  for (const auto& g : list) items.push_back(RegistrationViewJson(g));
+  return Response::Json(200, json::object{{"items", std::move(items)}});
+}
+
+core::Result<Response> DeclineRegistration(ApiServices& s, Request& r, const Caller& c) {
+  CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
+  CG_ASSIGN_OR_RETURN(int64_t reg, ParseId(r.Param("registration_id"), "registration_id"));
+  CG_ASSIGN_OR_RETURN(json::object body, BodyObject(r));
+  CG_ASSIGN_OR_RETURN(std::string reason, RequireString(body, "reason", 200));
+  CG_ASSIGN_OR_RETURN(auto g, s.deliberation.Decline(c, id, reg, reason));
+  return Response::Json(200, RegistrationViewJson(g));
+}
+
 }  // namespace
 
 void RegisterDeliberationRoutes(Router& router, ApiServices& s) {
@@ -375,6 +416,10 @@ void RegisterDeliberationRoutes(Router& router, ApiServices& s) {
   add("GET", "/api/v1/deliberation/proposals", ListProposals);
   add("POST", "/api/v1/deliberation/proposals", Propose);
   add("GET", "/api/v1/deliberation/reminders", Reminders);
+  add("POST", "/api/v1/deliberation/meetings/{id}/cancel", CancelMeeting);
+  add("GET", "/api/v1/deliberation/meetings/{id}/registrations", ListRegistrations);
+  add("POST", "/api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline",
+      DeclineRegistration);
 }
 
 }  // namespace civicgrid::http

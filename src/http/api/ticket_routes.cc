@@ -61,6 +61,13 @@ core::Result<domain::Category> CategoryFromBody(const json::object& body, domain
   if (body.contains("handler_unit_id")) {
     CG_ASSIGN_OR_RETURN(base.handler_unit_id, OptionalInt(body, "handler_unit_id", 1));
   }
+  if (body.contains("first_route")) {  // null: no first routing
+    CG_ASSIGN_OR_RETURN(auto route, OptionalString(body, "first_route", 20));
+    base.first_route.reset();
+    if (route) {
+      CG_ASSIGN_OR_RETURN(base.first_route, domain::ParseFirstRoute(*route, "first_route"));
+    }
+  }
   auto minutes = [&](std::string_view field, int64_t& out) -> core::Status {
     if (create) {
       CG_ASSIGN_OR_RETURN(out, RequireInt(body, field, 1, 90 * 24 * 60));
@@ -195,6 +202,9 @@ core::Result<Response> ListTickets(ApiServices& s, Request& r, const Caller& c) 
   CG_ASSIGN_OR_RETURN(f.mine, QueryFlag(r, "mine"));
   CG_ASSIGN_OR_RETURN(f.assigned, QueryFlag(r, "assigned"));
   CG_ASSIGN_OR_RETURN(f.overdue, QueryFlag(r, "overdue"));
+  if (auto route = r.Query("first_route")) {
+    CG_ASSIGN_OR_RETURN(f.first_route, domain::ParseFirstRoute(*route, "first_route"));
+  }
   CG_ASSIGN_OR_RETURN(f.created_from, QueryTime(r, "created_from"));
   CG_ASSIGN_OR_RETURN(f.created_to, QueryTime(r, "created_to"));
   CG_ASSIGN_OR_RETURN(auto page, s.tickets.List(c, f));

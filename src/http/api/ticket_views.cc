@@ -27,6 +27,8 @@ json::value ToJson(const domain::Category& c) {
       {"public_board", c.public_board},
       {"duplicate_radius_m", c.duplicate_radius_m},
       {"active", c.active},
+      {"first_route",
+       c.first_route ? json::value(domain::FirstRouteName(*c.first_route)) : json::value(nullptr)},
   };
 }
 
@@ -92,6 +94,8 @@ json::value ToJson(const domain::Ticket& t, const domain::Caller& caller) {
   json::array attachments;
   for (int64_t id : t.attachment_ids) attachments.push_back(id);
   o["attachment_ids"] = std::move(attachments);
+  o["first_route"] =
+      t.first_route ? json::value(domain::FirstRouteName(*t.first_route)) : json::value(nullptr);
   return o;
 }
 

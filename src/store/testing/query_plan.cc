@@ -368,4 +368,19 @@ std::vector<std::string> WholeResultSorts(const QueryPlan& plan) {
   return IsBoundedWalk(plan, std::vector<std::string>(tables.begin(), tables.end()));
 }
 
+void ExpectBoundedPages(Db& db, const std::vector<RecordedStatement>& pages,
+                        const std::vector<std::string>& large_tables, std::string_view what) {
+  EXPECT_FALSE(pages.empty()) << what << ": no page statement recorded";
+  for (const auto& page : pages) {
+    for (bool generic : {false, true}) {
+      if (generic && db.backend() == Backend::kSqlite) break;
+      auto plan = Explain(db, page.sql, page.params, ExplainOptions{.generic = generic});
+      ASSERT_TRUE(plan.ok()) << what << ": " << plan.error().message;
+      EXPECT_TRUE(IsBoundedWalk(*plan, large_tables))
+          << what << (generic ? " (generic plan)" : " (custom plan)") << "\n"
+          << plan->Text();
+    }
+  }
+}
+
 }  // namespace civicgrid::store::testing

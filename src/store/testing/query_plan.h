@@ -123,4 +123,10 @@ class StatementRecorder {
   std::vector<RecordedStatement> recorded_;  // GUARDED_BY(mutex_)
 };
 
+// Explains each recorded page statement on `db` (the custom plan; on PostgreSQL the generic plan
+// too) and expects IsBoundedWalk over `large_tables`. Fails when `pages` is empty; `what` names
+// the case in failure messages, which carry the SQL and the plan.
+void ExpectBoundedPages(Db& db, const std::vector<RecordedStatement>& pages,
+                        const std::vector<std::string>& large_tables, std::string_view what = "");
+
 }  // namespace civicgrid::store::testing

@@ -164,6 +164,13 @@ export const routes: RouteRecordRaw[] = [
     props: true,
     meta: { title: 'visits.console.historyTitle', menu: false, roles: STAFF },
   },
+  // 千户访: campaigns and each cadre's progress (src/console/visits/CampaignsPage.vue).
+  {
+    path: '/visits/campaigns',
+    name: 'visit-campaigns',
+    component: () => import('./visits/CampaignsPage.vue'),
+    meta: { title: 'care3.campaigns.title', roles: STAFF },
+  },
   // The 15-minute service circle, staffing and community funds (src/console/coverage/).
   {
     path: '/coverage',

@@ -81,6 +81,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/visits/:household(\\d+)', name: 'visit-record', component: () => import('./pages/VisitRecord.vue'), props: true, meta: { title: 'visits.h5.record', roles: GRID, back: true } },
   // 议事提议, linked from 我的: a resident proposes a matter and follows its decisions
   { path: '/deliberation', name: 'deliberation', component: () => import('./pages/Deliberation.vue'), meta: { title: 'deliberation.h5.title', roles: RESIDENT, back: true } },
+  // 议事会议, linked from 我的: register, see cancellations, check in with the organiser's code or QR
+  { path: '/meetings', name: 'meetings', component: () => import('./pages/Meetings.vue'), meta: { title: 'deliberation.h5m.title', roles: RESIDENT, back: true } },
 
   // 双报到 (docs/duty.md), linked from 志愿服务: the registration form, my skills and availability, my notices
   { path: '/duty/register', name: 'duty-register', component: () => import('./pages/DutyRegister.vue'), meta: { title: 'duty.h5.registerTitle', roles: ['party_member'], back: true } },

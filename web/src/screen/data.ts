@@ -1,7 +1,7 @@
 // Where the screen's figures come from: one small function per source, so a source can be switched to a better
 // endpoint (GET /api/v1/tickets/counts, grid GeoJSON with rates, a rates trend series) without touching a panel.
 // Every function answers plain objects the panels draw; errors are ApiError (src/shared/api.ts).
-import { api, ok, raw } from '@/shared/api';
+import { ApiError, api, ok, raw } from '@/shared/api';
 import type { components } from '@/shared/api-types';
 import { openStream, type StreamHandle } from '@/shared/sse';
 import { addDays, beijingDate, ratesOf, type RateKey, type Rates } from './format';
@@ -75,6 +75,25 @@ export interface FeedItem {
   text: string;
   /** When the screen learned of it (ms since the epoch); 0 for tickets loaded in a refresh. */
   receivedAt: number;
+}
+
+/** A grid's visit coverage this week and its open care alerts (GET /api/v1/care/map). */
+export interface GridCare {
+  id: number;
+  name: string;
+  communityId: number | null;
+  households: number;
+  seenWeek: number;
+  /** Share of the households seen this week; null for a grid without households. */
+  share: number | null;
+  alerts: number;
+}
+
+export interface CareLayer {
+  grids: Map<number, GridCare>;
+  /** Open alerts in scope (no names: the wall is public). */
+  alerts: number;
+  truncated: boolean;
 }
 
 const today = () => beijingDate(new Date());
@@ -224,6 +243,33 @@ export async function gridFigures(scopeId: number): Promise<Map<number, NodeFigu
     });
   }
   return out;
+}
+
+/**
+ * Open care alerts (云监护) and the week's visit coverage per grid, in one read. A screen account that may not read
+ * people's data (403) gets no layer rather than a failing screen.
+ */
+export async function careLayer(): Promise<CareLayer | null> {
+  let r;
+  try {
+    r = await ok(api.GET('/api/v1/care/map', { params: { query: { limit: 500 } } }));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 403) return null;
+    throw e;
+  }
+  const grids = new Map<number, GridCare>();
+  for (const g of r.grids) {
+    grids.set(g.grid_id, {
+      id: g.grid_id,
+      name: g.name,
+      communityId: g.community_id ?? null,
+      households: g.households,
+      seenWeek: g.seen_week,
+      share: g.households > 0 ? g.seen_week / g.households : null,
+      alerts: g.open_alerts,
+    });
+  }
+  return { grids, alerts: r.alerts.length, truncated: r.truncated };
 }
 
 /**

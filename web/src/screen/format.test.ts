@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDays, beijingDate, beijingTime, cycleFromQuery, nextRate, maskText, percent, percentShort, rateColor, rateFromQuery, ratesOf, refreshFromQuery,
-  NO_DATA_COLOR,
+  NO_DATA_COLOR, coverageColor, visitsFromQuery,
 } from './format';
 
 describe('screen format', () => {
@@ -23,6 +23,19 @@ describe('screen format', () => {
     expect(nextRate('response')).toBe('completion');
     expect(nextRate('completion')).toBe('satisfaction');
     expect(nextRate('satisfaction')).toBe('response');
+  });
+
+  it('fills a grid by the share of its households seen this week when the map shows visits', () => {
+    expect(visitsFromQuery('?map=visits')).toBe(true);
+    expect(visitsFromQuery('?map=rates')).toBe(false);
+    expect(visitsFromQuery('')).toBe(false);
+    expect(coverageColor(1)).toBe('#2fbf71');
+    expect(coverageColor(0.9)).toBe('#2fbf71');
+    expect(coverageColor(0.89)).toBe('#8fd14f');
+    expect(coverageColor(0.5)).toBe('#f2c94c');
+    expect(coverageColor(0.29)).toBe('#eb5757');
+    expect(coverageColor(0)).toBe('#eb5757');
+    expect(coverageColor(null)).toBe(NO_DATA_COLOR);
   });
 
   it('bounds the refresh interval', () => {

@@ -93,6 +93,25 @@ export function rateColor(rate: number | null | undefined): string {
   return (RATE_BINS.find((b) => rate >= b.min) ?? RATE_BINS[RATE_BINS.length - 1]).color;
 }
 
+/** Visit coverage bins (share of a grid's households seen this week), best first, in the rates' colours. */
+export const COVERAGE_BINS: ReadonlyArray<{ min: number; color: string }> = [
+  { min: 0.9, color: '#2fbf71' },
+  { min: 0.7, color: '#8fd14f' },
+  { min: 0.5, color: '#f2c94c' },
+  { min: 0.3, color: '#f2994a' },
+  { min: 0, color: '#eb5757' },
+];
+
+export function coverageColor(share: number | null | undefined): string {
+  if (share === null || share === undefined || !Number.isFinite(share)) return NO_DATA_COLOR;
+  return (COVERAGE_BINS.find((b) => share >= b.min) ?? COVERAGE_BINS[COVERAGE_BINS.length - 1]).color;
+}
+
+/** Whether the map opens on the week's visit coverage (`?map=visits`) rather than a rate. */
+export function visitsFromQuery(search: string): boolean {
+  return new URLSearchParams(search).get('map')?.trim().toLowerCase() === 'visits';
+}
+
 const BEIJING = 'Asia/Shanghai';
 
 /** The day in Beijing time of an instant, YYYY-MM-DD. */

@@ -6,9 +6,9 @@ import { reactive } from 'vue';
 import { ApiError } from '@/shared/api';
 import { session } from '@/shared/session';
 import {
-  areaFigures, feedItem, gridFigures, mapShapes, newestTickets, openCounts, ranking, rateTrend, scopeFigures, staffing,
+  areaFigures, careLayer, feedItem, gridFigures, mapShapes, newestTickets, openCounts, ranking, rateTrend, scopeFigures, staffing,
   ticket, ticketStream, type FeedItem, type NodeFigures, type OpenCounts, type Shapes, type Staffing,
-  type TicketEvent, type TrendPoint,
+  type TicketEvent, type TrendPoint, type CareLayer,
 } from './data';
 
 export const FEED_SIZE = 5;
@@ -28,6 +28,8 @@ export interface ScreenState {
   /** This month's figures per grid (the map's fill). */
   grids: Map<number, NodeFigures>;
   counts: OpenCounts | null;
+  /** Open care alerts and the week's visit coverage per grid (null: not readable by this account). */
+  care: CareLayer | null;
   staffing: Staffing | null;
   feed: FeedItem[];
   streamUp: boolean;
@@ -46,6 +48,7 @@ export const state = reactive<ScreenState>({
   areas: new Map(),
   grids: new Map(),
   counts: null,
+  care: null,
   staffing: null,
   feed: [],
   streamUp: false,
@@ -84,6 +87,10 @@ async function figuresJobs(): Promise<Job[]> {
     },
     async () => {
       state.counts = await openCounts();
+    },
+    // An alert is a ticket: its submit event brings the map's alerts up within seconds.
+    async () => {
+      state.care = await careLayer();
     },
   ];
 }

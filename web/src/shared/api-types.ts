@@ -2507,7 +2507,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 单位报到的岗位 / Posts of a unit registration
+         * @description 单位管理员与本单位在职党员、对该社区有 units_read 的工作人员可见；其他人 404。按编号排序。
+         */
+        get: operations["listDutyPosts"];
         put?: never;
         /**
          * 设立服务岗位 / Offer a service post
@@ -2553,7 +2557,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 功能型党支部的成员 / Members of a functional branch
+         * @description 有 people_read 且党支部在管辖范围内的工作人员；其他范围 404。按党员编号排序。
+         */
+        get: operations["listDutyBranchMembers"];
         put?: never;
         /**
          * 功能型党支部吸纳报到党员 / Add a registered member to a functional branch
@@ -3679,7 +3687,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 报名名单 / Registrations
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 按报名先后，含已谢绝的。
+         */
+        get: operations["listDeliberationRegistrations"];
         put?: never;
         /**
          * 报名 / Register
@@ -3866,6 +3878,317 @@ export interface paths {
          * @description 组织者本人的提醒：会后 3 天、7 天仍无纪要的会议（纪要填写后消失）。
          */
         get: operations["listDeliberationReminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消会议 / Cancel a meeting
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 只能取消尚未召开（scheduled）的会议；已报名的人各收到一条通知（GET /api/v1/notices）。
+         */
+        post: operations["cancelDeliberationMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 谢绝报名 / Decline a registration
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者，社区在管辖范围内 / county_admin, street_admin, community_secretary, community_worker over the community。 已签到的不能谢绝；名额随之空出，报名人收到通知，不能再次报名。
+         */
+        post: operations["declineDeliberationRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的通知 / My notices
+         * @description 本人的通知，新的在前：党员预警升级（告知支部所在社区书记）、报名的议事会议取消、报名被谢绝。before 为上一页最后一条的 id。
+         */
+        get: operations["listNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 大屏地图：未解除预警与网格走访覆盖 / The screen's map: open alerts and visit coverage per grid
+         * @description 权限 / permission: 县级管理员、街道管理员、社区书记、社区工作者、网格员 / county_admin, street_admin, community_secretary, community_worker, grid_worker (people_read)。没有权限答 403；within 在管辖范围外答 404。 未解除的预警（按网格、不含姓名）最多 limit 条，和每个网格本周、本月走访覆盖。
+         */
+        get: operations["getCareMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/skills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 改名或停用技能 / Rename or retire a skill
+         * @description 仅县级管理员。name 与 retired 至少一项（都缺 422，字段 name）；重名 409（字段 name）。停用的技能不再可用于新的报到申请和档案，已持有的党员保留。写入审计日志。见 docs/duty.md。
+         */
+        patch: operations["updateDutySkill"];
+        trace?: never;
+    };
+    "/api/v1/duty/posts/{id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 退出岗位 / Leave a post
+         * @description 本人或本单位管理员；未认领此岗位 422（字段 member_id）。写入审计日志。
+         */
+        delete: operations["leaveDutyPost"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/branches/{id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 移出功能型党支部 / Remove a member from a functional branch
+         * @description 有 people_write 的工作人员；党员不在此支部 404。党员原所属党组织不变。写入审计日志。
+         */
+        delete: operations["removeDutyBranchMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/activities/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消活动 / Cancel an activity
+         * @description 活动组织者、对其节点有 people_write 的工作人员或服务队队长，活动开始前；已取消或已开始 409（字段 state）。报名与候补的党员各收到一条通知（GET /duty/notices）。写入审计日志。
+         */
+        post: operations["cancelDutyActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/teams/{id}/disband": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 解散服务队 / Disband a team
+         * @description 对服务队节点有 people_write 的工作人员（队长不可）；已解散 409（字段 state）。其未开始的活动一并取消并通知报名党员，之后不能再以该队组织活动。写入审计日志。
+         */
+        post: operations["disbandDutyTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/teams/{id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 移出服务队 / Remove a team member
+         * @description 对服务队节点有 people_write 的工作人员或本队队长；不在本队 422（字段 member_id）。写入审计日志。
+         */
+        delete: operations["removeDutyTeamMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的活动通知 / My notices
+         * @description 调用者（党员）本人的通知：报名的活动被取消（含服务队解散）。非党员 403。按编号排序，游标分页。
+         */
+        get: operations["listDutyNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty/service-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 季度服务卡 / Quarterly service cards
+         * @description 一单一表一卡。党员看本人；单位管理员看本单位在职党员；有 units_read 的工作人员看管辖范围内（单位所在或结对社区）的单位，有 people_read 的看范围内的党员。范围外 404；季度格式错 422（字段 quarter）。按党员编号排序，游标分页（after 为党员编号）。
+         */
+        get: operations["listDutyServiceCards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/service-cards.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出季度服务卡 CSV / Export service cards as CSV
+         * @description 单位的全部在职党员（至多 5000 名）的季度服务卡，权限同 /duty/service-cards；须指定单位（单位管理员默认本单位，否则 422 字段 unit_id）。列：党员编号, 姓名, 单位, 报到社区, 报到日期, 认领岗位, 参加活动, 缺席次数, 服务时长（分钟）, 积分, 认领点单。
+         */
+        get: operations["exportDutyServiceCardsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/service-cards.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出季度服务卡 XLSX / Export service cards as XLSX
+         * @description 单位的全部在职党员（至多 5000 名）的季度服务卡，权限同 /duty/service-cards；须指定单位（单位管理员默认本单位，否则 422 字段 unit_id）。列：党员编号, 姓名, 单位, 报到社区, 报到日期, 认领岗位, 参加活动, 缺席次数, 服务时长（分钟）, 积分, 认领点单。
+         */
+        get: operations["exportDutyServiceCardsXlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5131,6 +5454,11 @@ export interface components {
             public_board?: boolean;
             duplicate_radius_m?: number;
             active?: boolean;
+            /**
+             * @description 首办分流（小事业主治、大事物业办、难事社区议）：property 先派小区物业公司，committee 先交业委会，community 社区办理；null 不分流 / first routing of new tickets
+             * @enum {string|null}
+             */
+            first_route?: "property" | "committee" | "community" | null;
         };
         NewCategory: {
             code: string;
@@ -5150,6 +5478,11 @@ export interface components {
             public_board?: boolean;
             duplicate_radius_m?: number;
             active?: boolean;
+            /**
+             * @description 首办分流（小事业主治、大事物业办、难事社区议）：property 先派小区物业公司，committee 先交业委会，community 社区办理；null 不分流 / first routing of new tickets
+             * @enum {string|null}
+             */
+            first_route?: "property" | "committee" | "community" | null;
         };
         CategoryChange: {
             code?: string;
@@ -5169,6 +5502,11 @@ export interface components {
             public_board?: boolean;
             duplicate_radius_m?: number;
             active?: boolean;
+            /**
+             * @description 首办分流（小事业主治、大事物业办、难事社区议）：property 先派小区物业公司，committee 先交业委会，community 社区办理；null 不分流 / first routing of new tickets
+             * @enum {string|null}
+             */
+            first_route?: "property" | "committee" | "community" | null;
         };
         CategoryList: {
             items?: components["schemas"]["Category"][];
@@ -5260,6 +5598,11 @@ export interface components {
             /** Format: date-time */
             updated_at?: string;
             attachment_ids?: number[];
+            /**
+             * @description 提交时的首办分流（小区无物业/业委会时为 community）/ the first routing taken at submission
+             * @enum {string|null}
+             */
+            first_route?: "property" | "committee" | "community" | null;
         };
         TicketPage: {
             items?: components["schemas"]["Ticket"][];
@@ -6669,6 +7012,10 @@ export interface components {
             last_use_at?: string | null;
             /** Format: int64 */
             readings?: number;
+            /** @description 电表的待机功率（瓦）：只有高于它的用电才算有人用电（冰箱不算） / a power meter's standby load (W): only energy above it counts as use */
+            standby_w?: number | null;
+            /** @description 该表的用量是否计入静默判断（燃气表默认否） / whether its use counts for the silence rule (gas: no by default) */
+            for_silence?: boolean;
         };
         NewCareMeter: {
             /** @enum {string} */
@@ -6676,6 +7023,10 @@ export interface components {
             external_id: string;
             /** @description 默认：水 0.01 m³，电 0.05 kWh，气 0.01 m³ */
             floor?: number | null;
+            /** @description 只用于电表，默认 80 瓦 / power meters only, default 80 W */
+            standby_w?: number | null;
+            /** @description 默认：水表、电表计入，燃气表不计入 / default: water and power yes, gas no */
+            for_silence?: boolean | null;
         };
         CareSubject: {
             /** Format: int64 */
@@ -6837,6 +7188,13 @@ export interface components {
             escalated_at?: string | null;
             /** Format: date-time */
             contacted_at?: string | null;
+            /**
+             * Format: int64
+             * @description 对象所在网格（随组织架构调整） / the subject's grid (follows org moves)
+             */
+            grid_id?: number;
+            /** Format: int64 */
+            community_id?: number | null;
         };
         PartyMeeting: {
             /** Format: int64 */
@@ -7375,6 +7733,10 @@ export interface components {
             checked_in_me?: boolean;
             /** Format: int64 */
             version?: number;
+            /** @description 本人的报名被组织者谢绝 / the caller's registration was declined */
+            declined_me?: boolean;
+            /** @description 取消原因（未取消为空）/ why it was cancelled */
+            cancel_reason?: string;
         };
         DeliberationRegistration: {
             /** Format: int64 */
@@ -7453,6 +7815,167 @@ export interface components {
             after_days?: number;
             /** Format: date-time */
             created_at?: string;
+        };
+        DeliberationRegistrationView: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            meeting_id: number;
+            /** Format: int64 */
+            account_id: number;
+            /** @description 报名账号的显示名 */
+            name: string;
+            /** Format: date-time */
+            registered_at: string;
+            /** Format: date-time */
+            checked_in_at: string | null;
+            /** Format: date-time */
+            declined_at: string | null;
+            decline_reason: string;
+        };
+        Notice: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            kind: "warning_raised" | "meeting_cancelled" | "registration_declined";
+            /** @enum {string} */
+            subject_kind: "party_member" | "delib_meeting";
+            /** Format: int64 */
+            subject_id: number;
+            text: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CareMapAlert: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            rule: "silence" | "flow";
+            /** @enum {string} */
+            basis: "fixed" | "profile";
+            /** Format: int64 */
+            grid_id: number;
+            /** Format: int64 */
+            community_id?: number | null;
+            /** Format: date-time */
+            raised_at: string;
+            acknowledged: boolean;
+            escalated: boolean;
+            contacted: boolean;
+        };
+        CareMapGrid: {
+            /** Format: int64 */
+            grid_id: number;
+            name: string;
+            /** Format: int64 */
+            community_id?: number | null;
+            /** Format: int64 */
+            households: number;
+            /**
+             * Format: int64
+             * @description 本周已走访户数 / households seen this week
+             */
+            seen_week: number;
+            /** Format: int64 */
+            seen_month: number;
+            /** Format: int64 */
+            visits_week: number;
+            /** Format: int64 */
+            open_alerts: number;
+        };
+        CareMap: {
+            /** Format: date-time */
+            week_start: string;
+            grids: components["schemas"]["CareMapGrid"][];
+            alerts: components["schemas"]["CareMapAlert"][];
+            /** @description 未解除预警多于 limit / more open alerts than limit */
+            truncated: boolean;
+        };
+        DutyBranchMember: {
+            /** Format: int64 */
+            member_id: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description 党员本人所属党组织（不因加入功能型党支部而改变）
+             */
+            home_party_org_id: number;
+            /** Format: date-time */
+            added_at: string;
+        };
+        DutyBranchMemberList: {
+            items: components["schemas"]["DutyBranchMember"][];
+            member_ids: number[];
+        };
+        DutyPostList: {
+            items: components["schemas"]["DutyPost"][];
+        };
+        DutyNotice: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            kind: "activity_cancelled";
+            /** Format: int64 */
+            activity_id: number | null;
+            text: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        DutyNoticePage: {
+            items: components["schemas"]["DutyNotice"][];
+            /** Format: int64 */
+            next_after: number | null;
+        };
+        /** @description 一单一表一卡：党员一个季度的报到、岗位、活动、时长、积分与认领点单 */
+        DutyServiceCard: {
+            /** Format: int64 */
+            member_id: number;
+            name: string;
+            /** Format: int64 */
+            unit_id: number | null;
+            unit_name: string;
+            /**
+             * Format: int64
+             * @description 报到社区
+             */
+            community_id: number | null;
+            community_name: string;
+            /** @description 报到日期 YYYY-MM-DD，未报到为空 */
+            registered_on: string;
+            /** @description 认领的岗位名称 */
+            posts: string[];
+            /**
+             * Format: int64
+             * @description 本季度签到的活动数
+             */
+            activities: number;
+            /**
+             * Format: int64
+             * @description 本季度缺席次数
+             */
+            no_shows: number;
+            /**
+             * Format: int64
+             * @description 本季度核定的服务分钟数
+             */
+            minutes: number;
+            /**
+             * Format: int64
+             * @description 本季度获得的党员积分（扣除冲正）
+             */
+            points: number;
+            /**
+             * Format: int64
+             * @description 本季度认领的群众点单数
+             */
+            tickets: number;
+        };
+        DutyServiceCardPage: {
+            /** @example 2026Q3 */
+            quarter: string;
+            items: components["schemas"]["DutyServiceCard"][];
+            /** Format: int64 */
+            next_after: number | null;
         };
     };
     responses: {
@@ -9693,6 +10216,8 @@ export interface operations {
                 created_from?: string;
                 /** @description 创建时间上限（不含） */
                 created_to?: string;
+                /** @description 首办分流 / first routing taken */
+                first_route?: "property" | "committee" | "community";
             };
             header?: never;
             path?: never;
@@ -12470,6 +12995,32 @@ export interface operations {
             422: components["responses"]["Unprocessable"];
         };
     };
+    listDutyPosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 岗位 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyPostList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     createDutyPost: {
         parameters: {
             query?: never;
@@ -12544,6 +13095,33 @@ export interface operations {
             422: components["responses"]["Unprocessable"];
         };
     };
+    listDutyBranchMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 支部成员 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyBranchMemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     addDutyBranchMember: {
         parameters: {
             query?: never;
@@ -12569,9 +13147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        member_ids: number[];
-                    };
+                    "application/json": components["schemas"]["DutyBranchMemberList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -14509,6 +15085,34 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    listDeliberationRegistrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 报名 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliberationRegistrationView"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     registerForDeliberationMeeting: {
         parameters: {
             query?: never;
@@ -14841,6 +15445,438 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+        };
+    };
+    cancelDeliberationMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 会议 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationMeeting"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    declineDeliberationRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                registration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 报名 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationRegistrationView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: {
+                before?: number;
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 通知 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Notice"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+        };
+    };
+    getCareMap: {
+        parameters: {
+            query?: {
+                /** @description 只看此节点的子树（含其本身）；节点须在管辖范围内 / restrict to this subtree */
+                within?: components["parameters"]["Within"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 地图数据 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareMap"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateDutySkill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    retired?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description 修改后的技能 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutySkill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    leaveDutyPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 退出后的岗位 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyPost"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    removeDutyBranchMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 移出后的支部成员 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyBranchMemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelDutyActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已取消的活动 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyActivity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    disbandDutyTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已解散的服务队 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    removeDutyTeamMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 正整数编号 / positive id */
+                id: components["parameters"]["Id"];
+                /** @description 党员编号 */
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 服务队 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listDutyNotices: {
+        parameters: {
+            query?: {
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 通知 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyNoticePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listDutyServiceCards: {
+        parameters: {
+            query?: {
+                /** @description 季度，如 2026Q3；默认本季度（北京时间） */
+                quarter?: string;
+                /** @description 单位：其全部在职党员；单位管理员默认为本单位 */
+                unit_id?: number;
+                /** @description 一名党员；党员默认为本人 */
+                member_id?: number;
+                /** @description 分页游标：只返回 id 大于此值的记录（取上一页的 next_after）/ cursor */
+                after?: components["parameters"]["After"];
+                /** @description 每页条数，默认 50，最大 500（超过按 500）/ page size, capped at 500 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 服务卡 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyServiceCardPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    exportDutyServiceCardsCsv: {
+        parameters: {
+            query?: {
+                /** @description 季度，如 2026Q3；默认本季度（北京时间） */
+                quarter?: string;
+                /** @description 单位：其全部在职党员；单位管理员默认为本单位 */
+                unit_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV 文件 */
+            200: {
+                headers: {
+                    /** @description attachment; filename="service-cards-<unit>-<quarter>.csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    exportDutyServiceCardsXlsx: {
+        parameters: {
+            query?: {
+                /** @description 季度，如 2026Q3；默认本季度（北京时间） */
+                quarter?: string;
+                /** @description 单位：其全部在职党员；单位管理员默认为本单位 */
+                unit_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX 文件 */
+            200: {
+                headers: {
+                    /** @description attachment; filename="service-cards-<unit>-<quarter>.xlsx" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
         };
     };
 }

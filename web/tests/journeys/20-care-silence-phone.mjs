@@ -13,12 +13,27 @@ function idNumber(first17) {
   return first17 + '10X98765432'[sum % 11];
 }
 
+const SURNAMES = [...'赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦许何'];
+const GIVEN = [
+  '秀兰', '桂英', '玉兰', '淑珍', '凤英', '桂兰', '秀英', '玉珍', '淑英', '素珍',
+  '翠华', '金凤', '玉梅', '秀珍', '桂芝', '淑兰', '凤兰', '秀芳', '玉芬', '桂珍',
+  '淑芬', '素英', '秀云', '玉华', '桂香', '月英', '秀梅', '凤珍', '玉英', '淑贞',
+  '桂荣', '秀荣', '玉琴', '素兰', '桂芳', '凤芝', '秀琴', '玉清', '淑华', '金兰',
+  '桂珠', '秀珠', '玉香', '素梅', '凤琴', '月兰', '秀华', '玉凤', '淑云', '桂云',
+];
+
+/** A name an elder of her age might carry (赵秀兰), one of 1,000, from a run's serial: no digits in a person's name. */
+function elderName(serial) {
+  const surname = SURNAMES[serial % SURNAMES.length];
+  return { surname, name: surname + GIVEN[Math.floor(serial / SURNAMES.length) % GIVEN.length] };
+}
+
 export default async function careSilencePhone(j) {
   const grid1 = await apiAs(j, 'grid1');
   const buildings = await grid1.get('/api/v1/org-nodes?kind=building&limit=1');
   assert.ok(buildings.items.length > 0, 'grid1 has a building');
   const serial = String(Date.now() % 1000).padStart(3, '0');
-  const name = `赵奶奶${serial}`;
+  const { name, surname } = elderName(Number(serial));
   const elder = await grid1.post('/api/v1/residents', {
     building_id: buildings.items[0].id,
     room: `8-${serial}`,
@@ -31,7 +46,7 @@ export default async function careSilencePhone(j) {
     resident_id: elder.id,
     consent_by: '本人',
     consent_method: 'written',
-    contacts: [{ name: '赵强', relation: '儿子', phone: '13812345678' }],
+    contacts: [{ name: `${surname}强`, relation: '儿子', phone: '13812345678' }],
     meters: [{ kind: 'water', external_id: meter }],
   });
   // Hourly registers: use from 16 to 13 hours ago, then flat until now.

@@ -77,3 +77,32 @@ export function when(at?: string | null): string {
 export function percent(share?: number): number {
   return Math.round((share ?? 0) * 100);
 }
+
+export type RegistrationView = components['schemas']['DeliberationRegistrationView'];
+
+/** Cancels a scheduled meeting; the registered people are told (issue 10 §3). */
+export async function cancelMeeting(meeting: number, reason: string): Promise<Meeting> {
+  return (await ok(
+    api.POST('/api/v1/deliberation/meetings/{id}/cancel', { params: { path: { id: meeting } }, body: { reason } }),
+  )) as Meeting;
+}
+
+export async function registrations(meeting: number): Promise<RegistrationView[]> {
+  return (await ok(api.GET('/api/v1/deliberation/meetings/{id}/registrations', { params: { path: { id: meeting } } })))
+    .items as RegistrationView[];
+}
+
+export async function declineRegistration(meeting: number, registration: number, reason: string): Promise<RegistrationView> {
+  return (await ok(
+    api.POST('/api/v1/deliberation/meetings/{id}/registrations/{registration_id}/decline', {
+      params: { path: { id: meeting, registration_id: registration } },
+      body: { reason },
+    }),
+  )) as RegistrationView;
+}
+
+/** The check-in QR payload ("cgmeet:<meeting>:<code>") as a PNG data URL. */
+export async function qrDataUrl(payload: string): Promise<string> {
+  const { toDataURL } = await import('qrcode');
+  return toDataURL(payload, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+}

@@ -35,6 +35,7 @@ export interface ListFilter {
   assigned?: boolean;
   within?: number;
   open?: boolean;
+  first_route?: 'property' | 'committee' | 'community';
 }
 
 export async function listTickets(filter: ListFilter, after?: number, limit = 30) {
