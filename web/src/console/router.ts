@@ -124,6 +124,19 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/DutyPage.vue'),
     meta: { title: 'duty.console.title', roles: MANAGERS },
   },
+  // 单位双报到 (posts, the quarterly service card) and the skill taxonomy (src/console/duty/).
+  {
+    path: '/duty-units',
+    name: 'duty-units',
+    component: () => import('./duty/UnitDutyPage.vue'),
+    meta: { title: 'duty.units.title', roles: [...MANAGERS, 'unit_admin'] },
+  },
+  {
+    path: '/duty-skills',
+    name: 'duty-skills',
+    component: () => import('./duty/SkillsPage.vue'),
+    meta: { title: 'duty.skills.title', roles: ['county_admin'] },
+  },
   {
     path: '/care',
     name: 'care',

@@ -84,6 +84,11 @@ export const routes: RouteRecordRaw[] = [
   // 议事会议, linked from 我的: register, see cancellations, check in with the organiser's code or QR
   { path: '/meetings', name: 'meetings', component: () => import('./pages/Meetings.vue'), meta: { title: 'deliberation.h5m.title', roles: RESIDENT, back: true } },
 
+  // 双报到 (docs/duty.md), linked from 志愿服务: the registration form, my skills and availability, my notices
+  { path: '/duty/register', name: 'duty-register', component: () => import('./pages/DutyRegister.vue'), meta: { title: 'duty.h5.registerTitle', roles: ['party_member'], back: true } },
+  { path: '/duty/profile', name: 'duty-profile', component: () => import('./pages/DutyProfile.vue'), meta: { title: 'duty.h5.profileTitle', roles: ['party_member'], back: true } },
+  { path: '/duty/notices', name: 'duty-notices', component: () => import('./pages/DutyNotices.vue'), meta: { title: 'duty.h5.noticesTitle', roles: ['party_member'], back: true } },
+
   { path: '/:rest(.*)*', name: 'not-found', redirect: '/' },
 ];
 
