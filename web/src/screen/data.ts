@@ -317,6 +317,10 @@ export function communityOf(nodeId: number | undefined, index: Shapes['index'], 
   return fallback;
 }
 
+/**
+ * A feed line. The wall is seen by passers-by: a care alert's text names an elder living alone and
+ * their room, so an alert shows its category only, never its text (maskText hides digits, not names).
+ */
 export function feedItem(t: Ticket, index: Shapes['index'], receivedAt = 0): FeedItem {
   return {
     ticketId: t.id ?? 0,
@@ -324,7 +328,7 @@ export function feedItem(t: Ticket, index: Shapes['index'], receivedAt = 0): Fee
     at: t.created_at ?? '',
     community: communityOf(t.node_id, index, t.node_name ?? ''),
     category: t.category_name ?? '',
-    text: t.description || t.title || '',
+    text: t.kind === 'alert' ? '' : t.description || t.title || '',
     receivedAt,
   };
 }
