@@ -1,4 +1,5 @@
 // The phone's meeting check-in (issue 10 §3): reading the organiser's code, typed or from the QR.
+import { cameraAvailable, frameDecoder } from './scan';
 
 /** "12345678" or the QR payload "cgmeet:<meeting>:<code>"; null when it is neither. */
 export function parseMeetingCode(text: string): { meeting?: number; code: string } | null {
@@ -10,21 +11,16 @@ export function parseMeetingCode(text: string): { meeting?: number; code: string
 
 export type StopScan = () => void;
 
-interface Detector {
-  detect(source: HTMLVideoElement): Promise<{ rawValue: string }[]>;
-}
-
 /**
- * Reads one QR code from the camera into `video` with the browser's BarcodeDetector and calls `found` with its text;
- * throws where there is no camera or no detector (the typed code stays). Returns a function that stops the camera.
+ * Reads one QR code from the camera into `video` (the browser's BarcodeDetector, else jsQR: lib/scan.ts) and calls
+ * `found` with its text; throws where there is no camera (the typed code stays). Returns a function that stops it.
  */
 export async function scanOnce(video: HTMLVideoElement, found: (text: string) => void | Promise<void>): Promise<StopScan> {
-  const Ctor = (globalThis as unknown as { BarcodeDetector?: new (o: { formats: string[] }) => Detector }).BarcodeDetector;
-  if (!Ctor || !navigator.mediaDevices?.getUserMedia) throw new Error('no detector');
-  const detector = new Ctor({ formats: ['qr_code'] });
+  if (!cameraAvailable()) throw new Error('no camera');
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
   video.srcObject = stream;
-  await video.play();
+  void video.play().catch(() => undefined); // frames are polled; the decoders wait for the first one
+  const decode = await frameDecoder();
   let live = true;
   const stop = () => {
     live = false;
@@ -32,13 +28,13 @@ export async function scanOnce(video: HTMLVideoElement, found: (text: string) =>
   };
   const tick = async () => {
     if (!live) return;
-    const codes = await detector.detect(video).catch(() => []);
-    if (codes[0]) {
+    const text = await decode(video).catch(() => null);
+    if (text) {
       stop();
-      await found(codes[0].rawValue);
+      await found(text);
       return;
     }
-    requestAnimationFrame(() => void tick());
+    window.setTimeout(() => void tick(), 200);
   };
   void tick();
   return stop;
