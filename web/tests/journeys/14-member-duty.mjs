@@ -1,6 +1,7 @@
 // Journey 14: 志愿服务 from creation to approved hours. secretary1 publishes an activity starting in ten minutes
 // (through the API), member1 signs up on the phone page, secretary1 shows the check-in code on the console, member1
-// types it and is checked in, secretary1 approves the hours, and member1 sees them under 我的服务记录.
+// types it and is checked in, secretary1 approves the hours, and member1 sees them under 我的服务记录 and in the
+// 爱心存折 statement.
 import { DEMO_PASSWORD } from '../harness.mjs';
 import { apiAs, consoleSignIn } from './_console.mjs';
 
@@ -9,7 +10,7 @@ export default async function (j) {
   const starts = Date.now() + 10 * 60 * 1000;
   const place = [116.3, 39.43];
   const title = `楼道清扫（旅程 14 ${Date.now() % 100000}）`;
-  await secretary.post('/api/v1/duty/activities', {
+  const activity = await secretary.post('/api/v1/duty/activities', {
     node_id: secretary.me.scope.node_id,
     title,
     category: '环境整治',
@@ -60,4 +61,10 @@ export default async function (j) {
   await phone.reload();
   await phone.getByText('已审批 60 分钟').waitFor();
   await j.step(phone, '我的服务记录 shows the approved hours');
+
+  // The approved hours reach the member's 爱心存折 as service minutes, naming the activity.
+  await phone.goto('/h5/passbook');
+  await phone.locator('.tb-passbook__account', { hasText: '服务时长（分钟）' }).click();
+  await phone.locator('.tb-passbook__entry', { hasText: `志愿服务 60 分钟（活动 ${activity.id}）` }).waitFor();
+  await j.step(phone, '爱心存折 shows the 60 service minutes of this activity');
 }
