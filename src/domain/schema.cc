@@ -3,15 +3,15 @@
 #include <string>
 #include <vector>
 
-#include "domain/timebank/timebank_schema.h"
+#include "domain/access/notices.h"
+#include "domain/care/care_schema.h"
+#include "domain/coverage/coverage_schema.h"
+#include "domain/deliberation/deliberation_schema.h"
 #include "domain/duty/duty_schema.h"
 #include "domain/governance/governance_schema.h"
-#include "domain/care/care_schema.h"
-#include "domain/deliberation/deliberation_schema.h"
 #include "domain/partylife/partylife_schema.h"
+#include "domain/timebank/timebank_schema.h"
 #include "domain/visits/visit_schema.h"
-#include "domain/coverage/coverage_schema.h"
-#include "domain/access/notices.h"
 
 namespace civicgrid::domain {
 namespace {

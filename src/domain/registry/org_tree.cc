@@ -305,9 +305,10 @@ core::Status OrgTreeService::Move(store::Connection& conn, const Caller& caller,
   // (schema migration 11): writing node_id onto itself makes the trigger recompute them for
   // the moved subtree.
   PathRange moved = SubtreeRange(new_path);
-  CG_TRY(conn.Execute("UPDATE resident SET node_id = node_id WHERE node_id IN (SELECT id FROM "
-                      "org_node WHERE path >= $1 AND path < $2)",
-                      {moved.lo, moved.hi}));
+  CG_TRY(
+      conn.Execute("UPDATE resident SET node_id = node_id WHERE node_id IN (SELECT id FROM "
+                   "org_node WHERE path >= $1 AND path < $2)",
+                   {moved.lo, moved.hi}));
   for (const MoveHook& hook : move_hooks_) CG_TRY(hook(conn, moved));
   return audit_.Append(conn, caller, "org.move", "org_node", node.id,
                        node.path + " -> " + new_path);
