@@ -23,6 +23,6 @@ struct CareDemoReport {
 };
 
 core::Result<CareDemoReport> LoadCareDemo(App& app, const domain::Caller& admin, uint64_t seed,
-                                          int64_t end_ms, int64_t days = 182, int64_t subjects = 8);
+                                          int64_t end_ms, int64_t days = 365, int64_t subjects = 8);
 
 }  // namespace civicgrid::app::demo

@@ -4,12 +4,12 @@
 #include <chrono>
 #include <cstdio>
 
+#include "app/demo/care_demo.h"
+#include "app/demo/coverage_demo.h"
+#include "app/demo/deliberation_demo.h"
+#include "app/demo/duty_demo.h"
 #include "app/demo/governance_demo.h"
 #include "app/demo/partylife_demo.h"
-#include "app/demo/duty_demo.h"
-#include "app/demo/coverage_demo.h"
-#include "app/demo/care_demo.h"
-#include "app/demo/deliberation_demo.h"
 #include "app/demo/ticket_history.h"
 #include "app/demo/visits_demo.h"
 #include "app/progress.h"
@@ -437,7 +437,7 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
                static_cast<long long>(coverage.spendings), SecondsSince(coverage_started));
   CG_TRY(LoadDutyYear(app, plan, ids.communities, options.seed,
                       options.ticket_history_end_ms.value_or(app.clock().NowMs())));
-  // 云监护: elders with months of meter data and a few incidents now (only
+  // 云监护: elders with a year of meter data and a few incidents now (only
   // when the history ends now: its alerts are the clock's present).
   for (const PlanAccount& a : plan.accounts) {
     if (a.role != "county_admin" || options.ticket_history_end_ms) continue;
@@ -445,7 +445,7 @@ core::Result<DemoLoadReport> LoadDemo(App& app, const DemoLoadOptions& options) 
     CG_ASSIGN_OR_RETURN(Caller admin, app.CallerFor(a.username));
     CG_ASSIGN_OR_RETURN(CareDemoReport care,
                         LoadCareDemo(app, admin, options.seed, app.clock().NowMs(),
-                                     std::clamp<int64_t>(options.ticket_history_days, 35, 182)));
+                                     std::clamp<int64_t>(options.ticket_history_days, 35, 366)));
     std::fprintf(stderr, "云监护：%lld 位独居老人，%lld 条表计读数，%lld 条当前预警（%.1f 秒）\n",
                  static_cast<long long>(care.subjects), static_cast<long long>(care.readings),
                  static_cast<long long>(care.alerts), SecondsSince(care_started));
