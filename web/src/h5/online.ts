@@ -1,6 +1,7 @@
 // Whether the phone has a network. `navigator.onLine` and the online/offline events, plus failed fetches
 // reported by pages (markOffline), since onLine stays true on a captive or dead Wi-Fi.
 import { ref } from 'vue';
+import { ApiError } from '@/shared/api';
 
 export const online = ref(globalThis.navigator?.onLine ?? true);
 
@@ -40,4 +41,11 @@ export function markOnline(): void {
 if (typeof window !== 'undefined') {
   window.addEventListener('offline', markOffline);
   window.addEventListener('online', markOnline);
+}
+
+/** Any thrown value as an ApiError for a page to show; a failed fetch becomes `network` and marks the phone offline. */
+export function asApiError(e: unknown): ApiError {
+  const error = e instanceof ApiError ? e : new ApiError(0, { code: 'network', message: String(e) });
+  if (error.code === 'network') markOffline();
+  return error;
 }

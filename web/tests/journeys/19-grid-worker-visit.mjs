@@ -45,6 +45,8 @@ export default async function gridWorkerVisit(j) {
   await phone.getByText(/走访已记录，诉求已立案：\d{6}-\d{4}-\d{6}/).first().waitFor();
   await phone.waitForURL(/\/h5\/visits$/);
   await phone.getByText(/今天应走访 \d+ 户|今天的走访都完成了/).first().waitFor();
+  // The list reloads after the save: wait for the row to go (a timeout fails the journey), not one read of it.
+  await row.waitFor({ state: 'detached' });
   assert.equal(await row.count(), 0, 'the visited household leaves the list');
   await j.step(phone, '走访已记录，该户离开今天的名单');
 
