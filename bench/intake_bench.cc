@@ -444,6 +444,17 @@ int Run(const Options& o) {
       static_cast<long long>(raw.tickets), raw_rate, Ratio(http_rate / raw_rate).c_str(),
       Percentile(run.latencies_ms, 0.50), Percentile(run.latencies_ms, 0.99), CoreCount(),
       run.cpu_seconds * 1e6 / static_cast<double>(std::max<int64_t>(acknowledged, 1)), run.load);
+  if (!dbs.postgres()) {
+    // The floor under any design that acknowledges only durable tickets: each
+    // one waits for its own sync and, on average, half of the one in progress,
+    // so N clients in a closed loop get at most N / (1.5 syncs) per second.
+    const double sync_ms = FdatasyncMs(dir.path());
+    const double ceiling = sync_ms > 0 ? o.clients / (1.5 * sync_ms / 1000.0) : 0;
+    std::printf(
+        "intake_disk %s fdatasync_p50_ms=%.2f ceiling_per_s=%.0f (clients / 1.5 syncs) "
+        "tickets_to_ceiling=%s\n",
+        backend, sync_ms, ceiling, ceiling > 0 ? Ratio(http_rate / ceiling).c_str() : "n/a");
+  }
   std::printf(
       "intake_batches %s batches=%lld mean_batch=%.1f largest_batch=%lld failed_commits=%lld\n",
       backend, static_cast<long long>(stats.batches),
