@@ -42,13 +42,14 @@ void IntakeWriter::Start() {
     return;
   }
   started_ = true;
-  {
-    std::lock_guard answer_lock(answer_mutex_);
-    answering_ = true;
-  }
-  answer_thread_ = std::thread([this] {
-    core::NameThisThread("cg-intake-ack");
-    RunAnswers();
+  answer_stage_.Start("cg-intake-ack", [this](std::deque<Written>& group) {
+    for (Written& w : group) Answer(w);
+  });
+  sync_stage_.Start("cg-intake-sync", [this](std::deque<Written>& group) {
+    SyncWritten(group);
+    for (Written& w : group) {
+      if (!answer_stage_.Push(w)) Answer(w);
+    }
   });
   thread_ = std::thread([this] {
     core::NameThisThread("cg-intake");
@@ -87,12 +88,8 @@ void IntakeWriter::Shutdown() {
   } else if (!was_started) {
     Run();  // never started: write out what was queued here
   }
-  {
-    std::lock_guard lock(answer_mutex_);
-    answer_stop_ = true;
-    answer_ready_.notify_one();
-  }
-  if (answer_thread_.joinable()) answer_thread_.join();  // answers what was written
+  sync_stage_.Stop();    // syncs what was written,
+  answer_stage_.Stop();  // then answers it
 }
 
 IntakeStats IntakeWriter::stats() const {
@@ -173,10 +170,7 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
 // opens exists once the database has been written in WAL mode.
 bool IntakeWriter::DeferThisBatch(store::Connection& conn) {
   if (!options_.defer_sync) return false;
-  {
-    std::lock_guard lock(answer_mutex_);
-    if (!answering_) return false;
-  }
+  if (!sync_stage_.running()) return false;
   if (!barrier_ && !barrier_tried_) {
     auto made = conn.NewSyncBarrier();
     if (made.ok() && *made) {
@@ -189,34 +183,59 @@ bool IntakeWriter::DeferThisBatch(store::Connection& conn) {
 }
 
 void IntakeWriter::Deliver(Written written) {
-  {
-    std::lock_guard lock(answer_mutex_);
-    if (answering_) {
-      answers_.push_back(std::move(written));
-      answer_ready_.notify_one();
-      return;
-    }
-  }
+  if (sync_stage_.Push(written)) return;
   std::deque<Written> one;
   one.push_back(std::move(written));
   SyncWritten(one);
   Answer(one.front());
 }
 
-void IntakeWriter::RunAnswers() {
+void IntakeWriter::Stage::Start(const char* name, Work work) {
+  {
+    std::lock_guard lock(mutex_);
+    running_ = true;
+  }
+  thread_ = std::thread([this, name, work = std::move(work)] {
+    core::NameThisThread(name);
+    Loop(work);
+  });
+}
+
+bool IntakeWriter::Stage::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+bool IntakeWriter::Stage::Push(Written& written) {
+  std::lock_guard lock(mutex_);
+  if (!running_) return false;
+  queue_.push_back(std::move(written));
+  ready_.notify_one();
+  return true;
+}
+
+void IntakeWriter::Stage::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+    ready_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void IntakeWriter::Stage::Loop(const Work& work) {
   while (true) {
-    std::deque<Written> written;
+    std::deque<Written> group;
     {
-      std::unique_lock lock(answer_mutex_);
-      answer_ready_.wait(lock, [this] { return answer_stop_ || !answers_.empty(); });
-      if (answers_.empty()) {
-        answering_ = false;
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        running_ = false;
         return;
       }
-      written.swap(answers_);
+      group.swap(queue_);
     }
-    SyncWritten(written);
-    for (Written& w : written) Answer(w);
+    work(group);
   }
 }
 

@@ -17,8 +17,9 @@
 //
 // On SQLite with synchronous=FULL the fsync is taken off the writer thread
 // (store::Connection::DeferSync): the writer commits without syncing and
-// goes on with the next batch, and the answer thread syncs the WAL once for
-// every batch committed since its last sync, then answers them. A sync costs
+// goes on with the next batch; the sync thread syncs the WAL once for every
+// batch committed since its last sync, hands them to the answer thread and
+// starts the next sync. A sync costs
 // about as much as the writing of a batch, so the two now overlap instead of
 // adding up. A committed ticket is visible to readers up to one sync before
 // it is durable (a power cut in between loses it, unacknowledged, like a
@@ -120,14 +121,35 @@ class IntakeWriter {
     bool needs_sync = false;  // committed with the sync deferred
   };
 
+  // One thread that takes everything queued to it at once and hands it to
+  // its work function, in order. Stop() lets it finish what is queued.
+  class Stage {
+   public:
+    using Work = std::function<void(std::deque<Written>&)>;
+    ~Stage() { Stop(); }
+    void Start(const char* name, Work work);
+    bool running() const;
+    // False (and `written` untouched) when the stage does not run.
+    bool Push(Written& written);
+    void Stop();
+
+   private:
+    void Loop(const Work& work);
+    mutable std::mutex mutex_;
+    std::condition_variable ready_;
+    std::deque<Written> queue_;  // GUARDED_BY(mutex_)
+    bool running_ = false;       // GUARDED_BY(mutex_)
+    bool stop_ = false;          // GUARDED_BY(mutex_)
+    std::thread thread_;
+  };
+
   void Run();
   std::deque<Item> TakeBatch();  // empty only when stopping with nothing queued
   Written WriteBatch(std::deque<Item> batch);
-  // To the answer thread, or answered here when it does not run.
-  void Deliver(Written written);
   // Whether this batch's commit may skip its sync; makes the barrier first.
   bool DeferThisBatch(store::Connection& conn);
-  void RunAnswers();
+  // To the sync stage, or synced and answered here when it does not run.
+  void Deliver(Written written);
   // Syncs once for the batches that need it; a failed sync fails them.
   void SyncWritten(std::deque<Written>& written);
   void Answer(Written& written);
@@ -143,17 +165,14 @@ class IntakeWriter {
   bool stopping_ = false;   // GUARDED_BY(mutex_)
   IntakeStats stats_;       // GUARDED_BY(mutex_)
   std::thread thread_;
-  // The answer thread's queue.
-  std::mutex answer_mutex_;
-  std::condition_variable answer_ready_;
-  std::deque<Written> answers_;  // GUARDED_BY(answer_mutex_)
   // Made by the writer thread before the first deferred commit, used by the
-  // answer thread (handed over through answer_mutex_ with that batch).
+  // sync stage (handed over through its queue with that batch).
   std::shared_ptr<store::SyncBarrier> barrier_;
   bool barrier_tried_ = false;  // writer thread only
-  bool answering_ = false;      // GUARDED_BY(answer_mutex_): the thread runs
-  bool answer_stop_ = false;    // GUARDED_BY(answer_mutex_)
-  std::thread answer_thread_;
+  // Written batches: synced (cg-intake-sync), then answered (cg-intake-ack)
+  // on another thread, so the next sync starts while the last is answered.
+  Stage answer_stage_;
+  Stage sync_stage_;
 };
 
 }  // namespace civicgrid::domain
