@@ -59,8 +59,11 @@ TEST(SqliteSyncBarrierTest, DeferredCommitsAreSeenAndTheSyncComesBackOn) {
   auto barrier = (*conn)->NewSyncBarrier().value();
   ASSERT_NE(barrier, nullptr);
   EXPECT_EQ(Synchronous(**conn), 2);
+  EXPECT_EQ((*conn)->QueryInt("PRAGMA wal_autocheckpoint").value(), 1000);
   ASSERT_TRUE((*conn)->DeferSync(true).ok());
   EXPECT_EQ(Synchronous(**conn), 1);
+  EXPECT_EQ((*conn)->QueryInt("PRAGMA wal_autocheckpoint").value(), 4000)
+      << "the deferred writer checkpoints less often";
   EXPECT_FALSE((*conn)->healthy()) << "a deferred connection must not go back to the pool";
   {
     auto tx = Transaction::Begin(**conn);
@@ -71,6 +74,7 @@ TEST(SqliteSyncBarrierTest, DeferredCommitsAreSeenAndTheSyncComesBackOn) {
   ASSERT_TRUE(barrier->Sync().ok());
   ASSERT_TRUE((*conn)->DeferSync(false).ok());
   EXPECT_EQ(Synchronous(**conn), 2);
+  EXPECT_EQ((*conn)->QueryInt("PRAGMA wal_autocheckpoint").value(), 1000);
   EXPECT_TRUE((*conn)->healthy());
   EXPECT_EQ((*conn)->QueryInt("SELECT COUNT(*) FROM note").value(), 1);
 }

