@@ -1,5 +1,7 @@
 #include "domain/tickets/intake.h"
 
+#include "core/thread_name.h"
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -44,8 +46,14 @@ void IntakeWriter::Start() {
     std::lock_guard answer_lock(answer_mutex_);
     answering_ = true;
   }
-  answer_thread_ = std::thread([this] { RunAnswers(); });
-  thread_ = std::thread([this] { Run(); });
+  answer_thread_ = std::thread([this] {
+    core::NameThisThread("cg-intake-ack");
+    RunAnswers();
+  });
+  thread_ = std::thread([this] {
+    core::NameThisThread("cg-intake");
+    Run();
+  });
 }
 
 void IntakeWriter::Submit(Caller caller, PreparedTicket prepared, Done done) {
@@ -125,16 +133,23 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
     items.reserve(batch.size());
     for (const Item& item : batch) items.push_back({&item.caller, &item.prepared});
     CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    out.needs_sync = DeferThisBatch(*conn);
     auto begin = std::chrono::steady_clock::now();
-    CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
-    commit_ns += NanosSince(begin);
-    // On error `tx` rolls back.
-    CG_ASSIGN_OR_RETURN(out.results, tickets_.InsertBatch(*conn, items, &phases));
-    auto commit = std::chrono::steady_clock::now();
-    core::Status committed = tx.Commit();
-    commit_ns += NanosSince(commit);
+    core::Status committed = [&]() -> core::Status {
+      CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
+      commit_ns += NanosSince(begin);
+      // On error `tx` rolls back.
+      CG_ASSIGN_OR_RETURN(out.results, tickets_.InsertBatch(*conn, items, &phases));
+      auto commit = std::chrono::steady_clock::now();
+      core::Status status = tx.Commit();
+      commit_ns += NanosSince(commit);
+      return status;
+    }();
+    // A connection left deferred is dropped by the pool, never reused.
+    if (out.needs_sync) (void)conn->DeferSync(false);
     return committed;
   }();
+  out.needs_sync = out.needs_sync && out.committed.ok();
   {
     std::lock_guard lock(mutex_);
     ++stats_.batches;
@@ -152,6 +167,27 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
   return out;
 }
 
+// Deferring needs the answer thread (Shutdown() without Start() answers on
+// the writer's thread right after the commit, so there is nothing to
+// overlap) and a barrier. The barrier is made once, lazily: the WAL file it
+// opens exists once the database has been written in WAL mode.
+bool IntakeWriter::DeferThisBatch(store::Connection& conn) {
+  if (!options_.defer_sync) return false;
+  {
+    std::lock_guard lock(answer_mutex_);
+    if (!answering_) return false;
+  }
+  if (!barrier_ && !barrier_tried_) {
+    auto made = conn.NewSyncBarrier();
+    if (made.ok() && *made) {
+      barrier_ = std::shared_ptr<store::SyncBarrier>(std::move(*made));
+    } else if (made.ok()) {
+      barrier_tried_ = true;  // this backend's commits are durable anyway
+    }  // else: no WAL file yet; this batch syncs itself, the next one tries again
+  }
+  return barrier_ && conn.DeferSync(true).ok();
+}
+
 void IntakeWriter::Deliver(Written written) {
   {
     std::lock_guard lock(answer_mutex_);
@@ -161,12 +197,15 @@ void IntakeWriter::Deliver(Written written) {
       return;
     }
   }
-  Answer(written);
+  std::deque<Written> one;
+  one.push_back(std::move(written));
+  SyncWritten(one);
+  Answer(one.front());
 }
 
 void IntakeWriter::RunAnswers() {
   while (true) {
-    Written written;
+    std::deque<Written> written;
     {
       std::unique_lock lock(answer_mutex_);
       answer_ready_.wait(lock, [this] { return answer_stop_ || !answers_.empty(); });
@@ -174,11 +213,31 @@ void IntakeWriter::RunAnswers() {
         answering_ = false;
         return;
       }
-      written = std::move(answers_.front());
-      answers_.pop_front();
+      written.swap(answers_);
     }
-    Answer(written);
+    SyncWritten(written);
+    for (Written& w : written) Answer(w);
   }
+}
+
+void IntakeWriter::SyncWritten(std::deque<Written>& written) {
+  bool any = false;
+  for (const Written& w : written) any = any || w.needs_sync;
+  if (!any) return;
+  auto start = std::chrono::steady_clock::now();
+  core::Status synced = barrier_->Sync();
+  const int64_t ns = NanosSince(start);
+  if (!synced.ok()) {
+    // Committed but maybe not on disk: not acknowledged. A retry with the
+    // same Idempotency-Key gets the ticket if it survived, a new one if not.
+    for (Written& w : written) {
+      if (w.needs_sync) w.committed = synced.error();
+    }
+  }
+  std::lock_guard lock(mutex_);
+  ++stats_.syncs;
+  stats_.sync_ns += ns;
+  stats_.failed_syncs += synced.ok() ? 0 : 1;
 }
 
 void IntakeWriter::Answer(Written& written) {
