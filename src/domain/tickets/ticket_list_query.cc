@@ -228,6 +228,9 @@ std::string WideListIndexSql() {
     sql += "CREATE INDEX ticket_" + col + "_id ON ticket(" + col + ", id, " + carried + ");\n";
   }
   const std::string open = std::string(" WHERE state NOT IN ") + kFinishedStates + ";\n";
+  // The state driver: an open state's backlog, and the board (published tickets of a path range).
+  sql += "DROP INDEX ticket_state_id;\n";
+  sql += "CREATE INDEX ticket_state_id ON ticket(state, id, path, category_id, kind, overdue);\n";
   sql += "DROP INDEX ticket_open_id;\n";
   sql += "CREATE INDEX ticket_open_id ON ticket(id, " + carried + ")" + open;
   sql += "DROP INDEX ticket_open_category_id;\n";

@@ -43,8 +43,8 @@ TicketListQuery BuildWishQuery(const PathRange& community, bool all, const Page&
 TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::string>& skills,
                                 bool by_skills, const Page& page);
 
-// Schema migration 28: the staff drivers (the scope columns and the open
-// partial indexes) carry the columns the other filters read after id
+// Schema migration 28: the staff and board drivers (the scope columns, the
+// state and the open partial indexes) carry the columns the other filters read after id
 // (path, state, category_id, kind, overdue). id is unique, so the walk's
 // order is unchanged; SQLite then tests a walked entry from the index and
 // seeks the ticket row only for a match, instead of decoding every row it
