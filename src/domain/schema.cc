@@ -10,6 +10,7 @@
 #include "domain/duty/duty_schema.h"
 #include "domain/governance/governance_schema.h"
 #include "domain/partylife/partylife_schema.h"
+#include "domain/tickets/ticket_list_query.h"
 #include "domain/timebank/timebank_schema.h"
 #include "domain/visits/visit_schema.h"
 
@@ -712,6 +713,7 @@ std::vector<store::Migration> Build() {
       {22, "care alert escalation, learned profiles, drop files", CareEscalationSchemaSql(), ""},
       NoticesMigration(),
       {27, "care silence per meter kind, alerts by grid", CareKindsSchemaSql(), ""},
+      {28, "list driver indexes carry the filter columns", WideListIndexSql(), ""},
   };
 }
 

@@ -3,15 +3,62 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <string_view>
-
-#include <boost/json/serialize.hpp>
 
 namespace civicgrid::http {
 
 namespace json = boost::json;
 
 namespace {
+
+// Escapes exactly as Boost.JSON's serializer does: the quote, the backslash,
+// \b \t \n \f \r by name, other control characters as \u00xx (lower-case
+// hex); every other byte, UTF-8 included, as it is.
+void AppendQuoted(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t plain = 0;  // start of the run of bytes that need no escape
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"':
+      case '\\':
+        out.push_back(static_cast<char>(c));
+        break;
+      case '\b':
+        out.push_back('b');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\f':
+        out.push_back('f');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
+      default:
+        out += "u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xf]);
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out.push_back('"');
+}
+
+template <typename Integer>
+void AppendInteger(std::string& out, Integer v) {
+  std::array<char, 24> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  out.append(buf.data(), static_cast<size_t>(end - buf.data()));
+}
 
 void AppendJsonDouble(std::string& out, double v) {
   if (!std::isfinite(v)) {
@@ -37,7 +84,7 @@ void AppendJson(std::string& out, const json::value& value) {
       for (const auto& [key, member] : value.get_object()) {
         if (!first) out.push_back(',');
         first = false;
-        out += json::serialize(json::string_view(key));
+        AppendQuoted(out, std::string_view(key.data(), key.size()));
         out.push_back(':');
         AppendJson(out, member);
       }
@@ -65,11 +112,15 @@ void AppendJson(std::string& out, const json::value& value) {
       out += value.get_bool() ? "true" : "false";
       return;
     case json::kind::int64:
+      AppendInteger(out, value.get_int64());
+      return;
     case json::kind::uint64:
+      AppendInteger(out, value.get_uint64());
+      return;
     case json::kind::string:
-      break;
+      AppendQuoted(out, std::string_view(value.get_string().data(), value.get_string().size()));
+      return;
   }
-  out += json::serialize(value);
 }
 
 }  // namespace
@@ -78,6 +129,54 @@ std::string WriteJson(const json::value& value) {
   std::string out;
   AppendJson(out, value);
   return out;
+}
+
+void JsonWriter::Separate() {
+  if (comma_) out_.push_back(',');
+  comma_ = true;
+}
+
+void JsonWriter::Open(char bracket) {
+  Separate();
+  out_.push_back(bracket);
+  comma_ = false;
+}
+
+void JsonWriter::Close(char bracket) {
+  out_.push_back(bracket);
+  comma_ = true;
+}
+
+void JsonWriter::Key(std::string_view key) {
+  Separate();
+  AppendQuoted(out_, key);
+  out_.push_back(':');
+  comma_ = false;
+}
+
+void JsonWriter::String(std::string_view text) {
+  Separate();
+  AppendQuoted(out_, text);
+}
+
+void JsonWriter::Int(int64_t value) {
+  Separate();
+  AppendInteger(out_, value);
+}
+
+void JsonWriter::Double(double value) {
+  Separate();
+  AppendJsonDouble(out_, value);
+}
+
+void JsonWriter::Bool(bool value) {
+  Separate();
+  out_ += value ? "true" : "false";
+}
+
+void JsonWriter::Null() {
+  Separate();
+  out_ += "null";
 }
 
 }  // namespace civicgrid::http

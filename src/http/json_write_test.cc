@@ -70,6 +70,67 @@ TEST(JsonWriteTest, StringsKeysAndNestingAreWrittenAsBoostWritesThem) {
   EXPECT_EQ(WriteJson(v), json::serialize(v));
 }
 
+TEST(JsonWriteTest, EveryByteOfAStringIsEscapedAsBoostEscapesIt) {
+  for (int c = 0; c < 256; ++c) {
+    const std::string text = std::string("a") + static_cast<char>(c) + "b";
+    EXPECT_EQ(WriteJson(json::value(text)), json::serialize(json::value(text))) << c;
+  }
+  const std::string mixed = "\x01路灯\"不亮\"\\\t\r\n\x1f end";
+  EXPECT_EQ(WriteJson(json::value(mixed)), json::serialize(json::value(mixed)));
+  EXPECT_EQ(WriteJson(json::value(std::numeric_limits<int64_t>::min())),
+            json::serialize(json::value(std::numeric_limits<int64_t>::min())));
+}
+
+TEST(JsonWriteTest, TheWriterWritesTheSameBytesAsTheTree) {
+  const json::value tree = json::object{
+      {"items",
+       json::array{json::object{{"id", 7}, {"名称", "路灯\"不亮\""}, {"at", nullptr}},
+                   json::object{{"lon", 116.294993}, {"ok", false}, {"ids", json::array{}}},
+                   json::object{}}},
+      {"next_after", -12},
+      {"flags", json::array{true, 1.0, json::array{json::array{}, 2}}}};
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("items");
+  w.BeginArray();
+  w.BeginObject();
+  w.Key("id");
+  w.Int(7);
+  w.Key("名称");
+  w.String("路灯\"不亮\"");
+  w.Key("at");
+  w.Null();
+  w.EndObject();
+  w.BeginObject();
+  w.Key("lon");
+  w.Double(116.294993);
+  w.Key("ok");
+  w.Bool(false);
+  w.Key("ids");
+  w.BeginArray();
+  w.EndArray();
+  w.EndObject();
+  w.BeginObject();
+  w.EndObject();
+  w.EndArray();
+  w.Key("next_after");
+  w.Int(-12);
+  w.Key("flags");
+  w.BeginArray();
+  w.Bool(true);
+  w.Double(1.0);
+  w.BeginArray();
+  w.BeginArray();
+  w.EndArray();
+  w.Int(2);
+  w.EndArray();
+  w.EndArray();
+  w.EndObject();
+  EXPECT_EQ(out, WriteJson(tree));
+  EXPECT_EQ(json::parse(out), tree);
+}
+
 TEST(JsonWriteTest, ResponsesUseIt) {
   const Response r = Response::Json(200, json::object{{"lat", 39.436881}, {"rate", 0.9934}});
   EXPECT_EQ(r.body, R"({"lat":39.436881,"rate":0.9934})");

@@ -15,6 +15,20 @@ void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
   }
 }
 
+// {{unindexed:EXPR}} → "+EXPR" on SQLite (unary plus: no index, no work per row) and
+// "(EXPR || '')" on PostgreSQL (which has no unary plus for text).
+void ReplaceUnindexed(std::string& s, bool pg) {
+  constexpr std::string_view kOpen = "{{unindexed:";
+  for (size_t pos = s.find(kOpen); pos != std::string::npos; pos = s.find(kOpen, pos)) {
+    const size_t end = s.find("}}", pos + kOpen.size());
+    if (end == std::string::npos) return;
+    const std::string expr = s.substr(pos + kOpen.size(), end - pos - kOpen.size());
+    const std::string to = pg ? "(" + expr + " || '')" : "+" + expr;
+    s.replace(pos, end + 2 - pos, to);
+    pos += to.size();
+  }
+}
+
 int64_t NowMs() {
   using namespace std::chrono;  // NOLINT(google-build-using-namespace)
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -59,6 +73,7 @@ std::string TranslateDialect(std::string_view sql, Backend backend) {
   ReplaceAll(out, "{{blob}}", pg ? "BYTEA" : "BLOB");
   ReplaceAll(out, "{{text}}", pg ? "TEXT COLLATE \"C\"" : "TEXT");
   ReplaceAll(out, "{{real}}", pg ? "DOUBLE PRECISION" : "REAL");
+  ReplaceUnindexed(out, pg);
   return out;
 }
 

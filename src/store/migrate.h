@@ -9,6 +9,10 @@
 //   {{blob}}  binary column (BLOB / BYTEA)
 //   {{text}}  text compared byte-wise (TEXT / TEXT COLLATE "C"), for paths
 //   {{real}}  double precision
+//   {{unindexed:t.col}}  a text column in a condition that must not choose an
+//             index (a filter beside the index a query walks): "+t.col" on
+//             SQLite, "(t.col || '')" on PostgreSQL. SQLite's concatenation
+//             allocated a string per row walked; its unary plus costs nothing.
 #pragma once
 
 #include <string>

@@ -82,6 +82,28 @@ TEST_P(MigrateTest, FailedMigrationLeavesNothingBehind) {
   EXPECT_FALSE((*conn)->Query("SELECT COUNT(*) FROM other").ok());
 }
 
+TEST(TranslateDialectTest, UnindexedColumnIsUnaryPlusOnSqliteAndConcatenationOnPostgres) {
+  const std::string sql = "SELECT 1 WHERE {{unindexed:t.state}} = $1 AND {{unindexed:t.path}} < $2";
+  EXPECT_EQ(TranslateDialect(sql, Backend::kSqlite),
+            "SELECT 1 WHERE +t.state = $1 AND +t.path < $2");
+  EXPECT_EQ(TranslateDialect(sql, Backend::kPostgres),
+            "SELECT 1 WHERE (t.state || '') = $1 AND (t.path || '') < $2");
+}
+
+TEST_P(MigrateTest, UnindexedColumnComparesLikeTheColumn) {
+  CG_TEST_DB(t, GetParam());
+  auto conn = t->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Migrate(**conn, TwoMigrations()).ok());
+  ASSERT_TRUE((*conn)->Execute("INSERT INTO thing (name, qty) VALUES ('b', 1), ('c', 2)").ok());
+  auto rows = (*conn)->Query(
+      "SELECT qty FROM thing t WHERE {{unindexed:t.name}} >= $1 AND {{unindexed:t.name}} < $2",
+      {std::string("c"), std::string("d")});
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].Int("qty"), 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MigrateTest, ::testing::ValuesIn(AllBackends()),
                          BackendParamName());
 

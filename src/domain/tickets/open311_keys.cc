@@ -212,7 +212,8 @@ core::Result<std::vector<Open311Update>> Open311Directory::Updates(const Caller&
   PathRange range = SubtreeRange(j.path);
   SqlWhere w;
   w.And("e.at >= " + w.Param(from) + " AND e.at < " + w.Param(to));
-  w.And("(t.path || '') >= " + w.Param(range.lo) + " AND (t.path || '') < " + w.Param(range.hi));
+  w.And(Unindexed("t.path") + " >= " + w.Param(range.lo) + " AND " + Unindexed("t.path") + " < " +
+        w.Param(range.hi));
   w.And(std::string("e.type NOT IN ") + kNotUpdates);
   w.And(VisiblePredicate(reader, w, true));
   const std::string limit_p = w.Param(limit);

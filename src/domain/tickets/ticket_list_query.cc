@@ -84,7 +84,7 @@ const std::string kOpenTerm = std::string("t.state NOT IN ") + kFinishedStates;
 // Tickets assigned to the caller: a member, a unit (assigned or called to)
 // or a staff account.
 void Assigned(const Caller& caller, SqlWhere& w, const std::string& after, bool driver) {
-  const std::string kind = driver ? "t.assignee_kind" : "(t.assignee_kind || '')";
+  const std::string kind = driver ? "t.assignee_kind" : Unindexed("t.assignee_kind");
   const std::string id = driver ? "t.assignee_id" : "t.assignee_id + 0";
   if (caller.role == Role::kPartyMember && caller.party_member_id) {
     w.And(kind + " = 'member' AND " + id + " = " + w.Param(*caller.party_member_id));
@@ -117,7 +117,7 @@ void Mine(const Caller& caller, SqlWhere& w, const std::string& after, bool driv
 }
 
 void Equality(SqlWhere& w, const std::string& column, bool text, bool driver, store::Value v) {
-  std::string lhs = driver ? column : text ? "(" + column + " || '')" : column + " + 0";
+  std::string lhs = driver ? column : text ? Unindexed(column) : column + " + 0";
   w.And(lhs + " = " + w.Param(std::move(v)));
 }
 
@@ -135,9 +135,9 @@ void Filters(const Caller& caller, const TicketFilter& f, Driver d, SqlWhere& w,
   if (f.open == true) {
     w.And(d == Driver::kCategoryOpen || d == Driver::kOpen
               ? kOpenTerm
-              : std::string("(t.state || '') NOT IN ") + kFinishedStates);
+              : Unindexed("t.state") + " NOT IN " + kFinishedStates);
   }
-  if (f.open == false) w.And(std::string("(t.state || '') IN ") + kFinishedStates);
+  if (f.open == false) w.And(Unindexed("t.state") + " IN " + kFinishedStates);
   if (f.kind) {
     Equality(w, "t.kind", true, d == Driver::kKind, std::string(TicketKindName(*f.kind)));
   }
@@ -167,8 +167,8 @@ TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& f,
   }
   q.where.And(VisiblePredicate(caller, q.where, true));
   if (within) {
-    q.where.And("(t.path || '') >= " + q.where.Param(within->lo) + " AND (t.path || '') < " +
-                q.where.Param(within->hi));
+    q.where.And(Unindexed("t.path") + " >= " + q.where.Param(within->lo) + " AND " +
+                Unindexed("t.path") + " < " + q.where.Param(within->hi));
   }
   Filters(caller, f, d, q.where, after);
   q.tail = "ORDER BY t.id LIMIT " + q.where.Param(f.page.limit);
@@ -182,8 +182,8 @@ TicketListQuery BuildWishQuery(const PathRange& community, bool all, const Page&
   w.And("t.id > " + w.Param(page.after));
   // Exactly the condition of the partial index.
   w.And(std::string("t.kind = 'wish' AND t.state NOT IN ") + kFinishedStates);
-  w.And("(t.path || '') >= " + w.Param(community.lo) + " AND (t.path || '') < " +
-        w.Param(community.hi));
+  w.And(Unindexed("t.path") + " >= " + w.Param(community.lo) + " AND " + Unindexed("t.path") +
+        " < " + w.Param(community.hi));
   if (!all) w.And("t.is_public + 0 = 1");
   q.tail = "ORDER BY t.id LIMIT " + w.Param(page.limit);
   return q;
@@ -200,7 +200,8 @@ TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::str
   // communities); staff and residents the published tickets they may see.
   if (caller.role == Role::kPartyMember && caller.party_member_id) {
     PathRange scope = caller.Scope();
-    w.And("(t.path || '') >= " + w.Param(scope.lo) + " AND (t.path || '') < " + w.Param(scope.hi));
+    w.And(Unindexed("t.path") + " >= " + w.Param(scope.lo) + " AND " + Unindexed("t.path") + " < " +
+          w.Param(scope.hi));
   } else if (caller.role == Role::kUnitAdmin && caller.unit_id) {
     w.And(
         "EXISTS (SELECT 1 FROM unit_pairing up JOIN org_node pn ON pn.id = up.node_id WHERE "
@@ -216,6 +217,28 @@ TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::str
   }
   q.tail = "ORDER BY t.id LIMIT " + w.Param(page.limit);
   return q;
+}
+
+std::string WideListIndexSql() {
+  const std::string carried = "path, state, category_id, kind, overdue";
+  std::string sql;
+  for (int depth = kMinScopeDepth; depth <= kMaxScopeDepth; ++depth) {
+    const std::string col = ScopeColumn(depth);
+    sql += "DROP INDEX ticket_" + col + "_id;\n";
+    sql += "CREATE INDEX ticket_" + col + "_id ON ticket(" + col + ", id, " + carried + ");\n";
+  }
+  const std::string open = std::string(" WHERE state NOT IN ") + kFinishedStates + ";\n";
+  // The state driver: an open state's backlog, and the board (published tickets of a path range).
+  sql += "DROP INDEX ticket_state_id;\n";
+  sql += "CREATE INDEX ticket_state_id ON ticket(state, id, path, category_id, kind, overdue);\n";
+  sql += "DROP INDEX ticket_open_id;\n";
+  sql += "CREATE INDEX ticket_open_id ON ticket(id, " + carried + ")" + open;
+  sql += "DROP INDEX ticket_open_category_id;\n";
+  sql +=
+      "CREATE INDEX ticket_open_category_id ON ticket(category_id, id, path, state, kind, "
+      "overdue)" +
+      open;
+  return sql;
 }
 
 }  // namespace civicgrid::domain

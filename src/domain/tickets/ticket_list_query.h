@@ -4,8 +4,8 @@
 // Every filter has two renderings: as the driver (a plain condition an index
 // ending in id serves: `t.category_id = $3` on ticket_category_id (category_id,
 // id)) and as a filter (written so that no index is chosen for it:
-// `t.category_id + 0 = $3`, `(t.state || '') = $4`). The driver is the most
-// selective filter present, in this order:
+// `t.category_id + 0 = $3`, `+t.state = $4`: Unindexed(), which PostgreSQL renders as `(t.state ||
+// '')`). The driver is the most selective filter present, in this order:
 //   assigned, mine, category+open, open, category+state and state for an
 //   open state (the backlog, not the history); then, for staff scoped below the root, the
 //   scope (`t.scope_3 = $4` on ticket_scope_3_id: a grid's or a street's
@@ -42,5 +42,13 @@ TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& filter,
 TicketListQuery BuildWishQuery(const PathRange& community, bool all, const Page& page);
 TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::string>& skills,
                                 bool by_skills, const Page& page);
+
+// Schema migration 28: the staff and board drivers (the scope columns, the
+// state and the open partial indexes) carry the columns the other filters read after id
+// (path, state, category_id, kind, overdue). id is unique, so the walk's
+// order is unchanged; SQLite then tests a walked entry from the index and
+// seeks the ticket row only for a match, instead of decoding every row it
+// then skips (a page of a rare filter walks thousands).
+std::string WideListIndexSql();
 
 }  // namespace civicgrid::domain

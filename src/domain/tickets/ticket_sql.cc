@@ -13,6 +13,10 @@ SqlWhere& SqlWhere::And(const std::string& condition) {
   return *this;
 }
 
+std::string Unindexed(const std::string& text_column) {
+  return "{{unindexed:" + text_column + "}}";
+}
+
 bool IsTicketManager(Role r) {
   return r == Role::kCountyAdmin || r == Role::kStreetAdmin || r == Role::kCommunitySecretary ||
          r == Role::kCommunityWorker;
@@ -42,7 +46,7 @@ std::string OnBoardPredicate(const Caller& caller, SqlWhere& w) {
 std::string VisiblePredicate(const Caller& caller, SqlWhere& w, bool scope_is_filter) {
   if (IsTicketStaff(caller.role)) {
     PathRange scope = caller.Scope();
-    const std::string path = scope_is_filter ? "(t.path || '')" : "t.path";
+    const std::string path = scope_is_filter ? Unindexed("t.path") : "t.path";
     return "(" + path + " >= " + w.Param(scope.lo) + " AND " + path + " < " + w.Param(scope.hi) +
            ")";
   }

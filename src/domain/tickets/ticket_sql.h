@@ -30,6 +30,10 @@ class SqlWhere {
   store::Params params_;
 };
 
+// A text column written so that no index is chosen for it (a filter beside the
+// index the query walks): the {{unindexed:…}} dialect token of store/migrate.h.
+std::string Unindexed(const std::string& text_column);
+
 // Roles that manage tickets in their subtree, and those plus grid workers.
 bool IsTicketManager(Role role);
 bool IsTicketStaff(Role role);

@@ -7,7 +7,7 @@
 // Lists are keyset walks in id order (after the cursor, LIMIT n) along one
 // index: ListPage chooses the most selective filter that has an index ending
 // in id (see docs/tickets.md, "Lists at city scale") and writes every other
-// condition so that it cannot choose an index (`t.col + 0`, `t.col || ''`),
+// condition so that it cannot choose an index (`t.col + 0`, Unindexed("t.col")),
 // so that no plan sorts the whole result for the page order.
 //
 // A TicketStore wraps one connection for one unit of work; not thread-safe.

@@ -208,7 +208,7 @@ core::Result<Response> ListTickets(ApiServices& s, Request& r, const Caller& c) 
   CG_ASSIGN_OR_RETURN(f.created_from, QueryTime(r, "created_from"));
   CG_ASSIGN_OR_RETURN(f.created_to, QueryTime(r, "created_to"));
   CG_ASSIGN_OR_RETURN(auto page, s.tickets.List(c, f));
-  return Response::Json(200, TicketPageJson(page, c));
+  return TicketPageResponse(page, c);
 }
 
 core::Result<Response> GetTicket(ApiServices& s, Request& r, const Caller& c) {
@@ -370,7 +370,7 @@ core::Result<Response> Board(ApiServices& s, Request& r, const Caller& c) {
     mine = *skills == "mine";
   }
   CG_ASSIGN_OR_RETURN(auto board, s.tickets.Board(c, mine, page));
-  return Response::Json(200, TicketPageJson(board, c));
+  return TicketPageResponse(board, c);
 }
 
 }  // namespace

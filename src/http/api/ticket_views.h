@@ -19,6 +19,13 @@ boost::json::value ToJson(const domain::TicketEvent& event);
 boost::json::value ToJson(const domain::Escalation& escalation);
 boost::json::value TicketPageJson(const domain::PageOf<domain::Ticket>& page,
                                   const domain::Caller& caller);
+// The same page as WriteJson(TicketPageJson(page, caller)), byte for byte, written
+// straight into the body without a tree per ticket (the hot list and board pages).
+std::string TicketPageBody(const domain::PageOf<domain::Ticket>& page,
+                           const domain::Caller& caller);
+// 200 with TicketPageBody.
+Response TicketPageResponse(const domain::PageOf<domain::Ticket>& page,
+                            const domain::Caller& caller);
 
 // POST /api/v1/tickets: the request body (and Idempotency-Key header) as a NewTicket.
 core::Result<domain::NewTicket> NewTicketFromBody(const Request& request,
