@@ -1,9 +1,15 @@
 #include "bench_support.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <sys/resource.h>
 
@@ -66,6 +72,30 @@ Memory ProcessMemory() {
 }
 
 double WrittenMib() { return KibToMib(ProcValue("/proc/self/io", "write_bytes:")) / 1024.0; }
+
+double FdatasyncMs(const std::string& dir, int rounds) {
+  const std::string path = dir + "/fdatasync-probe";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return 0;
+  const std::string block(16 * 1024, 'x');
+  std::vector<double> ms;
+  off_t offset = 0;
+  for (int i = 0; i < rounds; ++i) {
+    if (::pwrite(fd, block.data(), block.size(), offset) != static_cast<ssize_t>(block.size())) {
+      break;
+    }
+    offset += static_cast<off_t>(block.size());
+    auto start = std::chrono::steady_clock::now();
+    if (::fdatasync(fd) != 0) break;
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  if (ms.empty()) return 0;
+  std::nth_element(ms.begin(), ms.begin() + static_cast<std::ptrdiff_t>(ms.size() / 2), ms.end());
+  return ms[ms.size() / 2];
+}
 
 TempDir::TempDir(const std::string& prefix) {
   path_ = (std::filesystem::temp_directory_path() / (prefix + core::RandomToken(6))).string();

@@ -42,6 +42,11 @@ Memory ProcessMemory();
 // (write_bytes of /proc/self/io), in MiB.
 double WrittenMib();
 
+// The disk's durable-write latency in `dir`: the median of `rounds` appends
+// of 16 KiB each followed by fdatasync, in milliseconds (what a durable
+// commit waits for at least once).
+double FdatasyncMs(const std::string& dir, int rounds = 60);
+
 // A temporary directory on disk (TMPDIR or /tmp), removed by the destructor.
 class TempDir {
  public:

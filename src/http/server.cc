@@ -2,6 +2,8 @@
 // every header (each file including Beast costs ~12 s of compile).
 #include "http/server.h"
 
+#include "core/thread_name.h"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -414,7 +416,7 @@ std::vector<WorkerPool::LaneOptions> MakeLanes(const ServerOptions& options) {
   unsigned long_workers = options.long_workers != 0 ? options.long_workers : 2;
   std::vector<WorkerPool::LaneOptions> lanes(2);
   lanes[kInteractiveLane] = {"interactive", interactive, options.queue_limit};
-  lanes[kLongLane] = {"long", long_workers, options.long_queue_limit};
+  lanes[kLongLane] = {"long", long_workers, options.long_queue_limit, options.long_nice};
   return lanes;
 }
 
@@ -458,7 +460,10 @@ core::Status Server::Impl::Start() {
   asio::co_spawn(workers_.front()->io, Accept(), Report("accept_loop_failed"));
   for (auto& worker : workers_) {
     worker->work.emplace(worker->io.get_executor());
-    worker->thread = std::thread([io = &worker->io] { io->run(); });
+    worker->thread = std::thread([io = &worker->io] {
+      core::NameThisThread("cg-io");
+      io->run();
+    });
   }
   return core::Ok();
 }

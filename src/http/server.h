@@ -91,6 +91,10 @@ struct ServerOptions {
   unsigned workers = 0;
   // Workers of the long lane (exports, imports, wide statistics); 0 means 2.
   unsigned long_workers = 0;
+  // Nice value added to the long lane's threads (WorkerPool::LaneOptions::nice):
+  // an export shares busy cores with interactive requests at about a tenth
+  // of their weight instead of an equal share.
+  int long_nice = 10;
   // Requests that may wait for a busy interactive worker; beyond, 503.
   size_t queue_limit = 256;
   // The same for the long lane.

@@ -45,6 +45,10 @@ class WorkerPool {
     std::string name;
     unsigned workers = 1;    // at least 1
     size_t queue_limit = 0;  // tasks waiting beyond the busy workers; 0: none wait
+    // CPU priority of the lane's threads above the process's (Linux nice, per
+    // thread; 0..19): a lane of long work at +10 runs on what the others leave
+    // when the cores are busy, and at full speed when they are not.
+    int nice = 0;
   };
   using Task = std::function<void()>;
 

@@ -3,6 +3,11 @@
 #include "http/worker_pool.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <chrono>
@@ -62,6 +67,35 @@ TEST(WorkerPoolTest, RunsEveryTaskItAccepts) {
   ASSERT_TRUE(done.WaitEntered(8));
   pool.Stop();
   EXPECT_EQ(ran.load(), 8);
+}
+
+// A lane's `nice` lowers the CPU priority of its own threads only: the long
+// lane's exports yield to interactive requests when the cores are busy.
+TEST(WorkerPoolTest, ALanesNiceLowersOnlyItsOwnThreads) {
+  auto priority_here = [] {
+    errno = 0;
+    return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+  };
+  const int base = priority_here();
+  if (base > 9) GTEST_SKIP() << "the test runs at nice " << base << " already";
+  WorkerPool pool({{"interactive", 1, 4}, {"long", 1, 4, 10}});
+  std::atomic<int> seen_interactive{-100};
+  std::atomic<int> seen_long{-100};
+  Gate done;
+  ASSERT_TRUE(pool.TrySubmit(0, [&] {
+    seen_interactive = priority_here();
+    done.Enter();
+  }));
+  ASSERT_TRUE(pool.TrySubmit(1, [&] {
+    seen_long = priority_here();
+    done.Enter();
+  }));
+  done.Open();
+  ASSERT_TRUE(done.WaitEntered(2));
+  pool.Stop();
+  EXPECT_EQ(seen_interactive.load(), base);
+  EXPECT_EQ(seen_long.load(), base + 10);
+  EXPECT_EQ(priority_here(), base) << "the calling thread keeps its priority";
 }
 
 TEST(WorkerPoolTest, FullQueueRefusesAtOnceAndCountsIt) {

@@ -107,6 +107,14 @@ enum class TxMode {
   kWrite,  // takes the write lock up front (SQLite: BEGIN IMMEDIATE)
 };
 
+// Makes durable what commits that returned before it was synced wrote (see
+// Connection::DeferSync). Thread-safe; usable beside the connection's own work.
+class SyncBarrier {
+ public:
+  virtual ~SyncBarrier() = default;
+  virtual Status Sync() = 0;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -140,6 +148,19 @@ class Connection {
   // False once the connection is unusable (e.g. the server went away); the
   // pool then drops it instead of handing it out again.
   virtual bool healthy() const { return true; }
+
+  // Group commit for a dedicated writer (domain/tickets/intake.h). While
+  // deferred, this connection's commits return once they are visible, before
+  // they are on disk; a SyncBarrier from NewSyncBarrier() synced after such a
+  // commit returned makes it durable, so nothing may be acknowledged before
+  // that. A connection still deferred when it goes back to the pool is
+  // dropped. Backends whose commits are durable when they return (PostgreSQL,
+  // SQLite opened with synchronous below FULL) ignore it: NewSyncBarrier()
+  // gives no barrier (null), and DeferSync() does nothing.
+  virtual Status DeferSync(bool /*deferred*/) { return core::Ok(); }
+  virtual Result<std::unique_ptr<SyncBarrier>> NewSyncBarrier() {
+    return std::unique_ptr<SyncBarrier>();
+  }
 
   // The first row, or NotFound.
   Result<Row> QueryOne(std::string_view sql, const Params& params = {});

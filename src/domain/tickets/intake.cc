@@ -1,5 +1,7 @@
 #include "domain/tickets/intake.h"
 
+#include "core/thread_name.h"
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -40,12 +42,19 @@ void IntakeWriter::Start() {
     return;
   }
   started_ = true;
-  {
-    std::lock_guard answer_lock(answer_mutex_);
-    answering_ = true;
-  }
-  answer_thread_ = std::thread([this] { RunAnswers(); });
-  thread_ = std::thread([this] { Run(); });
+  answer_stage_.Start("cg-intake-ack", [this](std::deque<Written>& group) {
+    for (Written& w : group) Answer(w);
+  });
+  sync_stage_.Start("cg-intake-sync", [this](std::deque<Written>& group) {
+    SyncWritten(group);
+    for (Written& w : group) {
+      if (!answer_stage_.Push(w)) Answer(w);
+    }
+  });
+  thread_ = std::thread([this] {
+    core::NameThisThread("cg-intake");
+    Run();
+  });
 }
 
 void IntakeWriter::Submit(Caller caller, PreparedTicket prepared, Done done) {
@@ -79,12 +88,8 @@ void IntakeWriter::Shutdown() {
   } else if (!was_started) {
     Run();  // never started: write out what was queued here
   }
-  {
-    std::lock_guard lock(answer_mutex_);
-    answer_stop_ = true;
-    answer_ready_.notify_one();
-  }
-  if (answer_thread_.joinable()) answer_thread_.join();  // answers what was written
+  sync_stage_.Stop();    // syncs what was written,
+  answer_stage_.Stop();  // then answers it
 }
 
 IntakeStats IntakeWriter::stats() const {
@@ -125,16 +130,23 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
     items.reserve(batch.size());
     for (const Item& item : batch) items.push_back({&item.caller, &item.prepared});
     CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    out.needs_sync = DeferThisBatch(*conn);
     auto begin = std::chrono::steady_clock::now();
-    CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
-    commit_ns += NanosSince(begin);
-    // On error `tx` rolls back.
-    CG_ASSIGN_OR_RETURN(out.results, tickets_.InsertBatch(*conn, items, &phases));
-    auto commit = std::chrono::steady_clock::now();
-    core::Status committed = tx.Commit();
-    commit_ns += NanosSince(commit);
+    core::Status committed = [&]() -> core::Status {
+      CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
+      commit_ns += NanosSince(begin);
+      // On error `tx` rolls back.
+      CG_ASSIGN_OR_RETURN(out.results, tickets_.InsertBatch(*conn, items, &phases));
+      auto commit = std::chrono::steady_clock::now();
+      core::Status status = tx.Commit();
+      commit_ns += NanosSince(commit);
+      return status;
+    }();
+    // A connection left deferred is dropped by the pool, never reused.
+    if (out.needs_sync) (void)conn->DeferSync(false);
     return committed;
   }();
+  out.needs_sync = out.needs_sync && out.committed.ok();
   {
     std::lock_guard lock(mutex_);
     ++stats_.batches;
@@ -152,33 +164,99 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
   return out;
 }
 
-void IntakeWriter::Deliver(Written written) {
-  {
-    std::lock_guard lock(answer_mutex_);
-    if (answering_) {
-      answers_.push_back(std::move(written));
-      answer_ready_.notify_one();
-      return;
-    }
+// Deferring needs the answer thread (Shutdown() without Start() answers on
+// the writer's thread right after the commit, so there is nothing to
+// overlap) and a barrier. The barrier is made once, lazily: the WAL file it
+// opens exists once the database has been written in WAL mode.
+bool IntakeWriter::DeferThisBatch(store::Connection& conn) {
+  if (!options_.defer_sync) return false;
+  if (!sync_stage_.running()) return false;
+  if (!barrier_ && !barrier_tried_) {
+    auto made = conn.NewSyncBarrier();
+    if (made.ok() && *made) {
+      barrier_ = std::shared_ptr<store::SyncBarrier>(std::move(*made));
+    } else if (made.ok()) {
+      barrier_tried_ = true;  // this backend's commits are durable anyway
+    }  // else: no WAL file yet; this batch syncs itself, the next one tries again
   }
-  Answer(written);
+  return barrier_ && conn.DeferSync(true).ok();
 }
 
-void IntakeWriter::RunAnswers() {
+void IntakeWriter::Deliver(Written written) {
+  if (sync_stage_.Push(written)) return;
+  std::deque<Written> one;
+  one.push_back(std::move(written));
+  SyncWritten(one);
+  Answer(one.front());
+}
+
+void IntakeWriter::Stage::Start(const char* name, Work work) {
+  {
+    std::lock_guard lock(mutex_);
+    running_ = true;
+  }
+  thread_ = std::thread([this, name, work = std::move(work)] {
+    core::NameThisThread(name);
+    Loop(work);
+  });
+}
+
+bool IntakeWriter::Stage::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+bool IntakeWriter::Stage::Push(Written& written) {
+  std::lock_guard lock(mutex_);
+  if (!running_) return false;
+  queue_.push_back(std::move(written));
+  ready_.notify_one();
+  return true;
+}
+
+void IntakeWriter::Stage::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+    ready_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void IntakeWriter::Stage::Loop(const Work& work) {
   while (true) {
-    Written written;
+    std::deque<Written> group;
     {
-      std::unique_lock lock(answer_mutex_);
-      answer_ready_.wait(lock, [this] { return answer_stop_ || !answers_.empty(); });
-      if (answers_.empty()) {
-        answering_ = false;
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        running_ = false;
         return;
       }
-      written = std::move(answers_.front());
-      answers_.pop_front();
+      group.swap(queue_);
     }
-    Answer(written);
+    work(group);
   }
+}
+
+void IntakeWriter::SyncWritten(std::deque<Written>& written) {
+  bool any = false;
+  for (const Written& w : written) any = any || w.needs_sync;
+  if (!any) return;
+  auto start = std::chrono::steady_clock::now();
+  core::Status synced = barrier_->Sync();
+  const int64_t ns = NanosSince(start);
+  if (!synced.ok()) {
+    // Committed but maybe not on disk: not acknowledged. A retry with the
+    // same Idempotency-Key gets the ticket if it survived, a new one if not.
+    for (Written& w : written) {
+      if (w.needs_sync) w.committed = synced.error();
+    }
+  }
+  std::lock_guard lock(mutex_);
+  ++stats_.syncs;
+  stats_.sync_ns += ns;
+  stats_.failed_syncs += synced.ok() ? 0 : 1;
 }
 
 void IntakeWriter::Answer(Written& written) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <latch>
 #include <mutex>
 #include <set>
@@ -383,7 +384,69 @@ TEST_P(IntakeTest, ConcurrentRetriesUnderOneKeyMakeOneTicket) {
   }
 }
 
+// On SQLite with synchronous=FULL the commits skip their fsync and the
+// answer thread syncs the WAL before it answers (PostgreSQL: nothing to
+// defer). No pooled connection is left committing without a sync.
+TEST_P(IntakeTest, SyncsTheWalBeforeAnsweringAndLeavesNoConnectionDeferred) {
+  IntakeWriter& writer = Writer();
+  writer.Start();
+  Results results;
+  for (size_t i = 0; i < 6; ++i) {
+    writer.Submit(admin_, Prepared("井盖缺失 " + std::to_string(i)), results.Slot(i));
+    ASSERT_TRUE(results.Wait(i + 1));  // one batch each
+    ASSERT_TRUE(results.at(i).ok()) << results.at(i).error().message;
+  }
+  EXPECT_EQ(Count("ticket"), 6);
+  IntakeStats stats = writer.stats();
+  EXPECT_EQ(stats.failed_syncs, 0);
+  if (GetParam() == store::Backend::kPostgres) {
+    EXPECT_EQ(stats.syncs, 0);
+    return;
+  }
+  // The first batch may make the barrier; every later one is deferred and
+  // answered after a sync.
+  EXPECT_GE(stats.syncs, 5);
+  EXPECT_LE(stats.syncs, stats.batches);
+  std::vector<store::PooledConnection> all;
+  for (int i = 0; i < 8; ++i) {  // the whole pool (DbOptions::pool_size)
+    auto conn = test_db_->db().Acquire();
+    ASSERT_TRUE(conn.ok());
+    EXPECT_EQ((*conn)->QueryInt("PRAGMA synchronous").value(), 2) << "connection " << i;
+    all.push_back(std::move(*conn));
+  }
+}
+
+// A sync that fails leaves the batch unacknowledged (Unavailable: the client
+// retries), though its commit went through; the writer goes on.
+using SqliteIntakeTest = IntakeTest;  // the WAL sync is SQLite's
+
+TEST_P(SqliteIntakeTest, AFailedWalSyncAcknowledgesNothing) {
+  IntakeWriter& writer = Writer();
+  writer.Start();
+  Results results;
+  writer.Submit(admin_, Prepared("第一件：楼道灯不亮"), results.Slot(0));
+  ASSERT_TRUE(results.Wait(1));
+  ASSERT_TRUE(results.at(0).ok()) << results.at(0).error().message;
+  writer.Submit(admin_, Prepared("第二件：楼道灯不亮"),
+                results.Slot(1));  // makes sure the barrier exists
+  ASSERT_TRUE(results.Wait(2));
+  ASSERT_TRUE(results.at(1).ok());
+  const std::string wal = test_db_->sqlite_path() + "-wal";
+  std::filesystem::rename(wal, wal + ".away");  // the barrier can no longer reach it
+  writer.Submit(admin_, Prepared("第三件：楼道灯不亮"), results.Slot(2));
+  ASSERT_TRUE(results.Wait(3));
+  std::filesystem::rename(wal + ".away", wal);
+  ASSERT_FALSE(results.at(2).ok()) << "acknowledged without a sync";
+  EXPECT_EQ(results.at(2).error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(writer.stats().failed_syncs, 1);
+  writer.Submit(admin_, Prepared("第四件：楼道灯不亮"), results.Slot(3));
+  ASSERT_TRUE(results.Wait(4));
+  EXPECT_TRUE(results.at(3).ok()) << results.at(3).error().message;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IntakeTest, ::testing::ValuesIn(store::testing::AllBackends()),
+                         store::testing::BackendParamName());
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteIntakeTest, ::testing::Values(store::Backend::kSqlite),
                          store::testing::BackendParamName());
 
 }  // namespace

@@ -5,11 +5,18 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <list>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -22,6 +29,11 @@ using core::ErrorCode;
 // VM instructions between two looks at the deadline: a look costs a clock
 // read, a thousand instructions take a few microseconds.
 constexpr int kProgressInterval = 1000;
+
+// WAL pages after which a commit checkpoints (SQLite's default), and the same
+// for a connection committing with its sync deferred (DeferSync).
+constexpr int kCheckpointPages = 1000;
+constexpr int kDeferredCheckpointPages = 4000;
 
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   if ((rc & 0xff) == SQLITE_INTERRUPT) return DeadlineError();  // only the deadline interrupts
@@ -42,10 +54,82 @@ struct StmtDeleter {
 };
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
 
+const char* SyncPragma(SqliteSync sync) {
+  switch (sync) {
+    case SqliteSync::kOff:
+      return "PRAGMA synchronous=OFF";
+    case SqliteSync::kNormal:
+      return "PRAGMA synchronous=NORMAL";
+    case SqliteSync::kFull:
+      return "PRAGMA synchronous=FULL";
+  }
+  return "PRAGMA synchronous=FULL";
+}
+
+// fdatasync of the database's WAL file through a descriptor of its own. In
+// WAL mode a commit appends its frames to the WAL; with synchronous=NORMAL it
+// returns without syncing them, and syncing the file afterwards makes every
+// frame appended so far durable, as synchronous=FULL would have at each
+// commit. The WAL is truncated and rewritten in place while connections are
+// open; if it was removed or replaced (every connection closed), the next
+// Sync opens the new one.
+class WalSyncBarrier final : public SyncBarrier {
+ public:
+  explicit WalSyncBarrier(std::string path) : path_(std::move(path)) {}
+  ~WalSyncBarrier() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Open() {
+    std::lock_guard lock(mutex_);
+    CG_TRY(Reopen());
+    // The WAL's directory entry too, once (SQLite syncs it when it creates
+    // the file with synchronous=FULL; this makes no assumption about who did).
+    std::string dir = std::filesystem::path(path_).parent_path().string();
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+    return core::Ok();
+  }
+
+  Status Sync() override {
+    std::lock_guard lock(mutex_);
+    struct stat by_fd {};
+    struct stat by_path {};
+    if (::fstat(fd_, &by_fd) != 0 || ::stat(path_.c_str(), &by_path) != 0 ||
+        by_fd.st_ino != by_path.st_ino || by_fd.st_dev != by_path.st_dev) {
+      CG_TRY(Reopen());
+    }
+    if (::fdatasync(fd_) != 0) {
+      return Error{ErrorCode::kUnavailable,
+                   "写前日志落盘失败（" + path_ + "）: " + std::strerror(errno),
+                   {}};
+    }
+    return core::Ok();
+  }
+
+ private:
+  Status Reopen() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd_ < 0) {
+      return Error{
+          ErrorCode::kUnavailable, "无法打开写前日志 " + path_ + ": " + std::strerror(errno), {}};
+    }
+    return core::Ok();
+  }
+
+  const std::string path_;
+  std::mutex mutex_;
+  int fd_ = -1;  // GUARDED_BY(mutex_)
+};
+
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(sqlite3* db, size_t cache_size, int busy_timeout_ms)
-      : db_(db), cache_size_(cache_size), busy_timeout_ms_(busy_timeout_ms) {
+  SqliteConnection(sqlite3* db, size_t cache_size, int busy_timeout_ms, SqliteSync sync)
+      : db_(db), cache_size_(cache_size), busy_timeout_ms_(busy_timeout_ms), sync_(sync) {
     sqlite3_progress_handler(db_, kProgressInterval, &SqliteConnection::Progress, this);
     sqlite3_busy_handler(db_, &SqliteConnection::Busy, this);
   }
@@ -102,6 +186,29 @@ class SqliteConnection final : public Connection {
     return status;
   }
   Status LockKey(int64_t /*key*/) override { return core::Ok(); }
+  bool healthy() const override { return !deferred_; }
+
+  Status DeferSync(bool deferred) override {
+    if (sync_ != SqliteSync::kFull || deferred == deferred_) return core::Ok();
+    CG_TRY(Simple(deferred ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"));
+    // The group-commit writer checkpoints every 4,000 WAL pages instead of
+    // SQLite's 1,000: the pages a batch rewrites (index leaves, rollup rows,
+    // counters) are copied once per checkpoint, so a quarter as many
+    // checkpoints copy far fewer pages in all (measured: the writer's commit
+    // time per ticket 73 -> 41 us; turning checkpoints off altogether, 33 us).
+    sqlite3_wal_autocheckpoint(db_, deferred ? kDeferredCheckpointPages : kCheckpointPages);
+    deferred_ = deferred;
+    return core::Ok();
+  }
+
+  Result<std::unique_ptr<SyncBarrier>> NewSyncBarrier() override {
+    if (sync_ != SqliteSync::kFull) return std::unique_ptr<SyncBarrier>();
+    const char* main = sqlite3_db_filename(db_, "main");
+    if (main == nullptr || *main == '\0') return std::unique_ptr<SyncBarrier>();  // in memory
+    auto barrier = std::make_unique<WalSyncBarrier>(std::string(main) + "-wal");
+    CG_TRY(barrier->Open());
+    return std::unique_ptr<SyncBarrier>(std::move(barrier));
+  }
 
  private:
   // Returning non-zero interrupts the running statement (SQLITE_INTERRUPT).
@@ -234,22 +341,12 @@ class SqliteConnection final : public Connection {
   sqlite3* db_;
   size_t cache_size_;
   int busy_timeout_ms_;
+  const SqliteSync sync_;
+  bool deferred_ = false;  // DeferSync(true) in force
   bool interruptible_ = true;
   std::list<std::string> lru_;
   std::unordered_map<std::string, std::pair<StmtPtr, std::list<std::string>::iterator>> cache_;
 };
-
-const char* SyncPragma(SqliteSync sync) {
-  switch (sync) {
-    case SqliteSync::kOff:
-      return "PRAGMA synchronous=OFF";
-    case SqliteSync::kNormal:
-      return "PRAGMA synchronous=NORMAL";
-    case SqliteSync::kFull:
-      return "PRAGMA synchronous=FULL";
-  }
-  return "PRAGMA synchronous=FULL";
-}
 
 }  // namespace
 
@@ -283,8 +380,8 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path, const Db
     sqlite3_close_v2(db);
     return err;
   }
-  auto conn =
-      std::make_unique<SqliteConnection>(db, options.statement_cache_size, options.busy_timeout_ms);
+  auto conn = std::make_unique<SqliteConnection>(db, options.statement_cache_size,
+                                                 options.busy_timeout_ms, options.sqlite_sync);
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", SyncPragma(options.sqlite_sync)}) {
     CG_TRY(conn->ExecScript(pragma));
