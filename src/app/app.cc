@@ -115,7 +115,10 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   // node: moving a node rewrites them in its transaction (tickets first, as
   // TicketStats expects).
   accounts_.SetPiiCipher(&cipher_);
-  tree_.SetOnMove([this] { accounts_.ForgetAllSessions(); });
+  tree_.SetOnMove([this] {
+    accounts_.ForgetAllSessions();
+    tickets_.ForgetPlaces();
+  });
   tree_.AddPathCopy("ticket");
   tree_.AddPathCopy("ticket_rollup");
   tree_.AddPathCopy("ticket_state_count");

@@ -125,6 +125,15 @@ class Connection {
   // statement still running at it is interrupted: both give DeadlineError()
   // (store/deadline.h).
   virtual Result<Rows> Query(std::string_view sql, const Params& params = {}) = 0;
+  // As Query, but planned for these parameter values on every run instead of
+  // once per connection. For lookups by a list of keys in a table that grows
+  // while connections live: PostgreSQL keeps the generic plan it made while
+  // the table was small (a full scan) until the next ANALYZE, so a batch's
+  // read of its own new rows would scan the whole table. SQLite plans without
+  // looking at values: the same as Query.
+  virtual Result<Rows> QueryPlannedEachRun(std::string_view sql, const Params& params = {}) {
+    return Query(sql, params);
+  }
   // Runs a prepared statement; returns the number of rows changed.
   virtual Result<int64_t> Execute(std::string_view sql, const Params& params = {}) = 0;
   // Runs several statements without parameters (migrations only).

@@ -113,6 +113,41 @@ TEST_P(DbTest, WrongParameterCountIsAnError) {
   EXPECT_FALSE((*conn)->Query("SELECT $1, $2", {1}).ok());
 }
 
+TEST_P(DbTest, QueryPlannedEachRunReadsWhatQueryReadsAndKeepsNoPlan) {
+  CG_TEST_DB(t, GetParam());
+  auto conn = t->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  MakeTable(**conn);
+  for (const char* name : {"a", "b", "c"}) {
+    ASSERT_TRUE((*conn)->Execute("INSERT INTO item (name, qty) VALUES ($1, 7)", {name}).ok());
+  }
+  const std::string sql =
+      "SELECT name, qty, CAST($3 AS {{blob}}) AS b FROM item "
+      "WHERE name IN ($1, $2) ORDER BY name";
+  const Params params{"a", "c", std::nullopt};
+  auto cached = (*conn)->Query(sql, params);
+  ASSERT_TRUE(cached.ok()) << cached.error().message;
+  auto counted = [&]() -> int64_t {  // PostgreSQL: the connection's prepared statements
+    auto n = (*conn)->QueryInt("SELECT COUNT(*) FROM pg_prepared_statements");
+    EXPECT_TRUE(n.ok());
+    return n.ok() ? *n : -1;
+  };
+  const bool pg = GetParam() == Backend::kPostgres;
+  const int64_t before = pg ? counted() : 0;
+  auto each_run = (*conn)->QueryPlannedEachRun(sql + " ", params);  // a text not cached yet
+  ASSERT_TRUE(each_run.ok()) << each_run.error().message;
+  ASSERT_EQ(each_run->size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*each_run)[i].Text("name"), (*cached)[i].Text("name"));
+    EXPECT_EQ((*each_run)[i].Int("qty"), 7);
+    EXPECT_TRUE((*each_run)[i].IsNull("b"));
+  }
+  if (pg) {
+    EXPECT_EQ(counted(), before) << "planned each run: no prepared statement kept";
+  }
+  EXPECT_FALSE((*conn)->QueryPlannedEachRun("SELECT $1, $2", {1}).ok());
+}
+
 TEST_P(DbTest, ConcurrentLockedIncrementsAreNotLost) {
   CG_TEST_DB(t, GetParam());
   {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <utility>
 
 namespace civicgrid::domain {
@@ -326,8 +327,13 @@ core::Result<std::vector<Category>> CategoryService::List(bool include_inactive)
 }
 
 core::Result<Category> CategoryService::Get(int64_t id) {
+  const int64_t now = clock_.NowMs();
+  if (std::optional<Category> hit = cache_.Get(id, now)) return *std::move(hit);
+  const uint64_t generation = cache_.generation();
   CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  return Load(*conn, id);
+  CG_ASSIGN_OR_RETURN(Category c, Load(*conn, id));
+  cache_.Put(id, c, now, generation);
+  return c;
 }
 
 core::Result<Category> CategoryService::GetByCode(std::string_view code) {
@@ -352,6 +358,7 @@ core::Result<Category> CategoryService::Create(const Caller& caller, const Categ
   CG_ASSIGN_OR_RETURN(c.id, conn->QueryInt(std::string(kInsert) + " RETURNING id", params));
   CG_TRY(audit_.Append(*conn, caller, "category.create", "ticket_category", c.id, c.code));
   CG_TRY(tx.Commit());
+  cache_.ForgetAll();
   return c;
 }
 
@@ -375,6 +382,7 @@ core::Result<Category> CategoryService::Update(const Caller& caller, int64_t id,
       params));
   CG_TRY(audit_.Append(*conn, caller, "category.update", "ticket_category", id, c.code));
   CG_TRY(tx.Commit());
+  cache_.ForgetAll();
   return c;
 }
 
@@ -389,7 +397,9 @@ core::Status CategoryService::SeedDefaults() {
     params.push_back(now);
     CG_TRY(conn->Execute(kInsert, params));
   }
-  return tx.Commit();
+  CG_TRY(tx.Commit());
+  cache_.ForgetAll();
+  return core::Ok();
 }
 
 }  // namespace civicgrid::domain

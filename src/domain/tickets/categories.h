@@ -13,6 +13,7 @@
 #include "domain/access/audit_log.h"
 #include "domain/access/caller.h"
 #include "domain/registry/common.h"
+#include "domain/tickets/expiring_cache.h"
 #include "store/pool.h"
 
 namespace civicgrid::domain {
@@ -78,10 +79,13 @@ int64_t SlaDeadline(int64_t from_ms, int64_t minutes);
 // The shipped taxonomy (codes, names, SLAs, handlers).
 const std::vector<Category>& DefaultCategories();
 
+// Get answers from an ExpiringCache (every submission reads its category);
+// this service's own writes forget it.
 class CategoryService {
  public:
-  CategoryService(store::Db& db, const core::Clock& clock, AuditLog& audit)
-      : db_(db), clock_(clock), audit_(audit) {}
+  CategoryService(store::Db& db, const core::Clock& clock, AuditLog& audit,
+                  ExpiringCacheOptions cache = {})
+      : db_(db), clock_(clock), audit_(audit), cache_(cache) {}
 
   // Active categories (all of them with include_inactive); anyone may read.
   core::Result<std::vector<Category>> List(bool include_inactive = false);
@@ -108,6 +112,7 @@ class CategoryService {
   store::Db& db_;
   const core::Clock& clock_;
   AuditLog& audit_;
+  ExpiringCache<int64_t, Category> cache_;  // by id
 };
 
 }  // namespace civicgrid::domain

@@ -144,10 +144,48 @@ TicketService::TicketService(store::Db& db, const core::Clock& clock, AuditLog& 
       cipher_(cipher),
       locator_(locator),
       categories_(categories),
-      options_(options) {}
+      options_(options),
+      nodes_(options.prepare_cache),
+      county_codes_(options.prepare_cache),
+      display_names_(options.prepare_cache) {}
+
+void TicketService::ForgetPlaces() {
+  nodes_.ForgetAll();
+  county_codes_.ForgetAll();
+}
+
+core::Result<std::optional<TicketStore::NodeRow>> TicketService::CachedNode(TicketStore& store,
+                                                                            int64_t id) {
+  const int64_t now = clock_.NowMs();
+  if (auto hit = nodes_.Get(id, now)) return hit;
+  const uint64_t generation = nodes_.generation();
+  CG_ASSIGN_OR_RETURN(auto node, store.Node(id));
+  if (node) nodes_.Put(id, *node, now, generation);
+  return node;
+}
+
+core::Result<std::optional<std::string>> TicketService::CachedCountyCode(TicketStore& store,
+                                                                         const std::string& path) {
+  const int64_t now = clock_.NowMs();
+  if (auto hit = county_codes_.Get(path, now)) return hit;
+  const uint64_t generation = county_codes_.generation();
+  CG_ASSIGN_OR_RETURN(auto code, store.CountyCode(path));
+  if (code) county_codes_.Put(path, *code, now, generation);
+  return code;
+}
+
+std::string TicketService::CachedDisplayName(TicketStore& store, const Caller& caller) {
+  const int64_t now = clock_.NowMs();
+  if (auto hit = display_names_.Get(caller.account_id, now)) return *std::move(hit);
+  const uint64_t generation = display_names_.generation();
+  std::string name = store.DisplayName(caller.account_id, caller.username);
+  // The fallback (no row, or the read failed) is not kept.
+  if (name != caller.username) display_names_.Put(caller.account_id, name, now, generation);
+  return name;
+}
 
 std::string TicketService::ActorLabel(TicketStore& store, const Caller& caller) {
-  return RoleLabel(caller, store.DisplayName(caller.account_id, caller.username));
+  return RoleLabel(caller, CachedDisplayName(store, caller));
 }
 
 std::string TicketService::RoleLabel(const Caller& caller, const std::string& name) {
@@ -223,7 +261,7 @@ core::Status TicketService::PrepareWhere(TicketStore& store, const Caller& calle
     p.wgs84 = core::ToWgs84(*in.location, sys);
     p.node_id = *grid;
   } else if (in.node_id) {
-    CG_ASSIGN_OR_RETURN(auto node, store.Node(*in.node_id));
+    CG_ASSIGN_OR_RETURN(auto node, CachedNode(store, *in.node_id));
     if (!node || (node->kind != "grid" && node->kind != "community")) {
       return Error::Invalid("node_id", "所属网格或社区不存在");
     }
@@ -234,11 +272,11 @@ core::Status TicketService::PrepareWhere(TicketStore& store, const Caller& calle
   } else {
     return Error::Invalid("location", "请提供位置（经纬度）或所属网格");
   }
-  CG_ASSIGN_OR_RETURN(auto node, store.Node(p.node_id));
+  CG_ASSIGN_OR_RETURN(auto node, CachedNode(store, p.node_id));
   if (!node) return Error::Invalid("location", "所属网格或社区不存在");
   p.path = node->path;
   if (staff && !caller.InScope(p.path)) return Error::Invalid("location", "该位置不在管辖范围内");
-  CG_ASSIGN_OR_RETURN(auto county, store.CountyCode(p.path));
+  CG_ASSIGN_OR_RETURN(auto county, CachedCountyCode(store, p.path));
   if (!county) return Error::Invalid("location", "该位置不属于任何县级节点");
   p.county_code = *county;
   return core::Ok();
@@ -264,8 +302,7 @@ core::Status TicketService::PrepareWho(TicketStore& store, const Caller& caller,
   // resident can follow and rate it); its name and phone are not kept.
   p.submitter_account_id = caller.account_id;
   // The caller's name, read once (the submitter's name and the actor label).
-  const std::string name =
-      in.anonymous ? "" : store.DisplayName(caller.account_id, caller.username);
+  const std::string name = in.anonymous ? "" : CachedDisplayName(store, caller);
   if (in.anonymous) {
     p.submitter_name = "匿名";
     p.phone.reset();

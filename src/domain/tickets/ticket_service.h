@@ -60,6 +60,10 @@ class TicketService {
 
   // Observers are added before the service is used (not thread-safe).
   void AddObserver(TicketObserver* observer) { observers_.push_back(observer); }
+  // After a commit that moved org nodes (their paths changed): Prepare's cached
+  // nodes and county codes are forgotten. The app calls it from the org tree's
+  // on-move.
+  void ForgetPlaces();
 
   core::Result<Ticket> Submit(const Caller& caller, const NewTicket& ticket);
   // Validation and lookups only (no write).
@@ -197,6 +201,11 @@ class TicketService {
   core::Status RouteFirst(TicketStore& store, const PreparedTicket& p, Inserted& inserted);
   core::Status PrepareWho(TicketStore& store, const Caller& caller, PreparedTicket& p);
   std::string ActorLabel(TicketStore& store, const Caller& caller);
+  // Prepare's reads, from the caches below when fresh.
+  core::Result<std::optional<TicketStore::NodeRow>> CachedNode(TicketStore& store, int64_t id);
+  core::Result<std::optional<std::string>> CachedCountyCode(TicketStore& store,
+                                                            const std::string& path);
+  std::string CachedDisplayName(TicketStore& store, const Caller& caller);
   // "网格员 王芳": the caller's role and `name`.
   static std::string RoleLabel(const Caller& caller, const std::string& name);
 
@@ -208,6 +217,12 @@ class TicketService {
   CategoryService& categories_;
   TicketOptions options_;
   std::vector<TicketObserver*> observers_;
+  // What every submission reads (see ExpiringCache): nodes by id and county
+  // codes by path (forgotten on a move), display names by account (nothing
+  // changes a name once the account exists: they only age out).
+  ExpiringCache<int64_t, TicketStore::NodeRow> nodes_;
+  ExpiringCache<std::string, std::string> county_codes_;
+  ExpiringCache<int64_t, std::string> display_names_;
 };
 
 }  // namespace civicgrid::domain

@@ -185,12 +185,15 @@ core::Result<std::vector<Ticket>> TicketStore::LoadMany(const std::vector<int64_
     for (size_t i = 0; i < size; ++i) {
       list += (i ? ", " : "") + w.Param(ids[next + std::min(i, take - 1)]);
     }
-    CG_ASSIGN_OR_RETURN(store::Rows rows,
-                        conn_.Query(std::string(kColumns) + ", (SELECT " + agg +
-                                        " FROM ticket_attachment ta WHERE ta.ticket_id = t.id) "
-                                        "AS attachments " +
-                                        kFrom + "WHERE t.id IN (" + list + ")",
-                                    w.params()));
+    // Planned per run: a plan cached while `ticket` was small scans it whole,
+    // and the intake reads each batch's new tickets with this.
+    CG_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        conn_.QueryPlannedEachRun(std::string(kColumns) + ", (SELECT " + agg +
+                                      " FROM ticket_attachment ta WHERE ta.ticket_id = t.id) "
+                                      "AS attachments " +
+                                      kFrom + "WHERE t.id IN (" + list + ")",
+                                  w.params()));
     for (const store::Row& row : rows) {
       Ticket t = TicketFromRow(row);
       t.attachment_ids = IdList(row.Text("attachments"));

@@ -83,16 +83,22 @@ const auto kFindKeysSql = [](size_t rows) {
   return sql;
 };
 
+// How a chunk's statement is planned (store::Connection::QueryPlannedEachRun).
+enum class Plan { kCached, kEachRun };
+
 // Runs `sql(rows)` once per chunk of `items`, binding each item's parameters
 // with `bind`; `each` sees every returned row.
 template <typename T, typename MakeSql, typename Bind, typename Each>
 core::Status ForChunks(store::Connection& conn, const std::vector<T>& items, MakeSql make_sql,
-                       Bind bind, Each each) {
+                       Bind bind, Each each, Plan plan = Plan::kCached) {
   size_t next = 0;
   for (size_t rows : Chunks(items.size())) {
     store::Params params;
     for (size_t i = next; i < next + rows; ++i) bind(items[i], params);
-    CG_ASSIGN_OR_RETURN(store::Rows result, conn.Query(Sql(rows, make_sql), params));
+    const std::string& sql = Sql(rows, make_sql);
+    CG_ASSIGN_OR_RETURN(store::Rows result, plan == Plan::kCached
+                                                ? conn.Query(sql, params)
+                                                : conn.QueryPlannedEachRun(sql, params));
     for (const store::Row& row : result) CG_TRY(each(row));
     next += rows;
   }
@@ -174,7 +180,8 @@ core::Result<std::map<std::pair<int64_t, std::string>, TicketStore::KeyUse>> Tic
         KeyUse{row.Text("request_hash"), row.Int("ticket_id"), row.OptInt("event_id").value_or(0)};
     return core::Ok();
   };
-  CG_TRY(ForChunks(conn_, keys, kFindKeysSql, bind, each));
+  // Planned per run: a plan cached while idempotency_key was small scans it whole.
+  CG_TRY(ForChunks(conn_, keys, kFindKeysSql, bind, each, Plan::kEachRun));
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include "core/geo.h"
 #include "domain/registry/common.h"
 #include "domain/tickets/categories.h"
+#include "domain/tickets/expiring_cache.h"
 #include "domain/tickets/model.h"
 #include "store/db.h"
 
@@ -39,6 +40,8 @@ struct TicketOptions {
   size_t max_note_chars = 1000;
   // Attachments per event.
   size_t max_attachments = 9;
+  // What Prepare reads for every submission (nodes, county codes, names), kept in memory.
+  ExpiringCacheOptions prepare_cache;
 };
 
 struct Assignee {

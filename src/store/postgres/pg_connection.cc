@@ -75,6 +75,26 @@ Value DecodeValue(const PGresult* res, int row, int col) {
   }
 }
 
+Rows RowsOf(const PGresult* res) {
+  Rows rows;
+  int n = PQntuples(res);
+  int cols = PQnfields(res);
+  rows.reserve(static_cast<size_t>(n));
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (int c = 0; c < cols; ++c) names->emplace_back(PQfname(res, c));
+  for (int r = 0; r < n; ++r) {
+    std::vector<Value> values;
+    values.reserve(static_cast<size_t>(cols));
+    for (int c = 0; c < cols; ++c) values.push_back(DecodeValue(res, r, c));
+    rows.emplace_back(std::move(values), names);
+  }
+  return rows;
+}
+
+// Whether a statement's plan is cached with the connection's prepared
+// statement or made for each run's values (see Connection::QueryPlannedEachRun).
+enum class Planning { kCached, kEachRun };
+
 class PgConnection final : public Connection {
  public:
   PgConnection(PGconn* conn, size_t cache_size) : conn_(conn), cache_size_(cache_size) {}
@@ -85,25 +105,20 @@ class PgConnection final : public Connection {
 
   Result<Rows> Query(std::string_view sql, const Params& params) override {
     CG_TRY(FollowDeadline());
-    CG_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
-    Rows rows;
-    int n = PQntuples(res.get());
-    int cols = PQnfields(res.get());
-    rows.reserve(static_cast<size_t>(n));
-    auto names = std::make_shared<std::vector<std::string>>();
-    for (int c = 0; c < cols; ++c) names->emplace_back(PQfname(res.get(), c));
-    for (int r = 0; r < n; ++r) {
-      std::vector<Value> values;
-      values.reserve(static_cast<size_t>(cols));
-      for (int c = 0; c < cols; ++c) values.push_back(DecodeValue(res.get(), r, c));
-      rows.emplace_back(std::move(values), names);
-    }
-    return rows;
+    CG_ASSIGN_OR_RETURN(PgResult res, Run(sql, params, Planning::kCached));
+    return RowsOf(res.get());
+  }
+
+  // An unnamed statement: parsed and planned with these values on every run.
+  Result<Rows> QueryPlannedEachRun(std::string_view sql, const Params& params) override {
+    CG_TRY(FollowDeadline());
+    CG_ASSIGN_OR_RETURN(PgResult res, Run(sql, params, Planning::kEachRun));
+    return RowsOf(res.get());
   }
 
   Result<int64_t> Execute(std::string_view sql, const Params& params) override {
     CG_TRY(FollowDeadline());
-    CG_ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
+    CG_ASSIGN_OR_RETURN(PgResult res, Run(sql, params, Planning::kCached));
     const char* affected = PQcmdTuples(res.get());
     return static_cast<int64_t>(affected[0] ? std::strtoll(affected, nullptr, 10) : 0);
   }
@@ -166,7 +181,7 @@ class PgConnection final : public Connection {
     return core::Ok();
   }
 
-  Result<PgResult> Run(std::string_view sql, const Params& params) {
+  Result<PgResult> Run(std::string_view sql, const Params& params, Planning planning) {
     std::vector<Oid> types;
     std::string signature(sql);
     signature.push_back('\x01');
@@ -179,7 +194,10 @@ class PgConnection final : public Connection {
       types.push_back(t);
       signature += std::to_string(t) + ",";
     }
-    CG_ASSIGN_OR_RETURN(std::string name, Prepared(signature, sql, types));
+    std::string name;
+    if (planning == Planning::kCached) {
+      CG_ASSIGN_OR_RETURN(name, Prepared(signature, sql, types));
+    }
     std::vector<std::string> texts(params.size());
     std::vector<const char*> values(params.size(), nullptr);
     std::vector<int> lengths(params.size(), 0);
@@ -196,8 +214,13 @@ class PgConnection final : public Connection {
         values[i] = texts[i].c_str();
       }
     }
-    PgResult res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
-                                lengths.data(), formats.data(), 0));
+    const int count = static_cast<int>(params.size());
+    PgResult res(planning == Planning::kCached
+                     ? PQexecPrepared(conn_, name.c_str(), count, values.data(), lengths.data(),
+                                      formats.data(), 0)
+                     : PQexecParams(conn_, TranslateDialect(sql, Backend::kPostgres).c_str(), count,
+                                    types.data(), values.data(), lengths.data(), formats.data(),
+                                    0));
     auto status = PQresultStatus(res.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return PgError(conn_, res.get(), "执行失败");

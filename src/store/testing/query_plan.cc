@@ -271,6 +271,10 @@ class RecordingConnection final : public Connection {
     recorder_->Record(sql, params);
     return inner_->Query(sql, params);
   }
+  Result<Rows> QueryPlannedEachRun(std::string_view sql, const Params& params) override {
+    recorder_->Record(sql, params);
+    return inner_->QueryPlannedEachRun(sql, params);
+  }
   Result<int64_t> Execute(std::string_view sql, const Params& params) override {
     return inner_->Execute(sql, params);
   }
