@@ -284,6 +284,10 @@ class RecordingConnection final : public Connection {
   Status Rollback() override { return inner_->Rollback(); }
   Status LockKey(int64_t key) override { return inner_->LockKey(key); }
   bool healthy() const override { return inner_->healthy(); }
+  Status DeferSync(bool deferred) override { return inner_->DeferSync(deferred); }
+  Result<std::unique_ptr<SyncBarrier>> NewSyncBarrier() override {
+    return inner_->NewSyncBarrier();
+  }
 
  private:
   mutable PooledConnection inner_;  // PooledConnection hands out its connection non-const only
