@@ -147,11 +147,12 @@ void JsonWriter::Close(char bracket) {
   comma_ = true;
 }
 
-void JsonWriter::Key(std::string_view key) {
+JsonWriter& JsonWriter::Key(std::string_view key) {
   Separate();
   AppendQuoted(out_, key);
   out_.push_back(':');
   comma_ = false;
+  return *this;
 }
 
 void JsonWriter::String(std::string_view text) {
@@ -177,6 +178,12 @@ void JsonWriter::Bool(bool value) {
 void JsonWriter::Null() {
   Separate();
   out_ += "null";
+}
+
+void JsonWriter::OptInt(const std::optional<int64_t>& value) { value ? Int(*value) : Null(); }
+
+void JsonWriter::OptString(const std::optional<std::string>& text) {
+  text ? String(*text) : Null();
 }
 
 }  // namespace civicgrid::http

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,8 +28,7 @@ std::string WriteJson(const boost::json::value& value);
 // Appends a JSON document to `out` token by token, placing the commas itself:
 //   JsonWriter w(body);
 //   w.BeginObject();
-//   w.Key("id");
-//   w.Int(7);
+//   w.Key("id").Int(7);
 //   w.EndObject();  // {"id":7}
 // The caller keeps the nesting balanced (keys only inside objects).
 class JsonWriter {
@@ -39,13 +39,17 @@ class JsonWriter {
   void EndObject() { Close('}'); }
   void BeginArray() { Open('['); }
   void EndArray() { Close(']'); }
-  void Key(std::string_view key);
+  // Returns the writer, so a member is one line: w.Key("id").Int(7).
+  JsonWriter& Key(std::string_view key);
 
   void String(std::string_view text);
   void Int(int64_t value);
   void Double(double value);
   void Bool(bool value);
   void Null();
+  // The value, or null when empty.
+  void OptInt(const std::optional<int64_t>& value);
+  void OptString(const std::optional<std::string>& text);
 
  private:
   void Separate();

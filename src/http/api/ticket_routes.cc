@@ -214,7 +214,7 @@ core::Result<Response> ListTickets(ApiServices& s, Request& r, const Caller& c) 
 core::Result<Response> GetTicket(ApiServices& s, Request& r, const Caller& c) {
   CG_ASSIGN_OR_RETURN(int64_t id, ParseId(r.Param("id"), "id"));
   CG_ASSIGN_OR_RETURN(domain::Ticket t, s.tickets.Get(c, id));
-  return Response::Json(200, ToJson(t, c));
+  return TicketResponse(200, t, c);
 }
 
 core::Result<Response> TicketEvents(ApiServices& s, Request& r, const Caller& c) {
@@ -310,7 +310,7 @@ core::Result<Response> ActOnTicket(ApiServices& s, Request& r, const Caller& c) 
     return Response::Json(409, out);
   }
   if (!acted.ok()) return acted.error();
-  Response response = Response::Json(200, ToJson(acted->ticket, c));
+  Response response = TicketResponse(200, acted->ticket, c);
   if (acted->replayed) response.AddHeader("Idempotent-Replayed", "true");
   return response;
 }

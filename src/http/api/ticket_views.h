@@ -19,10 +19,15 @@ boost::json::value ToJson(const domain::TicketEvent& event);
 boost::json::value ToJson(const domain::Escalation& escalation);
 boost::json::value TicketPageJson(const domain::PageOf<domain::Ticket>& page,
                                   const domain::Caller& caller);
-// The same page as WriteJson(TicketPageJson(page, caller)), byte for byte, written
-// straight into the body without a tree per ticket (the hot list and board pages).
+// A ticket's JSON is written once, straight into a body (JsonWriter); ToJson(Ticket)
+// parses that for the routes that add to it. The page below is
+// WriteJson(TicketPageJson(page, caller)), byte for byte, without a tree per ticket
+// (the hot list and board pages).
 std::string TicketPageBody(const domain::PageOf<domain::Ticket>& page,
                            const domain::Caller& caller);
+// `status` with the ticket's JSON, written without a tree.
+Response TicketResponse(unsigned status, const domain::Ticket& ticket,
+                        const domain::Caller& caller);
 // 200 with TicketPageBody.
 Response TicketPageResponse(const domain::PageOf<domain::Ticket>& page,
                             const domain::Caller& caller);

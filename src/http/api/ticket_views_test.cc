@@ -1,11 +1,13 @@
-// The ticket list page written straight into the body must be the page the
-// boost::json tree gave, byte for byte, whatever the ticket holds.
+// A ticket is written once, straight into the body; the page and ToJson(Ticket)
+// must be the document the API always gave (the boost::json tree below, which
+// ToJson(Ticket) built before), byte for byte, whatever the ticket holds.
 #include "http/api/ticket_views.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
+#include "core/time.h"
 #include "http/json_write.h"
 
 namespace civicgrid::http {
@@ -80,11 +82,92 @@ domain::Ticket NoAssignee() {
   return t;
 }
 
+// The ticket as ToJson(Ticket) built it as a tree, member by member: the
+// reference the written bytes are held to.
+json::value Reference(const domain::Ticket& t, const domain::Caller& caller) {
+  auto opt_int = [](const std::optional<int64_t>& v) { return v ? json::value(*v) : nullptr; };
+  auto opt_text = [](const std::optional<std::string>& v) {
+    return v ? json::value(*v) : json::value(nullptr);
+  };
+  auto opt_time = [](const std::optional<int64_t>& v) {
+    return v ? json::value(core::FormatUtc(*v)) : json::value(nullptr);
+  };
+  json::object o{
+      {"id", t.id},
+      {"number", t.number},
+      {"kind", domain::TicketKindName(t.kind)},
+      {"channel", domain::TicketChannelName(t.channel)},
+      {"category_id", t.category_id},
+      {"category_name", t.category_name},
+      {"category_group", domain::CategoryGroupName(t.category_group)},
+      {"node_id", t.node_id},
+      {"node_name", t.node_name},
+      {"title", t.title},
+      {"description", t.description},
+      {"address", t.address},
+      {"state", domain::TicketStateName(t.state)},
+      {"state_label", domain::TicketStateLabel(t.state)},
+      {"version", t.version},
+      {"anonymous", t.anonymous},
+      {"is_public", t.is_public},
+      {"mine", t.submitter_account_id && *t.submitter_account_id == caller.account_id},
+      {"submitter_name", t.submitter_name},
+      {"submitter_phone", opt_text(t.submitter_phone_masked)},
+      {"duplicate_of", opt_int(t.duplicate_of)},
+      {"reopen_count", t.reopen_count},
+      {"rating", opt_int(t.rating)},
+      {"rating_comment", opt_text(t.rating_comment)},
+      {"callback_outcome", opt_text(t.callback_outcome)},
+      {"supervised", t.supervised},
+      {"created_at", core::FormatUtc(t.created_at)},
+      {"accept_due", core::FormatUtc(t.accept_due)},
+      {"respond_due", core::FormatUtc(t.respond_due)},
+      {"resolve_due", core::FormatUtc(t.resolve_due)},
+      {"accepted_at", opt_time(t.accepted_at)},
+      {"responded_at", opt_time(t.responded_at)},
+      {"resolved_at", opt_time(t.resolved_at)},
+      {"closed_at", opt_time(t.closed_at)},
+      {"rated_at", opt_time(t.rated_at)},
+      {"updated_at", core::FormatUtc(t.updated_at)},
+  };
+  o["location"] = t.location ? json::value(json::array{t.location->lon, t.location->lat})
+                             : json::value(nullptr);
+  json::array overdue;
+  if (t.overdue & domain::kOverdueAccept) overdue.push_back("accept");
+  if (t.overdue & domain::kOverdueRespond) overdue.push_back("respond");
+  if (t.overdue & domain::kOverdueResolve) overdue.push_back("resolve");
+  if (t.overdue & domain::kOverdueEscalation) overdue.push_back("escalation");
+  o["overdue"] = std::move(overdue);
+  if (t.assignee) {
+    json::object a{{"kind", domain::AssigneeKindName(t.assignee->kind)},
+                   {"name", t.assignee->name}};
+    a["id"] = t.assignee->kind == domain::AssigneeKind::kBoard ? json::value(nullptr)
+                                                               : json::value(t.assignee->id);
+    o["assignee"] = std::move(a);
+  } else {
+    o["assignee"] = nullptr;
+  }
+  json::array attachments;
+  for (int64_t id : t.attachment_ids) attachments.push_back(id);
+  o["attachment_ids"] = std::move(attachments);
+  o["first_route"] =
+      t.first_route ? json::value(domain::FirstRouteName(*t.first_route)) : json::value(nullptr);
+  return o;
+}
+
 void ExpectSameAsTree(const domain::PageOf<domain::Ticket>& page, const domain::Caller& caller) {
-  const json::value tree = TicketPageJson(page, caller);
+  json::array items;
+  for (const domain::Ticket& t : page.items) {
+    items.push_back(Reference(t, caller));
+    EXPECT_EQ(ToJson(t, caller), Reference(t, caller)) << "ticket " << t.id;
+    EXPECT_EQ(TicketResponse(201, t, caller).body, WriteJson(Reference(t, caller)));
+  }
+  json::object tree{{"items", std::move(items)}};
+  tree["next_after"] = page.next_after ? json::value(*page.next_after) : json::value(nullptr);
   const std::string body = TicketPageBody(page, caller);
   EXPECT_EQ(body, WriteJson(tree));
   EXPECT_EQ(json::parse(body), tree);
+  EXPECT_EQ(TicketPageJson(page, caller), tree);
 }
 
 TEST(TicketViewsTest, PageBodyIsTheTreesBytesForEveryKindOfTicket) {
