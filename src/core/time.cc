@@ -134,6 +134,15 @@ std::string FormatShanghai(int64_t epoch_ms) {
   return out;
 }
 
+std::string FormatShanghaiText(int64_t epoch_ms) {
+  int64_t local = epoch_ms + kShanghaiOffsetMs;
+  int64_t days = local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay;
+  int64_t rem = local - days * kMsPerDay;
+  CivilDate d = CivilFromDays(days);
+  return fmt::format("{}年{}月{}日 {:02}:{:02}", d.year, d.month, d.day, rem / kMsPerHour,
+                     rem % kMsPerHour / kMsPerMinute);
+}
+
 Result<CivilDate> ParseDate(std::string_view text, std::string_view field) {
   CivilDate d;
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !ParseDigits(text, 0, 4, d.year) ||

@@ -60,6 +60,8 @@ int IsoWeekday(CivilDate date);
 std::string FormatUtc(int64_t epoch_ms);
 // "2026-11-23T12:05:06+08:00" (seconds precision, Asia/Shanghai)
 std::string FormatShanghai(int64_t epoch_ms);
+// "2026年11月23日 12:05" (Asia/Shanghai, to the minute): for text people read.
+std::string FormatShanghaiText(int64_t epoch_ms);
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)"; the zone is required.
 Result<int64_t> ParseTimestamp(std::string_view text, std::string_view field);
 // Accepts "YYYY-MM-DD".

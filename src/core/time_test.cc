@@ -19,6 +19,10 @@ TEST(TimeTest, FormatsUtcAndShanghai) {
   int64_t ms = 1795406706789;  // 2026-11-23T04:05:06.789Z
   EXPECT_EQ(FormatUtc(ms), "2026-11-23T04:05:06.789Z");
   EXPECT_EQ(FormatShanghai(ms), "2026-11-23T12:05:06+08:00");
+  EXPECT_EQ(FormatShanghaiText(ms), "2026年11月23日 12:05");
+  // 16:00 UTC is the next day in Shanghai.
+  EXPECT_EQ(FormatShanghaiText(DaysFromCivil({2000, 2, 29}) * kMsPerDay + 16 * kMsPerHour + 1),
+            "2000年3月1日 00:00");
 }
 
 TEST(TimeTest, FormatsEdgesOfTheDayAndOfTheRange) {

@@ -49,7 +49,7 @@ core::Status ActivityService::CancelInTx(store::Connection& conn, const Activity
   CG_TRY(conn.Execute("UPDATE duty_activity SET cancelled = 1, seats_taken = 0 WHERE id = $1",
                       {a.id}));
   const std::string text =
-      fmt::format("您报名的活动「{}」（{}）已取消", a.title, core::FormatShanghai(a.starts_at));
+      fmt::format("您报名的活动「{}」（{}）已取消", a.title, core::FormatShanghaiText(a.starts_at));
   CG_TRY(conn.Execute(
       "INSERT INTO duty_notice (member_id, activity_id, kind, text, created_at) SELECT member_id, "
       "activity_id, 'activity_cancelled', $2, $3 FROM duty_signup WHERE activity_id = $1 AND "

@@ -230,8 +230,8 @@ core::Result<Prepared> PrepareRequest(Context& ctx, const Request& r) {
 }
 
 std::string ServiceNotice(const Ticket& t) {
-  return "已登记，编号 " + t.number + "。将于 " + core::FormatShanghai(t.accept_due) + " 前受理，" +
-         core::FormatShanghai(t.resolve_due) + " 前办结（北京时间）。";
+  return "已登记，编号 " + t.number + "。将于 " + core::FormatShanghaiText(t.accept_due) +
+         " 前受理，" + core::FormatShanghaiText(t.resolve_due) + " 前办结（北京时间）。";
 }
 
 // Validated here on the I/O thread (reads only), written by the group-commit

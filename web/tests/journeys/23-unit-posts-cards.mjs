@@ -106,6 +106,11 @@ async function cancelAndNotice(j, who) {
   await phone.locator('.van-cell', { hasText: '活动通知' }).click();
   await phone.waitForURL(/\/h5\/duty\/notices$/, { waitUntil: 'commit' });
   await phone.locator('.h5-duty-notice', { hasText: '活动已取消' }).first().waitFor();
+  // The start time reads as people write it, not as an ISO timestamp.
+  await phone
+    .locator('.h5-duty-notice', { hasText: /\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}）已取消/ })
+    .first()
+    .waitFor();
   await j.step(phone, 'the member reads the cancellation notice');
   const notices = (await member.get('/api/v1/duty/notices')).items;
   assert.ok(notices.some((n) => n.activity_id === activity.id && n.kind === 'activity_cancelled'), 'the notice names the activity');
