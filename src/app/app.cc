@@ -157,6 +157,7 @@ App::App(std::unique_ptr<store::Db> db, core::PiiCipher cipher, const AppOptions
   }
   // Visits, care subjects and alerts also keep their household's grid and community: a move
   // recomputes them, so lists, plans, coverage and the screen's map follow the household.
+  tree_.AddMoveHook(&domain::TicketStats::OnSubtreeMoved);
   tree_.AddMoveHook(&domain::VisitService::OnSubtreeMoved);
   tree_.AddMoveHook(&domain::CareService::OnSubtreeMoved);
   // Open() creates the sender before anyone can change a ticket.

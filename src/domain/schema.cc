@@ -10,6 +10,7 @@
 #include "domain/duty/duty_schema.h"
 #include "domain/governance/governance_schema.h"
 #include "domain/partylife/partylife_schema.h"
+#include "domain/tickets/stats_rollup.h"
 #include "domain/tickets/ticket_list_query.h"
 #include "domain/timebank/timebank_schema.h"
 #include "domain/visits/visit_schema.h"
@@ -714,6 +715,8 @@ std::vector<store::Migration> Build() {
       NoticesMigration(),
       {27, "care silence per meter kind, alerts by grid", CareKindsSchemaSql(), ""},
       {28, "list driver indexes carry the filter columns", WideListIndexSql(), ""},
+      // The rate rollup's rows per parent (stats_rollup.h), summed from the rows per node.
+      {29, "ticket rollup rows per parent", rollup::ChildrenFromOwnSql(), ""},
   };
 }
 

@@ -44,7 +44,9 @@ core::Result<MapAlerts> CareService::OpenAlerts(const Caller& caller, std::optio
   return out;
 }
 
-core::Status CareService::OnSubtreeMoved(store::Connection& conn, const PathRange& moved) {
+core::Status CareService::OnSubtreeMoved(store::Connection& conn,
+                                         const OrgTreeService::SubtreeMove& move) {
+  const PathRange& moved = move.moved;
   CG_TRY(conn.Execute(
       "UPDATE care_subject SET grid_id = (SELECT b.parent_id FROM org_node b WHERE b.id = "
       "care_subject.node_id) WHERE path >= $1 AND path < $2",

@@ -39,6 +39,7 @@
 #include "domain/access/audit_log.h"
 #include "domain/access/caller.h"
 #include "domain/registry/common.h"
+#include "domain/registry/org_tree.h"
 #include "domain/tickets/ticket_service.h"
 #include "store/pool.h"
 
@@ -283,7 +284,8 @@ class CareService {
   // A subtree moved in the org tree (OrgTreeService::AddMoveHook): its care
   // subjects take their building's grid as it is now, and their alerts that
   // grid and its community.
-  static core::Status OnSubtreeMoved(store::Connection& conn, const PathRange& moved);
+  static core::Status OnSubtreeMoved(store::Connection& conn,
+                                     const OrgTreeService::SubtreeMove& move);
 
   const CareOptions& options() const { return options_; }
 

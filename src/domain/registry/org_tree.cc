@@ -309,7 +309,8 @@ core::Status OrgTreeService::Move(store::Connection& conn, const Caller& caller,
       conn.Execute("UPDATE resident SET node_id = node_id WHERE node_id IN (SELECT id FROM "
                    "org_node WHERE path >= $1 AND path < $2)",
                    {moved.lo, moved.hi}));
-  for (const MoveHook& hook : move_hooks_) CG_TRY(hook(conn, moved));
+  const SubtreeMove move{moved, node.path, new_path};
+  for (const MoveHook& hook : move_hooks_) CG_TRY(hook(conn, move));
   return audit_.Append(conn, caller, "org.move", "org_node", node.id,
                        node.path + " -> " + new_path);
 }

@@ -109,10 +109,14 @@ class OrgTreeService {
   void AddPathCopy(std::string table) { path_copies_.push_back(std::move(table)); }
   const std::vector<std::string>& path_copies() const { return path_copies_; }
   // Declares work a higher layer does when a subtree moved (columns that copy
-  // a node's grid or community, not its path): called in the move's
-  // transaction, after the paths were rewritten, with the moved subtree's new
-  // range. Call before serving.
-  using MoveHook = std::function<core::Status(store::Connection&, const PathRange& moved)>;
+  // a node's grid or community, not its path; sums kept per parent): called in
+  // the move's transaction, after the paths were rewritten. Call before serving.
+  struct SubtreeMove {
+    PathRange moved;       // the moved subtree's new range
+    std::string old_path;  // the moved node's path before and after
+    std::string new_path;
+  };
+  using MoveHook = std::function<core::Status(store::Connection&, const SubtreeMove& move)>;
   void AddMoveHook(MoveHook hook) { move_hooks_.push_back(std::move(hook)); }
   // Runs after a commit that moved a node (paths changed): caches of scope
   // paths (the sessions') forget them. Call before serving.

@@ -170,11 +170,11 @@ TEST_P(IntakeTest, QueuedSubmissionsCommitAsOneBatch) {
   EXPECT_EQ(stats.largest_batch, static_cast<int64_t>(kItems));
   EXPECT_EQ(stats.insert.fallbacks, 0) << "written together, not one by one";
   // The multi-row writes kept the derived rows: one event each, the rollup's
-  // day and month rows and the inbox counters count every ticket.
+  // day and month rows (per node and per parent) and the inbox counters count every ticket.
   EXPECT_EQ(Count("ticket_event"), static_cast<int64_t>(kItems));
   auto conn = test_db_->db().Acquire();
   ASSERT_TRUE(conn.ok());
-  for (int grain : {1, 2}) {
+  for (int grain : {1, 2, 3, 4}) {
     EXPECT_EQ((*conn)
                   ->QueryInt("SELECT SUM(received) FROM ticket_rollup WHERE grain = $1", {grain})
                   .value(),

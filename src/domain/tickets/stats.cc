@@ -236,7 +236,11 @@ core::Status RollupChange(store::Connection& conn, const TicketChange& change) {
   // that committed after `before` was read has rewritten the rollup rows too
   // (OrgTreeService::AddPathCopy): the ticket's cell is where `after`, read
   // after this transaction's update, says.
-  if (before_cell.node_id == after_cell.node_id) before_cell.path = after_cell.path;
+  if (before_cell.node_id == after_cell.node_id) {
+    before_cell.path = after_cell.path;
+    before_cell.parent_path = after_cell.parent_path;
+    before_cell.parent_id = after_cell.parent_id;
+  }
   if (before_cell == after_cell) {
     if (before == after) return core::Ok();  // most events: nothing counted changed
     after -= before;
@@ -270,6 +274,11 @@ core::Status TicketStats::InTransactionBatch(store::Connection& conn,
   }
   CG_TRY(rollup::AddMany(conn, cells));
   return counts::AddMany(conn, added);
+}
+
+core::Status TicketStats::OnSubtreeMoved(store::Connection& conn,
+                                         const OrgTreeService::SubtreeMove& move) {
+  return rollup::OnNodeMoved(conn, move.old_path, move.new_path);
 }
 
 // The state counters are recomputed too.

@@ -180,6 +180,12 @@ class TicketStats final : public TicketObserver {
   core::Status InTransactionBatch(store::Connection& conn,
                                   const std::vector<TicketChange>& changes) override;
 
+  // Keeps the rows per parent right when a node moves (register with
+  // OrgTreeService::AddMoveHook, after AddPathCopy("ticket_rollup")): the
+  // moved node's own tickets now count under its new parent.
+  static core::Status OnSubtreeMoved(store::Connection& conn,
+                                     const OrgTreeService::SubtreeMove& move);
+
   // Recomputes every rollup row from the ticket rows, inside the caller's
   // write transaction. Run it when nothing else writes tickets (after a bulk
   // load, after moving org nodes): on PostgreSQL a ticket changed by another

@@ -104,27 +104,40 @@ std::string SumList(std::string_view alias) {
 // connection caches at most four statements for all period queries.
 constexpr std::array<size_t, 4> kInListSizes = {1, 4, 16, 64};
 
-const std::string& SumSql(size_t size_index) {
-  static const std::array<std::string, kInListSizes.size()> kSql = [] {
-    std::array<std::string, kInListSizes.size()> sql;
+// $1 grain, then either $2 lo and $3 hi of a range and the periods from $4,
+// or (`exact`) $2 one path and the periods from $3.
+const std::string& SumSql(size_t size_index, bool exact) {
+  static const std::array<std::array<std::string, kInListSizes.size()>, 2> kSql = [] {
+    std::array<std::array<std::string, kInListSizes.size()>, 2> sql;
     for (size_t i = 0; i < kInListSizes.size(); ++i) {
-      sql[i] = "SELECT " + SumList("") + " FROM ticket_rollup WHERE grain = $1 AND period IN (" +
-               Placeholders(4, kInListSizes[i]) + ") AND path >= $2 AND path < $3";
+      sql[0][i] = "SELECT " + SumList("") + " FROM ticket_rollup WHERE grain = $1 AND period IN (" +
+                  Placeholders(4, kInListSizes[i]) + ") AND path >= $2 AND path < $3";
+      sql[1][i] = "SELECT " + SumList("") + " FROM ticket_rollup WHERE grain = $1 AND period IN (" +
+                  Placeholders(3, kInListSizes[i]) + ") AND path = $2";
     }
     return sql;
   }();
-  return kSql[size_index];
+  return kSql[exact ? 1 : 0][size_index];
 }
 
-// Children of $1 and the rows of month $2 inside each child's path range.
-// CROSS JOIN keeps SQLite on the plan "each child, then its range of the
-// primary key"; PostgreSQL plans the same join freely.
+// Children of $1 and the children rows of month $2 inside each child's path
+// range. CROSS JOIN keeps SQLite on the plan "each child, then its range of
+// the primary key"; PostgreSQL plans the same join freely.
 const std::string& SumByChildSql() {
   static const std::string kSql =
       "SELECT c.id, " + SumList("r.") +
-      " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain = 2 AND "
+      " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain = 4 AND "
       "r.period = $2 AND r.path >= c.path AND r.path < substr(c.path, 1, length(c.path) - 1) "
       "|| '0' GROUP BY c.id";
+  return kSql;
+}
+
+// Children of $1 and their own rows of month $2.
+const std::string& OwnByChildSql() {
+  static const std::string kSql =
+      "SELECT c.id, " + SumList("r.") +
+      " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain = 2 AND "
+      "r.period = $2 AND r.path = c.path GROUP BY c.id";
   return kSql;
 }
 
@@ -147,18 +160,18 @@ void AppendRow(store::Params& params, Grain grain, int64_t period, const std::st
   ForEachField(tally, [&](const int64_t& v) { params.emplace_back(v); });
 }
 
-core::Status AddRow(store::Connection& conn, Grain grain, int64_t period, const Cell& cell,
-                    const TicketTally& delta) {
+core::Status AddRow(store::Connection& conn, Grain grain, int64_t period, const std::string& path,
+                    int64_t node_id, const TicketTally& delta) {
   store::Params params;
   params.reserve(kRowParams);
-  AppendRow(params, grain, period, cell.path, cell.node_id, delta);
+  AppendRow(params, grain, period, path, node_id, delta);
   CG_ASSIGN_OR_RETURN(int64_t changed, conn.Execute(UpsertSql(), params));
   (void)changed;
   if (delta.received >= 0) return core::Ok();
   CG_ASSIGN_OR_RETURN(int64_t removed,
                       conn.Execute("DELETE FROM ticket_rollup WHERE grain = $1 AND period = $2 "
                                    "AND path = $3 AND received = 0",
-                                   {static_cast<int64_t>(grain), period, cell.path}));
+                                   {static_cast<int64_t>(grain), period, path}));
   (void)removed;
   return core::Ok();
 }
@@ -254,16 +267,38 @@ core::CivilDate LastOfMonth(core::CivilDate date) {
   return core::CivilFromDays(core::DaysFromCivil(next) - 1);
 }
 
+std::string ParentPath(std::string_view path) {
+  if (path.size() < 2) return "/";
+  size_t slash = path.rfind('/', path.size() - 2);
+  return slash == std::string_view::npos ? "/" : std::string(path.substr(0, slash + 1));
+}
+
+int64_t LastSegmentId(std::string_view path) {
+  if (path.size() < 2) return 0;
+  size_t slash = path.rfind('/', path.size() - 2);
+  int64_t id = 0;
+  for (size_t i = slash + 1; i + 1 < path.size(); ++i) {
+    if (path[i] < '0' || path[i] > '9') return 0;
+    id = id * 10 + (path[i] - '0');
+  }
+  return id;
+}
+
 Cell CellOf(const Ticket& ticket) {
   core::CivilDate day = core::ShanghaiDate(ticket.created_at);
-  return Cell{ticket.path, ticket.node_id, DayKey(day), MonthKey(day.year, day.month)};
+  std::string parent = ParentPath(ticket.path);
+  const int64_t parent_id = LastSegmentId(parent);
+  return Cell{ticket.path, ticket.node_id, std::move(parent),
+              parent_id,   DayKey(day),    MonthKey(day.year, day.month)};
 }
 
 core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& delta) {
-  // Always day row then month row: two transactions touching the same cell
-  // lock them in the same order.
-  CG_TRY(AddRow(conn, Grain::kDay, cell.day, cell, delta));
-  return AddRow(conn, Grain::kMonth, cell.month, cell, delta);
+  // Always in key order (grain, then period, then path): two transactions
+  // touching the same cell lock its rows in the same order.
+  CG_TRY(AddRow(conn, Grain::kDay, cell.day, cell.path, cell.node_id, delta));
+  CG_TRY(AddRow(conn, Grain::kMonth, cell.month, cell.path, cell.node_id, delta));
+  CG_TRY(AddRow(conn, Grain::kChildrenDay, cell.day, cell.parent_path, cell.parent_id, delta));
+  return AddRow(conn, Grain::kChildrenMonth, cell.month, cell.parent_path, cell.parent_id, delta);
 }
 
 core::Status AddMany(store::Connection& conn,
@@ -273,11 +308,14 @@ core::Status AddMany(store::Connection& conn,
   std::map<std::tuple<int64_t, int64_t, std::string>, std::pair<int64_t, TicketTally>> rows;
   for (const auto& [cell, delta] : deltas) {
     if (delta.received < 0) return core::Error::Internal("AddMany takes no removals");
-    const std::pair<Grain, int64_t> periods[] = {{Grain::kDay, cell.day},
-                                                 {Grain::kMonth, cell.month}};
-    for (const auto& [grain, period] : periods) {
-      auto& row = rows[{static_cast<int64_t>(grain), period, cell.path}];
-      row.first = cell.node_id;
+    const std::tuple<Grain, int64_t, const std::string&, int64_t> targets[] = {
+        {Grain::kDay, cell.day, cell.path, cell.node_id},
+        {Grain::kMonth, cell.month, cell.path, cell.node_id},
+        {Grain::kChildrenDay, cell.day, cell.parent_path, cell.parent_id},
+        {Grain::kChildrenMonth, cell.month, cell.parent_path, cell.parent_id}};
+    for (const auto& [grain, period, path, node_id] : targets) {
+      auto& row = rows[{static_cast<int64_t>(grain), period, path}];
+      row.first = node_id;
       row.second += delta;
     }
   }
@@ -318,7 +356,47 @@ core::Status Rebuild(store::Connection& conn) {
     }
     if (static_cast<int64_t>(rows.size()) < kRebuildPage) break;
   }
-  return writer.Finish();
+  CG_TRY(writer.Finish());
+  CG_ASSIGN_OR_RETURN(int64_t children, conn.Execute(ChildrenFromOwnSql()));
+  (void)children;
+  return core::Ok();
+}
+
+const std::string& ChildrenFromOwnSql() {
+  // rtrim twice strips a path's last segment: "/1/7/42/" → "/1/7/42" → "/1/7/".
+  static const std::string kSql = [] {
+    std::string columns = fmt::format("{}", fmt::join(ColumnNames(), ", "));
+    std::string sums;
+    for (const std::string& c : ColumnNames()) sums += fmt::format(", SUM({})", c);
+    return "INSERT INTO ticket_rollup (grain, period, path, node_id, " + columns +
+           ") SELECT grain + 2, period, parent, COALESCE((SELECT o.id FROM org_node o WHERE "
+           "o.path = parent), 0)" +
+           sums + " FROM (SELECT grain, period, rtrim(rtrim(path, '/'), '0123456789') AS parent, " +
+           columns +
+           " FROM ticket_rollup WHERE grain IN (1, 2)) own GROUP BY grain, period, parent";
+  }();
+  return kSql;
+}
+
+core::Status OnNodeMoved(store::Connection& conn, std::string_view old_path,
+                         std::string_view new_path) {
+  const std::string from = ParentPath(old_path);
+  const std::string to = ParentPath(new_path);
+  if (from == to) return core::Ok();
+  static const std::string kOwnSql =
+      "SELECT grain, period, " + fmt::format("{}", fmt::join(ColumnNames(), ", ")) +
+      " FROM ticket_rollup WHERE grain IN (1, 2) AND path = $1 ORDER BY grain, period";
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(kOwnSql, {std::string(new_path)}));
+  for (const store::Row& row : rows) {
+    const Grain grain = ChildrenGrain(static_cast<Grain>(row.Int(0)));
+    const int64_t period = row.Int(1);
+    TicketTally moved = TallyFromRow(row, 2);
+    TicketTally removed;
+    removed -= moved;
+    CG_TRY(AddRow(conn, grain, period, from, LastSegmentId(from), removed));
+    CG_TRY(AddRow(conn, grain, period, to, LastSegmentId(to), moved));
+  }
+  return core::Ok();
 }
 
 Periods Split(core::CivilDate from, core::CivilDate to) {
@@ -348,29 +426,46 @@ Periods Split(core::CivilDate from, core::CivilDate to) {
   return out;
 }
 
-core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
-                              const std::vector<int64_t>& periods, const PathRange& range) {
+namespace {
+
+// The rows of `grain` of `periods`, inside `range` or (`exact`) at range.lo.
+core::Result<TicketTally> SumRows(store::Connection& conn, Grain grain,
+                                  const std::vector<int64_t>& periods, const PathRange& range,
+                                  bool exact) {
   TicketTally total;
   constexpr size_t kLargest = kInListSizes.back();
   for (size_t first = 0; first < periods.size(); first += kLargest) {
     size_t count = std::min(kLargest, periods.size() - first);
     size_t size_index = 0;
     while (kInListSizes[size_index] < count) ++size_index;
-    store::Params params{static_cast<int64_t>(grain), range.lo, range.hi};
+    store::Params params{static_cast<int64_t>(grain), range.lo};
+    if (!exact) params.emplace_back(range.hi);
     for (size_t i = 0; i < kInListSizes[size_index]; ++i) {
       params.emplace_back(periods[first + std::min(i, count - 1)]);
     }
-    CG_ASSIGN_OR_RETURN(store::Row row, conn.QueryOne(SumSql(size_index), params));
+    CG_ASSIGN_OR_RETURN(store::Row row, conn.QueryOne(SumSql(size_index, exact), params));
     total += TallyFromRow(row, 0);
   }
   return total;
 }
 
-std::string SumGroupedSql(std::string_view group_column, size_t size) {
+}  // namespace
+
+core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
+                              const std::vector<int64_t>& periods, const PathRange& range) {
+  CG_ASSIGN_OR_RETURN(TicketTally total,
+                      SumRows(conn, ChildrenGrain(grain), periods, range, /*exact=*/false));
+  CG_ASSIGN_OR_RETURN(TicketTally own, SumRows(conn, grain, periods, range, /*exact=*/true));
+  total += own;
+  return total;
+}
+
+std::string SumGroupedSql(std::string_view group_column, size_t size, bool exact) {
   return fmt::format(
-      "SELECT {0}, {1} FROM ticket_rollup WHERE grain = $1 AND period IN ({2}) AND path >= $2 AND "
-      "path < $3 GROUP BY {0}",
-      group_column, SumList(""), Placeholders(4, size));
+      "SELECT {0}, {1} FROM ticket_rollup WHERE grain = $1 AND period IN ({2}) AND {3} GROUP BY "
+      "{0}",
+      group_column, SumList(""), Placeholders(exact ? 3 : 4, size),
+      exact ? "path = $2" : "path >= $2 AND path < $3");
 }
 
 namespace {
@@ -378,18 +473,19 @@ namespace {
 // The rows of SumGroupedSql for `periods`, padded to an IN-list size.
 core::Result<store::Rows> SumGrouped(store::Connection& conn, std::string_view group_column,
                                      Grain grain, const std::vector<int64_t>& periods,
-                                     const PathRange& range) {
+                                     const PathRange& range, bool exact = false) {
   if (periods.empty()) return store::Rows{};
   if (periods.size() > kInListSizes.back()) {
     return core::Error::Invalid("months", "periods: at most 64");
   }
   size_t size_index = 0;
   while (kInListSizes[size_index] < periods.size()) ++size_index;
-  store::Params params{static_cast<int64_t>(grain), range.lo, range.hi};
+  store::Params params{static_cast<int64_t>(grain), range.lo};
+  if (!exact) params.emplace_back(range.hi);
   for (size_t i = 0; i < kInListSizes[size_index]; ++i) {
     params.emplace_back(periods[std::min(i, periods.size() - 1)]);
   }
-  return conn.Query(SumGroupedSql(group_column, kInListSizes[size_index]), params);
+  return conn.Query(SumGroupedSql(group_column, kInListSizes[size_index], exact), params);
 }
 
 }  // namespace
@@ -397,9 +493,13 @@ core::Result<store::Rows> SumGrouped(store::Connection& conn, std::string_view g
 core::Result<std::map<int64_t, TicketTally>> SumByPeriod(store::Connection& conn, Grain grain,
                                                          const std::vector<int64_t>& periods,
                                                          const PathRange& range) {
-  CG_ASSIGN_OR_RETURN(store::Rows rows, SumGrouped(conn, "period", grain, periods, range));
   std::map<int64_t, TicketTally> out;
-  for (const store::Row& row : rows) out[row.Int(0)] = TallyFromRow(row, 1);
+  CG_ASSIGN_OR_RETURN(store::Rows children,
+                      SumGrouped(conn, "period", ChildrenGrain(grain), periods, range));
+  for (const store::Row& row : children) out[row.Int(0)] += TallyFromRow(row, 1);
+  CG_ASSIGN_OR_RETURN(store::Rows own,
+                      SumGrouped(conn, "period", grain, periods, range, /*exact=*/true));
+  for (const store::Row& row : own) out[row.Int(0)] += TallyFromRow(row, 1);
   return out;
 }
 
@@ -414,9 +514,11 @@ core::Result<std::map<std::string, TicketTally>> SumByPath(store::Connection& co
 
 core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn, int64_t parent_id,
                                                         int64_t month) {
-  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(SumByChildSql(), {parent_id, month}));
   std::map<int64_t, TicketTally> out;
-  for (const store::Row& row : rows) out[row.Int(0)] = TallyFromRow(row, 1);
+  for (const std::string* sql : {&SumByChildSql(), &OwnByChildSql()}) {
+    CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(*sql, {parent_id, month}));
+    for (const store::Row& row : rows) out[row.Int(0)] += TallyFromRow(row, 1);
+  }
   return out;
 }
 

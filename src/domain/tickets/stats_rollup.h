@@ -2,6 +2,17 @@
 // the statistics. Rows are keyed by (grain, period, path): grain kDay with
 // period yyyymmdd, grain kMonth with period yyyymm, path the materialised path
 // of the ticket's node. Every other column is a TicketTally field, summed.
+//
+// Each ticket also counts in a second pair of rows (migration 29), grains
+// kChildrenDay and kChildrenMonth, keyed by the path of its node's parent: the
+// row of node P sums the tickets of P's children. A node's subtree is then the
+// children rows inside its range plus its own rows at its exact path — a
+// county's year reads its ~110 communities' and streets' rows, not its 600
+// grids' (docs/rates.md, "Rows per parent"). No knowledge of node kinds is
+// needed, and a move rewrites the rows inside the moved subtree with the
+// paths (OrgTreeService::AddPathCopy); only the moved node's own tickets change
+// parent (OnNodeMoved).
+//
 // Internal to domain/tickets; functions, no state.
 #pragma once
 
@@ -19,7 +30,16 @@
 
 namespace civicgrid::domain::rollup {
 
-enum class Grain : int64_t { kDay = 1, kMonth = 2 };
+enum class Grain : int64_t { kDay = 1, kMonth = 2, kChildrenDay = 3, kChildrenMonth = 4 };
+// The grain that sums a node's children's tickets for `own` (kDay or kMonth).
+constexpr Grain ChildrenGrain(Grain own) {
+  return own == Grain::kDay ? Grain::kChildrenDay : Grain::kChildrenMonth;
+}
+
+// The parent's path of the node at `path` ("/1/7/42/" → "/1/7/", "/1/" → "/"),
+// and the id its last segment names (0 for "/").
+std::string ParentPath(std::string_view path);
+int64_t LastSegmentId(std::string_view path);
 
 // The counters of TicketTally and their columns, in column order; the bucket
 // columns (respond_b00 … respond_b15, resolve_b00 … resolve_b15) follow.
@@ -68,10 +88,13 @@ void ForEachField(T& tally, F&& f) {
   ForEachPair(tally, tally, [&f](auto& x, auto&) { f(x); });
 }
 
-// Where one ticket's contribution goes: its node and its creation day.
+// Where one ticket's contribution goes: its node, its node's parent and its
+// creation day.
 struct Cell {
   std::string path;
   int64_t node_id = 0;
+  std::string parent_path;
+  int64_t parent_id = 0;
   int64_t day = 0;    // yyyymmdd in Asia/Shanghai
   int64_t month = 0;  // yyyymm
   bool operator==(const Cell& other) const = default;
@@ -84,7 +107,8 @@ int64_t MonthKey(int year, int month);
 core::CivilDate LastOfMonth(core::CivilDate date);
 
 // Adds `delta` (which may be negative) to the day row and the month row of
-// `cell`, creating them when absent; rows left with no ticket are removed.
+// `cell`, and to its parent's children rows of that day and month, creating
+// them when absent; rows left with no ticket are removed.
 core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& delta);
 
 // Adds many non-negative deltas at once (a batch of submissions): summed per
@@ -95,6 +119,16 @@ core::Status AddMany(store::Connection& conn,
 
 // Deletes every row and recomputes them from the ticket table.
 core::Status Rebuild(store::Connection& conn);
+
+// The children rows computed from the node rows (grains kDay, kMonth), as
+// INSERT … SELECT: Rebuild's second step and migration 29's.
+const std::string& ChildrenFromOwnSql();
+
+// After the node at `old_path` moved to `new_path` (paths inside the subtree
+// already rewritten): its own tickets' sums leave the old parent's children
+// rows for the new parent's.
+core::Status OnNodeMoved(store::Connection& conn, std::string_view old_path,
+                         std::string_view new_path);
 
 // The days [from, to] as period keys, in ascending order: the months whose
 // rows are added, the days whose rows are added, and the days whose rows are
@@ -110,26 +144,31 @@ struct Periods {
 };
 Periods Split(core::CivilDate from, core::CivilDate to);
 
-// The sum over the rows of `grain` whose period is one of `periods`, inside
-// `range`. One equality seek per period (an IN list), so the rows of other
-// nodes in the same periods are never read.
+// The tickets of the subtree `range` (= SubtreeRange(node path)) filed in one
+// of `periods` of `grain` (kDay or kMonth), summed: the children rows inside
+// the range and the node's own rows at range.lo. One equality seek per period
+// (an IN list) for each, so the rows of other nodes are never read.
 core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
                               const std::vector<int64_t>& periods, const PathRange& range);
 
-// The sums over the rows of `grain` whose period is one of `periods` (at most
-// 64), inside `range`, per period (SumByPeriod) or per path (SumByPath).
-// Periods and paths without rows are absent. The rows read are the subtree's
-// nodes × periods, whatever the number of tickets.
+// The sums of `periods` (at most 64) of `grain` (kDay or kMonth): per period
+// for the subtree `range` (children rows and own rows, as Sum), or per node
+// path of the node rows inside `range` (SumByPath: one entry per node with
+// tickets, as a grid map needs). Periods and paths without rows are absent.
+// The rows read are the subtree's parents (or nodes) × periods, whatever the
+// number of tickets.
 core::Result<std::map<int64_t, TicketTally>> SumByPeriod(store::Connection& conn, Grain grain,
                                                          const std::vector<int64_t>& periods,
                                                          const PathRange& range);
 core::Result<std::map<std::string, TicketTally>> SumByPath(store::Connection& conn, Grain grain,
                                                            const std::vector<int64_t>& periods,
                                                            const PathRange& range);
-// The SQL of those (for the plan tests): $1 grain, $2 lo, $3 hi, then `size` periods.
-std::string SumGroupedSql(std::string_view group_column, size_t size);
+// The SQL of those (for the plan tests): $1 grain, $2 lo, $3 hi, then `size`
+// periods; or, `exact`, $1 grain, $2 path, then `size` periods.
+std::string SumGroupedSql(std::string_view group_column, size_t size, bool exact = false);
 
-// The month's sums per child id of `parent_id` (children without rows absent).
+// The month's sums per child id of `parent_id` (children without rows absent):
+// each child's children rows in its range and its own row.
 core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn, int64_t parent_id,
                                                         int64_t month);
 

@@ -216,6 +216,26 @@ TEST(Split, MonthRowsWhereTheyAreCheaperThanDayRows) {
   EXPECT_EQ(not_leap.minus_days, (V{20250201}));
 }
 
+TEST(ParentPath, StripsTheLastSegmentAndNamesIt) {
+  EXPECT_EQ(rollup::ParentPath("/1/7/42/"), "/1/7/");
+  EXPECT_EQ(rollup::ParentPath("/1/"), "/");
+  EXPECT_EQ(rollup::ParentPath("/"), "/");
+  EXPECT_EQ(rollup::LastSegmentId("/1/7/42/"), 42);
+  EXPECT_EQ(rollup::LastSegmentId("/1/"), 1);
+  EXPECT_EQ(rollup::LastSegmentId("/"), 0);
+  const Ticket t = [] {
+    Ticket x;
+    x.node_id = 42;
+    x.path = "/1/7/42/";
+    x.created_at = 1'790'000'000'000;  // 2026-09-21 in Shanghai
+    return x;
+  }();
+  rollup::Cell cell = rollup::CellOf(t);
+  EXPECT_EQ(cell.parent_path, "/1/7/");
+  EXPECT_EQ(cell.parent_id, 7);
+  EXPECT_EQ(cell.month, 202609);
+}
+
 TEST(ParseYearMonth, AcceptsOnlyYyyyMm) {
   auto ok = ParseYearMonth("2026-02", "month");
   ASSERT_TRUE(ok.ok());
@@ -343,6 +363,10 @@ class StatsTest : public testing::DomainFixture {
   int64_t first_id_ = 0;
 };
 
+struct Period {
+  CivilDate from, to;
+};
+
 // The ticket's own cell, and every ticket of `tickets` whose node lies in
 // `node`'s subtree and whose creation day lies in [from, to], summed.
 TicketTally BruteForce(const std::vector<Ticket>& tickets, const OrgNode& node, CivilDate from,
@@ -388,9 +412,6 @@ TEST_P(StatsTest, IncrementalRollupEqualsRebuildAfterRandomChanges) {
   EXPECT_EQ(incremental, Rollup());
 
   // Every query agrees with a brute-force sum over the tickets.
-  struct Period {
-    CivilDate from, to;
-  };
   const Period periods[] = {{{2026, 9, 1}, {2026, 9, 30}},   {{2026, 8, 14}, {2026, 10, 3}},
                             {{2026, 9, 17}, {2026, 9, 17}},  {{2026, 1, 1}, {2026, 12, 31}},
                             {{2026, 7, 31}, {2026, 11, 30}}, {{2025, 1, 1}, {2025, 1, 31}},
@@ -533,6 +554,72 @@ TEST_P(StatsTest, RankingOrdersChildrenByScoreAndSharesTies) {
 // The real TicketService with the stats as its observer: a random sequence of
 // events (many refused by the state machine, as in life), the overdue checker
 // now and then, and the rollup still equals a rebuild.
+// A grid moved to another community and a community moved to another street take their
+// tickets along: the rows per parent follow (TicketStats::OnSubtreeMoved), every rate equals
+// the brute-force sum, and the rollup still equals a rebuild.
+TEST_P(StatsTest, MovedNodesTakeTheirTicketsToTheirNewParent) {
+  // As the app wires it.
+  tree_service_->AddPathCopy("ticket");
+  tree_service_->AddPathCopy("ticket_rollup");
+  tree_service_->AddMoveHook(&TicketStats::OnSubtreeMoved);
+  auto street2 = tree_service_->Create(
+      nullptr, NewOrgNode{tree_.county.id, OrgKind::kStreet, "131022002", "新区街道", {}});
+  ASSERT_TRUE(street2.ok()) << street2.error().message;
+  std::mt19937_64 rng(29);
+  const OrgNode* nodes[] = {&tree_.grid_a1, &tree_.grid_a2, &tree_.grid_b1, &tree_.community_a,
+                            &tree_.community_b};
+  std::vector<Ticket> tickets;
+  for (int i = 0; i < 60; ++i) {
+    int64_t created = kSeptember - 20 * kMsPerDay +
+                      static_cast<int64_t>(rng() % static_cast<uint64_t>(50 * kMsPerDay));
+    Ticket t = RandomTicket(rng, *nodes[i % 5], created);
+    ASSERT_NO_FATAL_FAILURE(Write(t, std::nullopt));
+    tickets.push_back(t);
+  }
+  auto move = [&](const OrgNode& node, const OrgNode& parent) {
+    OrgNodeChange change;
+    change.parent_id = parent.id;
+    ASSERT_TRUE(tree_service_->Update(Admin(), node.id, change).ok());
+    const std::string new_path = parent.path + std::to_string(node.id) + "/";
+    for (Ticket& t : tickets) {
+      if (t.path.rfind(node.path, 0) == 0) t.path = new_path + t.path.substr(node.path.size());
+    }
+  };
+  const Period period{{2026, 8, 1}, {2026, 10, 31}};
+  auto expect_all = [&](const std::vector<OrgNode>& now, const char* when) {
+    for (const OrgNode& node : now) {
+      auto got = stats_->Rates(Admin(), node.id, period.from, period.to);
+      ASSERT_TRUE(got.ok()) << got.error().message;
+      EXPECT_EQ(got->tally, BruteForce(tickets, node, period.from, period.to))
+          << node.name << " " << when;
+    }
+  };
+  auto reload = [&](int64_t id) {
+    auto n = tree_service_->Get(Admin(), id);
+    EXPECT_TRUE(n.ok());
+    return n.ok() ? *n : OrgNode{};
+  };
+  ASSERT_NO_FATAL_FAILURE(move(tree_.grid_a2, tree_.community_b));
+  expect_all({reload(tree_.community_a.id), reload(tree_.community_b.id), reload(tree_.grid_a2.id),
+              reload(tree_.street.id)},
+             "after the grid moved");
+  ASSERT_NO_FATAL_FAILURE(move(tree_.community_a, *street2));
+  const OrgNode street2_now = reload(street2->id);
+  expect_all(
+      {reload(tree_.street.id), street2_now, reload(tree_.community_a.id), reload(tree_.county.id)},
+      "after the community moved");
+  // Its own tickets count under the new street, not the old one.
+  auto old_street = stats_->Rates(Admin(), tree_.street.id, period.from, period.to);
+  auto new_street = stats_->Rates(Admin(), street2->id, period.from, period.to);
+  ASSERT_TRUE(old_street.ok() && new_street.ok());
+  EXPECT_GT(new_street->tally.received, 0);
+  EXPECT_EQ(old_street->tally.received + new_street->tally.received,
+            static_cast<int64_t>(tickets.size()));
+  std::vector<std::string> incremental = Rollup();
+  ASSERT_TRUE(stats_->Rebuild().ok());
+  EXPECT_EQ(incremental, Rollup());
+}
+
 TEST_P(StatsTest, ServiceEventsKeepTheRollupEqualToARebuild) {
   CategoryService categories(test_db_->db(), clock_, *audit_);
   ASSERT_TRUE(categories.SeedDefaults().ok());

@@ -11,6 +11,7 @@
 #include "domain/registry/org_tree.h"
 #include "domain/testing/domain_fixture.h"
 #include "domain/tickets/categories.h"
+#include "domain/tickets/stats.h"
 #include "domain/tickets/stats_views.h"
 #include "domain/tickets/ticket_list_query.h"
 #include "domain/tickets/ticket_store.h"
@@ -148,9 +149,10 @@ TEST_P(TicketListPlanTest, TheBoardAndTheStreamWalkAnIndex) {
   }
 }
 
-// The wish wall walks the open-wish partial index; the tab counts, the trends
-// (monthly and daily) and the grid map read ranges of the counters, the rollups and the grids
-// (their GROUP BY orders the few rows of a subtree's nodes, never tickets).
+// The wish wall walks the open-wish partial index; the tab counts, the rates of a period (a
+// year, an odd window of day rows), the ranking of children, the trends (monthly and daily) and
+// the grid map read ranges of the counters, the rollups and the grids (their GROUP BY orders the
+// few rows of a subtree's parents or nodes, never tickets).
 TEST_P(TicketListPlanTest, TheWishWallCountsTrendAndMapReadIndexes) {
   if (skipped_) GTEST_SKIP();
   for (bool all : {false, true}) {
@@ -164,6 +166,15 @@ TEST_P(TicketListPlanTest, TheWishWallCountsTrendAndMapReadIndexes) {
   const ScoreWeights weights;
   ASSERT_TRUE(CountTickets(db, admin, std::nullopt, std::nullopt).ok());
   ASSERT_TRUE(CountTickets(db, admin, tree_.grid_a1.id, TicketKind::kWish).ok());
+  TicketStats stats(db, clock_);
+  ASSERT_TRUE(
+      stats.Rates(admin, std::nullopt, core::CivilDate{2026, 1, 1}, core::CivilDate{2026, 12, 31})
+          .ok());
+  ASSERT_TRUE(stats
+                  .Rates(admin, tree_.community_a.id, core::CivilDate{2026, 3, 15},
+                         core::CivilDate{2026, 4, 14})
+                  .ok());
+  ASSERT_TRUE(stats.Rankings(admin, std::nullopt, YearMonth{2026, 9}).ok());
   ASSERT_TRUE(RatesByMonth(db, clock_, weights, admin, std::nullopt, std::nullopt, 12).ok());
   ASSERT_TRUE(RatesByDay(db, clock_, weights, admin, std::nullopt, std::nullopt, 62).ok());
   ASSERT_TRUE(MapGrids(db, clock_, weights, admin, std::nullopt, false, std::nullopt, 1).ok());

@@ -39,6 +39,7 @@
 #include "domain/access/audit_log.h"
 #include "domain/access/caller.h"
 #include "domain/registry/common.h"
+#include "domain/registry/org_tree.h"
 #include "domain/tickets/ticket_service.h"
 #include "store/pool.h"
 
@@ -260,7 +261,8 @@ class VisitService {
   // households take their building's grid and community as they are now, and
   // so do their visits, so plans, the "not seen longest" lists and coverage
   // follow the household, not the grid it left.
-  static core::Status OnSubtreeMoved(store::Connection& conn, const PathRange& moved);
+  static core::Status OnSubtreeMoved(store::Connection& conn,
+                                     const OrgTreeService::SubtreeMove& move);
 
   const VisitOptions& options() const { return options_; }
 

@@ -392,7 +392,9 @@ core::Result<std::string> VisitService::RevealNote(const Caller& caller, int64_t
   return note;
 }
 
-core::Status VisitService::OnSubtreeMoved(store::Connection& conn, const PathRange& moved) {
+core::Status VisitService::OnSubtreeMoved(store::Connection& conn,
+                                          const OrgTreeService::SubtreeMove& move) {
+  const PathRange& moved = move.moved;
   // As the household trigger sets them: the building's parent and its parent.
   CG_TRY(conn.Execute(
       "UPDATE household_visit SET grid_id = (SELECT b.parent_id FROM household h JOIN org_node b "
