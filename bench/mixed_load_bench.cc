@@ -57,6 +57,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -97,15 +98,19 @@ struct Options {
   // Sessions resolved from memory (AppOptions::session_cache); 0: read from the
   // database on every request, as before the cache (for before/after figures).
   int64_t session_cache = -1;  // -1: the server's default
+  // IntakeOptions::nice for the intake's threads (the server's default when
+  // absent; 0 for before/after figures).
+  std::optional<int> intake_nice;
 };
 
 Options ParseOptions(int argc, char** argv) {
   const char* usage =
       "[--tier city|small] [--clients N] [--seconds S] [--solo-seconds S] [--healthz-seconds S] "
-      "[--cache-dir DIR] [--db-url postgresql://…{db}…] [--cost-requests N] [--session-cache N]";
+      "[--cache-dir DIR] [--db-url postgresql://…{db}…] [--cost-requests N] [--session-cache N] "
+      "[--intake-nice N]";
   CheckFlags(argc, argv,
              {"tier", "clients", "seconds", "solo-seconds", "healthz-seconds", "cache-dir",
-              "db-url", "cost-requests", "session-cache"},
+              "db-url", "cost-requests", "session-cache", "intake-nice"},
              usage);
   Options o;
   o.tier = Flag(argc, argv, "tier", o.tier);
@@ -117,6 +122,9 @@ Options ParseOptions(int argc, char** argv) {
   o.db_url = Flag(argc, argv, "db-url", "");
   o.cost_requests = std::stoi(Flag(argc, argv, "cost-requests", "0"));
   o.session_cache = std::stoll(Flag(argc, argv, "session-cache", "-1"));
+  if (std::string nice = Flag(argc, argv, "intake-nice", ""); !nice.empty()) {
+    o.intake_nice = std::stoi(nice);
+  }
   if (o.clients < 6 || o.seconds <= 0 || o.solo_seconds <= 0 || o.healthz_seconds <= 0) {
     std::fprintf(stderr, "mixed_load_bench: --clients ≥ 6 and positive durations, please\n");
     std::exit(2);
@@ -129,9 +137,11 @@ Options ParseOptions(int argc, char** argv) {
 }
 
 std::unique_ptr<app::App> OpenApp(const std::string& url, const std::string& key_file,
-                                  const std::string& dir, int64_t session_cache = -1) {
+                                  const std::string& dir, int64_t session_cache = -1,
+                                  std::optional<int> intake_nice = std::nullopt) {
   app::AppOptions options;  // the server's durable defaults
   if (session_cache >= 0) options.session_cache.capacity = static_cast<size_t>(session_cache);
+  if (intake_nice) options.intake.nice = *intake_nice;
   options.db_url = url;
   options.key_file = key_file;
   options.attachments_dir = dir + "/attachments";
@@ -867,7 +877,7 @@ int Run(const Options& o) {
   PhaseResult healthz, mixed;
   PhaseResult solo[kClasses];
   {
-    auto app = OpenApp(url, key_file, dir.path(), o.session_cache);
+    auto app = OpenApp(url, key_file, dir.path(), o.session_cache, o.intake_nice);
     f = ReadFixture(*app);
     std::printf("# data: %zu grids, %lld members, %lld resident accounts, %lld tickets up to %s\n",
                 f.grids.size(), static_cast<long long>(f.members),
@@ -913,6 +923,11 @@ int Run(const Options& o) {
         PrintClass(backend, "mixed", static_cast<Class>(c), mixed, healthz);
       }
     }
+    std::printf(
+        "# intake threads at nice %+d: %lld of 3 (raising a priority needs root or "
+        "CAP_SYS_NICE)\n",
+        o.intake_nice.value_or(domain::IntakeOptions{}.nice),
+        static_cast<long long>(app->intake().stats().prioritized_threads));
     server.Stop();
   }  // the app, its writer and its pool are gone: what follows reads the database afresh
 

@@ -1,29 +1,11 @@
 #include "http/worker_pool.h"
 
-#include "core/thread_name.h"
-
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <iterator>
 
+#include "core/thread_name.h"
+
 namespace civicgrid::http {
-namespace {
-
-// Linux gives each thread its own nice value (setpriority on the thread id).
-// Raising it needs no privilege; failing to is harmless (the lane still runs).
-void LowerThisThreadsPriority(int nice) {
-  const int tid = static_cast<int>(::syscall(SYS_gettid));
-  errno = 0;
-  const int current = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
-  if (errno != 0) return;
-  ::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(19, current + nice));
-}
-
-}  // namespace
 
 WorkerPool::WorkerPool(const std::vector<LaneOptions>& lanes) {
   for (const LaneOptions& options : lanes) {
@@ -36,7 +18,8 @@ WorkerPool::WorkerPool(const std::vector<LaneOptions>& lanes) {
     for (unsigned i = 0; i < lane->options.workers; ++i) {
       lane->threads.emplace_back([this, l = lane.get()] {
         core::NameThisThread("cg-" + l->options.name);
-        if (l->options.nice > 0) LowerThisThreadsPriority(l->options.nice);
+        // A lower priority needs no privilege; failing to set one is harmless.
+        if (l->options.nice > 0) core::AdjustThisThreadsNice(l->options.nice);
         Work(*l);
       });
     }

@@ -42,17 +42,20 @@ void IntakeWriter::Start() {
     return;
   }
   started_ = true;
-  answer_stage_.Start("cg-intake-ack", [this](std::deque<Written>& group) {
-    for (Written& w : group) Answer(w);
-  });
-  sync_stage_.Start("cg-intake-sync", [this](std::deque<Written>& group) {
-    SyncWritten(group);
-    for (Written& w : group) {
-      if (!answer_stage_.Push(w)) Answer(w);
-    }
-  });
+  answer_stage_.Start("cg-intake-ack", options_.nice, prioritized_threads_,
+                      [this](std::deque<Written>& group) {
+                        for (Written& w : group) Answer(w);
+                      });
+  sync_stage_.Start("cg-intake-sync", options_.nice, prioritized_threads_,
+                    [this](std::deque<Written>& group) {
+                      SyncWritten(group);
+                      for (Written& w : group) {
+                        if (!answer_stage_.Push(w)) Answer(w);
+                      }
+                    });
   thread_ = std::thread([this] {
     core::NameThisThread("cg-intake");
+    if (core::AdjustThisThreadsNice(options_.nice)) ++prioritized_threads_;
     Run();
   });
 }
@@ -94,7 +97,9 @@ void IntakeWriter::Shutdown() {
 
 IntakeStats IntakeWriter::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  IntakeStats out = stats_;
+  out.prioritized_threads = prioritized_threads_.load();
+  return out;
 }
 
 void IntakeWriter::Run() {
@@ -190,13 +195,15 @@ void IntakeWriter::Deliver(Written written) {
   Answer(one.front());
 }
 
-void IntakeWriter::Stage::Start(const char* name, Work work) {
+void IntakeWriter::Stage::Start(const char* name, int nice, std::atomic<int64_t>& prioritized,
+                                Work work) {
   {
     std::lock_guard lock(mutex_);
     running_ = true;
   }
-  thread_ = std::thread([this, name, work = std::move(work)] {
+  thread_ = std::thread([this, name, nice, &prioritized, work = std::move(work)] {
     core::NameThisThread(name);
+    if (core::AdjustThisThreadsNice(nice)) ++prioritized;
     Loop(work);
   });
 }

@@ -282,6 +282,21 @@ TEST_P(IntakeTest, ShutdownWritesOutTheQueueThenRefuses) {
   EXPECT_EQ(Count("ticket"), 10);
 }
 
+// The writer, sync and answer threads take IntakeOptions::nice (a lower priority here: that
+// needs no privilege, so the test holds wherever it runs).
+TEST_P(IntakeTest, ItsThreadsRunAtTheConfiguredPriority) {
+  IntakeOptions options;
+  options.nice = 2;
+  IntakeWriter& writer = Writer(options);
+  Results results;
+  writer.Start();
+  writer.Submit(admin_, Prepared("路灯不亮"), results.Slot(0));
+  writer.Shutdown();
+  ASSERT_EQ(results.arrived(), 1U);
+  EXPECT_TRUE(results.at(0).ok());
+  EXPECT_EQ(writer.stats().prioritized_threads, 3);
+}
+
 TEST_P(IntakeTest, NeverStartedWriterStillAnswersWhatWasQueued) {
   Results results;
   {
