@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <tuple>
 
 #include "domain/tickets/stats_rollup_columns.h"
@@ -60,37 +62,51 @@ std::string InsertHead() {
 // One row's values: key, node, then every tally column.
 constexpr size_t kRowParams = 4 + kTallyColumns;
 
-const std::string& UpsertSql() {
-  static const std::string kSql = [] {
-    std::string sql =
-        InsertHead() + "(" + Placeholders(1, kRowParams) +
-        ") ON CONFLICT (grain, period, path) DO UPDATE SET node_id = excluded.node_id";
-    for (const std::string& c : ColumnNames()) {
-      sql += fmt::format(", {0} = ticket_rollup.{0} + excluded.{0}", c);
-    }
-    return sql;
-  }();
-  return kSql;
+// The columns a delta changes: bit i for the i-th tally column, in column order.
+static_assert(kTallyColumns <= 64);
+constexpr uint64_t kEveryColumn =
+    kTallyColumns == 64 ? ~uint64_t{0} : (uint64_t{1} << kTallyColumns) - 1;
+uint64_t ChangedColumns(const TicketTally& delta) {
+  uint64_t mask = 0;
+  size_t i = 0;
+  ForEachField(delta, [&](const int64_t& v) {
+    if (v != 0) mask |= uint64_t{1} << i;
+    ++i;
+  });
+  return mask;
 }
 
-// UpsertSql for `rows` rows (1, 4, 16 or 64).
-const std::string& MultiUpsertSql(size_t rows) {
-  static const std::map<size_t, std::string> kSql = [] {
-    std::map<size_t, std::string> out;
-    for (size_t n : {1, 4, 16, 64}) {
-      std::string sql = InsertHead();
-      for (size_t r = 0; r < n; ++r) {
-        sql += (r == 0 ? "(" : ", (") + Placeholders(1 + r * kRowParams, kRowParams) + ")";
-      }
-      sql += " ON CONFLICT (grain, period, path) DO UPDATE SET node_id = excluded.node_id";
-      for (const std::string& c : ColumnNames()) {
-        sql += fmt::format(", {0} = ticket_rollup.{0} + excluded.{0}", c);
-      }
-      out.emplace(n, std::move(sql));
-    }
-    return out;
-  }();
-  return kSql.at(rows);
+// Upserts a delta to `rows` rows (1, 4, 16 or 64), naming only the columns of
+// `mask`: the others default to 0 in a new row and stay as they are in an old
+// one. A new ticket changes 2 of the 56 columns and most events a few, and a
+// statement naming all 56 bound, added and wrote every one of them. Built
+// once per (mask, rows) and shared; past 512 shapes (the masks follow the
+// event types, but a mix of odd corrections could make more) every column is
+// named, which is always right: `mask` then comes back widened, and the rows'
+// values must be appended with it.
+const std::string& UpsertSql(uint64_t& mask, size_t rows) {
+  static std::mutex mutex;
+  static std::map<std::pair<uint64_t, size_t>, std::string> built;  // GUARDED_BY(mutex)
+  std::lock_guard lock(mutex);
+  if (built.size() >= 512 && !built.contains({mask, rows})) mask = kEveryColumn;
+  auto [it, added] = built.try_emplace({mask, rows});
+  if (!added) return it->second;
+  std::vector<std::string_view> columns;
+  for (size_t i = 0; i < kTallyColumns; ++i) {
+    if ((mask >> i) & 1) columns.push_back(ColumnNames()[i]);
+  }
+  const size_t row_params = 4 + columns.size();
+  std::string sql =
+      fmt::format("INSERT INTO ticket_rollup (grain, period, path, node_id{}{}) VALUES ",
+                  columns.empty() ? "" : ", ", fmt::join(columns, ", "));
+  for (size_t r = 0; r < rows; ++r) {
+    sql += (r == 0 ? "(" : ", (") + Placeholders(1 + r * row_params, row_params) + ")";
+  }
+  sql += " ON CONFLICT (grain, period, path) DO UPDATE SET node_id = excluded.node_id";
+  for (std::string_view c : columns)
+    sql += fmt::format(", {0} = ticket_rollup.{0} + excluded.{0}", c);
+  it->second = std::move(sql);
+  return it->second;
 }
 
 const std::string& BatchInsertSql() {
@@ -109,21 +125,29 @@ const std::string& SingleInsertSql() {
   return kSql;
 }
 
+// One row's values: key, node, then the tally's columns of `mask` (every one by default).
 void AppendRow(store::Params& params, Grain grain, int64_t period, const std::string& path,
-               int64_t node_id, const TicketTally& tally) {
+               int64_t node_id, const TicketTally& tally, uint64_t mask = kEveryColumn) {
   params.emplace_back(static_cast<int64_t>(grain));
   params.emplace_back(period);
   params.emplace_back(path);
   params.emplace_back(node_id);
-  ForEachField(tally, [&](const int64_t& v) { params.emplace_back(v); });
+  size_t i = 0;
+  ForEachField(tally, [&](const int64_t& v) {
+    if ((mask >> i++) & 1) params.emplace_back(v);
+  });
 }
 
 core::Status AddRow(store::Connection& conn, Grain grain, int64_t period, const std::string& path,
                     int64_t node_id, const TicketTally& delta) {
+  const uint64_t mask = ChangedColumns(delta);
+  if (mask == 0) return core::Ok();  // nothing to add (and no row to create)
+  uint64_t shape = mask;
+  const std::string& sql = UpsertSql(shape, 1);
   store::Params params;
   params.reserve(kRowParams);
-  AppendRow(params, grain, period, path, node_id, delta);
-  CG_ASSIGN_OR_RETURN(int64_t changed, conn.Execute(UpsertSql(), params));
+  AppendRow(params, grain, period, path, node_id, delta, shape);
+  CG_ASSIGN_OR_RETURN(int64_t changed, conn.Execute(sql, params));
   (void)changed;
   if (delta.received >= 0) return core::Ok();
   CG_ASSIGN_OR_RETURN(int64_t removed,
@@ -277,17 +301,21 @@ core::Status AddMany(store::Connection& conn,
       row.second += delta;
     }
   }
+  // One statement shape for the batch: the columns any of its rows changes.
+  uint64_t mask = 0;
+  for (const auto& [key, row] : rows) mask |= ChangedColumns(row.second);
   auto it = rows.begin();
   for (size_t size : {size_t{64}, size_t{16}, size_t{4}, size_t{1}}) {
     while (static_cast<size_t>(std::distance(it, rows.end())) >= size) {
+      const std::string& sql = UpsertSql(mask, size);
       store::Params params;
       params.reserve(size * kRowParams);
       for (size_t r = 0; r < size; ++r, ++it) {
         const auto& [key, row] = *it;
         AppendRow(params, static_cast<Grain>(std::get<0>(key)), std::get<1>(key), std::get<2>(key),
-                  row.first, row.second);
+                  row.first, row.second, mask);
       }
-      CG_ASSIGN_OR_RETURN(int64_t n, conn.Execute(MultiUpsertSql(size), params));
+      CG_ASSIGN_OR_RETURN(int64_t n, conn.Execute(sql, params));
       (void)n;
     }
   }
