@@ -1,6 +1,7 @@
 // Deliberation meetings (docs/deliberation.md): the calls the console's 议事协商 page makes.
 import { api, ok } from '@/shared/api';
 import type { components } from '@/shared/api-types';
+import { formatWhen } from '@/shared/when';
 
 export type Meeting = components['schemas']['DeliberationMeeting'];
 export type AgendaItem = components['schemas']['DeliberationItem'];
@@ -66,12 +67,9 @@ export async function checkInCode(meeting: number): Promise<{ code?: string; qr?
   return await ok(api.GET('/api/v1/deliberation/meetings/{id}/code', { params: { path: { id: meeting } } }));
 }
 
-/** "2026-12-04 09:00" in the browser's zone (Asia/Shanghai in the county). */
+/** "2026/12/04 09:00", the county's wall time; "—" when none. */
 export function when(at?: string | null): string {
-  if (!at) return '—';
-  const d = new Date(at);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return formatWhen(at, '—');
 }
 
 export function percent(share?: number): number {

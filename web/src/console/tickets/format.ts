@@ -1,14 +1,8 @@
-// Times as people read them: local time, minutes precision.
-import { i18n } from '@/shared/i18n';
+// Times as people read them: the county's wall time (Asia/Shanghai), minutes precision.
+import { formatWhen } from '@/shared/when';
 
 export function formatTime(iso?: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const locale = (i18n.global.locale as unknown as { value: string }).value;
-  return d.toLocaleString(locale === 'en' ? 'en-GB' : 'zh-CN', {
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
-  });
+  return formatWhen(iso);
 }
 
 /** Minutes from now until iso (negative when past). */
