@@ -46,3 +46,13 @@ export async function apiAs(baseUrl, username, password = DEMO_PASSWORD) {
 export function hasExif(buffer) {
   return buffer.includes(Buffer.from('Exif\0\0', 'latin1')) || buffer.includes(Buffer.from([0x88, 0x25, 0x00, 0x04]));
 }
+
+// The county's wall time (Asia/Shanghai) of an instant, as the pages show it (src/shared/when.ts),
+// whatever zone this process runs in: { year, month, day, hour, minute }, zero-padded strings.
+export function countyTime(iso) {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  return Object.fromEntries(parts.filter((p) => p.type !== 'literal').map((p) => [p.type, p.value]));
+}

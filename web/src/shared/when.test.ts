@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { i18n } from './i18n';
-import { formatDay, formatWhen, formatWhenShort } from './when';
+import { countyMonth, countyMonthStart, formatDay, formatWhen, formatWhenShort } from './when';
 
 const setLocale = (l: string) => {
   (i18n.global.locale as unknown as { value: string }).value = l;
@@ -27,6 +27,14 @@ describe('times in the county zone', () => {
     setLocale('en');
     expect(formatWhen('2026-12-09T07:06:00Z')).toBe('09/12/2026, 15:06');
     expect(formatDay('2026-12-09T07:06:00Z')).toBe('09/12/2026');
+  });
+
+  it('counts months by the county clock', () => {
+    // 1 January 00:30 in the county is still 31 December in UTC.
+    expect(countyMonth(new Date('2026-12-31T16:30:00Z'))).toEqual({ year: 2027, month: 1 });
+    expect(countyMonthStart(2027, 1).toISOString()).toBe('2026-12-31T16:00:00.000Z');
+    expect(countyMonthStart(2026, 13).toISOString()).toBe('2026-12-31T16:00:00.000Z');
+    expect(countyMonth(countyMonthStart(2027, 0))).toEqual({ year: 2026, month: 12 });
   });
 
   it('gives the placeholder for nothing or nonsense', () => {

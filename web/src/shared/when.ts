@@ -17,7 +17,7 @@ function parse(iso?: string | null): Date | undefined {
 }
 
 function format(d: Date, options: Intl.DateTimeFormatOptions): string {
-  return new Intl.DateTimeFormat(language(), { timeZone: COUNTY_ZONE, hour12: false, ...options }).format(d);
+  return new Intl.DateTimeFormat(language(), { timeZone: COUNTY_ZONE, hourCycle: 'h23', ...options }).format(d);
 }
 
 /** "2026/12/09 15:06" (en: "09/12/2026, 15:06"); `empty` when absent or unreadable. */
@@ -32,7 +32,7 @@ export function formatWhenShort(iso?: string | null, empty = ''): string {
   const d = parse(iso);
   if (!d) return empty;
   const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: COUNTY_ZONE, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false,
+    timeZone: COUNTY_ZONE, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).formatToParts(d);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${Number(get('month'))}/${Number(get('day'))} ${get('hour')}:${get('minute')}`;
@@ -43,4 +43,17 @@ export function formatDay(iso?: string | null, empty = ''): string {
   const d = parse(iso);
   if (!d) return empty;
   return format(d, { year: 'numeric', month: '2-digit', day: '2-digit' });
+}
+
+/** The county's month holding `at` (default: now), month 1–12. */
+export function countyMonth(at: Date = new Date()): { year: number; month: number } {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: COUNTY_ZONE, year: 'numeric', month: '2-digit' }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return { year: get('year'), month: get('month') };
+}
+
+/** The instant the county's month `month` (1–12; 13 is next January, 0 last December) begins:
+ *  Asia/Shanghai is UTC+8 all year (no summer time since 1991). */
+export function countyMonthStart(year: number, month: number): Date {
+  return new Date(Date.UTC(year, month - 1, 1) - 8 * 3600_000);
 }

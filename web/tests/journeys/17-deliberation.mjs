@@ -3,7 +3,7 @@
 // on it, which files a follow-up ticket; the ticket is dispatched and resolved (API), and the decision is done: the
 // console shows 100% and the resident's phone shows the proposal and its decision done.
 import assert from 'node:assert/strict';
-import { apiAs } from '../journey-api.mjs';
+import { apiAs, countyTime } from '../journey-api.mjs';
 import { consoleSignIn } from './_console.mjs';
 import { DEMO_PASSWORD } from '../harness.mjs';
 
@@ -17,7 +17,7 @@ export default async function deliberation(j) {
   assert.ok(upcoming.items.length, 'the community has an upcoming 逢四说事');
   const meeting = upcoming.items[0];
   assert.equal(meeting.title, '逢四说事');
-  assert.ok([4, 14, 24].includes(new Date(meeting.starts_at).getDate()), 'on the 4th, 14th or 24th');
+  assert.ok([4, 14, 24].includes(Number(countyTime(meeting.starts_at).day)), 'on the 4th, 14th or 24th');
   const matter = `东门路灯不亮（旅程 17 ${Date.now() % 100000}）`;
 
   // The resident proposes on the phone.
@@ -43,14 +43,14 @@ export default async function deliberation(j) {
   await consoleSignIn(j, page, 'secretary1');
   await page.getByRole('menuitem', { name: '议事协商' }).click();
   await page.getByRole('heading', { name: '议事协商', level: 1 }).waitFor();
-  const starts = new Date(meeting.starts_at);
-  const label = `${starts.getFullYear()}-${String(starts.getMonth() + 1).padStart(2, '0')}`;
+  // The meeting's day and hour as the page shows them: the county's wall time (src/shared/when.ts).
+  const starts = countyTime(meeting.starts_at);
+  const label = `${starts.year}-${starts.month}`;
   for (let i = 0; i < 2 && (await page.getByTestId('delib-month').innerText()) !== label; i += 1) {
     await page.getByRole('button', { name: '下个月' }).click();
   }
   const meetings = page.getByTestId('delib-meetings');
-  const hh = String(starts.getHours()).padStart(2, '0');
-  const day = `${label}-${String(starts.getDate()).padStart(2, '0')} ${hh}`;
+  const day = `${starts.year}/${starts.month}/${starts.day} ${starts.hour}`;
   await meetings.locator('tbody tr', { hasText: day }).first().getByRole('button').click();
   await page.getByTestId('delib-meeting').waitFor();
   const proposal = page.getByTestId('delib-proposals').locator('tbody tr', { hasText: matter });

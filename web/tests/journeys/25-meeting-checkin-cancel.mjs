@@ -3,7 +3,7 @@
 // resident checks in on the phone with that code; then the secretary cancels tomorrow's meeting with a reason, and
 // the resident sees it cancelled on the phone and told in 我的消息.
 import assert from 'node:assert/strict';
-import { apiAs } from '../journey-api.mjs';
+import { apiAs, countyTime } from '../journey-api.mjs';
 import { consoleSignIn } from './_console.mjs';
 import { DEMO_PASSWORD } from '../harness.mjs';
 
@@ -49,8 +49,8 @@ export default async function meetingCheckInCancel(j) {
   await page.getByRole('menuitem', { name: '议事协商' }).click();
   await page.getByRole('heading', { name: '议事协商', level: 1 }).waitFor();
   const open = async (m) => {
-    const starts = new Date(m.starts_at);
-    const label = `${starts.getFullYear()}-${String(starts.getMonth() + 1).padStart(2, '0')}`;
+    const starts = countyTime(m.starts_at);
+    const label = `${starts.year}-${starts.month}`;
     for (let i = 0; i < 2 && (await page.getByTestId('delib-month').innerText()) !== label; i += 1) {
       await page.getByRole('button', { name: '下个月' }).click();
     }
