@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { cardQuery, quarterOf, serviceCardExport } from './duty-units';
+import { countyMonth } from './when';
 
 describe('duty units', () => {
-  it('names the calendar quarter of a date', () => {
-    expect(quarterOf(new Date(2026, 0, 1))).toBe('2026Q1');
-    expect(quarterOf(new Date(2026, 2, 31))).toBe('2026Q1');
-    expect(quarterOf(new Date(2026, 3, 1))).toBe('2026Q2');
-    expect(quarterOf(new Date(2026, 8, 30))).toBe('2026Q3');
-    expect(quarterOf(new Date(2026, 11, 7))).toBe('2026Q4');
+  it('names the calendar quarter of a county month', () => {
+    expect(quarterOf({ year: 2026, month: 1 })).toBe('2026Q1');
+    expect(quarterOf({ year: 2026, month: 3 })).toBe('2026Q1');
+    expect(quarterOf({ year: 2026, month: 4 })).toBe('2026Q2');
+    expect(quarterOf({ year: 2026, month: 9 })).toBe('2026Q3');
+    expect(quarterOf({ year: 2026, month: 12 })).toBe('2026Q4');
+    // The county's New Year comes 8 hours before UTC's.
+    expect(quarterOf(countyMonth(new Date('2026-12-31T17:00:00Z')))).toBe('2027Q1');
   });
 
   it('asks for the service cards of a quarter, of one unit when given', () => {

@@ -99,9 +99,10 @@ export const removeTeamMember = (team: number, member: number) =>
 export const myNotices = () =>
   json<{ items: DutyNotice[] }>('/api/v1/duty/notices?limit=200').then(items);
 
-/** "2026Q3" for a date (Asia/Shanghai quarters: the server's; the browser's clock is close enough here). */
-export function quarterOf(date: Date): string {
-  return `${date.getFullYear()}Q${Math.floor(date.getMonth() / 3) + 1}`;
+/** "2026Q3" for a month of the county's calendar (shared/when.ts countyMonth; month 1–12), as the server
+ *  counts quarters. */
+export function quarterOf(m: { year: number; month: number }): string {
+  return `${m.year}Q${Math.floor((m.month - 1) / 3) + 1}`;
 }
 
 export function cardQuery(quarter: string, unit_id?: number, extra: Record<string, string> = {}): string {
