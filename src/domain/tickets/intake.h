@@ -66,10 +66,11 @@ struct IntakeOptions {
   // Nice value added to the writer, sync and answer threads. Every
   // submission waits on each of them in turn, so when the CPU is short
   // (mixed load at city tier on two cores) they go first: −5 took the
-  // submissions' p99 from 75–78 ms to 52 ms, the readers' p99 unchanged
-  // (docs/benchmarks.md, session 15). Raising a priority needs root or
-  // CAP_SYS_NICE (the systemd unit's AmbientCapabilities); without, the
-  // threads run at the process's priority (IntakeStats::prioritized_threads).
+  // submissions' p99 from 75–84 ms to 49–50 ms, the readers' p99 2–4 ms up
+  // (docs/benchmarks.md, session 15). Raising a priority needs root,
+  // CAP_SYS_NICE or an RLIMIT_NICE that allows it (systemd LimitNICE=-5);
+  // without, the threads run at the process's priority
+  // (IntakeStats::prioritized_threads).
   int nice = -5;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdint>
 #include <iterator>
 #include <map>
@@ -54,9 +55,14 @@ constexpr size_t kInsertBatch = 64;
 // Ticket rows read per page during a rebuild.
 constexpr int64_t kRebuildPage = 10000;
 
+// "received, rejected, …": every tally column, in column order.
+const std::string& ColumnList() {
+  static const std::string kList = fmt::format("{}", fmt::join(ColumnNames(), ", "));
+  return kList;
+}
+
 std::string InsertHead() {
-  return "INSERT INTO ticket_rollup (grain, period, path, node_id, " +
-         fmt::format("{}", fmt::join(ColumnNames(), ", ")) + ") VALUES ";
+  return "INSERT INTO ticket_rollup (grain, period, path, node_id, " + ColumnList() + ") VALUES ";
 }
 
 // One row's values: key, node, then every tally column.
@@ -249,21 +255,29 @@ core::CivilDate LastOfMonth(core::CivilDate date) {
   return core::CivilFromDays(core::DaysFromCivil(next) - 1);
 }
 
+namespace {
+
+// Where the last segment of "/1/7/42/" starts (at "42/"), or npos for "/".
+size_t LastSegment(std::string_view path) {
+  if (path.size() < 2) return std::string_view::npos;
+  const size_t slash = path.rfind('/', path.size() - 2);
+  return slash == std::string_view::npos ? slash : slash + 1;
+}
+
+}  // namespace
+
 std::string ParentPath(std::string_view path) {
-  if (path.size() < 2) return "/";
-  size_t slash = path.rfind('/', path.size() - 2);
-  return slash == std::string_view::npos ? "/" : std::string(path.substr(0, slash + 1));
+  const size_t last = LastSegment(path);
+  return last == std::string_view::npos ? "/" : std::string(path.substr(0, last));
 }
 
 int64_t LastSegmentId(std::string_view path) {
-  if (path.size() < 2) return 0;
-  size_t slash = path.rfind('/', path.size() - 2);
+  const size_t last = LastSegment(path);
+  if (last == std::string_view::npos) return 0;
+  const std::string_view digits = path.substr(last, path.size() - 1 - last);
   int64_t id = 0;
-  for (size_t i = slash + 1; i + 1 < path.size(); ++i) {
-    if (path[i] < '0' || path[i] > '9') return 0;
-    id = id * 10 + (path[i] - '0');
-  }
-  return id;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  return ec == std::errc() && end == digits.data() + digits.size() ? id : 0;
 }
 
 Cell CellOf(const Ticket& ticket) {
@@ -351,7 +365,7 @@ core::Status Rebuild(store::Connection& conn) {
 const std::string& ChildrenFromOwnSql() {
   // rtrim twice strips a path's last segment: "/1/7/42/" → "/1/7/42" → "/1/7/".
   static const std::string kSql = [] {
-    std::string columns = fmt::format("{}", fmt::join(ColumnNames(), ", "));
+    const std::string& columns = ColumnList();
     std::string sums;
     for (const std::string& c : ColumnNames()) sums += fmt::format(", SUM({})", c);
     return "INSERT INTO ticket_rollup (grain, period, path, node_id, " + columns +
@@ -370,7 +384,7 @@ core::Status OnNodeMoved(store::Connection& conn, std::string_view old_path,
   const std::string to = ParentPath(new_path);
   if (from == to) return core::Ok();
   static const std::string kOwnSql =
-      "SELECT grain, period, " + fmt::format("{}", fmt::join(ColumnNames(), ", ")) +
+      "SELECT grain, period, " + ColumnList() +
       " FROM ticket_rollup WHERE grain IN (1, 2) AND path = $1 ORDER BY grain, period";
   CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(kOwnSql, {std::string(new_path)}));
   for (const store::Row& row : rows) {

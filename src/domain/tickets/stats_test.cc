@@ -223,6 +223,7 @@ TEST(ParentPath, StripsTheLastSegmentAndNamesIt) {
   EXPECT_EQ(rollup::LastSegmentId("/1/7/42/"), 42);
   EXPECT_EQ(rollup::LastSegmentId("/1/"), 1);
   EXPECT_EQ(rollup::LastSegmentId("/"), 0);
+  EXPECT_EQ(rollup::LastSegmentId("/1/x7/"), 0);  // not an id
   const Ticket t = [] {
     Ticket x;
     x.node_id = 42;
