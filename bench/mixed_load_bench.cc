@@ -38,8 +38,12 @@
 //   mixed_load_bench [--tier city|small] [--clients 64] [--seconds 30]
 //                    [--solo-seconds 4] [--healthz-seconds 3]
 //                    [--cache-dir build/bench-cache] [--db-url postgresql://…{db}…]
-//                    [--cost-requests N]
+//                    [--cost-requests N] [--pg-keep NAME]
 //
+// --pg-keep NAME (with --db-url) keeps the PostgreSQL city in database NAME
+// between runs instead of a scratch database: generated when missing, reused
+// otherwise (each run's submissions stay in it), so its plans can be read with
+// EXPLAIN ANALYZE afterwards.
 // --cost-requests N measures CPU cost instead of time: no timed phases; each
 // class in turn, one client, N requests one after another. Run it under
 // `valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes`: the
@@ -54,6 +58,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -101,16 +106,20 @@ struct Options {
   // IntakeOptions::nice for the intake's threads (the server's default when
   // absent; 0 for before/after figures).
   std::optional<int> intake_nice;
+  // PostgreSQL: a database of this name is kept between runs (generated when
+  // it does not exist yet; its key file under --cache-dir), so plans can be
+  // read with EXPLAIN ANALYZE after a run and reruns skip the generation.
+  std::string pg_keep;
 };
 
 Options ParseOptions(int argc, char** argv) {
   const char* usage =
       "[--tier city|small] [--clients N] [--seconds S] [--solo-seconds S] [--healthz-seconds S] "
       "[--cache-dir DIR] [--db-url postgresql://…{db}…] [--cost-requests N] [--session-cache N] "
-      "[--intake-nice N]";
+      "[--intake-nice N] [--pg-keep NAME]";
   CheckFlags(argc, argv,
              {"tier", "clients", "seconds", "solo-seconds", "healthz-seconds", "cache-dir",
-              "db-url", "cost-requests", "session-cache", "intake-nice"},
+              "db-url", "cost-requests", "session-cache", "intake-nice", "pg-keep"},
              usage);
   Options o;
   o.tier = Flag(argc, argv, "tier", o.tier);
@@ -120,6 +129,7 @@ Options ParseOptions(int argc, char** argv) {
   o.healthz_seconds = std::stod(Flag(argc, argv, "healthz-seconds", "3"));
   o.cache_dir = Flag(argc, argv, "cache-dir", o.cache_dir);
   o.db_url = Flag(argc, argv, "db-url", "");
+  o.pg_keep = Flag(argc, argv, "pg-keep", "");
   o.cost_requests = std::stoi(Flag(argc, argv, "cost-requests", "0"));
   o.session_cache = std::stoll(Flag(argc, argv, "session-cache", "-1"));
   if (std::string nice = Flag(argc, argv, "intake-nice", ""); !nice.empty()) {
@@ -473,9 +483,11 @@ class Client {
                       {"location", json::array{grid.lon - 0.004 + rng_.Unit() * 0.008,
                                                grid.lat - 0.004 + rng_.Unit() * 0.008}}};
     Stopwatch clock;
-    auto r = Send(s, "POST", "/api/v1/tickets", json::serialize(body),
-                  {{"Idempotency-Key",
-                    fmt::format("mixed-{}-{}-{}", index_, submitted_, rng_.Next() % 1000000)}});
+    auto r = Send(
+        s, "POST", "/api/v1/tickets", json::serialize(body),
+        {{"Idempotency-Key",
+          // The process id: a kept database (--pg-keep) holds earlier runs' keys.
+          fmt::format("mixed-{}-{}-{}-{}", getpid(), index_, submitted_, rng_.Next() % 1000000)}});
     Record(kResident, clock.Seconds() * 1e3, r, 201, out, mutex, "POST /api/v1/tickets");
     if (r.status != 201) return;
     std::string number(r.Json().as_object().at("number").as_string());
@@ -840,7 +852,24 @@ int Run(const Options& o) {
   const int64_t end_ms = core::SystemClock().NowMs() / core::kMsPerMinute * core::kMsPerMinute;
   std::string url, key_file;
   std::unique_ptr<PgScratch> scratch;
-  if (pg) {
+  if (pg && !o.pg_keep.empty()) {
+    url = WithDb(o.db_url, o.pg_keep);
+    fs::create_directories(o.cache_dir);
+    key_file = o.cache_dir + "/" + o.pg_keep + ".key";
+    const std::string done = o.cache_dir + "/" + o.pg_keep + ".generated";
+    if (!fs::exists(done) || !AdminExec(url, "SELECT 1 FROM ticket LIMIT 1").ok()) {
+      (void)AdminExec(WithDb(o.db_url, "postgres"),
+                      "DROP DATABASE IF EXISTS " + o.pg_keep + " WITH (FORCE)");
+      fs::remove(key_file);
+      fs::remove(done);
+      Must(AdminExec(WithDb(o.db_url, "postgres"), "CREATE DATABASE " + o.pg_keep), "create");
+      auto app = OpenApp(url, key_file, dir.path());
+      PrintGeneration(Must(GenerateCity(*app, tier, end_ms), "generate"), backend);
+      std::ofstream(done) << tier.name << "\n";
+    } else {
+      std::printf("# kept database %s (drop it to generate again)\n", o.pg_keep.c_str());
+    }
+  } else if (pg) {
     scratch = std::make_unique<PgScratch>(o.db_url, "cg_mixed");
     url = scratch->url();
     key_file = dir.path() + "/pii.key";

@@ -213,7 +213,12 @@ TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::str
   if (by_skills) {
     std::string list;
     for (const auto& skill : skills) list += (list.empty() ? "" : ", ") + w.Param(skill);
-    w.And(list.empty() ? "1 = 0" : "c.skill IN (" + list + ")");
+    // On t's columns only (no join): PostgreSQL walks a page's ids alone
+    // (TicketStore::PageSql); `+ 0` keeps the category index from driving.
+    w.And(list.empty() ? "1 = 0"
+                       : "t.category_id + 0 IN (SELECT sc.id FROM ticket_category sc WHERE "
+                         "sc.skill IN (" +
+                             list + "))");
   }
   q.tail = "ORDER BY t.id LIMIT " + w.Param(page.limit);
   return q;

@@ -27,9 +27,11 @@ constexpr const char* kColumns =
     "WHEN 'account' THEN (SELECT a.display_name FROM account a WHERE a.id = t.assignee_id) "
     "WHEN 'board' THEN '社区点单栏' END AS assignee_name ";
 
-constexpr const char* kFrom =
-    "FROM ticket t JOIN ticket_category c ON c.id = t.category_id "
-    "JOIN org_node n ON n.id = t.node_id ";
+#define CG_TICKET_JOINS \
+  "JOIN ticket_category c ON c.id = t.category_id JOIN org_node n ON n.id = t.node_id "
+constexpr const char* kJoins = CG_TICKET_JOINS;
+constexpr const char* kFrom = "FROM ticket t " CG_TICKET_JOINS;
+#undef CG_TICKET_JOINS
 
 std::vector<int64_t> IdList(std::string_view text) {
   std::vector<int64_t> out;
@@ -240,18 +242,35 @@ core::Result<std::vector<Ticket>> TicketStore::Select(const SqlWhere& where,
   return out;
 }
 
+std::string TicketStore::PageSql(store::Backend backend, const SqlWhere& where,
+                                 const std::string& tail) {
+  if (backend == store::Backend::kSqlite) return SelectSql(where, tail);
+  return std::string(kColumns) + "FROM (SELECT t.id FROM ticket t WHERE " + where.sql() + " " +
+         tail + ") page JOIN ticket t ON t.id = page.id " + kJoins + "ORDER BY t.id";
+}
+
+core::Result<std::vector<Ticket>> TicketStore::SelectPage(const SqlWhere& where,
+                                                          const std::string& tail) {
+  CG_ASSIGN_OR_RETURN(store::Rows rows,
+                      conn_.Query(PageSql(conn_.backend(), where, tail), where.params()));
+  std::vector<Ticket> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(TicketFromRow(r));
+  return out;
+}
+
 core::Result<std::vector<Ticket>> TicketStore::ListPage(const Caller& caller,
                                                         const TicketFilter& filter,
                                                         const std::optional<PathRange>& within) {
   TicketListQuery q = BuildListQuery(caller, filter, within);
-  return Select(q.where, q.tail);
+  return SelectPage(q.where, q.tail);
 }
 
 core::Result<std::vector<Ticket>> TicketStore::BoardPage(const Caller& caller,
                                                          const std::vector<std::string>& skills,
                                                          bool by_skills, const Page& page) {
   TicketListQuery q = BuildBoardQuery(caller, skills, by_skills, page);
-  return Select(q.where, q.tail);
+  return SelectPage(q.where, q.tail);
 }
 
 core::Result<std::vector<Ticket>> TicketStore::Nearby(const Caller& caller, int64_t category_id,

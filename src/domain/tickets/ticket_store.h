@@ -86,6 +86,18 @@ class TicketStore {
   core::Result<bool> Visible(const Caller& caller, int64_t id);
   // The SQL of Select (the plan tests read its plan).
   static std::string SelectSql(const SqlWhere& where, const std::string& tail);
+  // The SQL of a list page (ListPage, BoardPage, the wish wall): `where` may
+  // name t's columns only. SQLite: SelectSql (its walk tests each entry from
+  // the wide indexes, ticket_list_query.h). PostgreSQL: the page's ids first,
+  // from the driving index alone, then their rows by primary key. PostgreSQL
+  // estimates each unindexed filter (`t.category_id + 0 = $5`) at 0.5%, so
+  // with the rows in the same statement it expects a handful of matches and
+  // reads all of a scope's tickets to sort them (260–390 ms at city tier);
+  // selecting ids only, the walk in id order is an index-only scan that
+  // stops after the page (0.2 ms). docs/tickets.md, "Lists at city scale".
+  static std::string PageSql(store::Backend backend, const SqlWhere& where,
+                             const std::string& tail);
+  core::Result<std::vector<Ticket>> SelectPage(const SqlWhere& where, const std::string& tail);
   // The SQL and parameters of EventsAfter.
   static std::pair<std::string, store::Params> EventsAfterSql(const Caller& caller, int64_t after,
                                                               int64_t limit);

@@ -54,7 +54,7 @@ core::Result<WishWall> ListWishes(store::Db& db, const Caller& caller,
   // is not is_public by default, which governs the ticket lists, not this).
   TicketListQuery q = BuildWishQuery(SubtreeRange(path), /*all=*/true, page);
   TicketStore store(*conn);
-  CG_ASSIGN_OR_RETURN(std::vector<Ticket> items, store.Select(q.where, q.tail));
+  CG_ASSIGN_OR_RETURN(std::vector<Ticket> items, store.SelectPage(q.where, q.tail));
   for (Ticket& t : items) MaskFor(caller, t);
   WishWall wall;
   wall.community_id = *community_id;
