@@ -6,11 +6,13 @@
 // id)) and as a filter (written so that no index is chosen for it:
 // `t.category_id + 0 = $3`, `+t.state = $4`: Unindexed(), which PostgreSQL renders as `(t.state ||
 // '')`). The driver is the most selective filter present, in this order:
-//   assigned, mine, category+open, open, category+state and state for an
-//   open state (the backlog, not the history); then, for staff scoped below the root, the
-//   scope (`t.scope_3 = $4` on ticket_scope_3_id: a grid's or a street's
-//   tickets, schema migration 12); then category+state, overdue, state,
-//   category, kind; else the primary key.
+//   assigned, mine; for staff listing `within` a node below their scope,
+//   that node's scope column (`t.scope_4 = $within`); category+open, open,
+//   category+state and state for an open state (the backlog, not the
+//   history); then, for staff scoped below the root, the scope (`t.scope_3 =
+//   $4` on ticket_scope_3_id: a grid's or a street's tickets, schema
+//   migration 12); then category+state, overdue, state, category, kind; else
+//   the primary key.
 // The keyset condition `t.id > $after` and `ORDER BY t.id LIMIT n` make the
 // walk stop after one page; the staff path range and `within` are filters. So
 // no plan sorts the whole result and the cost of a page depends on how dense
