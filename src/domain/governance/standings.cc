@@ -46,9 +46,10 @@ core::Result<CompoundTickets> TicketsOf(store::Connection& conn, int64_t compoun
     tally += part;
     CG_ASSIGN_OR_RETURN(
         int64_t complaints,
-        conn.QueryInt("SELECT COUNT(*) FROM ticket t JOIN ticket_category k ON "
-                      "k.id = t.category_id WHERE k.code = $1 AND t.path >= $2 AND "
-                      "t.path < $3 AND t.created_at >= $4 AND t.created_at < $5",
+        // Along ticket_path (the grid's tickets), not the category's across the city.
+        conn.QueryInt("SELECT COUNT(*) FROM ticket t WHERE t.path >= $2 AND t.path < $3 AND "
+                      "t.created_at >= $4 AND t.created_at < $5 AND t.category_id + 0 = "
+                      "(SELECT k.id FROM ticket_category k WHERE k.code = $1)",
                       {options.property_complaint_category, range.lo, range.hi, from_ms, to_ms}));
     t.property_complaints += complaints;
   }

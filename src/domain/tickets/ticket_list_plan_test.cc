@@ -203,6 +203,32 @@ TEST_P(TicketListPlanTest, TheWishWallCountsTrendAndMapReadIndexes) {
   }
 }
 
+// The nearby-duplicates lookup (GET /tickets/nearby, the phone form) reads
+// the open tickets of one category along ticket_open_category_id (migration
+// 30 dropped the (category_id, state, lat) index it read before).
+TEST_P(TicketListPlanTest, NearbyWalksTheOpenTicketsOfTheCategory) {
+  if (skipped_) GTEST_SKIP();
+  store::testing::StatementRecorder recorder(test_db_->db());
+  {
+    auto conn = recorder.db().Acquire();
+    ASSERT_TRUE(conn.ok());
+    for (const Caller& caller : Callers()) {
+      auto found = TicketStore(**conn).Nearby(caller, 1, 39.4, 39.5, 116.2, 116.3);
+      ASSERT_TRUE(found.ok()) << found.error().message;
+    }
+  }
+  auto statements = recorder.Take();
+  ASSERT_FALSE(statements.empty());
+  for (const auto& st : statements) {
+    auto plan = Explain(test_db_->db(), st.sql, st.params);
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    EXPECT_TRUE(store::testing::HasNoFullScan(*plan, {"ticket"}));
+    if (test_db_->backend() == store::Backend::kSqlite) {
+      EXPECT_NE(plan->Text().find("ticket_open_category_id"), std::string::npos) << plan->Text();
+    }
+  }
+}
+
 TEST_P(TicketListPlanTest, TheDriverIsTheMostSelectiveFilter) {
   if (skipped_) GTEST_SKIP();
   const Caller admin = Admin();

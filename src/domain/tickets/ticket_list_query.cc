@@ -175,6 +175,22 @@ void Filters(const Caller& caller, const TicketFilter& f, Driver d, SqlWhere& w,
   }
 }
 
+// The columns the staff and board drivers carry after id (migration 28).
+constexpr const char* kCarried = "path, state, category_id, kind, overdue";
+
+// Recreates the scope indexes (scope_k, id, carried…), only their rows with a
+// value when `partial`.
+std::string ScopeIndexSql(bool partial) {
+  std::string sql;
+  for (int depth = kMinScopeDepth; depth <= kMaxScopeDepth; ++depth) {
+    const std::string col = ScopeColumn(depth);
+    sql += "DROP INDEX ticket_" + col + "_id;\n";
+    sql += "CREATE INDEX ticket_" + col + "_id ON ticket(" + col + ", id, " + kCarried + ")" +
+           (partial ? " WHERE " + col + " IS NOT NULL" : std::string()) + ";\n";
+  }
+  return sql;
+}
+
 }  // namespace
 
 TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& f,
@@ -249,14 +265,11 @@ TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::str
   return q;
 }
 
+std::string PartialScopeIndexSql() { return ScopeIndexSql(true); }
+
 std::string WideListIndexSql() {
-  const std::string carried = "path, state, category_id, kind, overdue";
-  std::string sql;
-  for (int depth = kMinScopeDepth; depth <= kMaxScopeDepth; ++depth) {
-    const std::string col = ScopeColumn(depth);
-    sql += "DROP INDEX ticket_" + col + "_id;\n";
-    sql += "CREATE INDEX ticket_" + col + "_id ON ticket(" + col + ", id, " + carried + ");\n";
-  }
+  const std::string carried = kCarried;
+  std::string sql = ScopeIndexSql(false);
   const std::string open = std::string(" WHERE state NOT IN ") + kFinishedStates + ";\n";
   // The state driver: an open state's backlog, and the board (published tickets of a path range).
   sql += "DROP INDEX ticket_state_id;\n";

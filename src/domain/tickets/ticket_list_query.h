@@ -52,5 +52,11 @@ TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::str
 // seeks the ticket row only for a match, instead of decoding every row it
 // then skips (a page of a rare filter walks thousands).
 std::string WideListIndexSql();
+// Schema migration 30: the same scope indexes without the rows whose column is
+// NULL (a ticket on a grid has no value at the depths below it: in a county
+// deployment scope_5 and scope_6, each a wide entry written per submission for
+// nothing). `t.scope_k = $n` implies the index's `scope_k IS NOT NULL` on both
+// backends, so every scope walk still reads them.
+std::string PartialScopeIndexSql();
 
 }  // namespace civicgrid::domain
