@@ -132,14 +132,18 @@ inline core::Status AdminExec(const std::string& url, const std::string& sql) {
 }
 
 // A scratch PostgreSQL database for one run: for a URL with "{db}", creates
-// "<prefix>_<pid>" beside "postgres" and drops it in the destructor; any other
-// URL is used as it is.
+// "<prefix>_<pid>" beside "postgres" (a file copy of database `copy_of` when
+// given) and drops it in the destructor; any other URL is used as it is.
 class PgScratch {
  public:
-  PgScratch(std::string url, const std::string& prefix) : template_(std::move(url)) {
+  PgScratch(std::string url, const std::string& prefix, const std::string& copy_of = "")
+      : template_(std::move(url)) {
     if (template_.find("{db}") == std::string::npos) return;
     name_ = prefix + "_" + std::to_string(getpid());
-    Must(AdminExec(WithDb(template_, "postgres"), "CREATE DATABASE " + name_), "create database");
+    Must(AdminExec(WithDb(template_, "postgres"),
+                   "CREATE DATABASE " + name_ +
+                       (copy_of.empty() ? "" : " TEMPLATE " + copy_of + " STRATEGY FILE_COPY")),
+         "create database");
   }
   ~PgScratch() {
     if (name_.empty()) return;
