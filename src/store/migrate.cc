@@ -16,14 +16,17 @@ void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
 }
 
 // {{unindexed:EXPR}} → "+EXPR" on SQLite (unary plus: no index, no work per row) and
-// "(EXPR || '')" on PostgreSQL (which has no unary plus for text).
+// "COALESCE(EXPR, '')" on PostgreSQL (which has no unary plus for text; the
+// concatenation used before built a new string per walked row: a county's
+// 353,000-entry walk took 55 ms with it, 39 ms with COALESCE, which returns
+// the value itself). A NULL reads as '': compare with non-empty values only.
 void ReplaceUnindexed(std::string& s, bool pg) {
   constexpr std::string_view kOpen = "{{unindexed:";
   for (size_t pos = s.find(kOpen); pos != std::string::npos; pos = s.find(kOpen, pos)) {
     const size_t end = s.find("}}", pos + kOpen.size());
     if (end == std::string::npos) return;
     const std::string expr = s.substr(pos + kOpen.size(), end - pos - kOpen.size());
-    const std::string to = pg ? "(" + expr + " || '')" : "+" + expr;
+    const std::string to = pg ? "COALESCE(" + expr + ", '')" : "+" + expr;
     s.replace(pos, end + 2 - pos, to);
     pos += to.size();
   }

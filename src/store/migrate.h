@@ -11,8 +11,9 @@
 //   {{real}}  double precision
 //   {{unindexed:t.col}}  a text column in a condition that must not choose an
 //             index (a filter beside the index a query walks): "+t.col" on
-//             SQLite, "(t.col || '')" on PostgreSQL. SQLite's concatenation
-//             allocated a string per row walked; its unary plus costs nothing.
+//             SQLite, "COALESCE(t.col, '')" on PostgreSQL (a NULL reads as
+//             '': compare with non-empty values only). Concatenation with ''
+//             allocated a string per row walked on both; these cost nothing.
 #pragma once
 
 #include <string>

@@ -82,12 +82,12 @@ TEST_P(MigrateTest, FailedMigrationLeavesNothingBehind) {
   EXPECT_FALSE((*conn)->Query("SELECT COUNT(*) FROM other").ok());
 }
 
-TEST(TranslateDialectTest, UnindexedColumnIsUnaryPlusOnSqliteAndConcatenationOnPostgres) {
+TEST(TranslateDialectTest, UnindexedColumnIsUnaryPlusOnSqliteAndCoalesceOnPostgres) {
   const std::string sql = "SELECT 1 WHERE {{unindexed:t.state}} = $1 AND {{unindexed:t.path}} < $2";
   EXPECT_EQ(TranslateDialect(sql, Backend::kSqlite),
             "SELECT 1 WHERE +t.state = $1 AND +t.path < $2");
   EXPECT_EQ(TranslateDialect(sql, Backend::kPostgres),
-            "SELECT 1 WHERE (t.state || '') = $1 AND (t.path || '') < $2");
+            "SELECT 1 WHERE COALESCE(t.state, '') = $1 AND COALESCE(t.path, '') < $2");
 }
 
 TEST_P(MigrateTest, UnindexedColumnComparesLikeTheColumn) {

@@ -48,13 +48,17 @@ const std::string& SumSql(size_t size_index, bool exact) {
 
 // Children of $1 and the children rows of month $2 inside each child's path
 // range. CROSS JOIN keeps SQLite on the plan "each child, then its range of
-// the primary key"; PostgreSQL plans the same join freely.
+// the primary key"; PostgreSQL plans the same join freely, and read the whole
+// month's rows of the city for it (800 at city tier, 3.8 ms) until the
+// parent's own range bounded its scan (100 for a county's streets, 0.4 ms).
 const std::string& SumByChildSql() {
   static const std::string kSql =
       "SELECT c.id, " + SumList("r.") +
       " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain = 4 AND "
       "r.period = $2 AND r.path >= c.path AND r.path < substr(c.path, 1, length(c.path) - 1) "
-      "|| '0' GROUP BY c.id";
+      "|| '0' AND r.path >= (SELECT p.path FROM org_node p WHERE p.id = $1) AND r.path < "
+      "(SELECT substr(p.path, 1, length(p.path) - 1) || '0' FROM org_node p WHERE p.id = $1) "
+      "GROUP BY c.id";
   return kSql;
 }
 

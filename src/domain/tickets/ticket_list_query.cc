@@ -28,6 +28,7 @@ struct ScopeWalk {
   int depth = 0;
   int64_t node = 0;
   bool before_backlog = false;  // see ChooseDriver
+  bool narrowed = false;        // the walk follows `within`'s node
 };
 
 ScopeWalk WalkScope(const Caller& caller, const std::optional<PathRange>& within) {
@@ -37,11 +38,11 @@ ScopeWalk WalkScope(const Caller& caller, const std::optional<PathRange>& within
   // A community's or a grid's tickets are fewer than the table's open ones.
   const bool small = caller.role == Role::kGridWorker || caller.role == Role::kCommunitySecretary ||
                      caller.role == Role::kCommunityWorker;
-  if (HasScopeColumn(depth)) walk = ScopeWalk{depth, caller.scope_node_id, small};
+  if (HasScopeColumn(depth)) walk = ScopeWalk{depth, caller.scope_node_id, small, false};
   if (within && caller.InScope(within->lo)) {
     const int inner = PathDepth(within->lo);
     std::optional<int64_t> node = PathIdAt(within->lo, inner);
-    if (node && inner > depth && HasScopeColumn(inner)) walk = ScopeWalk{inner, *node, true};
+    if (node && inner > depth && HasScopeColumn(inner)) walk = ScopeWalk{inner, *node, true, true};
   }
   return walk;
 }
@@ -202,12 +203,21 @@ TicketListQuery BuildListQuery(const Caller& caller, const TicketFilter& f,
   const std::string after = q.where.Param(f.page.after);
   q.where.And("t.id > " + after);
   if (d == Driver::kScope) {
-    // The same tickets as the staff path range or `within` (both kept below
-    // as filters): those whose path holds the scope node at its depth.
+    // Exactly the tickets of the staff path range (and of `within` when the
+    // walk follows it, inside that range): those whose path holds the scope
+    // node at its depth (the store writes the columns, a trigger keeps them
+    // with the path). So the path ranges, a string comparison or two per
+    // walked entry, are not tested again.
     q.where.And("t." + ScopeColumn(scope.depth) + " = " + q.where.Param(scope.node));
+  } else {
+    q.where.And(VisiblePredicate(caller, q.where, true));
   }
-  q.where.And(VisiblePredicate(caller, q.where, true));
-  if (within) {
+  // `within` is tested unless the walk follows its node (or the caller's, when
+  // they are the same): one outside the scope or deeper than the columns go
+  // still filters.
+  const bool within_walked =
+      d == Driver::kScope && within && (scope.narrowed || within->lo == caller.scope_path);
+  if (within && !within_walked) {
     q.where.And(Unindexed("t.path") + " >= " + q.where.Param(within->lo) + " AND " +
                 Unindexed("t.path") + " < " + q.where.Param(within->hi));
   }

@@ -4,19 +4,21 @@
 // Every filter has two renderings: as the driver (a plain condition an index
 // ending in id serves: `t.category_id = $3` on ticket_category_id (category_id,
 // id)) and as a filter (written so that no index is chosen for it:
-// `t.category_id + 0 = $3`, `+t.state = $4`: Unindexed(), which PostgreSQL renders as `(t.state ||
-// '')`). The driver is the most selective filter present, in this order:
-//   assigned, mine; for staff listing `within` a node below their scope,
-//   that node's scope column (`t.scope_4 = $within`); category+open, open,
-//   category+state and state for an open state (the backlog, not the
-//   history); then, for staff scoped below the root, the scope (`t.scope_3 =
-//   $4` on ticket_scope_3_id: a grid's or a street's tickets, schema
-//   migration 12); then category+state, overdue, state, category, kind; else
-//   the primary key.
+// `t.category_id + 0 = $3`, `+t.state = $4`: Unindexed(), which PostgreSQL
+// renders as `COALESCE(t.state, '')`). The driver is the most selective filter
+// present, in this order:
+//   assigned, mine; the scope of a grid worker or community staff, or for
+//   staff listing `within` a node below their scope, that node's scope column
+//   (`t.scope_4 = $within`); category+open, open, category+state and state for
+//   an open state (the backlog, not the history); then, for staff scoped below
+//   the root, the scope (`t.scope_3 = $4` on ticket_scope_3_id: a street's
+//   tickets, schema migration 12); then category+state, overdue, state,
+//   category, kind; else the primary key.
 // The keyset condition `t.id > $after` and `ORDER BY t.id LIMIT n` make the
-// walk stop after one page; the staff path range and `within` are filters. So
-// no plan sorts the whole result and the cost of a page depends on how dense
-// matches are along the driver, not on the size of the table.
+// walk stop after one page; the staff path range and `within` are filters,
+// except on a scope walk, whose column stands for them. So no plan sorts the
+// whole result and the cost of a page depends on how dense matches are along
+// the driver, not on the size of the table.
 // Pure functions (SQL text and parameters); the tests read their plans.
 #pragma once
 
