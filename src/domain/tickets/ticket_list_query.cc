@@ -278,14 +278,13 @@ TicketListQuery BuildBoardQuery(const Caller& caller, const std::vector<std::str
 std::string PartialScopeIndexSql() { return ScopeIndexSql(true); }
 
 std::string WideListIndexSql() {
-  const std::string carried = kCarried;
   std::string sql = ScopeIndexSql(false);
   const std::string open = std::string(" WHERE state NOT IN ") + kFinishedStates + ";\n";
   // The state driver: an open state's backlog, and the board (published tickets of a path range).
   sql += "DROP INDEX ticket_state_id;\n";
   sql += "CREATE INDEX ticket_state_id ON ticket(state, id, path, category_id, kind, overdue);\n";
   sql += "DROP INDEX ticket_open_id;\n";
-  sql += "CREATE INDEX ticket_open_id ON ticket(id, " + carried + ")" + open;
+  sql += std::string("CREATE INDEX ticket_open_id ON ticket(id, ") + kCarried + ")" + open;
   sql += "DROP INDEX ticket_open_category_id;\n";
   sql +=
       "CREATE INDEX ticket_open_category_id ON ticket(category_id, id, path, state, kind, "

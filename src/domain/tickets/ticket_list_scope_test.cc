@@ -21,15 +21,19 @@ using store::testing::IsBoundedWalk;
 
 class TicketListScopeTest : public TicketListPlanTest {
  protected:
-  // Inserts a 路灯不亮 (category E01.01, the defaults seeded on first use) on `grid`.
+  // The default categories, seeded once; category_ is 路灯不亮 (E01.01).
+  void SeedCategories() {
+    if (category_) return;
+    CategoryService categories(test_db_->db(), clock_, *audit_);
+    ASSERT_TRUE(categories.SeedDefaults().ok());
+    auto category = categories.GetByCode("E01.01");
+    ASSERT_TRUE(category.ok()) << category.error().message;
+    category_ = *category;
+  }
+
+  // Inserts a 路灯不亮 on `grid`.
   void Insert(store::Connection& conn, const OrgNode& grid, const std::string& number) {
-    if (!category_) {
-      CategoryService categories(test_db_->db(), clock_, *audit_);
-      ASSERT_TRUE(categories.SeedDefaults().ok());
-      auto category = categories.GetByCode("E01.01");
-      ASSERT_TRUE(category.ok()) << category.error().message;
-      category_ = *category;
-    }
+    ASSERT_NO_FATAL_FAILURE(SeedCategories());
     PreparedTicket p;
     p.category = *category_;
     p.node_id = grid.id;
@@ -43,8 +47,7 @@ class TicketListScopeTest : public TicketListPlanTest {
   // 30,000 analysed tickets (see OnAFilledTable…); on PostgreSQL `conn` then
   // prices out seq and bitmap scans.
   void Fill(store::Connection& conn) {
-    CategoryService categories(test_db_->db(), clock_, *audit_);
-    ASSERT_TRUE(categories.SeedDefaults().ok());
+    ASSERT_NO_FATAL_FAILURE(SeedCategories());
     auto range = conn.QueryOne("SELECT MIN(id), COUNT(*) FROM ticket_category");
     ASSERT_TRUE(range.ok()) << range.error().message;
     // 30,000 tickets over three grids (4, 48, 48 %): nearly all finished, a backlog of 2 %,

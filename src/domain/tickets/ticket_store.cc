@@ -102,6 +102,16 @@ Ticket TicketFromRow(const store::Row& r) {
   return t;
 }
 
+// The tickets `sql` (kColumns …) reads.
+core::Result<std::vector<Ticket>> QueryTickets(store::Connection& conn, const std::string& sql,
+                                               const store::Params& params) {
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(sql, params));
+  std::vector<Ticket> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(TicketFromRow(r));
+  return out;
+}
+
 constexpr const char* kEventColumns =
     "SELECT e.id, e.ticket_id, e.seq, e.type, e.actor_account_id, e.actor_label, e.at, e.note, "
     "e.data, e.state_after FROM ticket_event e ";
@@ -235,11 +245,7 @@ std::string TicketStore::SelectSql(const SqlWhere& where, const std::string& tai
 
 core::Result<std::vector<Ticket>> TicketStore::Select(const SqlWhere& where,
                                                       const std::string& tail) {
-  CG_ASSIGN_OR_RETURN(store::Rows rows, conn_.Query(SelectSql(where, tail), where.params()));
-  std::vector<Ticket> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(TicketFromRow(r));
-  return out;
+  return QueryTickets(conn_, SelectSql(where, tail), where.params());
 }
 
 std::string TicketStore::PageSql(store::Backend backend, const SqlWhere& where,
@@ -251,12 +257,7 @@ std::string TicketStore::PageSql(store::Backend backend, const SqlWhere& where,
 
 core::Result<std::vector<Ticket>> TicketStore::SelectPage(const SqlWhere& where,
                                                           const std::string& tail) {
-  CG_ASSIGN_OR_RETURN(store::Rows rows,
-                      conn_.Query(PageSql(conn_.backend(), where, tail), where.params()));
-  std::vector<Ticket> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(TicketFromRow(r));
-  return out;
+  return QueryTickets(conn_, PageSql(conn_.backend(), where, tail), where.params());
 }
 
 core::Result<std::vector<Ticket>> TicketStore::ListPage(const Caller& caller,
