@@ -455,26 +455,7 @@ int Run(const Options& o) {
         "tickets_to_ceiling=%s\n",
         backend, sync_ms, ceiling, ceiling > 0 ? Ratio(http_rate / ceiling).c_str() : "n/a");
   }
-  std::printf(
-      "intake_batches %s batches=%lld mean_batch=%.1f largest_batch=%lld failed_commits=%lld\n",
-      backend, static_cast<long long>(stats.batches),
-      stats.batches ? static_cast<double>(stats.items) / static_cast<double>(stats.batches) : 0.0,
-      static_cast<long long>(stats.largest_batch), static_cast<long long>(stats.failed_commits));
-  // Where the writer's time went: µs per submission written, and the share of
-  // the run's wall time the writer thread spent in its transaction
-  // (writer_busy near 1 means the writer is the bottleneck).
-  const double items = static_cast<double>(std::max<int64_t>(stats.items, 1));
-  auto per = [&](int64_t ns) { return static_cast<double>(ns) / 1000.0 / items; };
-  const domain::TicketService::BatchPhases& in = stats.insert;
-  const int64_t busy = in.check_ns + in.write_ns + in.read_ns + in.observe_ns + stats.commit_ns;
-  std::printf(
-      "intake_phases %s us_per_ticket: check=%.1f write=%.1f read_back=%.1f observers=%.1f "
-      "begin_commit=%.1f | answer_thread=%.1f sync=%.1f (syncs=%lld failed=%lld) | "
-      "writer_busy=%.2f fallbacks=%lld\n",
-      backend, per(in.check_ns), per(in.write_ns), per(in.read_ns), per(in.observe_ns),
-      per(stats.commit_ns), per(stats.answer_ns), per(stats.sync_ns),
-      static_cast<long long>(stats.syncs), static_cast<long long>(stats.failed_syncs),
-      static_cast<double>(busy) / 1e9 / run.seconds, static_cast<long long>(in.fallbacks));
+  PrintIntakeStats(backend, "http", stats, run.seconds);
   return 0;
 }
 

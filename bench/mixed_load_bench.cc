@@ -106,6 +106,8 @@ struct Options {
   // IntakeOptions::nice for the intake's threads (the server's default when
   // absent; 0 for before/after figures).
   std::optional<int> intake_nice;
+  // The interactive lane's workers (0: the server's default, as `serve`).
+  unsigned workers = 0;
   // PostgreSQL: a database of this name is kept between runs (generated when
   // it does not exist yet; its key file under --cache-dir), so plans can be
   // read with EXPLAIN ANALYZE after a run and reruns skip the generation.
@@ -116,10 +118,10 @@ Options ParseOptions(int argc, char** argv) {
   const char* usage =
       "[--tier city|small] [--clients N] [--seconds S] [--solo-seconds S] [--healthz-seconds S] "
       "[--cache-dir DIR] [--db-url postgresql://…{db}…] [--cost-requests N] [--session-cache N] "
-      "[--intake-nice N] [--pg-keep NAME]";
+      "[--intake-nice N] [--pg-keep NAME] [--workers N]";
   CheckFlags(argc, argv,
              {"tier", "clients", "seconds", "solo-seconds", "healthz-seconds", "cache-dir",
-              "db-url", "cost-requests", "session-cache", "intake-nice", "pg-keep"},
+              "db-url", "cost-requests", "session-cache", "intake-nice", "pg-keep", "workers"},
              usage);
   Options o;
   o.tier = Flag(argc, argv, "tier", o.tier);
@@ -132,6 +134,7 @@ Options ParseOptions(int argc, char** argv) {
   o.pg_keep = Flag(argc, argv, "pg-keep", "");
   o.cost_requests = std::stoi(Flag(argc, argv, "cost-requests", "0"));
   o.session_cache = std::stoll(Flag(argc, argv, "session-cache", "-1"));
+  o.workers = static_cast<unsigned>(std::stoul(Flag(argc, argv, "workers", "0")));
   if (std::string nice = Flag(argc, argv, "intake-nice", ""); !nice.empty()) {
     o.intake_nice = std::stoi(nice);
   }
@@ -911,6 +914,7 @@ int Run(const Options& o) {
   std::vector<std::string> numbers;
   Fixture f;
   PhaseResult healthz, mixed;
+  domain::IntakeStats mixed_intake;
   PhaseResult solo[kClasses];
   {
     auto app = OpenApp(url, key_file, dir.path(), o.session_cache, o.intake_nice);
@@ -919,7 +923,7 @@ int Run(const Options& o) {
                 f.grids.size(), static_cast<long long>(f.members),
                 static_cast<long long>(f.resident_accounts),
                 static_cast<long long>(f.tickets_before), core::FormatDate(f.end_date).c_str());
-    ApiServer server(*app);
+    ApiServer server(*app, {}, o.workers);
     std::vector<std::unique_ptr<Client>> clients;
     for (int i = 0; i < o.clients; ++i) {
       clients.push_back(std::make_unique<Client>(server.port(), i, f, *app));
@@ -952,7 +956,9 @@ int Run(const Options& o) {
                       : i < residents + members + leaders ? kLeader
                                                           : kStaff);
       }
+      const domain::IntakeStats intake_before = app->intake().stats();
       mixed = RunPhase(clients, mix, o.seconds);
+      mixed_intake = IntakeSince(app->intake().stats(), intake_before);
       CheckPhase(*app, "mixed", mixed, checks);
       numbers.insert(numbers.end(), mixed.numbers.begin(), mixed.numbers.end());
       for (int c = kResident; c < kClasses; ++c) {
@@ -964,6 +970,7 @@ int Run(const Options& o) {
         "CAP_SYS_NICE)\n",
         o.intake_nice.value_or(domain::IntakeOptions{}.nice),
         static_cast<long long>(app->intake().stats().prioritized_threads));
+    if (o.cost_requests == 0) PrintIntakeStats(backend, "mixed", mixed_intake, mixed.seconds);
     server.Stop();
   }  // the app, its writer and its pool are gone: what follows reads the database afresh
 

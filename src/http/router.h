@@ -67,6 +67,10 @@ struct RouteOptions {
   // 0 means the lane's default (ServerOptions::deadline, long_deadline).
   // Past it the request is answered 503 and its transaction does not commit.
   std::chrono::milliseconds deadline{0};
+  // Queued ahead of the lane's other waiting requests (WorkerPool::Order):
+  // only for brief handlers whose wait matters most (a resident's ticket
+  // submission, which validates and hands over to the intake writer).
+  bool ahead = false;
 };
 
 // The options of a route of the long lane.

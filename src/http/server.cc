@@ -746,7 +746,9 @@ asio::awaitable<Response> Server::Impl::Dispatch(Connection& connection, Exchang
   job->async_handler = match.async_handler;
   job->lane = LaneIndex(match.options.lane);
   job->deadline = deadline;
-  if (!pool_->TrySubmit(job->lane, [this, job] { RunJob(*job); })) {
+  const auto order = match.options.ahead ? WorkerPool::Order::kAhead : WorkerPool::Order::kPlain;
+  if (!pool_->TrySubmit(
+          job->lane, [this, job] { RunJob(*job); }, order)) {
     co_return Checked(Unavailable("服务器繁忙，请稍后重试"), exchange.request);
   }
   std::optional<Response> answer =

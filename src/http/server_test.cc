@@ -286,6 +286,16 @@ class ServerTest : public ::testing::Test {
       ++counted_runs_;
       return Response::NoContent();
     });
+    // Record the order they ran in; one of them is queued ahead.
+    auto recorded = [this](std::string name) {
+      return [this, name](Request&) {
+        std::lock_guard lock(statuses_mutex_);
+        ran_.push_back(name);
+        return Response::NoContent();
+      };
+    };
+    router_.Add("GET", "/api/v1/plain", recorded("plain"));
+    router_.Add("GET", "/api/v1/ahead", recorded("ahead"), RouteOptions{.ahead = true});
     router_.Add(
         "GET", "/api/v1/short-deadline",
         [this](Request&) {
@@ -362,6 +372,7 @@ class ServerTest : public ::testing::Test {
   std::vector<std::thread> background_;
   std::mutex statuses_mutex_;
   std::vector<unsigned> statuses_;
+  std::vector<std::string> ran_;  // GUARDED_BY(statuses_mutex_)
   std::unique_ptr<Server> server_;
 };
 
@@ -812,6 +823,23 @@ TEST_F(ServerTest, FullQueueAnswers503WithRetryAfterAtOnce) {
   EXPECT_EQ(JoinBackground(), std::vector<unsigned>(2, 204U));
   EXPECT_EQ(counted_runs_.load(), 0);  // the refused request never ran
   EXPECT_EQ(TestClient(port()).Send("GET", "/api/v1/counted").status, 204U);
+}
+
+// A route marked ahead (a resident's submission) is run before the requests
+// queued earlier on its lane.
+TEST_F(ServerTest, AnAheadRouteRunsBeforeRequestsQueuedEarlier) {
+  options_.workers = 1;
+  StartServer();
+  SendInBackground("/api/v1/blocked");  // holds the one worker
+  ASSERT_TRUE(gate_.WaitEntered(1));
+  SendInBackground("/api/v1/plain");
+  ASSERT_TRUE(WaitForMetric(R"(civicgrid_http_lane_queue_depth{lane="interactive"} 1)"));
+  SendInBackground("/api/v1/ahead");
+  ASSERT_TRUE(WaitForMetric(R"(civicgrid_http_lane_queue_depth{lane="interactive"} 2)"));
+  gate_.Open();
+  EXPECT_EQ(JoinBackground(), std::vector<unsigned>(3, 204U));
+  std::lock_guard lock(statuses_mutex_);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"ahead", "plain"}));
 }
 
 TEST_F(ServerTest, LongRoutesCannotOccupyTheInteractiveWorkers) {

@@ -28,19 +28,19 @@ WorkerPool::WorkerPool(const std::vector<LaneOptions>& lanes) {
 
 WorkerPool::~WorkerPool() { Stop(); }
 
-bool WorkerPool::TrySubmit(size_t lane_index, Task task) {
+bool WorkerPool::TrySubmit(size_t lane_index, Task task, Order order) {
   Lane& lane = *lanes_.at(lane_index);
   std::unique_lock lock(mutex_);
   // Room for one task per worker not running one, plus the queue's limit
   // (counted by running tasks, not by idle threads, so a worker that has not
   // yet reached its first wait still counts as free).
   size_t capacity = lane.options.workers + lane.options.queue_limit;
-  if (stopping_ || lane.running + lane.queue.size() >= capacity) {
+  if (stopping_ || lane.running + lane.queue.size() + lane.ahead.size() >= capacity) {
     ++lane.rejected;
     lock.unlock();
     return false;  // `task` is destroyed here, unrun
   }
-  lane.queue.push_back(std::move(task));
+  (order == Order::kAhead ? lane.ahead : lane.queue).push_back(std::move(task));
   lane.ready.notify_one();
   return true;
 }
@@ -55,9 +55,10 @@ std::vector<LaneStats> WorkerPool::Stats() const {
   std::vector<LaneStats> stats;
   for (const auto& lane : lanes_) {
     // A task a free worker is about to take counts as running, not waiting.
-    size_t starting = std::min(size_t{lane->options.workers} - lane->running, lane->queue.size());
+    const size_t waiting = lane->queue.size() + lane->ahead.size();
+    size_t starting = std::min(size_t{lane->options.workers} - lane->running, waiting);
     stats.push_back(LaneStats{lane->options.name, lane->options.workers, lane->running + starting,
-                              lane->queue.size() - starting, lane->rejected, lane->timed_out});
+                              waiting - starting, lane->rejected, lane->timed_out});
   }
   return stats;
 }
@@ -71,7 +72,9 @@ void WorkerPool::Stop() {
     }
     stopping_ = true;
     for (auto& lane : lanes_) {
+      std::move(lane->ahead.begin(), lane->ahead.end(), std::back_inserter(dropped));
       std::move(lane->queue.begin(), lane->queue.end(), std::back_inserter(dropped));
+      lane->ahead.clear();
       lane->queue.clear();
       lane->ready.notify_all();
     }
@@ -87,12 +90,11 @@ void WorkerPool::Stop() {
 void WorkerPool::Work(Lane& lane) {
   std::unique_lock lock(mutex_);
   while (true) {
-    lane.ready.wait(lock, [&] { return stopping_ || !lane.queue.empty(); });
+    lane.ready.wait(lock, [&] { return stopping_ || !lane.queue.empty() || !lane.ahead.empty(); });
     if (stopping_) {
       return;
     }
-    Task task = std::move(lane.queue.front());
-    lane.queue.pop_front();
+    Task task = TakeNext(lane);
     ++lane.running;
     lock.unlock();
     task();
@@ -100,6 +102,16 @@ void WorkerPool::Work(Lane& lane) {
     lock.lock();
     --lane.running;
   }
+}
+
+WorkerPool::Task WorkerPool::TakeNext(Lane& lane) {
+  const bool plain_turn =
+      lane.ahead.empty() || (!lane.queue.empty() && lane.ahead_run >= kAheadBurst);
+  std::deque<Task>& from = plain_turn ? lane.queue : lane.ahead;
+  lane.ahead_run = plain_turn ? 0 : lane.ahead_run + 1;
+  Task task = std::move(from.front());
+  from.pop_front();
+  return task;
 }
 
 }  // namespace civicgrid::http

@@ -8,6 +8,14 @@
 // instead of running away, and a lane full of slow work leaves the other
 // lanes' workers free.
 //
+// A task may be submitted ahead (Order::kAhead): it waits in its lane's ahead
+// queue, which the workers take from before the plain one, so a brief,
+// urgent task (a resident's submission, which only validates and hands over
+// to the intake writer) does not wait behind dozens of queued reads when the
+// cores are short. Both queues share the lane's limit; after kAheadBurst
+// ahead tasks in a row a worker takes one plain task if any waits, so a flood
+// of ahead tasks slows the plain ones but cannot starve them.
+//
 // The pool knows nothing of HTTP or deadlines: a task is a function; the
 // server's tasks check their deadline themselves (see server.cc).
 //
@@ -51,6 +59,9 @@ class WorkerPool {
     int nice = 0;
   };
   using Task = std::function<void()>;
+  enum class Order { kPlain, kAhead };
+  // Ahead tasks a lane's workers take in a row while plain ones wait.
+  static constexpr unsigned kAheadBurst = 8;
 
   // Starts every lane's workers.
   explicit WorkerPool(const std::vector<LaneOptions>& lanes);
@@ -62,7 +73,7 @@ class WorkerPool {
   // list) as soon as one is free. False, with the task destroyed unrun and a
   // rejection counted, when the lane's queue is full or the pool stopped.
   // A task must not throw.
-  bool TrySubmit(size_t lane, Task task);
+  bool TrySubmit(size_t lane, Task task, Order order = Order::kPlain);
 
   // Counts a request of `lane` answered 503 for its deadline.
   void CountTimedOut(size_t lane);
@@ -77,6 +88,8 @@ class WorkerPool {
     LaneOptions options;
     std::condition_variable ready;
     std::deque<Task> queue;  // GUARDED_BY(mutex_)
+    std::deque<Task> ahead;  // GUARDED_BY(mutex_): taken before `queue`
+    unsigned ahead_run = 0;  // GUARDED_BY(mutex_): ahead tasks taken in a row
     size_t running = 0;      // GUARDED_BY(mutex_): tasks taken by a worker, not yet done
     uint64_t rejected = 0;   // GUARDED_BY(mutex_)
     uint64_t timed_out = 0;  // GUARDED_BY(mutex_)
@@ -84,6 +97,8 @@ class WorkerPool {
   };
 
   void Work(Lane& lane);
+  // The next task of a lane with one waiting (see kAheadBurst).
+  static Task TakeNext(Lane& lane);
 
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Lane>> lanes_;

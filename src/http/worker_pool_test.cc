@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <vector>
 
 namespace civicgrid::http {
 namespace {
@@ -149,6 +150,70 @@ TEST(WorkerPoolTest, StopDropsQueuedTasksUnrunAndRefusesNewOnes) {
   stopper.join();
   EXPECT_EQ(queued_ran.load(), 0);
   EXPECT_FALSE(pool.TrySubmit(kFast, [] {}));
+}
+
+// The order in which the queued tasks of a one-worker lane ran, while the
+// worker was held by a first task until everything was queued.
+std::vector<int> RunOrder(const std::vector<WorkerPool::Order>& orders) {
+  WorkerPool pool({{"one", 1, 64}});
+  Gate gate;
+  EXPECT_TRUE(pool.TrySubmit(0, [&] { gate.Enter(); }));
+  EXPECT_TRUE(gate.WaitEntered(1));
+  std::mutex mutex;
+  std::vector<int> ran;
+  Gate all;
+  for (size_t i = 0; i < orders.size(); ++i) {
+    EXPECT_TRUE(pool.TrySubmit(
+        0,
+        [&, i] {
+          {
+            std::lock_guard lock(mutex);
+            ran.push_back(static_cast<int>(i));
+          }
+          all.Enter();
+        },
+        orders[i]));
+  }
+  all.Open();
+  gate.Open();
+  EXPECT_TRUE(all.WaitEntered(static_cast<int>(orders.size())));
+  pool.Stop();
+  return ran;
+}
+
+TEST(WorkerPoolTest, AheadTasksRunBeforeThePlainOnesQueuedEarlier) {
+  using O = WorkerPool::Order;
+  EXPECT_EQ(RunOrder({O::kPlain, O::kPlain, O::kAhead, O::kPlain, O::kAhead}),
+            (std::vector<int>{2, 4, 0, 1, 3}));
+}
+
+TEST(WorkerPoolTest, AFloodOfAheadTasksLetsAPlainOneThroughAfterEachBurst) {
+  using O = WorkerPool::Order;
+  std::vector<O> orders{O::kPlain, O::kPlain};
+  const int ahead = 2 * static_cast<int>(WorkerPool::kAheadBurst) + 1;
+  for (int i = 0; i < ahead; ++i) orders.push_back(O::kAhead);
+  std::vector<int> expected;
+  for (int i = 0; i < ahead; ++i) {
+    expected.push_back(2 + i);
+    if (i + 1 == static_cast<int>(WorkerPool::kAheadBurst)) expected.push_back(0);
+    if (i + 1 == 2 * static_cast<int>(WorkerPool::kAheadBurst)) expected.push_back(1);
+  }
+  EXPECT_EQ(RunOrder(orders), expected);
+}
+
+TEST(WorkerPoolTest, AheadTasksShareTheLanesQueueLimit) {
+  WorkerPool pool({{"one", 1, 1}});
+  Gate gate;
+  ASSERT_TRUE(pool.TrySubmit(0, [&] { gate.Enter(); }));
+  ASSERT_TRUE(gate.WaitEntered(1));
+  ASSERT_TRUE(pool.TrySubmit(
+      0, [] {}, WorkerPool::Order::kAhead));  // the one queued place
+  EXPECT_FALSE(pool.TrySubmit(
+      0, [] {}, WorkerPool::Order::kAhead));
+  EXPECT_FALSE(pool.TrySubmit(0, [] {}));
+  EXPECT_EQ(pool.Stats()[0].queued, 1u);
+  EXPECT_EQ(pool.Stats()[0].rejected, 2u);
+  gate.Open();
 }
 
 TEST(WorkerPoolTest, CountsTimeOutsPerLane) {

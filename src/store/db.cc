@@ -103,6 +103,24 @@ Result<int64_t> Connection::QueryInt(std::string_view sql, const Params& params)
   return row.Int(0);
 }
 
+Result<std::vector<Rows>> Connection::QueryEach(const std::vector<Statement>& statements) {
+  std::vector<Rows> results;
+  results.reserve(statements.size());
+  for (const Statement& statement : statements) {
+    CG_ASSIGN_OR_RETURN(Rows rows, statement.planned_each_run
+                                       ? QueryPlannedEachRun(statement.sql, statement.params)
+                                       : Query(statement.sql, statement.params));
+    results.push_back(std::move(rows));
+  }
+  return results;
+}
+
+Status Connection::Defer(std::string_view sql, const Params& params) {
+  auto changed = Execute(sql, params);
+  if (!changed.ok()) return std::move(changed).error();
+  return core::Ok();
+}
+
 Result<Transaction> Transaction::Begin(Connection& conn, TxMode mode) {
   CG_TRY(CheckDeadline());
   CG_TRY(conn.Begin(mode));

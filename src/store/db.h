@@ -102,6 +102,13 @@ class Row {
 
 using Rows = std::vector<Row>;
 
+// One statement of Connection::QueryEach.
+struct Statement {
+  std::string sql;
+  Params params;
+  bool planned_each_run = false;  // as Connection::QueryPlannedEachRun
+};
+
 enum class TxMode {
   kRead,   // a consistent read
   kWrite,  // takes the write lock up front (SQLite: BEGIN IMMEDIATE)
@@ -138,6 +145,31 @@ class Connection {
   virtual Result<int64_t> Execute(std::string_view sql, const Params& params = {}) = 0;
   // Runs several statements without parameters (migrations only).
   virtual Status ExecScript(std::string_view sql) = 0;
+
+  // Fewer round trips for a writer that sends many statements (the intake
+  // writer's batch: docs/architecture.md, "Round trips"). SQLite runs each
+  // statement at once (it has no round trips); PostgreSQL sends them together
+  // (libpq pipeline mode).
+  //
+  // QueryEach runs `statements` in order and returns each one's rows; on
+  // PostgreSQL in one round trip, together with any deferred ones. It stops
+  // at the first failure and returns its error (the statements before it
+  // ran). Keep every result but the last small: the rows come back only
+  // after everything was sent.
+  virtual Result<std::vector<Rows>> QueryEach(const std::vector<Statement>& statements);
+  // Inside a transaction, a statement whose result is not needed: on
+  // PostgreSQL it is sent with the connection's next statement (Query,
+  // Execute, QueryEach, Flush, Commit…), and its error is returned by that
+  // call; Rollback() drops it unsent. Outside a transaction, and on SQLite,
+  // it runs at once. Either way a failure fails the transaction as a failed
+  // statement does, so the caller treats an error from any later call as
+  // possibly this statement's.
+  virtual Status Defer(std::string_view sql, const Params& params = {});
+  // Sends the deferred statements now (nothing when none wait); their first error.
+  virtual Status Flush() { return core::Ok(); }
+  // The round trips to the server this connection has made (PostgreSQL), for
+  // benchmarks; always 0 where there are none (SQLite).
+  virtual int64_t round_trips() const { return 0; }
 
   virtual Status Begin(TxMode mode) = 0;
   virtual Status Commit() = 0;

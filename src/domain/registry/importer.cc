@@ -7,6 +7,7 @@
 
 #include "core/csv.h"
 #include "core/text_encoding.h"
+#include "store/pacer.h"
 
 namespace civicgrid::domain {
 namespace {
@@ -419,19 +420,6 @@ core::Result<ImportReport> Importer::ImportGridBoundaries(const Caller& caller,
 
 namespace {
 
-// Calls `list` page after page, handing each item to `row`: the one paging
-// loop every export shares.
-template <typename Filter, typename List, typename Row>
-core::Status ForEachPage(Filter filter, List list, Row row) {
-  filter.page.limit = kMaxPageSize;
-  while (true) {
-    CG_ASSIGN_OR_RETURN(auto page, list(filter));
-    for (const auto& item : page.items) row(item);
-    if (!page.next_after) return core::Ok();
-    filter.page.after = *page.next_after;
-  }
-}
-
 // "a|b|c": how list cells are written in our CSV files (and read by SplitList).
 std::string JoinList(const std::vector<std::string>& items) {
   std::string out;
@@ -442,6 +430,19 @@ std::string JoinList(const std::vector<std::string>& items) {
 std::string OptionalId(const std::optional<int64_t>& id) { return id ? std::to_string(*id) : ""; }
 
 }  // namespace
+
+template <typename Filter, typename List, typename Row>
+core::Status Importer::ForEachPage(Filter filter, List list, Row row) {
+  filter.page.limit = kMaxPageSize;
+  store::Pacer pacer(export_options_.duty);
+  while (true) {
+    CG_ASSIGN_OR_RETURN(auto page, list(filter));
+    for (const auto& item : page.items) row(item);
+    if (!page.next_after) return core::Ok();
+    filter.page.after = *page.next_after;
+    pacer.Step();
+  }
+}
 
 core::Result<std::string> Importer::ExportResidents(const Caller& caller,
                                                     std::optional<int64_t> within) {

@@ -40,11 +40,22 @@ struct ImportOptions {
   std::function<void(int64_t, int64_t)> progress;
 };
 
+// How the exports read (every Export* below).
+struct ExportOptions {
+  // The share of the time an export spends reading (store::Pacer): after
+  // each page of 500 rows it pauses for as long again at 0.5, so the
+  // database work it causes leaves most of the cores to interactive
+  // requests; 1 reads without pausing.
+  double duty = 0.5;
+};
+
 class Importer {
  public:
   Importer(store::Db& db, const core::Clock& clock, AuditLog& audit, ResidentService& residents,
-           PartyService& party, UnitService& units, OrgTreeService& tree)
-      : db_(db),
+           PartyService& party, UnitService& units, OrgTreeService& tree,
+           ExportOptions export_options = {})
+      : export_options_(export_options),
+        db_(db),
         clock_(clock),
         audit_(audit),
         residents_(residents),
@@ -77,6 +88,12 @@ class Importer {
   core::Result<std::string> ExportUnits(const Caller& caller);
 
  private:
+  // Calls `list` page after page, handing each item to `row`: the one paging
+  // loop every export shares, paced by export_options_.duty.
+  template <typename Filter, typename List, typename Row>
+  core::Status ForEachPage(Filter filter, List list, Row row);
+
+  ExportOptions export_options_;
   store::Db& db_;
   const core::Clock& clock_;
   AuditLog& audit_;

@@ -130,6 +130,7 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
   Written out;
   TicketService::BatchPhases phases;
   int64_t commit_ns = 0;
+  int64_t round_trips = 0;
   out.committed = [&]() -> core::Status {
     std::vector<TicketService::Submission> items;
     items.reserve(batch.size());
@@ -137,6 +138,7 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
     CG_ASSIGN_OR_RETURN(auto conn, db_.Acquire());
     out.needs_sync = DeferThisBatch(*conn);
     auto begin = std::chrono::steady_clock::now();
+    const int64_t trips_before = conn->round_trips();
     core::Status committed = [&]() -> core::Status {
       CG_ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn, store::TxMode::kWrite));
       commit_ns += NanosSince(begin);
@@ -148,6 +150,7 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
       return status;
     }();
     // A connection left deferred is dropped by the pool, never reused.
+    round_trips = conn->round_trips() - trips_before;
     if (out.needs_sync) (void)conn->DeferSync(false);
     return committed;
   }();
@@ -164,6 +167,7 @@ IntakeWriter::Written IntakeWriter::WriteBatch(std::deque<Item> batch) {
     stats_.insert.observe_ns += phases.observe_ns;
     stats_.insert.fallbacks += phases.fallbacks;
     stats_.commit_ns += commit_ns;
+    stats_.round_trips += round_trips;
   }
   out.batch = std::move(batch);
   return out;

@@ -87,6 +87,9 @@ struct IntakeStats {
   TicketService::BatchPhases insert;
   int64_t commit_ns = 0;
   int64_t answer_ns = 0;
+  // Round trips to the database server from BEGIN to COMMIT (PostgreSQL;
+  // store::Connection::round_trips), summed over batches.
+  int64_t round_trips = 0;
   // The answer thread's syncs of deferred commits (each covers every batch
   // committed since the one before) and their time; failed ones fail their
   // batches' items.

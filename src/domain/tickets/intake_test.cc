@@ -57,9 +57,17 @@ class Results {
 
 // Counts commits reported to observers; when armed, writes a row that breaks
 // a deferred foreign key, so the transaction fails at COMMIT (on both
-// backends) although every statement succeeded.
+// backends) although every statement succeeded. With `defer_refused`, each
+// batch's observer step defers (store::Connection::Defer) a row the database
+// refuses at once: on PostgreSQL the failure comes back with a later
+// statement, on SQLite from the Defer itself.
 class CommitProbe : public TicketObserver {
  public:
+  core::Status InTransactionBatch(store::Connection& conn,
+                                  const std::vector<TicketChange>& changes) override {
+    if (defer_refused) CG_TRY(conn.Defer("INSERT INTO refused_now (n) VALUES (-1)"));
+    return TicketObserver::InTransactionBatch(conn, changes);
+  }
   core::Status InTransaction(store::Connection& conn, const TicketChange& change) override {
     if (!armed) return core::Ok();
     CG_TRY(conn.Execute("INSERT INTO fail_on_commit (parent_id) VALUES ($1)",
@@ -71,6 +79,7 @@ class CommitProbe : public TicketObserver {
     committed.insert(change.after.id);
   }
   std::atomic<bool> armed{false};
+  std::atomic<bool> defer_refused{false};
   std::mutex mutex;
   std::set<int64_t> committed;
 };
@@ -101,7 +110,8 @@ class IntakeTest : public testing::DomainFixture {
     ASSERT_TRUE((*conn)
                     ->ExecScript("CREATE TABLE fail_parent (id BIGINT PRIMARY KEY);"
                                  "CREATE TABLE fail_on_commit (parent_id BIGINT REFERENCES "
-                                 "fail_parent(id) DEFERRABLE INITIALLY DEFERRED);")
+                                 "fail_parent(id) DEFERRABLE INITIALLY DEFERRED);"
+                                 "CREATE TABLE refused_now (n BIGINT CHECK (n > 0));")
                     .ok());
   }
 
@@ -210,6 +220,28 @@ TEST_P(IntakeTest, ARowTheDatabaseRefusesFailsAloneInItsBatch) {
   EXPECT_EQ(stats.insert.fallbacks, 1);
   std::lock_guard lock(probe_.mutex);
   EXPECT_EQ(probe_.committed.size(), 2U);
+}
+
+// A deferred statement of the batch that fails is caught inside the batch
+// (before its savepoint is released): the batch is written again one by one
+// and every submission is acknowledged, instead of the whole commit failing.
+TEST_P(IntakeTest, ADeferredStatementThatFailsIsCaughtInsideTheBatch) {
+  IntakeWriter& writer = Writer();
+  Results results;
+  probe_.defer_refused = true;
+  for (size_t i = 0; i < 3; ++i) {
+    writer.Submit(admin_, Prepared("占道经营 " + std::to_string(i)), results.Slot(i));
+  }
+  writer.Start();
+  ASSERT_TRUE(results.Wait(3));
+  for (size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(results.at(i).ok()) << i << ": " << results.at(i).error().message;
+  }
+  EXPECT_EQ(Count("ticket"), 3);
+  EXPECT_EQ(Count("refused_now"), 0);
+  IntakeStats stats = writer.stats();
+  EXPECT_EQ(stats.failed_commits, 0);
+  EXPECT_EQ(stats.insert.fallbacks, 1);
 }
 
 TEST_P(IntakeTest, OneBadItemFailsAloneAndReplaysReturnTheEarlierTicket) {

@@ -329,8 +329,7 @@ core::Status AddMany(store::Connection& conn,
         AppendRow(params, static_cast<Grain>(std::get<0>(key)), std::get<1>(key), std::get<2>(key),
                   row.first, row.second, mask);
       }
-      CG_ASSIGN_OR_RETURN(int64_t n, conn.Execute(sql, params));
-      (void)n;
+      CG_TRY(conn.Defer(sql, params));  // sent with the batch's next statement
     }
   }
   return core::Ok();

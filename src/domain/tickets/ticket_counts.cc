@@ -94,8 +94,7 @@ core::Status AddMany(store::Connection& conn, const std::vector<const Ticket*>& 
         const Key& k = it->first;
         params.insert(params.end(), {k.path, k.node_id, k.state, k.kind, k.overdue, it->second});
       }
-      CG_ASSIGN_OR_RETURN(int64_t changed, conn.Execute(kSql.at(size), params));
-      (void)changed;
+      CG_TRY(conn.Defer(kSql.at(size), params));  // sent with the batch's next statement
     }
   }
   return core::Ok();

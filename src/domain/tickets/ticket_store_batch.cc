@@ -1,7 +1,8 @@
 // TicketStore: the multi-row writes of a batch of submissions (the
 // IntakeWriter's group commit, TicketService::InsertBatch). Each statement
 // writes up to kMaxRows rows; a batch is split into statements of the sizes in
-// kRowCounts, so a connection caches at most seven shapes per statement. Rows
+// kRowCounts, so a connection caches at most seven shapes per statement, and
+// the statements go in one round trip (QueryEach; the keys deferred). Rows
 // come back matched by a unique column (the ticket's number, the event's
 // ticket), never by the order of RETURNING, which neither backend promises.
 #include <fmt/format.h>
@@ -83,24 +84,25 @@ const auto kFindKeysSql = [](size_t rows) {
   return sql;
 };
 
-// How a chunk's statement is planned (store::Connection::QueryPlannedEachRun).
-enum class Plan { kCached, kEachRun };
-
 // Runs `sql(rows)` once per chunk of `items`, binding each item's parameters
-// with `bind`; `each` sees every returned row.
+// with `bind`, all in one round trip (store::Connection::QueryEach); `each`
+// sees every returned row.
 template <typename T, typename MakeSql, typename Bind, typename Each>
 core::Status ForChunks(store::Connection& conn, const std::vector<T>& items, MakeSql make_sql,
-                       Bind bind, Each each, Plan plan = Plan::kCached) {
+                       Bind bind, Each each, bool planned_each_run = false) {
+  std::vector<store::Statement> statements;
   size_t next = 0;
   for (size_t rows : Chunks(items.size())) {
-    store::Params params;
-    for (size_t i = next; i < next + rows; ++i) bind(items[i], params);
-    const std::string& sql = Sql(rows, make_sql);
-    CG_ASSIGN_OR_RETURN(store::Rows result, plan == Plan::kCached
-                                                ? conn.Query(sql, params)
-                                                : conn.QueryPlannedEachRun(sql, params));
-    for (const store::Row& row : result) CG_TRY(each(row));
+    store::Statement& st = statements.emplace_back();
+    st.sql = Sql(rows, make_sql);
+    st.planned_each_run = planned_each_run;
+    for (size_t i = next; i < next + rows; ++i) bind(items[i], st.params);
     next += rows;
+  }
+  if (statements.empty()) return core::Ok();
+  CG_ASSIGN_OR_RETURN(std::vector<store::Rows> results, conn.QueryEach(statements));
+  for (const store::Rows& result : results) {
+    for (const store::Row& row : result) CG_TRY(each(row));
   }
   return core::Ok();
 }
@@ -154,6 +156,7 @@ core::Result<std::vector<int64_t>> TicketStore::AppendSubmitEvents(
   return ids;
 }
 
+// Deferred: nothing reads them back in the batch (sent with its next statement).
 core::Status TicketStore::RememberKeys(const std::vector<KeyRow>& keys) {
   size_t next = 0;
   for (size_t rows : Chunks(keys.size())) {
@@ -162,8 +165,7 @@ core::Status TicketStore::RememberKeys(const std::vector<KeyRow>& keys) {
       const KeyRow& k = keys[i];
       params.insert(params.end(), {k.account, k.key, k.hash, k.ticket_id, k.event_id, k.now});
     }
-    CG_ASSIGN_OR_RETURN(int64_t n, conn_.Execute(Sql(rows, kInsertKeysSql), params));
-    (void)n;
+    CG_TRY(conn_.Defer(Sql(rows, kInsertKeysSql), params));
     next += rows;
   }
   return core::Ok();
@@ -181,7 +183,7 @@ core::Result<std::map<std::pair<int64_t, std::string>, TicketStore::KeyUse>> Tic
     return core::Ok();
   };
   // Planned per run: a plan cached while idempotency_key was small scans it whole.
-  CG_TRY(ForChunks(conn_, keys, kFindKeysSql, bind, each, Plan::kEachRun));
+  CG_TRY(ForChunks(conn_, keys, kFindKeysSql, bind, each, /*planned_each_run=*/true));
   return out;
 }
 

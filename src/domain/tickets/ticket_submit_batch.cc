@@ -161,7 +161,8 @@ core::Result<std::vector<core::Result<Inserted>>> TicketService::InsertBatch(
   BatchPhases local;
   BatchPhases& timed = phases ? *phases : local;
   std::vector<core::Result<Inserted>> results;
-  CG_TRY(conn.Execute(kBatchSavepoint));
+  // Deferred (store::Connection::Defer): sent with the batch's first read.
+  CG_TRY(conn.Defer(kBatchSavepoint));
   core::Status together = core::Ok();
   try {
     together = InsertTogether(conn, items, results, timed);
@@ -172,12 +173,14 @@ core::Result<std::vector<core::Result<Inserted>>> TicketService::InsertBatch(
     // A statement failed although the checks passed (a constraint, a bug):
     // undo the batch and write its items one by one, so that only the
     // failing one fails.
+    (void)conn.Flush();  // whatever still waits goes (or fails) before the undo
     CG_TRY(conn.Execute(kBatchRollbackTo));
     ++timed.fallbacks;
     results.clear();
     for (const Submission& item : items) CG_TRY(InsertAlone(conn, item, results));
   }
-  CG_TRY(conn.Execute(kBatchRelease));
+  // Sent with the COMMIT; its failure fails the commit.
+  CG_TRY(conn.Defer(kBatchRelease));
   return results;
 }
 
@@ -209,6 +212,8 @@ core::Status TicketService::InsertTogether(store::Connection& conn,
     changes[k].event = std::move(events[k]);
   }
   for (TicketObserver* o : observers_) CG_TRY(o->InTransactionBatch(conn, changes));
+  // What the observers deferred fails here, inside the batch's savepoint.
+  CG_TRY(conn.Flush());
   lap.To(phases.observe_ns);
   for (size_t k = 0; k < n; ++k) {
     Ticket ticket = changes[k].after;

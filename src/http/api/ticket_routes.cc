@@ -388,7 +388,10 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
   auto submit = [&s](Request& r, const Caller& c, Responder respond) {
     SubmitTicket(s, r, c, std::move(respond));
   };
-  router.AddAsync("POST", "/api/v1/tickets", AuthedAsync(s, submit), RouteOptions{64 * 1024});
+  // Ahead of queued reads: the handler only validates and hands over to the
+  // intake writer, and a resident waits on it (docs/benchmarks.md, session 17).
+  router.AddAsync("POST", "/api/v1/tickets", AuthedAsync(s, submit),
+                  RouteOptions{.max_body_bytes = 64 * 1024, .ahead = true});
   add("GET", "/api/v1/tickets", ListTickets);
   add("GET", "/api/v1/tickets/nearby", NearbyTickets);
   add("GET", "/api/v1/tickets/{id}", GetTicket);

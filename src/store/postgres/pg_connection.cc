@@ -101,7 +101,8 @@ class PgConnection final : public Connection {
   ~PgConnection() override { PQfinish(conn_); }
 
   Backend backend() const override { return Backend::kPostgres; }
-  bool healthy() const override { return PQstatus(conn_) == CONNECTION_OK; }
+  bool healthy() const override { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
+  int64_t round_trips() const override { return round_trips_; }
 
   Result<Rows> Query(std::string_view sql, const Params& params) override {
     CG_TRY(FollowDeadline());
@@ -123,8 +124,48 @@ class PgConnection final : public Connection {
     return static_cast<int64_t>(affected[0] ? std::strtoll(affected, nullptr, 10) : 0);
   }
 
+  Result<std::vector<Rows>> QueryEach(const std::vector<Statement>& statements) override {
+    CG_TRY(FollowDeadline());
+    if (statements.empty()) {
+      CG_TRY(Flush());
+      return std::vector<Rows>();
+    }
+    for (const Statement& st : statements) {
+      // Sent before this call returns: the values may point into `statements`.
+      auto sendable = MakeSendable(
+          st.sql, st.params, st.planned_each_run ? Planning::kEachRun : Planning::kCached, false);
+      if (!sendable.ok()) {
+        deferred_.clear();
+        return std::move(sendable).error();
+      }
+      deferred_.push_back(std::move(sendable).value());
+    }
+    CG_ASSIGN_OR_RETURN(std::vector<PgResult> results, RunDeferred());
+    std::vector<Rows> rows;
+    for (size_t i = results.size() - statements.size(); i < results.size(); ++i) {
+      rows.push_back(RowsOf(results[i].get()));
+    }
+    return rows;
+  }
+
+  Status Defer(std::string_view sql, const Params& params) override {
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Connection::Defer(sql, params);
+    CG_TRY(CheckDeadline());
+    CG_ASSIGN_OR_RETURN(Sendable sendable, MakeSendable(sql, params, Planning::kCached, true));
+    deferred_.push_back(std::move(sendable));
+    return core::Ok();
+  }
+
+  Status Flush() override {
+    if (deferred_.empty()) return core::Ok();
+    CG_ASSIGN_OR_RETURN(std::vector<PgResult> results, RunDeferred());
+    return core::Ok();
+  }
+
   Status ExecScript(std::string_view sql) override {
+    CG_TRY(Flush());
     std::string text(sql);
+    ++round_trips_;
     PgResult res(PQexec(conn_, text.c_str()));
     auto status = PQresultStatus(res.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -152,16 +193,27 @@ class PgConnection final : public Connection {
     }
     return ExecScript(sql);
   }
-  Status Commit() override { return ExecScript("COMMIT"); }
+  // The deferred statements and the COMMIT in one round trip. PostgreSQL
+  // answers COMMIT of a failed transaction with a rollback, not an error:
+  // refused here instead of reported as committed.
+  Status Commit() override {
+    if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+      CG_TRY(Rollback());
+      return Error::Internal("事务中有语句失败，已回滚");
+    }
+    if (deferred_.empty()) return ExecScript("COMMIT");
+    CG_ASSIGN_OR_RETURN(PgResult res, Run("COMMIT", {}, Planning::kEachRun));
+    return core::Ok();
+  }
   Status Rollback() override {
+    deferred_.clear();
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return core::Ok();
     return ExecScript("ROLLBACK");
   }
-  Status LockKey(int64_t key) override {
-    auto r = Execute("SELECT pg_advisory_xact_lock($1)", {key});
-    if (!r.ok()) return std::move(r).error();
-    return core::Ok();
-  }
+  // Inside a transaction the lock is taken with the next statement (Defer):
+  // it still comes before everything that statement and later ones do, and
+  // costs no round trip of its own.
+  Status LockKey(int64_t key) override { return Defer("SELECT pg_advisory_xact_lock($1)", {key}); }
 
  private:
   // Outside a transaction, limits each statement by the time left before the
@@ -181,51 +233,136 @@ class PgConnection final : public Connection {
     return core::Ok();
   }
 
-  Result<PgResult> Run(std::string_view sql, const Params& params, Planning planning) {
+  // One statement ready to send: its prepared statement (or its text, when
+  // planned for each run) and its parameters as libpq wants them, pointing
+  // into the caller's Params or into `params`, a copy kept for a statement
+  // sent later (moving a Sendable keeps the pointers valid: vectors move
+  // their buffers).
+  struct Sendable {
+    std::string name;  // empty: `text` is parsed and planned with these values
+    std::string text;
     std::vector<Oid> types;
+    std::vector<std::string> texts;
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+    Params params;  // when kept: the values point into it
+  };
+
+  // `keep`: copies the parameters, for a statement sent after this call returns.
+  Result<Sendable> MakeSendable(std::string_view sql, const Params& caller_params,
+                                Planning planning, bool keep) {
+    Sendable out;
     std::string signature(sql);
     signature.push_back('\x01');
-    for (const Value& v : params) {
+    for (const Value& v : caller_params) {
       Oid t = v.is_null()   ? 0
               : v.is_int()  ? kInt8Oid
               : v.is_real() ? kFloat8Oid
               : v.is_blob() ? kByteaOid
                             : kTextOid;
-      types.push_back(t);
+      out.types.push_back(t);
       signature += std::to_string(t) + ",";
     }
-    std::string name;
     if (planning == Planning::kCached) {
-      CG_ASSIGN_OR_RETURN(name, Prepared(signature, sql, types));
+      CG_ASSIGN_OR_RETURN(out.name, Prepared(signature, sql, out.types));
+    } else {
+      out.text = TranslateDialect(sql, Backend::kPostgres);
     }
-    std::vector<std::string> texts(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    std::vector<int> lengths(params.size(), 0);
-    std::vector<int> formats(params.size(), 0);
-    for (size_t i = 0; i < params.size(); ++i) {
+    if (keep) out.params = caller_params;
+    const Params& params = keep ? out.params : caller_params;
+    const size_t n = params.size();
+    out.texts.resize(n);
+    out.values.assign(n, nullptr);
+    out.lengths.assign(n, 0);
+    out.formats.assign(n, 0);
+    for (size_t i = 0; i < n; ++i) {
       const Value& v = params[i];
       if (v.is_null()) continue;
       if (v.is_blob() || v.is_text()) {
-        values[i] = v.AsText().data();
-        lengths[i] = static_cast<int>(v.AsText().size());
-        formats[i] = v.is_blob() ? 1 : 0;  // text is NUL-terminated by std::string
+        out.values[i] = v.AsText().data();
+        out.lengths[i] = static_cast<int>(v.AsText().size());
+        out.formats[i] = v.is_blob() ? 1 : 0;  // text is NUL-terminated by std::string
       } else {
-        texts[i] = v.ToString();
-        values[i] = texts[i].c_str();
+        out.texts[i] = v.ToString();
+        out.values[i] = out.texts[i].c_str();
       }
     }
-    const int count = static_cast<int>(params.size());
-    PgResult res(planning == Planning::kCached
-                     ? PQexecPrepared(conn_, name.c_str(), count, values.data(), lengths.data(),
-                                      formats.data(), 0)
-                     : PQexecParams(conn_, TranslateDialect(sql, Backend::kPostgres).c_str(), count,
-                                    types.data(), values.data(), lengths.data(), formats.data(),
-                                    0));
+    return out;
+  }
+
+  // Runs one statement: at once when nothing is deferred, else in one
+  // pipeline after the deferred ones.
+  Result<PgResult> Run(std::string_view sql, const Params& params, Planning planning) {
+    CG_ASSIGN_OR_RETURN(Sendable statement,
+                        MakeSendable(sql, params, planning, !deferred_.empty()));
+    if (!deferred_.empty()) {
+      deferred_.push_back(std::move(statement));
+      CG_ASSIGN_OR_RETURN(std::vector<PgResult> results, RunDeferred());
+      return std::move(results.back());
+    }
+    const Sendable& st = statement;
+    const int count = static_cast<int>(st.values.size());
+    ++round_trips_;
+    PgResult res(st.name.empty()
+                     ? PQexecParams(conn_, st.text.c_str(), count, st.types.data(),
+                                    st.values.data(), st.lengths.data(), st.formats.data(), 0)
+                     : PQexecPrepared(conn_, st.name.c_str(), count, st.values.data(),
+                                      st.lengths.data(), st.formats.data(), 0));
     auto status = PQresultStatus(res.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return PgError(conn_, res.get(), "执行失败");
     }
     return res;
+  }
+
+  // Sends every deferred statement in one pipeline with one sync and reads
+  // their results in order; the deferred list is empty afterwards, whatever
+  // happened. The first failure is the answer (later statements of the
+  // pipeline are skipped by the server).
+  Result<std::vector<PgResult>> RunDeferred() {
+    std::vector<Sendable> batch = std::move(deferred_);
+    deferred_.clear();
+    if (PQenterPipelineMode(conn_) != 1) return PgError(conn_, nullptr, "进入流水线模式失败");
+    ++round_trips_;
+    for (const Sendable& st : batch) {
+      const int count = static_cast<int>(st.values.size());
+      int sent = st.name.empty()
+                     ? PQsendQueryParams(conn_, st.text.c_str(), count, st.types.data(),
+                                         st.values.data(), st.lengths.data(), st.formats.data(), 0)
+                     : PQsendQueryPrepared(conn_, st.name.c_str(), count, st.values.data(),
+                                           st.lengths.data(), st.formats.data(), 0);
+      if (sent != 1) return AbandonPipeline("发送失败");
+    }
+    if (PQpipelineSync(conn_) != 1) return AbandonPipeline("发送失败");
+    std::vector<PgResult> results;
+    std::optional<Error> first_error;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      PgResult res(PQgetResult(conn_));
+      if (!res) return AbandonPipeline("读取结果失败");
+      while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);  // the NULL that ends it
+      auto status = PQresultStatus(res.get());
+      if (!first_error && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        first_error = PgError(conn_, res.get(), "执行失败");
+      }
+      results.push_back(std::move(res));
+    }
+    PgResult sync(PQgetResult(conn_));
+    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
+      return AbandonPipeline("读取结果失败");
+    }
+    if (PQexitPipelineMode(conn_) != 1) return AbandonPipeline("退出流水线模式失败");
+    if (first_error) return *first_error;
+    return results;
+  }
+
+  // A pipeline that cannot be finished leaves the connection in an unknown
+  // state: it is marked broken, so the pool drops it (healthy() is false).
+  Error AbandonPipeline(std::string_view what) {
+    broken_ = true;
+    Error error = PgError(conn_, nullptr, what);
+    return Error{
+        ErrorCode::kUnavailable, "数据库暂不可用，请稍后重试（" + error.message + "）", {}};
   }
 
   Result<std::string> Prepared(const std::string& signature, std::string_view sql,
@@ -241,6 +378,7 @@ class PgConnection final : public Connection {
     }
     std::string name = "s" + std::to_string(next_id_++);
     std::string text = TranslateDialect(sql, Backend::kPostgres);
+    ++round_trips_;
     PgResult res(
         PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()));
     if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
@@ -251,6 +389,9 @@ class PgConnection final : public Connection {
   }
 
   PGconn* conn_;
+  bool broken_ = false;  // a pipeline was left unfinished
+  int64_t round_trips_ = 0;
+  std::vector<Sendable> deferred_;  // see Defer(): sent with the next statement
   size_t cache_size_;
   int64_t session_timeout_ms_ = 0;  // the session's statement_timeout; 0: none
   std::optional<DeadlineClock::time_point> session_deadline_;  // what it was set for
