@@ -251,6 +251,35 @@ TEST_P(TicketsTest, SubmissionFindsTheGridNumbersTheTicketAndSetsDeadlines) {
   EXPECT_EQ(items[0].at("type").as_string(), "submit");
 }
 
+// Submissions (the API's and Open311's) wait ahead of queued reads on the
+// interactive lane (RouteOptions::ahead, architecture.md "Worker lanes");
+// nothing else does.
+TEST_P(TicketsTest, OnlySubmissionsQueueAheadOfReads) {
+  auto ahead = [&](const char* method, const std::vector<std::string>& segments) {
+    http::RouteMatch match = router_.Match(method, segments);
+    EXPECT_EQ(match.kind, http::RouteMatch::Kind::kFound) << method;
+    return match.options.ahead;
+  };
+  EXPECT_TRUE(ahead("POST", {"api", "v1", "tickets"}));
+  EXPECT_TRUE(ahead("POST", {"open311", "v2", "requests.json"}));
+  EXPECT_TRUE(ahead("POST", {"open311", "v2", "requests.xml"}));
+  EXPECT_FALSE(ahead("GET", {"api", "v1", "tickets"}));
+  EXPECT_FALSE(ahead("POST", {"api", "v1", "tickets", "7", "events"}));
+  EXPECT_FALSE(ahead("GET", {"api", "v1", "stats", "rates"}));
+  size_t marked = 0;
+  for (const http::RouteInfo& route : router_.Routes()) {
+    std::vector<std::string> segments;
+    for (size_t at = 1; at <= route.pattern.size();) {
+      size_t slash = route.pattern.find('/', at);
+      if (slash == std::string::npos) slash = route.pattern.size();
+      segments.push_back(route.pattern.substr(at, slash - at));
+      at = slash + 1;
+    }
+    if (router_.Match(route.method, segments).options.ahead) ++marked;
+  }
+  EXPECT_EQ(marked, 3U) << "a new route queued ahead of reads? say why in architecture.md";
+}
+
 TEST_P(TicketsTest, ClosedLoopAcceptDispatchStartResolveRate) {
   json::object t = Report(0);
   const int64_t id = t.at("id").as_int64();

@@ -433,7 +433,9 @@ json::value RequestJson(const Ticket& t, const std::map<int64_t, std::string>& c
 
 void RegisterRequestRoutes(Router& router, const std::shared_ptr<Context>& ctx) {
   const std::string v2 = "/open311/v2/";
-  const RouteOptions form{64 * 1024};
+  // A submission, like POST /api/v1/tickets: validated, then handed to the
+  // intake writer; queued ahead of reads (RouteOptions::ahead).
+  const RouteOptions form{.max_body_bytes = 64 * 1024, .ahead = true};
   for (Format format : {Format::kJson, Format::kXml}) {
     const std::string ext = format == Format::kJson ? ".json" : ".xml";
     router.AddAsync(
