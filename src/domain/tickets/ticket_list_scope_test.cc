@@ -267,7 +267,8 @@ TEST_P(TicketListScopeTest, ScopeColumnsFollowThePath) {
 // a wide index reads the index alone: an index-only scan, which the check
 // below asks for of the backlog drivers (the single-statement form fails it
 // in 8 shapes: it needs each walked row). Only seq scans and bitmap scans are priced out (30,000
-// rows are cheaper to read whole than a city's million); sorts are the planner's call.
+// rows are cheaper to read whole than a city's million); sorts are the planner's call. The rows
+// of a page are then read by primary key (TicketStore::RowsByIdSql), checked at the end.
 TEST_P(TicketListScopeTest, OnAFilledTableThePlannerItselfChoosesTheWalk) {
   if (skipped_) GTEST_SKIP();
   auto conn = test_db_->db().Acquire();
@@ -311,6 +312,20 @@ TEST_P(TicketListScopeTest, OnAFilledTableThePlannerItselfChoosesTheWalk) {
           }
         }
       }
+    }
+  }
+  if (!pg) return;
+  // Then the page's rows by primary key (TicketStore::SelectPage), in every
+  // padded size; the generic plan is the one PostgreSQL keeps after five runs.
+  for (size_t n : TicketStore::kRowsByIdSizes) {
+    store::Params ids;
+    for (size_t i = 0; i < n; ++i) ids.emplace_back(static_cast<int64_t>(100 + 7 * i));
+    for (bool generic : {false, true}) {
+      auto plan = Explain(**conn, TicketStore::RowsByIdSql(n), ids,
+                          store::testing::ExplainOptions{.generic = generic, .steer = false});
+      ASSERT_TRUE(plan.ok()) << plan.error().message;
+      EXPECT_TRUE(IsBoundedWalk(*plan, {"ticket"})) << n << (generic ? " generic" : "");
+      EXPECT_NE(plan->Text().find("ticket_pkey"), std::string::npos) << plan->Text();
     }
   }
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <unordered_map>
 
 #include "domain/tickets/ticket_list_query.h"
@@ -251,13 +252,50 @@ core::Result<std::vector<Ticket>> TicketStore::Select(const SqlWhere& where,
 std::string TicketStore::PageSql(store::Backend backend, const SqlWhere& where,
                                  const std::string& tail) {
   if (backend == store::Backend::kSqlite) return SelectSql(where, tail);
-  return std::string(kColumns) + "FROM (SELECT t.id FROM ticket t WHERE " + where.sql() + " " +
-         tail + ") page JOIN ticket t ON t.id = page.id " + kJoins + "ORDER BY t.id";
+  return "SELECT t.id FROM ticket t WHERE " + where.sql() + " " + tail;
+}
+
+const std::string& TicketStore::RowsByIdSql(size_t n) {
+  static const std::map<size_t, std::string> kSql = [] {
+    std::map<size_t, std::string> out;
+    for (size_t size : kRowsByIdSizes) {
+      std::string list;
+      for (size_t i = 1; i <= size; ++i) list += (i == 1 ? "$" : ", $") + std::to_string(i);
+      out.emplace(size,
+                  std::string(kColumns) + kFrom + "WHERE t.id IN (" + list + ") ORDER BY t.id");
+    }
+    return out;
+  }();
+  return kSql.at(n);
 }
 
 core::Result<std::vector<Ticket>> TicketStore::SelectPage(const SqlWhere& where,
                                                           const std::string& tail) {
-  return QueryTickets(conn_, PageSql(conn_.backend(), where, tail), where.params());
+  const std::string sql = PageSql(conn_.backend(), where, tail);
+  if (conn_.backend() == store::Backend::kSqlite) return QueryTickets(conn_, sql, where.params());
+  CG_ASSIGN_OR_RETURN(store::Rows id_rows, conn_.Query(sql, where.params()));
+  std::vector<Ticket> out;
+  out.reserve(id_rows.size());
+  for (size_t next = 0; next < id_rows.size();) {
+    const size_t left = id_rows.size() - next;
+    size_t size = kRowsByIdSizes.back();
+    for (size_t s : kRowsByIdSizes) {
+      if (s >= left) {
+        size = s;
+        break;
+      }
+    }
+    const size_t take = std::min(size, left);
+    store::Params ids;
+    ids.reserve(size);
+    // Padded by repeating the last id (the IN list ignores the repeats).
+    for (size_t i = 0; i < size; ++i)
+      ids.emplace_back(id_rows[next + std::min(i, take - 1)].Int(0));
+    CG_ASSIGN_OR_RETURN(std::vector<Ticket> rows, QueryTickets(conn_, RowsByIdSql(size), ids));
+    for (Ticket& t : rows) out.push_back(std::move(t));
+    next += take;
+  }
+  return out;
 }
 
 core::Result<std::vector<Ticket>> TicketStore::ListPage(const Caller& caller,

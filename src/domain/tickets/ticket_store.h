@@ -13,6 +13,7 @@
 // A TicketStore wraps one connection for one unit of work; not thread-safe.
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -88,15 +89,25 @@ class TicketStore {
   static std::string SelectSql(const SqlWhere& where, const std::string& tail);
   // The SQL of a list page (ListPage, BoardPage, the wish wall): `where` may
   // name t's columns only. SQLite: SelectSql (its walk tests each entry from
-  // the wide indexes, ticket_list_query.h). PostgreSQL: the page's ids first,
-  // from the driving index alone, then their rows by primary key. PostgreSQL
-  // estimates each unindexed filter (`t.category_id + 0 = $5`) at 0.5%, so
-  // with the rows in the same statement it expects a handful of matches and
-  // reads all of a scope's tickets to sort them (260–390 ms at city tier);
-  // selecting ids only, the walk in id order is an index-only scan that
-  // stops after the page (0.2 ms). docs/tickets.md, "Lists at city scale".
+  // the wide indexes, ticket_list_query.h). PostgreSQL: the page's ids alone,
+  // from the driving index; SelectPage then reads their rows by primary key
+  // (RowsByIdSql). PostgreSQL estimates each unindexed filter
+  // (`t.category_id + 0 = $5`) at 0.5%, so with the rows in the same
+  // statement it expects a handful of matches and reads all of a scope's
+  // tickets to sort them (260–390 ms at city tier); selecting ids only, the
+  // walk in id order is an index-only scan that stops after the page
+  // (0.2 ms). And in two statements each plans cheaply: PostgreSQL makes a
+  // custom plan on every call for most list shapes, and planning the
+  // combined statement (two `ticket` relations, the joins, the assignee's
+  // name) took 0.5–0.6 ms, more than running it; the ids alone plan in
+  // 0.07 ms and the rows statement, of a fixed shape, goes generic after five
+  // runs (0.02 ms). docs/tickets.md, "Lists at city scale".
   static std::string PageSql(store::Backend backend, const SqlWhere& where,
                              const std::string& tail);
+  // The rows of `n` tickets by id ($1…$n), in id order, n one of
+  // kRowsByIdSizes (a list is padded by repeating its last id).
+  static constexpr std::array<size_t, 5> kRowsByIdSizes = {4, 16, 32, 128, 512};
+  static const std::string& RowsByIdSql(size_t n);
   core::Result<std::vector<Ticket>> SelectPage(const SqlWhere& where, const std::string& tail);
   // The SQL and parameters of EventsAfter.
   static std::pair<std::string, store::Params> EventsAfterSql(const Caller& caller, int64_t after,
