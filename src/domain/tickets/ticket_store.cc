@@ -28,11 +28,9 @@ constexpr const char* kColumns =
     "WHEN 'account' THEN (SELECT a.display_name FROM account a WHERE a.id = t.assignee_id) "
     "WHEN 'board' THEN '社区点单栏' END AS assignee_name ";
 
-#define CG_TICKET_JOINS \
-  "JOIN ticket_category c ON c.id = t.category_id JOIN org_node n ON n.id = t.node_id "
-constexpr const char* kJoins = CG_TICKET_JOINS;
-constexpr const char* kFrom = "FROM ticket t " CG_TICKET_JOINS;
-#undef CG_TICKET_JOINS
+constexpr const char* kFrom =
+    "FROM ticket t JOIN ticket_category c ON c.id = t.category_id "
+    "JOIN org_node n ON n.id = t.node_id ";
 
 std::vector<int64_t> IdList(std::string_view text) {
   std::vector<int64_t> out;
@@ -113,6 +111,38 @@ core::Result<std::vector<Ticket>> QueryTickets(store::Connection& conn, const st
   return out;
 }
 
+// "$1, $2, …, $n".
+std::string Placeholders(size_t n) {
+  std::string list;
+  for (size_t i = 1; i <= n; ++i) list += (i == 1 ? "$" : ", $") + std::to_string(i);
+  return list;
+}
+
+// Calls `read(size, list)` for `ids` cut into IN lists of the fixed `sizes`
+// (ascending; the largest repeats as often as needed), each padded by
+// repeating its last id, so a connection sees one statement shape per size.
+template <size_t N, typename Read>
+core::Status ForIdLists(const std::vector<int64_t>& ids, const std::array<size_t, N>& sizes,
+                        Read read) {
+  for (size_t next = 0; next < ids.size();) {
+    const size_t left = ids.size() - next;
+    size_t size = sizes.back();
+    for (size_t s : sizes) {
+      if (s >= left) {
+        size = s;
+        break;
+      }
+    }
+    const size_t take = std::min(size, left);
+    store::Params list;
+    list.reserve(size);
+    for (size_t i = 0; i < size; ++i) list.emplace_back(ids[next + std::min(i, take - 1)]);
+    CG_TRY(read(size, list));
+    next += take;
+  }
+  return core::Ok();
+}
+
 constexpr const char* kEventColumns =
     "SELECT e.id, e.ticket_id, e.seq, e.type, e.actor_account_id, e.actor_label, e.at, e.note, "
     "e.data, e.state_after FROM ticket_event e ";
@@ -183,21 +213,7 @@ core::Result<std::vector<Ticket>> TicketStore::LoadMany(const std::vector<int64_
                               ? "string_agg(CAST(ta.attachment_id AS TEXT), ',')"
                               : "group_concat(ta.attachment_id)";
   std::unordered_map<int64_t, Ticket> found;
-  for (size_t next = 0; next < ids.size();) {
-    const size_t left = ids.size() - next;
-    size_t size = kSizes.back();
-    for (size_t s : kSizes) {
-      if (s >= left) {
-        size = s;
-        break;
-      }
-    }
-    const size_t take = std::min(size, left);
-    SqlWhere w;
-    std::string list;
-    for (size_t i = 0; i < size; ++i) {
-      list += (i ? ", " : "") + w.Param(ids[next + std::min(i, take - 1)]);
-    }
+  CG_TRY(ForIdLists(ids, kSizes, [&](size_t size, const store::Params& list) -> core::Status {
     // Planned per run: a plan cached while `ticket` was small scans it whole,
     // and the intake reads each batch's new tickets with this.
     CG_ASSIGN_OR_RETURN(
@@ -205,15 +221,15 @@ core::Result<std::vector<Ticket>> TicketStore::LoadMany(const std::vector<int64_
         conn_.QueryPlannedEachRun(std::string(kColumns) + ", (SELECT " + agg +
                                       " FROM ticket_attachment ta WHERE ta.ticket_id = t.id) "
                                       "AS attachments " +
-                                      kFrom + "WHERE t.id IN (" + list + ")",
-                                  w.params()));
+                                      kFrom + "WHERE t.id IN (" + Placeholders(size) + ")",
+                                  list));
     for (const store::Row& row : rows) {
       Ticket t = TicketFromRow(row);
       t.attachment_ids = IdList(row.Text("attachments"));
       found.emplace(t.id, std::move(t));
     }
-    next += take;
-  }
+    return core::Ok();
+  }));
   std::vector<Ticket> out;
   out.reserve(ids.size());
   for (int64_t id : ids) {
@@ -259,10 +275,8 @@ const std::string& TicketStore::RowsByIdSql(size_t n) {
   static const std::map<size_t, std::string> kSql = [] {
     std::map<size_t, std::string> out;
     for (size_t size : kRowsByIdSizes) {
-      std::string list;
-      for (size_t i = 1; i <= size; ++i) list += (i == 1 ? "$" : ", $") + std::to_string(i);
-      out.emplace(size,
-                  std::string(kColumns) + kFrom + "WHERE t.id IN (" + list + ") ORDER BY t.id");
+      out.emplace(size, std::string(kColumns) + kFrom + "WHERE t.id IN (" + Placeholders(size) +
+                            ") ORDER BY t.id");
     }
     return out;
   }();
@@ -274,27 +288,17 @@ core::Result<std::vector<Ticket>> TicketStore::SelectPage(const SqlWhere& where,
   const std::string sql = PageSql(conn_.backend(), where, tail);
   if (conn_.backend() == store::Backend::kSqlite) return QueryTickets(conn_, sql, where.params());
   CG_ASSIGN_OR_RETURN(store::Rows id_rows, conn_.Query(sql, where.params()));
+  std::vector<int64_t> ids;
+  ids.reserve(id_rows.size());
+  for (const store::Row& row : id_rows) ids.push_back(row.Int(0));
   std::vector<Ticket> out;
-  out.reserve(id_rows.size());
-  for (size_t next = 0; next < id_rows.size();) {
-    const size_t left = id_rows.size() - next;
-    size_t size = kRowsByIdSizes.back();
-    for (size_t s : kRowsByIdSizes) {
-      if (s >= left) {
-        size = s;
-        break;
-      }
-    }
-    const size_t take = std::min(size, left);
-    store::Params ids;
-    ids.reserve(size);
-    // Padded by repeating the last id (the IN list ignores the repeats).
-    for (size_t i = 0; i < size; ++i)
-      ids.emplace_back(id_rows[next + std::min(i, take - 1)].Int(0));
-    CG_ASSIGN_OR_RETURN(std::vector<Ticket> rows, QueryTickets(conn_, RowsByIdSql(size), ids));
-    for (Ticket& t : rows) out.push_back(std::move(t));
-    next += take;
-  }
+  out.reserve(ids.size());
+  CG_TRY(
+      ForIdLists(ids, kRowsByIdSizes, [&](size_t size, const store::Params& list) -> core::Status {
+        CG_ASSIGN_OR_RETURN(std::vector<Ticket> rows, QueryTickets(conn_, RowsByIdSql(size), list));
+        for (Ticket& t : rows) out.push_back(std::move(t));
+        return core::Ok();
+      }));
   return out;
 }
 

@@ -130,12 +130,13 @@ class PgConnection final : public Connection {
       CG_TRY(Flush());
       return std::vector<Rows>();
     }
+    const size_t already_deferred = deferred_.size();
     for (const Statement& st : statements) {
       // Sent before this call returns: the values may point into `statements`.
       auto sendable = MakeSendable(
           st.sql, st.params, st.planned_each_run ? Planning::kEachRun : Planning::kCached, false);
       if (!sendable.ok()) {
-        deferred_.clear();
+        deferred_.resize(already_deferred);  // what Defer() queued still goes, and fails
         return std::move(sendable).error();
       }
       deferred_.push_back(std::move(sendable).value());
@@ -292,10 +293,10 @@ class PgConnection final : public Connection {
   }
 
   // Runs one statement: at once when nothing is deferred, else in one
-  // pipeline after the deferred ones.
+  // pipeline after the deferred ones (sent before this returns: the values
+  // may point into `params`).
   Result<PgResult> Run(std::string_view sql, const Params& params, Planning planning) {
-    CG_ASSIGN_OR_RETURN(Sendable statement,
-                        MakeSendable(sql, params, planning, !deferred_.empty()));
+    CG_ASSIGN_OR_RETURN(Sendable statement, MakeSendable(sql, params, planning, false));
     if (!deferred_.empty()) {
       deferred_.push_back(std::move(statement));
       CG_ASSIGN_OR_RETURN(std::vector<PgResult> results, RunDeferred());
