@@ -39,6 +39,7 @@ namespace civicgrid::core {
 struct LonLat {
   double lon = 0;
   double lat = 0;
+  bool operator==(const LonLat&) const = default;
 };
 
 enum class CoordSys {

@@ -622,6 +622,29 @@ std::string TicketScopeSql(bool postgres) {
   return sql;
 }
 
+// Migration 31 (PostgreSQL): migration 12's trigger ran for every inserted
+// row, though the ticket store writes the scope columns itself, and its
+// nested substr/strpos expressions cost 85 µs a row: two thirds of a
+// submission's INSERT at city tier (docs/benchmarks.md, session 18). It now
+// fills only rows inserted without them (as SQLite's trigger always did) and
+// follows a path update, with split_part (`split_part('/1/7/42/', '/', 3)` is
+// '7': field k + 1 is the k-th id; past the end it is '').
+std::string TicketScopeSplitPartSql() {
+  std::string set;
+  for (int depth : kTicketScopeDepths) {
+    set += "  NEW.scope_" + std::to_string(depth) + " := CAST(NULLIF(split_part(NEW.path, '/', " +
+           std::to_string(depth + 1) + "), '') AS BIGINT);\n";
+  }
+  return "DROP TRIGGER ticket_scope ON ticket;\n"
+         "CREATE OR REPLACE FUNCTION ticket_scope() RETURNS trigger AS $$\nBEGIN\n" +
+         set +
+         "  RETURN NEW;\nEND; $$ LANGUAGE plpgsql;\n"
+         "CREATE TRIGGER ticket_scope_insert BEFORE INSERT ON ticket FOR EACH ROW\n"
+         "WHEN (NEW.scope_2 IS NULL) EXECUTE FUNCTION ticket_scope();\n"
+         "CREATE TRIGGER ticket_scope_path BEFORE UPDATE OF path ON ticket FOR EACH ROW\n"
+         "EXECUTE FUNCTION ticket_scope();\n";
+}
+
 // Migration 13: what the web pages read (issue 8). The counts of the inbox
 // tabs (domain/tickets/ticket_counts.h): one counter per (path of the
 // ticket's node, state, kind, overdue flag), kept by TicketStats in every
@@ -728,6 +751,8 @@ std::vector<store::Migration> Build() {
        "DROP INDEX ticket_path_created;\nDROP INDEX ticket_category_state;\n" +
            PartialScopeIndexSql(),
        ""},
+      {31, "the ticket scope trigger only fills what the insert left out", "SELECT 1;",
+       TicketScopeSplitPartSql()},
   };
 }
 

@@ -269,6 +269,64 @@ TEST_P(IntakeTest, OneBadItemFailsAloneAndReplaysReturnTheEarlierTicket) {
   EXPECT_EQ(probe_.committed.size(), 2U) << "a replay is not a new commit";
 }
 
+// A batch's answers are built from what it wrote, not read back
+// (TicketStore::AsInserted): each must equal a read of the stored ticket,
+// whatever the submission carried (a phone and a contact, anonymity, a
+// location, attachments given out of order, a first routing, is_public).
+TEST_P(IntakeTest, AnswersAreTheTicketsAsStored) {
+  auto conn = test_db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  for (int64_t id : {8, 3}) {
+    ASSERT_TRUE(
+        (*conn)
+            ->Execute("INSERT INTO attachment (id, sha256, content_type, bytes, created_at) "
+                      "VALUES ($1, $2, 'image/jpeg', 10, 0)",
+                      {id, "sha-" + std::to_string(id)})
+            .ok());
+  }
+  Category routed = categories_->GetByCode("E04.05").value();  // allows anonymity
+  routed.first_route = FirstRoute::kCommunity;
+  ASSERT_TRUE(categories_->Update(admin_, routed.id, routed).ok());
+  std::vector<NewTicket> inputs(4);
+  for (NewTicket& t : inputs) {
+    t.category_id = category_id_;
+    t.node_id = tree_.grid_a1.id;
+    t.description = "路灯不亮";
+  }
+  inputs[0].title = "东门路灯";
+  inputs[0].address = "东门 3 号";
+  inputs[0].attachment_ids = {8, 3};
+  inputs[0].is_public = false;
+  inputs[1].channel = TicketChannel::kPhone;
+  inputs[1].phone = "13800138000";
+  inputs[1].contact_name = "王大爷";
+  inputs[2].category_id = routed.id;
+  inputs[2].anonymous = true;
+  IntakeWriter& writer = Writer();
+  Results results;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    auto prepared = tickets_->Prepare(admin_, inputs[i]);
+    ASSERT_TRUE(prepared.ok()) << i << ": " << prepared.error().message;
+    // As a located submission prepares it (the fixture's grids have no boundary to locate in).
+    if (i == 3) prepared->wgs84 = core::LonLat{116.29499328898949, 39.00000000000001};
+    writer.Submit(admin_, *prepared, results.Slot(i));
+  }
+  writer.Start();
+  ASSERT_TRUE(results.Wait(inputs.size()));
+  EXPECT_EQ(writer.stats().batches, 1);
+  TicketStore store(**conn);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    ASSERT_TRUE(results.at(i).ok()) << results.at(i).error().message;
+    auto stored = store.LoadMany({results.at(i)->ticket.id});
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
+    EXPECT_TRUE(results.at(i)->ticket == stored->front()) << "item " << i;
+  }
+  EXPECT_EQ(results.at(0)->ticket.attachment_ids, (std::vector<int64_t>{3, 8}));
+  EXPECT_TRUE(results.at(1)->ticket.submitter_phone_masked.has_value());
+  EXPECT_EQ(results.at(2)->ticket.first_route, FirstRoute::kCommunity);
+  EXPECT_TRUE(results.at(3)->ticket.location.has_value());
+}
+
 TEST_P(IntakeTest, FailedCommitFailsEveryItemOfTheBatch) {
   IntakeWriter& writer = Writer();
   Results results;

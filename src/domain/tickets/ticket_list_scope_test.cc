@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "domain/registry/org_tree.h"
 #include "domain/tickets/categories.h"
@@ -256,6 +257,36 @@ TEST_P(TicketListScopeTest, ScopeColumnsFollowThePath) {
   ASSERT_TRUE(page.ok()) << page.error().message;
   ASSERT_EQ(page->size(), 1u);
   EXPECT_EQ((*page)[0].number, "T-1");
+}
+
+// The trigger fills only what an insert leaves out: the store writes the scope
+// columns itself, and on PostgreSQL the trigger's work per row cost two thirds
+// of a submission's INSERT until migration 31 (docs/benchmarks.md, session
+// 18). Written columns are kept as given (here, on purpose, not the path's),
+// and a later path update recomputes them on both backends.
+TEST_P(TicketListScopeTest, TheScopeTriggerRunsOnlyForRowsInsertedWithoutScopes) {
+  if (skipped_) GTEST_SKIP();
+  ASSERT_NO_FATAL_FAILURE(SeedCategories());
+  auto conn = test_db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  auto given = (**conn).Execute(
+      "INSERT INTO ticket (node_id, path, state, category_id, number, kind, channel, title, "
+      "description, version, created_at, accept_due, respond_due, resolve_due, updated_at, "
+      "scope_2, scope_3) VALUES ($1, $2, 'submitted', $3, 'T-9', 'report', 'h5', 't', 'd', 1, "
+      "0, 0, 0, 0, 0, 777, 888)",
+      {tree_.grid_b1.id, tree_.grid_b1.path, category_->id});
+  ASSERT_TRUE(given.ok()) << given.error().message;
+  auto scopes = [&] {
+    auto rows = (**conn).Query("SELECT scope_2, scope_3 FROM ticket WHERE number = 'T-9'");
+    EXPECT_TRUE(rows.ok() && rows->size() == 1u);
+    return rows.ok() && rows->size() == 1u
+               ? std::pair((*rows)[0].OptInt(0), (*rows)[0].OptInt(1))
+               : std::pair(std::optional<int64_t>(), std::optional<int64_t>());
+  };
+  EXPECT_EQ(scopes(), std::pair(std::optional<int64_t>(777), std::optional<int64_t>(888)));
+  auto touched = (**conn).Execute("UPDATE ticket SET path = path WHERE number = 'T-9'");
+  ASSERT_TRUE(touched.ok()) << touched.error().message;
+  EXPECT_EQ(scopes(), std::pair(PathIdAt(tree_.grid_b1.path, 2), PathIdAt(tree_.grid_b1.path, 3)));
 }
 
 // What the planner picks by itself, with statistics, on a table where a

@@ -275,6 +275,7 @@ core::Status TicketService::PrepareWhere(TicketStore& store, const Caller& calle
   CG_ASSIGN_OR_RETURN(auto node, CachedNode(store, p.node_id));
   if (!node) return Error::Invalid("location", "所属网格或社区不存在");
   p.path = node->path;
+  p.node_name = node->name;
   if (staff && !caller.InScope(p.path)) return Error::Invalid("location", "该位置不在管辖范围内");
   CG_ASSIGN_OR_RETURN(auto county, CachedCountyCode(store, p.path));
   if (!county) return Error::Invalid("location", "该位置不属于任何县级节点");

@@ -98,7 +98,7 @@ class TicketService {
   struct BatchPhases {
     int64_t check_ns = 0;    // idempotency keys, attachments
     int64_t write_ns = 0;    // counters, tickets, events, keys
-    int64_t read_ns = 0;     // the read back of the answers
+    int64_t read_ns = 0;     // the read of replayed tickets (new ones are answered as written)
     int64_t observe_ns = 0;  // observers (rollups, counters, webhook outbox)
     int64_t fallbacks = 0;   // batches written again one by one
   };

@@ -328,66 +328,6 @@ core::Result<std::vector<Ticket>> TicketStore::Nearby(const Caller& caller, int6
   return Select(w, "ORDER BY t.id LIMIT 200");
 }
 
-std::string TicketStore::InsertHead() {
-  return "INSERT INTO ticket (number, kind, channel, category_id, node_id, path, title, "
-         "description, address, lon, lat, state, version, anonymous, is_public, "
-         "submitter_account_id, submitter_name, submitter_phone_enc, submitter_phone_hash, "
-         "submitter_phone_masked, created_at, accept_due, respond_due, resolve_due, updated_at, "
-         "scope_2, scope_3, scope_4, scope_5, scope_6, first_route) VALUES ";
-}
-
-std::string TicketStore::InsertTuple(size_t base) {
-  auto p = [base](size_t i) { return "$" + std::to_string(base + i); };
-  std::string out = "(";
-  for (size_t i = 1; i <= 11; ++i) out += p(i) + ", ";
-  out += "'submitted', 1";
-  for (size_t i = 12; i <= 22; ++i) out += ", " + p(i);
-  out += ", " + p(19);  // updated_at = created_at
-  for (size_t i = 23; i <= kInsertParams; ++i) out += ", " + p(i);
-  return out + ")";
-}
-
-void TicketStore::AppendInsertParams(const NewRow& row, store::Params& params) {
-  const PreparedTicket& p = *row.prepared;
-  params.insert(params.end(), {row.number,
-                               std::string(TicketKindName(p.input.kind)),
-                               std::string(TicketChannelName(p.input.channel)),
-                               p.category.id,
-                               p.node_id,
-                               p.path,
-                               p.title,
-                               p.description,
-                               p.address,
-                               p.wgs84 ? store::Value(p.wgs84->lon) : store::Value(),
-                               p.wgs84 ? store::Value(p.wgs84->lat) : store::Value(),
-                               p.input.anonymous,
-                               p.is_public,
-                               p.submitter_account_id,
-                               p.submitter_name,
-                               p.phone ? store::Value(p.phone->enc) : store::Value(),
-                               p.phone ? store::Value(p.phone->hash) : store::Value(),
-                               p.phone ? store::Value(p.phone->masked) : store::Value(),
-                               row.now,
-                               row.accept_due,
-                               row.respond_due,
-                               row.resolve_due});
-  for (int depth = kMinScopeDepth; depth <= kMaxScopeDepth; ++depth) {
-    auto id = PathIdAt(p.path, depth);
-    params.push_back(id ? store::Value(*id) : store::Value());
-  }
-  params.push_back(p.first_route ? store::Value(std::string(FirstRouteName(*p.first_route)))
-                                 : store::Value());
-}
-
-core::Result<int64_t> TicketStore::Insert(const PreparedTicket& p, const std::string& number,
-                                          int64_t now, int64_t accept_due, int64_t respond_due,
-                                          int64_t resolve_due) {
-  store::Params params;
-  AppendInsertParams(NewRow{&p, number, now, accept_due, respond_due, resolve_due}, params);
-  static const std::string kSql = InsertHead() + InsertTuple(0) + " RETURNING id";
-  return conn_.QueryInt(kSql, params);
-}
-
 namespace {
 
 // The SET list of `patch` (after "version = version + 1").

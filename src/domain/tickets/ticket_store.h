@@ -185,6 +185,10 @@ class TicketStore {
   };
   // Inserts the tickets; their ids in `rows` order.
   core::Result<std::vector<int64_t>> InsertMany(const std::vector<NewRow>& rows);
+  // The ticket `row` inserted as `id` wrote, as a read of it would return it
+  // (the answer to its submission, without reading it back; the intake test
+  // compares the two): every column from the row and the insert's constants.
+  static Ticket AsInserted(const NewRow& row, int64_t id);
   // Appends the submit events (one per ticket); their ids in `events` order.
   core::Result<std::vector<int64_t>> AppendSubmitEvents(const std::vector<TicketEvent>& events);
   struct KeyRow {
@@ -211,6 +215,7 @@ class TicketStore {
   struct NodeRow {
     std::string kind;
     std::string path;
+    std::string name;
   };
   core::Result<std::optional<NodeRow>> Node(int64_t id);
   // The county code among the ancestors of `path`, or none.

@@ -5,13 +5,17 @@
 // the statements go in one round trip (QueryEach; the keys deferred). Rows
 // come back matched by a unique column (the ticket's number, the event's
 // ticket), never by the order of RETURNING, which neither backend promises.
+// Also the one ticket row's insert (Insert, the tuples) and what it wrote
+// (AsInserted).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <mutex>
 #include <unordered_map>
 
+#include "domain/tickets/ticket_sql.h"
 #include "domain/tickets/ticket_store.h"
 
 namespace civicgrid::domain {
@@ -194,6 +198,103 @@ core::Result<int64_t> TicketStore::NextSerials(const std::string& prefix, int64_
                                      "excluded.seq RETURNING seq",
                                      {prefix, n}));
   return last - n + 1;
+}
+
+// --- the insert of one ticket row (Insert, and InsertMany's tuples) -----------------
+
+std::string TicketStore::InsertHead() {
+  return "INSERT INTO ticket (number, kind, channel, category_id, node_id, path, title, "
+         "description, address, lon, lat, state, version, anonymous, is_public, "
+         "submitter_account_id, submitter_name, submitter_phone_enc, submitter_phone_hash, "
+         "submitter_phone_masked, created_at, accept_due, respond_due, resolve_due, updated_at, "
+         "scope_2, scope_3, scope_4, scope_5, scope_6, first_route) VALUES ";
+}
+
+std::string TicketStore::InsertTuple(size_t base) {
+  auto p = [base](size_t i) { return "$" + std::to_string(base + i); };
+  std::string out = "(";
+  for (size_t i = 1; i <= 11; ++i) out += p(i) + ", ";
+  out += "'submitted', 1";
+  for (size_t i = 12; i <= 22; ++i) out += ", " + p(i);
+  out += ", " + p(19);  // updated_at = created_at
+  for (size_t i = 23; i <= kInsertParams; ++i) out += ", " + p(i);
+  return out + ")";
+}
+
+void TicketStore::AppendInsertParams(const NewRow& row, store::Params& params) {
+  const PreparedTicket& p = *row.prepared;
+  params.insert(params.end(), {row.number,
+                               std::string(TicketKindName(p.input.kind)),
+                               std::string(TicketChannelName(p.input.channel)),
+                               p.category.id,
+                               p.node_id,
+                               p.path,
+                               p.title,
+                               p.description,
+                               p.address,
+                               p.wgs84 ? store::Value(p.wgs84->lon) : store::Value(),
+                               p.wgs84 ? store::Value(p.wgs84->lat) : store::Value(),
+                               p.input.anonymous,
+                               p.is_public,
+                               p.submitter_account_id,
+                               p.submitter_name,
+                               p.phone ? store::Value(p.phone->enc) : store::Value(),
+                               p.phone ? store::Value(p.phone->hash) : store::Value(),
+                               p.phone ? store::Value(p.phone->masked) : store::Value(),
+                               row.now,
+                               row.accept_due,
+                               row.respond_due,
+                               row.resolve_due});
+  for (int depth = kMinScopeDepth; depth <= kMaxScopeDepth; ++depth) {
+    auto id = PathIdAt(p.path, depth);
+    params.push_back(id ? store::Value(*id) : store::Value());
+  }
+  params.push_back(p.first_route ? store::Value(std::string(FirstRouteName(*p.first_route)))
+                                 : store::Value());
+}
+
+Ticket TicketStore::AsInserted(const NewRow& row, int64_t id) {
+  const PreparedTicket& p = *row.prepared;
+  Ticket t;
+  t.id = id;
+  t.number = row.number;
+  t.kind = p.input.kind;
+  t.channel = p.input.channel;
+  t.category_id = p.category.id;
+  t.category_name = p.category.name;
+  t.category_group = p.category.group;
+  t.node_id = p.node_id;
+  t.node_name = p.node_name;
+  t.path = p.path;
+  t.title = p.title;
+  t.description = p.description;
+  t.address = p.address;
+  t.location = p.wgs84;
+  t.state = TicketState::kSubmitted;  // InsertTuple's constants
+  t.version = 1;
+  t.anonymous = p.input.anonymous;
+  t.is_public = p.is_public;
+  t.submitter_account_id = p.submitter_account_id;
+  t.submitter_name = p.submitter_name;
+  if (p.phone) t.submitter_phone_masked = p.phone->masked;
+  t.created_at = row.now;
+  t.accept_due = row.accept_due;
+  t.respond_due = row.respond_due;
+  t.resolve_due = row.resolve_due;
+  t.updated_at = row.now;
+  t.attachment_ids = p.input.attachment_ids;  // linked in the same transaction
+  std::sort(t.attachment_ids.begin(), t.attachment_ids.end());
+  t.first_route = p.first_route;
+  return t;
+}
+
+core::Result<int64_t> TicketStore::Insert(const PreparedTicket& p, const std::string& number,
+                                          int64_t now, int64_t accept_due, int64_t respond_due,
+                                          int64_t resolve_due) {
+  store::Params params;
+  AppendInsertParams(NewRow{&p, number, now, accept_due, respond_due, resolve_due}, params);
+  static const std::string kSql = InsertHead() + InsertTuple(0) + " RETURNING id";
+  return conn_.QueryInt(kSql, params);
 }
 
 }  // namespace civicgrid::domain

@@ -181,10 +181,10 @@ core::Result<std::optional<std::string>> TicketStore::MemberSkills(int64_t membe
 }
 
 core::Result<std::optional<TicketStore::NodeRow>> TicketStore::Node(int64_t id) {
-  CG_ASSIGN_OR_RETURN(auto row,
-                      OptionalRow(conn_, "SELECT kind, path FROM org_node WHERE id = $1", {id}));
+  CG_ASSIGN_OR_RETURN(
+      auto row, OptionalRow(conn_, "SELECT kind, path, name FROM org_node WHERE id = $1", {id}));
   if (!row) return std::optional<NodeRow>();
-  return std::optional<NodeRow>(NodeRow{row->Text("kind"), row->Text("path")});
+  return std::optional<NodeRow>(NodeRow{row->Text("kind"), row->Text("path"), row->Text("name")});
 }
 
 core::Result<std::optional<std::string>> TicketStore::CountyCode(const std::string& path) {

@@ -48,6 +48,7 @@ struct Assignee {
   AssigneeKind kind = AssigneeKind::kAccount;
   int64_t id = 0;  // member, unit or account id; 0 for the board
   std::string name;
+  bool operator==(const Assignee&) const = default;
 };
 
 struct NewTicket {
@@ -118,6 +119,7 @@ struct Ticket {
   int64_t updated_at = 0;
   std::vector<int64_t> attachment_ids;
   std::optional<FirstRoute> first_route;  // the first routing taken at submission
+  bool operator==(const Ticket&) const = default;
 };
 
 struct TicketEvent {
@@ -224,6 +226,7 @@ struct PreparedTicket {
   NewTicket input;
   Category category;
   int64_t node_id = 0;
+  std::string node_name;
   std::string path;
   std::string county_code;
   std::optional<core::LonLat> wgs84;
