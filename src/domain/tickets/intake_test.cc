@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <latch>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -184,7 +185,7 @@ TEST_P(IntakeTest, QueuedSubmissionsCommitAsOneBatch) {
   EXPECT_EQ(Count("ticket_event"), static_cast<int64_t>(kItems));
   auto conn = test_db_->db().Acquire();
   ASSERT_TRUE(conn.ok());
-  for (int grain : {1, 2, 3, 4}) {
+  for (int grain : {1, 2, 3, 4, 5, 6}) {
     EXPECT_EQ((*conn)
                   ->QueryInt("SELECT SUM(received) FROM ticket_rollup WHERE grain = $1", {grain})
                   .value(),
@@ -325,6 +326,22 @@ TEST_P(IntakeTest, AnswersAreTheTicketsAsStored) {
   EXPECT_TRUE(results.at(1)->ticket.submitter_phone_masked.has_value());
   EXPECT_EQ(results.at(2)->ticket.first_route, FirstRoute::kCommunity);
   EXPECT_TRUE(results.at(3)->ticket.location.has_value());
+}
+
+// A batch takes the serials of every county it files in with one call (one
+// round trip on PostgreSQL); each prefix counts on from where it stood.
+TEST_P(IntakeTest, SerialsOfSeveralPrefixesComeInOneCall) {
+  auto conn = test_db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  TicketStore store(**conn);
+  auto first = store.NextSerials({{"131022-2026", 3}, {"131023-2026", 1}});
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(*first, (std::map<std::string, int64_t>{{"131022-2026", 1}, {"131023-2026", 1}}));
+  auto next = store.NextSerials({{"131022-2026", 2}, {"131023-2026", 5}});
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(*next, (std::map<std::string, int64_t>{{"131022-2026", 4}, {"131023-2026", 2}}));
+  EXPECT_EQ(
+      (*conn)->QueryInt("SELECT seq FROM ticket_counter WHERE prefix = '131023-2026'").value(), 6);
 }
 
 TEST_P(IntakeTest, FailedCommitFailsEveryItemOfTheBatch) {

@@ -240,6 +240,8 @@ core::Status RollupChange(store::Connection& conn, const TicketChange& change) {
     before_cell.path = after_cell.path;
     before_cell.parent_path = after_cell.parent_path;
     before_cell.parent_id = after_cell.parent_id;
+    before_cell.grand_path = after_cell.grand_path;
+    before_cell.grand_id = after_cell.grand_id;
   }
   if (before_cell == after_cell) {
     if (before == after) return core::Ok();  // most events: nothing counted changed

@@ -282,10 +282,19 @@ int64_t LastSegmentId(std::string_view path) {
 
 Cell CellOf(const Ticket& ticket) {
   core::CivilDate day = core::ShanghaiDate(ticket.created_at);
-  std::string parent = ParentPath(ticket.path);
-  const int64_t parent_id = LastSegmentId(parent);
-  return Cell{ticket.path, ticket.node_id, std::move(parent),
-              parent_id,   DayKey(day),    MonthKey(day.year, day.month)};
+  Cell cell;
+  cell.path = ticket.path;
+  cell.node_id = ticket.node_id;
+  cell.parent_path = ParentPath(ticket.path);
+  cell.parent_id = LastSegmentId(cell.parent_path);
+  if (cell.parent_path != "/") {
+    cell.grand_path = ParentPath(cell.parent_path);
+    if (cell.grand_path == "/") cell.grand_path.clear();  // "/" is no node
+    cell.grand_id = cell.grand_path.empty() ? 0 : LastSegmentId(cell.grand_path);
+  }
+  cell.day = DayKey(day);
+  cell.month = MonthKey(day.year, day.month);
+  return cell;
 }
 
 core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& delta) {
@@ -294,7 +303,11 @@ core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& d
   CG_TRY(AddRow(conn, Grain::kDay, cell.day, cell.path, cell.node_id, delta));
   CG_TRY(AddRow(conn, Grain::kMonth, cell.month, cell.path, cell.node_id, delta));
   CG_TRY(AddRow(conn, Grain::kChildrenDay, cell.day, cell.parent_path, cell.parent_id, delta));
-  return AddRow(conn, Grain::kChildrenMonth, cell.month, cell.parent_path, cell.parent_id, delta);
+  CG_TRY(AddRow(conn, Grain::kChildrenMonth, cell.month, cell.parent_path, cell.parent_id, delta));
+  if (cell.grand_path.empty()) return core::Ok();
+  CG_TRY(AddRow(conn, Grain::kGrandchildrenDay, cell.day, cell.grand_path, cell.grand_id, delta));
+  return AddRow(conn, Grain::kGrandchildrenMonth, cell.month, cell.grand_path, cell.grand_id,
+                delta);
 }
 
 core::Status AddMany(store::Connection& conn,
@@ -308,8 +321,11 @@ core::Status AddMany(store::Connection& conn,
         {Grain::kDay, cell.day, cell.path, cell.node_id},
         {Grain::kMonth, cell.month, cell.path, cell.node_id},
         {Grain::kChildrenDay, cell.day, cell.parent_path, cell.parent_id},
-        {Grain::kChildrenMonth, cell.month, cell.parent_path, cell.parent_id}};
+        {Grain::kChildrenMonth, cell.month, cell.parent_path, cell.parent_id},
+        {Grain::kGrandchildrenDay, cell.day, cell.grand_path, cell.grand_id},
+        {Grain::kGrandchildrenMonth, cell.month, cell.grand_path, cell.grand_id}};
     for (const auto& [grain, period, path, node_id] : targets) {
+      if (path.empty()) continue;  // no grandparent
       auto& row = rows[{static_cast<int64_t>(grain), period, path}];
       row.first = node_id;
       row.second += delta;
@@ -357,23 +373,41 @@ core::Status Rebuild(store::Connection& conn) {
   }
   CG_TRY(writer.Finish());
   CG_ASSIGN_OR_RETURN(int64_t children, conn.Execute(ChildrenFromOwnSql()));
+  CG_ASSIGN_OR_RETURN(int64_t grandchildren, conn.Execute(GrandchildrenFromOwnSql()));
   (void)children;
+  (void)grandchildren;
   return core::Ok();
 }
 
+namespace {
+
+// The rows of grain + `grain_step` at the ancestor `levels` up of each node
+// row's path, summed from the node rows. rtrim twice strips a path's last
+// segment: "/1/7/42/" → "/1/7/42" → "/1/7/". Ancestors shorter than "/1/"
+// ("/" and "", for nodes without one) are no node and get no row.
+std::string AncestorRowsFromOwnSql(int grain_step, int levels) {
+  const std::string& columns = ColumnList();
+  std::string sums;
+  for (const std::string& c : ColumnNames()) sums += fmt::format(", SUM({})", c);
+  std::string ancestor = "path";
+  for (int i = 0; i < levels; ++i) ancestor = "rtrim(rtrim(" + ancestor + ", '/'), '0123456789')";
+  return fmt::format(
+      "INSERT INTO ticket_rollup (grain, period, path, node_id, {0}) SELECT grain + {1}, period, "
+      "ancestor, COALESCE((SELECT o.id FROM org_node o WHERE o.path = ancestor), 0){2} FROM "
+      "(SELECT grain, period, {3} AS ancestor, {0} FROM ticket_rollup WHERE grain IN (1, 2)) own "
+      "{4}GROUP BY grain, period, ancestor",
+      columns, grain_step, sums, ancestor, levels > 1 ? "WHERE length(ancestor) > 1 " : "");
+}
+
+}  // namespace
+
 const std::string& ChildrenFromOwnSql() {
-  // rtrim twice strips a path's last segment: "/1/7/42/" → "/1/7/42" → "/1/7/".
-  static const std::string kSql = [] {
-    const std::string& columns = ColumnList();
-    std::string sums;
-    for (const std::string& c : ColumnNames()) sums += fmt::format(", SUM({})", c);
-    return "INSERT INTO ticket_rollup (grain, period, path, node_id, " + columns +
-           ") SELECT grain + 2, period, parent, COALESCE((SELECT o.id FROM org_node o WHERE "
-           "o.path = parent), 0)" +
-           sums + " FROM (SELECT grain, period, rtrim(rtrim(path, '/'), '0123456789') AS parent, " +
-           columns +
-           " FROM ticket_rollup WHERE grain IN (1, 2)) own GROUP BY grain, period, parent";
-  }();
+  static const std::string kSql = AncestorRowsFromOwnSql(2, 1);
+  return kSql;
+}
+
+const std::string& GrandchildrenFromOwnSql() {
+  static const std::string kSql = AncestorRowsFromOwnSql(4, 2);
   return kSql;
 }
 
@@ -385,15 +419,37 @@ core::Status OnNodeMoved(store::Connection& conn, std::string_view old_path,
   static const std::string kOwnSql =
       "SELECT grain, period, " + ColumnList() +
       " FROM ticket_rollup WHERE grain IN (1, 2) AND path = $1 ORDER BY grain, period";
-  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(kOwnSql, {std::string(new_path)}));
-  for (const store::Row& row : rows) {
-    const Grain grain = ChildrenGrain(static_cast<Grain>(row.Int(0)));
-    const int64_t period = row.Int(1);
-    TicketTally moved = TallyFromRow(row, 2);
+  // Moves `moved` from the row of `grain` at `a` to the one at `b` (an empty
+  // path: no grandparent, no row).
+  auto shift = [&conn](Grain grain, int64_t period, const std::string& a, const std::string& b,
+                       const TicketTally& moved) -> core::Status {
     TicketTally removed;
     removed -= moved;
-    CG_TRY(AddRow(conn, grain, period, from, LastSegmentId(from), removed));
-    CG_TRY(AddRow(conn, grain, period, to, LastSegmentId(to), moved));
+    if (!a.empty()) CG_TRY(AddRow(conn, grain, period, a, LastSegmentId(a), removed));
+    if (!b.empty()) CG_TRY(AddRow(conn, grain, period, b, LastSegmentId(b), moved));
+    return core::Ok();
+  };
+  // The grandparent of a node whose parent is at `parent`, as CellOf has it.
+  auto grand = [](const std::string& parent) {
+    const std::string g = parent == "/" ? "/" : ParentPath(parent);
+    return g == "/" ? std::string() : g;
+  };
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(kOwnSql, {std::string(new_path)}));
+  for (const store::Row& row : rows) {
+    const Grain own = static_cast<Grain>(row.Int(0));
+    const int64_t period = row.Int(1);
+    TicketTally moved = TallyFromRow(row, 2);
+    CG_TRY(shift(ChildrenGrain(own), period, from, to, moved));
+    CG_TRY(shift(GrandchildrenGrain(own), period, grand(from), grand(to), moved));
+  }
+  // The tickets of the node's children: their grandparent is the node's parent.
+  static const std::string kChildrenSql =
+      "SELECT grain, period, " + ColumnList() +
+      " FROM ticket_rollup WHERE grain IN (3, 4) AND path = $1 ORDER BY grain, period";
+  CG_ASSIGN_OR_RETURN(store::Rows children, conn.Query(kChildrenSql, {std::string(new_path)}));
+  for (const store::Row& row : children) {
+    const Grain own = row.Int(0) == 3 ? Grain::kDay : Grain::kMonth;
+    CG_TRY(shift(GrandchildrenGrain(own), row.Int(1), from, to, TallyFromRow(row, 2)));
   }
   return core::Ok();
 }

@@ -5,13 +5,18 @@
 //
 // Each ticket also counts in a second pair of rows (migration 29), grains
 // kChildrenDay and kChildrenMonth, keyed by the path of its node's parent: the
-// row of node P sums the tickets of P's children. A node's subtree is then the
-// children rows inside its range plus its own rows at its exact path — a
-// county's year reads its ~110 communities' and streets' rows, not its 600
-// grids' (docs/rates.md, "Rows per parent"). No knowledge of node kinds is
-// needed, and a move rewrites the rows inside the moved subtree with the
-// paths (OrgTreeService::AddPathCopy); only the moved node's own tickets change
-// parent (OnNodeMoved).
+// row of node P sums the tickets of P's children; and in a third pair
+// (migration 32), grains kGrandchildrenDay and kGrandchildrenMonth, keyed by
+// the path of its node's grandparent (none when the node has no grandparent).
+// A node's subtree is then its own rows and its children rows at its exact
+// path plus the grandchildren rows inside its range: every ticket two or more
+// levels below the node has its grandparent in the range, and is counted
+// there once. A county's year reads its own and its ~10 streets' rows, not its
+// ~110 communities' (docs/rates.md, "Rows per parent"). No knowledge of node
+// kinds is needed, and a move rewrites the rows inside the moved subtree with
+// the paths (OrgTreeService::AddPathCopy); only the moved node's own tickets
+// change parent and grandparent, and its children's tickets grandparent
+// (OnNodeMoved).
 //
 // Internal to domain/tickets; functions, no state.
 #pragma once
@@ -30,10 +35,21 @@
 
 namespace civicgrid::domain::rollup {
 
-enum class Grain : int64_t { kDay = 1, kMonth = 2, kChildrenDay = 3, kChildrenMonth = 4 };
+enum class Grain : int64_t {
+  kDay = 1,
+  kMonth = 2,
+  kChildrenDay = 3,
+  kChildrenMonth = 4,
+  kGrandchildrenDay = 5,
+  kGrandchildrenMonth = 6
+};
 // The grain that sums a node's children's tickets for `own` (kDay or kMonth).
 constexpr Grain ChildrenGrain(Grain own) {
   return own == Grain::kDay ? Grain::kChildrenDay : Grain::kChildrenMonth;
+}
+// The grain that sums a node's grandchildren's tickets for `own`.
+constexpr Grain GrandchildrenGrain(Grain own) {
+  return own == Grain::kDay ? Grain::kGrandchildrenDay : Grain::kGrandchildrenMonth;
 }
 
 // The parent's path of the node at `path` ("/1/7/42/" → "/1/7/", "/1/" → "/"),
@@ -88,13 +104,15 @@ void ForEachField(T& tally, F&& f) {
   ForEachPair(tally, tally, [&f](auto& x, auto&) { f(x); });
 }
 
-// Where one ticket's contribution goes: its node, its node's parent and its
-// creation day.
+// Where one ticket's contribution goes: its node, its node's parent and
+// grandparent (grand_path empty when there is none) and its creation day.
 struct Cell {
   std::string path;
   int64_t node_id = 0;
   std::string parent_path;
   int64_t parent_id = 0;
+  std::string grand_path;
+  int64_t grand_id = 0;
   int64_t day = 0;    // yyyymmdd in Asia/Shanghai
   int64_t month = 0;  // yyyymm
   bool operator==(const Cell& other) const = default;
@@ -107,8 +125,9 @@ int64_t MonthKey(int year, int month);
 core::CivilDate LastOfMonth(core::CivilDate date);
 
 // Adds `delta` (which may be negative) to the day row and the month row of
-// `cell`, and to its parent's children rows of that day and month, creating
-// them when absent; rows left with no ticket are removed.
+// `cell`, to its parent's children rows and its grandparent's grandchildren
+// rows of that day and month, creating them when absent; rows left with no
+// ticket are removed.
 core::Status Add(store::Connection& conn, const Cell& cell, const TicketTally& delta);
 
 // Adds many non-negative deltas at once (a batch of submissions): summed per
@@ -121,12 +140,16 @@ core::Status AddMany(store::Connection& conn,
 core::Status Rebuild(store::Connection& conn);
 
 // The children rows computed from the node rows (grains kDay, kMonth), as
-// INSERT … SELECT: Rebuild's second step and migration 29's.
+// INSERT … SELECT: Rebuild's second step and migration 29's; the
+// grandchildren rows likewise (Rebuild's third step, migration 32's).
 const std::string& ChildrenFromOwnSql();
+const std::string& GrandchildrenFromOwnSql();
 
 // After the node at `old_path` moved to `new_path` (paths inside the subtree
 // already rewritten): its own tickets' sums leave the old parent's children
-// rows for the new parent's.
+// rows and the old grandparent's grandchildren rows for the new ones, and its
+// children's tickets leave the old parent's grandchildren rows for the new
+// parent's.
 core::Status OnNodeMoved(store::Connection& conn, std::string_view old_path,
                          std::string_view new_path);
 
@@ -145,14 +168,15 @@ struct Periods {
 Periods Split(core::CivilDate from, core::CivilDate to);
 
 // The tickets of the subtree `range` (= SubtreeRange(node path)) filed in one
-// of `periods` of `grain` (kDay or kMonth), summed: the children rows inside
-// the range and the node's own rows at range.lo. One equality seek per period
-// (an IN list) for each, so the rows of other nodes are never read.
+// of `periods` of `grain` (kDay or kMonth), summed: the grandchildren rows
+// inside the range, and the node's own and children rows at range.lo. One
+// equality seek per period (an IN list) for each, so the rows of other nodes
+// are never read.
 core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
                               const std::vector<int64_t>& periods, const PathRange& range);
 
 // The sums of `periods` (at most 64) of `grain` (kDay or kMonth): per period
-// for the subtree `range` (children rows and own rows, as Sum), or per node
+// for the subtree `range` (the rows Sum reads), or per node
 // path of the node rows inside `range` (SumByPath: one entry per node with
 // tickets, as a grid map needs). Periods and paths without rows are absent.
 // The rows read are the subtree's parents (or nodes) × periods, whatever the
@@ -164,11 +188,11 @@ core::Result<std::map<std::string, TicketTally>> SumByPath(store::Connection& co
                                                            const std::vector<int64_t>& periods,
                                                            const PathRange& range);
 // The SQL of those (for the plan tests): $1 grain, $2 lo, $3 hi, then `size`
-// periods; or, `exact`, $1 grain, $2 path, then `size` periods.
+// periods; or, `exact`, $1 and $2 two grains, $3 path, then `size` periods.
 std::string SumGroupedSql(std::string_view group_column, size_t size, bool exact = false);
 
 // The month's sums per child id of `parent_id` (children without rows absent):
-// each child's children rows in its range and its own row.
+// each child's grandchildren rows in its range and its own and children rows.
 core::Result<std::map<int64_t, TicketTally>> SumByChild(store::Connection& conn, int64_t parent_id,
                                                         int64_t month);
 

@@ -30,31 +30,46 @@ std::string SumList(std::string_view alias) {
 // connection caches at most four statements for all period queries.
 constexpr std::array<size_t, 4> kInListSizes = {1, 4, 16, 64};
 
-// $1 grain, then either $2 lo and $3 hi of a range and the periods from $4,
-// or (`exact`) $2 one path and the periods from $3.
+// "grain = $1 AND path >= $2 AND path < $3" of a range, or (`exact`) "grain
+// IN ($1, $2) AND path = $3"; the periods from $4 either way.
+std::string KeyWhere(bool exact) {
+  return exact ? "grain IN ($1, $2) AND path = $3" : "grain = $1 AND path >= $2 AND path < $3";
+}
+
+// The first three values for KeyWhere, to sum the subtree `range` of a node in
+// `own` grain (kDay or kMonth): the grandchildren rows inside the range, or
+// (`exact`) the node's own and children rows.
+store::Params KeyParams(Grain own, const PathRange& range, bool exact) {
+  if (exact) {
+    return {static_cast<int64_t>(own), static_cast<int64_t>(ChildrenGrain(own)), range.lo};
+  }
+  return {static_cast<int64_t>(GrandchildrenGrain(own)), range.lo, range.hi};
+}
+
 const std::string& SumSql(size_t size_index, bool exact) {
   static const std::array<std::array<std::string, kInListSizes.size()>, 2> kSql = [] {
     std::array<std::array<std::string, kInListSizes.size()>, 2> sql;
     for (size_t i = 0; i < kInListSizes.size(); ++i) {
-      sql[0][i] = "SELECT " + SumList("") + " FROM ticket_rollup WHERE grain = $1 AND period IN (" +
-                  Placeholders(4, kInListSizes[i]) + ") AND path >= $2 AND path < $3";
-      sql[1][i] = "SELECT " + SumList("") + " FROM ticket_rollup WHERE grain = $1 AND period IN (" +
-                  Placeholders(3, kInListSizes[i]) + ") AND path = $2";
+      for (bool e : {false, true}) {
+        sql[e ? 1 : 0][i] = "SELECT " + SumList("") + " FROM ticket_rollup WHERE " + KeyWhere(e) +
+                            " AND period IN (" + Placeholders(4, kInListSizes[i]) + ")";
+      }
     }
     return sql;
   }();
   return kSql[exact ? 1 : 0][size_index];
 }
 
-// Children of $1 and the children rows of month $2 inside each child's path
-// range. CROSS JOIN keeps SQLite on the plan "each child, then its range of
-// the primary key"; PostgreSQL plans the same join freely, and read the whole
-// month's rows of the city for it (800 at city tier, 3.8 ms) until the
-// parent's own range bounded its scan (100 for a county's streets, 0.4 ms).
+// Children of $1 and the grandchildren rows of month $2 inside each child's
+// path range. CROSS JOIN keeps SQLite on the plan "each child, then its range
+// of the primary key"; PostgreSQL plans the same join freely, and read the
+// whole month's rows of the city for it (800 children rows at city tier,
+// 3.8 ms) until the parent's own range bounded its scan. With grandchildren
+// rows a city's counties read about 90 (session 18).
 const std::string& SumByChildSql() {
   static const std::string kSql =
       "SELECT c.id, " + SumList("r.") +
-      " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain = 4 AND "
+      " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain = 6 AND "
       "r.period = $2 AND r.path >= c.path AND r.path < substr(c.path, 1, length(c.path) - 1) "
       "|| '0' AND r.path >= (SELECT p.path FROM org_node p WHERE p.id = $1) AND r.path < "
       "(SELECT substr(p.path, 1, length(p.path) - 1) || '0' FROM org_node p WHERE p.id = $1) "
@@ -62,12 +77,12 @@ const std::string& SumByChildSql() {
   return kSql;
 }
 
-// Children of $1 and their own rows of month $2.
+// Children of $1 and their own and children rows of month $2.
 const std::string& OwnByChildSql() {
   static const std::string kSql =
       "SELECT c.id, " + SumList("r.") +
-      " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain = 2 AND "
-      "r.period = $2 AND r.path = c.path GROUP BY c.id";
+      " FROM org_node c CROSS JOIN ticket_rollup r WHERE c.parent_id = $1 AND r.grain IN (2, 4) "
+      "AND r.period = $2 AND r.path = c.path GROUP BY c.id";
   return kSql;
 }
 
@@ -102,8 +117,8 @@ Periods Split(core::CivilDate from, core::CivilDate to) {
 
 namespace {
 
-// The rows of `grain` of `periods`, inside `range` or (`exact`) at range.lo.
-core::Result<TicketTally> SumRows(store::Connection& conn, Grain grain,
+// The rows KeyParams(own, range, exact) names, of `periods`.
+core::Result<TicketTally> SumRows(store::Connection& conn, Grain own,
                                   const std::vector<int64_t>& periods, const PathRange& range,
                                   bool exact) {
   TicketTally total;
@@ -112,8 +127,7 @@ core::Result<TicketTally> SumRows(store::Connection& conn, Grain grain,
     size_t count = std::min(kLargest, periods.size() - first);
     size_t size_index = 0;
     while (kInListSizes[size_index] < count) ++size_index;
-    store::Params params{static_cast<int64_t>(grain), range.lo};
-    if (!exact) params.emplace_back(range.hi);
+    store::Params params = KeyParams(own, range, exact);
     for (size_t i = 0; i < kInListSizes[size_index]; ++i) {
       params.emplace_back(periods[first + std::min(i, count - 1)]);
     }
@@ -127,8 +141,7 @@ core::Result<TicketTally> SumRows(store::Connection& conn, Grain grain,
 
 core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
                               const std::vector<int64_t>& periods, const PathRange& range) {
-  CG_ASSIGN_OR_RETURN(TicketTally total,
-                      SumRows(conn, ChildrenGrain(grain), periods, range, /*exact=*/false));
+  CG_ASSIGN_OR_RETURN(TicketTally total, SumRows(conn, grain, periods, range, /*exact=*/false));
   CG_ASSIGN_OR_RETURN(TicketTally own, SumRows(conn, grain, periods, range, /*exact=*/true));
   total += own;
   return total;
@@ -136,26 +149,23 @@ core::Result<TicketTally> Sum(store::Connection& conn, Grain grain,
 
 std::string SumGroupedSql(std::string_view group_column, size_t size, bool exact) {
   return fmt::format(
-      "SELECT {0}, {1} FROM ticket_rollup WHERE grain = $1 AND period IN ({2}) AND {3} GROUP BY "
-      "{0}",
-      group_column, SumList(""), Placeholders(exact ? 3 : 4, size),
-      exact ? "path = $2" : "path >= $2 AND path < $3");
+      "SELECT {0}, {1} FROM ticket_rollup WHERE {3} AND period IN ({2}) GROUP BY {0}", group_column,
+      SumList(""), Placeholders(4, size), KeyWhere(exact));
 }
 
 namespace {
 
-// The rows of SumGroupedSql for `periods`, padded to an IN-list size.
+// The rows of SumGroupedSql for `key` (KeyWhere's three values) and
+// `periods`, padded to an IN-list size.
 core::Result<store::Rows> SumGrouped(store::Connection& conn, std::string_view group_column,
-                                     Grain grain, const std::vector<int64_t>& periods,
-                                     const PathRange& range, bool exact = false) {
+                                     store::Params params, const std::vector<int64_t>& periods,
+                                     bool exact) {
   if (periods.empty()) return store::Rows{};
   if (periods.size() > kInListSizes.back()) {
     return core::Error::Invalid("months", "periods: at most 64");
   }
   size_t size_index = 0;
   while (kInListSizes[size_index] < periods.size()) ++size_index;
-  store::Params params{static_cast<int64_t>(grain), range.lo};
-  if (!exact) params.emplace_back(range.hi);
   for (size_t i = 0; i < kInListSizes[size_index]; ++i) {
     params.emplace_back(periods[std::min(i, periods.size() - 1)]);
   }
@@ -168,19 +178,20 @@ core::Result<std::map<int64_t, TicketTally>> SumByPeriod(store::Connection& conn
                                                          const std::vector<int64_t>& periods,
                                                          const PathRange& range) {
   std::map<int64_t, TicketTally> out;
-  CG_ASSIGN_OR_RETURN(store::Rows children,
-                      SumGrouped(conn, "period", ChildrenGrain(grain), periods, range));
-  for (const store::Row& row : children) out[row.Int(0)] += TallyFromRow(row, 1);
-  CG_ASSIGN_OR_RETURN(store::Rows own,
-                      SumGrouped(conn, "period", grain, periods, range, /*exact=*/true));
-  for (const store::Row& row : own) out[row.Int(0)] += TallyFromRow(row, 1);
+  for (bool exact : {false, true}) {
+    CG_ASSIGN_OR_RETURN(store::Rows rows,
+                        SumGrouped(conn, "period", KeyParams(grain, range, exact), periods, exact));
+    for (const store::Row& row : rows) out[row.Int(0)] += TallyFromRow(row, 1);
+  }
   return out;
 }
 
 core::Result<std::map<std::string, TicketTally>> SumByPath(store::Connection& conn, Grain grain,
                                                            const std::vector<int64_t>& periods,
                                                            const PathRange& range) {
-  CG_ASSIGN_OR_RETURN(store::Rows rows, SumGrouped(conn, "path", grain, periods, range));
+  CG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      SumGrouped(conn, "path", {static_cast<int64_t>(grain), range.lo, range.hi}, periods, false));
   std::map<std::string, TicketTally> out;
   for (const store::Row& row : rows) out[row.Text(0)] = TallyFromRow(row, 1);
   return out;

@@ -203,8 +203,11 @@ class TicketStore {
   // The stored uses of these (account, key) pairs; unused pairs are absent.
   core::Result<std::map<std::pair<int64_t, std::string>, KeyUse>> FindKeys(
       const std::vector<std::pair<int64_t, std::string>>& keys);
-  // Takes `n` serials under `prefix`; returns the first.
-  core::Result<int64_t> NextSerials(const std::string& prefix, int64_t n);
+  // Takes `n` serials under each prefix (in one round trip, in the map's
+  // order, so two writers lock the counters in the same order); returns the
+  // first of each.
+  core::Result<std::map<std::string, int64_t>> NextSerials(
+      const std::map<std::string, int64_t>& wanted);
   // The stored tickets (unmasked, with attachment ids) in `ids` order;
   // NotFound when one is absent.
   core::Result<std::vector<Ticket>> LoadMany(const std::vector<int64_t>& ids);

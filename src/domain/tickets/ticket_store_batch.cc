@@ -191,13 +191,24 @@ core::Result<std::map<std::pair<int64_t, std::string>, TicketStore::KeyUse>> Tic
   return out;
 }
 
-core::Result<int64_t> TicketStore::NextSerials(const std::string& prefix, int64_t n) {
-  CG_ASSIGN_OR_RETURN(int64_t last,
-                      conn_.QueryInt("INSERT INTO ticket_counter (prefix, seq) VALUES ($1, $2) ON "
-                                     "CONFLICT (prefix) DO UPDATE SET seq = ticket_counter.seq + "
-                                     "excluded.seq RETURNING seq",
-                                     {prefix, n}));
-  return last - n + 1;
+core::Result<std::map<std::string, int64_t>> TicketStore::NextSerials(
+    const std::map<std::string, int64_t>& wanted) {
+  std::vector<store::Statement> statements;
+  for (const auto& [prefix, n] : wanted) {
+    statements.push_back(
+        {"INSERT INTO ticket_counter (prefix, seq) VALUES ($1, $2) ON CONFLICT "
+         "(prefix) DO UPDATE SET seq = ticket_counter.seq + excluded.seq "
+         "RETURNING seq",
+         {prefix, n}});
+  }
+  CG_ASSIGN_OR_RETURN(std::vector<store::Rows> results, conn_.QueryEach(statements));
+  std::map<std::string, int64_t> first;
+  size_t i = 0;
+  for (const auto& [prefix, n] : wanted) {
+    if (results[i].size() != 1) return core::Error::Internal("编号计数器未返回序号");
+    first[prefix] = results[i++][0].Int(0) - n + 1;
+  }
+  return first;
 }
 
 // --- the insert of one ticket row (Insert, and InsertMany's tuples) -----------------

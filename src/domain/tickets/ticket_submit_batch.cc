@@ -94,7 +94,7 @@ core::Result<Plan> PlanBatch(TicketStore& store,
 }
 
 // The rows of the items to create, numbered: one counter update per county
-// and year.
+// and year, all in one round trip.
 core::Result<std::vector<TicketStore::NewRow>> NumberRows(
     TicketStore& store, const std::vector<TicketService::Submission>& items,
     const std::vector<size_t>& fresh, int64_t now) {
@@ -103,9 +103,13 @@ core::Result<std::vector<TicketStore::NewRow>> NumberRows(
   for (size_t k = 0; k < fresh.size(); ++k) {
     by_prefix[SerialPrefix(items[fresh[k]].prepared->county_code, now)].push_back(k);
   }
+  std::map<std::string, int64_t> wanted;
   for (const auto& [prefix, positions] : by_prefix) {
-    CG_ASSIGN_OR_RETURN(int64_t first,
-                        store.NextSerials(prefix, static_cast<int64_t>(positions.size())));
+    wanted[prefix] = static_cast<int64_t>(positions.size());
+  }
+  CG_ASSIGN_OR_RETURN(auto firsts, store.NextSerials(wanted));
+  for (const auto& [prefix, positions] : by_prefix) {
+    const int64_t first = firsts.at(prefix);
     for (size_t m = 0; m < positions.size(); ++m) {
       const PreparedTicket& p = *items[fresh[positions[m]]].prepared;
       const Category& c = p.category;
