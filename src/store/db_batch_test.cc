@@ -72,6 +72,52 @@ TEST_P(DbBatchTest, QueryEachReturnsEveryStatementsRowsInOrder) {
   EXPECT_EQ(StoredNames(), (std::vector<std::string>{"丙", "乙", "甲"}));
 }
 
+// On PostgreSQL a transaction's BEGIN waits for its first statement and goes
+// in the same round trip: a read transaction of one query is two round trips,
+// not three; one with no statement at all is one. What it reads and writes is
+// the same, and a rollback before anything was sent sends nothing.
+TEST_P(DbBatchTest, ABeginGoesWithTheTransactionsFirstStatement) {
+  const bool pg = GetParam() == Backend::kPostgres;
+  // Prepared once first (a statement's first use prepares it: a round trip).
+  ASSERT_TRUE(conn_->Execute(kInsert, {"甲"}).ok());
+  ASSERT_TRUE(conn_->QueryInt("SELECT COUNT(*) FROM item").ok());
+  const int64_t start = conn_->round_trips();
+  {
+    auto tx = Transaction::Begin(*conn_, TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    EXPECT_EQ(conn_->round_trips(), start) << "nothing sent yet";
+    ASSERT_TRUE(conn_->Execute(kInsert, {"丙"}).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(conn_->round_trips() - start, pg ? 2 : 0);
+  const int64_t read = conn_->round_trips();
+  {
+    auto tx = Transaction::Begin(*conn_, TxMode::kRead);
+    ASSERT_TRUE(tx.ok());
+    auto n = conn_->QueryInt("SELECT COUNT(*) FROM item");
+    ASSERT_TRUE(n.ok()) << n.error().message;
+    EXPECT_EQ(*n, 2);
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(conn_->round_trips() - read, pg ? 2 : 0);
+  const int64_t empty = conn_->round_trips();
+  {
+    auto tx = Transaction::Begin(*conn_, TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(conn_->round_trips() - empty, pg ? 1 : 0);
+  const int64_t undone = conn_->round_trips();
+  {
+    auto tx = Transaction::Begin(*conn_, TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+  }  // rolled back unsent
+  EXPECT_EQ(conn_->round_trips(), undone);
+  // Outside a transaction again: a deferred statement runs at once.
+  ASSERT_TRUE(conn_->Defer(kInsert, {"乙"}).ok());
+  EXPECT_EQ(StoredNames(), (std::vector<std::string>{"丙", "乙", "甲"}));
+}
+
 TEST_P(DbBatchTest, DeferredStatementsRunBeforeTheNextStatementAndCommit) {
   auto tx = Transaction::Begin(*conn_);
   ASSERT_TRUE(tx.ok());

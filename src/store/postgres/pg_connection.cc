@@ -150,7 +150,7 @@ class PgConnection final : public Connection {
   }
 
   Status Defer(std::string_view sql, const Params& params) override {
-    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Connection::Defer(sql, params);
+    if (!InTransaction()) return Connection::Defer(sql, params);
     CG_TRY(CheckDeadline());
     CG_ASSIGN_OR_RETURN(Sendable sendable, MakeSendable(sql, params, Planning::kCached, true));
     deferred_.push_back(std::move(sendable));
@@ -187,12 +187,20 @@ class PgConnection final : public Connection {
       session_timeout_ms_ = 0;
       session_deadline_.reset();
     }
+    // Sent with the transaction's first statement (or its COMMIT): a round
+    // trip less for every transaction. The limit goes in the same pipeline
+    // and ends with the transaction.
+    std::vector<std::string> opening = {sql};
     if (auto left = DeadlineMillisLeft()) {
       if (*left == 0) return DeadlineError();
-      // Same round trip; ends with the transaction.
-      sql += "; SET LOCAL statement_timeout = " + std::to_string(*left);
+      opening.push_back("SET LOCAL statement_timeout = " + std::to_string(*left));
     }
-    return ExecScript(sql);
+    for (const std::string& statement : opening) {
+      CG_ASSIGN_OR_RETURN(Sendable sendable, MakeSendable(statement, {}, Planning::kEachRun, true));
+      deferred_.push_back(std::move(sendable));
+    }
+    begin_deferred_ = true;
+    return core::Ok();
   }
   // The deferred statements and the COMMIT in one round trip. PostgreSQL
   // answers COMMIT of a failed transaction with a rollback, not an error:
@@ -208,6 +216,7 @@ class PgConnection final : public Connection {
   }
   Status Rollback() override {
     deferred_.clear();
+    begin_deferred_ = false;  // a BEGIN not sent yet: nothing to undo
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return core::Ok();
     return ExecScript("ROLLBACK");
   }
@@ -223,7 +232,7 @@ class PgConnection final : public Connection {
   // Begin() has set it already (SET LOCAL). A round trip only on a change.
   Status FollowDeadline() {
     CG_TRY(CheckDeadline());
-    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return core::Ok();
+    if (InTransaction()) return core::Ok();
     auto deadline = CurrentDeadline();
     if (!deadline && session_timeout_ms_ == 0) return core::Ok();
     if (deadline && deadline == session_deadline_) return core::Ok();
@@ -324,6 +333,7 @@ class PgConnection final : public Connection {
   Result<std::vector<PgResult>> RunDeferred() {
     std::vector<Sendable> batch = std::move(deferred_);
     deferred_.clear();
+    begin_deferred_ = false;  // sent now, or the connection is broken
     if (PQenterPipelineMode(conn_) != 1) return PgError(conn_, nullptr, "进入流水线模式失败");
     ++round_trips_;
     for (const Sendable& st : batch) {
@@ -371,8 +381,9 @@ class PgConnection final : public Connection {
     auto it = prepared_.find(signature);
     if (it != prepared_.end()) return it->second;
     if (prepared_.size() >= cache_size_) {
-      // Rare: drop every cached statement rather than track LRU across the wire.
-      if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+      // Rare: drop every cached statement rather than track LRU across the wire
+      // (never while statements wait to be sent: they may name some).
+      if (!InTransaction() && deferred_.empty()) {
         PgResult(PQexec(conn_, "DEALLOCATE ALL"));
         prepared_.clear();
       }
@@ -389,8 +400,14 @@ class PgConnection final : public Connection {
     return name;
   }
 
+  // Inside a transaction, or one whose BEGIN waits in deferred_.
+  bool InTransaction() const {
+    return begin_deferred_ || PQtransactionStatus(conn_) != PQTRANS_IDLE;
+  }
+
   PGconn* conn_;
-  bool broken_ = false;  // a pipeline was left unfinished
+  bool broken_ = false;          // a pipeline was left unfinished
+  bool begin_deferred_ = false;  // Begin() queued its BEGIN in deferred_
   int64_t round_trips_ = 0;
   std::vector<Sendable> deferred_;  // see Defer(): sent with the next statement
   size_t cache_size_;
