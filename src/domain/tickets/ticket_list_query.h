@@ -12,8 +12,9 @@
 //   (`t.scope_4 = $within`); category+open, open, category+state and state for
 //   an open state (the backlog, not the history); then, for staff scoped below
 //   the root, the scope (`t.scope_3 = $4` on ticket_scope_3_id: a street's
-//   tickets, schema migration 12); then category+state, overdue, state,
-//   category, kind; else the primary key.
+//   tickets, schema migration 12) — except that staff scoped to a child of the
+//   root (a county of a city) walk the category first when one is given; then
+//   category+state, overdue, state, category, kind; else the primary key.
 // The keyset condition `t.id > $after` and `ORDER BY t.id LIMIT n` make the
 // walk stop after one page; the staff path range and `within` are filters,
 // except on a scope walk, whose column stands for them. So no plan sorts the
@@ -60,5 +61,9 @@ std::string WideListIndexSql();
 // nothing). `t.scope_k = $n` implies the index's `scope_k IS NOT NULL` on both
 // backends, so every scope walk still reads them.
 std::string PartialScopeIndexSql();
+// Schema migration 33: the category driver's index carries the same columns, so a
+// category walk for staff scoped to a child of the root (ChooseDriver) filters
+// their path range, state, kind and overdue flag from the index.
+std::string WideCategoryIndexSql();
 
 }  // namespace civicgrid::domain

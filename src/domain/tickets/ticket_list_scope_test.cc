@@ -127,6 +127,23 @@ TEST_P(TicketListScopeTest, StaffBelowTheRootWalkTheirScope) {
             "state");
   // The county admin is scoped to the root, which every ticket shares.
   EXPECT_EQ(BuildListQuery(Admin(), f, std::nullopt).driver, "category_state");
+  // Staff scoped to a child of the root (here a street of the county; a county
+  // of a city) walk a category, not their large scope, when one is given, and
+  // filter their path range from the category index.
+  const Caller street = As(Role::kStreetAdmin, tree_.street);
+  ASSERT_EQ(PathDepth(tree_.street.path), kMinScopeDepth);
+  TicketListQuery by_category = BuildListQuery(street, f, std::nullopt);
+  EXPECT_EQ(by_category.driver, "category");
+  EXPECT_NE(by_category.where.sql().find("t.category_id = "), std::string::npos)
+      << by_category.where.sql();
+  EXPECT_NE(by_category.where.sql().find("t.path"), std::string::npos) << by_category.where.sql();
+  TicketFilter closed;
+  closed.state = TicketState::kClosed;
+  EXPECT_EQ(BuildListQuery(street, closed, std::nullopt).driver, "scope");
+  // Deeper scopes are smaller than a category: they keep their scope walk.
+  EXPECT_EQ(
+      BuildListQuery(As(Role::kCommunitySecretary, tree_.community_a), f, std::nullopt).driver,
+      "scope");
 }
 
 // A list `within` a node below the caller's scope walks that node's scope
@@ -329,13 +346,13 @@ TEST_P(TicketListScopeTest, OnAFilledTableThePlannerItselfChoosesTheWalk) {
                                    (within ? "&within" : "") + " (driver " + q.driver +
                                    (generic ? ", generic plan)" : ")");
           EXPECT_TRUE(IsBoundedWalk(*plan, {"ticket"})) << what;
-          // The backlog drivers' wide indexes (WideListIndexSql) carry
-          // every column these filters read. Custom plans: a generic plan on
-          // this small table may walk the primary key, and so may a scope
-          // walk here (a grid of 1,200 tickets, the primary key's rows in id
-          // order on the same pages); at city tier both walk the index alone.
-          const bool wide =
-              q.driver == "state" || q.driver == "open" || q.driver == "category_open";
+          // The backlog drivers' and the category's wide indexes (WideListIndexSql,
+          // WideCategoryIndexSql) carry every column these filters read. Custom plans: a generic
+          // plan on this small table may walk the primary key, and so may a scope walk here (a grid
+          // of 1,200 tickets, the primary key's rows in id order on the same pages); at city tier
+          // both walk the index alone.
+          const bool wide = q.driver == "state" || q.driver == "open" ||
+                            q.driver == "category_open" || q.driver == "category";
           if (pg && !generic && wide && name != "created" && name != "updated") {
             EXPECT_NE(plan->Text().find("Index Only Scan using ticket_"), std::string::npos)
                 << what << "\n"
