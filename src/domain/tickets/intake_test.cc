@@ -337,8 +337,10 @@ TEST_P(IntakeTest, SerialsOfSeveralPrefixesComeInOneCall) {
   auto first = store.NextSerials({{"131022-2026", 3}, {"131023-2026", 1}});
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_EQ(*first, (std::map<std::string, int64_t>{{"131022-2026", 1}, {"131023-2026", 1}}));
+  const int64_t trips = (*conn)->round_trips();  // the statement is prepared now
   auto next = store.NextSerials({{"131022-2026", 2}, {"131023-2026", 5}});
   ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ((*conn)->round_trips() - trips, GetParam() == store::Backend::kPostgres ? 1 : 0);
   EXPECT_EQ(*next, (std::map<std::string, int64_t>{{"131022-2026", 4}, {"131023-2026", 2}}));
   EXPECT_EQ(
       (*conn)->QueryInt("SELECT seq FROM ticket_counter WHERE prefix = '131023-2026'").value(), 6);

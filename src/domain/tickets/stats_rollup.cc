@@ -27,12 +27,6 @@ const std::vector<std::string>& ColumnNames() {
   return kNames;
 }
 
-std::string Placeholders(size_t first, size_t count) {
-  std::string out;
-  for (size_t i = 0; i < count; ++i) out += fmt::format("{}${}", i == 0 ? "" : ", ", first + i);
-  return out;
-}
-
 TicketTally TallyFromRow(const store::Row& row, size_t first) {
   TicketTally t;
   size_t i = first;
@@ -47,7 +41,6 @@ TicketTally TallyFromRow(const store::Row& row, size_t first) {
 namespace {
 
 using internal::ColumnNames;
-using internal::Placeholders;
 using internal::TallyFromRow;
 
 // Rows written by one multi-row INSERT during a rebuild (60 parameters each).
@@ -280,6 +273,18 @@ int64_t LastSegmentId(std::string_view path) {
   return ec == std::errc() && end == digits.data() + digits.size() ? id : 0;
 }
 
+namespace {
+
+// The grandparent's path of a node whose parent is at `parent_path`, or ""
+// when it has none ("/" is no node).
+std::string GrandparentPath(const std::string& parent_path) {
+  if (parent_path == "/") return "";
+  std::string grand = ParentPath(parent_path);
+  return grand == "/" ? "" : grand;
+}
+
+}  // namespace
+
 Cell CellOf(const Ticket& ticket) {
   core::CivilDate day = core::ShanghaiDate(ticket.created_at);
   Cell cell;
@@ -287,11 +292,8 @@ Cell CellOf(const Ticket& ticket) {
   cell.node_id = ticket.node_id;
   cell.parent_path = ParentPath(ticket.path);
   cell.parent_id = LastSegmentId(cell.parent_path);
-  if (cell.parent_path != "/") {
-    cell.grand_path = ParentPath(cell.parent_path);
-    if (cell.grand_path == "/") cell.grand_path.clear();  // "/" is no node
-    cell.grand_id = cell.grand_path.empty() ? 0 : LastSegmentId(cell.grand_path);
-  }
+  cell.grand_path = GrandparentPath(cell.parent_path);
+  cell.grand_id = cell.grand_path.empty() ? 0 : LastSegmentId(cell.grand_path);
   cell.day = DayKey(day);
   cell.month = MonthKey(day.year, day.month);
   return cell;
@@ -416,9 +418,10 @@ core::Status OnNodeMoved(store::Connection& conn, std::string_view old_path,
   const std::string from = ParentPath(old_path);
   const std::string to = ParentPath(new_path);
   if (from == to) return core::Ok();
-  static const std::string kOwnSql =
+  // The node's own rows (grains 1, 2) and its children rows (3, 4), in one read.
+  static const std::string kRowsSql =
       "SELECT grain, period, " + ColumnList() +
-      " FROM ticket_rollup WHERE grain IN (1, 2) AND path = $1 ORDER BY grain, period";
+      " FROM ticket_rollup WHERE grain IN (1, 2, 3, 4) AND path = $1 ORDER BY grain, period";
   // Moves `moved` from the row of `grain` at `a` to the one at `b` (an empty
   // path: no grandparent, no row).
   auto shift = [&conn](Grain grain, int64_t period, const std::string& a, const std::string& b,
@@ -429,27 +432,21 @@ core::Status OnNodeMoved(store::Connection& conn, std::string_view old_path,
     if (!b.empty()) CG_TRY(AddRow(conn, grain, period, b, LastSegmentId(b), moved));
     return core::Ok();
   };
-  // The grandparent of a node whose parent is at `parent`, as CellOf has it.
-  auto grand = [](const std::string& parent) {
-    const std::string g = parent == "/" ? "/" : ParentPath(parent);
-    return g == "/" ? std::string() : g;
-  };
-  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(kOwnSql, {std::string(new_path)}));
+  CG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(kRowsSql, {std::string(new_path)}));
   for (const store::Row& row : rows) {
-    const Grain own = static_cast<Grain>(row.Int(0));
+    const Grain grain = static_cast<Grain>(row.Int(0));
     const int64_t period = row.Int(1);
-    TicketTally moved = TallyFromRow(row, 2);
-    CG_TRY(shift(ChildrenGrain(own), period, from, to, moved));
-    CG_TRY(shift(GrandchildrenGrain(own), period, grand(from), grand(to), moved));
-  }
-  // The tickets of the node's children: their grandparent is the node's parent.
-  static const std::string kChildrenSql =
-      "SELECT grain, period, " + ColumnList() +
-      " FROM ticket_rollup WHERE grain IN (3, 4) AND path = $1 ORDER BY grain, period";
-  CG_ASSIGN_OR_RETURN(store::Rows children, conn.Query(kChildrenSql, {std::string(new_path)}));
-  for (const store::Row& row : children) {
-    const Grain own = row.Int(0) == 3 ? Grain::kDay : Grain::kMonth;
-    CG_TRY(shift(GrandchildrenGrain(own), row.Int(1), from, to, TallyFromRow(row, 2)));
+    const TicketTally moved = TallyFromRow(row, 2);
+    if (grain == Grain::kDay || grain == Grain::kMonth) {
+      // The node's own tickets: a new parent and a new grandparent.
+      CG_TRY(shift(ChildrenGrain(grain), period, from, to, moved));
+      CG_TRY(shift(GrandchildrenGrain(grain), period, GrandparentPath(from), GrandparentPath(to),
+                   moved));
+    } else {
+      // Its children's tickets: their grandparent is the node's parent.
+      const Grain own = grain == Grain::kChildrenDay ? Grain::kDay : Grain::kMonth;
+      CG_TRY(shift(GrandchildrenGrain(own), period, from, to, moved));
+    }
   }
   return core::Ok();
 }

@@ -7,14 +7,13 @@
 #include <vector>
 
 #include "domain/tickets/stats.h"
+#include "domain/tickets/ticket_sql.h"  // Placeholders
 #include "store/db.h"
 
 namespace civicgrid::domain::rollup::internal {
 
 // Every tally column in column order (the 24 counters, then the 32 buckets).
 const std::vector<std::string>& ColumnNames();
-// "$first, $first+1, …" (`count` placeholders).
-std::string Placeholders(size_t first, size_t count);
 // The tally in the row's columns from `first` on, in column order (NULL reads as 0).
 TicketTally TallyFromRow(const store::Row& row, size_t first);
 

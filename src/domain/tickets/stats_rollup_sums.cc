@@ -13,7 +13,6 @@ namespace civicgrid::domain::rollup {
 namespace {
 
 using internal::ColumnNames;
-using internal::Placeholders;
 using internal::TallyFromRow;
 
 // "SUM(r.received), …": NULL when there is no row. (No CAST: on SQLite it

@@ -5,6 +5,8 @@
 #include <string>
 #include <tuple>
 
+#include "domain/tickets/ticket_sql.h"
+
 namespace civicgrid::domain::counts {
 namespace {
 
@@ -74,11 +76,7 @@ core::Status AddMany(store::Connection& conn, const std::vector<const Ticket*>& 
       std::string sql =
           "INSERT INTO ticket_state_count (path, node_id, state, kind, overdue, n) VALUES ";
       for (size_t r = 0; r < n; ++r) {
-        const size_t b = r * 6;
-        sql +=
-            (r ? ", " : "") + ("($" + std::to_string(b + 1) + ", $" + std::to_string(b + 2) +
-                               ", $" + std::to_string(b + 3) + ", $" + std::to_string(b + 4) +
-                               ", $" + std::to_string(b + 5) + ", $" + std::to_string(b + 6) + ")");
+        sql += std::string(r ? ", " : "") + "(" + Placeholders(r * 6 + 1, 6) + ")";
       }
       out.emplace(n, sql +
                          " ON CONFLICT (path, state, kind, overdue) DO UPDATE SET n = "

@@ -2,6 +2,14 @@
 
 namespace civicgrid::domain {
 
+std::string Placeholders(size_t first, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    out += (i == 0 ? "$" : ", $") + std::to_string(first + i);
+  }
+  return out;
+}
+
 std::string SqlWhere::Param(store::Value value) {
   params_.push_back(std::move(value));
   return "$" + std::to_string(params_.size());

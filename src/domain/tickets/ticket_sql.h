@@ -30,6 +30,11 @@ class SqlWhere {
   store::Params params_;
 };
 
+// "$first, $first+1, …" (`count` placeholders): the fixed-shape IN lists and
+// multi-row VALUES of the ticket domain, whose statements are cached per shape
+// rather than built with SqlWhere.
+std::string Placeholders(size_t first, size_t count);
+
 // A text column written so that no index is chosen for it (a filter beside the
 // index the query walks): the {{unindexed:…}} dialect token of store/migrate.h.
 std::string Unindexed(const std::string& text_column);

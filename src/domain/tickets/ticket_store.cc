@@ -111,13 +111,6 @@ core::Result<std::vector<Ticket>> QueryTickets(store::Connection& conn, const st
   return out;
 }
 
-// "$1, $2, …, $n".
-std::string Placeholders(size_t n) {
-  std::string list;
-  for (size_t i = 1; i <= n; ++i) list += (i == 1 ? "$" : ", $") + std::to_string(i);
-  return list;
-}
-
 // Calls `read(size, list)` for `ids` cut into IN lists of the fixed `sizes`
 // (ascending; the largest repeats as often as needed), each padded by
 // repeating its last id, so a connection sees one statement shape per size.
@@ -221,7 +214,7 @@ core::Result<std::vector<Ticket>> TicketStore::LoadMany(const std::vector<int64_
         conn_.QueryPlannedEachRun(std::string(kColumns) + ", (SELECT " + agg +
                                       " FROM ticket_attachment ta WHERE ta.ticket_id = t.id) "
                                       "AS attachments " +
-                                      kFrom + "WHERE t.id IN (" + Placeholders(size) + ")",
+                                      kFrom + "WHERE t.id IN (" + Placeholders(1, size) + ")",
                                   list));
     for (const store::Row& row : rows) {
       Ticket t = TicketFromRow(row);
@@ -275,7 +268,7 @@ const std::string& TicketStore::RowsByIdSql(size_t n) {
   static const std::map<size_t, std::string> kSql = [] {
     std::map<size_t, std::string> out;
     for (size_t size : kRowsByIdSizes) {
-      out.emplace(size, std::string(kColumns) + kFrom + "WHERE t.id IN (" + Placeholders(size) +
+      out.emplace(size, std::string(kColumns) + kFrom + "WHERE t.id IN (" + Placeholders(1, size) +
                             ") ORDER BY t.id");
     }
     return out;

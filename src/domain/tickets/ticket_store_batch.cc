@@ -36,11 +36,7 @@ std::vector<size_t> Chunks(size_t n) {
 }
 
 // "($base+1, …, $base+count)" with `count` placeholders.
-std::string Tuple(size_t base, size_t count) {
-  std::string out = "(";
-  for (size_t i = 1; i <= count; ++i) out += fmt::format("{}${}", i == 1 ? "" : ", ", base + i);
-  return out + ")";
-}
+std::string Tuple(size_t base, size_t count) { return "(" + Placeholders(base + 1, count) + ")"; }
 
 // Cached statement texts, one per (kind, row count).
 template <typename Make>

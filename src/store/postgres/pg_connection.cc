@@ -199,7 +199,6 @@ class PgConnection final : public Connection {
       CG_ASSIGN_OR_RETURN(Sendable sendable, MakeSendable(statement, {}, Planning::kEachRun, true));
       deferred_.push_back(std::move(sendable));
     }
-    begin_deferred_ = true;
     return core::Ok();
   }
   // The deferred statements and the COMMIT in one round trip. PostgreSQL
@@ -210,13 +209,11 @@ class PgConnection final : public Connection {
       CG_TRY(Rollback());
       return Error::Internal("事务中有语句失败，已回滚");
     }
-    if (deferred_.empty()) return ExecScript("COMMIT");
     CG_ASSIGN_OR_RETURN(PgResult res, Run("COMMIT", {}, Planning::kEachRun));
     return core::Ok();
   }
   Status Rollback() override {
-    deferred_.clear();
-    begin_deferred_ = false;  // a BEGIN not sent yet: nothing to undo
+    deferred_.clear();  // a BEGIN not sent yet among them: nothing to undo
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return core::Ok();
     return ExecScript("ROLLBACK");
   }
@@ -333,7 +330,6 @@ class PgConnection final : public Connection {
   Result<std::vector<PgResult>> RunDeferred() {
     std::vector<Sendable> batch = std::move(deferred_);
     deferred_.clear();
-    begin_deferred_ = false;  // sent now, or the connection is broken
     if (PQenterPipelineMode(conn_) != 1) return PgError(conn_, nullptr, "进入流水线模式失败");
     ++round_trips_;
     for (const Sendable& st : batch) {
@@ -383,7 +379,7 @@ class PgConnection final : public Connection {
     if (prepared_.size() >= cache_size_) {
       // Rare: drop every cached statement rather than track LRU across the wire
       // (never while statements wait to be sent: they may name some).
-      if (!InTransaction() && deferred_.empty()) {
+      if (!InTransaction()) {
         PgResult(PQexec(conn_, "DEALLOCATE ALL"));
         prepared_.clear();
       }
@@ -400,14 +396,15 @@ class PgConnection final : public Connection {
     return name;
   }
 
-  // Inside a transaction, or one whose BEGIN waits in deferred_.
+  // Inside a transaction, or one whose BEGIN waits in deferred_: statements
+  // wait only inside a transaction (outside one Defer runs at once, and
+  // QueryEach sends what it queued before returning).
   bool InTransaction() const {
-    return begin_deferred_ || PQtransactionStatus(conn_) != PQTRANS_IDLE;
+    return !deferred_.empty() || PQtransactionStatus(conn_) != PQTRANS_IDLE;
   }
 
   PGconn* conn_;
-  bool broken_ = false;          // a pipeline was left unfinished
-  bool begin_deferred_ = false;  // Begin() queued its BEGIN in deferred_
+  bool broken_ = false;  // a pipeline was left unfinished
   int64_t round_trips_ = 0;
   std::vector<Sendable> deferred_;  // see Defer(): sent with the next statement
   size_t cache_size_;
