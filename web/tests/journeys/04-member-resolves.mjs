@@ -93,7 +93,10 @@ export default async function (j) {
   await j.step(page, 'a photo of the spot and a note');
 
   await page.getByRole('button', { name: '办结' }).click();
-  await page.locator('.h5-task__head').getByText('已办结').waitFor();
+  await page.locator('.h5-task__card .h5-work__head').getByText('已办结').waitFor();
+  // The timeline names each step in Chinese (it showed the raw types "resolve", "claim" …).
+  await page.locator('.h5-task__event').getByText('办结', { exact: true }).waitFor();
+  await page.locator('.h5-task__event').getByText('认领', { exact: true }).waitFor();
   await j.step(page, 'resolved: the state shows 已办结 and the timeline the photo');
 
   await page.getByText('返回').click();

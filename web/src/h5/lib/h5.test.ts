@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { distanceM, fitWithin } from './geo';
-import { STEPS, stepOf, stateLabel } from './tickets';
+import { buildMessages } from '../../shared/i18n';
+import { STEPS, eventLabel, stepOf, stateLabel } from './tickets';
 
 describe('fitWithin', () => {
   it('shrinks the longer side to the limit and keeps the ratio', () => {
@@ -33,6 +34,16 @@ describe('ticket steps', () => {
     const t = (k: string) => (k === 'tickets.states.closed' ? '已关闭' : k);
     expect(stateLabel(t, 'closed')).toBe('已关闭');
     expect(stateLabel(t, 'odd', '奇怪')).toBe('奇怪');
+  });
+  it('labels timeline events from the locale files (the member’s task page showed "resolve")', () => {
+    const zh = buildMessages()['zh-CN'];
+    const t = (k: string) => {
+      const v = k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown> | undefined)?.[p], zh);
+      return typeof v === 'string' ? v : k;
+    };
+    expect(eventLabel(t, 'resolve')).toBe('办结');
+    expect(eventLabel(t, 'submit')).toBe('提交诉求');
+    expect(eventLabel(t, 'odd')).toBe('odd');
   });
 });
 

@@ -34,6 +34,13 @@ export function stateTone(state: string): 'primary' | 'success' | 'warning' | 'd
   return 'primary';
 }
 
+/** An event type's label in the timeline ("resolve" → 办结), or the type when the locale lacks it. */
+export function eventLabel(t: (k: string) => string, type?: string): string {
+  const key = `tickets.events.${type}`;
+  const text = t(key);
+  return text === key ? (type ?? '') : text;
+}
+
 /** A state's label: the locale's, or the server's label when the locale lacks it. */
 export function stateLabel(t: (k: string) => string, state: string, serverLabel?: string): string {
   const key = `tickets.states.${state}`;
