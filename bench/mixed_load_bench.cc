@@ -106,6 +106,9 @@ struct Options {
   // IntakeOptions::nice for the intake's threads (the server's default when
   // absent; 0 for before/after figures).
   std::optional<int> intake_nice;
+  // IntakeOptions::defer_sync (0: every batch commits durably before the next
+  // starts, for before/after figures).
+  bool defer_sync = true;
   // The interactive lane's workers (0: the server's default, as `serve`).
   unsigned workers = 0;
   // PostgreSQL: a database of this name is kept between runs (generated when
@@ -118,11 +121,12 @@ Options ParseOptions(int argc, char** argv) {
   const char* usage =
       "[--tier city|small] [--clients N] [--seconds S] [--solo-seconds S] [--healthz-seconds S] "
       "[--cache-dir DIR] [--db-url postgresql://…{db}…] [--cost-requests N] [--session-cache N] "
-      "[--intake-nice N] [--pg-keep NAME] [--workers N]";
-  CheckFlags(argc, argv,
-             {"tier", "clients", "seconds", "solo-seconds", "healthz-seconds", "cache-dir",
-              "db-url", "cost-requests", "session-cache", "intake-nice", "pg-keep", "workers"},
-             usage);
+      "[--intake-nice N] [--defer-sync 0|1] [--pg-keep NAME] [--workers N]";
+  CheckFlags(
+      argc, argv,
+      {"tier", "clients", "seconds", "solo-seconds", "healthz-seconds", "cache-dir", "db-url",
+       "cost-requests", "session-cache", "intake-nice", "defer-sync", "pg-keep", "workers"},
+      usage);
   Options o;
   o.tier = Flag(argc, argv, "tier", o.tier);
   o.clients = std::stoi(Flag(argc, argv, "clients", "64"));
@@ -135,6 +139,7 @@ Options ParseOptions(int argc, char** argv) {
   o.cost_requests = std::stoi(Flag(argc, argv, "cost-requests", "0"));
   o.session_cache = std::stoll(Flag(argc, argv, "session-cache", "-1"));
   o.workers = static_cast<unsigned>(std::stoul(Flag(argc, argv, "workers", "0")));
+  o.defer_sync = Flag(argc, argv, "defer-sync", "1") != "0";
   if (std::string nice = Flag(argc, argv, "intake-nice", ""); !nice.empty()) {
     o.intake_nice = std::stoi(nice);
   }
@@ -151,10 +156,12 @@ Options ParseOptions(int argc, char** argv) {
 
 std::unique_ptr<app::App> OpenApp(const std::string& url, const std::string& key_file,
                                   const std::string& dir, int64_t session_cache = -1,
-                                  std::optional<int> intake_nice = std::nullopt) {
+                                  std::optional<int> intake_nice = std::nullopt,
+                                  bool defer_sync = true) {
   app::AppOptions options;  // the server's durable defaults
   if (session_cache >= 0) options.session_cache.capacity = static_cast<size_t>(session_cache);
   if (intake_nice) options.intake.nice = *intake_nice;
+  options.intake.defer_sync = defer_sync;
   options.db_url = url;
   options.key_file = key_file;
   options.attachments_dir = dir + "/attachments";
@@ -917,7 +924,7 @@ int Run(const Options& o) {
   domain::IntakeStats mixed_intake;
   PhaseResult solo[kClasses];
   {
-    auto app = OpenApp(url, key_file, dir.path(), o.session_cache, o.intake_nice);
+    auto app = OpenApp(url, key_file, dir.path(), o.session_cache, o.intake_nice, o.defer_sync);
     f = ReadFixture(*app);
     std::printf("# data: %zu grids, %lld members, %lld resident accounts, %lld tickets up to %s\n",
                 f.grids.size(), static_cast<long long>(f.members),

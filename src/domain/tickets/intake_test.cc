@@ -328,20 +328,39 @@ TEST_P(IntakeTest, AnswersAreTheTicketsAsStored) {
   EXPECT_TRUE(results.at(3)->ticket.location.has_value());
 }
 
-// A batch takes the serials of every county it files in with one call (one
-// round trip on PostgreSQL); each prefix counts on from where it stood.
-TEST_P(IntakeTest, SerialsOfSeveralPrefixesComeInOneCall) {
+// A batch takes the serials of every county it files in, its tickets' ids
+// and its events' ids with one call (one round trip on PostgreSQL); each
+// prefix counts on from where it stood, and the ids are new ones.
+TEST_P(IntakeTest, SerialsAndIdsOfABatchComeInOneCall) {
   auto conn = test_db_->db().Acquire();
   ASSERT_TRUE(conn.ok());
   TicketStore store(**conn);
-  auto first = store.NextSerials({{"131022-2026", 3}, {"131023-2026", 1}});
+  auto tx = store::Transaction::Begin(**conn, store::TxMode::kWrite);
+  ASSERT_TRUE(tx.ok());
+  const int64_t last_ticket = (*conn)->QueryInt("SELECT COALESCE(MAX(id), 0) FROM ticket").value();
+  const int64_t last_event =
+      (*conn)->QueryInt("SELECT COALESCE(MAX(id), 0) FROM ticket_event").value();
+  auto first = store.Reserve({{"131022-2026", 3}, {"131023-2026", 1}}, 4);
   ASSERT_TRUE(first.ok()) << first.error().message;
-  EXPECT_EQ(*first, (std::map<std::string, int64_t>{{"131022-2026", 1}, {"131023-2026", 1}}));
-  const int64_t trips = (*conn)->round_trips();  // the statement is prepared now
-  auto next = store.NextSerials({{"131022-2026", 2}, {"131023-2026", 5}});
+  EXPECT_EQ(first->first_serial,
+            (std::map<std::string, int64_t>{{"131022-2026", 1}, {"131023-2026", 1}}));
+  auto fresh = [](const std::vector<int64_t>& ids, size_t n, int64_t above) {
+    if (ids.size() != n || ids.front() <= above) return false;
+    return std::adjacent_find(ids.begin(), ids.end(), std::greater_equal<>()) == ids.end();
+  };
+  EXPECT_TRUE(fresh(first->ticket_ids, 4, last_ticket));
+  EXPECT_TRUE(fresh(first->event_ids, 4, last_event));
+  const int64_t trips = (*conn)->round_trips();  // the statements are prepared now
+  auto next = store.Reserve({{"131022-2026", 2}, {"131023-2026", 5}}, 7);
   ASSERT_TRUE(next.ok()) << next.error().message;
   EXPECT_EQ((*conn)->round_trips() - trips, GetParam() == store::Backend::kPostgres ? 1 : 0);
-  EXPECT_EQ(*next, (std::map<std::string, int64_t>{{"131022-2026", 4}, {"131023-2026", 2}}));
+  EXPECT_EQ(next->first_serial,
+            (std::map<std::string, int64_t>{{"131022-2026", 4}, {"131023-2026", 2}}));
+  // PostgreSQL draws from the sequences; SQLite counts on from the largest
+  // id, which the writer, holding the write lock, then inserts.
+  const bool pg = GetParam() == store::Backend::kPostgres;
+  EXPECT_TRUE(fresh(next->ticket_ids, 7, pg ? first->ticket_ids.back() : last_ticket));
+  EXPECT_TRUE(fresh(next->event_ids, 7, pg ? first->event_ids.back() : last_event));
   EXPECT_EQ(
       (*conn)->QueryInt("SELECT seq FROM ticket_counter WHERE prefix = '131023-2026'").value(), 6);
 }

@@ -369,6 +369,10 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
       return Inserted{std::move(t), false, std::nullopt, std::nullopt};
     }
   }
+  // Event ids must become visible in id order (the SSE stream and Open311
+  // updates page by id): PostgreSQL could otherwise commit a later id first.
+  // Every writer takes this lock before the ticket counters.
+  CG_TRY(store.LockEvents());
   const std::string prefix = SerialPrefix(p.county_code, now);
   CG_ASSIGN_OR_RETURN(int64_t seq, store.NextSerial(prefix));
   const Category& c = p.category;
@@ -376,9 +380,6 @@ core::Result<TicketService::Inserted> TicketService::Insert(store::Connection& c
       int64_t id,
       store.Insert(p, TicketNumber(prefix, seq), now, SlaDeadline(now, c.accept_minutes),
                    SlaDeadline(now, c.respond_minutes), SlaDeadline(now, c.resolve_minutes)));
-  // Event ids must become visible in id order (the SSE stream and Open311
-  // updates page by id): PostgreSQL could otherwise commit a later id first.
-  CG_TRY(store.LockEvents());
   TicketEvent event = SubmitEvent(caller, p, id, now);
   CG_ASSIGN_OR_RETURN(event.id, store.AppendEvent(event));
   CG_TRY(LinkAttachments(store, &caller, id, event.id, p.input.attachment_ids));

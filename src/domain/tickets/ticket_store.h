@@ -158,6 +158,7 @@ class TicketStore {
   core::Status Follow(int64_t ticket_id, int64_t account_id, int64_t now);
   // Whether attachment `id` exists (none: NotFound) and `account` uploaded it.
   core::Result<bool> AttachmentUploadedBy(int64_t id, int64_t account);
+  // Links an attachment (deferred; linking one twice is no error).
   core::Status LinkAttachment(int64_t ticket_id, int64_t attachment_id,
                               std::optional<int64_t> event_id);
   struct ContactRow {
@@ -178,19 +179,37 @@ class TicketStore {
                            int64_t ticket_id, int64_t event_id, int64_t now);
 
   // --- a batch of submissions: multi-row statements (ticket_store_batch.cc) -------
+  // A batch takes its serials and ids in one round trip (Reserve), then sends
+  // every write deferred (store::Connection::Defer): they go with the batch's
+  // next read or its COMMIT, so a batch costs a few round trips whatever its
+  // size (docs/architecture.md, "Round trips").
   struct NewRow {
     const PreparedTicket* prepared = nullptr;
+    int64_t id = 0;  // reserved (Reserve)
     std::string number;
     int64_t now = 0, accept_due = 0, respond_due = 0, resolve_due = 0;
   };
-  // Inserts the tickets; their ids in `rows` order.
-  core::Result<std::vector<int64_t>> InsertMany(const std::vector<NewRow>& rows);
-  // The ticket `row` inserted as `id` wrote, as a read of it would return it
-  // (the answer to its submission, without reading it back; the intake test
-  // compares the two): every column from the row and the insert's constants.
-  static Ticket AsInserted(const NewRow& row, int64_t id);
-  // Appends the submit events (one per ticket); their ids in `events` order.
-  core::Result<std::vector<int64_t>> AppendSubmitEvents(const std::vector<TicketEvent>& events);
+  struct Reserved {
+    std::map<std::string, int64_t> first_serial;  // per prefix asked for
+    std::vector<int64_t> ticket_ids;              // ascending
+    std::vector<int64_t> event_ids;               // ascending
+  };
+  // Takes `serials` serials under each prefix (in the map's order, so two
+  // writers lock the counters in the same order) and ids for `tickets` new
+  // tickets and as many submit events, in one round trip. PostgreSQL draws
+  // the ids from the columns' sequences; SQLite, whose writer holds the
+  // database's write lock, counts on from the largest id, as its INTEGER
+  // PRIMARY KEY would. The caller holds the event lock (LockEvents) so that
+  // event ids become visible in id order.
+  core::Result<Reserved> Reserve(const std::map<std::string, int64_t>& serials, size_t tickets);
+  // Inserts the tickets with their reserved ids (deferred).
+  core::Status InsertMany(const std::vector<NewRow>& rows);
+  // The ticket `row` wrote, as a read of it would return it (the answer to
+  // its submission, without reading it back; the intake test compares the
+  // two): every column from the row and the insert's constants.
+  static Ticket AsInserted(const NewRow& row);
+  // Appends the submit events (one per ticket) with their reserved ids (deferred).
+  core::Status AppendSubmitEvents(const std::vector<TicketEvent>& events);
   struct KeyRow {
     int64_t account = 0;
     std::string key;
@@ -199,15 +218,11 @@ class TicketStore {
     int64_t event_id = 0;
     int64_t now = 0;
   };
+  // Remembers the idempotency keys (deferred).
   core::Status RememberKeys(const std::vector<KeyRow>& keys);
   // The stored uses of these (account, key) pairs; unused pairs are absent.
   core::Result<std::map<std::pair<int64_t, std::string>, KeyUse>> FindKeys(
       const std::vector<std::pair<int64_t, std::string>>& keys);
-  // Takes `n` serials under each prefix (in one round trip, in the map's
-  // order, so two writers lock the counters in the same order); returns the
-  // first of each.
-  core::Result<std::map<std::string, int64_t>> NextSerials(
-      const std::map<std::string, int64_t>& wanted);
   // The stored tickets (unmasked, with attachment ids) in `ids` order;
   // NotFound when one is absent.
   core::Result<std::vector<Ticket>> LoadMany(const std::vector<int64_t>& ids);
@@ -265,10 +280,11 @@ class TicketStore {
  private:
   // The INSERT of a submitted ticket: head, one row's VALUES tuple with its
   // placeholders after `base`, and that row's kInsertParams parameters.
+  // With `with_id`, the id comes first (NewRow::id; kInsertParams + 1 parameters).
   static constexpr size_t kInsertParams = 28;
-  static std::string InsertHead();
-  static std::string InsertTuple(size_t base);
-  static void AppendInsertParams(const NewRow& row, store::Params& params);
+  static std::string InsertHead(bool with_id);
+  static std::string InsertTuple(size_t base, bool with_id);
+  static void AppendInsertParams(const NewRow& row, store::Params& params, bool with_id);
 
   store::Connection& conn_;
 };

@@ -1,12 +1,11 @@
 // TicketStore: the multi-row writes of a batch of submissions (the
 // IntakeWriter's group commit, TicketService::InsertBatch). Each statement
 // writes up to kMaxRows rows; a batch is split into statements of the sizes in
-// kRowCounts, so a connection caches at most seven shapes per statement, and
-// the statements go in one round trip (QueryEach; the keys deferred). Rows
-// come back matched by a unique column (the ticket's number, the event's
-// ticket), never by the order of RETURNING, which neither backend promises.
-// Also the one ticket row's insert (Insert, the tuples) and what it wrote
-// (AsInserted).
+// kRowCounts, so a connection caches at most seven shapes per statement. The
+// batch's serials and ids come in one round trip (Reserve), so its writes
+// need no answer and are deferred: they go with the batch's next read or its
+// COMMIT. Also the one ticket row's insert (Insert, the tuples) and what it
+// wrote (AsInserted).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -55,15 +54,15 @@ const std::string& Sql(size_t rows, Make make) {
   return Cached(cache, mutex, rows, make);
 }
 
-constexpr size_t kEventParams = 9;
+constexpr size_t kEventParams = 10;
 constexpr size_t kKeyParams = 6;
 
 const auto kInsertEventsSql = [](size_t rows) {
   std::string sql =
-      "INSERT INTO ticket_event (ticket_id, seq, type, actor_account_id, actor_label, at, note, "
-      "data, state_after) VALUES ";
+      "INSERT INTO ticket_event (id, ticket_id, seq, type, actor_account_id, actor_label, at, "
+      "note, data, state_after) VALUES ";
   for (size_t r = 0; r < rows; ++r) sql += (r ? ", " : "") + Tuple(r * kEventParams, kEventParams);
-  return sql + " RETURNING id, ticket_id";
+  return sql;
 };
 
 const auto kInsertKeysSql = [](size_t rows) {
@@ -107,68 +106,78 @@ core::Status ForChunks(store::Connection& conn, const std::vector<T>& items, Mak
   return core::Ok();
 }
 
-}  // namespace
-
-core::Result<std::vector<int64_t>> TicketStore::InsertMany(const std::vector<NewRow>& rows) {
-  std::unordered_map<std::string, size_t> index;  // number → position
-  for (size_t i = 0; i < rows.size(); ++i) index.emplace(rows[i].number, i);
-  std::vector<int64_t> ids(rows.size(), 0);
-  auto make = [](size_t n) {
-    std::string sql = InsertHead();
-    for (size_t r = 0; r < n; ++r) sql += (r ? ", " : "") + InsertTuple(r * kInsertParams);
-    return sql + " RETURNING id, number";
-  };
-  auto bind = [](const NewRow& row, store::Params& params) { AppendInsertParams(row, params); };
-  auto each = [&](const store::Row& row) -> core::Status {
-    auto it = index.find(row.Text("number"));
-    if (it == index.end()) return core::Error::Internal("插入的工单编号对不上");
-    ids[it->second] = row.Int("id");
-    return core::Ok();
-  };
-  CG_TRY(ForChunks(conn_, rows, make, bind, each));
-  for (int64_t id : ids) {
-    if (id == 0) return core::Error::Internal("插入的工单少于提交的");
-  }
-  return ids;
-}
-
-core::Result<std::vector<int64_t>> TicketStore::AppendSubmitEvents(
-    const std::vector<TicketEvent>& events) {
-  std::unordered_map<int64_t, size_t> index;  // ticket id → position (one event each)
-  for (size_t i = 0; i < events.size(); ++i) index.emplace(events[i].ticket_id, i);
-  if (index.size() != events.size()) return core::Error::Internal("同一工单的提交事件重复");
-  std::vector<int64_t> ids(events.size(), 0);
-  auto bind = [](const TicketEvent& e, store::Params& params) {
-    params.insert(params.end(), {e.ticket_id, e.seq, std::string(TicketEventTypeName(e.type)),
-                                 e.actor_account_id, e.actor_label, e.at, e.note, e.data,
-                                 std::string(TicketStateName(e.state_after))});
-  };
-  auto each = [&](const store::Row& row) -> core::Status {
-    auto it = index.find(row.Int("ticket_id"));
-    if (it == index.end()) return core::Error::Internal("插入的事件对不上");
-    ids[it->second] = row.Int("id");
-    return core::Ok();
-  };
-  CG_TRY(ForChunks(conn_, events, kInsertEventsSql, bind, each));
-  for (int64_t id : ids) {
-    if (id == 0) return core::Error::Internal("插入的事件少于提交的");
-  }
-  return ids;
-}
-
-// Deferred: nothing reads them back in the batch (sent with its next statement).
-core::Status TicketStore::RememberKeys(const std::vector<KeyRow>& keys) {
+// Defers `sql(rows)` once per chunk of `items` (store::Connection::Defer):
+// writes whose answer nobody reads, sent with the transaction's next statement.
+template <typename T, typename MakeSql, typename Bind>
+core::Status DeferChunks(store::Connection& conn, const std::vector<T>& items, MakeSql make_sql,
+                         Bind bind) {
   size_t next = 0;
-  for (size_t rows : Chunks(keys.size())) {
+  for (size_t rows : Chunks(items.size())) {
     store::Params params;
-    for (size_t i = next; i < next + rows; ++i) {
-      const KeyRow& k = keys[i];
-      params.insert(params.end(), {k.account, k.key, k.hash, k.ticket_id, k.event_id, k.now});
-    }
-    CG_TRY(conn_.Defer(Sql(rows, kInsertKeysSql), params));
+    for (size_t i = next; i < next + rows; ++i) bind(items[i], params);
+    CG_TRY(conn.Defer(Sql(rows, make_sql), params));
     next += rows;
   }
   return core::Ok();
+}
+
+// `n` new ids of `table`, ascending (TicketStore::Reserve).
+store::Statement ReserveIds(store::Backend backend, const std::string& table, size_t n) {
+  if (backend == store::Backend::kPostgres) {
+    return {"SELECT nextval(pg_get_serial_sequence('" + table +
+                "', 'id')) AS id FROM generate_series(1, $1)",
+            {static_cast<int64_t>(n)}};
+  }
+  return {
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) "
+      "SELECT (SELECT COALESCE(MAX(id), 0) FROM " +
+          table + ") + i AS id FROM n",
+      {static_cast<int64_t>(n)}};
+}
+
+core::Result<std::vector<int64_t>> IdsOf(const store::Rows& rows, size_t n) {
+  std::vector<int64_t> ids;
+  for (const store::Row& row : rows) ids.push_back(row.Int("id"));
+  if (ids.size() != n) return core::Error::Internal("预留的编号数目不对");
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+core::Status TicketStore::InsertMany(const std::vector<NewRow>& rows) {
+  auto make = [](size_t n) {
+    std::string sql = InsertHead(true);
+    for (size_t r = 0; r < n; ++r)
+      sql += (r ? ", " : "") + InsertTuple(r * (kInsertParams + 1), true);
+    return sql;
+  };
+  auto bind = [](const NewRow& row, store::Params& params) {
+    AppendInsertParams(row, params, true);
+  };
+  for (const NewRow& row : rows) {
+    if (row.id == 0) return core::Error::Internal("工单没有预留编号");
+  }
+  return DeferChunks(conn_, rows, make, bind);
+}
+
+core::Status TicketStore::AppendSubmitEvents(const std::vector<TicketEvent>& events) {
+  auto bind = [](const TicketEvent& e, store::Params& params) {
+    params.insert(params.end(), {e.id, e.ticket_id, e.seq, std::string(TicketEventTypeName(e.type)),
+                                 e.actor_account_id, e.actor_label, e.at, e.note, e.data,
+                                 std::string(TicketStateName(e.state_after))});
+  };
+  for (const TicketEvent& e : events) {
+    if (e.id == 0) return core::Error::Internal("事件没有预留编号");
+  }
+  return DeferChunks(conn_, events, kInsertEventsSql, bind);
+}
+
+core::Status TicketStore::RememberKeys(const std::vector<KeyRow>& keys) {
+  auto bind = [](const KeyRow& k, store::Params& params) {
+    params.insert(params.end(), {k.account, k.key, k.hash, k.ticket_id, k.event_id, k.now});
+  };
+  return DeferChunks(conn_, keys, kInsertKeysSql, bind);
 }
 
 core::Result<std::map<std::pair<int64_t, std::string>, TicketStore::KeyUse>> TicketStore::FindKeys(
@@ -187,39 +196,50 @@ core::Result<std::map<std::pair<int64_t, std::string>, TicketStore::KeyUse>> Tic
   return out;
 }
 
-core::Result<std::map<std::string, int64_t>> TicketStore::NextSerials(
-    const std::map<std::string, int64_t>& wanted) {
+core::Result<TicketStore::Reserved> TicketStore::Reserve(
+    const std::map<std::string, int64_t>& serials, size_t tickets) {
   std::vector<store::Statement> statements;
-  for (const auto& [prefix, n] : wanted) {
+  for (const auto& [prefix, n] : serials) {
     statements.push_back(
         {"INSERT INTO ticket_counter (prefix, seq) VALUES ($1, $2) ON CONFLICT "
          "(prefix) DO UPDATE SET seq = ticket_counter.seq + excluded.seq "
          "RETURNING seq",
          {prefix, n}});
   }
-  CG_ASSIGN_OR_RETURN(std::vector<store::Rows> results, conn_.QueryEach(statements));
-  std::map<std::string, int64_t> first;
-  size_t i = 0;
-  for (const auto& [prefix, n] : wanted) {
-    if (results[i].size() != 1) return core::Error::Internal("编号计数器未返回序号");
-    first[prefix] = results[i++][0].Int(0) - n + 1;
+  if (tickets > 0) {
+    statements.push_back(ReserveIds(conn_.backend(), "ticket", tickets));
+    statements.push_back(ReserveIds(conn_.backend(), "ticket_event", tickets));
   }
-  return first;
+  Reserved out;
+  if (statements.empty()) return out;
+  CG_ASSIGN_OR_RETURN(std::vector<store::Rows> results, conn_.QueryEach(statements));
+  size_t i = 0;
+  for (const auto& [prefix, n] : serials) {
+    if (results[i].size() != 1) return core::Error::Internal("编号计数器未返回序号");
+    out.first_serial[prefix] = results[i++][0].Int(0) - n + 1;
+  }
+  if (tickets > 0) {
+    CG_ASSIGN_OR_RETURN(out.ticket_ids, IdsOf(results[i], tickets));
+    CG_ASSIGN_OR_RETURN(out.event_ids, IdsOf(results[i + 1], tickets));
+  }
+  return out;
 }
 
 // --- the insert of one ticket row (Insert, and InsertMany's tuples) -----------------
 
-std::string TicketStore::InsertHead() {
-  return "INSERT INTO ticket (number, kind, channel, category_id, node_id, path, title, "
+std::string TicketStore::InsertHead(bool with_id) {
+  return std::string("INSERT INTO ticket (") + (with_id ? "id, " : "") +
+         "number, kind, channel, category_id, node_id, path, title, "
          "description, address, lon, lat, state, version, anonymous, is_public, "
          "submitter_account_id, submitter_name, submitter_phone_enc, submitter_phone_hash, "
          "submitter_phone_masked, created_at, accept_due, respond_due, resolve_due, updated_at, "
          "scope_2, scope_3, scope_4, scope_5, scope_6, first_route) VALUES ";
 }
 
-std::string TicketStore::InsertTuple(size_t base) {
-  auto p = [base](size_t i) { return "$" + std::to_string(base + i); };
+std::string TicketStore::InsertTuple(size_t base, bool with_id) {
   std::string out = "(";
+  if (with_id) out += "$" + std::to_string(++base) + ", ";
+  auto p = [base](size_t i) { return "$" + std::to_string(base + i); };
   for (size_t i = 1; i <= 11; ++i) out += p(i) + ", ";
   out += "'submitted', 1";
   for (size_t i = 12; i <= 22; ++i) out += ", " + p(i);
@@ -228,8 +248,9 @@ std::string TicketStore::InsertTuple(size_t base) {
   return out + ")";
 }
 
-void TicketStore::AppendInsertParams(const NewRow& row, store::Params& params) {
+void TicketStore::AppendInsertParams(const NewRow& row, store::Params& params, bool with_id) {
   const PreparedTicket& p = *row.prepared;
+  if (with_id) params.push_back(row.id);
   params.insert(params.end(), {row.number,
                                std::string(TicketKindName(p.input.kind)),
                                std::string(TicketChannelName(p.input.channel)),
@@ -260,10 +281,10 @@ void TicketStore::AppendInsertParams(const NewRow& row, store::Params& params) {
                                  : store::Value());
 }
 
-Ticket TicketStore::AsInserted(const NewRow& row, int64_t id) {
+Ticket TicketStore::AsInserted(const NewRow& row) {
   const PreparedTicket& p = *row.prepared;
   Ticket t;
-  t.id = id;
+  t.id = row.id;
   t.number = row.number;
   t.kind = p.input.kind;
   t.channel = p.input.channel;
@@ -299,8 +320,9 @@ core::Result<int64_t> TicketStore::Insert(const PreparedTicket& p, const std::st
                                           int64_t now, int64_t accept_due, int64_t respond_due,
                                           int64_t resolve_due) {
   store::Params params;
-  AppendInsertParams(NewRow{&p, number, now, accept_due, respond_due, resolve_due}, params);
-  static const std::string kSql = InsertHead() + InsertTuple(0) + " RETURNING id";
+  AppendInsertParams(NewRow{&p, 0, number, now, accept_due, respond_due, resolve_due}, params,
+                     false);
+  static const std::string kSql = InsertHead(false) + InsertTuple(0, false) + " RETURNING id";
   return conn_.QueryInt(kSql, params);
 }
 

@@ -125,11 +125,11 @@ core::Result<bool> TicketStore::AttachmentUploadedBy(int64_t id, int64_t account
 
 core::Status TicketStore::LinkAttachment(int64_t ticket_id, int64_t attachment_id,
                                          std::optional<int64_t> event_id) {
-  CG_TRY(conn_.Execute(
+  // Deferred: nothing reads its answer (sent with the transaction's next statement).
+  return conn_.Defer(
       "INSERT INTO ticket_attachment (ticket_id, attachment_id, event_id) VALUES ($1, $2, $3) "
       "ON CONFLICT DO NOTHING",
-      {ticket_id, attachment_id, event_id}));
-  return core::Ok();
+      {ticket_id, attachment_id, event_id});
 }
 
 core::Result<TicketStore::ContactRow> TicketStore::Contact(int64_t id) {

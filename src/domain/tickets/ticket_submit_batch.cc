@@ -93,12 +93,19 @@ core::Result<Plan> PlanBatch(TicketStore& store,
   return plan;
 }
 
-// The rows of the items to create, numbered: one counter update per county
-// and year, all in one round trip.
-core::Result<std::vector<TicketStore::NewRow>> NumberRows(
-    TicketStore& store, const std::vector<TicketService::Submission>& items,
-    const std::vector<size_t>& fresh, int64_t now) {
-  std::vector<TicketStore::NewRow> rows(fresh.size());
+// The rows of the items to create, numbered (one counter update per county
+// and year) and with their ids and their submit events' ids: all in one
+// round trip (TicketStore::Reserve).
+struct Numbered {
+  std::vector<TicketStore::NewRow> rows;
+  std::vector<int64_t> event_ids;
+};
+
+core::Result<Numbered> NumberRows(TicketStore& store,
+                                  const std::vector<TicketService::Submission>& items,
+                                  const std::vector<size_t>& fresh, int64_t now) {
+  Numbered out;
+  out.rows.resize(fresh.size());
   std::map<std::string, std::vector<size_t>> by_prefix;
   for (size_t k = 0; k < fresh.size(); ++k) {
     by_prefix[SerialPrefix(items[fresh[k]].prepared->county_code, now)].push_back(k);
@@ -107,60 +114,65 @@ core::Result<std::vector<TicketStore::NewRow>> NumberRows(
   for (const auto& [prefix, positions] : by_prefix) {
     wanted[prefix] = static_cast<int64_t>(positions.size());
   }
-  CG_ASSIGN_OR_RETURN(auto firsts, store.NextSerials(wanted));
+  CG_ASSIGN_OR_RETURN(TicketStore::Reserved reserved, store.Reserve(wanted, fresh.size()));
   for (const auto& [prefix, positions] : by_prefix) {
-    const int64_t first = firsts.at(prefix);
+    const int64_t first = reserved.first_serial.at(prefix);
     for (size_t m = 0; m < positions.size(); ++m) {
-      const PreparedTicket& p = *items[fresh[positions[m]]].prepared;
+      const size_t k = positions[m];
+      const PreparedTicket& p = *items[fresh[k]].prepared;
       const Category& c = p.category;
-      rows[positions[m]] =
-          TicketStore::NewRow{&p,
-                              TicketNumber(prefix, first + static_cast<int64_t>(m)),
-                              now,
-                              SlaDeadline(now, c.accept_minutes),
-                              SlaDeadline(now, c.respond_minutes),
-                              SlaDeadline(now, c.resolve_minutes)};
+      out.rows[k] = TicketStore::NewRow{&p,
+                                        reserved.ticket_ids[k],
+                                        TicketNumber(prefix, first + static_cast<int64_t>(m)),
+                                        now,
+                                        SlaDeadline(now, c.accept_minutes),
+                                        SlaDeadline(now, c.respond_minutes),
+                                        SlaDeadline(now, c.resolve_minutes)};
     }
   }
-  return rows;
+  out.event_ids = std::move(reserved.event_ids);
+  return out;
 }
 
-// Inserts the items to create: tickets, their submit events (with ids set
-// on return), attachment links, idempotency keys. Returns the tickets as
-// written (TicketStore::AsInserted): on PostgreSQL, reading them back cost a
-// fifth of a batch's time in the city mix (docs/benchmarks.md, session 18).
+// Writes the items to create: tickets, their submit events, attachment
+// links, idempotency keys, all deferred (sent with the batch's next read or
+// its commit). Returns the tickets as written (TicketStore::AsInserted): on
+// PostgreSQL, reading them back cost a fifth of a batch's time in the city
+// mix (docs/benchmarks.md, session 18).
 core::Result<std::vector<Ticket>> WriteRows(TicketStore& store,
                                             const std::vector<TicketService::Submission>& items,
                                             const std::vector<size_t>& fresh, int64_t now,
                                             std::vector<TicketEvent>& events) {
-  CG_ASSIGN_OR_RETURN(std::vector<TicketStore::NewRow> rows, NumberRows(store, items, fresh, now));
-  CG_ASSIGN_OR_RETURN(std::vector<int64_t> ids, store.InsertMany(rows));
-  // Event ids must become visible in id order (see TicketService::Insert).
-  if (!fresh.empty()) CG_TRY(store.LockEvents());
   events.clear();
+  if (fresh.empty()) return std::vector<Ticket>();
+  // Event ids must become visible in id order (see TicketService::Insert);
+  // every writer takes this lock before the ticket counters.
+  CG_TRY(store.LockEvents());
+  CG_ASSIGN_OR_RETURN(Numbered numbered, NumberRows(store, items, fresh, now));
+  const std::vector<TicketStore::NewRow>& rows = numbered.rows;
+  CG_TRY(store.InsertMany(rows));
   for (size_t k = 0; k < fresh.size(); ++k) {
     const TicketService::Submission& item = items[fresh[k]];
-    events.push_back(SubmitEvent(*item.caller, *item.prepared, ids[k], now));
+    events.push_back(SubmitEvent(*item.caller, *item.prepared, rows[k].id, now));
+    events.back().id = numbered.event_ids[k];
   }
-  CG_ASSIGN_OR_RETURN(std::vector<int64_t> event_ids, store.AppendSubmitEvents(events));
+  CG_TRY(store.AppendSubmitEvents(events));
   std::vector<TicketStore::KeyRow> key_rows;
   for (size_t k = 0; k < fresh.size(); ++k) {
-    events[k].id = event_ids[k];
     const TicketService::Submission& item = items[fresh[k]];
     const PreparedTicket& p = *item.prepared;
     for (int64_t aid : p.input.attachment_ids) {
-      CG_TRY(store.LinkAttachment(ids[k], aid, event_ids[k]));
+      CG_TRY(store.LinkAttachment(rows[k].id, aid, events[k].id));
     }
     if (p.input.idempotency_key) {
       key_rows.push_back(TicketStore::KeyRow{item.caller->account_id, *p.input.idempotency_key,
-                                             p.request_hash, ids[k], event_ids[k], now});
+                                             p.request_hash, rows[k].id, events[k].id, now});
     }
   }
   CG_TRY(store.RememberKeys(key_rows));
   std::vector<Ticket> written;
   written.reserve(rows.size());
-  for (size_t k = 0; k < rows.size(); ++k)
-    written.push_back(TicketStore::AsInserted(rows[k], ids[k]));
+  for (const TicketStore::NewRow& row : rows) written.push_back(TicketStore::AsInserted(row));
   return written;
 }
 
