@@ -76,7 +76,6 @@ inline std::vector<std::pair<std::string, TicketFilter>> Filters() {
     f.created_from = 1;
     f.created_to = 2;
   });
-  add("updated", [](TicketFilter& f) { f.updated_from = 1; });
   add("category+state", [](TicketFilter& f) {
     f.category_id = 1;
     f.state = TicketState::kSubmitted;
@@ -100,7 +99,6 @@ inline std::vector<std::pair<std::string, TicketFilter>> Filters() {
     f.overdue = true;
     f.created_from = 1;
     f.created_to = 2;
-    f.updated_from = 1;
   });
   return out;
 }

@@ -183,7 +183,6 @@ struct TicketFilter {
   bool overdue = false;                 // with any missed deadline
   std::optional<int64_t> created_from;  // inclusive, epoch ms
   std::optional<int64_t> created_to;    // exclusive
-  std::optional<int64_t> updated_from;  // inclusive (Open311 sync)
   std::optional<FirstRoute> first_route;
   Page page;
 };
