@@ -9,8 +9,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "app/app.h"
+#include "app/serve.h"
 #include "bench_support.h"
 #include "domain/tickets/intake.h"
 #include "http/api/api.h"
@@ -36,11 +38,16 @@ class ApiServer {
     if (add_routes) add_routes(router_);
     http::ServerOptions server_options;
     server_options.listen = "127.0.0.1:0";
-    server_options.workers = workers;
+    interactive_workers_ =
+        workers != 0 ? workers
+                     : app::InteractiveWorkers(a.db().backend(),
+                                               std::max(1U, std::thread::hardware_concurrency()));
+    server_options.workers = interactive_workers_;
     server_ = std::make_unique<http::Server>(server_options, router_, &metrics_);
     Must(server_->Start(), "start server");
   }
   uint16_t port() const { return server_->port(); }
+  unsigned interactive_workers() const { return interactive_workers_; }
   void Stop() { server_->Stop(); }
 
  private:
@@ -48,6 +55,7 @@ class ApiServer {
   http::Router router_;
   std::unique_ptr<http::ApiServices> services_;
   std::unique_ptr<http::Server> server_;
+  unsigned interactive_workers_ = 0;
 };
 
 // The intake writer's counters between two readings (`before` taken earlier

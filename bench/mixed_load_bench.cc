@@ -931,6 +931,8 @@ int Run(const Options& o) {
                 static_cast<long long>(f.resident_accounts),
                 static_cast<long long>(f.tickets_before), core::FormatDate(f.end_date).c_str());
     ApiServer server(*app, {}, o.workers);
+    std::printf("# interactive workers %u (%s)\n", server.interactive_workers(),
+                o.workers != 0 ? "--workers" : "the server's default for this backend");
     std::vector<std::unique_ptr<Client>> clients;
     for (int i = 0; i < o.clients; ++i) {
       clients.push_back(std::make_unique<Client>(server.port(), i, f, *app));

@@ -155,8 +155,9 @@ int main(int argc, char** argv) {
   add_db(serve);
   serve->add_option("--listen", serve_options.listen, "host:port")->capture_default_str();
   serve->add_option("--threads", serve_options.threads, "I/O 线程数，0 为按核数");
-  serve->add_option("--workers", serve_options.workers,
-                    "处理请求的工作线程数，0 为 max(4, 2×核数)");
+  serve->add_option(
+      "--workers", serve_options.workers,
+      "处理请求的工作线程数，0 为默认（SQLite：max(4, 2×核数)；PostgreSQL：核数+1，至少 3）");
   serve->add_option("--long-workers", serve_options.long_workers,
                     "导出、导入、统计等长任务的工作线程数，0 为 2");
   serve->add_option("--queue", serve_options.queue_limit, "等待工作线程的请求上限，超出答 503")

@@ -3,11 +3,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <system_error>
+#include <thread>
 
 #include "app/care_drop.h"
 #include "app/supervisor.h"
@@ -51,11 +53,14 @@ core::Result<std::unique_ptr<http::StaticSite>> LoadWeb(const ServeOptions& opti
   return site;
 }
 
-http::ServerOptions ServerOptionsOf(const ServeOptions& options) {
+http::ServerOptions ServerOptionsOf(const ServeOptions& options, store::Backend backend) {
   http::ServerOptions server_options;
   server_options.listen = options.listen;
   server_options.threads = options.threads;
-  server_options.workers = options.workers;
+  server_options.workers =
+      options.workers != 0
+          ? options.workers
+          : InteractiveWorkers(backend, std::max(1U, std::thread::hardware_concurrency()));
   server_options.long_workers = options.long_workers;
   server_options.queue_limit = options.queue_limit;
   server_options.long_queue_limit = options.long_queue_limit;
@@ -63,6 +68,11 @@ http::ServerOptions ServerOptionsOf(const ServeOptions& options) {
 }
 
 }  // namespace
+
+unsigned InteractiveWorkers(store::Backend backend, unsigned cores) {
+  if (backend == store::Backend::kPostgres) return std::max(3U, cores + 1);
+  return std::max(4U, 2 * cores);
+}
 
 int Serve(App& app, const ServeOptions& options) {
   auto web = LoadWeb(options);
@@ -98,7 +108,7 @@ int Serve(App& app, const ServeOptions& options) {
     access_log = spdlog::stdout_logger_mt("access");
     access_log->set_pattern("%v");
   }
-  http::Server server(ServerOptionsOf(options), router, &metrics, access_log);
+  http::Server server(ServerOptionsOf(options, app.db().backend()), router, &metrics, access_log);
   if (auto started = server.Start(); !started.ok()) {
     std::fprintf(stderr, "civicgrid: 无法启动服务: %s\n", started.error().message.c_str());
     return 1;

@@ -11,7 +11,7 @@ namespace civicgrid::app {
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
   unsigned threads = 0;                   // I/O threads; 0: one per core
-  unsigned workers = 0;                   // interactive handler workers; 0: max(4, 2 × cores)
+  unsigned workers = 0;                   // interactive handler workers; 0: InteractiveWorkers()
   unsigned long_workers = 0;              // long-lane workers (exports, imports, stats); 0: 2
   size_t queue_limit = 256;               // requests waiting for an interactive worker; then 503
   size_t long_queue_limit = 32;           // the same for the long lane
@@ -24,6 +24,17 @@ struct ServeOptions {
   std::string tile_coord_sys = "wgs84";  // the tiles' coordinates: wgs84 or gcj02
   std::string care_drop_dir;             // meter exports dropped here are ingested (care_drop.h)
 };
+
+// The interactive lane's workers when none are asked for. SQLite: max(4, 2 ×
+// cores). PostgreSQL: cores + 1, at least 3. There each worker drives a
+// database backend of its own, and when the database's CPU is saturated the
+// intake writer's one backend gets an equal share with every reader's: the
+// server raises its own intake threads' priority (IntakeOptions::nice), which
+// is all SQLite's in-process writer needs, but cannot raise a PostgreSQL
+// backend's. Fewer concurrent readers give the writer a larger share (city
+// mix on 2 cores: submissions' p99 56–64 ms with 4 workers, 43–53 with 3;
+// readers' 36–45 → 43–49; docs/benchmarks.md, session 19).
+unsigned InteractiveWorkers(store::Backend backend, unsigned cores);
 
 // The default web directory, relative to the working directory.
 inline constexpr const char* kDefaultWebDir = "web/dist";
