@@ -12,7 +12,6 @@
 #include <array>
 #include <map>
 #include <mutex>
-#include <unordered_map>
 
 #include "domain/tickets/ticket_sql.h"
 #include "domain/tickets/ticket_store.h"
