@@ -311,11 +311,15 @@ core::Result<Reply> GetRequests(Context& ctx, Request& r, Format) {
     CG_ASSIGN_OR_RETURN(found, ByNumbers(ctx, reader, j, SplitList(*ids)));
     return RequestsReply(ctx, reader, found, index, BaseUrl(ctx.api, r));
   }
-  CG_ASSIGN_OR_RETURN(Window window, TimeWindow(r, ctx.api.clock.NowMs()));
+  const int64_t now = ctx.api.clock.NowMs();
+  CG_ASSIGN_OR_RETURN(Window window, TimeWindow(r, now));
   domain::TicketFilter f;
   f.within = j.node_id;
   f.created_from = window.from;
-  f.created_to = window.to;
+  // A window that ends after now (the default one, the last 90 days) has no
+  // later tickets to stop before: without an end the list reads one id bound
+  // off the created index, not two (tickets.md, "Lists at city scale").
+  if (window.to <= now) f.created_to = window.to;
   CG_ASSIGN_OR_RETURN(f.open, OpenFilter(r));
   std::vector<std::string> codes = SplitList(r.Query("service_code").value_or(""));
   if (codes.empty()) {
