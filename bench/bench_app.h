@@ -9,7 +9,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "app/app.h"
 #include "app/serve.h"
@@ -38,10 +37,7 @@ class ApiServer {
     if (add_routes) add_routes(router_);
     http::ServerOptions server_options;
     server_options.listen = "127.0.0.1:0";
-    interactive_workers_ =
-        workers != 0 ? workers
-                     : app::InteractiveWorkers(a.db().backend(),
-                                               std::max(1U, std::thread::hardware_concurrency()));
+    interactive_workers_ = app::InteractiveWorkersOr(workers, a.db().backend());
     server_options.workers = interactive_workers_;
     server_ = std::make_unique<http::Server>(server_options, router_, &metrics_);
     Must(server_->Start(), "start server");

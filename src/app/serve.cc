@@ -57,10 +57,7 @@ http::ServerOptions ServerOptionsOf(const ServeOptions& options, store::Backend 
   http::ServerOptions server_options;
   server_options.listen = options.listen;
   server_options.threads = options.threads;
-  server_options.workers =
-      options.workers != 0
-          ? options.workers
-          : InteractiveWorkers(backend, std::max(1U, std::thread::hardware_concurrency()));
+  server_options.workers = InteractiveWorkersOr(options.workers, backend);
   server_options.long_workers = options.long_workers;
   server_options.queue_limit = options.queue_limit;
   server_options.long_queue_limit = options.long_queue_limit;
@@ -72,6 +69,11 @@ http::ServerOptions ServerOptionsOf(const ServeOptions& options, store::Backend 
 unsigned InteractiveWorkers(store::Backend backend, unsigned cores) {
   if (backend == store::Backend::kPostgres) return std::max(3U, cores + 1);
   return std::max(4U, 2 * cores);
+}
+
+unsigned InteractiveWorkersOr(unsigned asked, store::Backend backend) {
+  if (asked != 0) return asked;
+  return InteractiveWorkers(backend, std::max(1U, std::thread::hardware_concurrency()));
 }
 
 int Serve(App& app, const ServeOptions& options) {

@@ -32,9 +32,12 @@ struct ServeOptions {
 // server raises its own intake threads' priority (IntakeOptions::nice), which
 // is all SQLite's in-process writer needs, but cannot raise a PostgreSQL
 // backend's. Fewer concurrent readers give the writer a larger share (city
-// mix on 2 cores: submissions' p99 56–64 ms with 4 workers, 43–53 with 3;
-// readers' 36–45 → 43–49; docs/benchmarks.md, session 19).
+// mix on 2 cores: submissions' p99 56–64 ms with 4 workers, 40–53 with 3;
+// readers' 36–45 → 41–53; docs/benchmarks.md, session 19).
 unsigned InteractiveWorkers(store::Backend backend, unsigned cores);
+// `asked` when not 0, else InteractiveWorkers for this machine's cores (what
+// `serve` runs; the benchmarks take the same).
+unsigned InteractiveWorkersOr(unsigned asked, store::Backend backend);
 
 // The default web directory, relative to the working directory.
 inline constexpr const char* kDefaultWebDir = "web/dist";

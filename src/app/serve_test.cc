@@ -15,6 +15,10 @@ TEST(ServeDefaults, PostgresRunsFewerInteractiveWorkersThanSqlite) {
   EXPECT_EQ(InteractiveWorkers(store::Backend::kPostgres, 1), 3u);
   EXPECT_EQ(InteractiveWorkers(store::Backend::kPostgres, 2), 3u);
   EXPECT_EQ(InteractiveWorkers(store::Backend::kPostgres, 8), 9u);
+  // A count asked for (--workers) is taken as it is, on either backend.
+  EXPECT_EQ(InteractiveWorkersOr(7, store::Backend::kPostgres), 7u);
+  EXPECT_EQ(InteractiveWorkersOr(2, store::Backend::kSqlite), 2u);
+  EXPECT_GE(InteractiveWorkersOr(0, store::Backend::kPostgres), 3u);
 }
 
 }  // namespace
